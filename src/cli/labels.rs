@@ -1,0 +1,84 @@
+use std::io::IsTerminal;
+use std::path::Path;
+
+use kindling::labels::files::{self, LabelFormat};
+use kindling::labels::store::Origin;
+use kindling::project::Project;
+use kindling::project::labelling;
+use kindling::{Error, Result};
+
+use super::output::{bar, percent, print, print_json};
+
+pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
+    let project = Project::open(dir)?;
+    labelling::set_label(&project, id, class, Origin::Cli)?;
+    match class {
+        Some(c) => print(&format!("{id}\t{c}\n")),
+        None => print(&format!("{id}\tcleared\n")),
+    }
+    Ok(())
+}
+
+pub fn export(dir: &Path, format: Option<LabelFormat>, output: Option<&Path>) -> Result<()> {
+    let project = Project::open(dir)?;
+    let format = format.or_else(|| output.and_then(LabelFormat::from_path)).unwrap_or(LabelFormat::Csv);
+    let rows = labelling::current_labels(&project)?;
+    match output {
+        Some(path) => {
+            let tmp = path.with_extension("kindling-tmp");
+            let mut file =
+                std::fs::File::create(&tmp).map_err(|e| Error::file(path, format!("cannot write it ({e})")))?;
+            files::write(&rows, format, &mut file)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))?;
+            eprintln!("wrote {} labels to {}", rows.len(), path.display());
+        }
+        None => {
+            if format == LabelFormat::Parquet && std::io::stdout().is_terminal() {
+                return Err(Error::user("Parquet is binary; write it to a file with -o labels.parquet"));
+            }
+            let mut buf = Vec::new();
+            files::write(&rows, format, &mut buf)?;
+            print(&String::from_utf8_lossy(&buf));
+        }
+    }
+    Ok(())
+}
+
+pub fn import(dir: &Path, file: &Path) -> Result<()> {
+    let project = Project::open(dir)?;
+    let rows = files::read(file)?;
+    let r = labelling::import_labels(&project, &rows, Origin::Import)?;
+    print(&format!(
+        "imported {} rows from {}: {} labels changed, {} already so, {} blank rows skipped\n",
+        r.rows,
+        file.display(),
+        r.changed,
+        r.unchanged,
+        r.blank
+    ));
+    Ok(())
+}
+
+pub fn stats(dir: &Path, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let s = labelling::label_stats(&project)?;
+    if json {
+        print_json(&s);
+        return Ok(());
+    }
+    let mut out =
+        format!("labelled {} of {} samples ({})\n", s.labelled, s.samples, percent(s.labelled, s.samples as u64));
+    let width = s.per_class.keys().chain(s.unknown_classes.keys()).map(|c| c.chars().count()).max().unwrap_or(0);
+    let max = s.per_class.values().copied().max().unwrap_or(0);
+    for (class, n) in &s.per_class {
+        out.push_str(&format!("  {class:<width$}  {n:>6}  {}\n", bar(*n, max, 30)));
+    }
+    for (class, n) in &s.unknown_classes {
+        out.push_str(&format!("  {class:<width$}  {n:>6}  (not a class in kindling.toml)\n"));
+    }
+    let origins: Vec<String> = s.events_per_origin.iter().map(|(o, n)| format!("{o} {n}")).collect();
+    out.push_str(&format!("{} label events ({})\n", s.events, origins.join(", ")));
+    print(&out);
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Folder sources: images, `.txt` texts or `.wav` clips, found recursively. A sample's id is
+//! its path relative to the folder, with `/` separators. Files that fail to decode are
+//! listed and skipped, never fatal.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use super::decode;
+use super::file_cache::{FileCache, Outcome, Stamp};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::project::config::SourceKind;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileEntry {
+    pub id: String,
+    pub path: PathBuf,
+}
+
+/// A file that was found but cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Unreadable {
+    pub id: String,
+    pub reason: String,
+}
+
+/// A usable file and the hash of its content.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub entry: FileEntry,
+    pub hash: String,
+}
+
+pub fn extensions(kind: SourceKind) -> &'static [&'static str] {
+    match kind {
+        SourceKind::Images => &["png", "jpg", "jpeg", "webp", "gif", "bmp"],
+        SourceKind::Text => &["txt"],
+        SourceKind::Audio => &["wav", "wave"],
+        SourceKind::Table => &[],
+    }
+}
+
+pub fn has_extension(path: &Path, kind: SourceKind) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    ext.is_some_and(|e| extensions(kind).contains(&e.as_str()))
+}
+
+/// Every file of the kind below `root`, in natural order of id; hidden files and folders
+/// (name starting with `.`) are left out. Names that are not UTF-8 are reported.
+pub fn list(root: &Path, kind: SourceKind) -> Result<(Vec<FileEntry>, Vec<Unreadable>)> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::file(root, format!("cannot read it ({e})")))?;
+    if !meta.is_dir() {
+        return Err(Error::file(root, format!("is not a folder; {} sources are folders", kind.name())));
+    }
+    let mut entries = Vec::new();
+    let mut unreadable = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for item in walker {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                let id = e.path().and_then(|p| p.strip_prefix(root).ok()).map(|p| p.display().to_string());
+                unreadable.push(Unreadable { id: id.unwrap_or_default(), reason: e.to_string() });
+                continue;
+            }
+        };
+        if !item.file_type().is_file() || !has_extension(item.path(), kind) {
+            continue;
+        }
+        let rel = item.path().strip_prefix(root).unwrap_or(item.path());
+        match id_of(rel) {
+            Some(id) => entries.push(FileEntry { id, path: item.path().to_path_buf() }),
+            None => unreadable.push(Unreadable {
+                id: rel.to_string_lossy().into_owned(),
+                reason: "its name is not valid UTF-8; rename it".into(),
+            }),
+        }
+    }
+    entries.sort_by(|a, b| crate::natural::compare(&a.id, &b.id));
+    Ok((entries, unreadable))
+}
+
+fn id_of(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// Decodes (or recalls from the cache) every file; returns the usable ones with their
+/// hashes, and the ones that failed with the reason.
+pub fn check(
+    entries: Vec<FileEntry>,
+    kind: SourceKind,
+    cache: &mut FileCache,
+    progress: &dyn Progress,
+) -> (Vec<CheckedFile>, Vec<Unreadable>) {
+    progress.stage("checking files", Some(entries.len() as u64));
+    let done = AtomicU64::new(0);
+    let outcomes: Vec<(FileEntry, Option<Stamp>, Outcome, bool)> = entries
+        .into_par_iter()
+        .map(|entry| {
+            let key = cache_key(kind, &entry.id);
+            let stamp = std::fs::metadata(&entry.path).ok().map(|m| Stamp::of(&m));
+            let cached = stamp.as_ref().and_then(|s| cache.get(&key, s)).cloned();
+            let fresh = cached.is_none();
+            let outcome = cached.unwrap_or_else(|| check_file(&entry.path, kind));
+            progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+            (entry, stamp, outcome, fresh)
+        })
+        .collect();
+    progress.finish();
+    let mut ok = Vec::with_capacity(outcomes.len());
+    let mut bad = Vec::new();
+    for (entry, stamp, outcome, fresh) in outcomes {
+        if fresh && let Some(stamp) = stamp {
+            cache.put(cache_key(kind, &entry.id), stamp, outcome.clone());
+        }
+        match outcome {
+            Ok(hash) => ok.push(CheckedFile { entry, hash }),
+            Err(reason) => bad.push(Unreadable { id: entry.id, reason }),
+        }
+    }
+    (ok, bad)
+}
+
+fn cache_key(kind: SourceKind, id: &str) -> String {
+    format!("{}:{id}", kind.name())
+}
+
+fn check_file(path: &Path, kind: SourceKind) -> Outcome {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it ({e})"))?;
+    decode::check(kind, &bytes)?;
+    Ok(blake3::hash(&bytes).to_hex().to_string())
+}

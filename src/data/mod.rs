@@ -1,0 +1,410 @@
+//! Where samples come from: a table file, or a folder of images, texts or clips.
+
+pub mod decode;
+pub mod file_cache;
+pub mod folder;
+pub mod split;
+pub mod table;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::progress::{Progress, Silent};
+use crate::project::config::{SourceConfig, SourceKind};
+use file_cache::{FileCache, Stamp};
+use folder::{CheckedFile, Unreadable};
+use split::{Split, SplitCounts};
+use table::Table;
+
+pub enum Source {
+    Table(TableSource),
+    Folder(FolderSource),
+}
+
+pub struct TableSource {
+    pub table: Table,
+    pub kind: SourceKind,
+    pub id_column: Option<String>,
+    pub label_column: Option<String>,
+    pub text_column: Option<String>,
+    pub split_column: Option<String>,
+    cache_file: Option<PathBuf>,
+}
+
+pub struct FolderSource {
+    pub root: PathBuf,
+    pub kind: SourceKind,
+    pub labels_from_folders: bool,
+    pub split_from_folders: bool,
+    cache: Mutex<FileCache>,
+    scanned: OnceLock<Scan>,
+}
+
+/// The usable files of a folder source and the ones that failed to decode.
+pub struct Scan {
+    pub files: Vec<CheckedFile>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// The set of valid sample ids, without listing row numbers one by one.
+pub enum SampleIds {
+    /// Ids are row indices `0 .. n`.
+    Rows(usize),
+    Listed(HashSet<String>),
+}
+
+impl SampleIds {
+    pub fn contains(&self, id: &str) -> bool {
+        match self {
+            SampleIds::Rows(n) => is_canonical_index(id).is_some_and(|i| i < *n),
+            SampleIds::Listed(set) => set.contains(id),
+        }
+    }
+}
+
+fn is_canonical_index(id: &str) -> Option<usize> {
+    let i: usize = id.parse().ok()?;
+    (i.to_string() == id).then_some(i)
+}
+
+const CACHE_FILE: &str = "files.tsv";
+
+/// Name of the row-index column added to tables without an id column.
+const ROW_ID: &str = "__kindling_row";
+
+impl Source {
+    /// `cache_dir` holds what can be recomputed (file hashes); `None` keeps it in memory.
+    pub fn open(project_root: &Path, config: &SourceConfig, cache_dir: Option<&Path>) -> Result<Source> {
+        let path = project_root.join(&config.path);
+        let cache_file = cache_dir.map(|d| d.join(CACHE_FILE));
+        match config.kind {
+            SourceKind::Table | SourceKind::Text if !path.is_dir() => {
+                let table = Table::open(&path)?;
+                let source = TableSource {
+                    table,
+                    kind: config.kind,
+                    id_column: config.id_column.clone(),
+                    label_column: config.label_column.clone(),
+                    text_column: config.text_column.clone(),
+                    split_column: config.split_column.clone(),
+                    cache_file,
+                };
+                source.check_columns()?;
+                Ok(Source::Table(source))
+            }
+            SourceKind::Table => {
+                Err(Error::file(&path, "is a folder; a table source is one CSV, TSV, Parquet or NDJSON file"))
+            }
+            kind => {
+                if !path.is_dir() {
+                    let what = if path.exists() { "is not a folder" } else { "does not exist" };
+                    return Err(Error::file(&path, format!("{what}; {} sources are folders", kind.name())));
+                }
+                Ok(Source::Folder(FolderSource {
+                    root: path,
+                    kind,
+                    labels_from_folders: config.labels_from_folders,
+                    split_from_folders: config.split_from_folders,
+                    cache: Mutex::new(cache_file.as_deref().map_or_else(FileCache::in_memory, FileCache::load)),
+                    scanned: OnceLock::new(),
+                }))
+            }
+        }
+    }
+
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            Source::Table(t) => t.kind,
+            Source::Folder(f) => f.kind,
+        }
+    }
+
+    pub fn location(&self) -> &Path {
+        match self {
+            Source::Table(t) => t.table.path(),
+            Source::Folder(f) => &f.root,
+        }
+    }
+
+    /// Checks every file of a folder source now, reporting progress; tables need no scan.
+    pub fn scan(&self, progress: &dyn Progress) -> Result<()> {
+        if let Source::Folder(f) = self {
+            f.scan(progress)?;
+        }
+        Ok(())
+    }
+
+    pub fn count(&self) -> Result<usize> {
+        match self {
+            Source::Table(t) => t.table.count_rows(),
+            Source::Folder(f) => Ok(f.scan(&Silent)?.files.len()),
+        }
+    }
+
+    /// Writes what was learnt about the files into `cache_dir` (used by init, which scans
+    /// before the project exists).
+    pub fn save_cache(&self, cache_dir: &Path) {
+        if let Source::Folder(f) = self {
+            f.cache.lock().unwrap_or_else(|e| e.into_inner()).save_to(&cache_dir.join(CACHE_FILE));
+        }
+    }
+
+    /// Files that were found but failed to decode; always empty for tables.
+    pub fn unreadable(&self) -> Result<Vec<Unreadable>> {
+        match self {
+            Source::Table(_) => Ok(Vec::new()),
+            Source::Folder(f) => Ok(f.scan(&Silent)?.unreadable.clone()),
+        }
+    }
+
+    pub fn ids(&self) -> Result<SampleIds> {
+        match self {
+            Source::Table(t) => match &t.id_column {
+                None => Ok(SampleIds::Rows(t.table.count_rows()?)),
+                Some(c) => {
+                    let ids = t.table.strings(t.table.scan()?, c)?;
+                    Ok(SampleIds::Listed(ids.into_iter().flatten().collect()))
+                }
+            },
+            Source::Folder(f) => {
+                Ok(SampleIds::Listed(f.scan(&Silent)?.files.iter().map(|c| c.entry.id.clone()).collect()))
+            }
+        }
+    }
+
+    /// Every sample id in source order (row order, or natural order of file paths).
+    pub fn ids_in_order(&self) -> Result<Vec<String>> {
+        match self {
+            Source::Table(t) => {
+                let ids = t.table.strings(t.scan_with_ids()?, "id")?;
+                Ok(ids.into_iter().map(Option::unwrap_or_default).collect())
+            }
+            Source::Folder(f) => Ok(f.scan(&Silent)?.files.iter().map(|c| c.entry.id.clone()).collect()),
+        }
+    }
+
+    /// Labels the source itself gives: a table's label column or class folders.
+    pub fn given_labels(&self) -> Result<Vec<(String, String)>> {
+        match self {
+            Source::Table(t) => t.given_labels(),
+            Source::Folder(f) => Ok(f
+                .scan(&Silent)?
+                .files
+                .iter()
+                .filter_map(|c| f.folder_class(&c.entry.id).map(|class| (c.entry.id.clone(), class.to_string())))
+                .collect()),
+        }
+    }
+
+    /// Split counts when the source fixes the split (a split column or split folders).
+    pub fn split_counts(&self) -> Result<Option<SplitCounts>> {
+        match self {
+            Source::Table(t) => Ok(t.split_values()?.map(|v| split::counts(v.into_iter()))),
+            Source::Folder(f) if f.split_from_folders => {
+                let scan = f.scan(&Silent)?;
+                Ok(Some(split::counts(scan.files.iter().map(|c| folder_split(&c.entry.id)))))
+            }
+            Source::Folder(_) => Ok(None),
+        }
+    }
+
+    /// A hash of the content of every sample: changes whenever the data does.
+    pub fn fingerprint(&self) -> Result<String> {
+        match self {
+            Source::Table(t) => t.content_hash(),
+            Source::Folder(f) => {
+                let mut h = blake3::Hasher::new();
+                for c in &f.scan(&Silent)?.files {
+                    h.update(c.entry.id.as_bytes());
+                    h.update(b"\0");
+                    h.update(c.hash.as_bytes());
+                    h.update(b"\n");
+                }
+                Ok(h.finalize().to_hex().to_string())
+            }
+        }
+    }
+}
+
+impl TableSource {
+    fn check_columns(&self) -> Result<()> {
+        let columns = [
+            (&self.id_column, "id_column"),
+            (&self.label_column, "label_column"),
+            (&self.text_column, "text_column"),
+            (&self.split_column, "split_column"),
+        ];
+        for (column, what) in columns {
+            if let Some(c) = column {
+                self.table.require_column(c, what)?;
+            }
+        }
+        if self.kind == SourceKind::Text && self.text_column.is_none() {
+            return Err(Error::file(self.table.path(), "a text source in a table needs text_column"));
+        }
+        Ok(())
+    }
+
+    /// The scan with the sample id as a string column named `id`.
+    pub fn scan_with_ids(&self) -> Result<LazyFrame> {
+        let lf = self.table.scan()?;
+        Ok(match &self.id_column {
+            Some(c) => lf.with_column(col(c.as_str()).cast(DataType::String).alias("id")),
+            None => lf.with_row_index(ROW_ID, None).with_column(col(ROW_ID).cast(DataType::String).alias("id")),
+        })
+    }
+
+    /// Fails unless every row has an id and no id repeats.
+    pub fn check_ids_unique(&self) -> Result<()> {
+        let Some(c) = &self.id_column else { return Ok(()) };
+        let ids = self.table.strings(self.table.scan()?, c)?;
+        let mut seen = HashSet::with_capacity(ids.len());
+        for (row, id) in ids.iter().enumerate() {
+            let Some(id) = id else {
+                return Err(Error::file(
+                    self.table.path(),
+                    format!("{}: id column \"{c}\" is empty", self.table.place(row)),
+                ));
+            };
+            if !seen.insert(id.as_str()) {
+                return Err(Error::file(
+                    self.table.path(),
+                    format!(
+                        "{}: id \"{id}\" appears twice; ids must be unique (or leave out --id-column to use row numbers)",
+                        self.table.place(row)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn given_labels(&self) -> Result<Vec<(String, String)>> {
+        let Some(label) = &self.label_column else { return Ok(Vec::new()) };
+        let lf = self.scan_with_ids()?;
+        let df =
+            self.table.collect(lf.select([col("id"), col(label.as_str()).cast(DataType::String).alias("label")]))?;
+        let ids = df.column("id").and_then(|c| c.str().cloned())?;
+        let labels = df.column("label").and_then(|c| c.str().cloned())?;
+        Ok(ids
+            .iter()
+            .zip(labels.iter())
+            .filter_map(|(id, label)| {
+                let label = label?.trim();
+                (!label.is_empty()).then(|| (id.unwrap_or_default().to_string(), label.to_string()))
+            })
+            .collect())
+    }
+
+    /// The split of every row, in row order, when the table has a split column.
+    pub fn split_values(&self) -> Result<Option<Vec<Option<Split>>>> {
+        let Some(c) = &self.split_column else { return Ok(None) };
+        let values = self.table.strings(self.table.scan()?, c)?;
+        let parsed = split::parse_values(values.iter().map(|v| v.as_deref()), |row| {
+            format!("{}: {}", self.table.path().display(), self.table.place(row))
+        })?;
+        Ok(Some(parsed))
+    }
+
+    fn content_hash(&self) -> Result<String> {
+        let path = self.table.path();
+        let meta = std::fs::metadata(path).map_err(|e| Error::file(path, e))?;
+        let stamp = Stamp::of(&meta);
+        let key = format!("table:{}", path.display());
+        let mut cache = match &self.cache_file {
+            Some(f) => FileCache::load(f),
+            None => FileCache::in_memory(),
+        };
+        if let Some(Ok(hash)) = cache.get(&key, &stamp) {
+            return Ok(hash.clone());
+        }
+        let mut hasher = blake3::Hasher::new();
+        let file = std::fs::File::open(path).map_err(|e| Error::file(path, e))?;
+        hasher.update_reader(file).map_err(|e| Error::file(path, e))?;
+        let hash = hasher.finalize().to_hex().to_string();
+        cache.put(key, stamp, Ok(hash.clone()));
+        cache.save();
+        Ok(hash)
+    }
+}
+
+impl FolderSource {
+    pub fn scan(&self, progress: &dyn Progress) -> Result<&Scan> {
+        if let Some(scan) = self.scanned.get() {
+            return Ok(scan);
+        }
+        let (entries, mut unreadable) = folder::list(&self.root, self.kind)?;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let (files, bad) = folder::check(entries, self.kind, &mut cache, progress);
+        cache.save();
+        unreadable.extend(bad);
+        Ok(self.scanned.get_or_init(|| Scan { files, unreadable }))
+    }
+
+    /// The class a file's folder names: the folder right above the file, unless that
+    /// folder is a split folder.
+    pub fn folder_class<'a>(&self, id: &'a str) -> Option<&'a str> {
+        if !self.labels_from_folders {
+            return None;
+        }
+        let dirs: Vec<&str> = id.split('/').collect();
+        let dirs = &dirs[..dirs.len() - 1];
+        let skip = usize::from(self.split_from_folders);
+        dirs.get(skip..).and_then(|d| d.last()).copied()
+    }
+}
+
+/// A file's split when its top folder is named train / valid / test.
+pub fn folder_split(id: &str) -> Option<Split> {
+    let (top, _) = id.split_once('/')?;
+    Split::parse(top)
+}
+
+/// True when every top folder holding files is a split name (train/, test/, ...).
+pub fn looks_split_by_folders(ids: &[&str]) -> bool {
+    let mut tops = ids.iter().filter_map(|id| id.split_once('/').map(|(top, _)| top)).peekable();
+    tops.peek().is_some() && tops.all(|t| Split::parse(t).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_ids_must_be_canonical() {
+        let ids = SampleIds::Rows(10);
+        assert!(ids.contains("0") && ids.contains("9"));
+        assert!(!ids.contains("10") && !ids.contains("01") && !ids.contains("-1") && !ids.contains("x"));
+    }
+
+    #[test]
+    fn split_folders_are_detected() {
+        assert!(looks_split_by_folders(&["train/cat/1.png", "test/dog/2.png"]));
+        assert!(!looks_split_by_folders(&["train/1.png", "bus/2.png"]));
+        assert!(!looks_split_by_folders(&["1.png"]));
+        assert_eq!(folder_split("valid/cat/1.png"), Some(Split::Valid));
+        assert_eq!(folder_split("1.png"), None);
+    }
+
+    #[test]
+    fn folder_class_is_the_parent_folder() {
+        let mut f = FolderSource {
+            root: PathBuf::new(),
+            kind: SourceKind::Images,
+            labels_from_folders: true,
+            split_from_folders: false,
+            cache: Mutex::new(FileCache::in_memory()),
+            scanned: OnceLock::new(),
+        };
+        assert_eq!(f.folder_class("cat/1.png"), Some("cat"));
+        assert_eq!(f.folder_class("a/b/1.png"), Some("b"));
+        assert_eq!(f.folder_class("1.png"), None);
+        f.split_from_folders = true;
+        assert_eq!(f.folder_class("train/cat/1.png"), Some("cat"));
+        assert_eq!(f.folder_class("train/1.png"), None);
+    }
+}

@@ -1,0 +1,265 @@
+//! Tables (CSV, TSV, Parquet, NDJSON) through polars lazy scans: counting rows or reading a
+//! window of them never loads the whole file where the format allows otherwise.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Tsv,
+    Parquet,
+    Ndjson,
+}
+
+impl TableFormat {
+    pub fn from_path(path: &Path) -> Option<TableFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(TableFormat::Csv),
+            "tsv" | "tab" => Some(TableFormat::Tsv),
+            "parquet" | "pq" => Some(TableFormat::Parquet),
+            "ndjson" | "jsonl" => Some(TableFormat::Ndjson),
+            _ => None,
+        }
+    }
+
+    fn separator(self) -> Option<u8> {
+        match self {
+            TableFormat::Csv => Some(b','),
+            TableFormat::Tsv => Some(b'\t'),
+            _ => None,
+        }
+    }
+}
+
+/// Rows scanned to guess CSV column types; wide enough to see past leading blanks.
+const INFER_SCHEMA_ROWS: usize = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    path: PathBuf,
+    format: TableFormat,
+}
+
+impl Table {
+    pub fn open(path: &Path) -> Result<Table> {
+        let format = TableFormat::from_path(path).ok_or_else(|| {
+            Error::file(path, "not a table Kindling reads; use .csv, .tsv, .parquet, .ndjson or .jsonl")
+        })?;
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return Err(Error::file(path, "is a folder, not a table file")),
+            Err(e) => return Err(Error::file(path, format!("cannot read it ({e})"))),
+        }
+        Ok(Table { path: path.to_path_buf(), format })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn format(&self) -> TableFormat {
+        self.format
+    }
+
+    /// A lazy scan of the whole table; nothing is read until it is collected.
+    pub fn scan(&self) -> Result<LazyFrame> {
+        let path = PlRefPath::try_from_path(&self.path).map_err(|e| self.error(e))?;
+        let lf = match self.format {
+            TableFormat::Csv | TableFormat::Tsv => LazyCsvReader::new(path)
+                .with_separator(self.format.separator().unwrap_or(b','))
+                .with_has_header(true)
+                .with_infer_schema_length(Some(INFER_SCHEMA_ROWS))
+                .finish(),
+            TableFormat::Parquet => LazyFrame::scan_parquet(path, ScanArgsParquet::default()),
+            TableFormat::Ndjson => LazyJsonLineReader::new(path)
+                .with_infer_schema_length(std::num::NonZeroUsize::new(INFER_SCHEMA_ROWS))
+                .finish(),
+        };
+        lf.map_err(|e| self.error(e))
+    }
+
+    pub fn schema(&self) -> Result<SchemaRef> {
+        self.scan()?.collect_schema().map_err(|e| self.error(e))
+    }
+
+    pub fn column_names(&self) -> Result<Vec<String>> {
+        Ok(self.schema()?.iter_names().map(|n| n.to_string()).collect())
+    }
+
+    /// Fails with the list of columns when `name` is not one of them.
+    pub fn require_column(&self, name: &str, flag: &str) -> Result<()> {
+        let names = self.column_names()?;
+        if names.iter().any(|n| n == name) {
+            return Ok(());
+        }
+        Err(Error::file(
+            &self.path,
+            format!("has no column \"{name}\" ({flag}); its columns are: {}", names.join(", ")),
+        ))
+    }
+
+    pub fn count_rows(&self) -> Result<usize> {
+        let df = self.collect(self.scan()?.select([len().alias("n")]))?;
+        let n = df.column("n").and_then(|c| c.cast(&DataType::UInt64)).map_err(|e| self.error(e))?;
+        let n = n.u64().map_err(|e| self.error(e))?.get(0).unwrap_or(0);
+        Ok(n as usize)
+    }
+
+    /// Rows `offset .. offset + len`; only what is needed is read.
+    pub fn rows(&self, offset: usize, len: usize) -> Result<DataFrame> {
+        self.collect(self.scan()?.slice(offset as i64, len as IdxSize))
+    }
+
+    /// Runs a query, turning a parse failure into a message that names the file and line.
+    pub fn collect(&self, lf: LazyFrame) -> Result<DataFrame> {
+        lf.collect().map_err(|e| self.error(e))
+    }
+
+    /// Reads one column as strings (nulls kept), in row order.
+    pub fn strings(&self, lf: LazyFrame, column: &str) -> Result<Vec<Option<String>>> {
+        let df = self.collect(lf.select([col(column).cast(DataType::String)]))?;
+        let series = df.column(column).map_err(|e| self.error(e))?;
+        let strings = series.str().map_err(|e| self.error(e))?;
+        Ok(strings.iter().map(|v| v.map(str::to_string)).collect())
+    }
+
+    /// Checks a CSV/TSV line by line: every row has the header's number of fields and the
+    /// file is UTF-8. Polars' own errors do not say which line is wrong; this does.
+    pub fn validate_text(&self) -> Result<()> {
+        let Some(sep) = self.format.separator() else { return Ok(()) };
+        if let Some(problem) = first_malformed_line(&self.path, sep)? {
+            return Err(Error::file(&self.path, problem));
+        }
+        Ok(())
+    }
+
+    /// Where row `i` (0-based, header excluded) is, in the words a person would look for.
+    pub fn place(&self, row: usize) -> String {
+        match self.format {
+            TableFormat::Csv | TableFormat::Tsv => format!("line {} (row {row})", row + 2),
+            TableFormat::Ndjson => format!("line {} (row {row})", row + 1),
+            TableFormat::Parquet => format!("row {row}"),
+        }
+    }
+
+    fn error(&self, e: impl std::fmt::Display) -> Error {
+        if let Some(sep) = self.format.separator()
+            && let Ok(Some(problem)) = first_malformed_line(&self.path, sep)
+        {
+            return Error::file(&self.path, problem);
+        }
+        let hint = match self.format {
+            TableFormat::Parquet => "; is it really a Parquet file?",
+            TableFormat::Ndjson => "; every line must be one JSON object",
+            _ => "",
+        };
+        Error::file(&self.path, format!("cannot read it: {e}{hint}"))
+    }
+}
+
+/// The first line that breaks the table (wrong field count, not UTF-8), described.
+fn first_malformed_line(path: &Path, separator: u8) -> Result<Option<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .flexible(true)
+        .has_headers(false)
+        .from_path(path)
+        .map_err(|e| Error::file(path, e))?;
+    let mut expected = None;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Ok(Some(format!("cannot parse it: {e}"))),
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if let Err(e) = std::str::from_utf8(record.as_slice()) {
+            let _ = e;
+            return Ok(Some(format!(
+                "line {line} is not valid UTF-8; convert the file, e.g. `iconv -f latin1 -t utf-8`"
+            )));
+        }
+        // A blank last line is not a row.
+        if record.len() == 1 && record[0].is_empty() {
+            continue;
+        }
+        match expected {
+            None => expected = Some(record.len()),
+            Some(n) if n != record.len() => {
+                return Ok(Some(format!(
+                    "line {line} has {} fields but the header has {n}; fix or remove that row",
+                    record.len()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    if expected.is_none() {
+        return Ok(Some("is empty; it needs a header line and at least one row".into()));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn counts_and_slices_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("x,y\n");
+        for i in 0..2000 {
+            text.push_str(&format!("{i},{}\n", i * 2));
+        }
+        let t = Table::open(&write(dir.path(), "t.csv", text.as_bytes())).unwrap();
+        assert_eq!(t.count_rows().unwrap(), 2000);
+        let rows = t.rows(1000, 51).unwrap();
+        assert_eq!(rows.height(), 51);
+        let first = rows.column("y").unwrap().cast(&DataType::Int64).unwrap();
+        assert_eq!(first.i64().unwrap().get(0), Some(2000));
+    }
+
+    #[test]
+    fn ragged_csv_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Table::open(&write(dir.path(), "r.csv", b"a,b\n1,2\n3,4,5\n6,7\n")).unwrap();
+        let e = t.validate_text().unwrap_err();
+        assert!(e.message().contains("line 3 has 3 fields but the header has 2"), "{}", e.message());
+    }
+
+    #[test]
+    fn non_utf8_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Table::open(&write(dir.path(), "l.csv", b"a,b\n1,caf\xe9\n")).unwrap();
+        let e = t.validate_text().unwrap_err();
+        assert!(e.message().contains("line 2 is not valid UTF-8"), "{}", e.message());
+    }
+
+    #[test]
+    fn corrupt_parquet_is_a_user_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Table::open(&write(dir.path(), "bad.parquet", b"definitely not parquet")).unwrap();
+        let e = t.count_rows().unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.message().contains("bad.parquet"), "{}", e.message());
+    }
+
+    #[test]
+    fn unknown_extension_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Table::open(&write(dir.path(), "x.xlsx", b"")).unwrap_err();
+        assert!(e.message().contains("use .csv"), "{}", e.message());
+    }
+}

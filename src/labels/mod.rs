@@ -1,0 +1,4 @@
+//! Labels: the durable store and the files they are exported to and imported from.
+
+pub mod files;
+pub mod store;

@@ -1,0 +1,127 @@
+use proptest::prelude::*;
+
+use super::*;
+
+fn new_store(dir: &tempfile::TempDir) -> LabelStore {
+    LabelStore::create(&dir.path().join(LABELS_FILE)).unwrap()
+}
+
+fn as_map(rows: Vec<(String, String)>) -> BTreeMap<String, String> {
+    rows.into_iter().collect()
+}
+
+#[test]
+fn set_clear_and_undo_are_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = new_store(&dir);
+    s.set("a", Some("cat"), Origin::Keyboard).unwrap();
+    s.set("a", Some("dog"), Origin::Keyboard).unwrap();
+    s.set("b", Some("cat"), Origin::Keyboard).unwrap();
+    s.set("b", None, Origin::Keyboard).unwrap();
+    assert_eq!(s.get("b").unwrap(), None);
+
+    assert_eq!(s.undo().unwrap(), Some(Undone { sample_id: "b".into(), restored: Some("cat".into()) }));
+    assert_eq!(s.undo().unwrap(), Some(Undone { sample_id: "b".into(), restored: None }));
+    assert_eq!(s.undo().unwrap(), Some(Undone { sample_id: "a".into(), restored: Some("cat".into()) }));
+    assert_eq!(s.undo().unwrap(), Some(Undone { sample_id: "a".into(), restored: None }));
+    assert_eq!(s.undo().unwrap(), None);
+    assert!(s.current().unwrap().is_empty());
+    // Nothing was deleted: four labels and four undos.
+    assert_eq!(s.event_count().unwrap(), 8);
+}
+
+#[test]
+fn undo_only_touches_its_own_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = new_store(&dir);
+    let mut b = LabelStore::open(&dir.path().join(LABELS_FILE)).unwrap();
+    a.set("x", Some("cat"), Origin::Keyboard).unwrap();
+    b.set("y", Some("dog"), Origin::Keyboard).unwrap();
+    assert_eq!(a.undo().unwrap().unwrap().sample_id, "x");
+    assert_eq!(a.undo().unwrap(), None);
+    assert_eq!(b.get("y").unwrap().as_deref(), Some("dog"));
+}
+
+#[test]
+fn a_reader_sees_each_committed_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = new_store(&dir);
+    let reader = LabelStore::open(&dir.path().join(LABELS_FILE)).unwrap();
+    for i in 0..20 {
+        writer.set(&format!("s{i}"), Some("cat"), Origin::Cli).unwrap();
+        assert_eq!(reader.labelled_count().unwrap(), i + 1);
+    }
+}
+
+#[test]
+fn set_many_skips_unchanged_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = new_store(&dir);
+    s.set("a", Some("cat"), Origin::Cli).unwrap();
+    let n = s.set_many([("a", Some("cat")), ("b", Some("dog"))], Origin::Import).unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(s.count_per_origin().unwrap().get("import"), Some(&1));
+}
+
+#[test]
+fn a_non_database_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LABELS_FILE);
+    std::fs::write(&path, "this is not sqlite, just some text that is long enough to matter").unwrap();
+    let e = LabelStore::open(&path).err().unwrap();
+    assert!(e.message().contains("is not a Kindling label store"), "{}", e.message());
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Set(usize, Option<usize>),
+    Bulk(Vec<(usize, Option<usize>)>),
+    Undo,
+    SwitchSession,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let id = 0..6usize;
+    let label = proptest::option::weighted(0.8, 0..3usize);
+    prop_oneof![
+        4 => (id.clone(), label.clone()).prop_map(|(i, l)| Op::Set(i, l)),
+        1 => proptest::collection::vec((id, label), 0..4).prop_map(Op::Bulk),
+        2 => Just(Op::Undo),
+        1 => Just(Op::SwitchSession),
+    ]
+}
+
+const LABELS: [&str; 3] = ["cat", "dog", "bird"];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Replaying the event log always gives the current view, whatever the mix of sets,
+    /// clears, bulk writes and undos from two sessions.
+    #[test]
+    fn replaying_events_equals_the_current_view(ops in proptest::collection::vec(op(), 0..40)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LABELS_FILE);
+        let mut stores = [LabelStore::create(&path).unwrap(), LabelStore::open(&path).unwrap()];
+        let mut who = 0;
+        for op in ops {
+            let s = &mut stores[who];
+            match op {
+                Op::Set(i, l) => {
+                    s.set(&format!("s{i}"), l.map(|l| LABELS[l]), Origin::Keyboard).unwrap();
+                }
+                Op::Bulk(items) => {
+                    let items: Vec<(String, Option<&str>)> =
+                        items.into_iter().map(|(i, l)| (format!("s{i}"), l.map(|l| LABELS[l]))).collect();
+                    s.set_many(items.iter().map(|(i, l)| (i.as_str(), *l)), Origin::Bulk).unwrap();
+                }
+                Op::Undo => {
+                    s.undo().unwrap();
+                }
+                Op::SwitchSession => who = 1 - who,
+            }
+            let events = stores[0].events().unwrap();
+            prop_assert_eq!(replay(&events), as_map(stores[1].current().unwrap()));
+        }
+    }
+}

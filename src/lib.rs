@@ -1,0 +1,13 @@
+//! Kindling's core: projects, data sources, labels. No terminal code lives here; the CLI
+//! and the TUI are thin layers over these functions.
+
+pub mod data;
+pub mod demo;
+pub mod error;
+pub mod labels;
+pub mod natural;
+pub mod progress;
+pub mod project;
+pub mod text;
+
+pub use error::{Error, Result};

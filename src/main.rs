@@ -1,0 +1,185 @@
+//! The `kindling` command: parses arguments and calls the library.
+
+mod cli;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "kindling", version, about = "A terminal workbench for machine learning from scratch")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a project (kindling.toml, labels.db) from a table or a folder of samples
+    Init(InitArgs),
+    /// Show what a project holds: samples, classes, labels, split, dataset version
+    Info {
+        dir: PathBuf,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a window of samples with their labels (for tables, only that window is read)
+    Samples {
+        dir: PathBuf,
+        /// First sample to show (0-based)
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// How many samples to show
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set, clear, export, import and count labels
+    Labels {
+        #[command(subcommand)]
+        command: LabelsCommand,
+    },
+    /// Generate the demo projects (images, table, texts, audio) and show them
+    Demo {
+        /// Where to put them
+        #[arg(default_value = "kindling-demo")]
+        dir: PathBuf,
+        /// Do not open the workbench afterwards
+        #[arg(long)]
+        no_open: bool,
+    },
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The project folder to create (it may already hold the data)
+    dir: PathBuf,
+    /// A table file (CSV, TSV, Parquet, NDJSON) or a folder of images, .txt or .wav files
+    #[arg(long)]
+    source: PathBuf,
+    /// What the samples are; inferred from the source when left out
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Table column holding existing labels (imported as label events)
+    #[arg(long)]
+    label_column: Option<String>,
+    /// Table column holding the text of each sample (makes a text project)
+    #[arg(long)]
+    text_column: Option<String>,
+    /// Table column holding unique sample ids (default: the row number)
+    #[arg(long)]
+    id_column: Option<String>,
+    /// Table column with train / valid / test per row (a column named "split" is used by default)
+    #[arg(long)]
+    split_column: Option<String>,
+    /// CSV file of `id,split` that fixes the split of every sample
+    #[arg(long)]
+    split_file: Option<PathBuf>,
+    /// The classes, comma-separated, in key order (keys 1-9, 0, then letters)
+    #[arg(long, value_delimiter = ',')]
+    classes: Option<Vec<String>>,
+    /// Class sub-folders hold the labels (folder sources)
+    #[arg(long)]
+    labels_from_folders: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Table,
+    Images,
+    Text,
+    Audio,
+}
+
+#[derive(Subcommand)]
+enum LabelsCommand {
+    /// Label one sample
+    Set { dir: PathBuf, id: String, class: String },
+    /// Remove one sample's label
+    Clear { dir: PathBuf, id: String },
+    /// Write the current labels (columns id,label) to a file or stdout
+    Export {
+        dir: PathBuf,
+        /// File format; by default taken from -o's extension, else csv
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Apply a CSV, JSONL or Parquet file with columns id,label: all rows or none
+    Import { dir: PathBuf, file: PathBuf },
+    /// Count labels per class and label events per origin
+    Stats {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Parquet,
+    Jsonl,
+}
+
+fn main() {
+    cli::install_panic_hook();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(a) => cli::init::run(a.into_options()),
+        Command::Info { dir, json } => cli::info::run(&dir, json),
+        Command::Samples { dir, offset, limit, json } => cli::samples::run(&dir, offset, limit, json),
+        Command::Labels { command } => match command {
+            LabelsCommand::Set { dir, id, class } => cli::labels::set(&dir, &id, Some(&class)),
+            LabelsCommand::Clear { dir, id } => cli::labels::set(&dir, &id, None),
+            LabelsCommand::Export { dir, format, output } => {
+                cli::labels::export(&dir, format.map(FormatArg::into_format), output.as_deref())
+            }
+            LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
+            LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
+        },
+        Command::Demo { dir, no_open: _ } => cli::demo::run(&dir),
+    };
+    if let Err(e) = result {
+        cli::output::fail(&e);
+    }
+}
+
+impl InitArgs {
+    fn into_options(self) -> kindling::project::init::InitOptions {
+        use kindling::project::config::SourceKind;
+        kindling::project::init::InitOptions {
+            dir: self.dir,
+            source: self.source,
+            kind: self.kind.map(|k| match k {
+                KindArg::Table => SourceKind::Table,
+                KindArg::Images => SourceKind::Images,
+                KindArg::Text => SourceKind::Text,
+                KindArg::Audio => SourceKind::Audio,
+            }),
+            label_column: self.label_column,
+            text_column: self.text_column,
+            id_column: self.id_column,
+            split_column: self.split_column,
+            split_file: self.split_file,
+            classes: self.classes,
+            labels_from_folders: self.labels_from_folders,
+        }
+    }
+}
+
+impl FormatArg {
+    fn into_format(self) -> kindling::labels::files::LabelFormat {
+        use kindling::labels::files::LabelFormat;
+        match self {
+            FormatArg::Csv => LabelFormat::Csv,
+            FormatArg::Parquet => LabelFormat::Parquet,
+            FormatArg::Jsonl => LabelFormat::Jsonl,
+        }
+    }
+}

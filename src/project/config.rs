@@ -1,0 +1,220 @@
+//! `kindling.toml`: the task (name, classes and their keys) and where the data lives.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, ResultExt};
+
+pub const CONFIG_FILE: &str = "kindling.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Table,
+    Images,
+    Text,
+    Audio,
+}
+
+impl SourceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Table => "table",
+            SourceKind::Images => "images",
+            SourceKind::Text => "text",
+            SourceKind::Audio => "audio",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub project: ProjectSection,
+    pub source: SourceConfig,
+    #[serde(default)]
+    pub classes: Vec<ClassConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSection {
+    pub name: String,
+    #[serde(default)]
+    pub multi_label: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub kind: SourceKind,
+    /// A file (table, or a table holding texts) or a folder (images, texts, audio); relative
+    /// paths are relative to the project directory.
+    pub path: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_column: Option<String>,
+    /// CSV of `id,split`, relative to the project directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_file: Option<PathBuf>,
+    /// Class sub-folders hold the labels (the folder right above each file).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub labels_from_folders: bool,
+    /// A top folder named train / valid / test fixes each file's split.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub split_from_folders: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassConfig {
+    pub name: String,
+    /// The key that assigns this class in the Label pane; empty for none.
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub colour: String,
+}
+
+impl Config {
+    pub fn load(project_dir: &Path) -> Result<Config> {
+        let path = project_dir.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::user(format!(
+                    "{}: not a Kindling project (no {CONFIG_FILE}); create one with `kindling init {} --source PATH`",
+                    project_dir.display(),
+                    project_dir.display()
+                )));
+            }
+            Err(e) => return Err(Error::file(&path, e)),
+        };
+        let config = Self::parse(&text).map_err(|e| e.context(path.display()))?;
+        Ok(config)
+    }
+
+    pub fn parse(text: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let what = e.message().trim_end_matches('.');
+            match line {
+                Some(n) => Error::user(format!("line {n}: {what}; fix the file by hand")),
+                None => Error::user(format!("{what}; fix the file by hand")),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let mut seen_names = std::collections::HashSet::new();
+        let mut seen_keys = std::collections::HashMap::new();
+        for class in &self.classes {
+            if class.name.trim().is_empty() {
+                return Err(Error::user("a class has an empty name; give every [[classes]] a name"));
+            }
+            if !seen_names.insert(class.name.as_str()) {
+                return Err(Error::user(format!("class \"{}\" is listed twice; remove one", class.name)));
+            }
+            if class.key.chars().count() > 1 {
+                return Err(Error::user(format!(
+                    "class \"{}\": key \"{}\" must be a single character",
+                    class.name, class.key
+                )));
+            }
+            if !class.key.is_empty()
+                && let Some(other) = seen_keys.insert(class.key.as_str(), class.name.as_str())
+            {
+                return Err(Error::user(format!(
+                    "key \"{}\" is used by both \"{other}\" and \"{}\"; give each class its own key",
+                    class.key, class.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn save(&self, project_dir: &Path) -> Result<()> {
+        let text = toml::to_string_pretty(self).map_err(|e| Error::internal(e.to_string()))?;
+        let header = "# Kindling project. Edit class keys and colours freely; see `kindling --help`.\n\n";
+        let path = project_dir.join(CONFIG_FILE);
+        // Write then rename, so a crash never leaves a half-written config.
+        let tmp = project_dir.join(format!(".{CONFIG_FILE}.tmp"));
+        std::fs::write(&tmp, format!("{header}{text}")).context(tmp.display())?;
+        std::fs::rename(&tmp, &path).context(path.display())?;
+        Ok(())
+    }
+
+    pub fn class_names(&self) -> Vec<String> {
+        self.classes.iter().map(|c| c.name.clone()).collect()
+    }
+
+    pub fn has_class(&self, name: &str) -> bool {
+        self.classes.iter().any(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[project]
+name = "shapes"
+
+[source]
+kind = "images"
+path = "images"
+labels_from_folders = true
+
+[[classes]]
+name = "circle"
+key = "1"
+colour = "red"
+
+[[classes]]
+name = "square"
+key = "2"
+"#;
+
+    #[test]
+    fn parses_and_round_trips() {
+        let c = Config::parse(GOOD).unwrap();
+        assert_eq!(c.source.kind, SourceKind::Images);
+        assert_eq!(c.class_names(), ["circle", "square"]);
+        let text = toml::to_string_pretty(&c).unwrap();
+        assert_eq!(Config::parse(&text).unwrap(), c);
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let bad = GOOD.replace("kind = \"images\"", "kind = images");
+        let e = Config::parse(&bad).unwrap_err();
+        assert!(e.message().starts_with("line 6:"), "{}", e.message());
+    }
+
+    #[test]
+    fn unknown_kind_is_rejected() {
+        let bad = GOOD.replace("\"images\"", "\"video\"");
+        let e = Config::parse(&bad).unwrap_err();
+        assert!(e.message().contains("line 6"), "{}", e.message());
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected() {
+        let bad = GOOD.replace("key = \"2\"", "key = \"1\"");
+        let e = Config::parse(&bad).unwrap_err();
+        assert!(e.message().contains("key \"1\" is used by both"), "{}", e.message());
+    }
+}

@@ -1,0 +1,48 @@
+//! Default keys and colours for new classes.
+
+/// Keys given to classes in order: digits first, then letters the Label pane does not use
+/// for its own commands (h j k l move, q quits, s skips, u undoes, x clears, g/r navigate).
+const DEFAULT_KEYS: &str = "1234567890abcdefimnoptvwyzABCDEFIJKLMNOPQRTVWYZ";
+
+/// Colours that exist in 16-colour terminals, distinct from each other.
+const COLOURS: [&str; 12] = [
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "magenta",
+    "cyan",
+    "lightred",
+    "lightgreen",
+    "lightblue",
+    "lightyellow",
+    "lightmagenta",
+    "lightcyan",
+];
+
+/// The key of the n-th class, or "" when the defaults run out.
+pub fn default_key(n: usize) -> String {
+    DEFAULT_KEYS.chars().nth(n).map(String::from).unwrap_or_default()
+}
+
+pub fn default_colour(n: usize) -> String {
+    COLOURS[n % COLOURS.len()].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_skip_commands() {
+        let keys: Vec<String> = (0..60).map(default_key).filter(|k| !k.is_empty()).collect();
+        let set: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(set.len(), keys.len());
+        for reserved in ["h", "j", "k", "l", "q", "s", "u", "x", "g", "r", "G"] {
+            assert!(!keys.iter().any(|k| k == reserved), "{reserved} is a command key");
+        }
+        assert_eq!(default_key(0), "1");
+        assert_eq!(default_key(9), "0");
+        assert_eq!(default_key(10), "a");
+    }
+}

@@ -1,0 +1,55 @@
+//! Runs the real `kindling` binary on data each test generates for itself.
+
+mod bad_input;
+mod data;
+mod demo;
+mod durability;
+mod init;
+mod labels;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn kindling(args: &[&str]) -> Run {
+    kindling_in(Path::new("."), args)
+}
+
+pub fn kindling_in(cwd: &Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_kindling")).args(args).current_dir(cwd).output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs and insists on success, returning stdout.
+pub fn ok(args: &[&str]) -> String {
+    let r = kindling(args);
+    assert_eq!(r.code, 0, "kindling {args:?} failed: {}", r.stderr);
+    r.stdout
+}
+
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let out = ok(args);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+/// Runs, insists on exit status 2 with one line on stderr and no panic, returns that line.
+pub fn user_error(args: &[&str]) -> String {
+    let r = kindling(args);
+    assert_eq!(r.code, 2, "kindling {args:?} should fail with status 2; stdout {} stderr {}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked") && !r.stderr.contains("internal error"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim_end().lines().count(), 1, "one line expected: {}", r.stderr);
+    r.stderr.trim_end().to_string()
+}
+
+pub fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
