@@ -7,7 +7,7 @@ use kindling::project::Project;
 use kindling::project::labelling;
 use kindling::{Error, Result};
 
-use super::output::{bar, percent, print, print_json};
+use super::output::{bar, percent, print, print_bytes, print_json};
 
 pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
     let project = Project::open(dir)?;
@@ -39,7 +39,7 @@ pub fn export(dir: &Path, format: Option<LabelFormat>, output: Option<&Path>) ->
             }
             let mut buf = Vec::new();
             files::write(&rows, format, &mut buf)?;
-            print(&String::from_utf8_lossy(&buf));
+            print_bytes(&buf);
         }
     }
     Ok(())

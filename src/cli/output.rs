@@ -7,8 +7,12 @@ use kindling::Error;
 
 /// Prints to stdout; exits quietly when the reader has gone away.
 pub fn print(text: &str) {
+    print_bytes(text.as_bytes());
+}
+
+pub fn print_bytes(bytes: &[u8]) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }

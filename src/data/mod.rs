@@ -187,6 +187,31 @@ impl Source {
         }
     }
 
+    /// Whether one sample exists, without listing them all: a file's presence, a row number
+    /// in range, or a streaming search of the id column.
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        match self {
+            Source::Folder(f) => {
+                let inside = !id.split('/').any(|p| p.is_empty() || p == "." || p == "..");
+                let path = f.root.join(id);
+                Ok(inside && path.is_file() && folder::has_extension(&path, f.kind))
+            }
+            Source::Table(t) => match &t.id_column {
+                None => Ok(SampleIds::Rows(t.table.count_rows()?).contains(id)),
+                Some(c) => {
+                    let hits = t
+                        .table
+                        .scan()?
+                        .filter(col(c.as_str()).cast(DataType::String).eq(lit(id)))
+                        .select([len().alias("n")]);
+                    let df = t.table.collect(hits)?;
+                    let n = df.column("n").and_then(|c| c.cast(&DataType::UInt64))?;
+                    Ok(n.u64()?.get(0).unwrap_or(0) > 0)
+                }
+            },
+        }
+    }
+
     /// Labels the source itself gives: a table's label column or class folders.
     pub fn given_labels(&self) -> Result<Vec<(String, String)>> {
         match self {

@@ -192,10 +192,8 @@ fn first_malformed_line(path: &Path, separator: u8) -> Result<Option<String>> {
         match expected {
             None => expected = Some(record.len()),
             Some(n) if n != record.len() => {
-                return Ok(Some(format!(
-                    "line {line} has {} fields but the header has {n}; fix or remove that row",
-                    record.len()
-                )));
+                let fields = if record.len() == 1 { "1 field".into() } else { format!("{} fields", record.len()) };
+                return Ok(Some(format!("line {line} has {fields} but the header has {n}; fix or remove that row")));
             }
             Some(_) => {}
         }

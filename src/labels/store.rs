@@ -257,24 +257,26 @@ fn append(
     origin: Origin,
     undoes: Option<i64>,
 ) -> Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO events (sample_id, label, time_ms, origin, session, undoes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![sample_id, label, now_ms(), origin.name(), session, undoes],
-    )?;
+    )?
+    .execute(params![sample_id, label, now_ms(), origin.name(), session, undoes])?;
     let seq = conn.last_insert_rowid();
     match label {
-        Some(l) => conn.execute(
-            "INSERT INTO current (sample_id, label, seq) VALUES (?1, ?2, ?3)
-             ON CONFLICT(sample_id) DO UPDATE SET label = excluded.label, seq = excluded.seq",
-            params![sample_id, l, seq],
-        )?,
-        None => conn.execute("DELETE FROM current WHERE sample_id = ?1", params![sample_id])?,
+        Some(l) => conn
+            .prepare_cached(
+                "INSERT INTO current (sample_id, label, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(sample_id) DO UPDATE SET label = excluded.label, seq = excluded.seq",
+            )?
+            .execute(params![sample_id, l, seq])?,
+        None => conn.prepare_cached("DELETE FROM current WHERE sample_id = ?1")?.execute(params![sample_id])?,
     };
     Ok(seq)
 }
 
 fn current_label(conn: &Connection, sample_id: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT label FROM current WHERE sample_id = ?1", params![sample_id], |r| r.get(0)).optional()?)
+    let mut stmt = conn.prepare_cached("SELECT label FROM current WHERE sample_id = ?1")?;
+    Ok(stmt.query_row(params![sample_id], |r| r.get(0)).optional()?)
 }
 
 fn now_ms() -> i64 {

@@ -17,7 +17,7 @@ pub fn set_label(project: &Project, id: &str, class: Option<&str>, origin: Origi
         check_class(project, class)?;
     }
     let source = project.source()?;
-    if !sample_exists(&source, id)? {
+    if !source.contains(id)? {
         return Err(Error::user(format!(
             "no sample \"{id}\" in {}; ids are {}",
             source.location().display(),
@@ -26,16 +26,6 @@ pub fn set_label(project: &Project, id: &str, class: Option<&str>, origin: Origi
     }
     project.labels()?.set(id, class, origin)?;
     Ok(())
-}
-
-fn sample_exists(source: &Source, id: &str) -> Result<bool> {
-    // A file sample exists when its file does; no need to decode the whole folder for one id.
-    if let Source::Folder(f) = source {
-        let path = f.root.join(id);
-        let inside = !id.split('/').any(|p| p == ".." || p.is_empty());
-        return Ok(inside && path.is_file() && crate::data::folder::has_extension(&path, f.kind));
-    }
-    Ok(source.ids()?.contains(id))
 }
 
 fn id_hint(source: &Source) -> &'static str {

@@ -23,7 +23,7 @@ fn ragged_csv() {
     let csv = dir.path().join("r.csv");
     std::fs::write(&csv, "a,b,label\n1,2,x\n3,4\n5,6,y\n").unwrap();
     let err = user_error(&["init", p(&dir.path().join("p")), "--source", p(&csv), "--label-column", "label"]);
-    assert!(err.contains("r.csv") && err.contains("line 3 has 2 fields"), "{err}");
+    assert!(err.contains("r.csv") && err.contains("line 3 has 2 fields but the header has 3"), "{err}");
 }
 
 #[test]

@@ -20,6 +20,8 @@ fn table_with_labels_missing_values_and_strings() {
 
     // The version changes with the labels and with the data.
     ok(&["labels", "set", p(&proj), "k3", "oak"]);
+    let err = user_error(&["labels", "set", p(&proj), "k12", "oak"]);
+    assert!(err.contains("no sample \"k12\"") && err.contains("id column"), "{err}");
     let after = json(&["info", p(&proj), "--json"]);
     assert_eq!(after["fingerprint"], info["fingerprint"]);
     assert_ne!(after["version"], info["version"]);
