@@ -27,12 +27,8 @@ impl TableFormat {
         }
     }
 
-    fn separator(self) -> Option<u8> {
-        match self {
-            TableFormat::Csv => Some(b','),
-            TableFormat::Tsv => Some(b'\t'),
-            _ => None,
-        }
+    fn is_delimited(self) -> bool {
+        matches!(self, TableFormat::Csv | TableFormat::Tsv)
     }
 }
 
@@ -43,6 +39,8 @@ const INFER_SCHEMA_ROWS: usize = 10_000;
 pub struct Table {
     path: PathBuf,
     format: TableFormat,
+    /// Field separator of CSV / TSV files.
+    separator: u8,
 }
 
 impl Table {
@@ -55,7 +53,12 @@ impl Table {
             Ok(_) => return Err(Error::file(path, "is a folder, not a table file")),
             Err(e) => return Err(Error::file(path, format!("cannot read it ({e})"))),
         }
-        Ok(Table { path: path.to_path_buf(), format })
+        let separator = match format {
+            TableFormat::Tsv => b'\t',
+            TableFormat::Csv => sniff_separator(path),
+            _ => b',',
+        };
+        Ok(Table { path: path.to_path_buf(), format, separator })
     }
 
     pub fn path(&self) -> &Path {
@@ -71,7 +74,7 @@ impl Table {
         let path = PlRefPath::try_from_path(&self.path).map_err(|e| self.error(e))?;
         let lf = match self.format {
             TableFormat::Csv | TableFormat::Tsv => LazyCsvReader::new(path)
-                .with_separator(self.format.separator().unwrap_or(b','))
+                .with_separator(self.separator)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(INFER_SCHEMA_ROWS))
                 .finish(),
@@ -131,8 +134,10 @@ impl Table {
     /// Checks a CSV/TSV line by line: every row has the header's number of fields and the
     /// file is UTF-8. Polars' own errors do not say which line is wrong; this does.
     pub fn validate_text(&self) -> Result<()> {
-        let Some(sep) = self.format.separator() else { return Ok(()) };
-        if let Some(problem) = first_malformed_line(&self.path, sep)? {
+        if !self.format.is_delimited() {
+            return Ok(());
+        }
+        if let Some(problem) = first_malformed_line(&self.path, self.separator)? {
             return Err(Error::file(&self.path, problem));
         }
         Ok(())
@@ -148,8 +153,8 @@ impl Table {
     }
 
     fn error(&self, e: impl std::fmt::Display) -> Error {
-        if let Some(sep) = self.format.separator()
-            && let Ok(Some(problem)) = first_malformed_line(&self.path, sep)
+        if self.format.is_delimited()
+            && let Ok(Some(problem)) = first_malformed_line(&self.path, self.separator)
         {
             return Error::file(&self.path, problem);
         }
@@ -160,6 +165,29 @@ impl Table {
         };
         Error::file(&self.path, format!("cannot read it: {e}{hint}"))
     }
+}
+
+/// The separator of a `.csv` file: whichever of `,` `;` tab `|` the header line uses most
+/// (outside quotes). Many CSV files from spreadsheets in Europe use `;`.
+fn sniff_separator(path: &Path) -> u8 {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return b',';
+    }
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+    let mut quoted = false;
+    for &b in first_line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(s, _)| *s == b) {
+            c.1 += 1;
+        }
+    }
+    // Ties go to the comma, the first candidate.
+    counts.iter().fold((b',', 0), |best, &(s, n)| if n > best.1 { (s, n) } else { best }).0
 }
 
 /// The first line that breaks the table (wrong field count, not UTF-8), described.
@@ -227,6 +255,17 @@ mod tests {
         assert_eq!(rows.height(), 51);
         let first = rows.column("y").unwrap().cast(&DataType::Int64).unwrap();
         assert_eq!(first.i64().unwrap().get(0), Some(2000));
+    }
+
+    #[test]
+    fn semicolon_csv_with_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "\u{feff}\"fixed acidity\";\"quality\"\n7,4;5\n7,8;6\n";
+        let t = Table::open(&write(dir.path(), "wine.csv", text.as_bytes())).unwrap();
+        assert_eq!(t.column_names().unwrap(), ["fixed acidity", "quality"]);
+        assert_eq!(t.count_rows().unwrap(), 2);
+        t.validate_text().unwrap();
+        assert_eq!(t.strings(t.scan().unwrap(), "quality").unwrap(), [Some("5".into()), Some("6".into())]);
     }
 
     #[test]
