@@ -154,8 +154,16 @@ fn check_flags(opts: &InitOptions, source: &Path, config: &mut SourceConfig, not
     if is_table_file && config.split_column.is_none() {
         let table = crate::data::table::Table::open(source)?;
         if table.column_names()?.iter().any(|c| c == "split") {
-            config.split_column = Some("split".into());
-            notes.push("column \"split\" fixes the split of every row".into());
+            // Used only when its values really are splits: the user did not ask for it.
+            let values = table.strings(table.scan()?, "split")?;
+            let parsed = split::parse_values(values.iter().map(|v| v.as_deref()), |row| table.place(row));
+            match parsed {
+                Ok(_) => {
+                    config.split_column = Some("split".into());
+                    notes.push("column \"split\" fixes the split of every row".into());
+                }
+                Err(e) => notes.push(format!("column \"split\" is not used as the split ({e})")),
+            }
         }
     }
     Ok(())

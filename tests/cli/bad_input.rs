@@ -117,8 +117,18 @@ fn duplicate_ids_and_bad_split_values() {
         user_error(&["init", p(&dir.path().join("p")), "--source", p(&csv), "--id-column", "id", "--classes", "u"]);
     assert!(err.contains("line 4") && err.contains("\"a\" appears twice"), "{err}");
     std::fs::write(&csv, "id,split\na,train\nb,holdout\n").unwrap();
-    let err =
-        user_error(&["init", p(&dir.path().join("p")), "--source", p(&csv), "--id-column", "id", "--classes", "u"]);
+    let err = user_error(&[
+        "init",
+        p(&dir.path().join("p")),
+        "--source",
+        p(&csv),
+        "--id-column",
+        "id",
+        "--split-column",
+        "split",
+        "--classes",
+        "u",
+    ]);
     assert!(err.contains("line 3") && err.contains("\"holdout\""), "{err}");
 }
 

@@ -211,3 +211,26 @@ fn samples_shows_a_window_with_labels() {
     let text = ok(&["samples", p(&proj), "--offset", "1998"]);
     assert!(text.contains("k1999") && text.contains("samples 1998–1999 of 2000"), "{text}");
 }
+
+#[test]
+fn a_split_column_that_holds_no_splits_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(&csv, "x,split\n1,fold1\n2,fold2\n").unwrap();
+    let proj = dir.path().join("p");
+    let out = ok(&["init", p(&proj), "--source", p(&csv), "--classes", "u"]);
+    assert!(out.contains("column \"split\" is not used as the split"), "{out}");
+    assert_eq!(json(&["info", p(&proj), "--json"])["split"], serde_json::Value::Null);
+    // Asked for by name, the same column is an error.
+    let err = user_error(&[
+        "init",
+        p(&dir.path().join("q")),
+        "--source",
+        p(&csv),
+        "--classes",
+        "u",
+        "--split-column",
+        "split",
+    ]);
+    assert!(err.contains("\"fold1\" is not train, valid or test"), "{err}");
+}
