@@ -1,20 +1,39 @@
 //! The `kindling` command: parses arguments and calls the library.
 
 mod cli;
+mod tui;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "kindling", version, about = "A terminal workbench for machine learning from scratch")]
+#[command(
+    name = "kindling",
+    version,
+    about = "A terminal workbench for machine learning from scratch",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    open: OpenArgs,
+}
+
+#[derive(Args)]
+struct OpenArgs {
+    /// The project to open in the workbench (default: the current folder, if it is one)
+    dir: Option<PathBuf>,
+    /// How to draw images: detected from the terminal by default
+    #[arg(long, value_enum, default_value = "auto")]
+    graphics: tui::Graphics,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the workbench on a project (the same as `kindling DIR`)
+    Open(OpenArgs),
     /// Create a project (kindling.toml, labels.db) from a table or a folder of samples
     Init(InitArgs),
     /// Show what a project holds: samples, classes, labels, split, dataset version
@@ -42,14 +61,16 @@ enum Command {
         #[command(subcommand)]
         command: LabelsCommand,
     },
-    /// Generate the demo projects (images, table, texts, audio) and show them
+    /// Generate the demo projects (images, table, texts, audio) and open the image one
     Demo {
         /// Where to put them
         #[arg(default_value = "kindling-demo")]
         dir: PathBuf,
-        /// Do not open the workbench afterwards
+        /// Print what was generated instead of opening the workbench
         #[arg(long)]
         no_open: bool,
+        #[arg(long, value_enum, default_value = "auto")]
+        graphics: tui::Graphics,
     },
 }
 
@@ -130,7 +151,25 @@ enum FormatArg {
 fn main() {
     cli::install_panic_hook();
     let cli = Cli::parse();
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        let dir = match cli.open.dir {
+            Some(dir) => dir,
+            None if std::path::Path::new(kindling::project::config::CONFIG_FILE).is_file() => PathBuf::from("."),
+            None => {
+                let _ = <Cli as clap::CommandFactory>::command().print_help();
+                std::process::exit(2);
+            }
+        };
+        if let Err(e) = tui::run(&dir, cli.open.graphics) {
+            cli::output::fail(&e);
+        }
+        return;
+    };
+    let result = match command {
+        Command::Open(open) => {
+            let dir = open.dir.unwrap_or_else(|| PathBuf::from("."));
+            tui::run(&dir, open.graphics)
+        }
         Command::Init(a) => cli::init::run(a.into_options()),
         Command::Info { dir, json } => cli::info::run(&dir, json),
         Command::Samples { dir, offset, limit, json } => cli::samples::run(&dir, offset, limit, json),
@@ -143,7 +182,7 @@ fn main() {
             LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
         },
-        Command::Demo { dir, no_open: _ } => cli::demo::run(&dir),
+        Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
     };
     if let Err(e) = result {
         cli::output::fail(&e);

@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::path::Path;
 
 use kindling::Result;
@@ -8,9 +9,15 @@ use kindling::project::info::info;
 use super::output::print;
 use super::progress::TermProgress;
 
-pub fn run(dir: &Path) -> Result<()> {
+/// Generates the demo and opens the image project in the workbench; prints a summary
+/// instead with `--no-open` or when not on a terminal.
+pub fn run(dir: &Path, no_open: bool, graphics: crate::tui::Graphics) -> Result<()> {
     let progress = TermProgress::new();
     let made = demo::generate(dir, &progress)?;
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if interactive && !no_open {
+        return crate::tui::run(&made.projects[0], graphics);
+    }
     let verb = if made.created { "created" } else { "found existing" };
     let mut text = format!("{verb} demo projects in {}\n\n", dir.display());
     for project_dir in &made.projects {

@@ -3,7 +3,10 @@
 pub mod decode;
 pub mod file_cache;
 pub mod folder;
+pub mod preview;
+pub mod query;
 pub mod split;
+pub mod summary;
 pub mod table;
 
 use std::collections::HashSet;

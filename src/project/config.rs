@@ -35,6 +35,28 @@ pub struct Config {
     pub source: SourceConfig,
     #[serde(default)]
     pub classes: Vec<ClassConfig>,
+    /// Key map overrides for the workbench: action name → key or list of keys.
+    #[serde(default, skip_serializing_if = "KeyOverrides::is_empty")]
+    pub keys: KeyOverrides,
+}
+
+/// `[keys]` tables: `down = "j"` or `down = ["j", "Down"]`.
+pub type KeyOverrides = std::collections::BTreeMap<String, KeyList>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            KeyList::One(k) => vec![k.as_str()],
+            KeyList::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,14 +127,7 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-            let what = e.message().trim_end_matches('.');
-            match line {
-                Some(n) => Error::user(format!("line {n}: {what}; fix the file by hand")),
-                None => Error::user(format!("{what}; fix the file by hand")),
-            }
-        })?;
+        let config: Config = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         config.validate()?;
         Ok(config)
     }
@@ -162,6 +177,16 @@ impl Config {
 
     pub fn has_class(&self, name: &str) -> bool {
         self.classes.iter().any(|c| c.name == name)
+    }
+}
+
+/// A TOML error as one line that names the line of the file.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> Error {
+    let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    let what = e.message().trim_end_matches('.');
+    match line {
+        Some(n) => Error::user(format!("line {n}: {what}; fix the file by hand")),
+        None => Error::user(format!("{what}; fix the file by hand")),
     }
 }
 

@@ -112,6 +112,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
             .enumerate()
             .map(|(i, c)| ClassConfig { name: c.clone(), key: keys::default_key(i), colour: keys::default_colour(i) })
             .collect(),
+        keys: Default::default(),
     };
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;
     let imported = store.set_many(given.iter().map(|(id, l)| (id.as_str(), Some(l.as_str()))), Origin::Import)?;

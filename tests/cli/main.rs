@@ -6,6 +6,7 @@ mod demo;
 mod durability;
 mod init;
 mod labels;
+mod tui;
 
 use std::path::Path;
 use std::process::{Command, Output};

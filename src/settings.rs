@@ -1,0 +1,48 @@
+//! User-level settings, kept where the `directories` crate says (e.g.
+//! `~/.config/kindling/config.toml` on Linux), never in a project.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::project::config::{KeyOverrides, toml_error};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Key map overrides, as in a project's `[keys]`.
+    #[serde(default)]
+    pub keys: KeyOverrides,
+}
+
+/// Where the settings file is, if this system has a config folder.
+pub fn path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "kindling").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Reads the settings file; a missing file is the default settings.
+pub fn load(path: &Path) -> Result<Settings> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| toml_error(&text, &e).context(path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+        Err(e) => Err(Error::file(path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_keys_and_names_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        assert!(load(&p).unwrap().keys.is_empty(), "no file, no overrides");
+        std::fs::write(&p, "[keys]\ndown = [\"e\", \"Down\"]\nquit = \"Q\"\n").unwrap();
+        assert_eq!(load(&p).unwrap().keys.len(), 2);
+        std::fs::write(&p, "[keys]\ndown = \n").unwrap();
+        let e = load(&p).unwrap_err();
+        assert!(e.message().contains("config.toml: line 2"), "{}", e.message());
+    }
+}

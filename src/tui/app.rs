@@ -1,0 +1,334 @@
+//! The workbench's state and how actions change it. No I/O here: background work is
+//! requested through `Job`s and its results come back as `Msg`s.
+
+use kindling::data::query::{Query, parse_filter};
+use kindling::project::config::{ClassConfig, SourceKind};
+use kindling::project::samples::SampleRow;
+
+use super::browse::Browse;
+use super::keys::{Action, KeyMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Browse,
+    Label,
+    Augment,
+    Train,
+    Results,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [Pane::Browse, Pane::Label, Pane::Augment, Pane::Train, Pane::Results];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Browse => "Browse",
+            Pane::Label => "Label",
+            Pane::Augment => "Augment",
+            Pane::Train => "Train",
+            Pane::Results => "Results",
+        }
+    }
+
+    pub fn goto_help(self) -> &'static str {
+        match self {
+            Pane::Browse => "go to Browse",
+            Pane::Label => "go to Label",
+            Pane::Augment => "go to Augment",
+            Pane::Train => "go to Train",
+            Pane::Results => "go to Results",
+        }
+    }
+
+    /// What the pane will do, for panes that are not built yet.
+    pub fn coming(self) -> Option<[&'static str; 2]> {
+        match self {
+            Pane::Browse => None,
+            Pane::Label => Some([
+                "Labelling by single keystrokes comes here: one key labels, commits and advances.",
+                "Until then: kindling labels set DIR ID CLASS, or kindling labels import DIR FILE.",
+            ]),
+            Pane::Augment => Some(["Toggling augmentations with a live preview comes here.", "Nothing to use yet."]),
+            Pane::Train => Some([
+                "Launching baseline training runs and following their progress comes here.",
+                "Nothing to use yet.",
+            ]),
+            Pane::Results => Some([
+                "Confusion matrices, per-class metrics and misclassified samples come here.",
+                "Nothing to use yet.",
+            ]),
+        }
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Work for the event loop to run off the UI task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Count {
+        generation: u64,
+        query: Query,
+    },
+    Rows {
+        request: u64,
+        offset: usize,
+        len: usize,
+        query: Query,
+    },
+    Preview {
+        id: String,
+    },
+    Coverage,
+    Summary {
+        generation: u64,
+        query: Query,
+        column: String,
+    },
+    /// The next (or previous) sample after `from` that contains `text`.
+    Find {
+        generation: u64,
+        query: Query,
+        text: String,
+        from: usize,
+        forward: bool,
+    },
+}
+
+/// Results of background work.
+pub enum Msg {
+    Count { generation: u64, result: Result<usize, String> },
+    Found { generation: u64, text: String, result: Result<Option<usize>, String> },
+    Summary { generation: u64, column: String, result: Result<kindling::data::summary::ColumnSummary, String> },
+    Rows { request: u64, offset: usize, result: Result<(Vec<String>, Vec<SampleRow>), String> },
+    Preview { id: String, result: Result<kindling::data::preview::Preview, String> },
+    Coverage(Result<u64, String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Command,
+    Filter,
+    Search,
+}
+
+impl Prompt {
+    pub fn sigil(self) -> char {
+        match self {
+            Prompt::Command => ':',
+            Prompt::Filter => '&',
+            Prompt::Search => '/',
+        }
+    }
+}
+
+pub struct App {
+    pub name: String,
+    pub kind: SourceKind,
+    pub classes: Vec<ClassConfig>,
+    /// For text projects over a table: the column that holds the text.
+    pub text_column: Option<String>,
+    pub pane: Pane,
+    pub browse: Browse,
+    pub keymap: KeyMap,
+    pub help: bool,
+    /// The open prompt (command palette, filter or search) and what was typed.
+    pub prompt: Option<(Prompt, String)>,
+    /// Work asked for by actions, for the event loop to start.
+    pub requests: Vec<Job>,
+    /// A message for the status bar (errors of background work, unknown commands).
+    pub message: Option<String>,
+    pub labelled: Option<u64>,
+    /// The filter as typed, to edit it again.
+    pub filter_text: String,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(name: String, kind: SourceKind, classes: Vec<ClassConfig>, keymap: KeyMap) -> App {
+        App {
+            name,
+            kind,
+            classes,
+            text_column: None,
+            pane: Pane::Browse,
+            browse: Browse::new(kind),
+            keymap,
+            help: false,
+            prompt: None,
+            requests: Vec::new(),
+            message: None,
+            labelled: None,
+            filter_text: String::new(),
+            quit: false,
+        }
+    }
+
+    pub fn act(&mut self, action: Action) {
+        self.message = None;
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = !self.help,
+            Action::Palette => self.prompt = Some((Prompt::Command, String::new())),
+            Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
+            Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+            Action::GotoPane(p) => self.pane = p,
+            Action::Filter if self.browse.columns.is_empty() => {
+                self.message = Some("filters apply to table columns".into());
+            }
+            Action::Filter => {
+                let current = self.browse.query.filter.as_ref().map(|_| self.filter_text.clone()).unwrap_or_default();
+                self.prompt = Some((Prompt::Filter, current));
+            }
+            Action::Search => self.prompt = Some((Prompt::Search, String::new())),
+            Action::SearchNext | Action::SearchPrev => match self.browse.search.clone() {
+                Some(text) => self.find(text, action == Action::SearchNext),
+                None => self.message = Some("nothing searched yet: / searches".into()),
+            },
+            Action::Sort => self.browse.cycle_sort(),
+            Action::Summary if self.browse.columns.is_empty() => {
+                self.message = Some("column summaries apply to table columns".into());
+            }
+            Action::Summary => self.browse.summary_open = !self.browse.summary_open,
+            other => self.browse.act(other),
+        }
+    }
+
+    fn find(&mut self, text: String, forward: bool) {
+        let b = &self.browse;
+        let from = b.cursor;
+        self.requests.push(Job::Find { generation: b.generation, query: b.query.clone(), text, from, forward });
+    }
+
+    /// Typing into the open prompt; Enter runs it, Esc closes it.
+    pub fn prompt_key(&mut self, code: crossterm::event::KeyCode) {
+        use crossterm::event::KeyCode;
+        let Some((kind, input)) = &mut self.prompt else { return };
+        let kind = *kind;
+        match code {
+            KeyCode::Esc => self.prompt = None,
+            // Backspace removes the last character (in the guard); on an empty prompt it closes it.
+            KeyCode::Backspace if input.pop().is_none() => self.prompt = None,
+            KeyCode::Backspace => {}
+            KeyCode::Char(c) => input.push(c),
+            KeyCode::Enter => {
+                let text = input.trim().to_string();
+                self.prompt = None;
+                match kind {
+                    Prompt::Command => self.run_command(&text),
+                    Prompt::Filter => self.apply_filter(text),
+                    Prompt::Search if text.is_empty() => {}
+                    Prompt::Search => {
+                        self.browse.search = Some(text.clone());
+                        self.find(text, true);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_filter(&mut self, text: String) {
+        let mut query = self.browse.query.clone();
+        if text.is_empty() {
+            query.filter = None;
+        } else {
+            let filter = match parse_filter(&text) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.message = Some(format!("filter: {e}"));
+                    return;
+                }
+            };
+            if let Some(missing) = filter.columns().into_iter().find(|c| !self.browse.columns.iter().any(|k| k == c)) {
+                self.message = Some(format!("filter: no column \"{missing}\""));
+                return;
+            }
+            query.filter = Some(filter);
+        }
+        self.filter_text = text;
+        self.browse.set_query(query);
+    }
+
+    fn run_command(&mut self, command: &str) {
+        if let Ok(row) = command.parse::<usize>() {
+            self.pane = Pane::Browse;
+            self.browse.jump(row.saturating_sub(1));
+        } else if matches!(command, "q" | "quit") {
+            self.quit = true;
+        } else if !command.is_empty() {
+            self.message = Some(format!("unknown command \"{command}\": try a row number or q"));
+        }
+    }
+
+    pub fn receive(&mut self, msg: Msg) {
+        match msg {
+            Msg::Count { generation, result: Ok(n) } => self.browse.count_arrived(generation, n),
+            Msg::Count { result: Err(e), .. } | Msg::Coverage(Err(e)) => self.message = Some(e),
+            Msg::Found { generation, text, result } => {
+                if generation != self.browse.generation {
+                    return;
+                }
+                match result {
+                    Ok(Some(row)) => self.browse.jump(row),
+                    Ok(None) => self.message = Some(format!("no more samples containing \"{text}\"")),
+                    Err(e) => self.message = Some(e),
+                }
+            }
+            Msg::Coverage(Ok(n)) => self.labelled = Some(n),
+            Msg::Rows { request, offset, result } => match result {
+                Ok((columns, rows)) => self.browse.window_arrived(request, offset, columns, rows),
+                Err(e) => {
+                    self.browse.window_failed(request);
+                    self.message = Some(e);
+                }
+            },
+            Msg::Preview { id, result } => self.browse.preview_arrived(id, result),
+            Msg::Summary { generation, column, result } => self.browse.summary = Some((generation, column, result)),
+        }
+    }
+
+    pub fn colour_of(&self, label: &str) -> Option<&str> {
+        self.classes.iter().find(|c| c.name == label).map(|c| c.colour.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> App {
+        App::new("demo".into(), SourceKind::Images, Vec::new(), KeyMap::defaults())
+    }
+
+    #[test]
+    fn tab_cycles_through_panes_both_ways() {
+        let mut a = app();
+        a.act(Action::PrevPane);
+        assert_eq!(a.pane, Pane::Results);
+        a.act(Action::NextPane);
+        a.act(Action::NextPane);
+        assert_eq!(a.pane, Pane::Label);
+        a.act(Action::GotoPane(Pane::Train));
+        assert_eq!(a.pane, Pane::Train);
+    }
+
+    #[test]
+    fn palette_jumps_to_a_row_and_reports_unknown_commands() {
+        let mut a = app();
+        a.browse.total = Some(500);
+        a.act(Action::Palette);
+        for c in "123".chars() {
+            a.prompt_key(crossterm::event::KeyCode::Char(c));
+        }
+        a.prompt_key(crossterm::event::KeyCode::Enter);
+        assert_eq!(a.browse.cursor, 122, ":123 is the 123rd row, as the status bar counts");
+        a.act(Action::Palette);
+        a.prompt_key(crossterm::event::KeyCode::Char('x'));
+        a.prompt_key(crossterm::event::KeyCode::Enter);
+        assert!(a.message.as_deref().unwrap().contains("unknown command"));
+        assert!(!a.quit);
+    }
+}

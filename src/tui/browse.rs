@@ -1,0 +1,348 @@
+//! The Browse pane's state: a cursor over all samples, the visible page, and a window of
+//! rows fetched in the background around it. Only that window is ever held in memory.
+
+use kindling::data::preview::Preview;
+use kindling::data::query::Query;
+use kindling::data::summary::ColumnSummary;
+use kindling::project::config::SourceKind;
+use kindling::project::samples::SampleRow;
+use ratatui_image::protocol::StatefulProtocol;
+
+use super::app::Job;
+use super::keys::Action;
+
+/// Rows fetched beyond each edge of the visible page, so that scrolling rarely waits.
+const BUFFER: usize = 200;
+
+pub struct Browse {
+    pub kind: SourceKind,
+    /// Number of samples; `None` while counting.
+    pub total: Option<usize>,
+    pub cursor: usize,
+    pub top: usize,
+    /// Rows that fit on screen, as last drawn.
+    pub page: usize,
+    /// First table column shown (horizontal scroll).
+    pub first_column: usize,
+    pub columns: Vec<String>,
+    /// Filter and sort of a table view.
+    pub query: Query,
+    /// Bumped whenever the query changes, so that results for an older one are dropped.
+    pub generation: u64,
+    count_asked: bool,
+    /// Requests up to this one were made for an older query.
+    reset_request: u64,
+    /// The last `/` search, for `n` and `N`.
+    pub search: Option<String>,
+    /// Whether the column summary is shown, and the latest one.
+    pub summary_open: bool,
+    pub summary: Option<(u64, String, Result<ColumnSummary, String>)>,
+    summary_asked: Option<(u64, String)>,
+    window_offset: usize,
+    window: Vec<SampleRow>,
+    next_request: u64,
+    pending: Option<Pending>,
+    /// The preview of the selected file sample, or why it failed.
+    pub preview: Option<(String, Result<Preview, String>)>,
+    /// The selected image, encoded for the terminal.
+    pub image: Option<StatefulProtocol>,
+    preview_asked: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    request: u64,
+    offset: usize,
+    len: usize,
+}
+
+impl Browse {
+    pub fn new(kind: SourceKind) -> Browse {
+        Browse {
+            kind,
+            total: None,
+            cursor: 0,
+            top: 0,
+            page: 20,
+            first_column: 0,
+            columns: Vec::new(),
+            query: Query::default(),
+            generation: 0,
+            count_asked: false,
+            reset_request: 0,
+            search: None,
+            summary_open: false,
+            summary: None,
+            summary_asked: None,
+            window_offset: 0,
+            window: Vec::new(),
+            next_request: 0,
+            pending: None,
+            preview: None,
+            image: None,
+            preview_asked: None,
+        }
+    }
+
+    /// The last row index the cursor may take.
+    fn last(&self) -> usize {
+        match self.total {
+            Some(n) => n.saturating_sub(1),
+            None => (self.window_offset + self.window.len()).saturating_sub(1),
+        }
+    }
+
+    pub fn act(&mut self, action: Action) {
+        let page = self.page.max(1);
+        match action {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(self.last()),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
+            Action::PageDown => self.cursor = (self.cursor + page).min(self.last()),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = self.last(),
+            Action::Left => self.first_column = self.first_column.saturating_sub(1),
+            Action::Right if self.first_column + 1 < self.columns.len() => self.first_column += 1,
+            _ => {}
+        }
+        self.scroll_into_view();
+    }
+
+    pub fn jump(&mut self, row: usize) {
+        self.cursor = row.min(self.last());
+        self.scroll_into_view();
+    }
+
+    /// Moves the cursor to a row on screen (a mouse click on the `n`-th visible row).
+    pub fn click(&mut self, n: usize) {
+        self.cursor = (self.top + n).min(self.last());
+    }
+
+    pub fn set_page(&mut self, page: usize) {
+        self.page = page.max(1);
+        self.scroll_into_view();
+    }
+
+    fn scroll_into_view(&mut self) {
+        if self.cursor < self.top {
+            self.top = self.cursor;
+        } else if self.cursor >= self.top + self.page {
+            self.top = self.cursor + 1 - self.page;
+        }
+    }
+
+    /// Row `i`, if it has been fetched.
+    pub fn row(&self, i: usize) -> Option<&SampleRow> {
+        i.checked_sub(self.window_offset).and_then(|k| self.window.get(k))
+    }
+
+    pub fn selected(&self) -> Option<&SampleRow> {
+        self.row(self.cursor)
+    }
+
+    /// Shows the rows `query` selects, in its order, from the top.
+    pub fn set_query(&mut self, query: Query) {
+        self.query = query;
+        self.generation += 1;
+        self.total = None;
+        self.count_asked = false;
+        self.cursor = 0;
+        self.top = 0;
+        self.window.clear();
+        self.window_offset = 0;
+        self.pending = None;
+        self.reset_request = self.next_request;
+    }
+
+    /// The column sorting and the column summary apply to: the first one on screen.
+    pub fn selected_column(&self) -> Option<&str> {
+        self.columns.get(self.first_column).map(String::as_str)
+    }
+
+    /// Sorts by the selected column: ascending, then descending, then unsorted.
+    pub fn cycle_sort(&mut self) {
+        let Some(column) = self.selected_column().map(str::to_string) else { return };
+        let mut query = self.query.clone();
+        query.sort = match &query.sort {
+            Some((c, false)) if *c == column => Some((column, true)),
+            Some((c, true)) if *c == column => None,
+            _ => Some((column, false)),
+        };
+        self.set_query(query);
+    }
+
+    pub fn count_arrived(&mut self, generation: u64, total: usize) {
+        if generation == self.generation {
+            self.total = Some(total);
+            self.cursor = self.cursor.min(total.saturating_sub(1));
+            self.scroll_into_view();
+        }
+    }
+
+    /// Background work the current view needs: the count, rows not yet fetched, the
+    /// selected preview.
+    pub fn jobs(&mut self) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        if !self.count_asked {
+            self.count_asked = true;
+            jobs.push(Job::Count { generation: self.generation, query: self.query.clone() });
+        }
+        let end = (self.top + self.page).min(self.total.unwrap_or(usize::MAX));
+        let covered = |offset: usize, len: usize| self.top >= offset && end <= offset + len;
+        let have = covered(self.window_offset, self.window.len());
+        let asked = self.pending.is_some_and(|p| covered(p.offset, p.len));
+        if self.top < end && !have && !asked {
+            let offset = self.top.saturating_sub(BUFFER);
+            let len = self.page + 2 * BUFFER;
+            self.next_request += 1;
+            self.pending = Some(Pending { request: self.next_request, offset, len });
+            jobs.push(Job::Rows { request: self.next_request, offset, len, query: self.query.clone() });
+        }
+        if self.summary_open
+            && let Some(column) = self.selected_column().map(str::to_string)
+            && self.summary_asked.as_ref() != Some(&(self.generation, column.clone()))
+        {
+            self.summary_asked = Some((self.generation, column.clone()));
+            jobs.push(Job::Summary { generation: self.generation, query: self.query.clone(), column });
+        }
+        if self.kind != SourceKind::Table
+            && let Some(id) = self.selected().filter(|r| r.values.is_empty()).map(|r| r.id.clone())
+            && self.preview_asked.as_deref() != Some(&id)
+        {
+            self.preview_asked = Some(id.clone());
+            jobs.push(Job::Preview { id });
+        }
+        jobs
+    }
+
+    pub fn window_arrived(&mut self, request: u64, offset: usize, columns: Vec<String>, rows: Vec<SampleRow>) {
+        if self.pending.is_some_and(|p| p.request == request) {
+            self.pending = None;
+        }
+        if request < self.next_request && self.pending.is_some() {
+            return; // A newer request is on its way.
+        }
+        if request <= self.reset_request {
+            return; // Rows of an older query.
+        }
+        self.window_offset = offset;
+        self.window = rows;
+        if self.columns.is_empty() {
+            self.columns = columns;
+        }
+    }
+
+    pub fn window_failed(&mut self, request: u64) {
+        if self.pending.is_some_and(|p| p.request == request) {
+            self.pending = None;
+        }
+    }
+
+    pub fn preview_arrived(&mut self, id: String, result: Result<Preview, String>) {
+        if self.preview_asked.as_deref() == Some(&id) {
+            self.image = None;
+            self.preview = Some((id, result));
+        }
+    }
+
+    /// The summary of the selected column, if it is the current one.
+    pub fn current_summary(&self) -> Option<&Result<ColumnSummary, String>> {
+        let (generation, column, summary) = self.summary.as_ref()?;
+        (*generation == self.generation && Some(column.as_str()) == self.selected_column()).then_some(summary)
+    }
+
+    /// Is the window still being fetched for what is on screen?
+    pub fn loading(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Labels changed elsewhere: fetch the window again.
+    pub fn refresh(&mut self) {
+        self.window.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(offset: usize, n: usize) -> Vec<SampleRow> {
+        (offset..offset + n)
+            .map(|i| SampleRow { id: i.to_string(), label: None, values: vec![Some("v".into())] })
+            .collect()
+    }
+
+    #[test]
+    fn fetches_only_around_the_page_and_once() {
+        let mut b = Browse::new(SourceKind::Table);
+        b.total = Some(2_000_000);
+        b.set_page(20);
+        let jobs = b.jobs();
+        let count = Job::Count { generation: 0, query: Query::default() };
+        assert_eq!(jobs, [count, Job::Rows { request: 1, offset: 0, len: 420, query: Query::default() }]);
+        assert!(b.jobs().is_empty(), "the same rows are not asked twice");
+        b.window_arrived(1, 0, vec!["x".into()], rows(0, 420));
+        assert!(b.jobs().is_empty());
+
+        b.act(Action::Bottom);
+        assert_eq!(b.cursor, 1_999_999);
+        assert_eq!(b.top, 1_999_980);
+        assert_eq!(b.jobs(), [Job::Rows { request: 2, offset: 1_999_780, len: 420, query: Query::default() }]);
+        b.window_arrived(2, 1_999_780, vec!["x".into()], rows(1_999_780, 220));
+        assert_eq!(b.selected().unwrap().id, "1999999");
+        assert!(b.jobs().is_empty(), "the tail is covered even though the window is short");
+    }
+
+    #[test]
+    fn stale_windows_are_dropped() {
+        let mut b = Browse::new(SourceKind::Table);
+        b.total = Some(10_000);
+        b.set_page(10);
+        b.jobs();
+        b.jump(5000);
+        b.jobs();
+        b.window_arrived(1, 0, vec![], rows(0, 410));
+        assert!(b.selected().is_none(), "request 1 is stale");
+        b.window_arrived(2, 4791, vec![], rows(4791, 410));
+        assert_eq!(b.selected().unwrap().id, "5000");
+    }
+
+    #[test]
+    fn a_new_query_starts_over_and_drops_old_results() {
+        let mut b = Browse::new(SourceKind::Table);
+        b.set_page(10);
+        b.jobs();
+        b.count_arrived(0, 100);
+        b.window_arrived(1, 0, vec!["height".into(), "colour".into()], rows(0, 100));
+        b.jump(50);
+        b.cycle_sort();
+        assert_eq!(b.query.sort, Some(("height".into(), false)));
+        assert_eq!((b.cursor, b.total), (0, None));
+        let jobs = b.jobs();
+        assert!(matches!(&jobs[0], Job::Count { generation: 1, .. }), "{jobs:?}");
+        assert!(matches!(&jobs[1], Job::Rows { request: 2, query, .. } if query.sort.is_some()), "{jobs:?}");
+        b.count_arrived(0, 100); // the old query's count
+        assert_eq!(b.total, None);
+        b.window_arrived(1, 0, vec![], rows(0, 10)); // the old query's rows
+        assert!(b.selected().is_none());
+        b.cycle_sort();
+        assert_eq!(b.query.sort, Some(("height".into(), true)));
+        b.cycle_sort();
+        assert_eq!(b.query.sort, None);
+    }
+
+    #[test]
+    fn cursor_stays_in_range_and_on_screen() {
+        let mut b = Browse::new(SourceKind::Images);
+        b.total = Some(30);
+        b.set_page(10);
+        b.act(Action::PageDown);
+        b.act(Action::PageDown);
+        b.act(Action::PageDown);
+        b.act(Action::PageDown);
+        assert_eq!((b.cursor, b.top), (29, 20));
+        b.act(Action::Top);
+        b.act(Action::Up);
+        assert_eq!((b.cursor, b.top), (0, 0));
+    }
+}

@@ -1,0 +1,281 @@
+//! Drawing the Browse pane: a grid for tables; a list and a preview for files.
+
+use kindling::data::preview::{AudioSummary, Preview};
+use kindling::project::config::SourceKind;
+use kindling::project::samples::SampleRow;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use ratatui_image::{Resize, StatefulImage};
+
+use super::app::App;
+use super::ui::Theme;
+
+/// Widest a table column is drawn.
+const MAX_COLUMN: usize = 30;
+
+pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let mut title = format!(" {} · {} ", app.kind.name(), total_text(app.browse.total));
+    if app.browse.query.filter.is_some() {
+        title.push_str(&format!("· filter: {} ", app.filter_text));
+    }
+    if let Some((column, descending)) = &app.browse.query.sort {
+        title.push_str(&format!("· sorted by {column} {} ", if *descending { "↓" } else { "↑" }));
+    }
+    if app.browse.loading() {
+        title.push_str("· reading… ");
+    }
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let is_table_text = app.kind == SourceKind::Text && app.text_column.is_some();
+    let inner = if app.browse.summary_open {
+        let [grid, side] = Layout::horizontal([Constraint::Min(20), Constraint::Length(34)]).areas(inner);
+        render_summary(f, app, theme, side);
+        grid
+    } else {
+        inner
+    };
+    match app.kind {
+        SourceKind::Table => render_grid(f, app, theme, inner),
+        _ if is_table_text => {
+            let [grid, text] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(inner);
+            render_grid(f, app, theme, grid);
+            render_row_text(f, app, theme, text);
+        }
+        _ => {
+            let [list, preview] =
+                Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(inner);
+            render_list(f, app, theme, list);
+            render_preview(f, app, theme, preview);
+        }
+    }
+}
+
+fn total_text(total: Option<usize>) -> String {
+    match total {
+        Some(n) => format!("{n} samples"),
+        None => "counting…".into(),
+    }
+}
+
+fn label_span(app: &App, theme: Theme, row: Option<&SampleRow>) -> Span<'static> {
+    match row.and_then(|r| r.label.as_deref()) {
+        Some(l) => Span::styled(l.to_string(), app.colour_of(l).map_or(Style::new(), |c| theme.fg(c))),
+        None => Span::styled("·", theme.dim()),
+    }
+}
+
+fn clip(s: &str, width: usize) -> String {
+    let one_line = s.replace(['\n', '\r', '\t'], " ");
+    if one_line.chars().count() <= width {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(width.saturating_sub(1)).collect::<String>())
+    }
+}
+
+fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    app.browse.set_page(area.height.saturating_sub(1) as usize);
+    let b = &app.browse;
+    let visible: Vec<usize> = (b.top..b.top + b.page).take_while(|i| b.total.is_none_or(|n| *i < n)).collect();
+    let number_width = visible.last().map_or(1, |i| (i + 1).to_string().len());
+    let columns: Vec<&String> = b.columns.iter().skip(b.first_column).collect();
+    let fit = |header: &str, cells: &mut dyn Iterator<Item = usize>| {
+        cells.chain([header.chars().count()]).max().unwrap_or(1).min(MAX_COLUMN)
+    };
+    let id_width = fit("id", &mut visible.iter().filter_map(|i| b.row(*i)).map(|r| r.id.chars().count()));
+    let label_width = fit(
+        "label",
+        &mut visible.iter().filter_map(|i| b.row(*i)).map(|r| r.label.as_deref().map_or(1, |l| l.chars().count())),
+    );
+    let value_widths: Vec<usize> = (0..columns.len())
+        .map(|c| {
+            let column = b.first_column + c;
+            fit(
+                columns[c],
+                &mut visible
+                    .iter()
+                    .filter_map(|i| b.row(*i))
+                    .map(|r| r.values.get(column).and_then(|v| v.as_deref()).map_or(4, |v| v.chars().count())),
+            )
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(number_width as u16),
+        Constraint::Length(id_width as u16),
+        Constraint::Length(label_width as u16),
+    ];
+    widths.extend(value_widths.iter().map(|w| Constraint::Length(*w as u16)));
+    let mut header = vec![Span::raw("#"), Span::raw("id"), Span::raw("label")];
+    header.extend(columns.iter().enumerate().map(|(i, c)| {
+        let selected = i == 0;
+        Span::styled(c.as_str(), if selected { theme.selected() } else { Style::new() })
+    }));
+    let rows = visible.iter().map(|&i| {
+        let row = b.row(i);
+        let mut cells = vec![
+            Span::styled((i + 1).to_string(), theme.dim()),
+            Span::raw(row.map_or("…".to_string(), |r| clip(&r.id, id_width))),
+            label_span(app, theme, row),
+        ];
+        for (c, w) in value_widths.iter().enumerate() {
+            let value = row.and_then(|r| r.values.get(b.first_column + c));
+            cells.push(match value {
+                Some(Some(v)) => Span::raw(clip(v, *w)),
+                Some(None) => Span::styled("null", theme.dim()),
+                None => Span::raw(""),
+            });
+        }
+        let style = if i == b.cursor { theme.selected() } else { Style::new() };
+        Row::new(cells).style(style)
+    });
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.accent())).column_spacing(2);
+    f.render_widget(table, area);
+}
+
+fn render_summary(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let b = &app.browse;
+    let block = Block::bordered().title(format!(" {} ", b.selected_column().unwrap_or("")));
+    let lines = match b.current_summary() {
+        None => vec![Line::from(Span::styled("summarizing…", theme.dim()))],
+        Some(Err(e)) => vec![Line::from(Span::styled(e.clone(), theme.fg("red")))],
+        Some(Ok(s)) => {
+            let pct = |n: usize| if s.rows == 0 { 0.0 } else { n as f64 * 100.0 / s.rows as f64 };
+            let field =
+                |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<9}"), theme.dim()), Span::raw(v)]);
+            let mut lines = vec![
+                field("type", s.dtype.clone()),
+                field("rows", s.rows.to_string()),
+                field("nulls", format!("{} ({:.1}%)", s.nulls, pct(s.nulls))),
+                field("distinct", s.distinct.to_string()),
+                field("min", s.min.clone().unwrap_or_default()),
+                field("max", s.max.clone().unwrap_or_default()),
+            ];
+            if let Some(m) = s.mean {
+                lines.push(field("mean", format!("{m:.4}")));
+            }
+            lines.push(Line::from(Span::styled("top values", theme.dim())));
+            let max = s.top.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+            let width = (area.width as usize).saturating_sub(2);
+            for (value, n) in &s.top {
+                let bar = "█".repeat((n * 10).div_ceil(max).min(10));
+                let label = clip(value, width.saturating_sub(19).max(4));
+                lines.push(Line::from(vec![
+                    Span::raw(format!("{label:<w$} ", w = width.saturating_sub(19).max(4))),
+                    Span::styled(format!("{bar:<10}"), theme.fg("cyan")),
+                    Span::raw(format!(" {n}")),
+                ]));
+            }
+            lines
+        }
+    };
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn render_row_text(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let b = &app.browse;
+    let block = Block::bordered().title(" text ");
+    let text = b.selected().map(|row| {
+        let column = b.columns.iter().position(|c| Some(c) == app.text_column.as_ref());
+        let value = column.and_then(|c| row.values.get(c)).cloned().flatten();
+        value.unwrap_or_default()
+    });
+    let body = match text {
+        Some(t) => Paragraph::new(t),
+        None => Paragraph::new(Span::styled("loading…", theme.dim())),
+    };
+    f.render_widget(body.wrap(Wrap { trim: false }).block(block), area);
+}
+
+fn render_list(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    app.browse.set_page(area.height as usize);
+    let b = &app.browse;
+    let visible: Vec<usize> = (b.top..b.top + b.page).take_while(|i| b.total.is_none_or(|n| *i < n)).collect();
+    let lines: Vec<Line> = visible
+        .iter()
+        .map(|&i| {
+            let row = b.row(i);
+            let id = row.map_or("…".to_string(), |r| r.id.clone());
+            let line = Line::from(vec![label_span(app, theme, row), Span::raw(" "), Span::raw(id)]);
+            if i == b.cursor { line.style(theme.selected()) } else { line }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_preview(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let selected = app.browse.selected().map(|r| r.id.clone());
+    let block = Block::bordered().title(format!(" {} ", selected.as_deref().unwrap_or("")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [body, meta] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let b = &mut app.browse;
+    let current = b.preview.as_ref().filter(|(id, _)| Some(id) == selected.as_ref());
+    let Some((_, preview)) = current else {
+        f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
+        return;
+    };
+    match preview {
+        Err(e) => {
+            f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))).wrap(Wrap { trim: false }), body)
+        }
+        Ok(Preview::Text { text, truncated }) => {
+            let more = if *truncated { " (first 64 KiB)" } else { "" };
+            let meta_text = format!("{} characters{more}", text.chars().count());
+            f.render_widget(Paragraph::new(text.clone()).wrap(Wrap { trim: false }), body);
+            f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
+        }
+        Ok(Preview::Audio(a)) => {
+            let meta_text =
+                format!("{:.2} s · {} Hz · {} channel(s) · {}-bit", a.seconds, a.sample_rate, a.channels, a.bits);
+            f.render_widget(
+                Paragraph::new(waveform(a, body.width as usize, body.height as usize)).style(theme.fg("cyan")),
+                body,
+            );
+            f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
+        }
+        Ok(Preview::Image(img)) => {
+            let meta_text = format!("{}×{} · {:?}", img.width(), img.height(), img.color());
+            match &mut b.image {
+                Some(protocol) => {
+                    f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), body, protocol)
+                }
+                None => f.render_widget(
+                    Paragraph::new(Span::styled("(graphics off: --graphics halfblocks shows images)", theme.dim())),
+                    body,
+                ),
+            }
+            f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
+        }
+    }
+}
+
+/// A waveform drawn with block characters: each column spans the clip's min..max there.
+pub fn waveform(a: &AudioSummary, width: usize, height: usize) -> Vec<Line<'static>> {
+    if width == 0 || height == 0 || a.peaks.is_empty() {
+        return Vec::new();
+    }
+    let column = |x: usize| a.peaks[x * a.peaks.len() / width];
+    (0..height)
+        .map(|y| {
+            let top = 1.0 - 2.0 * y as f32 / height as f32;
+            let bottom = 1.0 - 2.0 * (y + 1) as f32 / height as f32;
+            let line: String = (0..width)
+                .map(|x| {
+                    let (lo, hi) = column(x);
+                    if lo <= top && hi >= bottom {
+                        '█'
+                    } else if bottom <= 0.0 && top >= 0.0 {
+                        '─'
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            Line::from(line)
+        })
+        .collect()
+}

@@ -1,0 +1,354 @@
+//! The key map: which key does what, in which pane. Help is generated from it, so what
+//! `?` shows is always what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::Pane;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Palette,
+    NextPane,
+    PrevPane,
+    GotoPane(Pane),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Left,
+    Right,
+    Sort,
+    Summary,
+    Filter,
+    Search,
+    SearchNext,
+    SearchPrev,
+}
+
+impl Action {
+    /// Every action, with the name a `[keys]` table uses for it.
+    pub const NAMED: [(&'static str, Action); 24] = [
+        ("quit", Action::Quit),
+        ("help", Action::Help),
+        ("palette", Action::Palette),
+        ("next_pane", Action::NextPane),
+        ("prev_pane", Action::PrevPane),
+        ("browse", Action::GotoPane(Pane::Browse)),
+        ("label", Action::GotoPane(Pane::Label)),
+        ("augment", Action::GotoPane(Pane::Augment)),
+        ("train", Action::GotoPane(Pane::Train)),
+        ("results", Action::GotoPane(Pane::Results)),
+        ("up", Action::Up),
+        ("down", Action::Down),
+        ("page_up", Action::PageUp),
+        ("page_down", Action::PageDown),
+        ("top", Action::Top),
+        ("bottom", Action::Bottom),
+        ("left", Action::Left),
+        ("right", Action::Right),
+        ("sort", Action::Sort),
+        ("summary", Action::Summary),
+        ("filter", Action::Filter),
+        ("search", Action::Search),
+        ("search_next", Action::SearchNext),
+        ("search_prev", Action::SearchPrev),
+    ];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "show / hide this help",
+            Action::Palette => "command palette (:123 goes to row 123, :q quits)",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::GotoPane(p) => p.goto_help(),
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first sample",
+            Action::Bottom => "last sample",
+            Action::Left => "scroll columns left",
+            Action::Right => "scroll columns right",
+            Action::Sort => "sort by the first column shown: ascending, descending, off",
+            Action::Summary => "show / hide the summary of the first column shown",
+            Action::Filter => "filter rows: height > 3 and colour == \"red\", is_null(age); empty clears",
+            Action::Search => "search for text",
+            Action::SearchNext => "next match",
+            Action::SearchPrev => "previous match",
+        }
+    }
+}
+
+/// A key with its modifiers, as the map stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    const fn plain(code: KeyCode) -> Key {
+        Key { code, mods: KeyModifiers::NONE }
+    }
+
+    /// Parses `j`, `G`, `?`, `Ctrl-x`, `F5`, `Down`, `PageUp`, `Space`, `Tab`, `Enter`, ...
+    pub fn parse(s: &str) -> Option<Key> {
+        if let Some(rest) = s.strip_prefix("Ctrl-").or_else(|| s.strip_prefix("ctrl-")) {
+            let key = Key::parse(rest)?;
+            return Some(Key { code: key.code, mods: KeyModifiers::CONTROL });
+        }
+        let mut chars = s.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return Some(Key::plain(KeyCode::Char(c)));
+        }
+        let code = match s.to_ascii_lowercase().as_str() {
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" | "pgup" => KeyCode::PageUp,
+            "pagedown" | "pgdn" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "tab" => KeyCode::Tab,
+            "backtab" | "shift-tab" => KeyCode::BackTab,
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "space" => KeyCode::Char(' '),
+            f if f.starts_with('f') => KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?),
+            _ => return None,
+        };
+        Some(Key::plain(code))
+    }
+
+    pub fn from_event(e: &KeyEvent) -> Key {
+        // Shift is part of the character already ('G', '?'); keep it only for named keys.
+        let mods = match e.code {
+            KeyCode::Char(_) => e.modifiers - KeyModifiers::SHIFT,
+            _ => e.modifiers,
+        };
+        Key { code: e.code, mods }
+    }
+
+    pub fn name(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) { format!("Ctrl-{base}") } else { base }
+    }
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Pane(Pane),
+}
+
+pub struct Binding {
+    pub key: Key,
+    pub action: Action,
+    pub scope: Scope,
+}
+
+pub struct KeyMap {
+    bindings: Vec<Binding>,
+}
+
+impl KeyMap {
+    pub fn defaults() -> KeyMap {
+        use KeyCode as K;
+        let global = [
+            (K::Char('q'), Action::Quit),
+            (K::Char('?'), Action::Help),
+            (K::Char(':'), Action::Palette),
+            (K::Tab, Action::NextPane),
+            (K::BackTab, Action::PrevPane),
+            (K::F(1), Action::GotoPane(Pane::Browse)),
+            (K::F(2), Action::GotoPane(Pane::Label)),
+            (K::F(3), Action::GotoPane(Pane::Augment)),
+            (K::F(4), Action::GotoPane(Pane::Train)),
+            (K::F(5), Action::GotoPane(Pane::Results)),
+        ];
+        let browse = [
+            (K::Char('k'), Action::Up),
+            (K::Up, Action::Up),
+            (K::Char('j'), Action::Down),
+            (K::Down, Action::Down),
+            (K::PageUp, Action::PageUp),
+            (K::PageDown, Action::PageDown),
+            (K::Char('g'), Action::Top),
+            (K::Home, Action::Top),
+            (K::Char('G'), Action::Bottom),
+            (K::End, Action::Bottom),
+            (K::Char('h'), Action::Left),
+            (K::Left, Action::Left),
+            (K::Char('l'), Action::Right),
+            (K::Right, Action::Right),
+            (K::Char('s'), Action::Sort),
+            (K::Char('c'), Action::Summary),
+            (K::Char('&'), Action::Filter),
+            (K::Char('/'), Action::Search),
+            (K::Char('n'), Action::SearchNext),
+            (K::Char('N'), Action::SearchPrev),
+        ];
+        let mut bindings: Vec<Binding> =
+            global.into_iter().map(|(c, a)| Binding { key: Key::plain(c), action: a, scope: Scope::Global }).collect();
+        bindings.extend(browse.into_iter().map(|(c, a)| Binding {
+            key: Key::plain(c),
+            action: a,
+            scope: Scope::Pane(Pane::Browse),
+        }));
+        bindings.push(Binding {
+            key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },
+            action: Action::Quit,
+            scope: Scope::Global,
+        });
+        KeyMap { bindings }
+    }
+
+    /// Applies `[keys]` overrides (action name → keys): each named action gets exactly the
+    /// keys given, in the scope it had. Returns the problems found, for the status bar:
+    /// unknown actions, keys that cannot be read, and keys bound twice in one scope.
+    pub fn apply(&mut self, source: &str, overrides: &kindling::project::config::KeyOverrides) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (name, keys) in overrides {
+            let Some(&(_, action)) = Action::NAMED.iter().find(|(n, _)| n == name) else {
+                problems.push(format!("{source}: [keys] {name}: no such action"));
+                continue;
+            };
+            let scope = self.bindings.iter().find(|b| b.action == action).map_or(Scope::Global, |b| b.scope);
+            let mut parsed = Vec::new();
+            for k in keys.keys() {
+                match Key::parse(k) {
+                    Some(key) => parsed.push(key),
+                    None => problems.push(format!("{source}: [keys] {name}: cannot read key \"{k}\"")),
+                }
+            }
+            if parsed.is_empty() {
+                continue;
+            }
+            self.bindings.retain(|b| b.action != action);
+            self.bindings.extend(parsed.into_iter().map(|key| Binding { key, action, scope }));
+        }
+        problems.extend(self.conflicts().into_iter().map(|c| format!("{source}: {c}")));
+        problems
+    }
+
+    /// Keys bound to two different actions where both would apply.
+    fn conflicts(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                if a.key == b.key && a.action != b.action && a.scope == b.scope {
+                    found.push(format!(
+                        "key {} is bound to both \"{}\" and \"{}\"",
+                        a.key.name(),
+                        a.action.describe(),
+                        b.action.describe()
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    /// The action of a key in a pane: the pane's own binding first, then the global one.
+    pub fn action(&self, pane: Pane, key: Key) -> Option<Action> {
+        let find = |scope: Scope| self.bindings.iter().find(|b| b.scope == scope && b.key == key).map(|b| b.action);
+        find(Scope::Pane(pane)).or_else(|| find(Scope::Global))
+    }
+
+    /// Help lines for a pane: its own keys, then the global ones; keys with the same action
+    /// are listed together.
+    pub fn help(&self, pane: Pane) -> Vec<(String, &'static str)> {
+        let mut lines: Vec<(String, &'static str)> = Vec::new();
+        let mut actions: Vec<Action> = Vec::new();
+        for scope in [Scope::Pane(pane), Scope::Global] {
+            for b in self.bindings.iter().filter(|b| b.scope == scope) {
+                if let Some(i) = actions.iter().position(|a| *a == b.action) {
+                    lines[i].0.push_str(&format!(" {}", b.key.name()));
+                } else {
+                    actions.push(b.action);
+                    lines.push((b.key.name(), b.action.describe()));
+                }
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pane_keys_come_before_global_ones() {
+        let map = KeyMap::defaults();
+        let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
+        assert_eq!(map.action(Pane::Browse, key('j')), Some(Action::Down));
+        assert_eq!(map.action(Pane::Label, key('j')), None);
+        assert_eq!(map.action(Pane::Label, key('q')), Some(Action::Quit));
+        let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(map.action(Pane::Browse, Key::from_event(&shifted)), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_report_problems() {
+        use kindling::project::config::{KeyList, KeyOverrides};
+        let mut map = KeyMap::defaults();
+        let overrides: KeyOverrides = [
+            ("down".to_string(), KeyList::Many(vec!["e".into(), "Down".into()])),
+            ("quit".to_string(), KeyList::One("Ctrl-q".into())),
+            ("fly".to_string(), KeyList::One("x".into())),
+            ("up".to_string(), KeyList::One("Hyper-9".into())),
+        ]
+        .into_iter()
+        .collect();
+        let problems = map.apply("kindling.toml", &overrides);
+        let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
+        assert_eq!(map.action(Pane::Browse, key('e')), Some(Action::Down));
+        assert_eq!(map.action(Pane::Browse, key('j')), None, "j no longer moves down");
+        assert_eq!(map.action(Pane::Browse, key('q')), None);
+        assert_eq!(
+            map.action(Pane::Label, Key { code: KeyCode::Char('q'), mods: KeyModifiers::CONTROL }),
+            Some(Action::Quit)
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("fly: no such action"));
+        assert!(problems[1].contains("cannot read key \"Hyper-9\""));
+
+        let clash: KeyOverrides = [("sort".to_string(), KeyList::One("e".into()))].into_iter().collect();
+        let problems = map.apply("config.toml", &clash);
+        assert!(problems.iter().any(|p| p.contains("key e is bound to both")), "{problems:?}");
+    }
+
+    #[test]
+    fn help_lists_every_binding_of_the_pane() {
+        let map = KeyMap::defaults();
+        let help = map.help(Pane::Browse);
+        let down = help.iter().find(|(_, what)| *what == "move down").unwrap();
+        assert_eq!(down.0, "j ↓");
+        assert!(help.iter().any(|(keys, what)| keys == "q Ctrl-c" && *what == "quit"));
+    }
+}

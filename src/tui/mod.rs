@@ -1,0 +1,267 @@
+//! The workbench: a full-screen terminal UI over a project. The event loop turns keys,
+//! mouse, ticks and the results of background work into state changes, and redraws only
+//! when something changed. Reading data happens off the UI task.
+
+mod app;
+mod browse;
+mod browse_view;
+mod keys;
+mod terminal;
+mod ui;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
+use futures::StreamExt;
+use kindling::data::Source;
+use kindling::data::preview::{self, Preview};
+use kindling::data::summary;
+use kindling::labels::store::LabelStore;
+use kindling::project::Project;
+use kindling::project::samples;
+use kindling::{Error, Result};
+use ratatui_image::picker::{Picker, ProtocolType};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::UnboundedSender;
+
+use app::{App, Job, Msg, Pane};
+use keys::{Action, Key, KeyMap};
+
+/// How images are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Graphics {
+    Auto,
+    Kitty,
+    Sixel,
+    Iterm,
+    Halfblocks,
+    None,
+}
+
+/// Waveform resolution loaded for audio previews.
+const WAVEFORM_BUCKETS: usize = 400;
+
+pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
+    // Everything that can fail on bad input fails here, before the terminal changes.
+    let project = Project::open(dir)?;
+    let source = Arc::new(project.source()?);
+    project.labels()?;
+    let picker = pick_graphics(graphics);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the event loop: {e}")))?;
+    let (keymap, problems) = key_map(&project);
+    let mut app = App::new(
+        project.config.project.name.clone(),
+        project.config.source.kind,
+        project.config.classes.clone(),
+        keymap,
+    );
+    app.text_column = project.config.source.text_column.clone();
+    if !problems.is_empty() {
+        app.message = Some(problems.join("; "));
+    }
+    let mut term = terminal::enter().map_err(|e| Error::internal(format!("cannot set up the terminal: {e}")))?;
+    let ctx = Context { source, labels: project.labels_path(), picker };
+    let result = runtime.block_on(event_loop(&mut term, &mut app, ctx));
+    terminal::leave();
+    result
+}
+
+/// The default keys with the user's and then the project's overrides; problems are shown at
+/// start rather than refusing to open.
+fn key_map(project: &Project) -> (KeyMap, Vec<String>) {
+    let mut map = KeyMap::defaults();
+    let mut problems = Vec::new();
+    if let Some(path) = kindling::settings::path() {
+        match kindling::settings::load(&path) {
+            Ok(settings) => problems.extend(map.apply(&path.display().to_string(), &settings.keys)),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    problems.extend(map.apply("kindling.toml", &project.config.keys));
+    (map, problems)
+}
+
+/// Chosen once at start, before the input reader starts. Detection reads the environment
+/// rather than querying the terminal: the query's reader thread outlives a terminal that
+/// does not answer in time and then steals keystrokes (seen in tmux).
+fn pick_graphics(graphics: Graphics) -> Option<Picker> {
+    let with = |p: ProtocolType| {
+        let mut picker = Picker::halfblocks();
+        picker.set_protocol_type(p);
+        Some(picker)
+    };
+    match graphics {
+        Graphics::None => None,
+        Graphics::Halfblocks => Some(Picker::halfblocks()),
+        Graphics::Kitty => with(ProtocolType::Kitty),
+        Graphics::Sixel => with(ProtocolType::Sixel),
+        Graphics::Iterm => with(ProtocolType::Iterm2),
+        Graphics::Auto => with(protocol_from_env(|k| std::env::var(k).unwrap_or_default())),
+    }
+}
+
+/// The graphics protocol the terminal we run in is known to support.
+fn protocol_from_env(var: impl Fn(&str) -> String) -> ProtocolType {
+    let (term, program) = (var("TERM"), var("TERM_PROGRAM"));
+    if !var("TMUX").is_empty() {
+        ProtocolType::Halfblocks // tmux needs passthrough set up for the others.
+    } else if !var("KITTY_WINDOW_ID").is_empty() || term.contains("kitty") || term.contains("ghostty") {
+        ProtocolType::Kitty
+    } else if program == "iTerm.app" || program == "WezTerm" || !var("WEZTERM_EXECUTABLE").is_empty() {
+        ProtocolType::Iterm2
+    } else if term.starts_with("foot") || term.contains("mlterm") || term.contains("sixel") {
+        ProtocolType::Sixel
+    } else {
+        ProtocolType::Halfblocks
+    }
+}
+
+struct Context {
+    source: Arc<Source>,
+    labels: PathBuf,
+    picker: Option<Picker>,
+}
+
+async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut hangup = signal(SignalKind::hangup()).map_err(|e| Error::internal(e.to_string()))?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(|e| Error::internal(e.to_string()))?;
+    let theme = ui::Theme::from_env();
+    let mut dirty = true;
+    while !app.quit {
+        if dirty {
+            term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
+            dirty = false;
+            for job in app.browse.jobs().into_iter().chain(app.requests.drain(..)) {
+                spawn(&ctx, &tx, job);
+            }
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => dirty = handle_event(app, event),
+                Some(Err(e)) => return Err(Error::internal(format!("cannot read the terminal: {e}"))),
+                None => break,
+            },
+            Some(msg) = rx.recv() => {
+                let before = app.labelled;
+                let coverage = matches!(msg, Msg::Coverage(_));
+                app.receive(msg);
+                if let (Some(picker), None) = (&ctx.picker, &app.browse.image)
+                    && let Some((_, Ok(Preview::Image(img)))) = &app.browse.preview
+                {
+                    app.browse.image = Some(picker.new_resize_protocol(img.clone()));
+                }
+                if coverage && before.is_some() && before != app.labelled {
+                    app.browse.refresh(); // Labels changed elsewhere: show them.
+                }
+                dirty = !coverage || before != app.labelled;
+            }
+            _ = tick.tick() => spawn(&ctx, &tx, Job::Coverage),
+            _ = hangup.recv() => break,
+            _ = terminate.recv() => break,
+        }
+    }
+    Ok(())
+}
+
+/// Applies one terminal event; returns whether the screen must be redrawn.
+fn handle_event(app: &mut App, event: Event) -> bool {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            if app.prompt.is_some() {
+                app.prompt_key(key.code);
+            } else if app.help && key.code == crossterm::event::KeyCode::Esc {
+                app.help = false;
+            } else if let Some(action) = app.keymap.action(app.pane, Key::from_event(&key)) {
+                app.act(action);
+            } else {
+                return false;
+            }
+            true
+        }
+        Event::Mouse(m) if app.pane == Pane::Browse => match m.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let action = if m.kind == MouseEventKind::ScrollDown { Action::Down } else { Action::Up };
+                (0..3).for_each(|_| app.act(action));
+                true
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                // Rows start below the tab bar, the pane border and (for tables) the header.
+                let header = usize::from(!app.browse.columns.is_empty());
+                if let Some(n) = (m.row as usize).checked_sub(2 + header) {
+                    app.browse.click(n);
+                }
+                true
+            }
+            _ => false,
+        },
+        Event::Resize(..) => true,
+        _ => false,
+    }
+}
+
+fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
+    let (source, labels, tx) = (Arc::clone(&ctx.source), ctx.labels.clone(), tx.clone());
+    tokio::task::spawn_blocking(move || {
+        let msg = match job {
+            Job::Count { generation, query } => {
+                Msg::Count { generation, result: samples::count(&source, &query).map_err(|e| e.to_string()) }
+            }
+            Job::Summary { generation, query, column } => {
+                let result = match source.as_ref() {
+                    Source::Table(t) => summary::summarize(t, &query, &column).map_err(|e| e.to_string()),
+                    Source::Folder(_) => Err("column summaries apply to tables".to_string()),
+                };
+                Msg::Summary { generation, column, result }
+            }
+            Job::Find { generation, query, text, from, forward } => {
+                let result = samples::find(&source, &query, &text, from, forward).map_err(|e| e.to_string());
+                Msg::Found { generation, text, result }
+            }
+            Job::Coverage => {
+                Msg::Coverage(LabelStore::open(&labels).and_then(|s| s.labelled_count()).map_err(|e| e.to_string()))
+            }
+            Job::Rows { request, offset, len, query } => {
+                let result =
+                    LabelStore::open(&labels).and_then(|store| samples::rows(&source, &store, &query, offset, len));
+                Msg::Rows { request, offset, result: result.map_err(|e| e.to_string()) }
+            }
+            Job::Preview { id } => {
+                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
+                Msg::Preview { id, result }
+            }
+        };
+        let _ = tx.send(msg);
+    });
+}
+
+#[cfg(test)]
+mod snapshot_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphics_follow_the_terminal() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map_or(String::new(), |(_, v)| v.to_string())
+        };
+        assert_eq!(protocol_from_env(env(&[("TERM", "xterm-kitty")])), ProtocolType::Kitty);
+        assert_eq!(protocol_from_env(env(&[("TERM_PROGRAM", "iTerm.app")])), ProtocolType::Iterm2);
+        assert_eq!(protocol_from_env(env(&[("TERM", "foot")])), ProtocolType::Sixel);
+        assert_eq!(protocol_from_env(env(&[("TERM", "xterm-256color")])), ProtocolType::Halfblocks);
+        assert_eq!(
+            protocol_from_env(env(&[("TERM", "xterm-kitty"), ("TMUX", "/tmp/t,1,0")])),
+            ProtocolType::Halfblocks
+        );
+    }
+}

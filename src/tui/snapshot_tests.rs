@@ -1,0 +1,202 @@
+//! Panes rendered into ratatui's `TestBackend` and compared with the text snapshots in
+//! `src/tui/snapshots/`. Set `UPDATE_SNAPSHOTS=1` to rewrite them after a deliberate change.
+
+use kindling::data::preview::{AudioSummary, Preview};
+use kindling::project::config::{ClassConfig, SourceKind};
+use kindling::project::samples::SampleRow;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::app::{App, Msg, Pane};
+use super::keys::{Action, KeyMap};
+use super::ui::{self, Theme};
+
+fn classes() -> Vec<ClassConfig> {
+    ["oak", "pine", "elm"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ClassConfig { name: n.to_string(), key: (i + 1).to_string(), colour: "red".into() })
+        .collect()
+}
+
+fn app(kind: SourceKind) -> App {
+    App::new("trees".into(), kind, classes(), KeyMap::defaults())
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+    // Two frames: the first sets the page size, as in the real loop.
+    term.draw(|f| ui::render(f, app, Theme { colour: false })).unwrap();
+    term.draw(|f| ui::render(f, app, Theme { colour: false })).unwrap();
+    let buffer = term.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn check(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots").join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1 and review it:\n{actual}", path.display())
+    });
+    assert_eq!(actual, expected, "snapshot {name} differs (UPDATE_SNAPSHOTS=1 rewrites it after review)");
+}
+
+fn table_rows(offset: usize, n: usize) -> Vec<SampleRow> {
+    (offset..offset + n)
+        .map(|i| SampleRow {
+            id: format!("k{i}"),
+            label: [Some("oak"), None, Some("elm")][i % 3].map(str::to_string),
+            values: vec![
+                (i % 7 != 0).then(|| format!("{:.1}", 10.0 + i as f64 * 0.5)),
+                Some(["red", "green", "blue"][i % 3].into()),
+                Some(format!("a note, number {i} with more words than fit")),
+            ],
+        })
+        .collect()
+}
+
+fn with_table(app: &mut App, total: usize) {
+    app.receive(Msg::Count { generation: 0, result: Ok(total) });
+    app.browse.set_page(20);
+    app.browse.jobs();
+    let columns = vec!["height".into(), "colour".into(), "note".into()];
+    app.receive(Msg::Rows { request: 1, offset: 0, result: Ok((columns, table_rows(0, 420))) });
+    app.receive(Msg::Coverage(Ok(2)));
+}
+
+fn with_files(app: &mut App, ids: &[&str]) {
+    app.receive(Msg::Count { generation: 0, result: Ok(ids.len()) });
+    app.browse.jobs();
+    let rows = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| SampleRow { id: id.to_string(), label: (i == 0).then(|| "pine".into()), values: Vec::new() })
+        .collect();
+    app.receive(Msg::Rows { request: 1, offset: 0, result: Ok((Vec::new(), rows)) });
+    app.receive(Msg::Coverage(Ok(1)));
+    app.browse.jobs();
+}
+
+#[test]
+fn table_at_80x24() {
+    let mut a = app(SourceKind::Table);
+    with_table(&mut a, 1000);
+    a.act(Action::Down);
+    a.act(Action::Down);
+    check("table_80x24", &draw(&mut a, 80, 24));
+    a.act(Action::Right);
+    check("table_80x24_scrolled_right", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn column_summary_beside_the_grid() {
+    use kindling::data::summary::ColumnSummary;
+    let mut a = app(SourceKind::Table);
+    with_table(&mut a, 1000);
+    a.act(Action::Summary);
+    a.browse.jobs();
+    let summary = ColumnSummary {
+        column: "height".into(),
+        dtype: "f64".into(),
+        rows: 1000,
+        nulls: 143,
+        distinct: 857,
+        min: Some("10.5".into()),
+        max: Some("509.5".into()),
+        mean: Some(260.0),
+        top: vec![("10.5".into(), 1), ("11".into(), 1)],
+    };
+    a.receive(Msg::Summary { generation: 0, column: "height".into(), result: Ok(summary) });
+    check("table_summary_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn table_at_200x60() {
+    let mut a = app(SourceKind::Table);
+    with_table(&mut a, 1000);
+    check("table_200x60", &draw(&mut a, 200, 60));
+}
+
+#[test]
+fn text_of_a_table_row() {
+    let mut a = app(SourceKind::Text);
+    a.text_column = Some("review".into());
+    a.receive(Msg::Count { generation: 0, result: Ok(2) });
+    a.browse.jobs();
+    let rows = vec![
+        SampleRow {
+            id: "0".into(),
+            label: Some("oak".into()),
+            values: vec![Some(
+                "The first review, long enough to wrap over more than one line of the panel below the grid.".into(),
+            )],
+        },
+        SampleRow { id: "1".into(), label: None, values: vec![Some("short".into())] },
+    ];
+    a.receive(Msg::Rows { request: 1, offset: 0, result: Ok((vec!["review".into()], rows)) });
+    check("text_table_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn text_files() {
+    let mut a = app(SourceKind::Text);
+    with_files(&mut a, &["a.txt", "nested/b.txt"]);
+    let text = "A plain text sample that is long enough to wrap inside the preview panel.".to_string();
+    a.receive(Msg::Preview { id: "a.txt".into(), result: Ok(Preview::Text { text, truncated: false }) });
+    check("text_files_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn audio_files() {
+    let mut a = app(SourceKind::Audio);
+    with_files(&mut a, &["sine_001.wav", "hiss_001.wav"]);
+    let peaks = (0..400)
+        .map(|i| {
+            let v = (i as f32 / 40.0).sin().abs() * 0.9;
+            (-v, v)
+        })
+        .collect();
+    let summary = AudioSummary { sample_rate: 8000, channels: 1, bits: 16, seconds: 0.5, peaks };
+    a.receive(Msg::Preview { id: "sine_001.wav".into(), result: Ok(Preview::Audio(summary)) });
+    check("audio_files_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn image_files_in_halfblocks() {
+    let mut a = app(SourceKind::Images);
+    with_files(&mut a, &["circle_0001.png", "cross_0001.png"]);
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(16, 16, |x, y| {
+        if (x as i32 - 8).pow(2) + (y as i32 - 8).pow(2) < 30 {
+            image::Rgb([255, 255, 255])
+        } else {
+            image::Rgb([0, 0, 0])
+        }
+    }));
+    a.receive(Msg::Preview { id: "circle_0001.png".into(), result: Ok(Preview::Image(img.clone())) });
+    a.browse.image = Some(ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img));
+    check("images_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn help_lists_the_keys_of_the_pane() {
+    let mut a = app(SourceKind::Table);
+    with_table(&mut a, 10);
+    a.act(Action::Help);
+    check("help_browse_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn panes_not_built_yet_say_so() {
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Label));
+    check("label_pane_80x24", &draw(&mut a, 80, 24));
+}

@@ -1,0 +1,136 @@
+//! Drawing the workbench: the pane tabs, the current pane, the status bar, and overlays.
+
+use std::str::FromStr;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Tabs, Wrap};
+
+use super::app::{App, Pane};
+use super::browse_view;
+
+/// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.
+#[derive(Clone, Copy)]
+pub struct Theme {
+    pub colour: bool,
+}
+
+impl Theme {
+    pub fn from_env() -> Theme {
+        Theme { colour: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
+    }
+
+    pub fn fg(&self, name: &str) -> Style {
+        match (self.colour, Color::from_str(name)) {
+            (true, Ok(c)) => Style::new().fg(c),
+            _ => Style::new(),
+        }
+    }
+
+    pub fn accent(&self) -> Style {
+        if self.colour {
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        }
+    }
+
+    pub fn dim(&self) -> Style {
+        if self.colour { Style::new().fg(Color::DarkGray) } else { Style::new() }
+    }
+
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+}
+
+pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
+    let [tabs, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(f.area());
+    render_tabs(f, app, theme, tabs);
+    match app.pane {
+        Pane::Browse => browse_view::render(f, app, theme, body),
+        other => render_coming(f, other, theme, body),
+    }
+    render_status(f, app, theme, status);
+    if app.help {
+        render_help(f, app, theme, body);
+    }
+}
+
+fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let titles: Vec<Line> =
+        Pane::ALL.iter().enumerate().map(|(i, p)| Line::from(format!("F{} {}", i + 1, p.title()))).collect();
+    let selected = Pane::ALL.iter().position(|p| *p == app.pane).unwrap_or(0);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(app.name.chars().count() as u16 + 12)]).areas(area);
+    f.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(theme.accent().add_modifier(Modifier::REVERSED))
+            .divider("│"),
+        left,
+    );
+    f.render_widget(
+        Paragraph::new(Line::from(vec![Span::styled(format!("kindling · {}", app.name), theme.dim())])).right_aligned(),
+        right,
+    );
+}
+
+fn render_coming(f: &mut Frame, pane: Pane, theme: Theme, area: Rect) {
+    let [what, meanwhile] = pane.coming().unwrap_or(["", ""]);
+    let text = vec![
+        Line::from(Span::styled(format!("{} — not built yet", pane.title()), theme.accent())),
+        Line::from(""),
+        Line::from(what),
+        Line::from(Span::styled(meanwhile, theme.dim())),
+    ];
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(Block::bordered()), area);
+}
+
+fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    if let Some((kind, input)) = &app.prompt {
+        f.render_widget(Paragraph::new(format!("{}{input}", kind.sigil())), area);
+        f.set_cursor_position((area.x + 1 + input.chars().count() as u16, area.y));
+        return;
+    }
+    let total = app.browse.total;
+    let position = match total {
+        Some(0) => "no samples".to_string(),
+        Some(n) => format!("{}/{n}", app.browse.cursor + 1),
+        None => format!("{}/…", app.browse.cursor + 1),
+    };
+    let coverage = match (app.labelled, total) {
+        (Some(l), Some(n)) if n > 0 => format!("labelled {l}/{n} ({:.0}%)", l as f64 * 100.0 / n as f64),
+        (Some(l), _) => format!("labelled {l}"),
+        _ => "labelled …".to_string(),
+    };
+    let mut spans = vec![
+        Span::styled(format!(" {} ", app.name), theme.accent()),
+        Span::raw(format!("{} · {position} · {coverage} · no jobs", app.kind.name())),
+    ];
+    match &app.message {
+        Some(m) => spans.push(Span::styled(format!(" · {m}"), theme.fg("red"))),
+        None => spans.push(Span::styled(" · ? help · q quit", theme.dim())),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_help(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let lines: Vec<(String, &str)> = app.keymap.help(app.pane);
+    let key_width = lines.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let text: Vec<Line> = lines
+        .iter()
+        .map(|(k, what)| Line::from(vec![Span::styled(format!("{k:>key_width$}  "), theme.accent()), Span::raw(*what)]))
+        .collect();
+    let width = (key_width + 50).min(area.width as usize) as u16;
+    let height = (text.len() as u16 + 2).min(area.height);
+    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    f.render_widget(Clear, popup);
+    f.render_widget(
+        Paragraph::new(text).block(Block::bordered().title(format!(" {} keys · ? closes ", app.pane.title()))),
+        popup,
+    );
+}

@@ -1,0 +1,170 @@
+//! The real binary in a pseudo-terminal: keys in, screen out (parsed by a terminal
+//! emulator), and the terminal restored however it ends.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+use super::*;
+
+struct Session {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        let pty = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kindling"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().unwrap();
+        // Keep the master open for the session's life.
+        std::mem::forget(pty.master);
+        Session { screen, writer, child }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if self.text().contains(what) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("\"{what}\" never appeared; the screen was:\n{}", self.text());
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn exit_code(&mut self) -> u32 {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("kindling did not exit; the screen was:\n{}", self.text());
+    }
+
+    /// Whether the terminal is back to normal: main screen, no mouse reporting, cursor
+    /// shown. Waits a little for the last bytes the program wrote before it exited.
+    fn restored(&self) -> bool {
+        let start = Instant::now();
+        loop {
+            let state = {
+                let parser = self.screen.lock().unwrap();
+                let s = parser.screen();
+                (s.alternate_screen(), s.mouse_protocol_mode(), s.hide_cursor())
+            };
+            if state == (false, vt100::MouseProtocolMode::None, false) {
+                return true;
+            }
+            if start.elapsed() > Duration::from_secs(5) {
+                eprintln!("alternate screen, mouse mode, cursor hidden: {state:?}");
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Session {
+    /// A failed test must not leave the workbench running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    dir
+}
+
+#[test]
+fn browse_the_demo_images_then_quit() {
+    let dir = demo();
+    let shapes = dir.path().join("demo/shapes");
+    let mut s = Session::start(&[p(&shapes), "--graphics", "halfblocks"], 80, 24);
+    s.wait_for("F1 Browse");
+    s.wait_for("circle_0001.png");
+    s.wait_for("1/400");
+    s.keys("j");
+    s.wait_for("2/400");
+    s.keys("G");
+    s.wait_for("400/400");
+    s.wait_for("triangle_0100.png");
+    s.keys("\t");
+    s.wait_for("Label — not built yet");
+    s.keys("?");
+    s.wait_for("next pane");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    assert!(s.restored(), "the terminal was left in the workbench's modes");
+}
+
+#[test]
+fn browse_a_table_and_jump_to_a_row() {
+    let dir = demo();
+    let fruit = dir.path().join("demo/fruit");
+    let mut s = Session::start(&["open", p(&fruit)], 200, 60);
+    s.wait_for("weight_g");
+    s.wait_for("f0001");
+    s.keys(":450\r");
+    s.wait_for("450/600");
+    s.wait_for("f0450");
+    // Filter, sort by the first column (weight_g, descending), search.
+    s.keys("&label == banana\r");
+    s.wait_for("filter: label == banana");
+    s.wait_for("/82");
+    s.keys("ss");
+    s.wait_for("sorted by weight_g ↓");
+    // Every row left contains "banana": the search moves one row at a time, ignoring case.
+    s.keys("/BANANA\r");
+    s.wait_for("2/82");
+    s.keys("n");
+    s.wait_for("3/82");
+    s.keys("N");
+    s.wait_for("2/82");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    assert!(s.restored());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = demo();
+    let mut s = Session::start(&[p(&dir.path().join("demo/tones")), "--graphics", "none"], 80, 24);
+    s.wait_for("chirp_001.wav");
+    s.wait_for("Hz");
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    s.exit_code();
+    assert!(s.restored(), "after SIGTERM the terminal must be restored");
+}
