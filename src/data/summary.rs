@@ -86,17 +86,7 @@ mod tests {
     fn summarizes_numbers_and_strings() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("t.csv"), "h,c\n1,red\n3,blue\n,red\n5,\n3,red\n").unwrap();
-        let config = SourceConfig {
-            kind: SourceKind::Table,
-            path: "t.csv".into(),
-            id_column: None,
-            label_column: None,
-            text_column: None,
-            split_column: None,
-            split_file: None,
-            labels_from_folders: false,
-            split_from_folders: false,
-        };
+        let config = SourceConfig::new(SourceKind::Table, "t.csv");
         let Source::Table(t) = Source::open(dir.path(), &config, None).unwrap() else { panic!("a table") };
         let h = summarize(&t, &Query::default(), "h").unwrap();
         assert_eq!((h.rows, h.nulls, h.distinct), (5, 1, 3));

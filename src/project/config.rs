@@ -93,6 +93,23 @@ pub struct SourceConfig {
     pub split_from_folders: bool,
 }
 
+impl SourceConfig {
+    /// A source of `kind` at `path` with no optional columns or files.
+    pub fn new(kind: SourceKind, path: impl Into<PathBuf>) -> SourceConfig {
+        SourceConfig {
+            kind,
+            path: path.into(),
+            id_column: None,
+            label_column: None,
+            text_column: None,
+            split_column: None,
+            split_file: None,
+            labels_from_folders: false,
+            split_from_folders: false,
+        }
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }

@@ -54,15 +54,12 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     };
     let mut notes = Vec::new();
     let mut source_config = SourceConfig {
-        kind,
-        path: source_path.clone(),
         id_column: opts.id_column.clone(),
         label_column: opts.label_column.clone(),
         text_column: opts.text_column.clone(),
         split_column: opts.split_column.clone(),
-        split_file: None,
         labels_from_folders: opts.labels_from_folders,
-        split_from_folders: false,
+        ..SourceConfig::new(kind, source_path.clone())
     };
     check_flags(opts, &source_path, &mut source_config, &mut notes)?;
 

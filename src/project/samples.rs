@@ -134,17 +134,7 @@ mod tests {
 
     fn table(dir: &std::path::Path) -> Source {
         std::fs::write(dir.join("t.csv"), "name,n\nApple,1\npear,2\napple pie,3\nplum,4\nAPPLES,5\n").unwrap();
-        let config = SourceConfig {
-            kind: SourceKind::Table,
-            path: "t.csv".into(),
-            id_column: None,
-            label_column: None,
-            text_column: None,
-            split_column: None,
-            split_file: None,
-            labels_from_folders: false,
-            split_from_folders: false,
-        };
+        let config = SourceConfig::new(SourceKind::Table, "t.csv");
         Source::open(dir, &config, None).unwrap()
     }
 
