@@ -30,9 +30,52 @@ pub enum Value {
     Text(String),
 }
 
-/// What a table view shows: which rows (filter) in which order (sort).
+/// Which samples to show by their current label.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum LabelFilter {
+    #[default]
+    All,
+    Labelled,
+    Unlabelled,
+    Class(String),
+}
+
+impl LabelFilter {
+    pub fn keeps(&self, label: Option<&str>) -> bool {
+        match self {
+            LabelFilter::All => true,
+            LabelFilter::Labelled => label.is_some(),
+            LabelFilter::Unlabelled => label.is_none(),
+            LabelFilter::Class(c) => label == Some(c.as_str()),
+        }
+    }
+
+    /// The next filter in the cycle all → labelled → unlabelled → each class → all.
+    pub fn next(&self, classes: &[String]) -> LabelFilter {
+        let class_after = |i: usize| classes.get(i).map_or(LabelFilter::All, |c| LabelFilter::Class(c.clone()));
+        match self {
+            LabelFilter::All => LabelFilter::Labelled,
+            LabelFilter::Labelled => LabelFilter::Unlabelled,
+            LabelFilter::Unlabelled => class_after(0),
+            LabelFilter::Class(c) => class_after(classes.iter().position(|k| k == c).map_or(usize::MAX, |i| i + 1)),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            LabelFilter::All => "all".into(),
+            LabelFilter::Labelled => "labelled".into(),
+            LabelFilter::Unlabelled => "unlabelled".into(),
+            LabelFilter::Class(c) => format!("class {c}"),
+        }
+    }
+}
+
+/// What a view shows: which samples (by label, by a filter over table columns) in which
+/// order (sort by a column).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
+    pub labels: LabelFilter,
     pub filter: Option<Filter>,
     /// Column and whether the order is descending.
     pub sort: Option<(String, bool)>,
@@ -40,9 +83,11 @@ pub struct Query {
 
 impl Query {
     pub fn is_empty(&self) -> bool {
-        self.filter.is_none() && self.sort.is_none()
+        self.labels == LabelFilter::All && self.filter.is_none() && self.sort.is_none()
     }
 
+    /// Applies the column filter and the sort; the label filter needs the label store and
+    /// is applied by `project::samples`.
     pub fn apply(&self, lf: LazyFrame) -> LazyFrame {
         let lf = match &self.filter {
             Some(f) => lf.filter(f.to_expr()),
@@ -277,7 +322,7 @@ mod tests {
     }
 
     fn filtered(s: &str) -> Vec<Option<f64>> {
-        heights(&Query { filter: Some(parse_filter(s).unwrap()), sort: None })
+        heights(&Query { filter: Some(parse_filter(s).unwrap()), ..Query::default() })
     }
 
     #[test]
@@ -292,7 +337,7 @@ mod tests {
 
     #[test]
     fn sorting_keeps_nulls_last() {
-        let q = Query { filter: None, sort: Some(("height".into(), true)) };
+        let q = Query { sort: Some(("height".into(), true)), ..Query::default() };
         assert_eq!(heights(&q), [Some(9.0), Some(5.0), Some(1.0), None]);
     }
 
@@ -304,6 +349,20 @@ mod tests {
         assert!(parse_filter("colour == \"red").unwrap_err().contains("unclosed"));
         assert!(parse_filter("mean(height) > 3").unwrap_err().contains("unknown function"));
         assert!(parse_filter("a > 1 & b < 2").unwrap_err().contains("unexpected &"));
+    }
+
+    #[test]
+    fn label_filters_cycle_through_the_classes() {
+        let classes = vec!["cat".to_string(), "dog".to_string()];
+        let mut f = LabelFilter::All;
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            f = f.next(&classes);
+            seen.push(f.describe());
+        }
+        assert_eq!(seen, ["labelled", "unlabelled", "class cat", "class dog", "all", "labelled"]);
+        assert!(LabelFilter::Class("cat".into()).keeps(Some("cat")));
+        assert!(!LabelFilter::Unlabelled.keeps(Some("cat")));
     }
 
     #[test]

@@ -95,7 +95,8 @@ mod tests {
         let c = summarize(&t, &Query::default(), "c").unwrap();
         assert_eq!((c.nulls, c.distinct, c.mean), (1, 2, None));
         assert_eq!(c.top, [("red".to_string(), 3), ("blue".to_string(), 1)]);
-        let filtered = Query { filter: Some(crate::data::query::parse_filter("c == red").unwrap()), sort: None };
+        let filtered =
+            Query { filter: Some(crate::data::query::parse_filter("c == red").unwrap()), ..Query::default() };
         assert_eq!(summarize(&t, &filtered, "h").unwrap().rows, 3);
     }
 }

@@ -1,11 +1,15 @@
 //! A window of samples with their current labels: rows of a table (only the window is read),
 //! or files of a folder.
 
-use polars::prelude::{DataType, IdxSize, IntoLazy, col, len, lit};
+use std::collections::HashMap;
+
+use polars::prelude::{
+    Column, DataFrame, DataType, IdxSize, IntoLazy, JoinArgs, JoinType, LazyFrame, MaintainOrderJoin, col, len, lit,
+};
 use serde::Serialize;
 
 use super::Project;
-use crate::data::query::Query;
+use crate::data::query::{LabelFilter, Query};
 use crate::data::{Source, TableSource};
 use crate::error::Result;
 use crate::labels::store::LabelStore;
@@ -35,9 +39,54 @@ pub fn window(project: &Project, offset: usize, limit: usize) -> Result<SampleWi
     Ok(SampleWindow { total, offset, columns, rows })
 }
 
-/// Samples `offset .. offset + limit` of an open source, with their current labels, and the
-/// names of the columns their values belong to (tables only). A table's rows are those the
-/// query selects, in its order.
+/// Name of the current label joined onto a table for label filters.
+const LABEL: &str = "__kindling_label";
+/// Name of the position column added while searching.
+const POSITION: &str = "__kindling_position";
+
+/// The samples a query selects, in its order: a lazy table, or the ids of folder files.
+enum View {
+    Table(Box<LazyFrame>),
+    Files(Vec<String>),
+}
+
+fn view(source: &Source, store: &LabelStore, query: &Query) -> Result<View> {
+    match source {
+        Source::Table(t) => {
+            let mut lf = t.scan_with_ids()?;
+            if query.labels != LabelFilter::All {
+                let current = store.current()?;
+                let ids: Vec<&str> = current.iter().map(|(id, _)| id.as_str()).collect();
+                let labels: Vec<&str> = current.iter().map(|(_, l)| l.as_str()).collect();
+                let labels = DataFrame::new_infer_height(vec![
+                    Column::new("id".into(), ids),
+                    Column::new(LABEL.into(), labels),
+                ])?;
+                let mut args = JoinArgs::new(JoinType::Left);
+                args.maintain_order = MaintainOrderJoin::Left;
+                let keep = match &query.labels {
+                    LabelFilter::All | LabelFilter::Labelled => col(LABEL).is_not_null(),
+                    LabelFilter::Unlabelled => col(LABEL).is_null(),
+                    LabelFilter::Class(c) => col(LABEL).eq(lit(c.clone())).fill_null(lit(false)),
+                };
+                lf = lf.join(labels.lazy(), [col("id")], [col("id")], args).filter(keep);
+            }
+            Ok(View::Table(Box::new(query.apply(lf))))
+        }
+        Source::Folder(_) => {
+            let mut ids = source.ids_in_order()?;
+            if query.labels != LabelFilter::All {
+                let current: HashMap<String, String> = store.current()?.into_iter().collect();
+                ids.retain(|id| query.labels.keeps(current.get(id).map(String::as_str)));
+            }
+            Ok(View::Files(ids))
+        }
+    }
+}
+
+/// Samples `offset .. offset + limit` of what the query selects, with their current labels,
+/// and the names of the columns their values belong to (tables only). Of a table, only
+/// those rows are read.
 pub fn rows(
     source: &Source,
     store: &LabelStore,
@@ -45,10 +94,11 @@ pub fn rows(
     offset: usize,
     limit: usize,
 ) -> Result<(Vec<String>, Vec<SampleRow>)> {
-    let (columns, mut rows) = match source {
-        Source::Table(t) => table_rows(t, query, offset, limit)?,
-        Source::Folder(_) => {
-            let ids = source.ids_in_order()?.into_iter().skip(offset).take(limit);
+    let (columns, mut rows) = match (source, view(source, store, query)?) {
+        (Source::Table(t), View::Table(lf)) => table_rows(t, *lf, offset, limit)?,
+        (_, View::Table(_)) => (Vec::new(), Vec::new()),
+        (_, View::Files(ids)) => {
+            let ids = ids.into_iter().skip(offset).take(limit);
             (Vec::new(), ids.map(|id| SampleRow { id, label: None, values: Vec::new() }).collect())
         }
     };
@@ -58,39 +108,43 @@ pub fn rows(
     Ok((columns, rows))
 }
 
-/// How many samples the query selects (all of them for folder sources).
-pub fn count(source: &Source, query: &Query) -> Result<usize> {
-    match source {
-        Source::Table(t) if !query.is_empty() => {
-            let df = t.table.collect(query.apply(t.scan_with_ids()?).select([len().alias("n")]))?;
+/// How many samples the query selects.
+pub fn count(source: &Source, store: &LabelStore, query: &Query) -> Result<usize> {
+    if query.is_empty() {
+        return source.count();
+    }
+    match (source, view(source, store, query)?) {
+        (Source::Table(t), View::Table(lf)) => {
+            let df = t.table.collect(lf.select([len().alias("n")]))?;
             let n = df.column("n").and_then(|c| c.cast(&DataType::UInt64))?;
             Ok(n.u64()?.get(0).unwrap_or(0) as usize)
         }
-        _ => source.count(),
+        (_, View::Files(ids)) => Ok(ids.len()),
+        (_, View::Table(_)) => Ok(0),
     }
 }
 
-/// Name of the position column added while searching.
-const POSITION: &str = "__kindling_position";
-
 /// The position (in the query's order) of the next sample after `from` — or the previous
-/// one before it — whose id, label-free values or file path contain `text`, ignoring case.
-pub fn find(source: &Source, query: &Query, text: &str, from: usize, forward: bool) -> Result<Option<usize>> {
+/// one before it — whose id, values or file path contain `text`, ignoring case.
+pub fn find(
+    source: &Source,
+    store: &LabelStore,
+    query: &Query,
+    text: &str,
+    from: usize,
+    forward: bool,
+) -> Result<Option<usize>> {
     let needle = text.to_lowercase();
-    match source {
-        Source::Folder(_) => {
-            let ids = source.ids_in_order()?;
+    match (source, view(source, store, query)?) {
+        (_, View::Files(ids)) => {
             let hit = |i: &usize| ids[*i].to_lowercase().contains(&needle);
             Ok(if forward { (from + 1..ids.len()).find(hit) } else { (0..from.min(ids.len())).rev().find(hit) })
         }
-        Source::Table(t) => {
-            let lf = query.apply(t.scan_with_ids()?).with_row_index(POSITION, None);
+        (Source::Table(t), View::Table(lf)) => {
+            let lf = (*lf).with_row_index(POSITION, None);
             let schema = t.table.collect(lf.clone().limit(0))?.schema().clone();
-            let columns: Vec<String> = schema
-                .iter_names()
-                .map(|c| c.to_string())
-                .filter(|c| c != POSITION && !c.starts_with("__kindling"))
-                .collect();
+            let columns: Vec<String> =
+                schema.iter_names().map(|c| c.to_string()).filter(|c| !c.starts_with("__kindling")).collect();
             let contains = |c: &String| {
                 col(c.as_str()).cast(DataType::String).str().to_lowercase().str().contains_literal(lit(needle.clone()))
             };
@@ -103,12 +157,13 @@ pub fn find(source: &Source, query: &Query, text: &str, from: usize, forward: bo
             let hit = df.column("hit").and_then(|c| c.cast(&DataType::UInt64))?;
             Ok(hit.u64()?.get(0).map(|h| h as usize))
         }
+        (_, View::Table(_)) => Ok(None),
     }
 }
 
-/// Reads only rows `offset .. offset + limit` of the table.
-fn table_rows(t: &TableSource, query: &Query, offset: usize, limit: usize) -> Result<(Vec<String>, Vec<SampleRow>)> {
-    let df = t.table.collect(query.apply(t.scan_with_ids()?).slice(offset as i64, limit as IdxSize))?;
+/// Reads only rows `offset .. offset + limit` of the view.
+fn table_rows(t: &TableSource, lf: LazyFrame, offset: usize, limit: usize) -> Result<(Vec<String>, Vec<SampleRow>)> {
+    let df = t.table.collect(lf.slice(offset as i64, limit as IdxSize))?;
     let columns: Vec<String> = df
         .get_column_names()
         .iter()
@@ -138,28 +193,49 @@ mod tests {
         Source::open(dir, &config, None).unwrap()
     }
 
+    fn store(dir: &tempfile::TempDir) -> LabelStore {
+        LabelStore::create(&dir.path().join("labels.db")).unwrap()
+    }
+
     #[test]
     fn find_walks_both_ways_ignoring_case() {
         let dir = tempfile::tempdir().unwrap();
-        let s = table(dir.path());
+        let (s, st) = (table(dir.path()), store(&dir));
         let q = Query::default();
-        assert_eq!(find(&s, &q, "apple", 0, true).unwrap(), Some(2));
-        assert_eq!(find(&s, &q, "apple", 2, true).unwrap(), Some(4));
-        assert_eq!(find(&s, &q, "apple", 4, true).unwrap(), None);
-        assert_eq!(find(&s, &q, "APPLE", 4, false).unwrap(), Some(2));
-        assert_eq!(find(&s, &q, "4", 0, true).unwrap(), Some(3), "numbers are searched as text");
+        assert_eq!(find(&s, &st, &q, "apple", 0, true).unwrap(), Some(2));
+        assert_eq!(find(&s, &st, &q, "apple", 2, true).unwrap(), Some(4));
+        assert_eq!(find(&s, &st, &q, "apple", 4, true).unwrap(), None);
+        assert_eq!(find(&s, &st, &q, "APPLE", 4, false).unwrap(), Some(2));
+        assert_eq!(find(&s, &st, &q, "4", 0, true).unwrap(), Some(3), "numbers are searched as text");
+    }
+
+    #[test]
+    fn label_filters_join_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, mut st) = (table(dir.path()), store(&dir));
+        st.set("3", Some("fruit"), crate::labels::store::Origin::Cli).unwrap();
+        st.set("1", Some("fruit"), crate::labels::store::Origin::Cli).unwrap();
+        st.set("0", Some("other"), crate::labels::store::Origin::Cli).unwrap();
+        let ids = |labels: LabelFilter| {
+            let q = Query { labels, ..Query::default() };
+            let (_, rows) = rows(&s, &st, &q, 0, 10).unwrap();
+            (count(&s, &st, &q).unwrap(), rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
+        };
+        assert_eq!(ids(LabelFilter::Labelled), (3, vec!["0".to_string(), "1".into(), "3".into()]));
+        assert_eq!(ids(LabelFilter::Unlabelled), (2, vec!["2".to_string(), "4".into()]));
+        assert_eq!(ids(LabelFilter::Class("fruit".into())), (2, vec!["1".to_string(), "3".into()]));
     }
 
     #[test]
     fn find_and_count_follow_the_query() {
         let dir = tempfile::tempdir().unwrap();
         let s = table(dir.path());
-        let q = Query { filter: Some(parse_filter("n >= 2").unwrap()), sort: Some(("n".into(), true)) };
-        assert_eq!(count(&s, &q).unwrap(), 4);
+        let q =
+            Query { filter: Some(parse_filter("n >= 2").unwrap()), sort: Some(("n".into(), true)), ..Query::default() };
+        let store = store(&dir);
+        assert_eq!(count(&s, &store, &q).unwrap(), 4);
         // In this order the rows are APPLES(5), plum(4), apple pie(3), pear(2).
-        assert_eq!(find(&s, &q, "apple", 0, true).unwrap(), Some(2));
-        let dir2 = tempfile::tempdir().unwrap();
-        let store = LabelStore::create(&dir2.path().join("labels.db")).unwrap();
+        assert_eq!(find(&s, &store, &q, "apple", 0, true).unwrap(), Some(2));
         let (_, rows) = rows(&s, &store, &q, 1, 2).unwrap();
         assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["3", "2"]);
     }

@@ -30,16 +30,6 @@ impl Pane {
         }
     }
 
-    pub fn goto_help(self) -> &'static str {
-        match self {
-            Pane::Browse => "go to Browse",
-            Pane::Label => "go to Label",
-            Pane::Augment => "go to Augment",
-            Pane::Train => "go to Train",
-            Pane::Results => "go to Results",
-        }
-    }
-
     /// What the pane will do, for panes that are not built yet.
     pub fn coming(self) -> Option<[&'static str; 2]> {
         match self {
@@ -188,6 +178,12 @@ impl App {
                 None => self.message = Some("nothing searched yet: / searches".into()),
             },
             Action::Sort => self.browse.cycle_sort(),
+            Action::LabelFilter => {
+                let classes: Vec<String> = self.classes.iter().map(|c| c.name.clone()).collect();
+                let mut query = self.browse.query.clone();
+                query.labels = query.labels.next(&classes);
+                self.browse.set_query(query);
+            }
             Action::Summary if self.browse.columns.is_empty() => {
                 self.message = Some("column summaries apply to table columns".into());
             }

@@ -18,6 +18,9 @@ const MAX_COLUMN: usize = 30;
 
 pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     let mut title = format!(" {} · {} ", app.kind.name(), total_text(app.browse.total));
+    if app.browse.query.labels != kindling::data::query::LabelFilter::All {
+        title.push_str(&format!("· showing {} ", app.browse.query.labels.describe()));
+    }
     if app.browse.query.filter.is_some() {
         title.push_str(&format!("· filter: {} ", app.filter_text));
     }

@@ -22,6 +22,7 @@ pub enum Action {
     Left,
     Right,
     Sort,
+    LabelFilter,
     Summary,
     Filter,
     Search,
@@ -31,7 +32,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 24] = [
+    pub const NAMED: [(&'static str, Action); 25] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -51,6 +52,7 @@ impl Action {
         ("left", Action::Left),
         ("right", Action::Right),
         ("sort", Action::Sort),
+        ("label_filter", Action::LabelFilter),
         ("summary", Action::Summary),
         ("filter", Action::Filter),
         ("search", Action::Search),
@@ -62,10 +64,10 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "show / hide this help",
-            Action::Palette => "command palette (:123 goes to row 123, :q quits)",
+            Action::Palette => "palette: :123 row, :q quit",
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
-            Action::GotoPane(p) => p.goto_help(),
+            Action::GotoPane(_) => "go to that pane",
             Action::Up => "move up",
             Action::Down => "move down",
             Action::PageUp => "page up",
@@ -74,9 +76,10 @@ impl Action {
             Action::Bottom => "last sample",
             Action::Left => "scroll columns left",
             Action::Right => "scroll columns right",
-            Action::Sort => "sort by the first column shown: ascending, descending, off",
-            Action::Summary => "show / hide the summary of the first column shown",
-            Action::Filter => "filter rows: height > 3 and colour == \"red\", is_null(age); empty clears",
+            Action::Sort => "sort by the first column",
+            Action::LabelFilter => "all/labelled/unlabelled/class",
+            Action::Summary => "summary of the first column",
+            Action::Filter => "filter rows by column values",
             Action::Search => "search for text",
             Action::SearchNext => "next match",
             Action::SearchPrev => "previous match",
@@ -207,6 +210,7 @@ impl KeyMap {
             (K::Right, Action::Right),
             (K::Char('s'), Action::Sort),
             (K::Char('c'), Action::Summary),
+            (K::Char('f'), Action::LabelFilter),
             (K::Char('&'), Action::Filter),
             (K::Char('/'), Action::Search),
             (K::Char('n'), Action::SearchNext),
@@ -283,15 +287,18 @@ impl KeyMap {
     /// are listed together.
     pub fn help(&self, pane: Pane) -> Vec<(String, &'static str)> {
         let mut lines: Vec<(String, &'static str)> = Vec::new();
-        let mut actions: Vec<Action> = Vec::new();
         for scope in [Scope::Pane(pane), Scope::Global] {
             for b in self.bindings.iter().filter(|b| b.scope == scope) {
-                if let Some(i) = actions.iter().position(|a| *a == b.action) {
-                    lines[i].0.push_str(&format!(" {}", b.key.name()));
-                } else {
-                    actions.push(b.action);
-                    lines.push((b.key.name(), b.action.describe()));
+                let what = b.action.describe();
+                match lines.iter_mut().find(|(_, w)| *w == what) {
+                    Some((keys, _)) => keys.push_str(&format!(" {}", b.key.name())),
+                    None => lines.push((b.key.name(), what)),
                 }
+            }
+        }
+        for (keys, _) in &mut lines {
+            if keys == "F1 F2 F3 F4 F5" {
+                *keys = "F1–F5".into();
             }
         }
         lines
@@ -350,5 +357,6 @@ mod tests {
         let down = help.iter().find(|(_, what)| *what == "move down").unwrap();
         assert_eq!(down.0, "j ↓");
         assert!(help.iter().any(|(keys, what)| keys == "q Ctrl-c" && *what == "quit"));
+        assert!(help.iter().any(|(keys, _)| keys == "F1–F5"), "{help:?}");
     }
 }

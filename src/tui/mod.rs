@@ -213,7 +213,8 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
     tokio::task::spawn_blocking(move || {
         let msg = match job {
             Job::Count { generation, query } => {
-                Msg::Count { generation, result: samples::count(&source, &query).map_err(|e| e.to_string()) }
+                let result = LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query));
+                Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Summary { generation, query, column } => {
                 let result = match source.as_ref() {
@@ -223,7 +224,9 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Summary { generation, column, result }
             }
             Job::Find { generation, query, text, from, forward } => {
-                let result = samples::find(&source, &query, &text, from, forward).map_err(|e| e.to_string());
+                let result = LabelStore::open(&labels)
+                    .and_then(|store| samples::find(&source, &store, &query, &text, from, forward))
+                    .map_err(|e| e.to_string());
                 Msg::Found { generation, text, result }
             }
             Job::Coverage => {

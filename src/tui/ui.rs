@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Tabs, Wrap};
 
-use super::app::{App, Pane};
+use super::app::{App, Pane, Prompt};
 use super::browse_view;
 
 /// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.
@@ -92,7 +92,16 @@ fn render_coming(f: &mut Frame, pane: Pane, theme: Theme, area: Rect) {
 
 fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if let Some((kind, input)) = &app.prompt {
-        f.render_widget(Paragraph::new(format!("{}{input}", kind.sigil())), area);
+        let hint = match kind {
+            Prompt::Filter if input.is_empty() => {
+                "  e.g. height > 3 and colour == \"red\", is_null(age); Enter on empty clears"
+            }
+            Prompt::Search if input.is_empty() => "  text to find in any column, ignoring case",
+            Prompt::Command if input.is_empty() => "  a row number, or q",
+            _ => "",
+        };
+        let line = Line::from(vec![Span::raw(format!("{}{input}", kind.sigil())), Span::styled(hint, theme.dim())]);
+        f.render_widget(Paragraph::new(line), area);
         f.set_cursor_position((area.x + 1 + input.chars().count() as u16, area.y));
         return;
     }
@@ -120,17 +129,33 @@ fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
 
 fn render_help(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let lines: Vec<(String, &str)> = app.keymap.help(app.pane);
-    let key_width = lines.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-    let text: Vec<Line> = lines
+    // One column when it fits, else two side by side, each as wide as its own entries.
+    let room = area.height.saturating_sub(2) as usize;
+    let per_column = if lines.len() <= room { lines.len() } else { lines.len().div_ceil(2) };
+    let columns: Vec<&[(String, &str)]> = lines.chunks(per_column.max(1)).collect();
+    let widths: Vec<(usize, usize)> = columns
         .iter()
-        .map(|(k, what)| Line::from(vec![Span::styled(format!("{k:>key_width$}  "), theme.accent()), Span::raw(*what)]))
+        .map(|c| {
+            let keys = c.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+            (keys, c.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0))
+        })
         .collect();
-    let width = (key_width + 50).min(area.width as usize) as u16;
-    let height = (text.len() as u16 + 2).min(area.height);
+    let text: Vec<Line> = (0..per_column)
+        .map(|row| {
+            let mut spans = Vec::new();
+            for (column, (kw, ww)) in columns.iter().zip(&widths) {
+                if let Some((k, what)) = column.get(row) {
+                    spans.push(Span::styled(format!("{k:>kw$}  "), theme.accent()));
+                    spans.push(Span::raw(format!("{what:<ww$}  ")));
+                }
+            }
+            Line::from(spans)
+        })
+        .collect();
+    let width = ((widths.iter().map(|(k, w)| k + w + 4).sum::<usize>() + 2) as u16).min(area.width);
+    let height = (per_column as u16 + 2).min(area.height);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     f.render_widget(Clear, popup);
-    f.render_widget(
-        Paragraph::new(text).block(Block::bordered().title(format!(" {} keys · ? closes ", app.pane.title()))),
-        popup,
-    );
+    let title = format!(" {} keys · ? closes ", app.pane.title());
+    f.render_widget(Paragraph::new(text).block(Block::bordered().title(title)), popup);
 }

@@ -120,6 +120,12 @@ fn browse_the_demo_images_then_quit() {
     s.keys("G");
     s.wait_for("400/400");
     s.wait_for("triangle_0100.png");
+    // Only the labelled ones (157 in the demo), then only the unlabelled ones.
+    s.keys("f");
+    s.wait_for("showing labelled");
+    s.wait_for("1/157");
+    s.keys("f");
+    s.wait_for("1/243");
     s.keys("\t");
     s.wait_for("Label — not built yet");
     s.keys("?");
