@@ -160,3 +160,15 @@ fn existing_project_is_not_overwritten() {
     let err = user_error(&["init", p(&proj), "--source", p(&dir.path().join("images")), "--classes", "cat"]);
     assert!(err.contains("already a Kindling project"), "{err}");
 }
+
+#[test]
+fn opening_a_folder_that_is_no_project_fails_before_the_screen_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = user_error(&[p(dir.path())]);
+    assert!(err.contains("not a Kindling project"), "{err}");
+    let err = user_error(&["open", p(&dir.path().join("missing"))]);
+    assert!(err.contains("not a Kindling project"), "{err}");
+    let r = kindling_in(dir.path(), &[]);
+    assert_eq!(r.code, 2, "no project here: the usage is shown");
+    assert!(r.stdout.contains("Usage") || r.stderr.contains("Usage"), "{} {}", r.stdout, r.stderr);
+}
