@@ -135,10 +135,12 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
     let mut hangup = signal(SignalKind::hangup()).map_err(|e| Error::internal(e.to_string()))?;
     let mut terminate = signal(SignalKind::terminate()).map_err(|e| Error::internal(e.to_string()))?;
     let theme = ui::Theme::from_env();
+    let mut frame_log = FrameLog::from_env();
     let mut dirty = true;
     while !app.quit {
         if dirty {
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
+            frame_log.drawn();
             dirty = false;
             for job in app.browse.jobs().into_iter().chain(app.requests.drain(..)) {
                 spawn(&ctx, &tx, job);
@@ -146,7 +148,12 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
         }
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => dirty = handle_event(app, event),
+                Some(Ok(event)) => {
+                    dirty = handle_event(app, event);
+                    if dirty {
+                        frame_log.key_pressed();
+                    }
+                }
                 Some(Err(e)) => return Err(Error::internal(format!("cannot read the terminal: {e}"))),
                 None => break,
             },
@@ -170,6 +177,34 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
         }
     }
     Ok(())
+}
+
+/// For benchmarks: with `KINDLING_FRAME_LOG=FILE`, the microseconds from each input event to
+/// the end of the frame that shows its effect are appended to FILE, one per line.
+struct FrameLog {
+    file: Option<std::fs::File>,
+    pending: Option<std::time::Instant>,
+}
+
+impl FrameLog {
+    fn from_env() -> FrameLog {
+        let file = std::env::var_os("KINDLING_FRAME_LOG")
+            .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok());
+        FrameLog { file, pending: None }
+    }
+
+    fn key_pressed(&mut self) {
+        if self.file.is_some() && self.pending.is_none() {
+            self.pending = Some(std::time::Instant::now());
+        }
+    }
+
+    fn drawn(&mut self) {
+        if let (Some(file), Some(start)) = (&mut self.file, self.pending.take()) {
+            use std::io::Write;
+            let _ = writeln!(file, "{}", start.elapsed().as_micros());
+        }
+    }
 }
 
 /// Applies one terminal event; returns whether the screen must be redrawn.
