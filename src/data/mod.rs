@@ -8,6 +8,7 @@ pub mod query;
 pub mod split;
 pub mod summary;
 pub mod table;
+pub mod thumbnail;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

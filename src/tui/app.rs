@@ -58,6 +58,9 @@ impl Pane {
 /// Work for the event loop to run off the UI task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
+    Thumbnails {
+        ids: Vec<String>,
+    },
     Count {
         generation: u64,
         query: Query,
@@ -89,11 +92,34 @@ pub enum Job {
 
 /// Results of background work.
 pub enum Msg {
-    Count { generation: u64, result: Result<usize, String> },
-    Found { generation: u64, text: String, result: Result<Option<usize>, String> },
-    Summary { generation: u64, column: String, result: Result<kindling::data::summary::ColumnSummary, String> },
-    Rows { request: u64, offset: usize, result: Result<(Vec<String>, Vec<SampleRow>), String> },
-    Preview { id: String, result: Result<kindling::data::preview::Preview, String> },
+    Count {
+        generation: u64,
+        result: Result<usize, String>,
+    },
+    Found {
+        generation: u64,
+        text: String,
+        result: Result<Option<usize>, String>,
+    },
+    Summary {
+        generation: u64,
+        column: String,
+        result: Result<kindling::data::summary::ColumnSummary, String>,
+    },
+    /// A thumbnail, made or read from the cache; encoded for the terminal by the event loop.
+    Thumbnail {
+        id: String,
+        result: Result<image::DynamicImage, String>,
+    },
+    Rows {
+        request: u64,
+        offset: usize,
+        result: Result<(Vec<String>, Vec<SampleRow>), String>,
+    },
+    Preview {
+        id: String,
+        result: Result<kindling::data::preview::Preview, String>,
+    },
     Coverage(Result<u64, String>),
 }
 
@@ -178,6 +204,8 @@ impl App {
                 None => self.message = Some("nothing searched yet: / searches".into()),
             },
             Action::Sort => self.browse.cycle_sort(),
+            Action::Grid if self.kind == SourceKind::Images => self.browse.toggle_grid(),
+            Action::Grid => self.message = Some("the thumbnail grid is for images".into()),
             Action::LabelFilter => {
                 let classes: Vec<String> = self.classes.iter().map(|c| c.name.clone()).collect();
                 let mut query = self.browse.query.clone();
@@ -283,6 +311,8 @@ impl App {
             },
             Msg::Preview { id, result } => self.browse.preview_arrived(id, result),
             Msg::Summary { generation, column, result } => self.browse.summary = Some((generation, column, result)),
+            // Encoding needs the terminal's picker, which the event loop holds.
+            Msg::Thumbnail { .. } => {}
         }
     }
 

@@ -6,7 +6,7 @@ use kindling::data::query::Query;
 use kindling::data::summary::ColumnSummary;
 use kindling::project::config::SourceKind;
 use kindling::project::samples::SampleRow;
-use ratatui_image::protocol::StatefulProtocol;
+use ratatui_image::protocol::{Protocol, StatefulProtocol};
 
 use super::app::Job;
 use super::keys::Action;
@@ -46,6 +46,13 @@ pub struct Browse {
     pub preview: Option<(String, Result<Preview, String>)>,
     /// The selected image, encoded for the terminal.
     pub image: Option<StatefulProtocol>,
+    /// Images as a grid of thumbnails instead of a list.
+    pub grid: bool,
+    /// Samples per screen row: 1 for lists and tables, the grid's width otherwise.
+    pub per_row: usize,
+    /// Thumbnails encoded for the terminal, by sample id; `None` when one failed.
+    pub thumbs: std::collections::HashMap<String, Option<Protocol>>,
+    thumbs_asked: std::collections::HashSet<String>,
     preview_asked: Option<String>,
 }
 
@@ -80,6 +87,10 @@ impl Browse {
             pending: None,
             preview: None,
             image: None,
+            grid: false,
+            per_row: 1,
+            thumbs: Default::default(),
+            thumbs_asked: Default::default(),
             preview_asked: None,
         }
     }
@@ -94,17 +105,29 @@ impl Browse {
 
     pub fn act(&mut self, action: Action) {
         let page = self.page.max(1);
+        let row = self.per_row.max(1);
         match action {
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(self.last()),
+            Action::Up => self.cursor = self.cursor.saturating_sub(row),
+            Action::Down => self.cursor = (self.cursor + row).min(self.last()),
             Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
             Action::PageDown => self.cursor = (self.cursor + page).min(self.last()),
             Action::Top => self.cursor = 0,
             Action::Bottom => self.cursor = self.last(),
+            // In a grid, left and right move between neighbours; in a table they scroll columns.
+            Action::Left if self.grid => self.cursor = self.cursor.saturating_sub(1),
+            Action::Right if self.grid => self.cursor = (self.cursor + 1).min(self.last()),
             Action::Left => self.first_column = self.first_column.saturating_sub(1),
             Action::Right if self.first_column + 1 < self.columns.len() => self.first_column += 1,
             _ => {}
         }
+        self.scroll_into_view();
+    }
+
+    /// Switches images between the list and the thumbnail grid.
+    pub fn toggle_grid(&mut self) {
+        self.grid = !self.grid;
+        self.per_row = 1;
+        self.top = self.cursor;
         self.scroll_into_view();
     }
 
@@ -119,16 +142,29 @@ impl Browse {
     }
 
     pub fn set_page(&mut self, page: usize) {
-        self.page = page.max(1);
+        self.set_layout(page, 1);
+    }
+
+    /// The screen shows `page` samples, `per_row` to a row.
+    pub fn set_layout(&mut self, page: usize, per_row: usize) {
+        self.per_row = per_row.max(1);
+        self.page = page.max(self.per_row);
         self.scroll_into_view();
     }
 
+    /// Keeps the cursor's row on screen; `top` is always the first sample of a row.
     fn scroll_into_view(&mut self) {
-        if self.cursor < self.top {
-            self.top = self.cursor;
-        } else if self.cursor >= self.top + self.page {
-            self.top = self.cursor + 1 - self.page;
-        }
+        let row = self.per_row.max(1);
+        let rows_on_screen = (self.page / row).max(1);
+        let (cursor_row, top_row) = (self.cursor / row, self.top / row);
+        let top_row = if cursor_row < top_row {
+            cursor_row
+        } else if cursor_row >= top_row + rows_on_screen {
+            cursor_row + 1 - rows_on_screen
+        } else {
+            top_row
+        };
+        self.top = top_row * row;
     }
 
     /// Row `i`, if it has been fetched.
@@ -205,7 +241,17 @@ impl Browse {
             self.summary_asked = Some((self.generation, column.clone()));
             jobs.push(Job::Summary { generation: self.generation, query: self.query.clone(), column });
         }
-        if self.kind != SourceKind::Table
+        if self.grid {
+            let missing: Vec<String> = (self.top..self.top + self.page)
+                .filter_map(|i| self.row(i))
+                .map(|r| r.id.clone())
+                .filter(|id| !self.thumbs_asked.contains(id))
+                .collect();
+            if !missing.is_empty() {
+                self.thumbs_asked.extend(missing.iter().cloned());
+                jobs.push(Job::Thumbnails { ids: missing });
+            }
+        } else if self.kind != SourceKind::Table
             && let Some(id) = self.selected().filter(|r| r.values.is_empty()).map(|r| r.id.clone())
             && self.preview_asked.as_deref() != Some(&id)
         {
@@ -329,6 +375,34 @@ mod tests {
         assert_eq!(b.query.sort, Some(("height".into(), true)));
         b.cycle_sort();
         assert_eq!(b.query.sort, None);
+    }
+
+    #[test]
+    fn grid_moves_by_rows_and_asks_for_visible_thumbnails() {
+        let mut b = Browse::new(SourceKind::Images);
+        b.total = Some(100);
+        b.toggle_grid();
+        b.set_layout(12, 4); // three rows of four
+        b.jobs();
+        b.window_arrived(
+            1,
+            0,
+            vec![],
+            (0..100).map(|i| SampleRow { id: format!("{i}.png"), label: None, values: vec![] }).collect(),
+        );
+        let jobs = b.jobs();
+        let Some(Job::Thumbnails { ids }) = jobs.last() else { panic!("{jobs:?}") };
+        assert_eq!(ids.len(), 12);
+        b.act(Action::Down);
+        b.act(Action::Right);
+        assert_eq!(b.cursor, 5);
+        for _ in 0..3 {
+            b.act(Action::Down);
+        }
+        assert_eq!((b.cursor, b.top), (17, 8), "the grid scrolls a whole row at a time");
+        let jobs = b.jobs();
+        let Some(Job::Thumbnails { ids }) = jobs.last() else { panic!("{jobs:?}") };
+        assert_eq!(ids.len(), 8, "only the two rows not on screen before are asked for");
     }
 
     #[test]

@@ -15,6 +15,10 @@ use super::ui::Theme;
 
 /// Widest a table column is drawn.
 const MAX_COLUMN: usize = 30;
+/// A grid cell: the thumbnail and one line for the label and id below it.
+const CELL: (u16, u16) = (16, 8);
+/// Where a thumbnail is drawn inside its cell.
+pub const THUMB_AREA: Rect = Rect { x: 0, y: 0, width: CELL.0 - 1, height: CELL.1 - 1 };
 
 pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     let mut title = format!(" {} · {} ", app.kind.name(), total_text(app.browse.total));
@@ -48,6 +52,7 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
             render_grid(f, app, theme, grid);
             render_row_text(f, app, theme, text);
         }
+        SourceKind::Images if app.browse.grid => render_grid_of_thumbnails(f, app, theme, inner),
         _ => {
             let [list, preview] =
                 Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(inner);
@@ -207,6 +212,36 @@ fn render_list(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_grid_of_thumbnails(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let per_row = (area.width / CELL.0).max(1) as usize;
+    let rows = (area.height / CELL.1).max(1) as usize;
+    app.browse.set_layout(per_row * rows, per_row);
+    let b = &app.browse;
+    for slot in 0..per_row * rows {
+        let i = b.top + slot;
+        if b.total.is_some_and(|n| i >= n) {
+            break;
+        }
+        let x = area.x + (slot % per_row) as u16 * CELL.0;
+        let y = area.y + (slot / per_row) as u16 * CELL.1;
+        let cell = Rect { x, y, width: CELL.0 - 1, height: CELL.1 }.intersection(area);
+        let picture = Rect { height: cell.height.saturating_sub(1), ..cell };
+        let caption = Rect { y: cell.y + picture.height, height: 1, ..cell };
+        let row = b.row(i);
+        match row.and_then(|r| b.thumbs.get(&r.id)) {
+            Some(Some(protocol)) => f.render_widget(ratatui_image::Image::new(protocol), picture),
+            Some(None) => f.render_widget(Paragraph::new(Span::styled("(unreadable)", theme.dim())), picture),
+            None => f.render_widget(Paragraph::new(Span::styled("…", theme.dim())), picture),
+        }
+        let id = row.map_or("…".to_string(), |r| r.id.clone());
+        let label = label_span(app, theme, row);
+        let room = (caption.width as usize).saturating_sub(label.content.chars().count() + 1);
+        let line = Line::from(vec![label, Span::raw(" "), Span::raw(clip(&id, room))]);
+        let line = if i == b.cursor { line.style(theme.selected()) } else { line };
+        f.render_widget(Paragraph::new(line), caption);
+    }
 }
 
 fn render_preview(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {

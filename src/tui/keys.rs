@@ -22,6 +22,7 @@ pub enum Action {
     Left,
     Right,
     Sort,
+    Grid,
     LabelFilter,
     Summary,
     Filter,
@@ -32,7 +33,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 25] = [
+    pub const NAMED: [(&'static str, Action); 26] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -53,6 +54,7 @@ impl Action {
         ("right", Action::Right),
         ("sort", Action::Sort),
         ("label_filter", Action::LabelFilter),
+        ("grid", Action::Grid),
         ("summary", Action::Summary),
         ("filter", Action::Filter),
         ("search", Action::Search),
@@ -74,10 +76,11 @@ impl Action {
             Action::PageDown => "page down",
             Action::Top => "first sample",
             Action::Bottom => "last sample",
-            Action::Left => "scroll columns left",
-            Action::Right => "scroll columns right",
+            Action::Left => "left: columns, or grid",
+            Action::Right => "right: columns, or grid",
             Action::Sort => "sort by the first column",
             Action::LabelFilter => "all/labelled/unlabelled/class",
+            Action::Grid => "images: list / thumbnail grid",
             Action::Summary => "summary of the first column",
             Action::Filter => "filter rows by column values",
             Action::Search => "search for text",
@@ -211,6 +214,7 @@ impl KeyMap {
             (K::Char('s'), Action::Sort),
             (K::Char('c'), Action::Summary),
             (K::Char('f'), Action::LabelFilter),
+            (K::Char('t'), Action::Grid),
             (K::Char('&'), Action::Filter),
             (K::Char('/'), Action::Search),
             (K::Char('n'), Action::SearchNext),

@@ -17,7 +17,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEvent
 use futures::StreamExt;
 use kindling::data::Source;
 use kindling::data::preview::{self, Preview};
-use kindling::data::summary;
+use kindling::data::{summary, thumbnail};
 use kindling::labels::store::LabelStore;
 use kindling::project::Project;
 use kindling::project::samples;
@@ -66,7 +66,7 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         app.message = Some(problems.join("; "));
     }
     let mut term = terminal::enter().map_err(|e| Error::internal(format!("cannot set up the terminal: {e}")))?;
-    let ctx = Context { source, labels: project.labels_path(), picker };
+    let ctx = Context { source, labels: project.labels_path(), cache: project.cache_dir(), picker };
     let result = runtime.block_on(event_loop(&mut term, &mut app, ctx));
     terminal::leave();
     result
@@ -125,6 +125,7 @@ fn protocol_from_env(var: impl Fn(&str) -> String) -> ProtocolType {
 struct Context {
     source: Arc<Source>,
     labels: PathBuf,
+    cache: PathBuf,
     picker: Option<Picker>,
 }
 
@@ -160,6 +161,14 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
             Some(msg) = rx.recv() => {
                 let before = app.labelled;
                 let coverage = matches!(msg, Msg::Coverage(_));
+                if let Msg::Thumbnail { id, result } = msg {
+                    let protocol = result.ok().zip(ctx.picker.as_ref()).and_then(|(img, picker)| {
+                        picker.new_protocol(img, browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
+                    });
+                    app.browse.thumbs.insert(id, protocol);
+                    dirty = true;
+                    continue;
+                }
                 app.receive(msg);
                 if let (Some(picker), None) = (&ctx.picker, &app.browse.image)
                     && let Some((_, Ok(Preview::Image(img)))) = &app.browse.preview
@@ -245,8 +254,21 @@ fn handle_event(app: &mut App, event: Event) -> bool {
 
 fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
     let (source, labels, tx) = (Arc::clone(&ctx.source), ctx.labels.clone(), tx.clone());
+    if let Job::Thumbnails { ids } = job {
+        let cache = ctx.cache.clone();
+        tokio::task::spawn_blocking(move || {
+            for id in ids {
+                let result = thumbnail::load(&source, &cache, &id).map_err(|e| e.to_string());
+                if tx.send(Msg::Thumbnail { id, result }).is_err() {
+                    return;
+                }
+            }
+        });
+        return;
+    }
     tokio::task::spawn_blocking(move || {
         let msg = match job {
+            Job::Thumbnails { .. } => return,
             Job::Count { generation, query } => {
                 let result = LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query));
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }

@@ -187,6 +187,29 @@ fn image_files_in_halfblocks() {
 }
 
 #[test]
+fn image_thumbnail_grid() {
+    let mut a = app(SourceKind::Images);
+    let ids: Vec<String> = (1..=12).map(|i| format!("shape_{i:02}.png")).collect();
+    with_files(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>());
+    a.act(Action::Grid);
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    let disc = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(16, 16, |x, y| {
+        if (x as i32 - 8).pow(2) + (y as i32 - 8).pow(2) < 30 {
+            image::Rgb([255, 255, 255])
+        } else {
+            image::Rgb([0, 0, 0])
+        }
+    }));
+    for id in &ids[..3] {
+        let protocol =
+            picker.new_protocol(disc.clone(), super::browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
+        a.browse.thumbs.insert(id.clone(), protocol);
+    }
+    a.act(Action::Right);
+    check("image_grid_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
 fn help_lists_the_keys_of_the_pane() {
     let mut a = app(SourceKind::Table);
     with_table(&mut a, 10);

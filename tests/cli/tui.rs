@@ -126,6 +126,18 @@ fn browse_the_demo_images_then_quit() {
     s.wait_for("1/157");
     s.keys("f");
     s.wait_for("1/243");
+    // The thumbnail grid, made in the background and cached in the project.
+    // Four classes later the label filter is back to all.
+    s.keys("fffff");
+    s.wait_for("1/400");
+    s.keys("tl");
+    s.wait_for("2/400");
+    let thumbs = shapes.join(".kindling/cache/thumbs");
+    let start = Instant::now();
+    while std::fs::read_dir(&thumbs).map_or(0, |d| d.count()) == 0 && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(std::fs::read_dir(&thumbs).map_or(0, |d| d.count()) > 0, "thumbnails are cached under .kindling/cache");
     s.keys("\t");
     s.wait_for("Label — not built yet");
     s.keys("?");
