@@ -10,7 +10,7 @@ pub mod summary;
 pub mod table;
 pub mod thumbnail;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -36,6 +36,8 @@ pub struct TableSource {
     pub label_column: Option<String>,
     pub text_column: Option<String>,
     pub split_column: Option<String>,
+    /// A CSV of `id,split` that fixes the split of every sample.
+    pub split_file: Option<PathBuf>,
     cache_file: Option<PathBuf>,
 }
 
@@ -44,6 +46,7 @@ pub struct FolderSource {
     pub kind: SourceKind,
     pub labels_from_folders: bool,
     pub split_from_folders: bool,
+    pub split_file: Option<PathBuf>,
     cache: Mutex<FileCache>,
     scanned: OnceLock<Scan>,
 }
@@ -95,6 +98,7 @@ impl Source {
                     label_column: config.label_column.clone(),
                     text_column: config.text_column.clone(),
                     split_column: config.split_column.clone(),
+                    split_file: config.split_file.as_ref().map(|f| project_root.join(f)),
                     cache_file,
                 };
                 source.check_columns()?;
@@ -113,6 +117,7 @@ impl Source {
                     kind,
                     labels_from_folders: config.labels_from_folders,
                     split_from_folders: config.split_from_folders,
+                    split_file: config.split_file.as_ref().map(|f| project_root.join(f)),
                     cache: Mutex::new(cache_file.as_deref().map_or_else(FileCache::in_memory, FileCache::load)),
                     scanned: OnceLock::new(),
                 }))
@@ -238,6 +243,28 @@ impl Source {
                 Ok(Some(split::counts(scan.files.iter().map(|c| folder_split(&c.entry.id)))))
             }
             Source::Folder(_) => Ok(None),
+        }
+    }
+
+    /// The fixed split of every sample that has one, from the split file or split folders;
+    /// `None` when neither fixes it (tables with a split column answer through polars).
+    pub fn split_map(&self) -> Result<Option<HashMap<String, Split>>> {
+        let file = match self {
+            Source::Table(t) => &t.split_file,
+            Source::Folder(f) => &f.split_file,
+        };
+        if let Some(path) = file {
+            return split::read_split_file(path, |_| true).map(Some);
+        }
+        match self {
+            Source::Folder(f) if f.split_from_folders => Ok(Some(
+                f.scan(&Silent)?
+                    .files
+                    .iter()
+                    .filter_map(|c| folder_split(&c.entry.id).map(|s| (c.entry.id.clone(), s)))
+                    .collect(),
+            )),
+            _ => Ok(None),
         }
     }
 
@@ -426,6 +453,7 @@ mod tests {
             kind: SourceKind::Images,
             labels_from_folders: true,
             split_from_folders: false,
+            split_file: None,
             cache: Mutex::new(FileCache::in_memory()),
             scanned: OnceLock::new(),
         };

@@ -76,6 +76,8 @@ impl LabelFilter {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
     pub labels: LabelFilter,
+    /// Only samples of this fixed split.
+    pub split: Option<crate::data::split::Split>,
     pub filter: Option<Filter>,
     /// Column and whether the order is descending.
     pub sort: Option<(String, bool)>,
@@ -83,7 +85,7 @@ pub struct Query {
 
 impl Query {
     pub fn is_empty(&self) -> bool {
-        self.labels == LabelFilter::All && self.filter.is_none() && self.sort.is_none()
+        self.labels == LabelFilter::All && self.split.is_none() && self.filter.is_none() && self.sort.is_none()
     }
 
     /// Applies the column filter and the sort; the label filter needs the label store and

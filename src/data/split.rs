@@ -18,11 +18,16 @@ pub enum Split {
 impl Split {
     /// Accepts the usual spellings (`validation`, `val`, `dev`, `testing`, any case).
     pub fn parse(s: &str) -> Option<Split> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "train" | "training" => Some(Split::Train),
-            "valid" | "validation" | "val" | "dev" => Some(Split::Valid),
-            "test" | "testing" => Some(Split::Test),
-            _ => None,
+        let s = s.trim().to_ascii_lowercase();
+        [Split::Train, Split::Valid, Split::Test].into_iter().find(|split| split.spellings().contains(&s.as_str()))
+    }
+
+    /// Every spelling `parse` accepts for this split, in lower case.
+    pub fn spellings(self) -> &'static [&'static str] {
+        match self {
+            Split::Train => &["train", "training"],
+            Split::Valid => &["valid", "validation", "val", "dev"],
+            Split::Test => &["test", "testing"],
         }
     }
 

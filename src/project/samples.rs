@@ -71,6 +71,24 @@ fn view(source: &Source, store: &LabelStore, query: &Query) -> Result<View> {
                 };
                 lf = lf.join(labels.lazy(), [col("id")], [col("id")], args).filter(keep);
             }
+            if let Some(split) = query.split {
+                lf = match (&t.split_column, source.split_map()?) {
+                    (Some(c), _) => {
+                        let value = col(c.as_str()).cast(DataType::String).str().to_lowercase();
+                        let any = split.spellings().iter().map(|s| value.clone().eq(lit(*s))).reduce(|a, b| a.or(b));
+                        lf.filter(any.unwrap_or(lit(false)).fill_null(lit(false)))
+                    }
+                    (None, Some(map)) => {
+                        let ids: Vec<&str> =
+                            map.iter().filter(|(_, s)| **s == split).map(|(id, _)| id.as_str()).collect();
+                        let keep = DataFrame::new_infer_height(vec![Column::new("id".into(), ids)])?;
+                        let mut args = JoinArgs::new(JoinType::Inner);
+                        args.maintain_order = MaintainOrderJoin::Left;
+                        lf.join(keep.lazy(), [col("id")], [col("id")], args)
+                    }
+                    (None, None) => return Err(no_split()),
+                };
+            }
             Ok(View::Table(Box::new(query.apply(lf))))
         }
         Source::Folder(_) => {
@@ -79,9 +97,17 @@ fn view(source: &Source, store: &LabelStore, query: &Query) -> Result<View> {
                 let current: HashMap<String, String> = store.current()?.into_iter().collect();
                 ids.retain(|id| query.labels.keeps(current.get(id).map(String::as_str)));
             }
+            if let Some(split) = query.split {
+                let map = source.split_map()?.ok_or_else(no_split)?;
+                ids.retain(|id| map.get(id) == Some(&split));
+            }
             Ok(View::Files(ids))
         }
     }
+}
+
+fn no_split() -> crate::Error {
+    crate::Error::user("this project has no fixed split (a split column, split file or split folders)")
 }
 
 /// Samples `offset .. offset + limit` of what the query selects, with their current labels,
@@ -224,6 +250,30 @@ mod tests {
         assert_eq!(ids(LabelFilter::Labelled), (3, vec!["0".to_string(), "1".into(), "3".into()]));
         assert_eq!(ids(LabelFilter::Unlabelled), (2, vec!["2".to_string(), "4".into()]));
         assert_eq!(ids(LabelFilter::Class("fruit".into())), (2, vec!["1".to_string(), "3".into()]));
+    }
+
+    #[test]
+    fn split_filters_read_columns_files_and_folders() {
+        use crate::data::split::Split;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), "x,split\n1,train\n2,Test\n3,\n4,testing\n").unwrap();
+        let config =
+            SourceConfig { split_column: Some("split".into()), ..SourceConfig::new(SourceKind::Table, "t.csv") };
+        let s = Source::open(dir.path(), &config, None).unwrap();
+        let st = store(&dir);
+        let test = Query { split: Some(Split::Test), ..Query::default() };
+        assert_eq!(count(&s, &st, &test).unwrap(), 2);
+
+        std::fs::write(dir.path().join("split.csv"), "id,split\n0,valid\n2,valid\n").unwrap();
+        let config =
+            SourceConfig { split_file: Some("split.csv".into()), ..SourceConfig::new(SourceKind::Table, "t.csv") };
+        let s = Source::open(dir.path(), &config, None).unwrap();
+        let valid = Query { split: Some(Split::Valid), ..Query::default() };
+        let (_, rows) = rows(&s, &st, &valid, 0, 10).unwrap();
+        assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["0", "2"]);
+
+        let plain = Source::open(dir.path(), &SourceConfig::new(SourceKind::Table, "t.csv"), None).unwrap();
+        assert!(count(&plain, &st, &valid).unwrap_err().message().contains("no fixed split"));
     }
 
     #[test]

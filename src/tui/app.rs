@@ -206,6 +206,17 @@ impl App {
             Action::Sort => self.browse.cycle_sort(),
             Action::Grid if self.kind == SourceKind::Images => self.browse.toggle_grid(),
             Action::Grid => self.message = Some("the thumbnail grid is for images".into()),
+            Action::SplitFilter => {
+                use kindling::data::split::Split;
+                let mut query = self.browse.query.clone();
+                query.split = match query.split {
+                    None => Some(Split::Train),
+                    Some(Split::Train) => Some(Split::Valid),
+                    Some(Split::Valid) => Some(Split::Test),
+                    Some(Split::Test) => None,
+                };
+                self.browse.set_query(query);
+            }
             Action::LabelFilter => {
                 let classes: Vec<String> = self.classes.iter().map(|c| c.name.clone()).collect();
                 let mut query = self.browse.query.clone();

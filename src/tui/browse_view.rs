@@ -25,6 +25,9 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     if app.browse.query.labels != kindling::data::query::LabelFilter::All {
         title.push_str(&format!("· showing {} ", app.browse.query.labels.describe()));
     }
+    if let Some(split) = app.browse.query.split {
+        title.push_str(&format!("· {} split ", split.name()));
+    }
     if app.browse.query.filter.is_some() {
         title.push_str(&format!("· filter: {} ", app.filter_text));
     }

@@ -23,6 +23,7 @@ pub enum Action {
     Right,
     Sort,
     Grid,
+    SplitFilter,
     LabelFilter,
     Summary,
     Filter,
@@ -33,7 +34,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 26] = [
+    pub const NAMED: [(&'static str, Action); 27] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -55,6 +56,7 @@ impl Action {
         ("sort", Action::Sort),
         ("label_filter", Action::LabelFilter),
         ("grid", Action::Grid),
+        ("split_filter", Action::SplitFilter),
         ("summary", Action::Summary),
         ("filter", Action::Filter),
         ("search", Action::Search),
@@ -81,6 +83,7 @@ impl Action {
             Action::Sort => "sort by the first column",
             Action::LabelFilter => "all/labelled/unlabelled/class",
             Action::Grid => "images: list / thumbnail grid",
+            Action::SplitFilter => "split: all/train/valid/test",
             Action::Summary => "summary of the first column",
             Action::Filter => "filter rows by column values",
             Action::Search => "search for text",
@@ -215,6 +218,7 @@ impl KeyMap {
             (K::Char('c'), Action::Summary),
             (K::Char('f'), Action::LabelFilter),
             (K::Char('t'), Action::Grid),
+            (K::Char('p'), Action::SplitFilter),
             (K::Char('&'), Action::Filter),
             (K::Char('/'), Action::Search),
             (K::Char('n'), Action::SearchNext),

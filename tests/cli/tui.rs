@@ -154,6 +154,14 @@ fn browse_a_table_and_jump_to_a_row() {
     let mut s = Session::start(&["open", p(&fruit)], 200, 60);
     s.wait_for("weight_g");
     s.wait_for("f0001");
+    // The demo table's split column: 487 train and 113 test rows.
+    s.keys("p");
+    s.wait_for("train split");
+    s.wait_for("/487");
+    s.keys("pp");
+    s.wait_for("/113");
+    s.keys("p");
+    s.wait_for("1/600");
     s.keys(":450\r");
     s.wait_for("450/600");
     s.wait_for("f0450");
