@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 helpers=${HELPERS:-../shared/bench}
 data=$(realpath -m "${DATA:-target/bench-data}")
-cargo build --release --bin kindling --example big_table
+cargo build --release --bin kindling
 bin=$PWD/target/release/kindling
-[[ -f $data/big.parquet ]] || target/release/examples/big_table "$data"
+# The generator runs in a debug build: it shares `cargo test`'s features, a release build
+# of it would build polars a second time.
+[[ -f $data/big.parquet ]] || cargo run --example big_table -- "$data"
 for format in parquet csv; do
   project=$data/$format-project
   [[ -f $project/kindling.toml ]] || "$bin" init "$project" --source "$data/big.$format" --id-column id --classes x,y >/dev/null
