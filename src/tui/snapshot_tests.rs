@@ -73,6 +73,14 @@ fn with_table(app: &mut App, total: usize) {
     app.receive(Msg::Coverage(Ok(2)));
 }
 
+/// A white disc on black, 16×16.
+fn disc() -> image::DynamicImage {
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(16, 16, |x, y| {
+        let inside = (x as i32 - 8).pow(2) + (y as i32 - 8).pow(2) < 30;
+        if inside { image::Rgb([255, 255, 255]) } else { image::Rgb([0, 0, 0]) }
+    }))
+}
+
 fn with_files(app: &mut App, ids: &[&str]) {
     app.receive(Msg::Count { generation: 0, result: Ok(ids.len()) });
     app.browse.jobs();
@@ -174,13 +182,7 @@ fn audio_files() {
 fn image_files_in_halfblocks() {
     let mut a = app(SourceKind::Images);
     with_files(&mut a, &["circle_0001.png", "cross_0001.png"]);
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(16, 16, |x, y| {
-        if (x as i32 - 8).pow(2) + (y as i32 - 8).pow(2) < 30 {
-            image::Rgb([255, 255, 255])
-        } else {
-            image::Rgb([0, 0, 0])
-        }
-    }));
+    let img = disc();
     a.receive(Msg::Preview { id: "circle_0001.png".into(), result: Ok(Preview::Image(img.clone())) });
     a.browse.image = Some(ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img));
     check("images_80x24", &draw(&mut a, 80, 24));
@@ -193,13 +195,7 @@ fn image_thumbnail_grid() {
     with_files(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>());
     a.act(Action::Grid);
     let picker = ratatui_image::picker::Picker::halfblocks();
-    let disc = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(16, 16, |x, y| {
-        if (x as i32 - 8).pow(2) + (y as i32 - 8).pow(2) < 30 {
-            image::Rgb([255, 255, 255])
-        } else {
-            image::Rgb([0, 0, 0])
-        }
-    }));
+    let disc = disc();
     for id in &ids[..3] {
         let protocol =
             picker.new_protocol(disc.clone(), super::browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
