@@ -33,7 +33,7 @@ pub fn info(project: &Project, progress: &dyn Progress) -> Result<ProjectInfo> {
     let source = project.source()?;
     source.scan(progress)?;
     let samples = source.count()?;
-    let stats = super::labelling::label_stats(project)?;
+    let stats = super::labelling::label_stats_of(project, &source)?;
     let split = match project.split_file() {
         Some(path) => {
             // Checked against the ids at init; samples removed since then are not counted.

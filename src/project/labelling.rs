@@ -111,7 +111,11 @@ pub struct LabelStats {
 }
 
 pub fn label_stats(project: &Project) -> Result<LabelStats> {
-    let source = project.source()?;
+    label_stats_of(project, &project.source()?)
+}
+
+/// The same, over a source the caller has already opened (and scanned).
+pub fn label_stats_of(project: &Project, source: &Source) -> Result<LabelStats> {
     let samples = source.count()?;
     let store = project.labels()?;
     let counts = store.count_per_label()?;
