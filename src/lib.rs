@@ -8,6 +8,7 @@ pub mod labels;
 pub mod natural;
 pub mod progress;
 pub mod project;
+pub mod runs;
 pub mod settings;
 pub mod text;
 

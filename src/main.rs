@@ -105,6 +105,9 @@ struct InitArgs {
     /// Class sub-folders hold the labels (folder sources)
     #[arg(long)]
     labels_from_folders: bool,
+    /// Samples may have several classes at once (the Label pane's keys toggle, Enter commits)
+    #[arg(long)]
+    multi_label: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -208,6 +211,7 @@ impl InitArgs {
             split_file: self.split_file,
             classes: self.classes,
             labels_from_folders: self.labels_from_folders,
+            multi_label: self.multi_label,
         }
     }
 }

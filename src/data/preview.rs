@@ -11,6 +11,7 @@ use crate::project::config::SourceKind;
 /// The most text read for a preview.
 const TEXT_LIMIT: u64 = 64 * 1024;
 
+#[derive(Clone)]
 pub enum Preview {
     Text { text: String, truncated: bool },
     Audio(AudioSummary),

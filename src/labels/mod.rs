@@ -1,4 +1,5 @@
 //! Labels: the durable store and the files they are exported to and imported from.
 
 pub mod files;
+pub mod multi;
 pub mod store;

@@ -38,6 +38,30 @@ pub struct Config {
     /// Key map overrides for the workbench: action name → key or list of keys.
     #[serde(default, skip_serializing_if = "KeyOverrides::is_empty")]
     pub keys: KeyOverrides,
+    #[serde(default, skip_serializing_if = "LabelSettings::is_default")]
+    pub label: LabelSettings,
+}
+
+/// `[label]`: how the Label pane behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LabelSettings {
+    /// Whether labelling a sample moves on to the next one (otherwise it stays).
+    pub advance: bool,
+    /// Seed of the random queue order.
+    pub seed: u64,
+}
+
+impl Default for LabelSettings {
+    fn default() -> LabelSettings {
+        LabelSettings { advance: true, seed: 0 }
+    }
+}
+
+impl LabelSettings {
+    fn is_default(&self) -> bool {
+        *self == LabelSettings::default()
+    }
 }
 
 /// `[keys]` tables: `down = "j"` or `down = ["j", "Down"]`.
@@ -149,12 +173,19 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let mut seen_names = std::collections::HashSet::new();
         let mut seen_keys = std::collections::HashMap::new();
         for class in &self.classes {
             if class.name.trim().is_empty() {
                 return Err(Error::user("a class has an empty name; give every [[classes]] a name"));
+            }
+            if self.project.multi_label && class.name.contains(crate::labels::multi::SEPARATOR) {
+                return Err(Error::user(format!(
+                    "class \"{}\": multi-label class names cannot contain \"{}\"",
+                    class.name,
+                    crate::labels::multi::SEPARATOR
+                )));
             }
             if !seen_names.insert(class.name.as_str()) {
                 return Err(Error::user(format!("class \"{}\" is listed twice; remove one", class.name)));
@@ -194,6 +225,17 @@ impl Config {
 
     pub fn has_class(&self, name: &str) -> bool {
         self.classes.iter().any(|c| c.name == name)
+    }
+
+    /// Whether `label` is a label a sample may have: one class, or in multi-label projects
+    /// several joined by `|`.
+    pub fn is_valid_label(&self, label: &str) -> bool {
+        if self.project.multi_label {
+            let mut classes = crate::labels::multi::split(label).peekable();
+            classes.peek().is_some() && classes.all(|c| self.has_class(c))
+        } else {
+            self.has_class(label)
+        }
     }
 }
 

@@ -25,6 +25,7 @@ pub struct InitOptions {
     pub split_file: Option<PathBuf>,
     pub classes: Option<Vec<String>>,
     pub labels_from_folders: bool,
+    pub multi_label: bool,
 }
 
 #[derive(Debug)]
@@ -102,7 +103,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     }
     let name = dir.file_name().map_or("project".into(), |n| n.to_string_lossy().into_owned());
     let config = Config {
-        project: ProjectSection { name, multi_label: false },
+        project: ProjectSection { name, multi_label: opts.multi_label },
         source: source_config,
         classes: classes
             .iter()
@@ -110,7 +111,9 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
             .map(|(i, c)| ClassConfig { name: c.clone(), key: keys::default_key(i), colour: keys::default_colour(i) })
             .collect(),
         keys: Default::default(),
+        label: Default::default(),
     };
+    config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;
     let imported = store.set_many(given.iter().map(|(id, l)| (id.as_str(), Some(l.as_str()))), Origin::Import)?;
     config.save(&dir)?;

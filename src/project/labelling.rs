@@ -1,7 +1,7 @@
 //! Label operations checked against the project: the sample must exist, the class must be
 //! one of the project's classes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -37,7 +37,7 @@ fn id_hint(source: &Source) -> &'static str {
 }
 
 fn check_class(project: &Project, class: &str) -> Result<()> {
-    if project.config.has_class(class) {
+    if project.config.is_valid_label(class) {
         return Ok(());
     }
     Err(Error::user(format!(
@@ -59,13 +59,14 @@ pub struct ImportReport {
 pub fn import_labels(project: &Project, rows: &[LabelRow], origin: Origin) -> Result<ImportReport> {
     let source = project.source()?;
     let ids = source.ids()?;
-    let classes: HashSet<String> = project.config.class_names().into_iter().collect();
     let mut problems = Vec::new();
     let mut blank = 0;
     for row in rows {
         match &row.label {
             None => blank += 1,
-            Some(l) if !classes.contains(l) => problems.push(format!("line {}: unknown class \"{l}\"", row.line)),
+            Some(l) if !project.config.is_valid_label(l) => {
+                problems.push(format!("line {}: unknown class \"{l}\"", row.line))
+            }
             Some(_) => {}
         }
         if !ids.contains(&row.id) {

@@ -5,6 +5,7 @@ pub mod info;
 pub mod init;
 pub mod keys;
 pub mod labelling;
+pub mod queue;
 pub mod samples;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,8 @@ use kindling::project::samples::SampleRow;
 
 use super::browse::Browse;
 use super::keys::{Action, KeyMap};
+use super::label::{Content, Labeller, QueueData};
+use super::thumbs::Thumbs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -34,10 +36,7 @@ impl Pane {
     pub fn coming(self) -> Option<[&'static str; 2]> {
         match self {
             Pane::Browse => None,
-            Pane::Label => Some([
-                "Labelling by single keystrokes comes here: one key labels, commits and advances.",
-                "Until then: kindling labels set DIR ID CLASS, or kindling labels import DIR FILE.",
-            ]),
+            Pane::Label => None,
             Pane::Augment => Some(["Toggling augmentations with a live preview comes here.", "Nothing to use yet."]),
             Pane::Train => Some([
                 "Launching baseline training runs and following their progress comes here.",
@@ -75,6 +74,23 @@ pub enum Job {
         id: String,
     },
     Coverage,
+    /// The Label pane's queue, built in `order` (or for `review`).
+    Queue {
+        generation: u64,
+        order: kindling::project::queue::Order,
+        review: Option<kindling::project::queue::Review>,
+        seed: u64,
+    },
+    /// Previews of file samples, sent one by one as they load.
+    Previews {
+        ids: Vec<String>,
+    },
+    /// Table rows by id, as cards for the Label pane.
+    Cards {
+        ids: Vec<String>,
+    },
+    /// Every current label, read again because they changed elsewhere.
+    Labels,
     Summary {
         generation: u64,
         query: Query,
@@ -120,7 +136,14 @@ pub enum Msg {
         id: String,
         result: Result<kindling::data::preview::Preview, String>,
     },
-    Coverage(Result<u64, String>),
+    /// Labelled samples and label events, counted in the store.
+    Coverage(Result<(u64, u64), String>),
+    Queue {
+        generation: u64,
+        result: Result<QueueData, String>,
+    },
+    Cards(Result<(Vec<String>, Vec<SampleRow>), String>),
+    Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +171,8 @@ pub struct App {
     pub text_column: Option<String>,
     pub pane: Pane,
     pub browse: Browse,
+    pub label: Labeller,
+    pub thumbs: Thumbs,
     pub keymap: KeyMap,
     pub help: bool,
     /// The open prompt (command palette, filter or search) and what was typed.
@@ -157,6 +182,7 @@ pub struct App {
     /// A message for the status bar (errors of background work, unknown commands).
     pub message: Option<String>,
     pub labelled: Option<u64>,
+    labels_asked: bool,
     /// The filter as typed, to edit it again.
     pub filter_text: String,
     pub quit: bool,
@@ -167,16 +193,19 @@ impl App {
         App {
             name,
             kind,
-            classes,
+            classes: classes.clone(),
             text_column: None,
             pane: Pane::Browse,
             browse: Browse::new(kind),
+            label: Labeller::new(kind, classes, false, true, 0),
+            thumbs: Thumbs::default(),
             keymap,
             help: false,
             prompt: None,
             requests: Vec::new(),
             message: None,
             labelled: None,
+            labels_asked: false,
             filter_text: String::new(),
             quit: false,
         }
@@ -191,6 +220,7 @@ impl App {
             Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
             Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
             Action::GotoPane(p) => self.pane = p,
+            other if self.pane == Pane::Label => self.label.act(other),
             Action::Filter if self.browse.columns.is_empty() => {
                 self.message = Some("filters apply to table columns".into());
             }
@@ -298,10 +328,50 @@ impl App {
         }
     }
 
+    /// Background work the panes need, and what actions asked for.
+    pub fn jobs(&mut self) -> Vec<Job> {
+        let mut jobs = self.browse.jobs(&mut self.thumbs);
+        if self.pane == Pane::Label {
+            jobs.extend(self.label.jobs(&mut self.thumbs));
+        }
+        jobs.append(&mut self.requests);
+        jobs
+    }
+
+    /// The class a key labels with in the Label pane.
+    pub fn class_of_key(&self, key: super::keys::Key) -> Option<usize> {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let KeyCode::Char(c) = key.code else { return None };
+        if !key.mods.is_empty() && key.mods != KeyModifiers::SHIFT {
+            return None;
+        }
+        self.classes.iter().position(|class| class.key.chars().eq([c]))
+    }
+
     pub fn receive(&mut self, msg: Msg) {
         match msg {
             Msg::Count { generation, result: Ok(n) } => self.browse.count_arrived(generation, n),
             Msg::Count { result: Err(e), .. } | Msg::Coverage(Err(e)) => self.message = Some(e),
+            Msg::Coverage(Ok((labelled, events))) => {
+                self.labelled = Some(labelled);
+                if self.label.expected_events.is_some_and(|e| e != events) && !self.labels_asked {
+                    self.labels_asked = true;
+                    self.requests.push(Job::Labels);
+                }
+            }
+            Msg::Labels(result) => {
+                self.labels_asked = false;
+                match result {
+                    Ok((labels, events)) => {
+                        self.label.set_labels(labels);
+                        self.label.expected_events = Some(events);
+                    }
+                    Err(e) => self.message = Some(e),
+                }
+            }
+            Msg::Queue { generation, result } => self.label.queue_arrived(generation, result),
+            Msg::Cards(Ok((columns, rows))) => self.label.rows_arrived(columns, rows),
+            Msg::Cards(Err(e)) => self.message = Some(e),
             Msg::Found { generation, text, result } => {
                 if generation != self.browse.generation {
                     return;
@@ -312,7 +382,6 @@ impl App {
                     Err(e) => self.message = Some(e),
                 }
             }
-            Msg::Coverage(Ok(n)) => self.labelled = Some(n),
             Msg::Rows { request, offset, result } => match result {
                 Ok((columns, rows)) => self.browse.window_arrived(request, offset, columns, rows),
                 Err(e) => {
@@ -320,7 +389,13 @@ impl App {
                     self.message = Some(e);
                 }
             },
-            Msg::Preview { id, result } => self.browse.preview_arrived(id, result),
+            Msg::Preview { id, result } => {
+                // Both panes may have asked for the same sample.
+                if self.browse.wants_preview(&id) {
+                    self.browse.preview_arrived(id.clone(), result.clone());
+                }
+                self.label.content_arrived(id, Content::Preview(result));
+            }
             Msg::Summary { generation, column, result } => self.browse.summary = Some((generation, column, result)),
             // Encoding needs the terminal's picker, which the event loop holds.
             Msg::Thumbnail { .. } => {}

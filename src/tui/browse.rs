@@ -6,10 +6,11 @@ use kindling::data::query::Query;
 use kindling::data::summary::ColumnSummary;
 use kindling::project::config::SourceKind;
 use kindling::project::samples::SampleRow;
-use ratatui_image::protocol::{Protocol, StatefulProtocol};
+use ratatui_image::protocol::StatefulProtocol;
 
 use super::app::Job;
 use super::keys::Action;
+use super::thumbs::Thumbs;
 
 /// Rows fetched beyond each edge of the visible page, so that scrolling rarely waits.
 const BUFFER: usize = 200;
@@ -50,9 +51,6 @@ pub struct Browse {
     pub grid: bool,
     /// Samples per screen row: 1 for lists and tables, the grid's width otherwise.
     pub per_row: usize,
-    /// Thumbnails encoded for the terminal, by sample id; `None` when one failed.
-    pub thumbs: std::collections::HashMap<String, Option<Protocol>>,
-    thumbs_asked: std::collections::HashSet<String>,
     preview_asked: Option<String>,
 }
 
@@ -89,8 +87,6 @@ impl Browse {
             image: None,
             grid: false,
             per_row: 1,
-            thumbs: Default::default(),
-            thumbs_asked: Default::default(),
             preview_asked: None,
         }
     }
@@ -217,7 +213,7 @@ impl Browse {
 
     /// Background work the current view needs: the count, rows not yet fetched, the
     /// selected preview.
-    pub fn jobs(&mut self) -> Vec<Job> {
+    pub fn jobs(&mut self, thumbs: &mut Thumbs) -> Vec<Job> {
         let mut jobs = Vec::new();
         if !self.count_asked {
             self.count_asked = true;
@@ -242,15 +238,9 @@ impl Browse {
             jobs.push(Job::Summary { generation: self.generation, query: self.query.clone(), column });
         }
         if self.grid {
-            let missing: Vec<String> = (self.top..self.top + self.page)
-                .filter_map(|i| self.row(i))
-                .map(|r| r.id.clone())
-                .filter(|id| !self.thumbs_asked.contains(id))
-                .collect();
-            if !missing.is_empty() {
-                self.thumbs_asked.extend(missing.iter().cloned());
-                jobs.push(Job::Thumbnails { ids: missing });
-            }
+            let visible: Vec<String> =
+                (self.top..self.top + self.page).filter_map(|i| self.row(i)).map(|r| r.id.clone()).collect();
+            jobs.extend(thumbs.request(&visible));
         } else if self.kind != SourceKind::Table
             && let Some(id) = self.selected().filter(|r| r.values.is_empty()).map(|r| r.id.clone())
             && self.preview_asked.as_deref() != Some(&id)
@@ -282,6 +272,10 @@ impl Browse {
         if self.pending.is_some_and(|p| p.request == request) {
             self.pending = None;
         }
+    }
+
+    pub fn wants_preview(&self, id: &str) -> bool {
+        self.preview_asked.as_deref() == Some(id)
     }
 
     pub fn preview_arrived(&mut self, id: String, result: Result<Preview, String>) {
@@ -323,20 +317,23 @@ mod tests {
         let mut b = Browse::new(SourceKind::Table);
         b.total = Some(2_000_000);
         b.set_page(20);
-        let jobs = b.jobs();
+        let jobs = b.jobs(&mut Thumbs::default());
         let count = Job::Count { generation: 0, query: Query::default() };
         assert_eq!(jobs, [count, Job::Rows { request: 1, offset: 0, len: 420, query: Query::default() }]);
-        assert!(b.jobs().is_empty(), "the same rows are not asked twice");
+        assert!(b.jobs(&mut Thumbs::default()).is_empty(), "the same rows are not asked twice");
         b.window_arrived(1, 0, vec!["x".into()], rows(0, 420));
-        assert!(b.jobs().is_empty());
+        assert!(b.jobs(&mut Thumbs::default()).is_empty());
 
         b.act(Action::Bottom);
         assert_eq!(b.cursor, 1_999_999);
         assert_eq!(b.top, 1_999_980);
-        assert_eq!(b.jobs(), [Job::Rows { request: 2, offset: 1_999_780, len: 420, query: Query::default() }]);
+        assert_eq!(
+            b.jobs(&mut Thumbs::default()),
+            [Job::Rows { request: 2, offset: 1_999_780, len: 420, query: Query::default() }]
+        );
         b.window_arrived(2, 1_999_780, vec!["x".into()], rows(1_999_780, 220));
         assert_eq!(b.selected().unwrap().id, "1999999");
-        assert!(b.jobs().is_empty(), "the tail is covered even though the window is short");
+        assert!(b.jobs(&mut Thumbs::default()).is_empty(), "the tail is covered even though the window is short");
     }
 
     #[test]
@@ -344,9 +341,9 @@ mod tests {
         let mut b = Browse::new(SourceKind::Table);
         b.total = Some(10_000);
         b.set_page(10);
-        b.jobs();
+        b.jobs(&mut Thumbs::default());
         b.jump(5000);
-        b.jobs();
+        b.jobs(&mut Thumbs::default());
         b.window_arrived(1, 0, vec![], rows(0, 410));
         assert!(b.selected().is_none(), "request 1 is stale");
         b.window_arrived(2, 4791, vec![], rows(4791, 410));
@@ -357,14 +354,14 @@ mod tests {
     fn a_new_query_starts_over_and_drops_old_results() {
         let mut b = Browse::new(SourceKind::Table);
         b.set_page(10);
-        b.jobs();
+        b.jobs(&mut Thumbs::default());
         b.count_arrived(0, 100);
         b.window_arrived(1, 0, vec!["height".into(), "colour".into()], rows(0, 100));
         b.jump(50);
         b.cycle_sort();
         assert_eq!(b.query.sort, Some(("height".into(), false)));
         assert_eq!((b.cursor, b.total), (0, None));
-        let jobs = b.jobs();
+        let jobs = b.jobs(&mut Thumbs::default());
         assert!(matches!(&jobs[0], Job::Count { generation: 1, .. }), "{jobs:?}");
         assert!(matches!(&jobs[1], Job::Rows { request: 2, query, .. } if query.sort.is_some()), "{jobs:?}");
         b.count_arrived(0, 100); // the old query's count
@@ -380,17 +377,18 @@ mod tests {
     #[test]
     fn grid_moves_by_rows_and_asks_for_visible_thumbnails() {
         let mut b = Browse::new(SourceKind::Images);
+        let mut thumbs = Thumbs::default();
         b.total = Some(100);
         b.toggle_grid();
         b.set_layout(12, 4); // three rows of four
-        b.jobs();
+        b.jobs(&mut thumbs);
         b.window_arrived(
             1,
             0,
             vec![],
             (0..100).map(|i| SampleRow { id: format!("{i}.png"), label: None, values: vec![] }).collect(),
         );
-        let jobs = b.jobs();
+        let jobs = b.jobs(&mut thumbs);
         let Some(Job::Thumbnails { ids }) = jobs.last() else { panic!("{jobs:?}") };
         assert_eq!(ids.len(), 12);
         b.act(Action::Down);
@@ -400,7 +398,7 @@ mod tests {
             b.act(Action::Down);
         }
         assert_eq!((b.cursor, b.top), (17, 8), "the grid scrolls a whole row at a time");
-        let jobs = b.jobs();
+        let jobs = b.jobs(&mut thumbs);
         let Some(Job::Thumbnails { ids }) = jobs.last() else { panic!("{jobs:?}") };
         assert_eq!(ids.len(), 8, "only the two rows not on screen before are asked for");
     }

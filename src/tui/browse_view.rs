@@ -1,6 +1,5 @@
 //! Drawing the Browse pane: a grid for tables; a list and a preview for files.
 
-use kindling::data::preview::{AudioSummary, Preview};
 use kindling::project::config::SourceKind;
 use kindling::project::samples::SampleRow;
 use ratatui::Frame;
@@ -8,15 +7,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
-use ratatui_image::{Resize, StatefulImage};
 
 use super::app::App;
+use super::sample_view;
 use super::ui::Theme;
 
 /// Widest a table column is drawn.
 const MAX_COLUMN: usize = 30;
 /// A grid cell: the thumbnail and one line for the label and id below it.
-const CELL: (u16, u16) = (16, 8);
+pub const CELL: (u16, u16) = (16, 8);
 /// Where a thumbnail is drawn inside its cell.
 pub const THUMB_AREA: Rect = Rect { x: 0, y: 0, width: CELL.0 - 1, height: CELL.1 - 1 };
 
@@ -79,7 +78,7 @@ fn label_span(app: &App, theme: Theme, row: Option<&SampleRow>) -> Span<'static>
     }
 }
 
-fn clip(s: &str, width: usize) -> String {
+pub fn clip(s: &str, width: usize) -> String {
     let one_line = s.replace(['\n', '\r', '\t'], " ");
     if one_line.chars().count() <= width {
         one_line
@@ -233,7 +232,7 @@ fn render_grid_of_thumbnails(f: &mut Frame, app: &mut App, theme: Theme, area: R
         let picture = Rect { height: cell.height.saturating_sub(1), ..cell };
         let caption = Rect { y: cell.y + picture.height, height: 1, ..cell };
         let row = b.row(i);
-        match row.and_then(|r| b.thumbs.get(&r.id)) {
+        match row.and_then(|r| app.thumbs.encoded.get(&r.id)) {
             Some(Some(protocol)) => f.render_widget(ratatui_image::Image::new(protocol), picture),
             Some(None) => f.render_widget(Paragraph::new(Span::styled("(unreadable)", theme.dim())), picture),
             None => f.render_widget(Paragraph::new(Span::styled("…", theme.dim())), picture),
@@ -259,64 +258,5 @@ fn render_preview(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
         return;
     };
-    match preview {
-        Err(e) => {
-            f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))).wrap(Wrap { trim: false }), body)
-        }
-        Ok(Preview::Text { text, truncated }) => {
-            let more = if *truncated { " (first 64 KiB)" } else { "" };
-            let meta_text = format!("{} characters{more}", text.chars().count());
-            f.render_widget(Paragraph::new(text.clone()).wrap(Wrap { trim: false }), body);
-            f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
-        }
-        Ok(Preview::Audio(a)) => {
-            let meta_text =
-                format!("{:.2} s · {} Hz · {} channel(s) · {}-bit", a.seconds, a.sample_rate, a.channels, a.bits);
-            f.render_widget(
-                Paragraph::new(waveform(a, body.width as usize, body.height as usize)).style(theme.fg("cyan")),
-                body,
-            );
-            f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
-        }
-        Ok(Preview::Image(img)) => {
-            let meta_text = format!("{}×{} · {:?}", img.width(), img.height(), img.color());
-            match &mut b.image {
-                Some(protocol) => {
-                    f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), body, protocol)
-                }
-                None => f.render_widget(
-                    Paragraph::new(Span::styled("(graphics off: --graphics halfblocks shows images)", theme.dim())),
-                    body,
-                ),
-            }
-            f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
-        }
-    }
-}
-
-/// A waveform drawn with block characters: each column spans the clip's min..max there.
-pub fn waveform(a: &AudioSummary, width: usize, height: usize) -> Vec<Line<'static>> {
-    if width == 0 || height == 0 || a.peaks.is_empty() {
-        return Vec::new();
-    }
-    let column = |x: usize| a.peaks[x * a.peaks.len() / width];
-    (0..height)
-        .map(|y| {
-            let top = 1.0 - 2.0 * y as f32 / height as f32;
-            let bottom = 1.0 - 2.0 * (y + 1) as f32 / height as f32;
-            let line: String = (0..width)
-                .map(|x| {
-                    let (lo, hi) = column(x);
-                    if lo <= top && hi >= bottom {
-                        '█'
-                    } else if bottom <= 0.0 && top >= 0.0 {
-                        '─'
-                    } else {
-                        ' '
-                    }
-                })
-                .collect();
-            Line::from(line)
-        })
-        .collect()
+    sample_view::render(f, preview, b.image.as_mut(), theme, body, meta);
 }

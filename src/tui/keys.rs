@@ -30,11 +30,19 @@ pub enum Action {
     Search,
     SearchNext,
     SearchPrev,
+    Skip,
+    Undo,
+    ClearLabel,
+    Commit,
+    Order,
+    Review,
+    Range,
+    Unmark,
 }
 
 impl Action {
     /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 27] = [
+    pub const NAMED: [(&'static str, Action); 35] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -62,7 +70,29 @@ impl Action {
         ("search", Action::Search),
         ("search_next", Action::SearchNext),
         ("search_prev", Action::SearchPrev),
+        ("skip", Action::Skip),
+        ("undo", Action::Undo),
+        ("clear_label", Action::ClearLabel),
+        ("commit", Action::Commit),
+        ("order", Action::Order),
+        ("review", Action::Review),
+        ("range", Action::Range),
+        ("unmark", Action::Unmark),
     ];
+
+    /// What the action does in `pane`.
+    pub fn describe_in(self, pane: Pane) -> &'static str {
+        match (pane, self) {
+            (Pane::Label, Action::Left) => "previous sample",
+            (Pane::Label, Action::Right) => "next sample",
+            (Pane::Label, Action::Up) => "grid: up a row",
+            (Pane::Label, Action::Down) => "grid: down a row",
+            (Pane::Label, Action::Grid) => "one sample / grid of many",
+            (Pane::Label, Action::Top) => "first in the queue",
+            (Pane::Label, Action::Bottom) => "last in the queue",
+            _ => self.describe(),
+        }
+    }
 
     pub fn describe(self) -> &'static str {
         match self {
@@ -89,6 +119,14 @@ impl Action {
             Action::Search => "search for text",
             Action::SearchNext => "next match",
             Action::SearchPrev => "previous match",
+            Action::Skip => "skip (grid: mark)",
+            Action::Undo => "undo the last label",
+            Action::ClearLabel => "clear the label",
+            Action::Commit => "multi-label: commit",
+            Action::Order => "queue order",
+            Action::Review => "review a class / errors",
+            Action::Range => "grid: mark a range",
+            Action::Unmark => "clear marks",
         }
     }
 }
@@ -128,6 +166,7 @@ impl Key {
             "backtab" | "shift-tab" => KeyCode::BackTab,
             "enter" => KeyCode::Enter,
             "esc" => KeyCode::Esc,
+            "backspace" => KeyCode::Backspace,
             "space" => KeyCode::Char(' '),
             f if f.starts_with('f') => KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?),
             _ => return None,
@@ -161,6 +200,7 @@ impl Key {
             KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::Enter => "Enter".into(),
             KeyCode::Esc => "Esc".into(),
+            KeyCode::Backspace => "Backspace".into(),
             other => format!("{other:?}"),
         };
         if self.mods.contains(KeyModifiers::CONTROL) { format!("Ctrl-{base}") } else { base }
@@ -224,12 +264,40 @@ impl KeyMap {
             (K::Char('n'), Action::SearchNext),
             (K::Char('N'), Action::SearchPrev),
         ];
+        let label = [
+            (K::Char(' '), Action::Skip),
+            (K::Char('s'), Action::Skip),
+            (K::Backspace, Action::Undo),
+            (K::Char('u'), Action::Undo),
+            (K::Char('h'), Action::Left),
+            (K::Left, Action::Left),
+            (K::Char('l'), Action::Right),
+            (K::Right, Action::Right),
+            (K::Char('k'), Action::Up),
+            (K::Up, Action::Up),
+            (K::Char('j'), Action::Down),
+            (K::Down, Action::Down),
+            (K::Char('g'), Action::Top),
+            (K::Char('G'), Action::Bottom),
+            (K::Char('x'), Action::ClearLabel),
+            (K::Enter, Action::Commit),
+            (K::Char('t'), Action::Grid),
+            (K::Char('v'), Action::Range),
+            (K::Esc, Action::Unmark),
+            (K::Char('o'), Action::Order),
+            (K::Char('r'), Action::Review),
+        ];
         let mut bindings: Vec<Binding> =
             global.into_iter().map(|(c, a)| Binding { key: Key::plain(c), action: a, scope: Scope::Global }).collect();
         bindings.extend(browse.into_iter().map(|(c, a)| Binding {
             key: Key::plain(c),
             action: a,
             scope: Scope::Pane(Pane::Browse),
+        }));
+        bindings.extend(label.into_iter().map(|(c, a)| Binding {
+            key: Key::plain(c),
+            action: a,
+            scope: Scope::Pane(Pane::Label),
         }));
         bindings.push(Binding {
             key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },
@@ -249,7 +317,16 @@ impl KeyMap {
                 problems.push(format!("{source}: [keys] {name}: no such action"));
                 continue;
             };
-            let scope = self.bindings.iter().find(|b| b.action == action).map_or(Scope::Global, |b| b.scope);
+            // Each scope the action had keeps it, with the new keys.
+            let mut scopes: Vec<Scope> = Vec::new();
+            for b in self.bindings.iter().filter(|b| b.action == action) {
+                if !scopes.contains(&b.scope) {
+                    scopes.push(b.scope);
+                }
+            }
+            if scopes.is_empty() {
+                scopes.push(Scope::Global);
+            }
             let mut parsed = Vec::new();
             for k in keys.keys() {
                 match Key::parse(k) {
@@ -261,7 +338,9 @@ impl KeyMap {
                 continue;
             }
             self.bindings.retain(|b| b.action != action);
-            self.bindings.extend(parsed.into_iter().map(|key| Binding { key, action, scope }));
+            for scope in scopes {
+                self.bindings.extend(parsed.iter().map(|&key| Binding { key, action, scope }));
+            }
         }
         problems.extend(self.conflicts().into_iter().map(|c| format!("{source}: {c}")));
         problems
@@ -297,7 +376,7 @@ impl KeyMap {
         let mut lines: Vec<(String, &'static str)> = Vec::new();
         for scope in [Scope::Pane(pane), Scope::Global] {
             for b in self.bindings.iter().filter(|b| b.scope == scope) {
-                let what = b.action.describe();
+                let what = b.action.describe_in(pane);
                 match lines.iter_mut().find(|(_, w)| *w == what) {
                     Some((keys, _)) => keys.push_str(&format!(" {}", b.key.name())),
                     None => lines.push((b.key.name(), what)),
@@ -322,7 +401,8 @@ mod tests {
         let map = KeyMap::defaults();
         let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
         assert_eq!(map.action(Pane::Browse, key('j')), Some(Action::Down));
-        assert_eq!(map.action(Pane::Label, key('j')), None);
+        assert_eq!(map.action(Pane::Label, key('j')), Some(Action::Down));
+        assert_eq!(map.action(Pane::Augment, key('j')), None);
         assert_eq!(map.action(Pane::Label, key('q')), Some(Action::Quit));
         let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(map.action(Pane::Browse, Key::from_event(&shifted)), Some(Action::Bottom));
@@ -344,6 +424,7 @@ mod tests {
         let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
         assert_eq!(map.action(Pane::Browse, key('e')), Some(Action::Down));
         assert_eq!(map.action(Pane::Browse, key('j')), None, "j no longer moves down");
+        assert_eq!(map.action(Pane::Label, key('e')), Some(Action::Down), "in every pane that had it");
         assert_eq!(map.action(Pane::Browse, key('q')), None);
         assert_eq!(
             map.action(Pane::Label, Key { code: KeyCode::Char('q'), mods: KeyModifiers::CONTROL }),

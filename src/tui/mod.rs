@@ -6,7 +6,11 @@ mod app;
 mod browse;
 mod browse_view;
 mod keys;
+mod label;
+mod label_view;
+mod sample_view;
 mod terminal;
+mod thumbs;
 mod ui;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +24,7 @@ use kindling::data::preview::{self, Preview};
 use kindling::data::{summary, thumbnail};
 use kindling::labels::store::LabelStore;
 use kindling::project::Project;
-use kindling::project::samples;
+use kindling::project::{queue, samples};
 use kindling::{Error, Result};
 use ratatui_image::picker::{Picker, ProtocolType};
 use tokio::signal::unix::{SignalKind, signal};
@@ -47,7 +51,7 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
     // Everything that can fail on bad input fails here, before the terminal changes.
     let project = Project::open(dir)?;
     let source = Arc::new(project.source()?);
-    project.labels()?;
+    let store = project.labels()?;
     let picker = pick_graphics(graphics);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -62,12 +66,27 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         keymap,
     );
     app.text_column = project.config.source.text_column.clone();
+    let settings = &project.config.label;
+    app.label.multi = project.config.project.multi_label;
+    app.label.advance = settings.advance;
+    app.label.seed = settings.seed;
+    app.label.from_table = matches!(source.as_ref(), Source::Table(_));
+    app.label.label_column = project.config.source.label_column.clone();
+    let mut problems = problems;
+    problems.extend(class_key_problems(&app));
     if !problems.is_empty() {
         app.message = Some(problems.join("; "));
     }
     let mut term = terminal::enter().map_err(|e| Error::internal(format!("cannot set up the terminal: {e}")))?;
-    let ctx = Context { source, labels: project.labels_path(), cache: project.cache_dir(), picker };
-    let result = runtime.block_on(event_loop(&mut term, &mut app, ctx));
+    let ctx = Context {
+        source,
+        labels: project.labels_path(),
+        cache: project.cache_dir(),
+        root: project.root().to_path_buf(),
+        classes: project.config.class_names(),
+        picker,
+    };
+    let result = runtime.block_on(event_loop(&mut term, &mut app, ctx, store));
     terminal::leave();
     result
 }
@@ -85,6 +104,23 @@ fn key_map(project: &Project) -> (KeyMap, Vec<String>) {
     }
     problems.extend(map.apply("kindling.toml", &project.config.keys));
     (map, problems)
+}
+
+/// Class keys win over the Label pane's own keys; say which commands they hide.
+fn class_key_problems(app: &App) -> Vec<String> {
+    app.classes
+        .iter()
+        .filter_map(|c| {
+            let key = Key::parse(&c.key)?;
+            let hidden = app.keymap.action(Pane::Label, key)?;
+            Some(format!(
+                "class \"{}\" has key {}, which hides \"{}\" in the Label pane",
+                c.name,
+                c.key,
+                hidden.describe_in(Pane::Label)
+            ))
+        })
+        .collect()
 }
 
 /// Chosen once at start, before the input reader starts. Detection reads the environment
@@ -126,10 +162,12 @@ struct Context {
     source: Arc<Source>,
     labels: PathBuf,
     cache: PathBuf,
+    root: PathBuf,
+    classes: Vec<String>,
     picker: Option<Picker>,
 }
 
-async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> Result<()> {
+async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut store: LabelStore) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -143,7 +181,7 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
             frame_log.drawn();
             dirty = false;
-            for job in app.browse.jobs().into_iter().chain(app.requests.drain(..)) {
+            for job in app.jobs() {
                 spawn(&ctx, &tx, job);
             }
         }
@@ -153,6 +191,15 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
                     dirty = handle_event(app, event);
                     if dirty {
                         frame_log.key_pressed();
+                    }
+                    // A label is committed before the frame that moves past it is drawn.
+                    if let Some(write) = app.label.write.take() {
+                        let result = commit(&mut store, write);
+                        if result.is_ok() {
+                            app.browse.refresh();
+                            app.requests.push(Job::Coverage);
+                        }
+                        app.label.written(result, std::time::Instant::now());
                     }
                 }
                 Some(Err(e)) => return Err(Error::internal(format!("cannot read the terminal: {e}"))),
@@ -165,7 +212,7 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
                     let protocol = result.ok().zip(ctx.picker.as_ref()).and_then(|(img, picker)| {
                         picker.new_protocol(img, browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
                     });
-                    app.browse.thumbs.insert(id, protocol);
+                    app.thumbs.encoded.insert(id, protocol);
                     dirty = true;
                     continue;
                 }
@@ -174,6 +221,11 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context) -> R
                     && let Some((_, Ok(Preview::Image(img)))) = &app.browse.preview
                 {
                     app.browse.image = Some(picker.new_resize_protocol(img.clone()));
+                }
+                if let Some(picker) = &ctx.picker
+                    && let Some((id, img)) = app.label.image_to_encode()
+                {
+                    app.label.image = Some((id.to_string(), picker.new_resize_protocol(img.clone())));
                 }
                 if coverage && before.is_some() && before != app.labelled {
                     app.browse.refresh(); // Labels changed elsewhere: show them.
@@ -224,6 +276,8 @@ fn handle_event(app: &mut App, event: Event) -> bool {
                 app.prompt_key(key.code);
             } else if app.help && key.code == crossterm::event::KeyCode::Esc {
                 app.help = false;
+            } else if let Some(class) = app.class_of_key(Key::from_event(&key)).filter(|_| app.pane == Pane::Label) {
+                app.label.class_key(class);
             } else if let Some(action) = app.keymap.action(app.pane, Key::from_event(&key)) {
                 app.act(action);
             } else {
@@ -252,6 +306,31 @@ fn handle_event(app: &mut App, event: Event) -> bool {
     }
 }
 
+/// Commits a label change to the store, durably, before returning.
+fn commit(store: &mut LabelStore, write: label::Write) -> std::result::Result<label::Written, String> {
+    use label::{Write, Written};
+    match write {
+        Write::Set { ids, label, origin } => {
+            let events = match ids.as_slice() {
+                [id] => store.set(id, label.as_deref(), origin).map(|_| 1),
+                many => store.set_many(many.iter().map(|id| (id.as_str(), label.as_deref())), origin),
+            };
+            events.map(|events| Written::Set { ids, label, events }).map_err(|e| e.to_string())
+        }
+        Write::Undo { events } => {
+            let mut undone = Vec::new();
+            for _ in 0..events {
+                match store.undo() {
+                    Ok(Some(u)) => undone.push(u),
+                    Ok(None) => break,
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            Ok(Written::Undone(undone))
+        }
+    }
+}
+
 fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
     let (source, labels, tx) = (Arc::clone(&ctx.source), ctx.labels.clone(), tx.clone());
     if let Job::Thumbnails { ids } = job {
@@ -266,9 +345,39 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
         });
         return;
     }
+    if let Job::Previews { ids } = job {
+        tokio::task::spawn_blocking(move || {
+            for id in ids {
+                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
+                if tx.send(Msg::Preview { id, result }).is_err() {
+                    return;
+                }
+            }
+        });
+        return;
+    }
+    let (root, classes) = (ctx.root.clone(), ctx.classes.clone());
     tokio::task::spawn_blocking(move || {
         let msg = match job {
-            Job::Thumbnails { .. } => return,
+            Job::Thumbnails { .. } | Job::Previews { .. } => return,
+            Job::Queue { generation, order, review, seed } => {
+                let result = LabelStore::open(&labels)
+                    .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
+                Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
+            }
+            Job::Cards { ids } => Msg::Cards(
+                LabelStore::open(&labels)
+                    .and_then(|store| samples::rows_by_ids(&source, &store, &ids))
+                    .map_err(|e| e.to_string()),
+            ),
+            Job::Labels => Msg::Labels(
+                LabelStore::open(&labels)
+                    .and_then(|store| {
+                        let events = store.event_count()?;
+                        Ok((store.current()?.into_iter().collect(), events))
+                    })
+                    .map_err(|e| e.to_string()),
+            ),
             Job::Count { generation, query } => {
                 let result = LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query));
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
@@ -286,9 +395,11 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
                     .map_err(|e| e.to_string());
                 Msg::Found { generation, text, result }
             }
-            Job::Coverage => {
-                Msg::Coverage(LabelStore::open(&labels).and_then(|s| s.labelled_count()).map_err(|e| e.to_string()))
-            }
+            Job::Coverage => Msg::Coverage(
+                LabelStore::open(&labels)
+                    .and_then(|s| Ok((s.labelled_count()?, s.event_count()?)))
+                    .map_err(|e| e.to_string()),
+            ),
             Job::Rows { request, offset, len, query } => {
                 let result =
                     LabelStore::open(&labels).and_then(|store| samples::rows(&source, &store, &query, offset, len));

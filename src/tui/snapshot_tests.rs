@@ -67,10 +67,10 @@ fn table_rows(offset: usize, n: usize) -> Vec<SampleRow> {
 fn with_table(app: &mut App, total: usize) {
     app.receive(Msg::Count { generation: 0, result: Ok(total) });
     app.browse.set_page(20);
-    app.browse.jobs();
+    app.jobs();
     let columns = vec!["height".into(), "colour".into(), "note".into()];
     app.receive(Msg::Rows { request: 1, offset: 0, result: Ok((columns, table_rows(0, 420))) });
-    app.receive(Msg::Coverage(Ok(2)));
+    app.receive(Msg::Coverage(Ok((2, 2))));
 }
 
 /// A white disc on black, 16×16.
@@ -83,15 +83,15 @@ fn disc() -> image::DynamicImage {
 
 fn with_files(app: &mut App, ids: &[&str]) {
     app.receive(Msg::Count { generation: 0, result: Ok(ids.len()) });
-    app.browse.jobs();
+    app.jobs();
     let rows = ids
         .iter()
         .enumerate()
         .map(|(i, id)| SampleRow { id: id.to_string(), label: (i == 0).then(|| "pine".into()), values: Vec::new() })
         .collect();
     app.receive(Msg::Rows { request: 1, offset: 0, result: Ok((Vec::new(), rows)) });
-    app.receive(Msg::Coverage(Ok(1)));
-    app.browse.jobs();
+    app.receive(Msg::Coverage(Ok((1, 1))));
+    app.jobs();
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn column_summary_beside_the_grid() {
     let mut a = app(SourceKind::Table);
     with_table(&mut a, 1000);
     a.act(Action::Summary);
-    a.browse.jobs();
+    a.jobs();
     let summary = ColumnSummary {
         column: "height".into(),
         dtype: "f64".into(),
@@ -139,7 +139,7 @@ fn text_of_a_table_row() {
     let mut a = app(SourceKind::Text);
     a.text_column = Some("review".into());
     a.receive(Msg::Count { generation: 0, result: Ok(2) });
-    a.browse.jobs();
+    a.jobs();
     let rows = vec![
         SampleRow {
             id: "0".into(),
@@ -199,7 +199,7 @@ fn image_thumbnail_grid() {
     for id in &ids[..3] {
         let protocol =
             picker.new_protocol(disc.clone(), super::browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
-        a.browse.thumbs.insert(id.clone(), protocol);
+        a.thumbs.encoded.insert(id.clone(), protocol);
     }
     a.act(Action::Right);
     check("image_grid_80x24", &draw(&mut a, 80, 24));
@@ -216,6 +216,70 @@ fn help_lists_the_keys_of_the_pane() {
 #[test]
 fn panes_not_built_yet_say_so() {
     let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Augment));
+    check("augment_pane_80x24", &draw(&mut a, 80, 24));
+}
+
+/// The Label pane with a queue of `ids`, some already labelled.
+fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
     a.act(Action::GotoPane(Pane::Label));
-    check("label_pane_80x24", &draw(&mut a, 80, 24));
+    a.jobs();
+    let data = super::label::QueueData {
+        ids: ids.iter().map(|s| s.to_string()).collect(),
+        labels: labelled.iter().map(|(i, l)| (i.to_string(), l.to_string())).collect(),
+        total: ids.len(),
+        run: None,
+        events: 0,
+        note: None,
+    };
+    a.receive(Msg::Queue { generation: 0, result: Ok(data) });
+    a.jobs();
+}
+
+#[test]
+fn label_an_image() {
+    let mut a = app(SourceKind::Images);
+    with_queue(&mut a, &["a.png", "b.png", "c.png", "d.png"], &[("a.png", "oak"), ("d.png", "pine")]);
+    let img = disc();
+    a.receive(Msg::Preview { id: "b.png".into(), result: Ok(Preview::Image(img.clone())) });
+    a.label.image = Some(("b.png".into(), ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img)));
+    check("label_image_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn label_a_table_row_as_a_card() {
+    let mut a = app(SourceKind::Table);
+    let ids: Vec<String> = (0..30).map(|i| format!("k{i}")).collect();
+    let labelled: Vec<(&str, &str)> = ids[..25].iter().map(|i| (i.as_str(), "oak")).collect();
+    with_queue(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>(), &labelled);
+    let rows = table_rows(25, 1);
+    a.receive(Msg::Cards(Ok((vec!["height".into(), "colour".into(), "note".into()], rows))));
+    check("label_table_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn label_texts_in_a_grid_with_marks_multi_label() {
+    let mut a = app(SourceKind::Text);
+    a.label.multi = true;
+    let ids: Vec<String> = (0..8).map(|i| format!("t{i}.txt")).collect();
+    with_queue(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>(), &[("t0.txt", "oak|elm")]);
+    for (i, id) in ids.iter().enumerate() {
+        let text = format!("Ticket {i}: the export button does nothing when the report is empty.");
+        a.receive(Msg::Preview { id: id.clone(), result: Ok(Preview::Text { text, truncated: false }) });
+    }
+    a.act(Action::Grid);
+    draw(&mut a, 80, 24);
+    a.act(Action::Skip);
+    a.act(Action::Skip);
+    a.act(Action::Range);
+    a.act(Action::Right);
+    check("label_text_grid_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn help_lists_the_label_keys() {
+    let mut a = app(SourceKind::Images);
+    with_queue(&mut a, &["a.png"], &[]);
+    a.act(Action::Help);
+    check("help_label_80x24", &draw(&mut a, 80, 24));
 }

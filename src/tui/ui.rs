@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, Pane, Prompt};
-use super::browse_view;
+use super::{browse_view, label_view};
 
 /// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.
 #[derive(Clone, Copy)]
@@ -52,6 +52,7 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
     render_tabs(f, app, theme, tabs);
     match app.pane {
         Pane::Browse => browse_view::render(f, app, theme, body),
+        Pane::Label => label_view::render(f, app, theme, body),
         other => render_coming(f, other, theme, body),
     }
     render_status(f, app, theme, status);
@@ -106,10 +107,15 @@ fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         return;
     }
     let total = app.browse.total;
-    let position = match total {
-        Some(0) => "no samples".to_string(),
-        Some(n) => format!("{}/{n}", app.browse.cursor + 1),
-        None => format!("{}/…", app.browse.cursor + 1),
+    let position = match (app.pane, total) {
+        (Pane::Label, _) => match app.label.queue.as_ref().map(Vec::len) {
+            Some(0) => "empty queue".to_string(),
+            Some(n) => format!("{}/{n}", app.label.pos + 1),
+            None => "…".to_string(),
+        },
+        (_, Some(0)) => "no samples".to_string(),
+        (_, Some(n)) => format!("{}/{n}", app.browse.cursor + 1),
+        (_, None) => format!("{}/…", app.browse.cursor + 1),
     };
     let coverage = match (app.labelled, total) {
         (Some(l), Some(n)) if n > 0 => format!("labelled {l}/{n} ({:.0}%)", l as f64 * 100.0 / n as f64),
@@ -120,7 +126,8 @@ fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         Span::styled(format!(" {} ", app.name), theme.accent()),
         Span::raw(format!("{} · {position} · {coverage} · no jobs", app.kind.name())),
     ];
-    match &app.message {
+    let pane_message = if app.pane == Pane::Label { app.label.message.as_ref() } else { None };
+    match app.message.as_ref().or(pane_message) {
         Some(m) => spans.push(Span::styled(format!(" · {m}"), theme.fg("red"))),
         None => spans.push(Span::styled(" · ? help · q quit", theme.dim())),
     }

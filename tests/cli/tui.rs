@@ -139,7 +139,7 @@ fn browse_the_demo_images_then_quit() {
     }
     assert!(std::fs::read_dir(&thumbs).map_or(0, |d| d.count()) > 0, "thumbnails are cached under .kindling/cache");
     s.keys("\t");
-    s.wait_for("Label — not built yet");
+    s.wait_for("unlabelled first");
     s.keys("?");
     s.wait_for("next pane");
     s.keys("q");
@@ -193,4 +193,81 @@ fn sigterm_restores_the_terminal() {
     std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
     s.exit_code();
     assert!(s.restored(), "after SIGTERM the terminal must be restored");
+}
+
+impl Session {
+    /// The id of the sample the Label pane shows, from its title.
+    fn shown_id(&self) -> Option<String> {
+        let text = self.text();
+        let line = text.lines().find(|l| l.contains("┌ Label · "))?;
+        let rest = line.split("┌ Label · ").nth(1)?;
+        Some(rest.split(" ─").next()?.trim().to_string()).filter(|id| !id.is_empty())
+    }
+
+    /// Waits until the Label pane shows a sample other than `previous`.
+    fn wait_for_another_sample(&self, previous: Option<&str>) -> String {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if let Some(id) = self.shown_id().filter(|id| Some(id.as_str()) != previous) {
+                return id;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("the Label pane never moved past {previous:?}; the screen was:\n{}", self.text());
+    }
+}
+
+#[test]
+fn fifty_labels_typed_survive_sigkill() {
+    let dir = demo();
+    let tickets = dir.path().join("demo/tickets");
+    let mut s = Session::start(&[p(&tickets)], 100, 30);
+    s.wait_for("F1 Browse");
+    s.keys("\t");
+    s.wait_for("unlabelled first");
+    let classes = ["billing", "bug", "feature_request", "praise"];
+    let mut shown = s.wait_for_another_sample(None);
+    let mut typed = Vec::new();
+    for i in 0..50 {
+        s.keys(&(i % 4 + 1).to_string());
+        typed.push((shown.clone(), classes[i % 4]));
+        // The next sample is drawn only once the label is committed.
+        shown = s.wait_for_another_sample(Some(&shown));
+    }
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    s.exit_code();
+    let export = ok(&["labels", "export", p(&tickets), "--format", "csv"]);
+    let labels: std::collections::HashMap<&str, &str> =
+        export.lines().skip(1).filter_map(|l| l.split_once(',')).collect();
+    let ids: std::collections::HashSet<&str> = typed.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids.len(), 50, "fifty different samples were shown: {typed:?}");
+    for (id, class) in &typed {
+        assert_eq!(labels.get(id.as_str()), Some(class), "{id} was shown labelled {class}");
+    }
+}
+
+#[test]
+fn label_pane_undo_and_bulk_labels_in_the_grid() {
+    let dir = demo();
+    let shapes = dir.path().join("demo/shapes");
+    let mut s = Session::start(&[p(&shapes), "--graphics", "none"], 100, 30);
+    s.wait_for("F1 Browse");
+    s.keys("\t");
+    let first = s.wait_for_another_sample(None);
+    s.keys("2");
+    s.wait_for_another_sample(Some(&first));
+    s.keys("u");
+    s.wait_for(&format!("undone: {first} → unlabelled"));
+    assert_eq!(s.shown_id().as_deref(), Some(first.as_str()), "undo shows the sample again");
+    // Grid: mark two, then a range of three, and label all five with one key.
+    s.keys("t");
+    s.wait_for("space mark");
+    s.keys("  vll4");
+    s.wait_for("5 samples labelled cross");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    let stats = json(&["labels", "stats", p(&shapes), "--json"]);
+    assert_eq!(stats["events_per_origin"]["bulk"], 5, "{stats}");
+    assert_eq!(stats["labelled"], 157 + 5, "{stats}");
 }

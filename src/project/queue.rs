@@ -1,0 +1,341 @@
+//! The order in which the Label pane shows samples, and the review lists. Every order is a
+//! permutation of all samples, so nothing becomes unreachable; it only decides what comes
+//! first.
+
+use std::collections::HashMap;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::data::Source;
+use crate::error::Result;
+use crate::labels::multi;
+use crate::labels::store::LabelStore;
+use crate::runs::predictions::{PREDICTIONS_FILE, Predictions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Sequential,
+    /// Shuffled with the project's labelling seed.
+    Random,
+    UnlabelledFirst,
+    /// Labelled samples grouped by class (in kindling.toml's order), then the unlabelled.
+    ByClass,
+    /// Active learning from the latest finished run: unlabelled samples the model is least
+    /// sure of first.
+    LeastConfident,
+    SmallestMargin,
+    HighestEntropy,
+}
+
+impl Order {
+    pub const ALL: [Order; 7] = [
+        Order::UnlabelledFirst,
+        Order::Sequential,
+        Order::Random,
+        Order::ByClass,
+        Order::LeastConfident,
+        Order::SmallestMargin,
+        Order::HighestEntropy,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Sequential => "sequential",
+            Order::Random => "random",
+            Order::UnlabelledFirst => "unlabelled first",
+            Order::ByClass => "by class",
+            Order::LeastConfident => "least confident",
+            Order::SmallestMargin => "smallest margin",
+            Order::HighestEntropy => "highest entropy",
+        }
+    }
+
+    pub fn needs_predictions(self) -> bool {
+        matches!(self, Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy)
+    }
+
+    /// The order after this one; the active-learning orders only when a run exists.
+    pub fn next(self, have_predictions: bool) -> Order {
+        let at = Order::ALL.iter().position(|o| *o == self).unwrap_or(0);
+        (1..=Order::ALL.len())
+            .map(|k| Order::ALL[(at + k) % Order::ALL.len()])
+            .find(|o| have_predictions || !o.needs_predictions())
+            .unwrap_or(Order::UnlabelledFirst)
+    }
+
+    /// How much labelling this sample would teach the model: higher first.
+    fn uncertainty(self, probs: &[f64]) -> f64 {
+        let mut sorted: Vec<f64> = probs.iter().copied().filter(|p| p.is_finite()).collect();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let top = sorted.first().copied().unwrap_or(0.0);
+        match self {
+            Order::LeastConfident => 1.0 - top,
+            Order::SmallestMargin => -(top - sorted.get(1).copied().unwrap_or(0.0)),
+            Order::HighestEntropy => -sorted.iter().filter(|p| **p > 0.0).map(|p| p * p.ln()).sum::<f64>(),
+            _ => 0.0,
+        }
+    }
+}
+
+/// What a review walks through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    /// Every sample labelled with this class.
+    Class(String),
+    /// Samples whose latest prediction disagrees with their current label, most confident
+    /// disagreement first.
+    Disagreements,
+}
+
+impl Review {
+    pub fn describe(&self) -> String {
+        match self {
+            Review::Class(c) => format!("review: {c}"),
+            Review::Disagreements => "review: the model disagrees".into(),
+        }
+    }
+
+    /// Off → each class → disagreements (when a run exists) → off.
+    pub fn next(current: Option<&Review>, classes: &[String], have_predictions: bool) -> Option<Review> {
+        let mut all: Vec<Review> = classes.iter().cloned().map(Review::Class).collect();
+        if have_predictions {
+            all.push(Review::Disagreements);
+        }
+        match current {
+            None => all.into_iter().next(),
+            Some(r) => all.iter().position(|x| x == r).and_then(|i| all.get(i + 1).cloned()),
+        }
+    }
+}
+
+/// A queue as the Label pane needs it: the samples in order and the labels it was built from.
+pub struct Queue {
+    pub ids: Vec<String>,
+    pub labels: HashMap<String, String>,
+    /// Samples in the source.
+    pub total: usize,
+    /// The latest finished run, whose predictions the active-learning orders and the
+    /// disagreement review use.
+    pub run: Option<String>,
+    /// Label events in the store when the labels were read.
+    pub events: u64,
+    /// Why the latest run's predictions are not used, when they cannot be read.
+    pub note: Option<String>,
+}
+
+/// Builds the queue for `order`, or for `review` when one is given.
+pub fn build(
+    project_root: &std::path::Path,
+    source: &Source,
+    store: &LabelStore,
+    classes: &[String],
+    order: Order,
+    review_of: Option<&Review>,
+    seed: u64,
+) -> Result<Queue> {
+    let events = store.event_count()?;
+    let labels: HashMap<String, String> = store.current()?.into_iter().collect();
+    let ids = source.ids_in_order()?;
+    let mut run = crate::runs::latest_finished(project_root)?;
+    let mut note = None;
+    let predictions = match &run {
+        // A broken run must not stop labelling: it is left out, and the pane says why.
+        Some(id) => match Predictions::read(&crate::runs::dir(project_root, id).join(PREDICTIONS_FILE)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                note = Some(format!("run {id} left out: {e}"));
+                run = None;
+                None
+            }
+        },
+        None => None,
+    };
+    let arranged = match review_of {
+        Some(r) => review(&ids, &labels, r, predictions.as_ref()),
+        None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
+    };
+    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note })
+}
+
+/// `ids` (in source order) arranged in `order`.
+pub fn arrange(
+    ids: &[String],
+    labels: &HashMap<String, String>,
+    classes: &[String],
+    order: Order,
+    seed: u64,
+    predictions: Option<&Predictions>,
+) -> Vec<String> {
+    let labelled = |id: &String| labels.contains_key(id);
+    let mut out: Vec<String> = ids.to_vec();
+    match order {
+        Order::Sequential => {}
+        Order::Random => out.shuffle(&mut ChaCha8Rng::seed_from_u64(seed)),
+        // Stable sorts keep source order inside each group.
+        Order::UnlabelledFirst => out.sort_by_key(labelled),
+        Order::ByClass => {
+            let rank = |id: &String| match labels.get(id) {
+                None => classes.len() + 1,
+                Some(l) => {
+                    multi::split(l).next().and_then(|c| classes.iter().position(|k| k == c)).unwrap_or(classes.len())
+                }
+            };
+            out.sort_by_cached_key(rank);
+        }
+        Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy => {
+            // Unlabelled with a prediction (most uncertain first), unlabelled without one,
+            // then the labelled ones.
+            let score = |id: &String| -> (u8, f64) {
+                match (labelled(id), predictions.and_then(|p| p.by_id.get(id))) {
+                    (false, Some(p)) => (0, -order.uncertainty(&p.probs)),
+                    (false, None) => (1, 0.0),
+                    (true, _) => (2, 0.0),
+                }
+            };
+            let mut scored: Vec<((u8, f64), String)> = out.into_iter().map(|id| (score(&id), id)).collect();
+            scored.sort_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            out = scored.into_iter().map(|(_, id)| id).collect();
+        }
+    }
+    out
+}
+
+/// The samples a review walks through, in its order.
+pub fn review(
+    ids: &[String],
+    labels: &HashMap<String, String>,
+    review: &Review,
+    predictions: Option<&Predictions>,
+) -> Vec<String> {
+    match review {
+        Review::Class(c) => {
+            ids.iter().filter(|id| labels.get(*id).is_some_and(|l| multi::split(l).any(|x| x == c))).cloned().collect()
+        }
+        Review::Disagreements => {
+            let Some(p) = predictions else { return Vec::new() };
+            let mut found: Vec<(f64, &String)> = ids
+                .iter()
+                .filter_map(|id| {
+                    let (label, prediction) = (labels.get(id)?, p.by_id.get(id)?);
+                    (*label != prediction.predicted).then(|| (prediction.confidence(&p.classes), id))
+                })
+                .collect();
+            found.sort_by(|a, b| b.0.total_cmp(&a.0));
+            found.into_iter().map(|(_, id)| id.clone()).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runs::predictions::Prediction;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("s{i}")).collect()
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(i, l)| (i.to_string(), l.to_string())).collect()
+    }
+
+    fn classes() -> Vec<String> {
+        vec!["cat".into(), "dog".into()]
+    }
+
+    fn predictions(rows: &[(&str, [f64; 2])]) -> Predictions {
+        let by_id = rows
+            .iter()
+            .map(|(id, probs)| {
+                let predicted = if probs[0] >= probs[1] { "cat" } else { "dog" };
+                let p = Prediction {
+                    split: "unlabelled".into(),
+                    given: None,
+                    predicted: predicted.into(),
+                    probs: probs.to_vec(),
+                };
+                (id.to_string(), p)
+            })
+            .collect();
+        Predictions { classes: classes(), by_id }
+    }
+
+    #[test]
+    fn sequential_keeps_source_order() {
+        let all = ids(5);
+        assert_eq!(arrange(&all, &labels(&[("s1", "cat")]), &classes(), Order::Sequential, 0, None), all);
+    }
+
+    #[test]
+    fn random_is_a_seeded_permutation() {
+        let all = ids(50);
+        let a = arrange(&all, &HashMap::new(), &classes(), Order::Random, 7, None);
+        let b = arrange(&all, &HashMap::new(), &classes(), Order::Random, 7, None);
+        let c = arrange(&all, &HashMap::new(), &classes(), Order::Random, 8, None);
+        assert_eq!(a, b, "the same seed gives the same order");
+        assert_ne!(a, c, "another seed gives another order");
+        assert_ne!(a, all);
+        let mut sorted = a.clone();
+        sorted.sort_by(|x, y| crate::natural::compare(x, y));
+        assert_eq!(sorted, all, "every sample exactly once");
+    }
+
+    #[test]
+    fn unlabelled_first_keeps_each_group_in_source_order() {
+        let got =
+            arrange(&ids(5), &labels(&[("s0", "cat"), ("s3", "dog")]), &classes(), Order::UnlabelledFirst, 0, None);
+        assert_eq!(got, ["s1", "s2", "s4", "s0", "s3"]);
+    }
+
+    #[test]
+    fn by_class_groups_in_the_order_of_the_classes() {
+        let l = labels(&[("s0", "dog"), ("s1", "cat"), ("s3", "dog"), ("s4", "retired")]);
+        let got = arrange(&ids(5), &l, &classes(), Order::ByClass, 0, None);
+        assert_eq!(got, ["s1", "s0", "s3", "s4", "s2"], "cat, dog, a class no longer listed, unlabelled");
+    }
+
+    #[test]
+    fn active_learning_orders_rank_unlabelled_samples_by_uncertainty() {
+        let p = predictions(&[("s0", [0.5, 0.5]), ("s1", [0.95, 0.05]), ("s2", [0.7, 0.3]), ("s4", [0.6, 0.4])]);
+        let l = labels(&[("s4", "cat")]);
+        for order in [Order::LeastConfident, Order::SmallestMargin, Order::HighestEntropy] {
+            let got = arrange(&ids(5), &l, &classes(), order, 0, Some(&p));
+            assert_eq!(got, ["s0", "s2", "s1", "s3", "s4"], "{order:?}: unsure first, unpredicted, then labelled");
+        }
+        // With three classes the three criteria differ.
+        let three = |probs: [f64; 3]| probs.to_vec();
+        let (a, b) = (three([0.4, 0.4, 0.2]), three([0.45, 0.3, 0.25]));
+        assert!(Order::LeastConfident.uncertainty(&a) > Order::LeastConfident.uncertainty(&b));
+        assert!(Order::SmallestMargin.uncertainty(&a) > Order::SmallestMargin.uncertainty(&b));
+        assert!(Order::HighestEntropy.uncertainty(&b) > Order::HighestEntropy.uncertainty(&a));
+    }
+
+    #[test]
+    fn active_learning_is_offered_only_with_predictions() {
+        let mut seen = vec![Order::UnlabelledFirst];
+        while let next = seen.last().unwrap().next(false)
+            && next != Order::UnlabelledFirst
+        {
+            seen.push(next);
+        }
+        assert_eq!(seen, [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass]);
+        assert_eq!(Order::ByClass.next(true), Order::LeastConfident);
+        assert_eq!(Order::HighestEntropy.next(true), Order::UnlabelledFirst);
+    }
+
+    #[test]
+    fn reviews_list_a_class_or_the_disagreements_most_confident_first() {
+        let l = labels(&[("s0", "cat"), ("s1", "cat"), ("s2", "dog"), ("s3", "cat|dog")]);
+        assert_eq!(review(&ids(5), &l, &Review::Class("cat".into()), None), ["s0", "s1", "s3"]);
+        let p = predictions(&[("s0", [0.2, 0.8]), ("s1", [0.4, 0.6]), ("s2", [0.1, 0.9])]);
+        assert_eq!(review(&ids(5), &l, &Review::Disagreements, Some(&p)), ["s0", "s1"]);
+        assert!(review(&ids(5), &l, &Review::Disagreements, None).is_empty());
+        let cycle = |r: Option<&Review>| Review::next(r, &classes(), true);
+        assert_eq!(cycle(None), Some(Review::Class("cat".into())));
+        assert_eq!(cycle(Some(&Review::Class("dog".into()))), Some(Review::Disagreements));
+        assert_eq!(cycle(Some(&Review::Disagreements)), None);
+        assert_eq!(Review::next(Some(&Review::Class("dog".into())), &classes(), false), None);
+    }
+}

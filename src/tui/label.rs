@@ -1,0 +1,567 @@
+//! The Label pane's state: a queue of samples in the chosen order, the one shown, grid
+//! marks, and this session's pace. Writes are handed to the event loop, which commits them
+//! to the label store before the next frame is drawn; only then does the pane move on.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Instant;
+
+use kindling::data::preview::Preview;
+use kindling::labels::multi;
+use kindling::labels::store::{Origin, Undone};
+use kindling::project::config::{ClassConfig, SourceKind};
+use kindling::project::queue::{Order, Review};
+use kindling::project::samples::SampleRow;
+use ratatui_image::protocol::StatefulProtocol;
+
+use super::app::Job;
+use super::keys::Action;
+use super::thumbs::Thumbs;
+
+/// Samples whose content is fetched ahead of the one shown, so that the next is ready.
+const AHEAD: usize = 12;
+/// Samples behind the one shown whose content is kept, for going back.
+const BEHIND: usize = 4;
+
+/// A label change for the event loop to commit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Set {
+        ids: Vec<String>,
+        label: Option<String>,
+        origin: Origin,
+    },
+    /// Undo this many of the session's latest events.
+    Undo {
+        events: usize,
+    },
+}
+
+/// What a committed write did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// The ids got `label`; `events` were appended.
+    Set {
+        ids: Vec<String>,
+        label: Option<String>,
+        events: usize,
+    },
+    Undone(Vec<Undone>),
+}
+
+pub use kindling::project::queue::Queue as QueueData;
+
+pub enum Content {
+    Preview(Result<Preview, String>),
+    Row(SampleRow),
+}
+
+#[derive(Default)]
+pub struct Pace {
+    pub labels: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl Pace {
+    fn labelled(&mut self, n: usize, now: Instant) {
+        self.labels += n as u64;
+        self.first.get_or_insert(now);
+        self.last = Some(now);
+    }
+
+    /// Labels per minute between this session's first and latest label.
+    pub fn per_minute(&self) -> Option<f64> {
+        let seconds = self.last?.duration_since(self.first?).as_secs_f64();
+        (self.labels >= 2 && seconds > 0.0).then(|| (self.labels - 1) as f64 * 60.0 / seconds)
+    }
+}
+
+pub struct Labeller {
+    pub kind: SourceKind,
+    /// Samples are table rows (tables, and texts held in a table column).
+    pub from_table: bool,
+    /// The table's label column: not shown on cards, the label is shown on its own.
+    pub label_column: Option<String>,
+    pub classes: Vec<ClassConfig>,
+    pub multi: bool,
+    pub advance: bool,
+    pub seed: u64,
+    pub order: Order,
+    pub review: Option<Review>,
+    pub run: Option<String>,
+    generation: u64,
+    asked: Option<u64>,
+    /// The samples in queue order; `None` while it is being built.
+    pub queue: Option<Vec<String>>,
+    pub total: usize,
+    pub labels: HashMap<String, String>,
+    /// How many samples hold each stored label.
+    pub counts: HashMap<String, u64>,
+    /// Position of the shown sample in the queue.
+    pub pos: usize,
+    pub grid: bool,
+    pub top: usize,
+    pub page: usize,
+    pub per_row: usize,
+    pub marks: BTreeSet<usize>,
+    pub range_from: Option<usize>,
+    /// Multi-label: the classes toggled for the shown sample, not yet committed.
+    pub toggled: BTreeSet<String>,
+    toggled_for: Option<String>,
+    pub columns: Vec<String>,
+    pub content: HashMap<String, Content>,
+    content_asked: HashSet<String>,
+    pub image: Option<(String, StatefulProtocol)>,
+    /// The write waiting for the event loop.
+    pub write: Option<Write>,
+    /// Events written per action of this session, for undo.
+    undo_stack: Vec<usize>,
+    pub pace: Pace,
+    /// The label-event count this pane expects; another number means labels changed
+    /// elsewhere (another workbench, the CLI).
+    pub expected_events: Option<u64>,
+    pub message: Option<String>,
+}
+
+impl Labeller {
+    pub fn new(kind: SourceKind, classes: Vec<ClassConfig>, multi: bool, advance: bool, seed: u64) -> Labeller {
+        Labeller {
+            kind,
+            from_table: kind == SourceKind::Table,
+            label_column: None,
+            classes,
+            multi,
+            advance,
+            seed,
+            order: Order::UnlabelledFirst,
+            review: None,
+            run: None,
+            generation: 0,
+            asked: None,
+            queue: None,
+            total: 0,
+            labels: HashMap::new(),
+            counts: HashMap::new(),
+            pos: 0,
+            grid: false,
+            top: 0,
+            page: 1,
+            per_row: 1,
+            marks: BTreeSet::new(),
+            range_from: None,
+            toggled: BTreeSet::new(),
+            toggled_for: None,
+            columns: Vec::new(),
+            content: HashMap::new(),
+            content_asked: HashSet::new(),
+            image: None,
+            write: None,
+            undo_stack: Vec::new(),
+            pace: Pace::default(),
+            expected_events: None,
+            message: None,
+        }
+    }
+
+    pub fn class_names(&self) -> Vec<String> {
+        self.classes.iter().map(|c| c.name.clone()).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The id shown (the grid's cursor).
+    pub fn current(&self) -> Option<&str> {
+        self.queue.as_ref()?.get(self.pos).map(String::as_str)
+    }
+
+    pub fn id_at(&self, i: usize) -> Option<&str> {
+        self.queue.as_ref()?.get(i).map(String::as_str)
+    }
+
+    pub fn label_of(&self, id: &str) -> Option<&str> {
+        self.labels.get(id).map(String::as_str)
+    }
+
+    /// Grid mode applies to images and short texts.
+    pub fn grid_allowed(&self) -> bool {
+        matches!(self.kind, SourceKind::Images | SourceKind::Text)
+    }
+
+    /// Rebuilds the queue in the current order or review.
+    fn rebuild(&mut self) {
+        self.generation += 1;
+        self.queue = None;
+        self.pos = 0;
+        self.top = 0;
+        self.marks.clear();
+        self.range_from = None;
+    }
+
+    pub fn act(&mut self, action: Action) {
+        self.message = None;
+        if self.queue.is_none() && !matches!(action, Action::Order | Action::Review | Action::Grid) {
+            return;
+        }
+        let row = if self.grid { self.per_row.max(1) } else { 1 };
+        match action {
+            Action::Skip if self.grid => self.toggle_mark(),
+            Action::Skip | Action::Right => self.go(self.pos + 1),
+            Action::Left => self.go(self.pos.saturating_sub(1)),
+            Action::Down => self.go(self.pos + row),
+            Action::Up => self.go(self.pos.saturating_sub(row)),
+            Action::PageDown => self.go(self.pos + self.page.max(1)),
+            Action::PageUp => self.go(self.pos.saturating_sub(self.page.max(1))),
+            Action::Top => self.go(0),
+            Action::Bottom => self.go(self.len().saturating_sub(1)),
+            Action::Undo => match self.undo_stack.pop() {
+                Some(events) => self.write = Some(Write::Undo { events }),
+                None => self.message = Some("nothing to undo in this session".into()),
+            },
+            Action::ClearLabel => {
+                if let Some(ids) = self.targets() {
+                    let origin = if ids.len() > 1 { Origin::Bulk } else { Origin::Keyboard };
+                    self.write = Some(Write::Set { ids, label: None, origin });
+                }
+            }
+            Action::Commit if self.multi => {
+                let chosen: Vec<&str> = self.toggled.iter().map(String::as_str).collect();
+                let label = multi::join(&chosen, &self.class_names());
+                self.set(label);
+            }
+            Action::Commit => self.message = Some("Enter commits the classes toggled in multi-label projects".into()),
+            Action::Order => {
+                self.review = None;
+                self.order = self.order.next(self.run.is_some());
+                self.rebuild();
+            }
+            Action::Review => {
+                self.review = Review::next(self.review.as_ref(), &self.class_names(), self.run.is_some());
+                self.rebuild();
+            }
+            Action::Grid if self.grid_allowed() => {
+                self.grid = !self.grid;
+                self.per_row = 1;
+                self.marks.clear();
+                self.range_from = None;
+                self.scroll_into_view();
+            }
+            Action::Grid => self.message = Some("grid mode is for images and texts".into()),
+            Action::Range if self.grid => match self.range_from.take() {
+                Some(from) => self.marks.extend(from.min(self.pos)..=from.max(self.pos)),
+                None => self.range_from = Some(self.pos),
+            },
+            Action::Range => self.message = Some("ranges are marked in grid mode (t)".into()),
+            Action::Unmark => {
+                self.marks.clear();
+                self.range_from = None;
+                self.toggled_for = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// A class key: label (or in multi-label projects toggle) class `i`.
+    pub fn class_key(&mut self, i: usize) {
+        self.message = None;
+        let Some(class) = self.classes.get(i).map(|c| c.name.clone()) else { return };
+        if self.current().is_none() {
+            return;
+        }
+        if self.multi {
+            self.sync_toggled();
+            if !self.toggled.remove(&class) {
+                self.toggled.insert(class);
+            }
+        } else {
+            self.set(Some(class));
+        }
+    }
+
+    fn set(&mut self, label: Option<String>) {
+        if let Some(ids) = self.targets() {
+            let origin = if ids.len() > 1 { Origin::Bulk } else { Origin::Keyboard };
+            self.write = Some(Write::Set { ids, label, origin });
+        }
+    }
+
+    /// The samples a label goes to: the marked ones (and the range being marked), else the
+    /// one shown.
+    fn targets(&self) -> Option<Vec<String>> {
+        let mut positions = self.marks.clone();
+        if let Some(from) = self.range_from {
+            positions.extend(from.min(self.pos)..=from.max(self.pos));
+        }
+        if positions.is_empty() {
+            positions.insert(self.pos);
+        }
+        let ids: Vec<String> = positions.into_iter().filter_map(|i| self.id_at(i).map(str::to_string)).collect();
+        (!ids.is_empty()).then_some(ids)
+    }
+
+    fn toggle_mark(&mut self) {
+        if !self.marks.remove(&self.pos) {
+            self.marks.insert(self.pos);
+        }
+        self.go(self.pos + 1);
+    }
+
+    fn go(&mut self, pos: usize) {
+        let last = self.len().saturating_sub(1);
+        if pos > last && self.pos == last && self.len() > 0 {
+            self.message = Some("the end of the queue".into());
+        }
+        self.pos = pos.min(last);
+        self.scroll_into_view();
+    }
+
+    /// The multi-label toggles start from the shown sample's label.
+    pub fn sync_toggled(&mut self) {
+        let id = self.current().map(str::to_string);
+        if self.toggled_for != id {
+            self.toggled = id
+                .as_deref()
+                .and_then(|i| self.label_of(i))
+                .map(|l| multi::split(l).map(str::to_string).collect())
+                .unwrap_or_default();
+            self.toggled_for = id;
+        }
+    }
+
+    /// The event loop committed (or failed to commit) the pending write.
+    pub fn written(&mut self, result: Result<Written, String>, now: Instant) {
+        match result {
+            Err(e) => self.message = Some(format!("not saved: {e}")),
+            Ok(Written::Set { ids, label, events }) => {
+                for id in &ids {
+                    self.relabel(id, label.clone());
+                }
+                self.expected_events = self.expected_events.map(|e| e + events as u64);
+                if events > 0 {
+                    self.undo_stack.push(events);
+                }
+                if label.is_some() {
+                    self.pace.labelled(ids.len(), now);
+                }
+                let bulk = ids.len() > 1;
+                self.marks.clear();
+                self.range_from = None;
+                self.toggled_for = None;
+                if bulk {
+                    self.message =
+                        Some(format!("{} samples labelled {}", ids.len(), label.as_deref().unwrap_or("(none)")));
+                } else if self.advance && label.is_some() {
+                    self.go(self.pos + 1);
+                }
+            }
+            Ok(Written::Undone(undone)) => {
+                self.expected_events = self.expected_events.map(|e| e + undone.len() as u64);
+                for u in &undone {
+                    self.relabel(&u.sample_id, u.restored.clone());
+                }
+                self.toggled_for = None;
+                match undone.last() {
+                    None => self.message = Some("nothing to undo in this session".into()),
+                    Some(u) => {
+                        if let Some(at) = self.position_of(&u.sample_id) {
+                            self.go(at);
+                        }
+                        let what = u.restored.as_deref().unwrap_or("unlabelled");
+                        self.message = Some(format!("undone: {} → {what}", u.sample_id));
+                    }
+                }
+            }
+        }
+    }
+
+    fn relabel(&mut self, id: &str, label: Option<String>) {
+        let old = match label {
+            Some(l) => {
+                *self.counts.entry(l.clone()).or_default() += 1;
+                self.labels.insert(id.to_string(), l)
+            }
+            None => self.labels.remove(id),
+        };
+        if let Some(old) = old
+            && let Some(n) = self.counts.get_mut(&old)
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    /// Where a sample is in the queue, looking back from the shown one first.
+    fn position_of(&self, id: &str) -> Option<usize> {
+        let queue = self.queue.as_ref()?;
+        (0..=self.pos.min(queue.len().saturating_sub(1)))
+            .rev()
+            .chain(self.pos + 1..queue.len())
+            .find(|i| queue[*i] == id)
+    }
+
+    pub fn set_layout(&mut self, page: usize, per_row: usize) {
+        self.per_row = per_row.max(1);
+        self.page = page.max(self.per_row);
+        self.scroll_into_view();
+    }
+
+    fn scroll_into_view(&mut self) {
+        let row = self.per_row.max(1);
+        let rows_on_screen = (self.page / row).max(1);
+        let (cursor_row, top_row) = (self.pos / row, self.top / row);
+        let top_row = if cursor_row < top_row {
+            cursor_row
+        } else if cursor_row >= top_row + rows_on_screen {
+            cursor_row + 1 - rows_on_screen
+        } else {
+            top_row
+        };
+        self.top = top_row * row;
+    }
+
+    pub fn queue_arrived(&mut self, generation: u64, result: Result<QueueData, String>) {
+        if generation != self.generation {
+            return;
+        }
+        match result {
+            Err(e) => {
+                self.message = Some(e);
+                self.queue = Some(Vec::new());
+            }
+            Ok(data) => {
+                self.set_labels(data.labels);
+                self.expected_events = Some(data.events);
+                self.total = data.total;
+                self.run = data.run;
+                // Labelling orders start at the first sample still unlabelled; reviews at the top.
+                self.pos = if self.review.is_some() {
+                    0
+                } else {
+                    data.ids.iter().position(|id| !self.labels.contains_key(id)).unwrap_or(0)
+                };
+                if self.review.is_some() && data.ids.is_empty() {
+                    self.message = Some("nothing to review there".into());
+                }
+                if data.note.is_some() {
+                    self.message = data.note;
+                }
+                self.queue = Some(data.ids);
+                self.top = self.pos;
+                self.scroll_into_view();
+            }
+        }
+    }
+
+    /// Labels read again from the store (they changed elsewhere).
+    pub fn set_labels(&mut self, labels: HashMap<String, String>) {
+        self.counts.clear();
+        for l in labels.values() {
+            *self.counts.entry(l.clone()).or_default() += 1;
+        }
+        self.labels = labels;
+        self.toggled_for = None;
+    }
+
+    /// Samples labelled per class (a multi-label sample counts for each of its classes).
+    pub fn per_class(&self) -> Vec<(String, u64)> {
+        let mut per: Vec<(String, u64)> = self.classes.iter().map(|c| (c.name.clone(), 0)).collect();
+        for (label, n) in &self.counts {
+            for class in multi::split(label) {
+                if let Some((_, k)) = per.iter_mut().find(|(c, _)| c == class) {
+                    *k += n;
+                }
+            }
+        }
+        per
+    }
+
+    /// A warning when the largest class has ten times the labels of the smallest.
+    pub fn imbalance(&self) -> Option<String> {
+        let per = self.per_class();
+        let labelled: u64 = per.iter().map(|(_, n)| n).sum();
+        let (big, most) = per.iter().max_by_key(|(_, n)| *n)?;
+        let (small, least) = per.iter().min_by_key(|(_, n)| *n)?;
+        if labelled < 20 || per.len() < 2 || *most < 10 * (*least).max(1) {
+            return None;
+        }
+        Some(match least {
+            0 => format!("imbalanced: {small} has no labels, {big} has {most}"),
+            _ => format!("imbalanced: {big} {most} vs {small} {least} ({}×)", most / least),
+        })
+    }
+
+    pub fn content_arrived(&mut self, id: String, content: Content) {
+        if self.content_asked.contains(&id) {
+            if self.image.as_ref().is_some_and(|(i, _)| *i == id) {
+                self.image = None;
+            }
+            self.content.insert(id, content);
+        }
+    }
+
+    pub fn rows_arrived(&mut self, columns: Vec<String>, rows: Vec<SampleRow>) {
+        if self.columns.is_empty() {
+            self.columns = columns;
+        }
+        for row in rows {
+            self.content_arrived(row.id.clone(), Content::Row(row));
+        }
+    }
+
+    /// The decoded image of the shown sample, when there is one and it is not encoded yet.
+    pub fn image_to_encode(&self) -> Option<(&str, &image::DynamicImage)> {
+        let id = self.current()?;
+        if self.grid || self.image.as_ref().is_some_and(|(i, _)| i == id) {
+            return None;
+        }
+        match self.content.get(id) {
+            Some(Content::Preview(Ok(Preview::Image(img)))) => Some((id, img)),
+            _ => None,
+        }
+    }
+
+    /// Background work the pane needs: the queue, content around the shown sample, and
+    /// thumbnails of the grid.
+    pub fn jobs(&mut self, thumbs: &mut Thumbs) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        if self.asked != Some(self.generation) {
+            self.asked = Some(self.generation);
+            jobs.push(Job::Queue {
+                generation: self.generation,
+                order: self.order,
+                review: self.review.clone(),
+                seed: self.seed,
+            });
+        }
+        let Some(queue) = &self.queue else { return jobs };
+        let (from, to) = if self.grid {
+            (self.top, (self.top + self.page).min(queue.len()))
+        } else {
+            (self.pos.saturating_sub(BEHIND), (self.pos + AHEAD + 1).min(queue.len()))
+        };
+        let wanted: Vec<String> = queue[from.min(to)..to].to_vec();
+        if self.grid && self.kind == SourceKind::Images {
+            jobs.extend(thumbs.request(&wanted));
+        } else {
+            // Keep what is near; forget the rest.
+            let near: HashSet<&String> = wanted.iter().collect();
+            self.content.retain(|id, _| near.contains(id));
+            self.content_asked.retain(|id| near.contains(id));
+            let missing: Vec<String> = wanted.iter().filter(|id| !self.content_asked.contains(*id)).cloned().collect();
+            if !missing.is_empty() {
+                self.content_asked.extend(missing.iter().cloned());
+                // The shown sample first, then the ones ahead.
+                let mut missing = missing;
+                if let Some(i) = missing.iter().position(|id| Some(id.as_str()) == self.current()) {
+                    let shown = missing.remove(i);
+                    missing.insert(0, shown);
+                }
+                jobs.push(if self.from_table { Job::Cards { ids: missing } } else { Job::Previews { ids: missing } });
+            }
+        }
+        jobs
+    }
+}
+
+#[cfg(test)]
+mod tests;

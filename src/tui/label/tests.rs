@@ -1,0 +1,209 @@
+use std::time::Duration;
+
+use super::*;
+
+fn classes() -> Vec<ClassConfig> {
+    ["cat", "dog", "bird"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ClassConfig { name: n.to_string(), key: (i + 1).to_string(), colour: "red".into() })
+        .collect()
+}
+
+/// A labeller with a queue of `n` samples, the first `labelled` of them labelled cat.
+fn labeller(kind: SourceKind, n: usize, labelled: usize) -> Labeller {
+    let mut l = Labeller::new(kind, classes(), false, true, 0);
+    let jobs = l.jobs(&mut Thumbs::default());
+    assert!(matches!(jobs[..], [Job::Queue { generation: 0, order: Order::UnlabelledFirst, .. }]), "{jobs:?}");
+    let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+    let labels = ids.iter().take(labelled).map(|id| (id.clone(), "cat".to_string())).collect();
+    let data = QueueData { ids, labels, total: n, run: None, events: labelled as u64, note: None };
+    l.queue_arrived(0, Ok(data));
+    l
+}
+
+/// Does what the event loop does with a write: commits it (here: pretends to) and reports.
+fn commit(l: &mut Labeller, now: Instant) -> Write {
+    let write = l.write.take().expect("a write was asked for");
+    let written = match write.clone() {
+        Write::Set { ids, label, .. } => {
+            let events = ids.len();
+            Written::Set { ids, label, events }
+        }
+        Write::Undo { .. } => unreachable!("undo is committed by the tests themselves"),
+    };
+    l.written(Ok(written), now);
+    write
+}
+
+#[test]
+fn the_queue_starts_at_the_first_unlabelled_sample() {
+    let l = labeller(SourceKind::Text, 10, 3);
+    assert_eq!(l.current(), Some("s3"));
+}
+
+#[test]
+fn a_class_key_labels_commits_then_advances() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    l.class_key(1);
+    assert_eq!(l.current(), Some("s0"), "nothing moves before the label is committed");
+    let now = Instant::now();
+    let write = commit(&mut l, now);
+    assert_eq!(write, Write::Set { ids: vec!["s0".into()], label: Some("dog".into()), origin: Origin::Keyboard });
+    assert_eq!((l.current(), l.label_of("s0")), (Some("s1"), Some("dog")));
+    assert_eq!(l.per_class(), [("cat".to_string(), 0), ("dog".into(), 1), ("bird".into(), 0)]);
+    l.class_key(0);
+    commit(&mut l, now + Duration::from_secs(3));
+    assert_eq!(l.pace.labels, 2);
+    assert_eq!(l.pace.per_minute(), Some(20.0), "one label every three seconds");
+}
+
+#[test]
+fn a_failed_commit_stays_on_the_sample_and_says_so() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    l.class_key(0);
+    l.write.take();
+    l.written(Err("database is locked".into()), Instant::now());
+    assert_eq!((l.current(), l.label_of("s0")), (Some("s0"), None));
+    assert!(l.message.as_deref().unwrap().contains("not saved: database is locked"));
+}
+
+#[test]
+fn the_stay_setting_keeps_the_sample_after_labelling() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    l.advance = false;
+    l.class_key(2);
+    commit(&mut l, Instant::now());
+    assert_eq!((l.current(), l.label_of("s0")), (Some("s0"), Some("bird")));
+}
+
+#[test]
+fn skip_back_and_forward_move_through_the_queue() {
+    let mut l = labeller(SourceKind::Text, 3, 0);
+    l.act(Action::Skip);
+    l.act(Action::Skip);
+    assert_eq!(l.current(), Some("s2"));
+    l.act(Action::Skip);
+    assert_eq!(l.current(), Some("s2"));
+    assert_eq!(l.message.as_deref(), Some("the end of the queue"));
+    l.act(Action::Left);
+    l.act(Action::Left);
+    l.act(Action::Left);
+    assert_eq!(l.current(), Some("s0"));
+    l.act(Action::Right);
+    assert_eq!(l.current(), Some("s1"));
+    assert!(l.write.is_none(), "moving writes nothing");
+}
+
+#[test]
+fn clear_writes_no_label_and_undo_asks_for_the_events_of_the_last_action() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    l.act(Action::Undo);
+    assert_eq!(l.message.as_deref(), Some("nothing to undo in this session"));
+    l.class_key(0);
+    commit(&mut l, Instant::now());
+    l.act(Action::Left);
+    l.act(Action::ClearLabel);
+    let write = commit(&mut l, Instant::now());
+    assert_eq!(write, Write::Set { ids: vec!["s0".into()], label: None, origin: Origin::Keyboard });
+    assert_eq!((l.current(), l.label_of("s0")), (Some("s0"), None), "clearing stays");
+    l.act(Action::Skip);
+    l.act(Action::Undo);
+    assert_eq!(l.write.take(), Some(Write::Undo { events: 1 }));
+    let undone = Undone { sample_id: "s0".into(), restored: Some("cat".into()) };
+    l.written(Ok(Written::Undone(vec![undone])), Instant::now());
+    assert_eq!((l.current(), l.label_of("s0")), (Some("s0"), Some("cat")), "undo shows the sample again");
+}
+
+#[test]
+fn grid_marks_and_ranges_label_in_bulk() {
+    let mut l = labeller(SourceKind::Images, 20, 0);
+    l.act(Action::Grid);
+    l.set_layout(8, 4);
+    l.act(Action::Skip); // mark s0, move to s1
+    l.act(Action::Right);
+    l.act(Action::Range); // from s2
+    l.act(Action::Down); // to s6
+    l.class_key(2);
+    let write = commit(&mut l, Instant::now());
+    let ids: Vec<String> = ["s0", "s2", "s3", "s4", "s5", "s6"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(write, Write::Set { ids, label: Some("bird".into()), origin: Origin::Bulk });
+    assert!(l.marks.is_empty() && l.range_from.is_none(), "marks are used up");
+    assert_eq!(l.current(), Some("s6"), "a bulk label leaves the cursor where it was");
+    assert_eq!(l.per_class()[2].1, 6);
+    l.act(Action::Skip);
+    l.act(Action::Unmark);
+    assert!(l.marks.is_empty());
+}
+
+#[test]
+fn grid_mode_is_for_images_and_texts() {
+    let mut l = labeller(SourceKind::Audio, 5, 0);
+    l.act(Action::Grid);
+    assert!(!l.grid);
+    assert!(l.message.as_deref().unwrap().contains("images and texts"));
+}
+
+#[test]
+fn multi_label_keys_toggle_and_enter_commits() {
+    let mut l = labeller(SourceKind::Images, 5, 1);
+    l.multi = true;
+    l.act(Action::Left); // s0, labelled cat
+    l.class_key(2);
+    l.class_key(0);
+    l.class_key(1);
+    assert!(l.write.is_none(), "toggling writes nothing");
+    l.act(Action::Commit);
+    let write = commit(&mut l, Instant::now());
+    assert_eq!(write, Write::Set { ids: vec!["s0".into()], label: Some("dog|bird".into()), origin: Origin::Keyboard });
+    assert_eq!(l.current(), Some("s1"));
+    assert_eq!(l.per_class(), [("cat".to_string(), 0), ("dog".into(), 1), ("bird".into(), 1)]);
+}
+
+#[test]
+fn order_and_review_rebuild_the_queue() {
+    let mut l = labeller(SourceKind::Text, 5, 0);
+    l.act(Action::Order);
+    assert!(l.queue.is_none());
+    let jobs = l.jobs(&mut Thumbs::default());
+    assert!(matches!(jobs[..], [Job::Queue { generation: 1, order: Order::Sequential, review: None, .. }]), "{jobs:?}");
+    l.act(Action::Review);
+    let jobs = l.jobs(&mut Thumbs::default());
+    let want = Some(Review::Class("cat".into()));
+    assert!(matches!(&jobs[..], [Job::Queue { generation: 2, review, .. }] if *review == want), "{jobs:?}");
+    // A queue built for an older choice is dropped.
+    let stale = QueueData { ids: vec!["x".into()], labels: HashMap::new(), total: 1, run: None, events: 0, note: None };
+    l.queue_arrived(1, Ok(stale));
+    assert!(l.queue.is_none());
+}
+
+#[test]
+fn content_is_fetched_ahead_and_forgotten_behind() {
+    let mut l = labeller(SourceKind::Table, 100, 0);
+    let jobs = l.jobs(&mut Thumbs::default());
+    let Some(Job::Cards { ids }) = jobs.first() else { panic!("{jobs:?}") };
+    assert_eq!(ids.len(), AHEAD + 1);
+    assert_eq!(ids[0], "s0");
+    assert!(l.jobs(&mut Thumbs::default()).is_empty(), "asked once");
+    for _ in 0..20 {
+        l.act(Action::Skip);
+    }
+    let jobs = l.jobs(&mut Thumbs::default());
+    let Some(Job::Cards { ids }) = jobs.first() else { panic!("{jobs:?}") };
+    assert_eq!(ids[0], "s20", "the shown sample comes first");
+    assert!(ids.iter().all(|id| id.as_str() >= "s16"), "{ids:?}");
+}
+
+#[test]
+fn imbalance_is_flagged_when_one_class_dwarfs_another() {
+    let mut l = labeller(SourceKind::Text, 100, 40);
+    assert_eq!(l.imbalance().as_deref(), Some("imbalanced: dog has no labels, cat has 40"));
+    let mut labels: HashMap<String, String> = (0..40).map(|i| (format!("s{i}"), "cat".to_string())).collect();
+    labels.extend((40..44).map(|i| (format!("s{i}"), "dog".to_string())));
+    labels.extend((44..48).map(|i| (format!("s{i}"), "bird".to_string())));
+    l.set_labels(labels);
+    assert_eq!(l.imbalance().as_deref(), Some("imbalanced: cat 40 vs dog 4 (10×)"));
+    labels = (0..30).map(|i| (format!("s{i}"), ["cat", "dog", "bird"][i % 3].to_string())).collect();
+    l.set_labels(labels);
+    assert_eq!(l.imbalance(), None);
+}

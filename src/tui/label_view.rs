@@ -1,0 +1,245 @@
+//! Drawing the Label pane: the sample large (or a grid of many), live stats beside it, and
+//! the classes with their keys always visible below.
+
+use kindling::data::preview::Preview;
+use kindling::labels::multi;
+use kindling::project::config::SourceKind;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::app::App;
+use super::browse_view::{CELL, clip};
+use super::label::{Content, Labeller};
+use super::sample_view;
+use super::ui::Theme;
+
+/// Width of the stats column.
+const STATS: u16 = 28;
+/// A text cell of the grid.
+const TEXT_CELL: (u16, u16) = (32, 5);
+
+pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let l = &app.label;
+    let shown = l.current().unwrap_or("").to_string();
+    let what = match &l.review {
+        Some(r) => r.describe(),
+        None if l.order == kindling::project::queue::Order::Random => format!("random (seed {})", l.seed),
+        None => l.order.name().to_string(),
+    };
+    let position = match &l.queue {
+        None => "…".to_string(),
+        Some(q) if q.is_empty() => "0/0".to_string(),
+        Some(q) => format!("{}/{}", l.pos + 1, q.len()),
+    };
+    let block = Block::bordered()
+        .title(Line::from(format!(" Label · {shown} ")).left_aligned())
+        .title(Line::from(format!(" {what} · {position} ")).right_aligned());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let class_lines = class_bar(l, theme, inner.width as usize);
+    let [main, classes] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(class_lines.len() as u16)]).areas(inner);
+    f.render_widget(Paragraph::new(class_lines), classes);
+    let (sample, stats) = if main.width >= 60 {
+        let [s, t] = Layout::horizontal([Constraint::Min(20), Constraint::Length(STATS)]).areas(main);
+        (s, Some(t))
+    } else {
+        (main, None)
+    };
+    if let Some(stats) = stats {
+        render_stats(f, app, theme, stats);
+    }
+    match &app.label.queue {
+        None => {
+            let text = format!("putting the samples in order ({what})…");
+            f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), sample);
+        }
+        Some(q) if q.is_empty() => {
+            let text =
+                if app.label.review.is_some() { "nothing to review here: r for the next review" } else { "no samples" };
+            f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), sample);
+        }
+        Some(_) if app.label.grid => render_grid(f, app, theme, sample),
+        Some(_) => render_sample(f, app, theme, sample),
+    }
+}
+
+fn class_style(app_label: &Labeller, theme: Theme, class: &str) -> Style {
+    let colour = app_label.classes.iter().find(|c| c.name == class).map(|c| c.colour.as_str()).unwrap_or("");
+    theme.fg(colour)
+}
+
+/// The classes and their keys; the shown sample's label (or the toggled classes) stands out.
+fn class_bar(l: &Labeller, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let current = l.current().and_then(|id| l.label_of(id)).unwrap_or("");
+    let mut lines = vec![Vec::new()];
+    let mut used = 0;
+    for class in &l.classes {
+        let on = if l.multi { l.toggled.contains(&class.name) } else { multi::split(current).any(|c| c == class.name) };
+        let key = if class.key.is_empty() { "·".to_string() } else { class.key.clone() };
+        let tick = match (l.multi, on) {
+            (true, true) => "[x] ",
+            (true, false) => "[ ] ",
+            _ => "",
+        };
+        let text = format!("{key} {tick}{}", class.name);
+        let len = text.chars().count() + 2;
+        if used + len > width && used > 0 {
+            lines.push(Vec::new());
+            used = 0;
+        }
+        used += len;
+        let mut style = class_style(l, theme, &class.name);
+        if on {
+            style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+        }
+        let line = lines.last_mut().expect("one line at least");
+        line.push(Span::styled(text, style));
+        line.push(Span::raw("  "));
+    }
+    let hint = if l.grid {
+        "space mark · v range · key labels the marked"
+    } else if l.multi {
+        "keys toggle · Enter commits · space skip · u undo"
+    } else {
+        "space skip · u undo · x clear · ← → move"
+    };
+    lines.push(vec![Span::styled(hint.to_string(), theme.dim())]);
+    lines.into_iter().map(Line::from).collect()
+}
+
+fn render_stats(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let l = &app.label;
+    let per = l.per_class();
+    let labelled: u64 = l.labels.len() as u64;
+    let mut lines = vec![Line::from(Span::styled(
+        match l.total {
+            0 => format!("labelled {labelled}"),
+            n => format!("labelled {labelled}/{n} ({:.0}%)", labelled as f64 * 100.0 / n as f64),
+        },
+        theme.accent(),
+    ))];
+    let name_width = per.iter().map(|(c, _)| c.chars().count()).max().unwrap_or(0).min(10);
+    let count_width = per.iter().map(|(_, n)| n.to_string().len()).max().unwrap_or(1);
+    let most = per.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let bar_room = (area.width as usize).saturating_sub(name_width + count_width + 3).max(1);
+    for (class, n) in &per {
+        let bar = "█".repeat((*n as usize * bar_room).div_ceil(most as usize).min(bar_room));
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<name_width$} ", clip(class, name_width))),
+            Span::styled(format!("{bar:<bar_room$}"), class_style(l, theme, class)),
+            Span::raw(format!(" {n:>count_width$}")),
+        ]));
+    }
+    lines.push(Line::from(""));
+    let pace = l.pace.per_minute().map_or("—".to_string(), |p| format!("{p:.0}/min"));
+    lines.push(Line::from(format!("this session {} · {pace}", l.pace.labels)));
+    if let Some(run) = &l.run {
+        lines.push(Line::from(Span::styled(format!("run {}", clip(run, area.width as usize - 4)), theme.dim())));
+    }
+    if l.grid && !l.marks.is_empty() {
+        lines.push(Line::from(format!("marked {}", l.marks.len())));
+    }
+    if let Some(warning) = l.imbalance() {
+        lines.push(Line::from(Span::styled(format!("⚠ {warning}"), theme.fg("yellow"))));
+    }
+    let block = Block::new().borders(ratatui::widgets::Borders::LEFT);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+fn render_sample(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let l = &mut app.label;
+    if l.multi {
+        l.sync_toggled();
+    }
+    let Some(id) = l.current().map(str::to_string) else { return };
+    let [head, body, meta] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let label = match l.label_of(&id) {
+        Some(label) => Span::styled(label.to_string(), class_style(l, theme, label).add_modifier(Modifier::BOLD)),
+        None => Span::styled("unlabelled", theme.dim()),
+    };
+    f.render_widget(Paragraph::new(Line::from(vec![Span::raw("label: "), label])), head);
+    let text_column = app.text_column.clone();
+    let l = &mut app.label;
+    match l.content.get(&id) {
+        None => f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body),
+        Some(Content::Row(row)) => {
+            let text = text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k == c));
+            let mut lines: Vec<Line> = Vec::new();
+            if let Some(t) = text {
+                lines.push(Line::from(row.values.get(t).cloned().flatten().unwrap_or_default()));
+                lines.push(Line::from(""));
+            }
+            let width = l.columns.iter().map(|c| c.chars().count()).max().unwrap_or(0).min(24);
+            for (i, (column, value)) in l.columns.iter().zip(&row.values).enumerate() {
+                if Some(i) == text || l.label_column.as_ref() == Some(column) {
+                    continue;
+                }
+                let value = match value {
+                    Some(v) => Span::raw(v.clone()),
+                    None => Span::styled("(missing)", theme.dim()),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:>width$}  ", clip(column, width)), theme.dim()),
+                    value,
+                ]));
+            }
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Some(Content::Preview(preview)) => {
+            let image = l.image.as_mut().filter(|(i, _)| *i == id).map(|(_, p)| p);
+            sample_view::render(f, preview, image, theme, body, meta);
+        }
+    }
+}
+
+fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let cell = if app.label.kind == SourceKind::Images { CELL } else { TEXT_CELL };
+    let per_row = (area.width / cell.0).max(1) as usize;
+    let rows = (area.height / cell.1).max(1) as usize;
+    app.label.set_layout(per_row * rows, per_row);
+    let l = &app.label;
+    let range = l.range_from.map(|from| from.min(l.pos)..=from.max(l.pos));
+    for slot in 0..per_row * rows {
+        let i = l.top + slot;
+        let Some(id) = l.id_at(i) else { break };
+        let x = area.x + (slot % per_row) as u16 * cell.0;
+        let y = area.y + (slot / per_row) as u16 * cell.1;
+        let rect = Rect { x, y, width: cell.0 - 1, height: cell.1 }.intersection(area);
+        let picture = Rect { height: rect.height.saturating_sub(1), ..rect };
+        let caption = Rect { y: rect.y + picture.height, height: 1, ..rect };
+        if l.kind == SourceKind::Images {
+            match app.thumbs.encoded.get(id) {
+                Some(Some(protocol)) => f.render_widget(ratatui_image::Image::new(protocol), picture),
+                Some(None) => f.render_widget(Paragraph::new(Span::styled("(unreadable)", theme.dim())), picture),
+                None => f.render_widget(Paragraph::new(Span::styled("…", theme.dim())), picture),
+            }
+        } else {
+            let text = match l.content.get(id) {
+                Some(Content::Preview(Ok(Preview::Text { text, .. }))) => text.clone(),
+                Some(Content::Row(row)) => {
+                    let column = app.text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k == c));
+                    column.and_then(|c| row.values.get(c).cloned().flatten()).unwrap_or_default()
+                }
+                Some(Content::Preview(Err(e))) => e.clone(),
+                _ => "…".to_string(),
+            };
+            f.render_widget(Paragraph::new(text.replace('\n', " ")).wrap(Wrap { trim: true }), picture);
+        }
+        let marked = l.marks.contains(&i) || range.as_ref().is_some_and(|r| r.contains(&i));
+        let label = match l.label_of(id) {
+            Some(label) => Span::styled(label.to_string(), class_style(l, theme, label)),
+            None => Span::styled("·", theme.dim()),
+        };
+        let mark = if marked { "✓ " } else { "" };
+        let room = (caption.width as usize).saturating_sub(label.content.chars().count() + mark.len() + 1);
+        let line =
+            Line::from(vec![Span::styled(mark, theme.accent()), label, Span::raw(" "), Span::raw(clip(id, room))]);
+        let line = if i == l.pos { line.style(theme.selected()) } else { line };
+        f.render_widget(Paragraph::new(line), caption);
+    }
+}
