@@ -258,5 +258,5 @@ fn render_preview(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
         return;
     };
-    sample_view::render(f, preview, b.image.as_mut(), theme, body, meta);
+    sample_view::render(f, preview, b.image.as_mut(), false, theme, body, meta);
 }

@@ -17,8 +17,10 @@ use super::app::Job;
 use super::keys::Action;
 use super::thumbs::Thumbs;
 
-/// Samples whose content is fetched ahead of the one shown, so that the next is ready.
+/// Samples whose content is fetched ahead of the one shown, so that the next is ready. A
+/// table fetches rows by id in one pass over the table, so it fetches more at a time.
 const AHEAD: usize = 12;
+const AHEAD_ROWS: usize = 48;
 /// Samples behind the one shown whose content is kept, for going back.
 const BEHIND: usize = 4;
 
@@ -508,6 +510,13 @@ impl Labeller {
         }
     }
 
+    /// Whether the shown sample is drawn in full: its content loaded (and its image encoded,
+    /// with graphics on).
+    pub fn settled(&self, graphics: bool) -> bool {
+        let Some(id) = self.current() else { return self.queue.is_some() };
+        self.grid || (self.content.contains_key(id) && !(graphics && self.image_to_encode().is_some()))
+    }
+
     /// The decoded image of the shown sample, when there is one and it is not encoded yet.
     pub fn image_to_encode(&self) -> Option<(&str, &image::DynamicImage)> {
         let id = self.current()?;
@@ -534,30 +543,35 @@ impl Labeller {
             });
         }
         let Some(queue) = &self.queue else { return jobs };
+        let ahead = if self.from_table { AHEAD_ROWS } else { AHEAD };
         let (from, to) = if self.grid {
             (self.top, (self.top + self.page).min(queue.len()))
         } else {
-            (self.pos.saturating_sub(BEHIND), (self.pos + AHEAD + 1).min(queue.len()))
+            (self.pos.saturating_sub(BEHIND), (self.pos + ahead + 1).min(queue.len()))
         };
-        let wanted: Vec<String> = queue[from.min(to)..to].to_vec();
+        let wanted = &queue[from.min(to)..to];
         if self.grid && self.kind == SourceKind::Images {
-            jobs.extend(thumbs.request(&wanted));
-        } else {
-            // Keep what is near; forget the rest.
-            let near: HashSet<&String> = wanted.iter().collect();
-            self.content.retain(|id, _| near.contains(id));
-            self.content_asked.retain(|id| near.contains(id));
-            let missing: Vec<String> = wanted.iter().filter(|id| !self.content_asked.contains(*id)).cloned().collect();
-            if !missing.is_empty() {
-                self.content_asked.extend(missing.iter().cloned());
-                // The shown sample first, then the ones ahead.
-                let mut missing = missing;
-                if let Some(i) = missing.iter().position(|id| Some(id.as_str()) == self.current()) {
-                    let shown = missing.remove(i);
-                    missing.insert(0, shown);
-                }
-                jobs.push(if self.from_table { Job::Cards { ids: missing } } else { Job::Previews { ids: missing } });
+            jobs.extend(thumbs.request(wanted));
+            return jobs;
+        }
+        // Keep what is near; forget the rest.
+        let near: HashSet<&String> = wanted.iter().collect();
+        self.content.retain(|id, _| near.contains(id));
+        self.content_asked.retain(|id| near.contains(id));
+        // Ask again only when the shown sample or the next half of the window is missing,
+        // so that the asking is done in batches.
+        let soon = (self.pos + ahead / 2 + 1).min(queue.len());
+        let running_low =
+            self.grid || queue[self.pos.min(soon)..soon].iter().any(|id| !self.content_asked.contains(id));
+        let mut missing: Vec<String> = wanted.iter().filter(|id| !self.content_asked.contains(*id)).cloned().collect();
+        if running_low && !missing.is_empty() {
+            self.content_asked.extend(missing.iter().cloned());
+            // The shown sample first.
+            if let Some(i) = missing.iter().position(|id| Some(id.as_str()) == self.current()) {
+                let shown = missing.remove(i);
+                missing.insert(0, shown);
             }
+            jobs.push(if self.from_table { Job::Cards { ids: missing } } else { Job::Previews { ids: missing } });
         }
         jobs
     }

@@ -192,7 +192,7 @@ fn render_sample(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         }
         Some(Content::Preview(preview)) => {
             let image = l.image.as_mut().filter(|(i, _)| *i == id).map(|(_, p)| p);
-            sample_view::render(f, preview, image, theme, body, meta);
+            sample_view::render(f, preview, image, true, theme, body, meta);
         }
     }
 }

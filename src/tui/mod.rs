@@ -179,7 +179,7 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
     while !app.quit {
         if dirty {
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
-            frame_log.drawn();
+            frame_log.drawn(app.pane != Pane::Label || app.label.settled(ctx.picker.is_some()));
             dirty = false;
             for job in app.jobs() {
                 spawn(&ctx, &tx, job);
@@ -225,7 +225,7 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
                 if let Some(picker) = &ctx.picker
                     && let Some((id, img)) = app.label.image_to_encode()
                 {
-                    app.label.image = Some((id.to_string(), picker.new_resize_protocol(img.clone())));
+                    app.label.image = Some((id.to_string(), picker.new_resize_protocol(enlarged(img))));
                 }
                 if coverage && before.is_some() && before != app.labelled {
                     app.browse.refresh(); // Labels changed elsewhere: show them.
@@ -240,8 +240,21 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
     Ok(())
 }
 
+/// Small images enlarged for the Label pane (nearest neighbour: pixels stay crisp), which
+/// draws them with `Resize::Fit`: scaling a tiny image up to the whole pane in pixels made
+/// each frame cost far more to encode for kitty / sixel terminals than it shows.
+fn enlarged(img: &image::DynamicImage) -> image::DynamicImage {
+    const SIDE: u32 = 256;
+    let long = img.width().max(img.height()).max(1);
+    match SIDE / long {
+        0 | 1 => img.clone(),
+        k => img.resize(img.width() * k, img.height() * k, image::imageops::FilterType::Nearest),
+    }
+}
+
 /// For benchmarks: with `KINDLING_FRAME_LOG=FILE`, the microseconds from each input event to
-/// the end of the frame that shows its effect are appended to FILE, one per line.
+/// the end of the first frame that shows its whole effect (in the Label pane: the next sample
+/// loaded and drawn) are appended to FILE, one per line.
 struct FrameLog {
     file: Option<std::fs::File>,
     pending: Option<std::time::Instant>,
@@ -260,7 +273,10 @@ impl FrameLog {
         }
     }
 
-    fn drawn(&mut self) {
+    fn drawn(&mut self, settled: bool) {
+        if !settled {
+            return;
+        }
         if let (Some(file), Some(start)) = (&mut self.file, self.pending.take()) {
             use std::io::Write;
             let _ = writeln!(file, "{}", start.elapsed().as_micros());

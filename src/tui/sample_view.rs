@@ -12,11 +12,12 @@ use ratatui_image::{Resize, StatefulImage};
 use super::ui::Theme;
 
 /// Draws `preview` into `body`, its facts into `meta`; `image` is the image encoded for the
-/// terminal, `None` when graphics are off.
+/// terminal, `None` when graphics are off, drawn filling the area or (`fit`) never enlarged.
 pub fn render(
     f: &mut Frame,
     preview: &Result<Preview, String>,
     image: Option<&mut StatefulProtocol>,
+    fit: bool,
     theme: Theme,
     body: Rect,
     meta: Rect,
@@ -44,7 +45,8 @@ pub fn render(
             let meta_text = format!("{}×{} · {:?}", img.width(), img.height(), img.color());
             match image {
                 Some(protocol) => {
-                    f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), body, protocol)
+                    let resize = if fit { Resize::Fit(None) } else { Resize::Scale(None) };
+                    f.render_stateful_widget(StatefulImage::default().resize(resize), body, protocol)
                 }
                 None => f.render_widget(
                     Paragraph::new(Span::styled("(graphics off: --graphics halfblocks shows images)", theme.dim())),

@@ -242,7 +242,8 @@ fn label_an_image() {
     with_queue(&mut a, &["a.png", "b.png", "c.png", "d.png"], &[("a.png", "oak"), ("d.png", "pine")]);
     let img = disc();
     a.receive(Msg::Preview { id: "b.png".into(), result: Ok(Preview::Image(img.clone())) });
-    a.label.image = Some(("b.png".into(), ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img)));
+    let protocol = ratatui_image::picker::Picker::halfblocks().new_resize_protocol(super::enlarged(&img));
+    a.label.image = Some(("b.png".into(), protocol));
     check("label_image_80x24", &draw(&mut a, 80, 24));
 }
 

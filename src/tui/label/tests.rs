@@ -178,20 +178,32 @@ fn order_and_review_rebuild_the_queue() {
 }
 
 #[test]
-fn content_is_fetched_ahead_and_forgotten_behind() {
-    let mut l = labeller(SourceKind::Table, 100, 0);
+fn content_is_fetched_ahead_in_batches_and_forgotten_behind() {
+    let mut l = labeller(SourceKind::Table, 200, 0);
+    let number = |id: &String| id[1..].parse::<usize>().unwrap();
     let jobs = l.jobs(&mut Thumbs::default());
     let Some(Job::Cards { ids }) = jobs.first() else { panic!("{jobs:?}") };
-    assert_eq!(ids.len(), AHEAD + 1);
-    assert_eq!(ids[0], "s0");
-    assert!(l.jobs(&mut Thumbs::default()).is_empty(), "asked once");
-    for _ in 0..20 {
+    assert_eq!(ids.iter().map(number).collect::<Vec<_>>(), (0..=AHEAD_ROWS).collect::<Vec<_>>());
+    l.rows_arrived(
+        vec!["x".into()],
+        ids.iter().map(|id| SampleRow { id: id.clone(), label: None, values: vec![] }).collect(),
+    );
+    for _ in 0..AHEAD_ROWS / 2 {
         l.act(Action::Skip);
+        assert!(l.jobs(&mut Thumbs::default()).is_empty(), "half a window ahead is still there at {}", l.pos);
     }
+    l.act(Action::Skip);
     let jobs = l.jobs(&mut Thumbs::default());
     let Some(Job::Cards { ids }) = jobs.first() else { panic!("{jobs:?}") };
-    assert_eq!(ids[0], "s20", "the shown sample comes first");
-    assert!(ids.iter().all(|id| id.as_str() >= "s16"), "{ids:?}");
+    let pos = AHEAD_ROWS / 2 + 1;
+    assert_eq!(ids.iter().map(number).collect::<Vec<_>>(), (AHEAD_ROWS + 1..=pos + AHEAD_ROWS).collect::<Vec<_>>());
+    assert!(l.content.keys().all(|id| number(id) + BEHIND >= pos), "rows far behind are forgotten");
+    assert!(l.content.contains_key(&format!("s{pos}")));
+    // Jumping back to a forgotten sample asks for it first.
+    l.act(Action::Top);
+    let jobs = l.jobs(&mut Thumbs::default());
+    let Some(Job::Cards { ids }) = jobs.first() else { panic!("{jobs:?}") };
+    assert_eq!(ids[0], "s0");
 }
 
 #[test]
