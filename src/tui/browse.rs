@@ -11,6 +11,7 @@ use ratatui_image::protocol::StatefulProtocol;
 use super::app::Job;
 use super::keys::Action;
 use super::thumbs::Thumbs;
+use super::viewport::top_following;
 
 /// Rows fetched beyond each edge of the visible page, so that scrolling rarely waits.
 const BUFFER: usize = 200;
@@ -150,17 +151,7 @@ impl Browse {
 
     /// Keeps the cursor's row on screen; `top` is always the first sample of a row.
     fn scroll_into_view(&mut self) {
-        let row = self.per_row.max(1);
-        let rows_on_screen = (self.page / row).max(1);
-        let (cursor_row, top_row) = (self.cursor / row, self.top / row);
-        let top_row = if cursor_row < top_row {
-            cursor_row
-        } else if cursor_row >= top_row + rows_on_screen {
-            cursor_row + 1 - rows_on_screen
-        } else {
-            top_row
-        };
-        self.top = top_row * row;
+        self.top = top_following(self.cursor, self.top, self.page, self.per_row);
     }
 
     /// Row `i`, if it has been fetched.

@@ -16,6 +16,7 @@ use ratatui_image::protocol::StatefulProtocol;
 use super::app::Job;
 use super::keys::Action;
 use super::thumbs::Thumbs;
+use super::viewport::top_following;
 
 /// Samples whose content is fetched ahead of the one shown, so that the next is ready. A
 /// table fetches rows by id in one pass over the table, so it fetches more at a time.
@@ -408,17 +409,7 @@ impl Labeller {
     }
 
     fn scroll_into_view(&mut self) {
-        let row = self.per_row.max(1);
-        let rows_on_screen = (self.page / row).max(1);
-        let (cursor_row, top_row) = (self.pos / row, self.top / row);
-        let top_row = if cursor_row < top_row {
-            cursor_row
-        } else if cursor_row >= top_row + rows_on_screen {
-            cursor_row + 1 - rows_on_screen
-        } else {
-            top_row
-        };
-        self.top = top_row * row;
+        self.top = top_following(self.pos, self.top, self.page, self.per_row);
     }
 
     pub fn queue_arrived(&mut self, generation: u64, result: Result<QueueData, String>) {

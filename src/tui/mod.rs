@@ -12,6 +12,7 @@ mod sample_view;
 mod terminal;
 mod thumbs;
 mod ui;
+mod viewport;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -327,10 +328,7 @@ fn commit(store: &mut LabelStore, write: label::Write) -> std::result::Result<la
     use label::{Write, Written};
     match write {
         Write::Set { ids, label, origin } => {
-            let events = match ids.as_slice() {
-                [id] => store.set(id, label.as_deref(), origin).map(|_| 1),
-                many => store.set_many(many.iter().map(|id| (id.as_str(), label.as_deref())), origin),
-            };
+            let events = store.set_many(ids.iter().map(|id| (id.as_str(), label.as_deref())), origin);
             events.map(|events| Written::Set { ids, label, events }).map_err(|e| e.to_string())
         }
         Write::Undo { events } => {
