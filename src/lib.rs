@@ -1,10 +1,13 @@
-//! Kindling's core: projects, data sources, labels. No terminal code lives here; the CLI
+//! Kindling's core: projects, data sources, labels, features, models, runs. No terminal code lives here; the CLI
 //! and the TUI are thin layers over these functions.
 
 pub mod data;
 pub mod demo;
 pub mod error;
+pub mod eval;
+pub mod features;
 pub mod labels;
+pub mod models;
 pub mod natural;
 pub mod progress;
 pub mod project;

@@ -81,7 +81,7 @@ fn is_canonical_index(id: &str) -> Option<usize> {
 const CACHE_FILE: &str = "files.tsv";
 
 /// Name of the row-index column added to tables without an id column.
-const ROW_ID: &str = "__kindling_row";
+pub const ROW_ID: &str = "__kindling_row";
 
 impl Source {
     /// `cache_dir` holds what can be recomputed (file hashes); `None` keeps it in memory.

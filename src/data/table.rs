@@ -232,6 +232,17 @@ fn first_malformed_line(path: &Path, separator: u8) -> Result<Option<String>> {
     Ok(None)
 }
 
+/// The values of a column as strings (nulls kept).
+pub fn column_strings(column: &Column) -> crate::error::Result<Vec<Option<String>>> {
+    let cast = column.cast(&DataType::String)?;
+    Ok(cast.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// The values of a column as strings, nulls as empty strings.
+pub fn column_texts(column: &Column) -> crate::error::Result<Vec<String>> {
+    Ok(column_strings(column)?.into_iter().map(Option::unwrap_or_default).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

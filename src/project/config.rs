@@ -40,6 +40,9 @@ pub struct Config {
     pub keys: KeyOverrides,
     #[serde(default, skip_serializing_if = "LabelSettings::is_default")]
     pub label: LabelSettings,
+    /// `[features]`: knobs of the featurizers.
+    #[serde(default, skip_serializing_if = "crate::features::Settings::is_default")]
+    pub features: crate::features::Settings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -205,7 +208,7 @@ impl Config {
                 )));
             }
         }
-        Ok(())
+        self.features.validate()
     }
 
     pub fn save(&self, project_dir: &Path) -> Result<()> {

@@ -112,6 +112,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
             .collect(),
         keys: Default::default(),
         label: Default::default(),
+        features: Default::default(),
     };
     config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;

@@ -1,11 +1,18 @@
-//! Run directories (`runs/<id>/`): what finished runs left behind, for the panes that use a
-//! model's predictions (active learning and review in the Label pane).
+//! Run directories (`runs/<id>/`): training a run, what it leaves behind, listing runs, and
+//! applying a finished run to new data.
 
+pub mod artifacts;
+pub mod clock;
+pub mod dataset;
+pub mod events;
+pub mod predict;
 pub mod predictions;
+pub mod record;
+pub mod train;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub const RUNS_DIR: &str = "runs";
 
@@ -38,6 +45,74 @@ pub fn ids(project_root: &Path) -> Result<Vec<String>> {
 /// The newest finished run, if there is one.
 pub fn latest_finished(project_root: &Path) -> Result<Option<String>> {
     Ok(ids(project_root)?.into_iter().rev().find(|id| is_finished(&dir(project_root, id))))
+}
+
+/// One line of `kindling runs`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RunSummary {
+    pub id: String,
+    pub status: String,
+    pub model: String,
+    pub features: String,
+    pub started: String,
+    pub seconds: Option<f64>,
+    pub labelled: usize,
+    pub accuracy: Option<f64>,
+    pub macro_f1: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Every run with a readable run.json, oldest first.
+pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
+    let mut out = Vec::new();
+    for id in ids(project_root)? {
+        let d = dir(project_root, &id);
+        let Ok(r) = record::RunRecord::read(&d) else { continue };
+        let metrics: Option<serde_json::Value> =
+            std::fs::read_to_string(d.join(train::METRICS_FILE)).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let score = |key: &str| metrics.as_ref().and_then(|m| m.get(key)).and_then(|v| v.as_f64());
+        out.push(RunSummary {
+            accuracy: score("accuracy"),
+            macro_f1: score("macro_f1"),
+            id,
+            status: r.status,
+            model: r.model,
+            features: r.features,
+            started: r.started,
+            seconds: r.seconds,
+            labelled: r.dataset.labelled,
+            error: r.error,
+        });
+    }
+    Ok(out)
+}
+
+/// A run named on the command line: its id, a unique prefix of one, or `latest` (the newest
+/// finished run).
+pub fn resolve(project_root: &Path, name: &str) -> Result<String> {
+    let all = ids(project_root)?;
+    if name == "latest" {
+        return latest_finished(project_root)?
+            .ok_or_else(|| Error::user("no finished run yet; train one with `kindling train DIR --model logistic`"));
+    }
+    if all.iter().any(|id| id == name) {
+        return Ok(name.to_string());
+    }
+    let matching: Vec<&String> = all.iter().filter(|id| id.starts_with(name)).collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::user(format!(
+            "no run '{name}' in {}; `kindling runs {}` lists them",
+            project_root.join(RUNS_DIR).display(),
+            project_root.display()
+        ))),
+        many => Err(Error::user(format!(
+            "'{name}' names {} runs ({}); give more of the id",
+            many.len(),
+            crate::text::first_few(&many.iter().map(|s| s.to_string()).collect::<Vec<_>>(), 3)
+        ))),
+    }
 }
 
 #[cfg(test)]

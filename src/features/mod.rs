@@ -1,0 +1,232 @@
+//! Featurizers: turn samples into rows of numbers. Each is fitted on the training split
+//! only, saved with the run, and applied unchanged to new data by `kindling predict`.
+
+mod audio;
+mod image;
+mod matrix;
+mod scaler;
+mod table;
+mod tfidf;
+
+use std::path::PathBuf;
+
+use polars::prelude::DataFrame;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::project::config::SourceKind;
+pub use matrix::{Matrix, Row};
+pub use table::TableColumns;
+
+/// What `--features` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Table columns: standardized numbers, one-hot categories, imputed gaps.
+    Table,
+    /// Word unigrams and bigrams, TF-IDF weighted.
+    Tfidf,
+    /// Resized pixels (grey or RGB).
+    Pixels,
+    /// Histograms of oriented gradients.
+    Hog,
+    /// Log-mel spectrogram statistics.
+    Logmel,
+    /// MFCC statistics.
+    Mfcc,
+}
+
+impl Method {
+    pub const ALL: [Method; 6] =
+        [Method::Table, Method::Tfidf, Method::Pixels, Method::Hog, Method::Logmel, Method::Mfcc];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Table => "table",
+            Method::Tfidf => "tfidf",
+            Method::Pixels => "pixels",
+            Method::Hog => "hog",
+            Method::Logmel => "logmel",
+            Method::Mfcc => "mfcc",
+        }
+    }
+
+    /// The method `auto` picks for a kind of data.
+    pub fn auto(kind: SourceKind) -> Method {
+        match kind {
+            SourceKind::Table => Method::Table,
+            SourceKind::Text => Method::Tfidf,
+            SourceKind::Images => Method::Pixels,
+            SourceKind::Audio => Method::Logmel,
+        }
+    }
+
+    fn kind(self) -> SourceKind {
+        match self {
+            Method::Table => SourceKind::Table,
+            Method::Tfidf => SourceKind::Text,
+            Method::Pixels | Method::Hog => SourceKind::Images,
+            Method::Logmel | Method::Mfcc => SourceKind::Audio,
+        }
+    }
+
+    /// `auto` or a method name, checked against the kind of data.
+    pub fn choose(name: &str, kind: SourceKind) -> Result<Method> {
+        if name == "auto" {
+            return Ok(Method::auto(kind));
+        }
+        let fitting: Vec<&str> = Method::ALL.iter().filter(|m| m.kind() == kind).map(|m| m.name()).collect();
+        let method = Method::ALL.into_iter().find(|m| m.name() == name);
+        match method {
+            Some(m) if m.kind() == kind => Ok(m),
+            _ => Err(Error::user(format!(
+                "features '{name}' do not fit {} data; choose auto or {}",
+                kind.name(),
+                fitting.join(", ")
+            ))),
+        }
+    }
+}
+
+/// `[features]` in kindling.toml: the knobs of the featurizers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Images are resized to this many pixels a side.
+    pub image_size: u32,
+    /// `grey` or `rgb`.
+    pub image_colour: Colour,
+    /// A word or bigram must occur in at least this many training texts.
+    pub min_df: usize,
+    /// Mel bands of the audio features.
+    pub mel_bands: usize,
+    /// MFCC coefficients kept.
+    pub mfcc: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Colour {
+    Grey,
+    Rgb,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { image_size: 32, image_colour: Colour::Grey, min_df: 2, mel_bands: 40, mfcc: 13 }
+    }
+}
+
+impl Settings {
+    pub fn is_default(&self) -> bool {
+        *self == Settings::default()
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str| Err(Error::user(format!("kindling.toml: [features] {what}")));
+        if !(4..=512).contains(&self.image_size) {
+            return bad("image_size must be between 4 and 512");
+        }
+        if self.min_df == 0 {
+            return bad("min_df must be at least 1");
+        }
+        if !(2..=256).contains(&self.mel_bands) {
+            return bad("mel_bands must be between 2 and 256");
+        }
+        if self.mfcc == 0 || self.mfcc > self.mel_bands {
+            return bad("mfcc must be between 1 and mel_bands");
+        }
+        Ok(())
+    }
+}
+
+/// The samples to featurize, of one kind.
+#[derive(Debug, Clone)]
+pub enum Inputs {
+    /// The feature columns of a table.
+    Table(DataFrame),
+    Texts(Vec<String>),
+    /// Image or audio files.
+    Files(Vec<PathBuf>),
+}
+
+impl Inputs {
+    pub fn len(&self) -> usize {
+        match self {
+            Inputs::Table(df) => df.height(),
+            Inputs::Texts(t) => t.len(),
+            Inputs::Files(f) => f.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The samples at `picks`, in that order.
+    pub fn select(&self, picks: &[usize]) -> Result<Inputs> {
+        Ok(match self {
+            Inputs::Table(df) => {
+                let idx = polars::prelude::IdxCa::from_vec("".into(), picks.iter().map(|&i| i as _).collect());
+                Inputs::Table(df.take(&idx)?)
+            }
+            Inputs::Texts(t) => Inputs::Texts(picks.iter().map(|&i| t[i].clone()).collect()),
+            Inputs::Files(f) => Inputs::Files(picks.iter().map(|&i| f[i].clone()).collect()),
+        })
+    }
+}
+
+/// A fitted featurizer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Featurizer {
+    Table(table::TableFeaturizer),
+    Tfidf(tfidf::Tfidf),
+    Image(image::ImageFeaturizer),
+    Audio(audio::AudioFeaturizer),
+}
+
+impl Featurizer {
+    /// Fits `method` on the training samples.
+    pub fn fit(method: Method, settings: &Settings, train: &Inputs, progress: &dyn Progress) -> Result<Featurizer> {
+        Ok(match (method, train) {
+            (Method::Table, Inputs::Table(df)) => Featurizer::Table(table::TableFeaturizer::fit(df)?),
+            (Method::Tfidf, Inputs::Texts(texts)) => Featurizer::Tfidf(tfidf::Tfidf::fit(texts, settings.min_df)),
+            (Method::Pixels | Method::Hog, Inputs::Files(files)) => {
+                Featurizer::Image(image::ImageFeaturizer::fit(method == Method::Hog, settings, files, progress)?)
+            }
+            (Method::Logmel | Method::Mfcc, Inputs::Files(files)) => {
+                Featurizer::Audio(audio::AudioFeaturizer::fit(method == Method::Mfcc, settings, files, progress)?)
+            }
+            _ => return Err(Error::internal(format!("features {} got the wrong kind of input", method.name()))),
+        })
+    }
+
+    pub fn transform(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Matrix> {
+        match (self, inputs) {
+            (Featurizer::Table(f), Inputs::Table(df)) => f.transform(df),
+            (Featurizer::Tfidf(f), Inputs::Texts(texts)) => Ok(f.transform(texts)),
+            (Featurizer::Image(f), Inputs::Files(files)) => f.transform(files, progress),
+            (Featurizer::Audio(f), Inputs::Files(files)) => f.transform(files, progress),
+            _ => Err(Error::internal("a featurizer got the wrong kind of input")),
+        }
+    }
+
+    /// How many columns the rows have.
+    pub fn width(&self) -> usize {
+        match self {
+            Featurizer::Table(f) => f.width(),
+            Featurizer::Tfidf(f) => f.width(),
+            Featurizer::Image(f) => f.width(),
+            Featurizer::Audio(f) => f.width(),
+        }
+    }
+
+    /// Table columns the featurizer reads (empty for other kinds).
+    pub fn table_columns(&self) -> Vec<String> {
+        match self {
+            Featurizer::Table(f) => f.columns(),
+            _ => Vec::new(),
+        }
+    }
+}

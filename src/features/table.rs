@@ -1,0 +1,195 @@
+//! Table features, as scikit-learn's usual column transformer: numbers imputed with the
+//! median and standardized; categories imputed with the most frequent and one-hot encoded
+//! (an unseen category is all zeros); a missing-indicator column for every column that had
+//! gaps in training. Columns empty in training are left out.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Matrix;
+use crate::data::table::column_strings;
+use crate::error::{Error, Result};
+
+/// At most this many categories of one column get a one-hot column (the most frequent).
+const MAX_CATEGORIES: usize = 1000;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableFeaturizer {
+    columns: Vec<Encoded>,
+    width: usize,
+    /// Columns left out because training had no value in them.
+    pub empty: Vec<String>,
+}
+
+/// The column names a table featurizer needs.
+pub type TableColumns = Vec<String>;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+enum Encoded {
+    Number { name: String, median: f64, mean: f64, scale: f64, indicator: bool },
+    Category { name: String, categories: Vec<String>, most_frequent: String, indicator: bool },
+}
+
+fn is_number(dtype: &DataType) -> bool {
+    dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_temporal()
+}
+
+fn numbers(column: &Column) -> Result<Vec<Option<f64>>> {
+    let cast = column.cast(&DataType::Float64)?;
+    Ok(cast.f64()?.iter().map(|v| v.filter(|v| v.is_finite())).collect())
+}
+
+impl TableFeaturizer {
+    pub fn fit(df: &DataFrame) -> Result<TableFeaturizer> {
+        let (mut columns, mut empty) = (Vec::new(), Vec::new());
+        for column in df.columns() {
+            let name = column.name().to_string();
+            let encoded = if is_number(column.dtype()) {
+                fit_number(name.clone(), &numbers(column)?)
+            } else {
+                fit_category(name.clone(), &column_strings(column)?)
+            };
+            match encoded {
+                Some(e) => columns.push(e),
+                None => empty.push(name),
+            }
+        }
+        let width = columns.iter().map(Encoded::width).sum();
+        Ok(TableFeaturizer { columns, width, empty })
+    }
+
+    pub fn transform(&self, df: &DataFrame) -> Result<Matrix> {
+        let missing: Vec<String> = self.columns().into_iter().filter(|c| df.column(c).is_err()).collect();
+        if !missing.is_empty() {
+            return Err(Error::user(format!(
+                "the input has no column {}; the run was trained on columns {}",
+                missing.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "),
+                self.columns().join(", ")
+            )));
+        }
+        let rows = df.height();
+        let mut data = vec![0.0f32; rows * self.width];
+        let mut offset = 0;
+        for encoded in &self.columns {
+            let column = df.column(encoded.name())?;
+            match encoded {
+                Encoded::Number { median, mean, scale, indicator, .. } => {
+                    for (i, v) in numbers(column)?.into_iter().enumerate() {
+                        data[i * self.width + offset] = ((v.unwrap_or(*median) - mean) / scale) as f32;
+                        if *indicator && v.is_none() {
+                            data[i * self.width + offset + 1] = 1.0;
+                        }
+                    }
+                }
+                Encoded::Category { categories, most_frequent, indicator, .. } => {
+                    let place: HashMap<&str, usize> =
+                        categories.iter().enumerate().map(|(j, c)| (c.as_str(), j)).collect();
+                    for (i, v) in column_strings(column)?.into_iter().enumerate() {
+                        let value = v.as_deref().unwrap_or(most_frequent);
+                        if let Some(j) = place.get(value) {
+                            data[i * self.width + offset + j] = 1.0;
+                        }
+                        if *indicator && v.is_none() {
+                            data[i * self.width + offset + categories.len()] = 1.0;
+                        }
+                    }
+                }
+            }
+            offset += encoded.width();
+        }
+        Ok(Matrix::dense(rows, self.width, data))
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn columns(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name().to_string()).collect()
+    }
+}
+
+impl Encoded {
+    fn name(&self) -> &str {
+        match self {
+            Encoded::Number { name, .. } | Encoded::Category { name, .. } => name,
+        }
+    }
+
+    fn width(&self) -> usize {
+        match self {
+            Encoded::Number { indicator, .. } => 1 + *indicator as usize,
+            Encoded::Category { categories, indicator, .. } => categories.len() + *indicator as usize,
+        }
+    }
+}
+
+fn fit_number(name: String, values: &[Option<f64>]) -> Option<Encoded> {
+    let mut present: Vec<f64> = values.iter().flatten().copied().collect();
+    if present.is_empty() {
+        return None;
+    }
+    present.sort_unstable_by(f64::total_cmp);
+    let m = present.len();
+    let median = if m % 2 == 1 { present[m / 2] } else { (present[m / 2 - 1] + present[m / 2]) / 2.0 };
+    let imputed: Vec<f64> = values.iter().map(|v| v.unwrap_or(median)).collect();
+    let n = imputed.len() as f64;
+    let mean = imputed.iter().sum::<f64>() / n;
+    let sd = (imputed.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let scale = if sd < 1e-12 * mean.abs().max(1.0) { 1.0 } else { sd };
+    Some(Encoded::Number { name, median, mean, scale, indicator: m < values.len() })
+}
+
+fn fit_category(name: String, values: &[Option<String>]) -> Option<Encoded> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    values.iter().flatten().for_each(|v| *counts.entry(v).or_default() += 1);
+    let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
+    // Most frequent first; ties in alphabetical order (scikit-learn imputes the smallest).
+    by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let most_frequent = by_count.first()?.0.to_string();
+    let mut categories: Vec<String> = by_count.iter().take(MAX_CATEGORIES).map(|(c, _)| c.to_string()).collect();
+    categories.sort_unstable();
+    let indicator = values.iter().any(Option::is_none);
+    Some(Encoded::Category { name, categories, most_frequent, indicator })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> DataFrame {
+        df!(
+            "size" => [Some(1.0), None, Some(3.0), Some(5.0)],
+            "colour" => [Some("red"), Some("blue"), None, Some("red")],
+            "nothing" => [None::<f64>, None, None, None],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn imputes_standardizes_one_hot_encodes_and_marks_gaps() {
+        let f = TableFeaturizer::fit(&frame()).unwrap();
+        assert_eq!(f.empty, vec!["nothing"]);
+        // size, size missing, blue, red, colour missing
+        assert_eq!(f.width(), 5);
+        let m = f.transform(&frame()).unwrap();
+        // size imputed with the median 3 → [1, 3, 3, 5]: mean 3, sd √2.
+        let sd = 2f32.sqrt();
+        let row = |i: usize| m.row(i).iter().map(|(_, v)| v).collect::<Vec<f32>>();
+        assert_eq!(row(0), vec![-2.0 / sd, 0.0, 0.0, 1.0, 0.0]);
+        assert_eq!(row(1), vec![0.0, 1.0, 1.0, 0.0, 0.0]);
+        assert_eq!(row(2), vec![0.0, 0.0, 0.0, 1.0, 1.0], "a missing colour is the most frequent one");
+    }
+
+    #[test]
+    fn unseen_categories_are_zeros_and_missing_columns_are_named() {
+        let f = TableFeaturizer::fit(&frame()).unwrap();
+        let new = df!("size" => [2.0], "colour" => ["green"]).unwrap();
+        let m = f.transform(&new).unwrap();
+        assert_eq!(m.row(0).iter().skip(2).map(|(_, v)| v).collect::<Vec<f32>>(), vec![0.0, 0.0, 0.0]);
+        let err = f.transform(&df!("size" => [2.0]).unwrap()).unwrap_err();
+        assert!(err.message().contains("no column 'colour'"), "{}", err.message());
+    }
+}

@@ -1,0 +1,160 @@
+//! The CPU baselines. Every model gives class probabilities (softmaxed scores where it has
+//! none) and serializes with its run.
+//!
+//! They are our own rather than linfa's or smartcore's: TF-IDF features are sparse with tens
+//! of thousands of columns, which both libraries only take as dense matrices; smartcore's
+//! trees, forest, kNN and SVC and linfa's trees give no class probabilities; and linfa's SVM
+//! is a kernel SMO solver, far slower than the linear dual coordinate descent a linear SVM
+//! needs. Each model here is small and tested against a known answer.
+
+mod forest;
+mod knn;
+mod lbfgs;
+mod linear_svm;
+mod logistic;
+mod majority;
+mod naive_bayes;
+mod probabilities;
+mod tree;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::features::Matrix;
+use crate::progress::Progress;
+pub use probabilities::Probabilities;
+
+/// The models `--model` names, in the order lists show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    Majority,
+    Logistic,
+    LinearSvm,
+    Knn,
+    NaiveBayes,
+    DecisionTree,
+    RandomForest,
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 7] = [
+        ModelKind::Majority,
+        ModelKind::Logistic,
+        ModelKind::LinearSvm,
+        ModelKind::Knn,
+        ModelKind::NaiveBayes,
+        ModelKind::DecisionTree,
+        ModelKind::RandomForest,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Majority => "majority",
+            ModelKind::Logistic => "logistic",
+            ModelKind::LinearSvm => "linear_svm",
+            ModelKind::Knn => "knn",
+            ModelKind::NaiveBayes => "naive_bayes",
+            ModelKind::DecisionTree => "decision_tree",
+            ModelKind::RandomForest => "random_forest",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<ModelKind> {
+        ModelKind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
+            Error::user(format!("unknown model '{name}'; choose one of {}", names.join(", ")))
+        })
+    }
+}
+
+/// A fitted model over the classes that had training samples; probabilities come back over
+/// every class of the project (zero for classes it never saw).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    kind: ModelKind,
+    /// Project class index of each class the model knows.
+    seen: Vec<usize>,
+    n_classes: usize,
+    inner: Inner,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+enum Inner {
+    Majority(majority::Majority),
+    Logistic(logistic::Logistic),
+    LinearSvm(linear_svm::LinearSvm),
+    Knn(knn::Knn),
+    GaussianNb(naive_bayes::Gaussian),
+    MultinomialNb(naive_bayes::Multinomial),
+    Tree(tree::Tree),
+    Forest(forest::Forest),
+}
+
+impl Model {
+    /// Fits `kind` on rows `x` with classes `y` (indices into `n_classes` project classes).
+    pub fn fit(
+        kind: ModelKind,
+        x: &Matrix,
+        y: &[usize],
+        n_classes: usize,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<Model> {
+        if x.rows() == 0 || x.rows() != y.len() {
+            return Err(Error::user("no labelled training samples; label some samples first"));
+        }
+        let mut seen: Vec<usize> = y.to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        if seen.len() < 2 && kind != ModelKind::Majority {
+            return Err(Error::user("the training samples have only one class; label samples of at least two classes"));
+        }
+        let local: Vec<usize> = y.iter().map(|c| seen.binary_search(c).expect("seen holds every class")).collect();
+        let k = seen.len();
+        let inner = match kind {
+            ModelKind::Majority => Inner::Majority(majority::Majority::fit(&local, k)),
+            ModelKind::Logistic => Inner::Logistic(logistic::Logistic::fit(x, &local, k, progress)),
+            ModelKind::LinearSvm => Inner::LinearSvm(linear_svm::LinearSvm::fit(x, &local, k, seed, progress)),
+            ModelKind::Knn => Inner::Knn(knn::Knn::fit(x, &local, k)),
+            ModelKind::NaiveBayes if x.is_sparse() && x.is_non_negative() => {
+                Inner::MultinomialNb(naive_bayes::Multinomial::fit(x, &local, k))
+            }
+            ModelKind::NaiveBayes => Inner::GaussianNb(naive_bayes::Gaussian::fit(x, &local, k)),
+            ModelKind::DecisionTree => Inner::Tree(tree::Tree::fit(x, &local, k, &tree::Params::full(seed))),
+            ModelKind::RandomForest => Inner::Forest(forest::Forest::fit(x, &local, k, seed, progress)),
+        };
+        Ok(Model { kind, seen, n_classes, inner })
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    /// A short description of what was fitted (e.g. which naive Bayes).
+    pub fn describe(&self) -> &'static str {
+        match self.inner {
+            Inner::GaussianNb(_) => "Gaussian naive Bayes",
+            Inner::MultinomialNb(_) => "multinomial naive Bayes",
+            _ => self.kind.name(),
+        }
+    }
+
+    /// Class probabilities of every row of `x`, over all project classes.
+    pub fn predict_proba(&self, x: &Matrix) -> Probabilities {
+        let local = match &self.inner {
+            Inner::Majority(m) => m.predict_proba(x),
+            Inner::Logistic(m) => m.predict_proba(x),
+            Inner::LinearSvm(m) => m.predict_proba(x),
+            Inner::Knn(m) => m.predict_proba(x),
+            Inner::GaussianNb(m) => m.predict_proba(x),
+            Inner::MultinomialNb(m) => m.predict_proba(x),
+            Inner::Tree(m) => m.predict_proba(x),
+            Inner::Forest(m) => m.predict_proba(x),
+        };
+        local.widen(&self.seen, self.n_classes)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_data;

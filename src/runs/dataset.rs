@@ -1,0 +1,121 @@
+//! What a run trains on: every sample of the project in source order, its current label
+//! (as a class index), the split the source fixes, and the inputs for the featurizer.
+
+use std::collections::HashMap;
+
+use crate::data::Source;
+use crate::data::split::Split;
+use crate::data::table::column_texts;
+use crate::error::{Error, Result};
+use crate::features::Inputs;
+use crate::project::Project;
+use crate::project::config::SourceKind;
+
+pub struct Dataset {
+    pub ids: Vec<String>,
+    /// The class of each sample's current label; `None` when unlabelled.
+    pub given: Vec<Option<usize>>,
+    /// The split the source fixes (split column, split file or split folders).
+    pub fixed_split: Vec<Option<Split>>,
+    pub inputs: Inputs,
+    /// Current labels that name no class of the project (left out of training).
+    pub unknown_labels: usize,
+    /// How many label events the store held when the labels were read.
+    pub label_events: u64,
+    pub fingerprint: String,
+}
+
+/// Columns of a table that are never features: the sample id, label, split and the row index.
+pub fn reserved_columns(source: &crate::data::TableSource) -> Vec<String> {
+    let mut reserved = vec!["id".to_string(), crate::data::ROW_ID.to_string()];
+    for c in [&source.id_column, &source.label_column, &source.split_column, &source.text_column] {
+        reserved.extend(c.clone());
+    }
+    reserved
+}
+
+impl Dataset {
+    pub fn load(project: &Project) -> Result<Dataset> {
+        if project.config.project.multi_label {
+            return Err(Error::user(
+                "training a multi-label project is not supported yet; baselines need one class per sample",
+            ));
+        }
+        let source = project.source()?;
+        let store = project.labels()?;
+        let label_events = store.event_count()?;
+        let classes = project.config.class_names();
+        let class_of: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let (ids, inputs, mut fixed_split) = match &source {
+            Source::Table(t) => {
+                let df = t.table.collect(t.scan_with_ids()?)?;
+                let ids = column_texts(df.column("id")?)?;
+                let inputs = match (&t.kind, &t.text_column) {
+                    (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
+                    _ => {
+                        let reserved = reserved_columns(t);
+                        let keep: Vec<String> = df
+                            .get_column_names()
+                            .into_iter()
+                            .filter(|c| !reserved.iter().any(|r| r == c.as_str()))
+                            .map(|c| c.to_string())
+                            .collect();
+                        Inputs::Table(df.select(keep)?)
+                    }
+                };
+                let split = t.split_values()?.unwrap_or_else(|| vec![None; ids.len()]);
+                (ids, inputs, split)
+            }
+            Source::Folder(f) => {
+                let ids = source.ids_in_order()?;
+                let paths: Vec<_> = ids.iter().map(|id| f.root.join(id)).collect();
+                let inputs = match f.kind {
+                    SourceKind::Text => Inputs::Texts(
+                        paths
+                            .iter()
+                            .map(|p| {
+                                std::fs::read(p)
+                                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                                    .map_err(|e| Error::file(p, e))
+                            })
+                            .collect::<Result<_>>()?,
+                    ),
+                    _ => Inputs::Files(paths),
+                };
+                let n = ids.len();
+                (ids, inputs, vec![None; n])
+            }
+        };
+        if let Some(map) = source.split_map()? {
+            for (id, split) in ids.iter().zip(fixed_split.iter_mut()) {
+                if let Some(s) = map.get(id) {
+                    *split = Some(*s);
+                }
+            }
+        }
+        let current: HashMap<String, String> = store.current()?.into_iter().collect();
+        let mut unknown_labels = 0;
+        let given = ids
+            .iter()
+            .map(|id| {
+                let label = current.get(id)?;
+                let class = class_of.get(label.as_str()).copied();
+                unknown_labels += class.is_none() as usize;
+                class
+            })
+            .collect();
+        Ok(Dataset {
+            fingerprint: source.fingerprint()?,
+            ids,
+            given,
+            fixed_split,
+            inputs,
+            unknown_labels,
+            label_events,
+        })
+    }
+
+    pub fn labelled(&self) -> Vec<usize> {
+        (0..self.ids.len()).filter(|&i| self.given[i].is_some()).collect()
+    }
+}

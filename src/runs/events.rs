@@ -1,0 +1,115 @@
+//! `events.jsonl`: a run's progress, one JSON object per line, flushed as it goes, so a
+//! workbench can tail a run it did not start. Stage changes are always written; progress
+//! within a stage at most ten times a second, and its last step always.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::clock;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+pub const EVENTS_FILE: &str = "events.jsonl";
+
+pub struct EventLog {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    file: File,
+    total: Option<u64>,
+    last_write: Option<Instant>,
+}
+
+impl EventLog {
+    pub fn create(path: &Path) -> Result<EventLog> {
+        let file = File::create(path).map_err(|e| Error::file(path, e))?;
+        Ok(EventLog { inner: Mutex::new(Inner { file, total: None, last_write: None }) })
+    }
+
+    /// Writes one event: `{"time": …, "event": kind, …fields}`.
+    pub fn write(&self, kind: &str, fields: Value) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.append(kind, fields);
+    }
+}
+
+impl Inner {
+    fn append(&mut self, kind: &str, fields: Value) {
+        let mut event = json!({ "time": clock::iso(clock::now()), "event": kind });
+        if let (Some(e), Value::Object(f)) = (event.as_object_mut(), fields) {
+            e.extend(f);
+        }
+        // A full disk must not stop the training; the run's record says how it ended.
+        let _ = writeln!(self.file, "{event}").and_then(|_| self.file.flush());
+    }
+}
+
+impl Progress for EventLog {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.total = total;
+        inner.last_write = Some(Instant::now());
+        inner.append("stage", json!({ "stage": name, "total": total }));
+    }
+
+    fn advance(&self, done: u64) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let last = inner.total == Some(done);
+        if last || inner.last_write.is_none_or(|t| t.elapsed().as_millis() >= 100) {
+            inner.last_write = Some(Instant::now());
+            let total = inner.total;
+            inner.append("progress", json!({ "done": done, "total": total }));
+        }
+    }
+}
+
+/// Reads a run's events (lines that do not parse are skipped: the last may be half written).
+pub fn read(path: &Path) -> Result<Vec<Value>> {
+    let file = File::open(path).map_err(|e| Error::file(path, e))?;
+    Ok(BufReader::new(file).lines().map_while(|l| l.ok()).filter_map(|l| serde_json::from_str(&l).ok()).collect())
+}
+
+/// Sends progress to two sinks (the event log and a terminal bar).
+pub struct Both<'a>(pub &'a dyn Progress, pub &'a dyn Progress);
+
+impl Progress for Both<'_> {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        self.0.stage(name, total);
+        self.1.stage(name, total);
+    }
+    fn advance(&self, done: u64) {
+        self.0.advance(done);
+        self.1.advance(done);
+    }
+    fn finish(&self) {
+        self.0.finish();
+        self.1.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_and_the_last_step_are_always_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(EVENTS_FILE);
+        let log = EventLog::create(&path).unwrap();
+        log.stage("fitting", Some(1000));
+        (1..=1000).for_each(|i| log.advance(i));
+        log.write("finished", json!({ "accuracy": 0.5 }));
+        let events = read(&path).unwrap();
+        assert_eq!(events[0]["stage"], "fitting");
+        let progress: Vec<&Value> = events.iter().filter(|e| e["event"] == "progress").collect();
+        assert!(progress.len() < 1000, "progress is throttled");
+        assert_eq!(progress.last().unwrap()["done"], 1000);
+        assert_eq!(events.last().unwrap()["accuracy"], 0.5);
+    }
+}

@@ -1,0 +1,126 @@
+//! `kindling predict`: apply a finished run to new data of the same kind, with the very
+//! featurizer and model the run fitted.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::artifacts::{self, FEATURIZER_FILE, MODEL_FILE};
+use super::predictions::PROB_PREFIX;
+use super::record::RunRecord;
+use crate::data::folder;
+use crate::data::table::{Table, TableFormat, column_texts};
+use crate::error::{Error, Result};
+use crate::features::{Featurizer, Inputs};
+use crate::models::{Model, Probabilities};
+use crate::progress::Progress;
+use crate::project::config::{SourceConfig, SourceKind};
+
+pub struct Applied {
+    pub ids: Vec<String>,
+    pub classes: Vec<String>,
+    pub probs: Probabilities,
+}
+
+/// Applies the run in `run_dir` to `input`: a table file, a folder of files, or one file.
+pub fn apply(run_dir: &Path, input: &Path, progress: &dyn Progress) -> Result<Applied> {
+    let record = RunRecord::read(run_dir)?;
+    if record.status != "finished" {
+        return Err(Error::user(format!("run {} is {}, not finished; pick a finished run", record.id, record.status)));
+    }
+    let featurizer: Featurizer = artifacts::load(&run_dir.join(FEATURIZER_FILE))?;
+    let model: Model = artifacts::load(&run_dir.join(MODEL_FILE))?;
+    let (ids, inputs) = read_input(&record.config.source, input)?;
+    if ids.is_empty() {
+        return Err(Error::file(input, format!("holds no {} samples", record.config.source.kind.name())));
+    }
+    let x = featurizer.transform(&inputs, progress).map_err(|e| e.context(input.display()))?;
+    progress.stage("predicting", None);
+    let probs = model.predict_proba(&x);
+    progress.finish();
+    Ok(Applied { ids, classes: record.classes, probs })
+}
+
+/// Sample ids and featurizer inputs of `input`, read as the run's source was.
+fn read_input(source: &SourceConfig, input: &Path) -> Result<(Vec<String>, Inputs)> {
+    let kind = source.kind;
+    if input.is_dir() {
+        if kind == SourceKind::Table {
+            return Err(Error::file(input, "is a folder; this run was trained on a table, give a table file"));
+        }
+        let (entries, _) = folder::list(input, kind)?;
+        let ids = entries.iter().map(|e| e.id.clone()).collect();
+        let paths: Vec<_> = entries.into_iter().map(|e| e.path).collect();
+        return Ok((ids, file_inputs(kind, paths)?));
+    }
+    if !input.exists() {
+        return Err(Error::file(input, "does not exist"));
+    }
+    if kind != SourceKind::Table && folder::has_extension(input, kind) {
+        let id = input.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        return Ok((vec![id], file_inputs(kind, vec![input.to_path_buf()])?));
+    }
+    if TableFormat::from_path(input).is_none() {
+        return Err(Error::file(input, format!("is neither a table file nor {} samples", kind.name())));
+    }
+    let table = Table::open(input)?;
+    let df = table.collect(table.scan()?)?;
+    let ids: Vec<String> = match &source.id_column {
+        Some(c) if df.column(c).is_ok() => column_texts(df.column(c)?)?,
+        _ => (0..df.height()).map(|i| i.to_string()).collect(),
+    };
+    let inputs = match (kind, &source.text_column) {
+        (SourceKind::Text, Some(text)) => {
+            let column =
+                df.column(text).map_err(|_| Error::file(input, format!("has no column '{text}' (the texts)")))?;
+            Inputs::Texts(column_texts(column)?)
+        }
+        (SourceKind::Table, _) => Inputs::Table(df),
+        _ => return Err(Error::file(input, format!("is a table; this run was trained on {}", kind.name()))),
+    };
+    Ok((ids, inputs))
+}
+
+fn file_inputs(kind: SourceKind, paths: Vec<std::path::PathBuf>) -> Result<Inputs> {
+    Ok(match kind {
+        SourceKind::Text => Inputs::Texts(
+            paths
+                .iter()
+                .map(|p| {
+                    std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()).map_err(|e| Error::file(p, e))
+                })
+                .collect::<Result<_>>()?,
+        ),
+        _ => Inputs::Files(paths),
+    })
+}
+
+impl Applied {
+    /// `id`, `predicted`, and one probability column per class.
+    pub fn frame(&self) -> Result<DataFrame> {
+        let predicted: Vec<&str> =
+            (0..self.probs.rows()).map(|i| self.classes[self.probs.predicted(i)].as_str()).collect();
+        let mut columns = vec![Column::new("id".into(), &self.ids), Column::new("predicted".into(), predicted)];
+        for (c, class) in self.classes.iter().enumerate() {
+            let values: Vec<f64> = (0..self.probs.rows()).map(|i| self.probs.row(i)[c]).collect();
+            columns.push(Column::new(format!("{PROB_PREFIX}{class}").into(), values));
+        }
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+
+    /// Writes CSV or Parquet by the extension of `path`; CSV to `out` without a path.
+    pub fn write(&self, path: Option<&Path>, out: &mut dyn std::io::Write) -> Result<()> {
+        let mut df = self.frame()?;
+        let Some(path) = path else {
+            return CsvWriter::new(out).finish(&mut df).map_err(|e| Error::internal(e.to_string()));
+        };
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let file = std::fs::File::create(path).map_err(|e| Error::file(path, e))?;
+        match ext.as_str() {
+            "parquet" | "pq" => ParquetWriter::new(file).finish(&mut df).map(|_| ()),
+            "csv" => CsvWriter::new(file).finish(&mut df),
+            _ => return Err(Error::file(path, "must end in .csv or .parquet")),
+        }
+        .map_err(|e| Error::file(path, e))
+    }
+}

@@ -1,0 +1,319 @@
+//! `kindling train`: split the labelled samples, fit the featurizer on the training split,
+//! fit the model, score it, and leave everything in a new run directory.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::artifacts::{self, FEATURIZER_FILE, MODEL_FILE};
+use super::dataset::Dataset;
+use super::events::{Both, EVENTS_FILE, EventLog};
+use super::predictions::{PREDICTIONS_FILE, Prediction, Predictions};
+use super::record::{DatasetVersion, RunRecord, Versions};
+use super::{RUNS_DIR, clock};
+use crate::data::split::Split;
+use crate::error::{Error, Result};
+use crate::eval::confusion::Confusion;
+use crate::eval::metrics::{self, Metrics};
+use crate::eval::split;
+use crate::features::{Featurizer, Inputs, Method, Settings};
+use crate::models::{Model, ModelKind, Probabilities};
+use crate::progress::Progress;
+use crate::project::Project;
+
+pub const METRICS_FILE: &str = "metrics.json";
+pub const CONFUSION_FILE: &str = "confusion.csv";
+
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub model: ModelKind,
+    /// `auto` or a featurizer name.
+    pub features: String,
+    pub seed: u64,
+    pub folds: Option<usize>,
+    /// Share of each class held out for testing when the source fixes no split.
+    pub test_share: f64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> TrainOptions {
+        TrainOptions { model: ModelKind::Logistic, features: "auto".into(), seed: 0, folds: None, test_share: 0.2 }
+    }
+}
+
+pub struct Trained {
+    pub run: String,
+    pub dir: PathBuf,
+    pub metrics: Metrics,
+    pub record: RunRecord,
+}
+
+/// Trains and records a run. A run that fails after its directory exists is recorded as
+/// `failed` with the reason.
+pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress) -> Result<Trained> {
+    let kind = project.config.source.kind;
+    let method = Method::choose(&options.features, kind)?;
+    if let Some(k) = options.folds
+        && k < 2
+    {
+        return Err(Error::user("--folds must be at least 2"));
+    }
+    if !(0.0..1.0).contains(&options.test_share) || options.test_share == 0.0 {
+        return Err(Error::user("the test share must be between 0 and 1"));
+    }
+    let started = clock::now();
+    let (run, dir) = new_run_dir(project, options.model, started)?;
+    let log = EventLog::create(&dir.join(EVENTS_FILE))?;
+    let mut record = RunRecord {
+        id: run.clone(),
+        status: "running".into(),
+        error: None,
+        model: options.model.name().into(),
+        features: method.name().into(),
+        seed: options.seed,
+        folds: options.folds,
+        started: clock::iso(started),
+        ended: None,
+        seconds: None,
+        classes: project.config.class_names(),
+        dataset: DatasetVersion::default(),
+        config: project.config.clone(),
+        versions: Versions::current(),
+        notes: Vec::new(),
+    };
+    record.write(&dir)?;
+    let both = Both(&log, progress);
+    let outcome = fit_and_score(project, options, method, &mut record, &dir, &both);
+    let ended = clock::now();
+    record.ended = Some(clock::iso(ended));
+    record.seconds = Some(((ended - started) * 1000.0).round() / 1000.0);
+    match outcome {
+        Ok(metrics) => {
+            record.status = "finished".into();
+            log.write("finished", json!({ "accuracy": metrics.accuracy, "macro_f1": metrics.macro_f1 }));
+            record.write(&dir)?;
+            Ok(Trained { run, dir, metrics, record })
+        }
+        Err(e) => {
+            record.status = "failed".into();
+            record.error = Some(e.message().to_string());
+            log.write("failed", json!({ "error": e.message() }));
+            record.write(&dir)?;
+            Err(e)
+        }
+    }
+}
+
+fn new_run_dir(project: &Project, model: ModelKind, at: f64) -> Result<(String, PathBuf)> {
+    let runs = project.root().join(RUNS_DIR);
+    std::fs::create_dir_all(&runs).map_err(|e| Error::file(&runs, e))?;
+    let base = format!("{}-{}", clock::compact(at), model.name());
+    for n in 1.. {
+        let id = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        let dir = runs.join(&id);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok((id, dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::file(&dir, e)),
+        }
+    }
+    unreachable!("some run id is free")
+}
+
+/// Which labelled samples train and which are scored.
+struct Assignment {
+    train: Vec<usize>,
+    evaluated: Vec<usize>,
+    /// The split name each sample gets in predictions.parquet.
+    names: Vec<&'static str>,
+}
+
+fn assign(data: &Dataset, options: &TrainOptions, classes: &[String], record: &mut RunRecord) -> Result<Assignment> {
+    let labelled = data.labelled();
+    let mut names = vec!["unlabelled"; data.ids.len()];
+    let fixed_eval =
+        [Split::Test, Split::Valid].into_iter().find(|s| labelled.iter().any(|&i| data.fixed_split[i] == Some(*s)));
+    let (train, evaluated) = match fixed_eval {
+        Some(eval_split) => {
+            record.dataset.split = "fixed".into();
+            for &i in &labelled {
+                names[i] = data.fixed_split[i].unwrap_or(Split::Train).name();
+            }
+            let train = labelled.iter().copied().filter(|&i| matches!(data.fixed_split[i], None | Some(Split::Train)));
+            let eval = labelled.iter().copied().filter(|&i| data.fixed_split[i] == Some(eval_split));
+            (train.collect::<Vec<_>>(), eval.collect::<Vec<_>>())
+        }
+        None => {
+            record.dataset.split = "stratified".into();
+            record.dataset.test_share = options.test_share;
+            let y: Vec<usize> = labelled.iter().map(|&i| data.given[i].expect("labelled")).collect();
+            let test = split::hold_out(&y, options.test_share, options.seed);
+            let (mut train, mut eval) = (Vec::new(), Vec::new());
+            for (k, &i) in labelled.iter().enumerate() {
+                names[i] = if test[k] { "test" } else { "train" };
+                if test[k] { eval.push(i) } else { train.push(i) }
+            }
+            (train, eval)
+        }
+    };
+    record.dataset.evaluated_split = fixed_eval.map_or("test", |s| s.name()).into();
+    if evaluated.is_empty() {
+        let mut per_class = vec![0usize; classes.len()];
+        labelled.iter().for_each(|&i| per_class[data.given[i].expect("labelled")] += 1);
+        let counts: Vec<String> =
+            classes.iter().zip(&per_class).filter(|(_, n)| **n > 0).map(|(c, n)| format!("{c} {n}")).collect();
+        return Err(Error::user(format!(
+            "too few labelled samples to hold out a test split ({}); label at least two samples of a class",
+            if counts.is_empty() { "none labelled".to_string() } else { counts.join(", ") }
+        )));
+    }
+    Ok(Assignment { train, evaluated, names })
+}
+
+fn fit_and_score(
+    project: &Project,
+    options: &TrainOptions,
+    method: Method,
+    record: &mut RunRecord,
+    dir: &std::path::Path,
+    progress: &dyn Progress,
+) -> Result<Metrics> {
+    let classes = record.classes.clone();
+    progress.stage("reading samples and labels", None);
+    let data = Dataset::load(project)?;
+    progress.finish();
+    let labelled = data.labelled();
+    record.dataset.fingerprint = data.fingerprint.clone();
+    record.dataset.label_events = data.label_events;
+    record.dataset.samples = data.ids.len();
+    record.dataset.labelled = labelled.len();
+    if data.unknown_labels > 0 {
+        record.notes.push(format!("{} labels name no class in kindling.toml and were left out", data.unknown_labels));
+    }
+    if labelled.is_empty() {
+        return Err(Error::user("no labelled samples; label some first (the Label pane, or `kindling labels`)"));
+    }
+    let split = assign(&data, options, &classes, record)?;
+    record.dataset.train = split.train.len();
+    record.dataset.evaluated = split.evaluated.len();
+    record.write(dir)?;
+
+    let y: Vec<usize> = data.given.iter().map(|g| g.unwrap_or(0)).collect();
+    let settings = FitSettings { method, features: &project.config.features, options, classes: classes.len() };
+    let (model, featurizer, probs) = fit_once(&data.inputs, &y, &split.train, &settings, progress)?;
+    if let Featurizer::Table(t) = &featurizer
+        && !t.empty.is_empty()
+    {
+        record.notes.push(format!("columns empty in the training split, left out: {}", t.empty.join(", ")));
+    }
+    let given = |rows: &[usize]| rows.iter().map(|&i| data.given[i].expect("labelled")).collect::<Vec<_>>();
+    let eval_probs = select_rows(&probs, &split.evaluated);
+    let metrics = metrics::compute(&classes, &given(&split.evaluated), &eval_probs);
+    let predicted: Vec<usize> = (0..eval_probs.rows()).map(|i| eval_probs.predicted(i)).collect();
+    Confusion::new(&classes, &given(&split.evaluated), &predicted).write_csv(&dir.join(CONFUSION_FILE))?;
+
+    let mut metrics_json = serde_json::to_value(&metrics).map_err(|e| Error::internal(e.to_string()))?;
+    let mut shown = probs;
+    if let Some(k) = options.folds {
+        let (oof, cv) = cross_validate(&data, &labelled, k, &settings, &classes, progress)?;
+        shown.scatter(&labelled, &oof);
+        metrics_json["cross_validation"] = cv;
+        record.notes.push("predictions of labelled samples are out-of-fold".into());
+    }
+    write_json(&dir.join(METRICS_FILE), &metrics_json)?;
+
+    progress.stage("writing predictions", None);
+    let by_id: HashMap<String, Prediction> = (0..data.ids.len())
+        .map(|i| {
+            let prediction = Prediction {
+                split: split.names[i].to_string(),
+                given: data.given[i].map(|c| classes[c].clone()),
+                predicted: classes[shown.predicted(i)].clone(),
+                probs: shown.row(i).to_vec(),
+            };
+            (data.ids[i].clone(), prediction)
+        })
+        .collect();
+    Predictions { classes: classes.clone(), by_id }.write(&data.ids, &dir.join(PREDICTIONS_FILE))?;
+    artifacts::save(&featurizer, &dir.join(FEATURIZER_FILE))?;
+    artifacts::save(&model, &dir.join(MODEL_FILE))?;
+    progress.finish();
+    Ok(metrics)
+}
+
+/// Fits the featurizer and model on the `train` rows of `inputs` and returns the
+/// probabilities of every row.
+fn fit_once(
+    inputs: &Inputs,
+    y: &[usize],
+    train: &[usize],
+    settings: &FitSettings,
+    progress: &dyn Progress,
+) -> Result<(Model, Featurizer, Probabilities)> {
+    let featurizer = Featurizer::fit(settings.method, settings.features, &inputs.select(train)?, progress)?;
+    let x = featurizer.transform(inputs, progress)?;
+    let y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+    let options = settings.options;
+    let model = Model::fit(options.model, &x.select(train), &y, settings.classes, options.seed, progress)?;
+    progress.stage("predicting", None);
+    let probs = model.predict_proba(&x);
+    progress.finish();
+    Ok((model, featurizer, probs))
+}
+
+struct FitSettings<'a> {
+    method: Method,
+    features: &'a Settings,
+    options: &'a TrainOptions,
+    classes: usize,
+}
+
+/// Stratified K-fold cross-validation over the labelled samples: out-of-fold probabilities
+/// (rows in the order of `labelled`) and a summary for metrics.json.
+fn cross_validate(
+    data: &Dataset,
+    labelled: &[usize],
+    k: usize,
+    settings: &FitSettings,
+    class_names: &[String],
+    progress: &dyn Progress,
+) -> Result<(Probabilities, serde_json::Value)> {
+    let inputs = data.inputs.select(labelled)?;
+    let y: Vec<usize> = labelled.iter().map(|&i| data.given[i].expect("labelled")).collect();
+    let fold = split::folds(&y, k, settings.options.seed);
+    let mut oof = Probabilities::new(class_names.len(), vec![0.0; labelled.len() * class_names.len()]);
+    let mut accuracies = Vec::with_capacity(k);
+    for f in 0..k {
+        progress.stage(&format!("cross-validation: fold {} of {k}", f + 1), None);
+        let (held, rest): (Vec<usize>, Vec<usize>) = (0..labelled.len()).partition(|&i| fold[i] == f);
+        if held.is_empty() {
+            continue;
+        }
+        let (_, _, probs) = fit_once(&inputs, &y, &rest, settings, progress)?;
+        let held_probs = select_rows(&probs, &held);
+        let held_y: Vec<usize> = held.iter().map(|&i| y[i]).collect();
+        accuracies.push(metrics::compute(class_names, &held_y, &held_probs).accuracy);
+        oof.scatter(&held, &held_probs);
+    }
+    let mean = accuracies.iter().sum::<f64>() / accuracies.len().max(1) as f64;
+    let sd = (accuracies.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / accuracies.len().max(1) as f64).sqrt();
+    let summary = json!({
+        "folds": k,
+        "fold_accuracy": accuracies,
+        "accuracy_mean": mean,
+        "accuracy_std": sd,
+        "out_of_fold": metrics::compute(class_names, &y, &oof),
+    });
+    Ok((oof, summary))
+}
+
+fn select_rows(p: &Probabilities, rows: &[usize]) -> Probabilities {
+    let data = rows.iter().flat_map(|&i| p.row(i).iter().copied()).collect();
+    Probabilities::new(p.classes(), data)
+}
+
+fn write_json(path: &std::path::Path, value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+    std::fs::write(path, text + "\n").map_err(|e| Error::file(path, e))
+}
