@@ -61,6 +61,37 @@ enum Command {
         #[command(subcommand)]
         command: LabelsCommand,
     },
+    /// Train a baseline on the labelled samples and record it as a run in runs/<id>/
+    Train(TrainArgs),
+    /// List the runs of a project
+    Runs {
+        dir: PathBuf,
+        /// Print one JSON array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a run's metrics and confusion matrix
+    Show {
+        dir: PathBuf,
+        /// A run id, a unique prefix of one, or `latest`
+        #[arg(default_value = "latest")]
+        run: String,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a finished run to new data of the same kind; writes id, predicted, prob_<class>
+    Predict {
+        dir: PathBuf,
+        /// A run id, a unique prefix of one, or `latest`
+        #[arg(long, default_value = "latest")]
+        run: String,
+        /// A table file, a folder of images / texts / clips, or one such file
+        input: PathBuf,
+        /// Where to write (.csv or .parquet); CSV on stdout without it
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Generate the demo projects (images, table, texts, audio) and open the image one
     Demo {
         /// Where to put them
@@ -72,6 +103,40 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         graphics: tui::Graphics,
     },
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    dir: PathBuf,
+    #[arg(long, value_enum)]
+    model: ModelArg,
+    /// auto, or: table (tables), tfidf (texts), pixels / hog (images), logmel / mfcc (audio)
+    #[arg(long, default_value = "auto")]
+    features: String,
+    /// Seed of the split, the folds and the models that draw at random
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Add stratified K-fold cross-validation; labelled samples get out-of-fold predictions
+    #[arg(long)]
+    folds: Option<usize>,
+    /// Share of each class held out for testing when the source fixes no split
+    #[arg(long, default_value_t = 0.2)]
+    test_share: f64,
+    /// Print one JSON object: {"run": ID, "metrics": {...}}
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum ModelArg {
+    Majority,
+    Logistic,
+    LinearSvm,
+    Knn,
+    NaiveBayes,
+    DecisionTree,
+    RandomForest,
 }
 
 #[derive(Args)]
@@ -185,10 +250,35 @@ fn main() {
             LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
         },
+        Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
+        Command::Runs { dir, json } => cli::runs::list(&dir, json),
+        Command::Show { dir, run, json } => cli::runs::show(&dir, &run, json),
+        Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
     };
     if let Err(e) = result {
         cli::output::fail(&e);
+    }
+}
+
+impl TrainArgs {
+    fn options(&self) -> kindling::runs::train::TrainOptions {
+        use kindling::models::ModelKind;
+        kindling::runs::train::TrainOptions {
+            model: match self.model {
+                ModelArg::Majority => ModelKind::Majority,
+                ModelArg::Logistic => ModelKind::Logistic,
+                ModelArg::LinearSvm => ModelKind::LinearSvm,
+                ModelArg::Knn => ModelKind::Knn,
+                ModelArg::NaiveBayes => ModelKind::NaiveBayes,
+                ModelArg::DecisionTree => ModelKind::DecisionTree,
+                ModelArg::RandomForest => ModelKind::RandomForest,
+            },
+            features: self.features.clone(),
+            seed: self.seed,
+            folds: self.folds,
+            test_share: self.test_share,
+        }
     }
 }
 

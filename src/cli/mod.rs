@@ -6,6 +6,7 @@ pub mod init;
 pub mod labels;
 pub mod output;
 pub mod progress;
+pub mod runs;
 pub mod samples;
 
 /// A panic is our bug, not the user's: one line saying so, no backtrace noise.

@@ -6,6 +6,7 @@ mod demo;
 mod durability;
 mod init;
 mod labels;
+mod train;
 mod tui;
 
 use std::path::Path;

@@ -1,0 +1,176 @@
+//! `kindling train`, `runs`, `show` and `predict`.
+
+use std::path::Path;
+
+use kindling::Result;
+use kindling::eval::confusion::Confusion;
+use kindling::progress::Progress;
+use kindling::project::Project;
+use kindling::runs::record::RunRecord;
+use kindling::runs::train::{CONFUSION_FILE, METRICS_FILE, TrainOptions, train as train_run};
+use kindling::runs::{self, predict};
+use serde_json::{Value, json};
+
+use super::output::{print, print_json};
+use super::progress::TermProgress;
+
+pub fn train(dir: &Path, options: &TrainOptions, as_json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let progress = TermProgress::new();
+    let trained = train_run(&project, options, &progress)?;
+    progress.finish();
+    if as_json {
+        print_json(&json!({ "run": trained.run, "metrics": trained.metrics }));
+        return Ok(());
+    }
+    let r = &trained.record;
+    let m = &trained.metrics;
+    let mut text =
+        format!("run {} ({} on {} features, {:.1} s)\n", trained.run, r.model, r.features, r.seconds.unwrap_or(0.0));
+    text += &format!(
+        "trained on {} samples, scored on {} ({} split)\n",
+        r.dataset.train, r.dataset.evaluated, r.dataset.evaluated_split
+    );
+    text += &format!(
+        "accuracy {:.3}  balanced {:.3}  macro F1 {:.3}  log loss {:.3}\n",
+        m.accuracy, m.balanced_accuracy, m.macro_f1, m.log_loss
+    );
+    for note in &r.notes {
+        text += &format!("note: {note}\n");
+    }
+    text += &format!("details: kindling show {} {}\n", dir.display(), trained.run);
+    print(&text);
+    Ok(())
+}
+
+pub fn list(dir: &Path, as_json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let runs = runs::list(project.root())?;
+    if as_json {
+        print_json(&runs);
+        return Ok(());
+    }
+    if runs.is_empty() {
+        print(&format!("no runs yet; train one with `kindling train {} --model logistic`\n", dir.display()));
+        return Ok(());
+    }
+    let score = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    let mut rows =
+        vec![["run", "status", "model", "features", "labelled", "accuracy", "macro F1"].map(String::from).to_vec()];
+    for r in &runs {
+        rows.push(vec![
+            r.id.clone(),
+            r.status.clone(),
+            r.model.clone(),
+            r.features.clone(),
+            r.labelled.to_string(),
+            score(r.accuracy),
+            score(r.macro_f1),
+        ]);
+    }
+    print(&table(&rows));
+    Ok(())
+}
+
+pub fn show(dir: &Path, run: &str, as_json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let id = runs::resolve(project.root(), run)?;
+    let run_dir = runs::dir(project.root(), &id);
+    let record = RunRecord::read(&run_dir)?;
+    if record.status != "finished" {
+        let why = record.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+        return Err(kindling::Error::user(format!("run {id} is {}{why}", record.status)));
+    }
+    let metrics_path = run_dir.join(METRICS_FILE);
+    let metrics: Value = serde_json::from_str(
+        &std::fs::read_to_string(&metrics_path).map_err(|e| kindling::Error::file(&metrics_path, e))?,
+    )
+    .map_err(|e| kindling::Error::file(&metrics_path, e))?;
+    let confusion = Confusion::read_csv(&run_dir.join(CONFUSION_FILE))?;
+    if as_json {
+        print_json(&json!({ "run": record, "metrics": metrics, "confusion": confusion.counts }));
+        return Ok(());
+    }
+    let f = |key: &str| metrics[key].as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
+    let mut text = format!(
+        "run {id}: {} on {} features, seed {}\n{} samples, {} labelled; trained on {}, scored on {} ({} split)\n\n",
+        record.model,
+        record.features,
+        record.seed,
+        record.dataset.samples,
+        record.dataset.labelled,
+        record.dataset.train,
+        record.dataset.evaluated,
+        record.dataset.evaluated_split
+    );
+    text += &format!(
+        "accuracy {}  balanced accuracy {}  log loss {}\nmacro precision {}  macro recall {}  macro F1 {}  weighted F1 {}\n",
+        f("accuracy"),
+        f("balanced_accuracy"),
+        f("log_loss"),
+        f("macro_precision"),
+        f("macro_recall"),
+        f("macro_f1"),
+        f("weighted_f1")
+    );
+    if let Some(cv) = metrics.get("cross_validation") {
+        text += &format!(
+            "cross-validation: {} folds, accuracy {:.3} ± {:.3}\n",
+            cv["folds"],
+            cv["accuracy_mean"].as_f64().unwrap_or(0.0),
+            cv["accuracy_std"].as_f64().unwrap_or(0.0)
+        );
+    }
+    let mut per_class = vec![["class", "precision", "recall", "F1", "support"].map(String::from).to_vec()];
+    for class in &confusion.classes {
+        let m = &metrics["per_class"][class];
+        let v = |k: &str| m[k].as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
+        per_class.push(vec![class.clone(), v("precision"), v("recall"), v("f1"), m["support"].to_string()]);
+    }
+    text += &format!("\n{}", table(&per_class));
+    let mut matrix =
+        vec![std::iter::once("given \\ predicted".to_string()).chain(confusion.classes.iter().cloned()).collect()];
+    for (class, row) in confusion.classes.iter().zip(&confusion.counts) {
+        matrix.push(std::iter::once(class.clone()).chain(row.iter().map(u64::to_string)).collect());
+    }
+    text += &format!("\nconfusion matrix (rows: given, columns: predicted)\n{}", table(&matrix));
+    for note in &record.notes {
+        text += &format!("note: {note}\n");
+    }
+    print(&text);
+    Ok(())
+}
+
+pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>) -> Result<()> {
+    let project = Project::open(dir)?;
+    let id = runs::resolve(project.root(), run)?;
+    let progress = TermProgress::new();
+    let applied = predict::apply(&runs::dir(project.root(), &id), input, &progress)?;
+    progress.finish();
+    match output {
+        Some(path) => {
+            applied.write(Some(path), &mut std::io::sink())?;
+            eprintln!("wrote {} predictions of run {id} to {}", applied.ids.len(), path.display());
+        }
+        None => {
+            let mut bytes = Vec::new();
+            applied.write(None, &mut bytes)?;
+            super::output::print_bytes(&bytes);
+        }
+    }
+    Ok(())
+}
+
+/// Left-aligned columns, two spaces apart.
+fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        out += line.join("  ").trim_end();
+        out.push('\n');
+    }
+    out
+}

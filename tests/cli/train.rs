@@ -1,0 +1,247 @@
+//! `train`, `runs`, `show` and `predict` on generated tables, texts, images and clips.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// A CSV whose class follows from `size` and `colour`, with gaps and an empty column.
+fn fruit_csv(path: &Path, rows: usize, seed: u64) {
+    let mut text = String::from("id,size,colour,weight,nothing,label\n");
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    for i in 0..rows {
+        let class = ["apple", "plum", "melon"][i % 3];
+        let size = match class {
+            "apple" => 7.0,
+            "plum" => 4.0,
+            _ => 20.0,
+        } + next() * 2.0;
+        let colour = match class {
+            "plum" => "purple",
+            _ if next() < 0.5 => "green",
+            _ => "red",
+        };
+        let size = if next() < 0.1 { String::new() } else { format!("{size:.2}") };
+        text += &format!("f{i},{size},{colour},{:.1},,{class}\n", next() * 100.0);
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn fruit_project(dir: &Path) -> PathBuf {
+    let csv = dir.join("fruit.csv");
+    fruit_csv(&csv, 150, 1);
+    let proj = dir.join("proj");
+    ok(&["init", p(&proj), "--source", p(&csv), "--label-column", "label", "--id-column", "id"]);
+    proj
+}
+
+fn run_dir(proj: &Path, run: &str) -> PathBuf {
+    proj.join("runs").join(run)
+}
+
+#[test]
+fn a_table_run_leaves_everything_needed_and_scores_well() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    let out = json(&["train", p(&proj), "--model", "logistic", "--seed", "3", "--json"]);
+    let run = out["run"].as_str().unwrap().to_string();
+    let keys: Vec<&String> = out["metrics"].as_object().unwrap().keys().collect();
+    for key in [
+        "accuracy",
+        "balanced_accuracy",
+        "macro_precision",
+        "macro_recall",
+        "macro_f1",
+        "weighted_f1",
+        "log_loss",
+        "per_class",
+    ] {
+        assert!(keys.iter().any(|k| *k == key), "metrics lack {key}: {keys:?}");
+    }
+    assert!(out["metrics"]["accuracy"].as_f64().unwrap() >= 0.9, "{}", out["metrics"]);
+    assert_eq!(out["metrics"]["per_class"]["plum"]["support"], 10, "20% of 50 plums are held out");
+
+    let d = run_dir(&proj, &run);
+    for file in [
+        "run.json",
+        "events.jsonl",
+        "metrics.json",
+        "confusion.csv",
+        "predictions.parquet",
+        "featurizer.bin",
+        "model.bin",
+    ] {
+        assert!(d.join(file).is_file(), "{file} missing");
+    }
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["status"], "finished");
+    assert_eq!(record["seed"], 3);
+    assert_eq!(record["dataset"]["label_events"], 150);
+    assert_eq!(record["dataset"]["split"], "stratified");
+    assert_eq!(record["config"]["source"]["label_column"], "label");
+    assert!(record["notes"].to_string().contains("nothing"), "the empty column is noted: {}", record["notes"]);
+    let events = std::fs::read_to_string(d.join("events.jsonl")).unwrap();
+    assert!(events.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(events.lines().last().unwrap().contains("\"finished\""));
+    let confusion = std::fs::read_to_string(d.join("confusion.csv")).unwrap();
+    assert_eq!(confusion.lines().next(), Some("given,apple,melon,plum"));
+    let total: u64 =
+        confusion.lines().skip(1).flat_map(|l| l.split(',').skip(1)).map(|v| v.parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 30);
+
+    let listed = json(&["runs", p(&proj), "--json"]);
+    assert_eq!(listed[0]["id"], run.as_str());
+    assert_eq!(listed[0]["model"], "logistic");
+    let shown = ok(&["show", p(&proj), &run]);
+    assert!(shown.contains("confusion matrix") && shown.contains("melon"), "{shown}");
+    assert_eq!(json(&["show", p(&proj), "latest", "--json"])["confusion"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_metrics_for_every_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    for model in ["majority", "logistic", "linear_svm", "knn", "naive_bayes", "decision_tree", "random_forest"] {
+        let a = json(&["train", p(&proj), "--model", model, "--seed", "5", "--json"]);
+        let b = json(&["train", p(&proj), "--model", model, "--seed", "5", "--json"]);
+        assert_ne!(a["run"], b["run"], "each run gets its own directory");
+        assert_eq!(a["metrics"], b["metrics"], "{model}");
+        let accuracy = a["metrics"]["accuracy"].as_f64().unwrap();
+        let floor = if model == "majority" { 0.3 } else { 0.85 };
+        assert!(accuracy >= floor, "{model}: accuracy {accuracy}");
+        let ma = std::fs::read(run_dir(&proj, a["run"].as_str().unwrap()).join("metrics.json")).unwrap();
+        let mb = std::fs::read(run_dir(&proj, b["run"].as_str().unwrap()).join("metrics.json")).unwrap();
+        assert_eq!(ma, mb, "{model}: metrics.json byte for byte");
+    }
+    assert_eq!(json(&["runs", p(&proj), "--json"]).as_array().unwrap().len(), 14);
+}
+
+#[test]
+fn predict_applies_a_run_to_a_new_table_and_names_a_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    ok(&["train", p(&proj), "--model", "random_forest"]);
+    let new = dir.path().join("new.csv");
+    fruit_csv(&new, 30, 9);
+    let csv = ok(&["predict", p(&proj), p(&new)]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("id,predicted,prob_apple,prob_melon,prob_plum"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 30);
+    assert_eq!(rows[0][0], "f0", "ids come from the id column");
+    let right = rows.iter().enumerate().filter(|(i, r)| r[1] == ["apple", "plum", "melon"][i % 3]).count();
+    assert!(right >= 26, "{right} of 30 right");
+    for r in &rows {
+        let sum: f64 = r[2..].iter().map(|v| v.parse::<f64>().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-6);
+    }
+    let parquet = dir.path().join("out.parquet");
+    ok(&["predict", p(&proj), "--run", "latest", p(&new), "-o", p(&parquet)]);
+    assert!(std::fs::metadata(&parquet).unwrap().len() > 0);
+
+    let partial = dir.path().join("partial.csv");
+    std::fs::write(&partial, "id,size,weight\nx,3.0,5\n").unwrap();
+    let err = user_error(&["predict", p(&proj), p(&partial)]);
+    assert!(err.contains("partial.csv") && err.contains("'colour'"), "{err}");
+}
+
+#[test]
+fn folds_give_out_of_fold_predictions_for_every_labelled_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    let out = json(&["train", p(&proj), "--model", "naive_bayes", "--folds", "5", "--json"]);
+    let run = out["run"].as_str().unwrap();
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir(&proj, run).join("metrics.json")).unwrap()).unwrap();
+    let cv = &metrics["cross_validation"];
+    assert_eq!(cv["folds"], 5);
+    assert_eq!(cv["fold_accuracy"].as_array().unwrap().len(), 5);
+    assert_eq!(cv["out_of_fold"]["samples"], 150);
+    assert!(cv["accuracy_mean"].as_f64().unwrap() > 0.85, "{cv}");
+}
+
+#[test]
+fn texts_images_and_clips_train_with_their_default_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    ok(&["demo", p(&demo), "--no-open"]);
+    // The demo shapes are small noisy images with few labels: beating the majority (0.26)
+    // is what pixels can do; HOG does better.
+    let cases = [
+        ("tickets", "auto", 0.9),
+        ("tickets", "tfidf", 0.9),
+        ("shapes", "auto", 0.3),
+        ("shapes", "hog", 0.45),
+        ("tones", "auto", 0.8),
+        ("tones", "mfcc", 0.8),
+    ];
+    for (project, features, floor) in cases {
+        let proj = demo.join(project);
+        let out = json(&["train", p(&proj), "--model", "knn", "--features", features, "--json"]);
+        let accuracy = out["metrics"]["accuracy"].as_f64().unwrap();
+        assert!(accuracy >= floor, "{project} knn on {features}: {accuracy}");
+        let path = run_dir(&proj, out["run"].as_str().unwrap()).join("predictions.parquet");
+        let predictions = kindling::runs::predictions::Predictions::read(&path).unwrap();
+        let samples = json(&["info", p(&proj), "--json"])["samples"].as_u64().unwrap();
+        assert_eq!(predictions.by_id.len() as u64, samples, "{project}: every sample is predicted");
+        let unlabelled = predictions.by_id.values().filter(|p| p.split == "unlabelled").count();
+        let labelled = json(&["labels", "stats", p(&proj), "--json"])["labelled"].as_u64().unwrap();
+        assert_eq!(unlabelled as u64, samples - labelled, "{project}");
+    }
+}
+
+#[test]
+fn one_class_or_nothing_labelled_is_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(&csv, "x,label\n1,a\n2,a\n3,a\n4,\n").unwrap();
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&csv), "--label-column", "label", "--classes", "a,b"]);
+    let err = user_error(&["train", p(&proj), "--model", "logistic"]);
+    assert!(err.contains("only one class"), "{err}");
+    let failed = json(&["runs", p(&proj), "--json"]);
+    assert_eq!(failed[0]["status"], "failed");
+    let majority = json(&["train", p(&proj), "--model", "majority", "--json"]);
+    assert_eq!(majority["metrics"]["accuracy"], 1.0);
+
+    let empty = dir.path().join("empty");
+    std::fs::write(dir.path().join("u.csv"), "x\n1\n2\n").unwrap();
+    ok(&["init", p(&empty), "--source", p(&dir.path().join("u.csv")), "--classes", "a,b"]);
+    let err = user_error(&["train", p(&empty), "--model", "knn"]);
+    assert!(err.contains("no labelled samples"), "{err}");
+    let err = user_error(&["train", p(&empty), "--model", "knn", "--features", "tfidf"]);
+    assert!(err.contains("do not fit table data"), "{err}");
+    let err = user_error(&["show", p(&empty), "nope"]);
+    assert!(err.contains("no run 'nope'"), "{err}");
+}
+
+#[test]
+fn a_class_with_one_sample_and_more_features_than_samples_still_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    for i in 0..9u8 {
+        let shade = if i == 8 {
+            128
+        } else if i % 2 == 0 {
+            10
+        } else {
+            240
+        };
+        data::png(&images.join(format!("i{i}.png")), shade);
+    }
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&images), "--classes", "x,y,z"]);
+    for (i, class) in ["x", "y", "x", "y", "x", "y", "x", "y", "z"].iter().enumerate() {
+        ok(&["labels", "set", p(&proj), &format!("i{i}.png"), class]);
+    }
+    // 32 × 32 grey pixels: 1024 features for 7 training images.
+    for model in ["logistic", "linear_svm", "knn", "naive_bayes", "decision_tree", "random_forest"] {
+        let out = json(&["train", p(&proj), "--model", model, "--json"]);
+        assert_eq!(out["metrics"]["per_class"]["z"]["support"], 0, "{model}: the one z trains");
+        assert_eq!(out["metrics"]["accuracy"], 1.0, "{model}: dark x, bright y");
+    }
+}
