@@ -59,34 +59,58 @@ impl LinearSvm {
     }
 }
 
-/// Dual coordinate descent for one ±1 problem; returns the weights with the intercept last.
+/// Dual coordinate descent for one ±1 problem, with liblinear's shrinking: a sample whose
+/// dual variable sits at zero with a gradient pointing outward is set aside until the rest
+/// has converged, then everything is checked again. Returns the weights, intercept last.
 fn binary(x: &Matrix, signs: &[f64], sq_norms: &[f64], seed: u64) -> Vec<f64> {
-    let d = x.cols();
+    let (n, d) = (x.rows(), x.cols());
     let diag = 0.5 / C;
     let mut w = vec![0.0; d + 1];
-    let mut alpha = vec![0.0; x.rows()];
-    let mut order: Vec<usize> = (0..x.rows()).collect();
+    let mut alpha = vec![0.0; n];
+    let mut active: Vec<usize> = (0..n).collect();
+    let mut active_len = n;
+    let mut pg_max_old = f64::INFINITY;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    for _ in 0..MAX_EPOCHS {
-        order.shuffle(&mut rng);
+    let mut epoch = 0;
+    while epoch < MAX_EPOCHS {
+        active[..active_len].shuffle(&mut rng);
         let (mut pg_max, mut pg_min) = (f64::NEG_INFINITY, f64::INFINITY);
-        for &i in &order {
+        let mut s = 0;
+        while s < active_len {
+            let i = active[s];
             let row = x.row(i);
             let g = signs[i] * (row.dot(&w) + w[d]) - 1.0 + diag * alpha[i];
-            let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
+            let pg = if alpha[i] == 0.0 {
+                if g > pg_max_old {
+                    active_len -= 1;
+                    active.swap(s, active_len);
+                    continue;
+                }
+                g.min(0.0)
+            } else {
+                g
+            };
             pg_max = pg_max.max(pg);
             pg_min = pg_min.min(pg);
-            if pg != 0.0 {
+            if pg.abs() > 1e-12 {
                 let old = alpha[i];
                 alpha[i] = (old - g / (sq_norms[i] + diag)).max(0.0);
                 let delta = (alpha[i] - old) * signs[i];
                 row.add_to(&mut w[..d], delta);
                 w[d] += delta;
             }
+            s += 1;
         }
+        epoch += 1;
         if pg_max - pg_min <= TOL {
-            break;
+            if active_len == n {
+                break;
+            }
+            active_len = n;
+            pg_max_old = f64::INFINITY;
+            continue;
         }
+        pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
     }
     w
 }
