@@ -3,8 +3,8 @@
 //! are its (weighted) class shares. Sparse rows are split without densifying: only the
 //! stored values are sorted and the zeros of a feature move as one block.
 
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -155,12 +155,14 @@ impl<'a> Grower<'a> {
         if self.x.is_sparse() { self.best_sparse_split(samples, counts) } else { self.best_dense_split(samples) }
     }
 
+    /// Looks at features in random order until `max_features` have been drawn (constant
+    /// ones count, as in scikit-learn) and at least one could split.
     fn best_dense_split(&mut self, samples: &[usize]) -> Option<(usize, f32)> {
         self.features.shuffle(&mut self.rng);
+        let wanted = self.max_features.unwrap_or(self.features.len());
         let mut best: Option<(f64, usize, f32)> = None;
-        let mut visited = 0;
         for n in 0..self.features.len() {
-            if self.max_features.is_some_and(|m| visited >= m) {
+            if n >= wanted && best.is_some() {
                 break;
             }
             let f = self.features[n];
@@ -169,19 +171,20 @@ impl<'a> Grower<'a> {
                 let value = self.x.row(i).get(f);
                 self.items.push(Item { value, class: self.y[i] as u32, weight: self.weights[i] as f64 });
             }
-            if let Some((score, threshold)) = scan(&mut self.items, self.k) {
-                visited += 1;
-                if best.is_none_or(|b| score > b.0) {
-                    best = Some((score, f, threshold));
-                }
+            if let Some((score, threshold)) = scan(&mut self.items, self.k)
+                && best.is_none_or(|b| score > b.0)
+            {
+                best = Some((score, f, threshold));
             }
         }
         best.map(|(_, f, t)| (f, t))
     }
 
+    /// As the dense search, over sparse rows: features absent from every row of the node are
+    /// constant zeros. Of the first `max_features` draws from all features, those that hit a
+    /// present feature are evaluated together; more present ones follow only if none of
+    /// them could split.
     fn best_sparse_split(&mut self, samples: &[usize], counts: &[f64]) -> Option<(usize, f32)> {
-        // Features absent from every row of the node are constant (all zero): only the
-        // present ones are candidates.
         let mut present: Vec<usize> = Vec::new();
         for &i in samples {
             self.x.row(i).for_each(|j, _| {
@@ -193,13 +196,26 @@ impl<'a> Grower<'a> {
         }
         present.sort_unstable();
         present.shuffle(&mut self.rng);
-        let batch = self.max_features.unwrap_or(present.len()).max(1);
-        let mut best: Option<(f64, usize, f32)> = None;
-        let mut visited = 0;
-        for chunk in present.chunks(batch) {
-            if self.max_features.is_some_and(|m| visited >= m) {
-                break;
+        let d = self.x.cols();
+        let hits = match self.max_features {
+            None => present.len(),
+            Some(m) => {
+                let (mut left, mut left_present, mut hits) = (d, present.len(), 0);
+                for _ in 0..m.min(d) {
+                    if self.rng.random_range(0..left) < left_present {
+                        hits += 1;
+                        left_present -= 1;
+                    }
+                    left -= 1;
+                }
+                hits
             }
+        };
+        let mut best: Option<(f64, usize, f32)> = None;
+        let mut start = 0;
+        while start < present.len() && (start == 0 || best.is_none()) {
+            let end = if start == 0 { hits.max(1) } else { start + hits.max(1) }.min(present.len());
+            let chunk = &present[start..end];
             self.fill_buckets(samples, chunk);
             for (s, &f) in chunk.iter().enumerate() {
                 let mut nonzero = vec![0.0; self.k];
@@ -215,13 +231,13 @@ impl<'a> Grower<'a> {
                         self.items.push(Item { value: 0.0, class: c as u32, weight: zeros });
                     }
                 }
-                if let Some((score, threshold)) = scan(&mut self.items, self.k) {
-                    visited += 1;
-                    if best.is_none_or(|b| score > b.0) {
-                        best = Some((score, f, threshold));
-                    }
+                if let Some((score, threshold)) = scan(&mut self.items, self.k)
+                    && best.is_none_or(|b| score > b.0)
+                {
+                    best = Some((score, f, threshold));
                 }
             }
+            start = end;
         }
         present.iter().for_each(|&j| self.slot[j] = NO_SLOT);
         best.map(|(_, f, t)| (f, t))
