@@ -147,6 +147,9 @@ pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>) -> Re
     let progress = TermProgress::new();
     let applied = predict::apply(&runs::dir(project.root(), &id), input, &progress)?;
     progress.finish();
+    for file in &applied.skipped {
+        eprintln!("kindling: skipped {}: {}", input.join(&file.id).display(), file.reason);
+    }
     match output {
         Some(path) => {
             applied.write(Some(path), &mut std::io::sink())?;

@@ -8,6 +8,7 @@ use polars::prelude::*;
 use super::artifacts::{self, FEATURIZER_FILE, MODEL_FILE};
 use super::predictions::PROB_PREFIX;
 use super::record::RunRecord;
+use crate::data::file_cache::FileCache;
 use crate::data::folder;
 use crate::data::table::{Table, TableFormat, column_texts};
 use crate::error::{Error, Result};
@@ -20,6 +21,8 @@ pub struct Applied {
     pub ids: Vec<String>,
     pub classes: Vec<String>,
     pub probs: Probabilities,
+    /// Files of an input folder that could not be decoded (left out, as `init` does).
+    pub skipped: Vec<folder::Unreadable>,
 }
 
 /// Applies the run in `run_dir` to `input`: a table file, a folder of files, or one file.
@@ -30,35 +33,45 @@ pub fn apply(run_dir: &Path, input: &Path, progress: &dyn Progress) -> Result<Ap
     }
     let featurizer: Featurizer = artifacts::load(&run_dir.join(FEATURIZER_FILE))?;
     let model: Model = artifacts::load(&run_dir.join(MODEL_FILE))?;
-    let (ids, inputs) = read_input(&record.config.source, input)?;
+    let (ids, inputs, skipped) = read_input(&record.config.source, input, progress)?;
     if ids.is_empty() {
-        return Err(Error::file(input, format!("holds no {} samples", record.config.source.kind.name())));
+        let kind = record.config.source.kind;
+        let what = match kind {
+            SourceKind::Table => "rows".to_string(),
+            _ => format!("readable {} files ({})", kind.name(), folder::extensions(kind).join(", ")),
+        };
+        return Err(Error::file(input, format!("holds no {what}")));
     }
     let x = featurizer.transform(&inputs, progress).map_err(|e| e.context(input.display()))?;
     progress.stage("predicting", None);
     let probs = model.predict_proba(&x);
     progress.finish();
-    Ok(Applied { ids, classes: record.classes, probs })
+    Ok(Applied { ids, classes: record.classes, probs, skipped })
 }
 
-/// Sample ids and featurizer inputs of `input`, read as the run's source was.
-fn read_input(source: &SourceConfig, input: &Path) -> Result<(Vec<String>, Inputs)> {
+type Input = (Vec<String>, Inputs, Vec<folder::Unreadable>);
+
+/// Sample ids and featurizer inputs of `input`, read as the run's source was, and the files
+/// of a folder that cannot be decoded.
+fn read_input(source: &SourceConfig, input: &Path, progress: &dyn Progress) -> Result<Input> {
     let kind = source.kind;
     if input.is_dir() {
         if kind == SourceKind::Table {
             return Err(Error::file(input, "is a folder; this run was trained on a table, give a table file"));
         }
-        let (entries, _) = folder::list(input, kind)?;
-        let ids = entries.iter().map(|e| e.id.clone()).collect();
-        let paths: Vec<_> = entries.into_iter().map(|e| e.path).collect();
-        return Ok((ids, file_inputs(kind, paths)?));
+        let (entries, mut skipped) = folder::list(input, kind)?;
+        let (usable, bad) = folder::check(entries, kind, &mut FileCache::in_memory(), progress);
+        skipped.extend(bad);
+        let ids = usable.iter().map(|c| c.entry.id.clone()).collect();
+        let paths: Vec<_> = usable.into_iter().map(|c| c.entry.path).collect();
+        return Ok((ids, file_inputs(kind, paths)?, skipped));
     }
     if !input.exists() {
         return Err(Error::file(input, "does not exist"));
     }
     if kind != SourceKind::Table && folder::has_extension(input, kind) {
         let id = input.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        return Ok((vec![id], file_inputs(kind, vec![input.to_path_buf()])?));
+        return Ok((vec![id], file_inputs(kind, vec![input.to_path_buf()])?, Vec::new()));
     }
     if TableFormat::from_path(input).is_none() {
         return Err(Error::file(input, format!("is neither a table file nor {} samples", kind.name())));
@@ -78,7 +91,7 @@ fn read_input(source: &SourceConfig, input: &Path) -> Result<(Vec<String>, Input
         (SourceKind::Table, _) => Inputs::Table(df),
         _ => return Err(Error::file(input, format!("is a table; this run was trained on {}", kind.name()))),
     };
-    Ok((ids, inputs))
+    Ok((ids, inputs, Vec::new()))
 }
 
 fn file_inputs(kind: SourceKind, paths: Vec<std::path::PathBuf>) -> Result<Inputs> {

@@ -245,3 +245,27 @@ fn a_class_with_one_sample_and_more_features_than_samples_still_train() {
         assert_eq!(out["metrics"]["accuracy"], 1.0, "{model}: dark x, bright y");
     }
 }
+
+#[test]
+fn predict_on_a_folder_skips_files_it_cannot_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    for i in 0..10u8 {
+        data::png(&images.join(format!("{}/{i}.png", ["dark", "light"][i as usize % 2])), [20, 230][i as usize % 2]);
+    }
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&images), "--labels-from-folders"]);
+    ok(&["train", p(&proj), "--model", "knn"]);
+    let new = dir.path().join("new");
+    data::png(&new.join("a.png"), 25);
+    data::png(&new.join("b.png"), 225);
+    std::fs::write(new.join("broken.png"), b"not a png").unwrap();
+    let r = kindling(&["predict", p(&proj), p(&new)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("skipped") && r.stderr.contains("broken.png"), "{}", r.stderr);
+    let rows: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{}", r.stdout);
+    assert!(rows[1].starts_with("a.png,dark,") && rows[2].starts_with("b.png,light,"), "{}", r.stdout);
+    let err = user_error(&["predict", p(&proj), p(&dir.path().join("proj"))]);
+    assert!(err.contains("holds no readable images files"), "{err}");
+}
