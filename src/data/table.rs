@@ -2,6 +2,7 @@
 //! window of them never loads the whole file where the format allows otherwise.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use polars::prelude::*;
 
@@ -41,6 +42,9 @@ pub struct Table {
     format: TableFormat,
     /// Field separator of CSV / TSV files.
     separator: u8,
+    /// The schema inferred from a CSV / TSV / NDJSON file the first time it is scanned;
+    /// later scans reuse it instead of reading and guessing again (shared by clones).
+    inferred: Arc<OnceLock<SchemaRef>>,
 }
 
 impl Table {
@@ -58,7 +62,7 @@ impl Table {
             TableFormat::Csv => sniff_separator(path),
             _ => b',',
         };
-        Ok(Table { path: path.to_path_buf(), format, separator })
+        Ok(Table { path: path.to_path_buf(), format, separator, inferred: Arc::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -72,18 +76,28 @@ impl Table {
     /// A lazy scan of the whole table; nothing is read until it is collected.
     pub fn scan(&self) -> Result<LazyFrame> {
         let path = PlRefPath::try_from_path(&self.path).map_err(|e| self.error(e))?;
+        let known = self.inferred.get().cloned();
         let lf = match self.format {
             TableFormat::Csv | TableFormat::Tsv => LazyCsvReader::new(path)
                 .with_separator(self.separator)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(INFER_SCHEMA_ROWS))
+                .with_schema(known.clone())
                 .finish(),
-            TableFormat::Parquet => LazyFrame::scan_parquet(path, ScanArgsParquet::default()),
+            TableFormat::Parquet => {
+                return LazyFrame::scan_parquet(path, ScanArgsParquet::default()).map_err(|e| self.error(e));
+            }
             TableFormat::Ndjson => LazyJsonLineReader::new(path)
                 .with_infer_schema_length(std::num::NonZeroUsize::new(INFER_SCHEMA_ROWS))
+                .with_schema(known.clone())
                 .finish(),
         };
-        lf.map_err(|e| self.error(e))
+        let mut lf = lf.map_err(|e| self.error(e))?;
+        if known.is_none() {
+            let schema = lf.collect_schema().map_err(|e| self.error(e))?;
+            let _ = self.inferred.set(schema);
+        }
+        Ok(lf)
     }
 
     pub fn schema(&self) -> Result<SchemaRef> {
