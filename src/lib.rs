@@ -11,6 +11,7 @@ pub mod models;
 pub mod natural;
 pub mod progress;
 pub mod project;
+pub mod readiness;
 pub mod runs;
 pub mod settings;
 pub mod text;

@@ -61,6 +61,16 @@ enum Command {
         #[command(subcommand)]
         command: LabelsCommand,
     },
+    /// Grade the data: C accessible, B faithful, A appropriate for the task
+    Report {
+        dir: PathBuf,
+        /// Print one JSON object: {"band": ..., "findings": [...]}
+        #[arg(long)]
+        json: bool,
+        /// Also write the report as Markdown to this file
+        #[arg(long)]
+        md: Option<PathBuf>,
+    },
     /// Train a baseline on the labelled samples and record it as a run in runs/<id>/
     Train(TrainArgs),
     /// List the runs of a project
@@ -250,6 +260,7 @@ fn main() {
             LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
         },
+        Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Runs { dir, json } => cli::runs::list(&dir, json),
         Command::Show { dir, run, json } => cli::runs::show(&dir, &run, json),

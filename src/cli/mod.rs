@@ -6,6 +6,7 @@ pub mod init;
 pub mod labels;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod runs;
 pub mod samples;
 
