@@ -91,6 +91,8 @@ pub enum Job {
     },
     /// Every current label, read again because they changed elsewhere.
     Labels,
+    /// The data readiness report.
+    Report,
     Summary {
         generation: u64,
         query: Query,
@@ -122,6 +124,7 @@ pub enum Msg {
         column: String,
         result: Result<kindling::data::summary::ColumnSummary, String>,
     },
+    Report(Result<kindling::readiness::Report, String>),
     /// A thumbnail, made or read from the cache; encoded for the terminal by the event loop.
     Thumbnail {
         id: String,
@@ -173,6 +176,7 @@ pub struct App {
     pub browse: Browse,
     pub label: Labeller,
     pub thumbs: Thumbs,
+    pub report: super::report::ReportView,
     pub keymap: KeyMap,
     pub help: bool,
     /// The open prompt (command palette, filter or search) and what was typed.
@@ -199,6 +203,7 @@ impl App {
             browse: Browse::new(kind),
             label: Labeller::new(kind, classes, false, true, 0),
             thumbs: Thumbs::default(),
+            report: Default::default(),
             keymap,
             help: false,
             prompt: None,
@@ -221,6 +226,8 @@ impl App {
             Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
             Action::GotoPane(p) => self.pane = p,
             other if self.pane == Pane::Label => self.label.act(other),
+            Action::Report => self.report.toggle(&mut self.requests),
+            other if self.report.open && self.report.scroll_by(other) => {}
             Action::Filter if self.browse.columns.is_empty() => {
                 self.message = Some("filters apply to table columns".into());
             }
@@ -397,6 +404,7 @@ impl App {
                 self.label.content_arrived(id, Content::Preview(result));
             }
             Msg::Summary { generation, column, result } => self.browse.summary = Some((generation, column, result)),
+            Msg::Report(result) => self.report.result = Some(result),
             // Encoding needs the terminal's picker, which the event loop holds.
             Msg::Thumbnail { .. } => {}
         }

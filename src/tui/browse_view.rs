@@ -39,6 +39,10 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
+    if app.report.open {
+        super::report_view::render(f, app, theme, inner);
+        return;
+    }
     let is_table_text = app.kind == SourceKind::Text && app.text_column.is_some();
     let inner = if app.browse.summary_open {
         let [grid, side] = Layout::horizontal([Constraint::Min(20), Constraint::Length(34)]).areas(inner);

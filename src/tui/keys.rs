@@ -26,6 +26,7 @@ pub enum Action {
     SplitFilter,
     LabelFilter,
     Summary,
+    Report,
     Filter,
     Search,
     SearchNext,
@@ -42,7 +43,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 35] = [
+    pub const NAMED: [(&'static str, Action); 36] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -66,6 +67,7 @@ impl Action {
         ("grid", Action::Grid),
         ("split_filter", Action::SplitFilter),
         ("summary", Action::Summary),
+        ("report", Action::Report),
         ("filter", Action::Filter),
         ("search", Action::Search),
         ("search_next", Action::SearchNext),
@@ -115,6 +117,7 @@ impl Action {
             Action::Grid => "images: list / thumbnail grid",
             Action::SplitFilter => "split: all/train/valid/test",
             Action::Summary => "summary of the first column",
+            Action::Report => "data readiness report",
             Action::Filter => "filter rows by column values",
             Action::Search => "search for text",
             Action::SearchNext => "next match",
@@ -256,6 +259,7 @@ impl KeyMap {
             (K::Right, Action::Right),
             (K::Char('s'), Action::Sort),
             (K::Char('c'), Action::Summary),
+            (K::Char('R'), Action::Report),
             (K::Char('f'), Action::LabelFilter),
             (K::Char('t'), Action::Grid),
             (K::Char('p'), Action::SplitFilter),

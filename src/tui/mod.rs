@@ -8,6 +8,8 @@ mod browse_view;
 mod keys;
 mod label;
 mod label_view;
+mod report;
+mod report_view;
 mod sample_view;
 mod terminal;
 mod thumbs;
@@ -24,8 +26,10 @@ use kindling::data::Source;
 use kindling::data::preview::{self, Preview};
 use kindling::data::{summary, thumbnail};
 use kindling::labels::store::LabelStore;
+use kindling::progress::Silent;
 use kindling::project::Project;
 use kindling::project::{queue, samples};
+use kindling::readiness;
 use kindling::{Error, Result};
 use ratatui_image::picker::{Picker, ProtocolType};
 use tokio::signal::unix::{SignalKind, signal};
@@ -396,6 +400,9 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
                 let result = LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query));
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
             }
+            Job::Report => Msg::Report(
+                Project::open(&root).and_then(|p| readiness::report(&p, &Silent)).map_err(|e| e.to_string()),
+            ),
             Job::Summary { generation, query, column } => {
                 let result = match source.as_ref() {
                     Source::Table(t) => summary::summarize(t, &query, &column).map_err(|e| e.to_string()),

@@ -7,7 +7,7 @@ use kindling::project::samples::SampleRow;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::{App, Msg, Pane};
+use super::app::{App, Job, Msg, Pane};
 use super::keys::{Action, KeyMap};
 use super::ui::{self, Theme};
 
@@ -125,6 +125,32 @@ fn column_summary_beside_the_grid() {
     };
     a.receive(Msg::Summary { generation: 0, column: "height".into(), result: Ok(summary) });
     check("table_summary_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn readiness_report_in_browse() {
+    use kindling::readiness::{Check, Finding, Report, Severity};
+    let mut a = app(SourceKind::Table);
+    with_table(&mut a, 1000);
+    a.act(Action::Report);
+    assert!(a.jobs().iter().any(|j| matches!(j, Job::Report)));
+    let findings = vec![
+        Finding::new(Check::MissingValues, Severity::Warning, 143, "143 of 1000 values missing (14.3%)")
+            .column("height")
+            .examples(["k0".to_string(), "k7".to_string()])
+            .suggest("baselines impute them"),
+        Finding::new(
+            Check::SplitLeakage,
+            Severity::Error,
+            2,
+            "1 groups of duplicate samples sit in both train and valid/test",
+        )
+        .examples(["k3".to_string(), "k9".to_string()])
+        .suggest("put each group of duplicates in one split"),
+    ];
+    let profile = vec![("rows".to_string(), "1000".to_string())];
+    a.receive(Msg::Report(Ok(Report { band: "B".into(), findings, profile })));
+    check("readiness_report_80x24", &draw(&mut a, 80, 24));
 }
 
 #[test]
