@@ -177,7 +177,9 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
     let ids = column_texts(t.table.collect(lf.clone().select([col("id")]))?.column("id")?)?;
     let leakage = if text_column.is_none() && !labels.is_empty() {
         progress.stage("looking for columns that give the label away", None);
-        leakage_suspects(t, &lf, &features, labels, &ids)?
+        let distinct: HashMap<&str, u64> =
+            features.iter().map(|(c, _)| (c.as_str(), number(&format!("{c}__distinct")))).collect();
+        leakage_suspects(t, &lf, &features, &distinct, labels, &ids)?
     } else {
         Vec::new()
     };
@@ -271,55 +273,73 @@ fn groups(t: &TableSource, lf: &LazyFrame, keys: Vec<Expr>) -> Result<Groups> {
 }
 
 /// Feature columns whose value alone (numbers in 32 equal bins) gives the label of at least
-/// 98 % of the labelled rows, when the most frequent class alone would not.
+/// 98 % of the labelled rows, when the most frequent class alone would not. Columns with
+/// nearly one value per labelled row are ids, not features that give the label away.
 fn leakage_suspects(
     t: &TableSource,
     lf: &LazyFrame,
     features: &[(String, DataType)],
+    distinct: &HashMap<&str, u64>,
     labels: &HashMap<String, String>,
     ids: &[String],
 ) -> Result<Vec<Finding>> {
-    let (label_ids, label_values): (Vec<&str>, Vec<&str>) =
-        ids.iter().filter_map(|id| labels.get(id).map(|l| (id.as_str(), l.as_str()))).unzip();
-    let labelled = label_ids.len();
+    let labelled = labels.len();
     if labelled < 20 {
         return Ok(Vec::new());
     }
+    let mut majority = HashMap::<&str, usize>::new();
+    labels.values().for_each(|l| *majority.entry(l.as_str()).or_default() += 1);
+    let baseline = majority.values().max().copied().unwrap_or(0) as f64 / labelled as f64;
+    if baseline > 0.9 {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<(&String, Expr)> = features
+        .iter()
+        .filter_map(|(c, dtype)| {
+            if dtype.is_primitive_numeric() && !dtype.is_bool() {
+                let x = col(c.as_str()).cast(DataType::Float64);
+                let (lo, hi) = (x.clone().min(), x.clone().max());
+                // Values are at least `lo`, so truncating is flooring; the maximum joins the top bin.
+                let bin = ((x - lo.clone()) / (hi - lo) * lit(32.0)).cast(DataType::Int64);
+                Some((c, when(bin.clone().gt(lit(31))).then(lit(31i64)).otherwise(bin)))
+            } else if (distinct.get(c.as_str()).copied().unwrap_or(u64::MAX) as f64) <= labelled as f64 / 10.0 {
+                Some((c, col(c.as_str())))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (label_ids, label_values): (Vec<&str>, Vec<&str>) =
+        labels.iter().map(|(i, l)| (i.as_str(), l.as_str())).unzip();
     let label_frame = DataFrame::new_infer_height(vec![
         Column::new("id".into(), label_ids),
         Column::new(LABEL.into(), label_values),
     ])?;
-    let joined = lf.clone().join(label_frame.lazy(), [col("id")], [col("id")], JoinArgs::new(JoinType::Inner));
-    let mut majority = HashMap::<&str, usize>::new();
-    labels.values().for_each(|l| *majority.entry(l.as_str()).or_default() += 1);
-    let baseline = majority.values().max().copied().unwrap_or(0) as f64 / labels.len().max(1) as f64;
-    if baseline > 0.9 {
-        return Ok(Vec::new());
-    }
+    let names: Vec<String> = (0..keys.len()).map(|i| format!("__key{i}")).collect();
+    let keyed = lf.clone().select(
+        std::iter::once(col("id"))
+            .chain(keys.iter().zip(&names).map(|((_, k), n)| k.clone().alias(n.as_str())))
+            .collect::<Vec<_>>(),
+    );
+    // Binning needs the whole column's range, so keys are made before the join; the join
+    // is collected once and every column grouped from it.
+    let joined = t
+        .table
+        .collect(keyed.join(label_frame.lazy(), [col("id")], [col("id")], JoinArgs::new(JoinType::Inner)))?
+        .lazy();
     let mut out = Vec::new();
-    for (c, dtype) in features {
-        let key = if dtype.is_primitive_numeric() && !dtype.is_bool() {
-            let x = col(c.as_str()).cast(DataType::Float64);
-            let (lo, hi) = (x.clone().min(), x.clone().max());
-            // Values are at least `lo`, so truncating is flooring; the maximum joins the top bin.
-            let bin = ((x - lo.clone()) / (hi - lo) * lit(32.0)).cast(DataType::Int64);
-            when(bin.clone().gt(lit(31))).then(lit(31i64)).otherwise(bin).cast(DataType::String)
-        } else {
-            col(c.as_str()).cast(DataType::String)
-        };
-        let counts = joined
+    for ((c, _), name) in keys.iter().zip(&names) {
+        let per_value = joined
             .clone()
-            .select([key.alias("__value"), col(LABEL)])
-            .group_by([col("__value"), col(LABEL)])
-            .agg([len().cast(DataType::UInt64).alias("__n")]);
-        let per_value =
-            counts.group_by([col("__value")]).agg([col("__n").max().alias("__best"), col("__n").sum().alias("__all")]);
-        let df = t.table.collect(per_value)?;
-        if df.height() as f64 > labelled as f64 / 10.0 {
-            continue; // nearly one value per sample: an id, not a feature that gives the label away
-        }
-        let sum =
-            |name: &str| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.sum().unwrap_or(0.0)) };
+            .group_by([col(name.as_str()), col(LABEL)])
+            .agg([len().cast(DataType::UInt64).alias("__n")])
+            .group_by([col(name.as_str())])
+            .agg([col("__n").max().alias("__best"), col("__n").sum().alias("__all")]);
+        let df = per_value.collect()?;
+        let sum = |n: &str| -> Result<f64> { Ok(df.column(n)?.cast(&DataType::Float64)?.f64()?.sum().unwrap_or(0.0)) };
         let accuracy = sum("__best")? / sum("__all")?.max(1.0);
         if accuracy >= LEAKAGE_ACCURACY {
             out.push(

@@ -20,62 +20,71 @@ pub fn check(
     near: &Groups,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let labelled: Vec<&String> = ids.iter().filter(|id| labels.contains_key(*id)).collect();
-    let unlabelled: Vec<String> = ids.iter().filter(|id| !labels.contains_key(*id)).cloned().collect();
-    if labelled.is_empty() {
+    // One pass: counts, and the first few ids, of the unlabelled and of each class.
+    let mut unlabelled = (0usize, Vec::new());
+    let mut per_class: BTreeMap<&str, (usize, Vec<String>)> =
+        classes.iter().map(|c| (c.as_str(), (0, Vec::new()))).collect();
+    for id in ids {
+        let slot = match labels.get(id) {
+            None => &mut unlabelled,
+            Some(label) => match per_class.get_mut(label.as_str()) {
+                Some(slot) => slot,
+                None => continue,
+            },
+        };
+        slot.0 += 1;
+        if slot.1.len() < super::EXAMPLES {
+            slot.1.push(id.clone());
+        }
+    }
+    let labelled = ids.len() - unlabelled.0;
+    if labelled == 0 {
         out.push(
-            Finding::new(Check::LabelCoverage, Severity::Error, unlabelled.len() as u64, "no sample is labelled")
-                .examples(unlabelled)
+            Finding::new(Check::LabelCoverage, Severity::Error, unlabelled.0 as u64, "no sample is labelled")
+                .examples(unlabelled.1)
                 .suggest("label samples in the Label pane, or import labels with `kindling labels import`"),
         );
         return out;
     }
-    if !unlabelled.is_empty() {
-        let share = labelled.len() as f64 / ids.len() as f64;
+    if unlabelled.0 > 0 {
+        let share = labelled as f64 / ids.len() as f64;
         let severity = if share < 0.5 { Severity::Warning } else { Severity::Info };
         out.push(
             Finding::new(
                 Check::LabelCoverage,
                 severity,
-                unlabelled.len() as u64,
-                format!("{} of {} samples labelled ({:.1}%)", labelled.len(), ids.len(), share * 100.0),
+                unlabelled.0 as u64,
+                format!("{labelled} of {} samples labelled ({:.1}%)", ids.len(), share * 100.0),
             )
-            .examples(unlabelled)
+            .examples(unlabelled.1)
             .suggest("label more samples; the Label pane's uncertainty orders pick the most useful next"),
         );
     }
 
-    let mut per_class: BTreeMap<&str, Vec<&String>> = classes.iter().map(|c| (c.as_str(), Vec::new())).collect();
-    for id in &labelled {
-        if let Some(members) = per_class.get_mut(labels[*id].as_str()) {
-            members.push(id);
-        }
-    }
-    let largest = per_class.values().map(Vec::len).max().unwrap_or(0);
-    if let Some((smallest_class, smallest)) = per_class.iter().min_by_key(|(_, m)| m.len())
-        && !smallest.is_empty()
-        && largest as f64 >= IMBALANCE * smallest.len() as f64
+    let largest = per_class.values().map(|(n, _)| *n).max().unwrap_or(0);
+    if let Some((smallest_class, (smallest, examples))) = per_class.iter().min_by_key(|(_, (n, _))| *n)
+        && *smallest > 0
+        && largest as f64 >= IMBALANCE * *smallest as f64
     {
         out.push(
             Finding::new(
                 Check::ClassImbalance,
                 Severity::Warning,
-                smallest.len() as u64,
+                *smallest as u64,
                 format!(
-                    "imbalance ratio {:.1}: the smallest class '{smallest_class}' has {} labels, the largest {largest}",
-                    largest as f64 / smallest.len() as f64,
-                    smallest.len()
+                    "imbalance ratio {:.1}: the smallest class '{smallest_class}' has {smallest} labels, the largest {largest}",
+                    largest as f64 / *smallest as f64,
                 ),
             )
-            .examples(smallest.iter().map(|s| s.to_string()))
+            .examples(examples.iter().cloned())
             .suggest("label more of the small classes, or report balanced accuracy and macro F1"),
         );
     }
-    for (class, members) in &per_class {
-        if members.len() >= FOLDS {
+    for (class, (n, members)) in &per_class {
+        if *n >= FOLDS {
             continue;
         }
-        let (severity, why) = if members.len() < 2 {
+        let (severity, why) = if *n < 2 {
             (Severity::Error, "too few to hold one out for testing")
         } else {
             (Severity::Warning, "too few for 5-fold cross-validation")
@@ -84,10 +93,10 @@ pub fn check(
             Finding::new(
                 Check::TooFewSamples,
                 severity,
-                members.len() as u64,
-                format!("class '{class}' has {} labelled samples: {why}", members.len()),
+                *n as u64,
+                format!("class '{class}' has {n} labelled samples: {why}"),
             )
-            .examples(members.iter().map(|s| s.to_string()))
+            .examples(members.iter().cloned())
             .suggest(format!("label at least {FOLDS} samples of '{class}', or merge it into another class")),
         );
     }
