@@ -142,7 +142,10 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
 
     progress.stage("looking for duplicate rows", None);
     let feature_names: Vec<&str> = features.iter().map(|(c, _)| c.as_str()).collect();
-    let exact = if feature_names.is_empty() {
+    // A column with a different value in every row rules duplicate rows out.
+    let some_column_unique =
+        features.iter().any(|(c, _)| number(&format!("{c}__nulls")) == 0 && number(&format!("{c}__distinct")) == rows);
+    let exact = if feature_names.is_empty() || some_column_unique {
         Vec::new()
     } else {
         groups(t, &lf, feature_names.iter().map(|c| col(*c)).collect())?
