@@ -28,7 +28,7 @@ impl TableFormat {
         }
     }
 
-    fn is_delimited(self) -> bool {
+    pub fn is_delimited(self) -> bool {
         matches!(self, TableFormat::Csv | TableFormat::Tsv)
     }
 }

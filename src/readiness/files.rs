@@ -120,6 +120,9 @@ pub fn scan(f: &FolderSource, progress: &dyn Progress) -> Result<Scanned> {
         ("source".to_string(), f.root.display().to_string()),
         ("files".to_string(), format!("{} usable, {} unreadable", ids.len(), scan.unreadable.len())),
     ];
+    if f.kind == SourceKind::Text {
+        profile.push(("encoding".to_string(), "UTF-8 (files that are not are listed as unreadable)".to_string()));
+    }
     profile.extend(describe(&facts));
     Ok(Scanned { findings, profile, ids, exact, near, leakage: Vec::new() })
 }

@@ -44,6 +44,9 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
             leakage: Vec::new(),
         });
     }
+    if t.table.format().is_delimited() {
+        profile.push(("encoding".into(), "UTF-8, every line with the header's fields (checked)".into()));
+    }
     let lf = t.scan_with_ids()?;
     let schema = t.table.collect(lf.clone().limit(0))?.schema().clone();
     let reserved = reserved_columns(t);
