@@ -158,6 +158,17 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
     }
     let mut near = Vec::new();
     if let Some(text) = &text_column {
+        let chars = col(text.as_str()).str().len_chars().cast(DataType::Float64);
+        let lengths = t.table.collect(lf.clone().select([
+            chars.clone().min().alias("min"),
+            chars.clone().median().alias("median"),
+            chars.max().alias("max"),
+        ]))?;
+        let at = |c: &str| lengths.column(c).ok().and_then(|c| c.f64().ok()?.get(0)).unwrap_or(0.0);
+        profile.push((
+            "text length (characters)".into(),
+            format!("min {}, median {}, max {}", at("min"), at("median"), at("max")),
+        ));
         progress.stage("looking for near-duplicate texts", None);
         let normalized = col(text.as_str())
             .str()

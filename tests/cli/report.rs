@@ -140,6 +140,7 @@ fn planted_file_problems_are_each_found() {
     let r = json(&["report", p(&tproj), "--json"]);
     assert_eq!(one(&r, "near_duplicates", None)["examples"], serde_json::json!(["1.txt", "2.txt"]));
     assert_eq!(one(&r, "missing_values", None)["examples"], serde_json::json!(["4.txt"]));
+    assert!(r["profile"].to_string().contains("min 0, median 28, max 31"), "{}", r["profile"]);
     let coverage = one(&r, "label_coverage", None);
     assert_eq!((coverage["severity"].as_str(), coverage["count"].as_u64()), (Some("error"), Some(4)));
 }
