@@ -86,7 +86,10 @@ enum Command {
         /// A run id, a unique prefix of one, or `latest`
         #[arg(default_value = "latest")]
         run: String,
-        /// Print one JSON object
+        /// List suspected label errors instead (confident learning; needs a run with --folds)
+        #[arg(long)]
+        label_issues: bool,
+        /// Print JSON
         #[arg(long)]
         json: bool,
     },
@@ -263,7 +266,8 @@ fn main() {
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Runs { dir, json } => cli::runs::list(&dir, json),
-        Command::Show { dir, run, json } => cli::runs::show(&dir, &run, json),
+        Command::Show { dir, run, label_issues: false, json } => cli::runs::show(&dir, &run, json),
+        Command::Show { dir, run, label_issues: true, json } => cli::runs::label_issues(&dir, &run, json),
         Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
     };

@@ -6,6 +6,7 @@ use kindling::Result;
 use kindling::eval::confusion::Confusion;
 use kindling::progress::Progress;
 use kindling::project::Project;
+use kindling::runs::predictions::{PREDICTIONS_FILE, Predictions};
 use kindling::runs::record::RunRecord;
 use kindling::runs::train::{CONFUSION_FILE, METRICS_FILE, TrainOptions, train as train_run};
 use kindling::runs::{self, predict};
@@ -138,6 +139,37 @@ pub fn show(dir: &Path, run: &str, as_json: bool) -> Result<()> {
         text += &format!("note: {note}\n");
     }
     print(&text);
+    Ok(())
+}
+
+/// `show --label-issues`: suspected label errors of a run with out-of-fold predictions.
+pub fn label_issues(dir: &Path, run: &str, as_json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let id = runs::resolve(project.root(), run)?;
+    let run_dir = runs::dir(project.root(), &id);
+    let record = RunRecord::read(&run_dir)?;
+    if record.folds.is_none() || record.status != "finished" {
+        return Err(kindling::Error::user(format!(
+            "run {id} has no out-of-fold predictions to judge labels by; train with --folds 5 (e.g. `kindling train {} --model {} --folds 5`)",
+            dir.display(),
+            record.model
+        )));
+    }
+    let predictions = Predictions::read(&run_dir.join(PREDICTIONS_FILE))?;
+    let issues = kindling::eval::label_issues::find(&predictions);
+    if as_json {
+        print_json(&issues);
+        return Ok(());
+    }
+    if issues.is_empty() {
+        print(&format!("run {id}: no suspected label errors\n"));
+        return Ok(());
+    }
+    let mut rows = vec![["id", "given", "suggested", "self-confidence"].map(String::from).to_vec()];
+    for i in &issues {
+        rows.push(vec![i.id.clone(), i.given.clone(), i.suggested.clone(), format!("{:.3}", i.self_confidence)]);
+    }
+    print(&format!("run {id}: {} suspected label errors, worst first\n{}", issues.len(), table(&rows)));
     Ok(())
 }
 

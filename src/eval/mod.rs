@@ -1,5 +1,7 @@
-//! Evaluation: how samples are split for training, and what the predictions score.
+//! Evaluation: how samples are split for training, what the predictions score, and which
+//! labels they suspect.
 
 pub mod confusion;
+pub mod label_issues;
 pub mod metrics;
 pub mod split;

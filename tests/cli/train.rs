@@ -269,3 +269,32 @@ fn predict_on_a_folder_skips_files_it_cannot_decode() {
     let err = user_error(&["predict", p(&proj), p(&dir.path().join("proj"))]);
     assert!(err.contains("holds no readable images files"), "{err}");
 }
+
+#[test]
+fn label_issues_list_the_flipped_labels_of_a_run_with_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    // Flip three labels: a plum called a melon, a melon an apple, an apple a plum.
+    for (id, wrong) in [("f1", "melon"), ("f2", "apple"), ("f3", "plum")] {
+        ok(&["labels", "set", p(&proj), id, wrong]);
+    }
+    let err = user_error(&["show", p(&proj), "latest", "--label-issues"]);
+    assert!(err.contains("no finished run"), "{err}");
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let err = user_error(&["show", p(&proj), "latest", "--label-issues"]);
+    assert!(err.contains("--folds"), "{err}");
+    ok(&["train", p(&proj), "--model", "logistic", "--folds", "5"]);
+    let issues = json(&["show", p(&proj), "latest", "--label-issues", "--json"]);
+    let issues = issues.as_array().unwrap();
+    let flagged: Vec<&str> = issues.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    for id in ["f1", "f2", "f3"] {
+        assert!(flagged.contains(&id), "{id} not flagged: {issues:?}");
+    }
+    let f1 = issues.iter().find(|i| i["id"] == "f1").unwrap();
+    assert_eq!((f1["given"].as_str(), f1["suggested"].as_str()), (Some("melon"), Some("plum")));
+    let confidences: Vec<f64> = issues.iter().map(|i| i["self_confidence"].as_f64().unwrap()).collect();
+    assert!(confidences.windows(2).all(|w| w[0] <= w[1]), "worst first: {confidences:?}");
+    assert!(flagged.len() <= 10, "a clean table has few suspects: {flagged:?}");
+    let text = ok(&["show", p(&proj), "latest", "--label-issues"]);
+    assert!(text.contains("suspected label errors") && text.contains("f1"), "{text}");
+}
