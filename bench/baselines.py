@@ -153,7 +153,7 @@ def image_data(out, rng):
     with open(split, "w") as f:
         f.write("id,split\n" + "".join(f"{n},{'test' if t else 'train'}\n" for n, t in zip(names, test)))
     return {"init": ["--source", folder, "--split-file", split, "--classes", ",".join(sorted(set(y)))],
-            "labels": labels, "features_toml": "[features]\nimage_size = 16\n",
+            "labels": labels, "features_toml": "[features]\nimage_size = 16\nimage_colour = \"grey\"\n",
             "pixels": np.array(pixels), "y": y, "test": test}
 
 

@@ -14,6 +14,10 @@ use crate::progress::Progress;
 
 /// HOG cells are this many pixels a side; blocks are 2 × 2 cells; 9 unsigned orientations.
 const CELL: usize = 8;
+/// The side images are resized to when they do not share one small square size.
+const DEFAULT_SIZE: u32 = 32;
+/// Images of one square size up to this side are used at their own size.
+const MAX_OWN_SIZE: u32 = 64;
 const BINS: usize = 9;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,8 +31,15 @@ pub struct ImageFeaturizer {
 
 impl ImageFeaturizer {
     pub fn fit(hog: bool, settings: &Settings, files: &[PathBuf], progress: &dyn Progress) -> Result<ImageFeaturizer> {
-        let size = if hog { settings.image_size.max(2 * CELL as u32) } else { settings.image_size };
-        let colour = if hog { Colour::Grey } else { settings.image_colour };
+        let (own_size, coloured) = look(files)?;
+        let size = settings.image_size.unwrap_or(own_size);
+        let size = if hog { size.max(2 * CELL as u32) } else { size };
+        let colour = match settings.image_colour {
+            _ if hog => Colour::Grey,
+            Colour::Auto if coloured => Colour::Rgb,
+            Colour::Auto => Colour::Grey,
+            chosen => chosen,
+        };
         let mut f = ImageFeaturizer { hog, size, colour, width: 0, scaler: Scaler::fit(&[], 0) };
         f.width = f.raw_width();
         let data = f.raw(files, progress)?;
@@ -75,7 +86,7 @@ impl ImageFeaturizer {
         let img = image::open(path).map_err(|e| Error::file(path, format!("cannot be read as an image: {e}")))?;
         let side = self.size;
         Ok(match (self.hog, self.colour) {
-            (false, Colour::Rgb) => {
+            (false, Colour::Rgb | Colour::Auto) => {
                 let small = image::imageops::resize(&img.to_rgb8(), side, side, FilterType::Triangle);
                 small.into_raw().into_iter().map(|v| v as f32 / 255.0).collect()
             }
@@ -86,6 +97,34 @@ impl ImageFeaturizer {
             }
         })
     }
+}
+
+/// The size `auto` picks — the images' own when they all share one square size up to
+/// `MAX_OWN_SIZE`, else `DEFAULT_SIZE` — and whether any image has colour. Reads only the
+/// files' headers.
+fn look(files: &[PathBuf]) -> Result<(u32, bool)> {
+    let facts: Vec<((u32, u32), bool)> = files
+        .par_iter()
+        .map(|path| {
+            let reader = image::ImageReader::open(path)
+                .and_then(|r| r.with_guessed_format())
+                .map_err(|e| Error::file(path, format!("cannot be read as an image: {e}")))?;
+            let decoder =
+                reader.into_decoder().map_err(|e| Error::file(path, format!("cannot be read as an image: {e}")))?;
+            use image::ImageDecoder;
+            let colour = !matches!(
+                decoder.color_type(),
+                image::ColorType::L8 | image::ColorType::L16 | image::ColorType::La8 | image::ColorType::La16
+            );
+            Ok((decoder.dimensions(), colour))
+        })
+        .collect::<Result<_>>()?;
+    let first = facts.first().map(|f| f.0);
+    let size = match first {
+        Some((w, h)) if w == h && w <= MAX_OWN_SIZE && w >= 4 && facts.iter().all(|f| f.0 == (w, h)) => w,
+        _ => DEFAULT_SIZE,
+    };
+    Ok((size, facts.iter().any(|f| f.1)))
 }
 
 /// HOG of a square grey image: per 8 × 8 cell a 9-bin histogram of unsigned gradient
@@ -143,6 +182,25 @@ mod tests {
     }
 
     #[test]
+    fn auto_keeps_a_shared_small_size_and_the_colour() {
+        let dir = tempfile::tempdir().unwrap();
+        let save = |name: &str, img: image::DynamicImage| {
+            let path = dir.path().join(name);
+            img.save(&path).unwrap();
+            path
+        };
+        let colour = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(16, 16, image::Rgb([200, 10, 10])));
+        let grey = image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(16, 16, image::Luma([90])));
+        let files = vec![save("a.png", colour), save("b.png", grey.clone())];
+        let f = ImageFeaturizer::fit(false, &Settings::default(), &files, &crate::progress::Silent).unwrap();
+        assert_eq!((f.size, f.colour, f.width()), (16, Colour::Rgb, 16 * 16 * 3));
+        let greys =
+            vec![save("c.png", grey), save("d.png", image::DynamicImage::ImageLuma8(image::GrayImage::new(20, 10)))];
+        let f = ImageFeaturizer::fit(false, &Settings::default(), &greys, &crate::progress::Silent).unwrap();
+        assert_eq!((f.size, f.colour, f.width()), (DEFAULT_SIZE, Colour::Grey, 32 * 32), "sizes differ: the default");
+    }
+
+    #[test]
     fn pixels_of_an_image_file_are_resized_and_standardized() {
         let dir = tempfile::tempdir().unwrap();
         let files: Vec<PathBuf> = (0..3u8)
@@ -152,7 +210,7 @@ mod tests {
                 path
             })
             .collect();
-        let settings = Settings { image_size: 8, ..Settings::default() };
+        let settings = Settings { image_size: Some(8), ..Settings::default() };
         let f = ImageFeaturizer::fit(false, &settings, &files, &crate::progress::Silent).unwrap();
         let m = f.transform(&files, &crate::progress::Silent).unwrap();
         assert_eq!((m.rows(), m.cols()), (3, 64));

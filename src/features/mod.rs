@@ -93,9 +93,11 @@ impl Method {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
-    /// Images are resized to this many pixels a side.
-    pub image_size: u32,
-    /// `grey` or `rgb`.
+    /// Images are resized to this many pixels a side; left out, the training images' own
+    /// size when they all share one square size up to 64, else 32.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_size: Option<u32>,
+    /// `auto` (RGB when a training image has colour), `grey` or `rgb`.
     pub image_colour: Colour,
     /// A word or bigram must occur in at least this many training texts.
     pub min_df: usize,
@@ -108,13 +110,14 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Colour {
+    Auto,
     Grey,
     Rgb,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { image_size: 32, image_colour: Colour::Grey, min_df: 2, mel_bands: 40, mfcc: 13 }
+        Settings { image_size: None, image_colour: Colour::Auto, min_df: 2, mel_bands: 40, mfcc: 13 }
     }
 }
 
@@ -125,7 +128,7 @@ impl Settings {
 
     pub fn validate(&self) -> Result<()> {
         let bad = |what: &str| Err(Error::user(format!("kindling.toml: [features] {what}")));
-        if !(4..=512).contains(&self.image_size) {
+        if self.image_size.is_some_and(|s| !(4..=512).contains(&s)) {
             return bad("image_size must be between 4 and 512");
         }
         if self.min_df == 0 {
