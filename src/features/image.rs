@@ -121,7 +121,7 @@ fn look(files: &[PathBuf]) -> Result<(u32, bool)> {
         .collect::<Result<_>>()?;
     let first = facts.first().map(|f| f.0);
     let size = match first {
-        Some((w, h)) if w == h && w <= MAX_OWN_SIZE && w >= 4 && facts.iter().all(|f| f.0 == (w, h)) => w,
+        Some((w, h)) if w == h && (4..=MAX_OWN_SIZE).contains(&w) && facts.iter().all(|f| f.0 == (w, h)) => w,
         _ => DEFAULT_SIZE,
     };
     Ok((size, facts.iter().any(|f| f.1)))
