@@ -3,14 +3,13 @@
 use std::path::Path;
 
 use kindling::Result;
-use kindling::eval::confusion::Confusion;
 use kindling::progress::Progress;
 use kindling::project::Project;
 use kindling::runs::predictions::{PREDICTIONS_FILE, Predictions};
 use kindling::runs::record::RunRecord;
-use kindling::runs::train::{CONFUSION_FILE, METRICS_FILE, TrainOptions, train as train_run};
+use kindling::runs::train::{TrainOptions, train as train_run};
 use kindling::runs::{self, predict};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::output::{print, print_json};
 use super::progress::TermProgress;
@@ -76,18 +75,7 @@ pub fn list(dir: &Path, as_json: bool) -> Result<()> {
 pub fn show(dir: &Path, run: &str, as_json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
-    let run_dir = runs::dir(project.root(), &id);
-    let record = RunRecord::read(&run_dir)?;
-    if record.status != "finished" {
-        let why = record.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
-        return Err(kindling::Error::user(format!("run {id} is {}{why}", record.status)));
-    }
-    let metrics_path = run_dir.join(METRICS_FILE);
-    let metrics: Value = serde_json::from_str(
-        &std::fs::read_to_string(&metrics_path).map_err(|e| kindling::Error::file(&metrics_path, e))?,
-    )
-    .map_err(|e| kindling::Error::file(&metrics_path, e))?;
-    let confusion = Confusion::read_csv(&run_dir.join(CONFUSION_FILE))?;
+    let runs::RunDetail { record, metrics, confusion } = runs::detail(project.root(), &id)?;
     if as_json {
         print_json(&json!({ "run": record, "metrics": metrics, "confusion": confusion.counts }));
         return Ok(());

@@ -88,6 +88,29 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
     Ok(out)
 }
 
+/// What the Results pane and `kindling show` read of a finished run.
+#[derive(Debug, Clone)]
+pub struct RunDetail {
+    pub record: record::RunRecord,
+    pub metrics: serde_json::Value,
+    pub confusion: crate::eval::confusion::Confusion,
+}
+
+/// Reads a finished run's record, metrics and confusion matrix.
+pub fn detail(project_root: &Path, id: &str) -> Result<RunDetail> {
+    let run_dir = dir(project_root, id);
+    let record = record::RunRecord::read(&run_dir)?;
+    if record.status != "finished" {
+        let why = record.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+        return Err(Error::user(format!("run {id} is {}{why}", record.status)));
+    }
+    let path = run_dir.join(train::METRICS_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;
+    let metrics = serde_json::from_str(&text).map_err(|e| Error::file(&path, e))?;
+    let confusion = crate::eval::confusion::Confusion::read_csv(&run_dir.join(train::CONFUSION_FILE))?;
+    Ok(RunDetail { record, metrics, confusion })
+}
+
 /// A run named on the command line: its id, a unique prefix of one, or `latest` (the newest
 /// finished run).
 pub fn resolve(project_root: &Path, name: &str) -> Result<String> {

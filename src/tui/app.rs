@@ -42,10 +42,7 @@ impl Pane {
                 "Launching baseline training runs and following their progress comes here.",
                 "Nothing to use yet.",
             ]),
-            Pane::Results => Some([
-                "Confusion matrices, per-class metrics and misclassified samples come here.",
-                "Nothing to use yet.",
-            ]),
+            Pane::Results => None,
         }
     }
 
@@ -93,6 +90,12 @@ pub enum Job {
     Labels,
     /// The data readiness report.
     Report,
+    /// The project's runs.
+    Runs,
+    /// A finished run's record, metrics and confusion matrix.
+    RunDetail {
+        id: String,
+    },
     Summary {
         generation: u64,
         query: Query,
@@ -125,6 +128,11 @@ pub enum Msg {
         result: Result<kindling::data::summary::ColumnSummary, String>,
     },
     Report(Result<kindling::readiness::Report, String>),
+    Runs(Result<Vec<kindling::runs::RunSummary>, String>),
+    RunDetail {
+        id: String,
+        result: Result<Box<kindling::runs::RunDetail>, String>,
+    },
     /// A thumbnail, made or read from the cache; encoded for the terminal by the event loop.
     Thumbnail {
         id: String,
@@ -177,6 +185,7 @@ pub struct App {
     pub label: Labeller,
     pub thumbs: Thumbs,
     pub report: super::report::ReportView,
+    pub results: super::results::Results,
     pub keymap: KeyMap,
     pub help: bool,
     /// The open prompt (command palette, filter or search) and what was typed.
@@ -204,6 +213,7 @@ impl App {
             label: Labeller::new(kind, classes, false, true, 0),
             thumbs: Thumbs::default(),
             report: Default::default(),
+            results: Default::default(),
             keymap,
             help: false,
             prompt: None,
@@ -217,6 +227,14 @@ impl App {
     }
 
     pub fn act(&mut self, action: Action) {
+        let before = self.pane;
+        self.act_on_pane(action);
+        if self.pane == Pane::Results && before != Pane::Results {
+            self.results.refresh();
+        }
+    }
+
+    fn act_on_pane(&mut self, action: Action) {
         self.message = None;
         match action {
             Action::Quit => self.quit = true,
@@ -226,6 +244,7 @@ impl App {
             Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
             Action::GotoPane(p) => self.pane = p,
             other if self.pane == Pane::Label => self.label.act(other),
+            other if self.pane == Pane::Results => self.results.act(other),
             Action::Report => self.report.toggle(&mut self.requests),
             other if self.report.open && self.report.scroll_by(other) => {}
             Action::Filter if self.browse.columns.is_empty() => {
@@ -341,6 +360,9 @@ impl App {
         if self.pane == Pane::Label {
             jobs.extend(self.label.jobs(&mut self.thumbs));
         }
+        if self.pane == Pane::Results {
+            jobs.extend(self.results.jobs());
+        }
         jobs.append(&mut self.requests);
         jobs
     }
@@ -405,6 +427,8 @@ impl App {
             }
             Msg::Summary { generation, column, result } => self.browse.summary = Some((generation, column, result)),
             Msg::Report(result) => self.report.result = Some(result),
+            Msg::Runs(result) => self.results.runs_arrived(result),
+            Msg::RunDetail { id, result } => self.results.detail_arrived(id, result),
             // Encoding needs the terminal's picker, which the event loop holds.
             Msg::Thumbnail { .. } => {}
         }

@@ -92,6 +92,14 @@ impl Action {
             (Pane::Label, Action::Grid) => "one sample / grid of many",
             (Pane::Label, Action::Top) => "first in the queue",
             (Pane::Label, Action::Bottom) => "last in the queue",
+            (Pane::Results, Action::Up) => "matrix: row up",
+            (Pane::Results, Action::Down) => "matrix: row down",
+            (Pane::Results, Action::Left) => "matrix: column left",
+            (Pane::Results, Action::Right) => "matrix: column right",
+            (Pane::Results, Action::PageUp) => "newer run",
+            (Pane::Results, Action::PageDown) => "older run",
+            (Pane::Results, Action::Top) => "newest run",
+            (Pane::Results, Action::Bottom) => "oldest run",
             _ => self.describe(),
         }
     }
@@ -302,6 +310,25 @@ impl KeyMap {
             key: Key::plain(c),
             action: a,
             scope: Scope::Pane(Pane::Label),
+        }));
+        let results = [
+            (K::Char('k'), Action::Up),
+            (K::Up, Action::Up),
+            (K::Char('j'), Action::Down),
+            (K::Down, Action::Down),
+            (K::Char('h'), Action::Left),
+            (K::Left, Action::Left),
+            (K::Char('l'), Action::Right),
+            (K::Right, Action::Right),
+            (K::PageUp, Action::PageUp),
+            (K::PageDown, Action::PageDown),
+            (K::Char('g'), Action::Top),
+            (K::Char('G'), Action::Bottom),
+        ];
+        bindings.extend(results.into_iter().map(|(c, a)| Binding {
+            key: Key::plain(c),
+            action: a,
+            scope: Scope::Pane(Pane::Results),
         }));
         bindings.push(Binding {
             key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },

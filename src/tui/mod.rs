@@ -10,6 +10,8 @@ mod label;
 mod label_view;
 mod report;
 mod report_view;
+mod results;
+mod results_view;
 mod sample_view;
 mod terminal;
 mod thumbs;
@@ -399,6 +401,11 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
             Job::Count { generation, query } => {
                 let result = LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query));
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
+            }
+            Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
+            Job::RunDetail { id } => {
+                let result = kindling::runs::detail(&root, &id).map(Box::new).map_err(|e| e.to_string());
+                Msg::RunDetail { id, result }
             }
             Job::Report => Msg::Report(
                 Project::open(&root).and_then(|p| readiness::report(&p, &Silent)).map_err(|e| e.to_string()),

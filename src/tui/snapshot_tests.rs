@@ -310,3 +310,79 @@ fn help_lists_the_label_keys() {
     a.act(Action::Help);
     check("help_label_80x24", &draw(&mut a, 80, 24));
 }
+
+/// A finished run over classes oak, elm, pine, made by hand.
+fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling::runs::RunDetail) {
+    use kindling::eval::confusion::Confusion;
+    use kindling::runs::record::{DatasetVersion, RunRecord, Versions};
+    let config = kindling::project::config::Config::parse(
+        "[project]\nname = \"trees\"\n[source]\nkind = \"table\"\npath = \"t.csv\"\n",
+    )
+    .unwrap();
+    let classes: Vec<String> = ["oak", "elm", "pine"].map(String::from).to_vec();
+    let record = RunRecord {
+        id: id.into(),
+        status: "finished".into(),
+        error: None,
+        model: "logistic".into(),
+        features: "table".into(),
+        seed: 0,
+        folds: None,
+        started: "2026-11-22T09:30:05Z".into(),
+        ended: None,
+        seconds: Some(1.5),
+        classes: classes.clone(),
+        dataset: DatasetVersion {
+            fingerprint: "0123456789abcdef0123".into(),
+            label_events: 60,
+            samples: 100,
+            labelled: 60,
+            split: "stratified".into(),
+            test_share: 0.2,
+            train: 48,
+            evaluated: 12,
+            evaluated_split: "test".into(),
+        },
+        config,
+        versions: Versions::current(),
+        notes: Vec::new(),
+    };
+    let confusion = Confusion { classes: classes.clone(), counts: vec![vec![4, 1, 0], vec![0, 3, 1], vec![0, 0, 3]] };
+    let per_class = serde_json::json!({
+        "oak": {"precision": 1.0, "recall": 0.8, "f1": 0.889, "support": 5},
+        "elm": {"precision": 0.75, "recall": 0.75, "f1": 0.75, "support": 4},
+        "pine": {"precision": 0.75, "recall": 1.0, "f1": 0.857, "support": 3},
+    });
+    let metrics = serde_json::json!({"accuracy": accuracy, "balanced_accuracy": 0.85, "macro_f1": 0.832,
+        "log_loss": 0.41, "per_class": per_class});
+    let summary = kindling::runs::RunSummary {
+        id: id.into(),
+        status: "finished".into(),
+        model: "logistic".into(),
+        features: "table".into(),
+        started: "2026-11-22T09:30:05Z".into(),
+        seconds: Some(1.5),
+        labelled: 60,
+        accuracy: Some(accuracy),
+        macro_f1: Some(0.832),
+        error: None,
+    };
+    (summary, kindling::runs::RunDetail { record, metrics, confusion })
+}
+
+#[test]
+fn results_pane_shows_runs_the_confusion_heatmap_and_per_class_scores() {
+    let mut a = app(SourceKind::Table);
+    a.act(Action::GotoPane(Pane::Results));
+    assert!(a.jobs().iter().any(|j| matches!(j, Job::Runs)));
+    let (old, _) = fixture_run("20261121-080000-knn", 0.5);
+    let (new, detail) = fixture_run("20261122-093005-logistic", 0.833);
+    a.receive(Msg::Runs(Ok(vec![old, new])));
+    let asked = a.jobs();
+    assert!(asked.contains(&Job::RunDetail { id: "20261122-093005-logistic".into() }), "newest first: {asked:?}");
+    a.receive(Msg::RunDetail { id: "20261122-093005-logistic".into(), result: Ok(Box::new(detail)) });
+    a.act(Action::Right);
+    check("results_100x30", &draw(&mut a, 100, 30));
+    a.act(Action::PageDown);
+    assert!(a.jobs().contains(&Job::RunDetail { id: "20261121-080000-knn".into() }));
+}
