@@ -17,3 +17,27 @@ impl Progress for Silent {
     fn stage(&self, _: &str, _: Option<u64>) {}
     fn advance(&self, _: u64) {}
 }
+
+/// Counts steps finished by parallel workers and reports each one as a stage's progress.
+pub struct Counter<'a> {
+    progress: &'a dyn Progress,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl<'a> Counter<'a> {
+    /// Begins stage `name` of `total` steps.
+    pub fn start(progress: &'a dyn Progress, name: &str, total: usize) -> Counter<'a> {
+        progress.stage(name, Some(total as u64));
+        Counter { progress, done: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    /// One more step is finished (from any thread).
+    pub fn tick(&self) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.progress.advance(done);
+    }
+
+    pub fn finish(self) {
+        self.progress.finish();
+    }
+}

@@ -3,14 +3,13 @@
 //! listed and skipped, never fatal.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
 use super::decode;
 use super::file_cache::{FileCache, Outcome, Stamp};
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{Counter, Progress};
 use crate::project::config::SourceKind;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,8 +97,7 @@ pub fn check(
     cache: &mut FileCache,
     progress: &dyn Progress,
 ) -> (Vec<CheckedFile>, Vec<Unreadable>) {
-    progress.stage("checking files", Some(entries.len() as u64));
-    let done = AtomicU64::new(0);
+    let counter = Counter::start(progress, "checking files", entries.len());
     let outcomes: Vec<(FileEntry, Option<Stamp>, Outcome, bool)> = entries
         .into_par_iter()
         .map(|entry| {
@@ -108,11 +106,11 @@ pub fn check(
             let cached = stamp.as_ref().and_then(|s| cache.get(&key, s)).cloned();
             let fresh = cached.is_none();
             let outcome = cached.unwrap_or_else(|| check_file(&entry.path, kind));
-            progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+            counter.tick();
             (entry, stamp, outcome, fresh)
         })
         .collect();
-    progress.finish();
+    counter.finish();
     let mut ok = Vec::with_capacity(outcomes.len());
     let mut bad = Vec::new();
     for (entry, stamp, outcome, fresh) in outcomes {

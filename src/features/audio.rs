@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::scaler::Scaler;
 use super::{Matrix, Settings};
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{Counter, Progress};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AudioFeaturizer {
@@ -45,8 +45,7 @@ impl AudioFeaturizer {
     }
 
     fn raw(&self, files: &[PathBuf], progress: &dyn Progress) -> Result<Vec<f32>> {
-        progress.stage("reading clips", Some(files.len() as u64));
-        let done = std::sync::atomic::AtomicU64::new(0);
+        let counter = Counter::start(progress, "reading clips", files.len());
         let rows: Vec<Vec<f32>> = files
             .par_iter()
             .map(|path| {
@@ -56,11 +55,11 @@ impl AudioFeaturizer {
                     Some(n) => frames.iter().map(|f| dct(f, n)).collect(),
                     None => frames,
                 };
-                progress.advance(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                counter.tick();
                 Ok(mean_and_std(&frames, self.mfcc.unwrap_or(self.bands)))
             })
             .collect::<Result<_>>()?;
-        progress.finish();
+        counter.finish();
         Ok(rows.concat())
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::scaler::Scaler;
 use super::{Colour, Matrix, Settings};
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{Counter, Progress};
 
 /// HOG cells are this many pixels a side; blocks are 2 × 2 cells; 9 unsigned orientations.
 const CELL: usize = 8;
@@ -68,17 +68,16 @@ impl ImageFeaturizer {
     }
 
     fn raw(&self, files: &[PathBuf], progress: &dyn Progress) -> Result<Vec<f32>> {
-        progress.stage("reading images", Some(files.len() as u64));
-        let done = std::sync::atomic::AtomicU64::new(0);
+        let counter = Counter::start(progress, "reading images", files.len());
         let rows: Vec<Vec<f32>> = files
             .par_iter()
             .map(|path| {
                 let row = self.one(path);
-                progress.advance(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                counter.tick();
                 row
             })
             .collect::<Result<_>>()?;
-        progress.finish();
+        counter.finish();
         Ok(rows.concat())
     }
 

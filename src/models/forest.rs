@@ -6,12 +6,11 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Probabilities;
 use super::tree::{Params, Tree};
 use crate::features::Matrix;
-use crate::progress::Progress;
+use crate::progress::{Counter, Progress};
 
 const TREES: usize = 100;
 
@@ -25,8 +24,7 @@ impl Forest {
     pub fn fit(x: &Matrix, y: &[usize], k: usize, seed: u64, progress: &dyn Progress) -> Forest {
         let n = y.len();
         let max_features = ((x.cols() as f64).sqrt() as usize).max(1);
-        progress.stage("growing the random forest", Some(TREES as u64));
-        let done = AtomicU64::new(0);
+        let counter = Counter::start(progress, "growing the random forest", TREES);
         let trees = (0..TREES)
             .into_par_iter()
             .map(|t| {
@@ -36,11 +34,11 @@ impl Forest {
                 (0..n).for_each(|_| weights[rng.random_range(0..n)] += 1);
                 let params = Params { max_features: Some(max_features), seed: tree_seed };
                 let tree = Tree::fit_weighted(x, y, &weights, k, &params);
-                progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+                counter.tick();
                 tree
             })
             .collect();
-        progress.finish();
+        counter.finish();
         Forest { trees, k }
     }
 

@@ -9,11 +9,10 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Probabilities;
 use crate::features::Matrix;
-use crate::progress::Progress;
+use crate::progress::{Counter, Progress};
 
 const C: f64 = 1.0;
 const TOL: f64 = 1e-4;
@@ -31,8 +30,7 @@ pub struct LinearSvm {
 impl LinearSvm {
     pub fn fit(x: &Matrix, y: &[usize], k: usize, seed: u64, progress: &dyn Progress) -> LinearSvm {
         let problems: Vec<usize> = if k == 2 { vec![1] } else { (0..k).collect() };
-        progress.stage("fitting linear SVM (one class against the rest)", Some(problems.len() as u64));
-        let done = AtomicU64::new(0);
+        let counter = Counter::start(progress, "fitting linear SVM (one class against the rest)", problems.len());
         let sq_norms: Vec<f64> = (0..x.rows()).map(|i| x.row(i).squared_norm() + 1.0).collect();
         let w = problems
             .par_iter()
@@ -43,11 +41,11 @@ impl LinearSvm {
                 } else {
                     binary(x, &signs, &sq_norms, seed.wrapping_add(c as u64))
                 };
-                progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+                counter.tick();
                 w
             })
             .collect();
-        progress.finish();
+        counter.finish();
         LinearSvm { w, k }
     }
 

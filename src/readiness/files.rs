@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::{Check, Finding, Groups, Scanned, Severity};
 use crate::data::FolderSource;
 use crate::error::Result;
-use crate::progress::Progress;
+use crate::progress::{Counter, Progress};
 use crate::project::config::SourceKind;
 
 /// Images whose 64-bit difference hashes differ in at most this many bits are near copies.
@@ -66,18 +66,17 @@ pub fn scan(f: &FolderSource, progress: &dyn Progress) -> Result<Scanned> {
         );
     }
 
-    progress.stage("looking at every file", Some(ids.len() as u64));
-    let done = std::sync::atomic::AtomicU64::new(0);
+    let counter = Counter::start(progress, "looking at every file", ids.len());
     let facts: Vec<Facts> = scan
         .files
         .par_iter()
         .map(|c| {
             let facts = facts_of(&c.entry.path, f.kind);
-            progress.advance(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            counter.tick();
             facts
         })
         .collect();
-    progress.finish();
+    counter.finish();
     let copies_of: HashMap<&String, usize> =
         exact.iter().enumerate().flat_map(|(g, ids)| ids.iter().map(move |id| (id, g))).collect();
     let near = near_groups(&ids, &facts, &copies_of);
