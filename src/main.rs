@@ -121,8 +121,9 @@ enum Command {
 #[derive(Args)]
 struct TrainArgs {
     dir: PathBuf,
-    #[arg(long, value_enum)]
-    model: ModelArg,
+    /// The baseline to fit
+    #[arg(long, value_parser = model_kind())]
+    model: kindling::models::ModelKind,
     /// auto, or: table (tables), tfidf (texts), pixels / hog (images), logmel / mfcc (audio)
     #[arg(long, default_value = "auto")]
     features: String,
@@ -138,18 +139,6 @@ struct TrainArgs {
     /// Print one JSON object: {"run": ID, "metrics": {...}}
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-#[value(rename_all = "snake_case")]
-enum ModelArg {
-    Majority,
-    Logistic,
-    LinearSvm,
-    Knn,
-    NaiveBayes,
-    DecisionTree,
-    RandomForest,
 }
 
 #[derive(Args)]
@@ -276,19 +265,18 @@ fn main() {
     }
 }
 
+/// `--model`: the names `ModelKind` knows, listed in help and errors.
+fn model_kind() -> impl clap::builder::TypedValueParser<Value = kindling::models::ModelKind> {
+    use clap::builder::TypedValueParser;
+    let names = kindling::models::ModelKind::ALL.map(|k| k.name());
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|name| kindling::models::ModelKind::parse(&name).map_err(|e| e.message().to_string()))
+}
+
 impl TrainArgs {
     fn options(&self) -> kindling::runs::train::TrainOptions {
-        use kindling::models::ModelKind;
         kindling::runs::train::TrainOptions {
-            model: match self.model {
-                ModelArg::Majority => ModelKind::Majority,
-                ModelArg::Logistic => ModelKind::Logistic,
-                ModelArg::LinearSvm => ModelKind::LinearSvm,
-                ModelArg::Knn => ModelKind::Knn,
-                ModelArg::NaiveBayes => ModelKind::NaiveBayes,
-                ModelArg::DecisionTree => ModelKind::DecisionTree,
-                ModelArg::RandomForest => ModelKind::RandomForest,
-            },
+            model: self.model,
             features: self.features.clone(),
             seed: self.seed,
             folds: self.folds,

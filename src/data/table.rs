@@ -139,10 +139,8 @@ impl Table {
 
     /// Reads one column as strings (nulls kept), in row order.
     pub fn strings(&self, lf: LazyFrame, column: &str) -> Result<Vec<Option<String>>> {
-        let df = self.collect(lf.select([col(column).cast(DataType::String)]))?;
-        let series = df.column(column).map_err(|e| self.error(e))?;
-        let strings = series.str().map_err(|e| self.error(e))?;
-        Ok(strings.iter().map(|v| v.map(str::to_string)).collect())
+        let df = self.collect(lf.select([col(column)]))?;
+        column_strings(df.column(column).map_err(|e| self.error(e))?)
     }
 
     /// Checks a CSV/TSV line by line: every row has the header's number of fields and the

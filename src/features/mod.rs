@@ -167,6 +167,16 @@ impl Inputs {
         self.len() == 0
     }
 
+    /// Files of a folder source: texts read (lossily, as UTF-8), images and clips by path.
+    pub fn from_files(kind: SourceKind, paths: Vec<PathBuf>) -> Result<Inputs> {
+        if kind != SourceKind::Text {
+            return Ok(Inputs::Files(paths));
+        }
+        let read = |p: &PathBuf| std::fs::read(p).map_err(|e| Error::file(p, e));
+        let texts = paths.iter().map(|p| Ok(String::from_utf8_lossy(&read(p)?).into_owned()));
+        Ok(Inputs::Texts(texts.collect::<Result<_>>()?))
+    }
+
     /// The samples at `picks`, in that order.
     pub fn select(&self, picks: &[usize]) -> Result<Inputs> {
         Ok(match self {

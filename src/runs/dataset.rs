@@ -69,19 +69,7 @@ impl Dataset {
             Source::Folder(f) => {
                 let ids = source.ids_in_order()?;
                 let paths: Vec<_> = ids.iter().map(|id| f.root.join(id)).collect();
-                let inputs = match f.kind {
-                    SourceKind::Text => Inputs::Texts(
-                        paths
-                            .iter()
-                            .map(|p| {
-                                std::fs::read(p)
-                                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                                    .map_err(|e| Error::file(p, e))
-                            })
-                            .collect::<Result<_>>()?,
-                    ),
-                    _ => Inputs::Files(paths),
-                };
+                let inputs = Inputs::from_files(f.kind, paths)?;
                 let n = ids.len();
                 (ids, inputs, vec![None; n])
             }

@@ -64,14 +64,14 @@ fn read_input(source: &SourceConfig, input: &Path, progress: &dyn Progress) -> R
         skipped.extend(bad);
         let ids = usable.iter().map(|c| c.entry.id.clone()).collect();
         let paths: Vec<_> = usable.into_iter().map(|c| c.entry.path).collect();
-        return Ok((ids, file_inputs(kind, paths)?, skipped));
+        return Ok((ids, Inputs::from_files(kind, paths)?, skipped));
     }
     if !input.exists() {
         return Err(Error::file(input, "does not exist"));
     }
     if kind != SourceKind::Table && folder::has_extension(input, kind) {
         let id = input.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        return Ok((vec![id], file_inputs(kind, vec![input.to_path_buf()])?, Vec::new()));
+        return Ok((vec![id], Inputs::from_files(kind, vec![input.to_path_buf()])?, Vec::new()));
     }
     if TableFormat::from_path(input).is_none() {
         return Err(Error::file(input, format!("is neither a table file nor {} samples", kind.name())));
@@ -92,20 +92,6 @@ fn read_input(source: &SourceConfig, input: &Path, progress: &dyn Progress) -> R
         _ => return Err(Error::file(input, format!("is a table; this run was trained on {}", kind.name()))),
     };
     Ok((ids, inputs, Vec::new()))
-}
-
-fn file_inputs(kind: SourceKind, paths: Vec<std::path::PathBuf>) -> Result<Inputs> {
-    Ok(match kind {
-        SourceKind::Text => Inputs::Texts(
-            paths
-                .iter()
-                .map(|p| {
-                    std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()).map_err(|e| Error::file(p, e))
-                })
-                .collect::<Result<_>>()?,
-        ),
-        _ => Inputs::Files(paths),
-    })
 }
 
 impl Applied {
