@@ -53,17 +53,7 @@ pub fn scan(f: &FolderSource, progress: &dyn Progress) -> Result<Scanned> {
     }
     let exact: Groups = order.into_iter().filter_map(|h| by_hash.remove(h)).filter(|g| g.len() > 1).collect();
     if !exact.is_empty() {
-        let copies: u64 = exact.iter().map(|g| g.len() as u64 - 1).sum();
-        findings.push(
-            Finding::new(
-                Check::Duplicates,
-                Severity::Warning,
-                copies,
-                format!("{copies} files are byte-for-byte copies of another"),
-            )
-            .examples(exact.iter().flat_map(|g| g.iter().cloned()))
-            .suggest("drop the copies, or keep each group in one split with one label"),
-        );
+        findings.push(Finding::copies(Check::Duplicates, &exact, "files that are byte-for-byte copies of another"));
     }
 
     let counter = Counter::start(progress, "looking at every file", ids.len());
@@ -85,17 +75,7 @@ pub fn scan(f: &FolderSource, progress: &dyn Progress) -> Result<Scanned> {
             SourceKind::Images => "images look the same (perceptual hash) without being the same file",
             _ => "texts are the same once case, punctuation and spacing are ignored",
         };
-        let count: u64 = near.iter().map(|g| g.len() as u64 - 1).sum();
-        findings.push(
-            Finding::new(
-                Check::NearDuplicates,
-                Severity::Info,
-                count,
-                format!("{count} samples in {} groups: {what}", near.len()),
-            )
-            .examples(near.iter().flat_map(|g| g.iter().cloned()))
-            .suggest("look at them side by side; keep one, or keep each group in one split"),
-        );
+        findings.push(Finding::copies(Check::NearDuplicates, &near, what));
     }
     let empty: Vec<String> = ids
         .iter()

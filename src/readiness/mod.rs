@@ -119,6 +119,27 @@ impl Finding {
         }
     }
 
+    /// Groups of copies (`duplicates`, a warning) or near copies (`near_duplicates`, info):
+    /// the count is the samples beyond the first of each group; `what` says how they match.
+    pub fn copies(check: Check, groups: &Groups, what: &str) -> Finding {
+        let copies: u64 = groups.iter().map(|g| g.len() as u64 - 1).sum();
+        let (severity, suggestion) = match check {
+            Check::Duplicates => (Severity::Warning, "drop the copies, or keep each group in one split with one label"),
+            _ => (Severity::Info, "look at them side by side; keep one, or keep each group in one split"),
+        };
+        Finding::new(check, severity, copies, format!("{copies} samples in {} groups: {what}", groups.len()))
+            .examples(groups.iter().flat_map(|g| g.iter().cloned()))
+            .suggest(suggestion)
+    }
+
+    /// An error about whole groups of duplicates (every member counts).
+    pub fn groups(check: Check, groups: &[&Vec<String>], what: &str, suggestion: &str) -> Finding {
+        let count = groups.iter().map(|g| g.len() as u64).sum();
+        Finding::new(check, Severity::Error, count, format!("{} groups of duplicate samples {what}", groups.len()))
+            .examples(groups.iter().flat_map(|g| g.iter().cloned()))
+            .suggest(suggestion)
+    }
+
     pub fn examples(mut self, ids: impl IntoIterator<Item = String>) -> Finding {
         self.examples = ids.into_iter().take(EXAMPLES).collect();
         self

@@ -154,7 +154,7 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
         groups(t, &lf, feature_names.iter().map(|c| col(*c)).collect())?
     };
     if !exact.is_empty() {
-        findings.push(duplicates_finding(Check::Duplicates, &exact, "rows repeat another row in every feature column"));
+        findings.push(Finding::copies(Check::Duplicates, &exact, "rows repeat another row in every feature column"));
     }
     let mut near = Vec::new();
     if let Some(text) = &text_column {
@@ -183,7 +183,7 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
             .filter(|g| !g.iter().all(|id| exact_ids.contains(id)))
             .collect();
         if !near.is_empty() {
-            findings.push(duplicates_finding(
+            findings.push(Finding::copies(
                 Check::NearDuplicates,
                 &near,
                 "texts are the same once case, punctuation and spacing are ignored",
@@ -210,14 +210,6 @@ fn human_size(bytes: u64) -> String {
         b if b >= 1_000 => format!("{:.1} kB", b as f64 / 1e3),
         b => format!("{b} bytes"),
     }
-}
-
-fn duplicates_finding(check: Check, groups: &Groups, what: &str) -> Finding {
-    let copies: u64 = groups.iter().map(|g| g.len() as u64 - 1).sum();
-    let severity = if check == Check::Duplicates { Severity::Warning } else { Severity::Info };
-    Finding::new(check, severity, copies, format!("{copies} samples in {} groups: {what}", groups.len()))
-        .examples(groups.iter().flat_map(|g| g.iter().cloned()))
-        .suggest("drop the copies, or keep each group in one split with one label")
 }
 
 /// Values more than ROBUST_Z robust standard deviations (1.4826 × MAD) from the median.

@@ -108,7 +108,7 @@ pub fn check(
         near.iter().chain(exact.iter().filter(|g| !g.iter().any(|id| in_near.contains(id)))).collect();
     let mut crossing = Vec::new();
     let mut conflicting = Vec::new();
-    for group in &all_groups {
+    for &group in &all_groups {
         let in_splits: Vec<Split> = group.iter().filter_map(|id| splits.get(id).copied()).collect();
         let trains = in_splits.contains(&Split::Train);
         let held = in_splits.iter().any(|s| *s != Split::Train);
@@ -123,30 +123,20 @@ pub fn check(
         }
     }
     if !crossing.is_empty() {
-        let count = crossing.iter().map(|g| g.len() as u64).sum();
-        out.push(
-            Finding::new(
-                Check::SplitLeakage,
-                Severity::Error,
-                count,
-                format!("{} groups of duplicate samples sit in both train and valid/test", crossing.len()),
-            )
-            .examples(crossing.iter().flat_map(|g| g.iter().cloned()))
-            .suggest("put each group of duplicates in one split (or drop the copies): test scores are inflated"),
-        );
+        out.push(Finding::groups(
+            Check::SplitLeakage,
+            &crossing,
+            "sit in both train and valid/test",
+            "put each group of duplicates in one split (or drop the copies): test scores are inflated",
+        ));
     }
     if !conflicting.is_empty() {
-        let count = conflicting.iter().map(|g| g.len() as u64).sum();
-        out.push(
-            Finding::new(
-                Check::ConflictingLabels,
-                Severity::Error,
-                count,
-                format!("{} groups of duplicate samples carry different labels", conflicting.len()),
-            )
-            .examples(conflicting.iter().flat_map(|g| g.iter().cloned()))
-            .suggest("review these in the Label pane and give each group one label"),
-        );
+        out.push(Finding::groups(
+            Check::ConflictingLabels,
+            &conflicting,
+            "carry different labels",
+            "review these in the Label pane and give each group one label",
+        ));
     }
     out
 }

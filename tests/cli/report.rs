@@ -144,3 +144,19 @@ fn planted_file_problems_are_each_found() {
     let coverage = one(&r, "label_coverage", None);
     assert_eq!((coverage["severity"].as_str(), coverage["count"].as_u64()), (Some("error"), Some(4)));
 }
+
+#[test]
+fn clips_are_profiled_and_copies_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let clips = dir.path().join("clips");
+    data::wav(&clips.join("a.wav"), 16, false, 1);
+    data::wav(&clips.join("b.wav"), 16, false, 1);
+    data::wav(&clips.join("c.wav"), 24, false, 2);
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&clips), "--classes", "x,y"]);
+    let r = json(&["report", p(&proj), "--json"]);
+    assert_eq!(one(&r, "duplicates", None)["examples"], serde_json::json!(["a.wav", "b.wav"]));
+    let profile = r["profile"].to_string();
+    assert!(profile.contains("sample rates (Hz)") && profile.contains("16000 ×3"), "{profile}");
+    assert!(profile.contains("durations (s)"), "{profile}");
+}
