@@ -81,7 +81,7 @@ fn is_canonical_index(id: &str) -> Option<usize> {
 const CACHE_FILE: &str = "files.tsv";
 
 /// Name of the row-index column added to tables without an id column.
-pub const ROW_ID: &str = "__kindling_row";
+const ROW_ID: &str = "__kindling_row";
 
 impl Source {
     /// `cache_dir` holds what can be recomputed (file hashes); `None` keeps it in memory.
@@ -303,6 +303,16 @@ impl TableSource {
             return Err(Error::file(self.table.path(), "a text source in a table needs text_column"));
         }
         Ok(())
+    }
+
+    /// Columns that are never features: the sample id, label, split and text columns, and
+    /// the `id` / row-index columns the scan adds.
+    pub fn reserved_columns(&self) -> Vec<String> {
+        let mut reserved = vec!["id".to_string(), ROW_ID.to_string()];
+        for c in [&self.id_column, &self.label_column, &self.split_column, &self.text_column] {
+            reserved.extend(c.clone());
+        }
+        reserved
     }
 
     /// The scan with the sample id as a string column named `id`.

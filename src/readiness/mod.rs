@@ -185,11 +185,11 @@ pub fn report(project: &Project, progress: &dyn Progress) -> Result<Report> {
     let store = project.labels()?;
     progress.stage("reading labels", None);
     let labels: HashMap<String, String> = store.current()?.into_iter().collect();
-    let splits = fixed_splits(&source)?;
     let scanned = match &source {
         Source::Table(t) => table::scan(t, &labels, progress)?,
         Source::Folder(f) => files::scan(f, progress)?,
     };
+    let splits = fixed_splits(&source, &scanned.ids)?;
     let mut findings = scanned.findings;
     let classes = project.config.class_names();
     findings.extend(task::check(&classes, &scanned.ids, &labels, &splits, &scanned.exact, &scanned.near));
@@ -200,16 +200,18 @@ pub fn report(project: &Project, progress: &dyn Progress) -> Result<Report> {
     Ok(Report { band: band(&findings), findings, profile: scanned.profile })
 }
 
-/// The fixed split of each sample, when the source has one.
-fn fixed_splits(source: &Source) -> Result<HashMap<String, Split>> {
+/// The fixed split of each sample, when the source has one; `ids` are the sample ids the
+/// scan read, in source order (none when the source could not be read).
+fn fixed_splits(source: &Source, ids: &[String]) -> Result<HashMap<String, Split>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     if let Some(map) = source.split_map()? {
         return Ok(map);
     }
     match source {
         Source::Table(t) => match t.split_values()? {
-            Some(values) => {
-                Ok(source.ids_in_order()?.into_iter().zip(values).filter_map(|(id, s)| s.map(|s| (id, s))).collect())
-            }
+            Some(values) => Ok(ids.iter().zip(values).filter_map(|(id, s)| s.map(|s| (id.clone(), s))).collect()),
             None => Ok(HashMap::new()),
         },
         Source::Folder(_) => Ok(HashMap::new()),

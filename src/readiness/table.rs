@@ -12,7 +12,6 @@ use crate::data::table::column_texts;
 use crate::error::Result;
 use crate::progress::Progress;
 use crate::project::config::SourceKind;
-use crate::runs::dataset::reserved_columns;
 
 /// A value this many robust standard deviations from the median is an outlier.
 const ROBUST_Z: f64 = 3.5;
@@ -49,7 +48,7 @@ pub fn scan(t: &TableSource, labels: &HashMap<String, String>, progress: &dyn Pr
     }
     let lf = t.scan_with_ids()?;
     let schema = t.table.collect(lf.clone().limit(0))?.schema().clone();
-    let reserved = reserved_columns(t);
+    let reserved = t.reserved_columns();
     let text_column = (t.kind == SourceKind::Text).then(|| t.text_column.clone()).flatten();
     let features: Vec<(String, DataType)> = schema
         .iter()

@@ -25,15 +25,6 @@ pub struct Dataset {
     pub fingerprint: String,
 }
 
-/// Columns of a table that are never features: the sample id, label, split and the row index.
-pub fn reserved_columns(source: &crate::data::TableSource) -> Vec<String> {
-    let mut reserved = vec!["id".to_string(), crate::data::ROW_ID.to_string()];
-    for c in [&source.id_column, &source.label_column, &source.split_column, &source.text_column] {
-        reserved.extend(c.clone());
-    }
-    reserved
-}
-
 impl Dataset {
     pub fn load(project: &Project) -> Result<Dataset> {
         if project.config.project.multi_label {
@@ -53,7 +44,7 @@ impl Dataset {
                 let inputs = match (&t.kind, &t.text_column) {
                     (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
                     _ => {
-                        let reserved = reserved_columns(t);
+                        let reserved = t.reserved_columns();
                         let keep: Vec<String> = df
                             .get_column_names()
                             .into_iter()
