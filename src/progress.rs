@@ -8,6 +8,8 @@ pub trait Progress: Sync {
     fn advance(&self, done: u64);
     /// The current stage is over.
     fn finish(&self) {}
+    /// An iterative fit reached `step` with training loss `value` (for loss curves).
+    fn loss(&self, _step: u64, _value: f64) {}
 }
 
 /// For callers that do not want progress.

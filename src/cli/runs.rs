@@ -16,6 +16,7 @@ use super::progress::TermProgress;
 
 pub fn train(dir: &Path, options: &TrainOptions, as_json: bool) -> Result<()> {
     let project = Project::open(dir)?;
+    cancel_on_signals();
     let progress = TermProgress::new();
     let trained = train_run(&project, options, &progress)?;
     progress.finish();
@@ -41,6 +42,21 @@ pub fn train(dir: &Path, options: &TrainOptions, as_json: bool) -> Result<()> {
     text += &format!("details: kindling show {} {}\n", dir.display(), trained.run);
     print(&text);
     Ok(())
+}
+
+/// Ctrl-C, `kill` (the Train pane's cancel key) or a closed terminal mark the run being
+/// trained `cancelled` before the process ends, so it is never left `running`.
+fn cancel_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            if let Some(id) = runs::active::cancel() {
+                eprintln!("\nkindling: run {id} cancelled");
+            }
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 pub fn list(dir: &Path, as_json: bool) -> Result<()> {
@@ -75,7 +91,7 @@ pub fn list(dir: &Path, as_json: bool) -> Result<()> {
 pub fn show(dir: &Path, run: &str, as_json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
-    let runs::RunDetail { record, metrics, confusion } = runs::detail(project.root(), &id)?;
+    let runs::RunDetail { record, metrics, confusion, .. } = runs::detail(project.root(), &id)?;
     if as_json {
         print_json(&json!({ "run": record, "metrics": metrics, "confusion": confusion.counts }));
         return Ok(());

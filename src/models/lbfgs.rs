@@ -10,12 +10,13 @@ pub struct Options {
     pub memory: usize,
 }
 
-/// Minimizes `f`, which returns the objective at `x` and writes its gradient.
+/// Minimizes `f`, which returns the objective at `x` and writes its gradient; `on_iteration`
+/// hears each iteration's number and objective.
 pub fn minimize(
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
     mut x: Vec<f64>,
     options: &Options,
-    mut on_iteration: impl FnMut(usize),
+    mut on_iteration: impl FnMut(usize, f64),
 ) -> Vec<f64> {
     let n = x.len();
     let mut g = vec![0.0; n];
@@ -56,7 +57,7 @@ pub fn minimize(
             }
             step *= 0.5;
         }
-        on_iteration(iter + 1);
+        on_iteration(iter + 1, fx);
         if !accepted {
             break;
         }
@@ -110,7 +111,7 @@ mod tests {
             v
         };
         let opts = Options { max_iter: 200, tol: 1e-8, memory: 10 };
-        let x = minimize(f, vec![5.0; 4], &opts, |_| {});
+        let x = minimize(f, vec![5.0; 4], &opts, |_, _| {});
         for (i, v) in x.iter().enumerate() {
             assert!((v - i as f64).abs() < 1e-6, "x[{i}] = {v}");
         }

@@ -72,7 +72,10 @@ impl Logistic {
             value
         };
         let options = Options { max_iter: MAX_ITER, tol: 1e-4, memory: 10 };
-        let w = lbfgs::minimize(objective, vec![0.0; k * (d + 1)], &options, |i| progress.advance(i as u64));
+        let w = lbfgs::minimize(objective, vec![0.0; k * (d + 1)], &options, |i, loss| {
+            progress.advance(i as u64);
+            progress.loss(i as u64, loss);
+        });
         progress.finish();
         Logistic { k, d, w }
     }

@@ -87,6 +87,8 @@ pub enum Review {
     /// Samples whose latest prediction disagrees with their current label, most confident
     /// disagreement first.
     Disagreements,
+    /// These samples, in this order (a confusion cell, suspected label errors).
+    Listed { title: String, ids: Vec<String> },
 }
 
 impl Review {
@@ -94,6 +96,7 @@ impl Review {
         match self {
             Review::Class(c) => format!("review: {c}"),
             Review::Disagreements => "review: the model disagrees".into(),
+            Review::Listed { title, .. } => format!("review: {title}"),
         }
     }
 
@@ -210,6 +213,10 @@ pub fn review(
     predictions: Option<&Predictions>,
 ) -> Vec<String> {
     match review {
+        Review::Listed { ids: listed, .. } => {
+            let present: std::collections::HashSet<&String> = ids.iter().collect();
+            listed.iter().filter(|id| present.contains(id)).cloned().collect()
+        }
         Review::Class(c) => {
             ids.iter().filter(|id| labels.get(*id).is_some_and(|l| multi::split(l).any(|x| x == c))).cloned().collect()
         }
@@ -323,6 +330,12 @@ mod tests {
         assert_eq!(seen, [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass]);
         assert_eq!(Order::ByClass.next(true), Order::LeastConfident);
         assert_eq!(Order::HighestEntropy.next(true), Order::UnlabelledFirst);
+    }
+
+    #[test]
+    fn a_listed_review_keeps_its_order_and_drops_samples_no_longer_there() {
+        let listed = Review::Listed { title: "cell".into(), ids: vec!["s3".into(), "gone".into(), "s1".into()] };
+        assert_eq!(review(&ids(5), &HashMap::new(), &listed, None), vec!["s3".to_string(), "s1".to_string()]);
     }
 
     #[test]

@@ -32,6 +32,12 @@ impl EventLog {
         Ok(EventLog { inner: Mutex::new(Inner { file, total: None, last_write: None }) })
     }
 
+    /// Opens an existing log to add events at its end.
+    pub fn append(path: &Path) -> Result<EventLog> {
+        let file = std::fs::OpenOptions::new().append(true).open(path).map_err(|e| Error::file(path, e))?;
+        Ok(EventLog { inner: Mutex::new(Inner { file, total: None, last_write: None }) })
+    }
+
     /// Writes one event: `{"time": …, "event": kind, …fields}`.
     pub fn write(&self, kind: &str, fields: Value) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -67,6 +73,10 @@ impl Progress for EventLog {
             inner.append("progress", json!({ "done": done, "total": total }));
         }
     }
+
+    fn loss(&self, step: u64, value: f64) {
+        self.write("loss", json!({ "step": step, "loss": value }));
+    }
 }
 
 /// Reads a run's events (lines that do not parse are skipped: the last may be half written).
@@ -91,6 +101,24 @@ impl Progress for Both<'_> {
         self.0.finish();
         self.1.finish();
     }
+    fn loss(&self, step: u64, value: f64) {
+        self.0.loss(step, value);
+        self.1.loss(step, value);
+    }
+}
+
+/// The loss curves in a run's events, one per iterative fit in the order they ran (a run
+/// with K folds fits K + 1 times): `(step, loss)` points.
+pub fn loss_curves(events: &[Value]) -> Vec<Vec<(f64, f64)>> {
+    let mut curves: Vec<Vec<(f64, f64)>> = Vec::new();
+    for e in events.iter().filter(|e| e["event"] == "loss") {
+        let (Some(step), Some(loss)) = (e["step"].as_f64(), e["loss"].as_f64()) else { continue };
+        match curves.last_mut() {
+            Some(curve) if curve.last().is_some_and(|(s, _)| *s < step) => curve.push((step, loss)),
+            _ => curves.push(vec![(step, loss)]),
+        }
+    }
+    curves
 }
 
 #[cfg(test)]
@@ -111,5 +139,23 @@ mod tests {
         assert!(progress.len() < 1000, "progress is throttled");
         assert_eq!(progress.last().unwrap()["done"], 1000);
         assert_eq!(events.last().unwrap()["accuracy"], 0.5);
+    }
+
+    #[test]
+    fn each_fit_gets_its_own_loss_curve() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(EVENTS_FILE);
+        let log = EventLog::create(&path).unwrap();
+        for fit in 0..2 {
+            log.stage("fitting", Some(3));
+            for step in 1..=3 {
+                log.advance(step);
+                log.loss(step, 1.0 / (step + fit) as f64);
+            }
+        }
+        let curves = loss_curves(&read(&path).unwrap());
+        assert_eq!(curves.len(), 2);
+        assert_eq!(curves[0], vec![(1.0, 1.0), (2.0, 0.5), (3.0, 1.0 / 3.0)]);
+        assert_eq!(curves[1][0], (1.0, 0.5));
     }
 }

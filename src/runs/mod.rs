@@ -1,9 +1,11 @@
 //! Run directories (`runs/<id>/`): training a run, what it leaves behind, listing runs, and
 //! applying a finished run to new data.
 
+pub mod active;
 pub mod artifacts;
 pub mod clock;
 pub mod dataset;
+pub mod detail;
 pub mod events;
 pub mod predict;
 pub mod predictions;
@@ -13,6 +15,8 @@ pub mod train;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+pub use detail::{Drill, RunDetail, Scored, detail};
 
 pub const RUNS_DIR: &str = "runs";
 
@@ -51,7 +55,11 @@ pub fn latest_finished(project_root: &Path) -> Result<Option<String>> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RunSummary {
     pub id: String,
+    /// running | finished | failed | cancelled | stopped (running, but its process is gone)
     pub status: String,
+    /// The training process of a running run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
     pub model: String,
     pub features: String,
     pub started: String,
@@ -72,11 +80,17 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
         let metrics: Option<serde_json::Value> =
             std::fs::read_to_string(d.join(train::METRICS_FILE)).ok().and_then(|t| serde_json::from_str(&t).ok());
         let score = |key: &str| metrics.as_ref().and_then(|m| m.get(key)).and_then(|v| v.as_f64());
+        // A run whose process died without a word (killed, machine rebooted) never finishes.
+        let status = match r.pid {
+            Some(pid) if r.status == "running" && !active::process_alive(pid) => "stopped".to_string(),
+            _ => r.status,
+        };
         out.push(RunSummary {
+            pid: r.pid.filter(|_| status == "running"),
+            status,
             accuracy: score("accuracy"),
             macro_f1: score("macro_f1"),
             id,
-            status: r.status,
             model: r.model,
             features: r.features,
             started: r.started,
@@ -86,29 +100,6 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
         });
     }
     Ok(out)
-}
-
-/// What the Results pane and `kindling show` read of a finished run.
-#[derive(Debug, Clone)]
-pub struct RunDetail {
-    pub record: record::RunRecord,
-    pub metrics: serde_json::Value,
-    pub confusion: crate::eval::confusion::Confusion,
-}
-
-/// Reads a finished run's record, metrics and confusion matrix.
-pub fn detail(project_root: &Path, id: &str) -> Result<RunDetail> {
-    let run_dir = dir(project_root, id);
-    let record = record::RunRecord::read(&run_dir)?;
-    if record.status != "finished" {
-        let why = record.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
-        return Err(Error::user(format!("run {id} is {}{why}", record.status)));
-    }
-    let path = run_dir.join(train::METRICS_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;
-    let metrics = serde_json::from_str(&text).map_err(|e| Error::file(&path, e))?;
-    let confusion = crate::eval::confusion::Confusion::read_csv(&run_dir.join(train::CONFUSION_FILE))?;
-    Ok(RunDetail { record, metrics, confusion })
 }
 
 /// A run named on the command line: its id, a unique prefix of one, or `latest` (the newest

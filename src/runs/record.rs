@@ -14,8 +14,11 @@ pub const FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub id: String,
-    /// running | finished | failed
+    /// running | finished | failed | cancelled
     pub status: String,
+    /// The training process, while the run is running (to follow and cancel it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub model: String,

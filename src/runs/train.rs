@@ -11,7 +11,7 @@ use super::dataset::Dataset;
 use super::events::{Both, EVENTS_FILE, EventLog};
 use super::predictions::{PREDICTIONS_FILE, Prediction, Predictions};
 use super::record::{DatasetVersion, RunRecord, Versions};
-use super::{RUNS_DIR, clock};
+use super::{RUNS_DIR, active, clock};
 use crate::data::split::Split;
 use crate::error::{Error, Result};
 use crate::eval::confusion::Confusion;
@@ -68,6 +68,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     let mut record = RunRecord {
         id: run.clone(),
         status: "running".into(),
+        pid: Some(std::process::id()),
         error: None,
         model: options.model.name().into(),
         features: method.name().into(),
@@ -82,24 +83,25 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         versions: Versions::current(),
         notes: Vec::new(),
     };
-    record.write(&dir)?;
+    active::begin(&record, &dir)?;
     let both = Both(&log, progress);
     let outcome = fit_and_score(project, options, method, &mut record, &dir, &both);
     let ended = clock::now();
     record.ended = Some(clock::iso(ended));
     record.seconds = Some(((ended - started) * 1000.0).round() / 1000.0);
+    record.pid = None;
     match outcome {
         Ok(metrics) => {
             record.status = "finished".into();
             log.write("finished", json!({ "accuracy": metrics.accuracy, "macro_f1": metrics.macro_f1 }));
-            record.write(&dir)?;
+            active::end(&record, &dir)?;
             Ok(Trained { run, dir, metrics, record })
         }
         Err(e) => {
             record.status = "failed".into();
             record.error = Some(e.message().to_string());
             log.write("failed", json!({ "error": e.message() }));
-            record.write(&dir)?;
+            active::end(&record, &dir)?;
             Err(e)
         }
     }
@@ -197,7 +199,7 @@ fn fit_and_score(
     let split = assign(&data, options, &classes, record)?;
     record.dataset.train = split.train.len();
     record.dataset.evaluated = split.evaluated.len();
-    record.write(dir)?;
+    active::save(record, dir)?;
 
     let y: Vec<usize> = data.given.iter().map(|g| g.unwrap_or(0)).collect();
     let settings = FitSettings { method, features: &project.config.features, options, classes: classes.len() };

@@ -38,11 +38,7 @@ impl Pane {
             Pane::Browse => None,
             Pane::Label => None,
             Pane::Augment => Some(["Toggling augmentations with a live preview comes here.", "Nothing to use yet."]),
-            Pane::Train => Some([
-                "Launching baseline training runs and following their progress comes here.",
-                "Nothing to use yet.",
-            ]),
-            Pane::Results => None,
+            Pane::Train | Pane::Results => None,
         }
     }
 
@@ -92,6 +88,16 @@ pub enum Job {
     Report,
     /// The project's runs.
     Runs,
+    /// A run's events so far.
+    Events {
+        id: String,
+    },
+    /// Start `kindling train` with these settings, detached.
+    Launch(super::train::Launch),
+    /// Ask a running training process to stop.
+    Cancel {
+        pid: u32,
+    },
     /// A finished run's record, metrics and confusion matrix.
     RunDetail {
         id: String,
@@ -129,6 +135,17 @@ pub enum Msg {
     },
     Report(Result<kindling::readiness::Report, String>),
     Runs(Result<Vec<kindling::runs::RunSummary>, String>),
+    Events {
+        id: String,
+        result: Result<Vec<serde_json::Value>, String>,
+    },
+    /// A training process launched here ended; `why` is its last error line.
+    Exited {
+        ok: bool,
+        why: String,
+    },
+    /// Cancelling a run failed.
+    Cancelled(Result<(), String>),
     RunDetail {
         id: String,
         result: Result<Box<kindling::runs::RunDetail>, String>,
@@ -186,6 +203,7 @@ pub struct App {
     pub thumbs: Thumbs,
     pub report: super::report::ReportView,
     pub results: super::results::Results,
+    pub train: super::train::Train,
     pub keymap: KeyMap,
     pub help: bool,
     /// The open prompt (command palette, filter or search) and what was typed.
@@ -214,6 +232,7 @@ impl App {
             thumbs: Thumbs::default(),
             report: Default::default(),
             results: Default::default(),
+            train: super::train::Train::new(kind),
             keymap,
             help: false,
             prompt: None,
@@ -243,8 +262,10 @@ impl App {
             Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
             Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
             Action::GotoPane(p) => self.pane = p,
+            Action::Unmark if self.pane == Pane::Label && self.label.back_to_results() => self.pane = Pane::Results,
             other if self.pane == Pane::Label => self.label.act(other),
-            other if self.pane == Pane::Results => self.results.act(other),
+            other if self.pane == Pane::Results => self.results_act(other),
+            other if self.pane == Pane::Train => self.train_act(other),
             Action::Report => self.report.toggle(&mut self.requests),
             other if self.report.open && self.report.scroll_by(other) => {}
             Action::Filter if self.browse.columns.is_empty() => {
@@ -285,6 +306,47 @@ impl App {
             Action::Summary => self.browse.summary_open = !self.browse.summary_open,
             other => self.browse.act(other),
         }
+    }
+
+    fn results_act(&mut self, action: Action) {
+        use super::results::Outcome;
+        match self.results.act(action) {
+            Outcome::Nothing => {}
+            Outcome::Say(text) => self.message = Some(text),
+            Outcome::Review { title, ids, notes, focus } => {
+                self.label.open_list(title, ids, notes, focus);
+                self.pane = Pane::Label;
+            }
+        }
+    }
+
+    fn train_act(&mut self, action: Action) {
+        match action {
+            Action::Open => {
+                let launch = self.train.launch();
+                self.message = Some(format!("launching kindling train {}", launch.args().join(" ")));
+                self.requests.push(Job::Launch(launch));
+                self.train.launched();
+            }
+            Action::CancelRun => match self.train.followed_run() {
+                Some(run) if run.status == "running" && run.pid.is_some() => {
+                    self.message = Some(format!("cancelling run {}…", run.id));
+                    self.requests.push(Job::Cancel { pid: run.pid.unwrap_or_default() });
+                }
+                Some(run) => self.message = Some(format!("run {} is {}: nothing to cancel", run.id, run.status)),
+                None => self.message = Some("no run to cancel".into()),
+            },
+            other => self.message = self.train.act(other),
+        }
+    }
+
+    /// Once a second: the Train pane follows its runs.
+    pub fn tick(&mut self) -> bool {
+        if self.pane != Pane::Train {
+            return false;
+        }
+        self.requests.extend(self.train.poll());
+        true
     }
 
     fn find(&mut self, text: String, forward: bool) {
@@ -427,7 +489,23 @@ impl App {
             }
             Msg::Summary { generation, column, result } => self.browse.summary = Some((generation, column, result)),
             Msg::Report(result) => self.report.result = Some(result),
-            Msg::Runs(result) => self.results.runs_arrived(result),
+            Msg::Runs(result) => {
+                if let Ok(runs) = &result {
+                    self.train.runs_arrived(runs.clone());
+                }
+                self.results.runs_arrived(result);
+            }
+            Msg::Events { id, result: Ok(events) } => self.train.events_arrived(id, events),
+            // A run directory may not have its events file yet.
+            Msg::Events { result: Err(_), .. } => {}
+            Msg::Exited { ok, why } => {
+                self.train.launching = false;
+                if !ok {
+                    self.message = Some(format!("kindling train stopped: {why}"));
+                }
+            }
+            Msg::Cancelled(Err(e)) => self.message = Some(e),
+            Msg::Cancelled(Ok(())) => {}
             Msg::RunDetail { id, result } => self.results.detail_arrived(id, result),
             // Encoding needs the terminal's picker, which the event loop holds.
             Msg::Thumbnail { .. } => {}

@@ -39,11 +39,16 @@ pub enum Action {
     Review,
     Range,
     Unmark,
+    Open,
+    Back,
+    Compare,
+    LabelIssues,
+    CancelRun,
 }
 
 impl Action {
     /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 36] = [
+    pub const NAMED: [(&'static str, Action); 41] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -80,6 +85,11 @@ impl Action {
         ("review", Action::Review),
         ("range", Action::Range),
         ("unmark", Action::Unmark),
+        ("open", Action::Open),
+        ("back", Action::Back),
+        ("compare", Action::Compare),
+        ("label_issues", Action::LabelIssues),
+        ("cancel_run", Action::CancelRun),
     ];
 
     /// What the action does in `pane`.
@@ -100,6 +110,15 @@ impl Action {
             (Pane::Results, Action::PageDown) => "older run",
             (Pane::Results, Action::Top) => "newest run",
             (Pane::Results, Action::Bottom) => "oldest run",
+            (Pane::Results, Action::Open) => "open the cell / the sample",
+            (Pane::Train, Action::Up) => "previous setting",
+            (Pane::Train, Action::Down) => "next setting",
+            (Pane::Train, Action::Left) => "setting: previous value",
+            (Pane::Train, Action::Right) => "setting: next value",
+            (Pane::Train, Action::PageUp) => "follow a newer run",
+            (Pane::Train, Action::PageDown) => "follow an older run",
+            (Pane::Train, Action::Open) => "launch a run",
+            (Pane::Label, Action::Unmark) => "unmark; back to Results",
             _ => self.describe(),
         }
     }
@@ -138,6 +157,11 @@ impl Action {
             Action::Review => "review a class / errors",
             Action::Range => "grid: mark a range",
             Action::Unmark => "clear marks",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Compare => "compare other runs with this one",
+            Action::LabelIssues => "review suspected label errors",
+            Action::CancelRun => "cancel the run followed",
         }
     }
 }
@@ -299,18 +323,13 @@ impl KeyMap {
             (K::Char('o'), Action::Order),
             (K::Char('r'), Action::Review),
         ];
-        let mut bindings: Vec<Binding> =
-            global.into_iter().map(|(c, a)| Binding { key: Key::plain(c), action: a, scope: Scope::Global }).collect();
-        bindings.extend(browse.into_iter().map(|(c, a)| Binding {
-            key: Key::plain(c),
-            action: a,
-            scope: Scope::Pane(Pane::Browse),
-        }));
-        bindings.extend(label.into_iter().map(|(c, a)| Binding {
-            key: Key::plain(c),
-            action: a,
-            scope: Scope::Pane(Pane::Label),
-        }));
+        let mut bindings: Vec<Binding> = Vec::new();
+        let mut add = |scope: Scope, keys: &[(KeyCode, Action)]| {
+            bindings.extend(keys.iter().map(|&(c, action)| Binding { key: Key::plain(c), action, scope }));
+        };
+        add(Scope::Global, &global);
+        add(Scope::Pane(Pane::Browse), &browse);
+        add(Scope::Pane(Pane::Label), &label);
         let results = [
             (K::Char('k'), Action::Up),
             (K::Up, Action::Up),
@@ -324,12 +343,27 @@ impl KeyMap {
             (K::PageDown, Action::PageDown),
             (K::Char('g'), Action::Top),
             (K::Char('G'), Action::Bottom),
+            (K::Enter, Action::Open),
+            (K::Esc, Action::Back),
+            (K::Char('m'), Action::Compare),
+            (K::Char('i'), Action::LabelIssues),
         ];
-        bindings.extend(results.into_iter().map(|(c, a)| Binding {
-            key: Key::plain(c),
-            action: a,
-            scope: Scope::Pane(Pane::Results),
-        }));
+        add(Scope::Pane(Pane::Results), &results);
+        let train = [
+            (K::Char('k'), Action::Up),
+            (K::Up, Action::Up),
+            (K::Char('j'), Action::Down),
+            (K::Down, Action::Down),
+            (K::Char('h'), Action::Left),
+            (K::Left, Action::Left),
+            (K::Char('l'), Action::Right),
+            (K::Right, Action::Right),
+            (K::PageUp, Action::PageUp),
+            (K::PageDown, Action::PageDown),
+            (K::Enter, Action::Open),
+            (K::Char('c'), Action::CancelRun),
+        ];
+        add(Scope::Pane(Pane::Train), &train);
         bindings.push(Binding {
             key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },
             action: Action::Quit,

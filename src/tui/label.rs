@@ -124,6 +124,12 @@ pub struct Labeller {
     /// elsewhere (another workbench, the CLI).
     pub expected_events: Option<u64>,
     pub message: Option<String>,
+    /// A line about some samples of a listed review (given → predicted, suggested class).
+    pub notes: HashMap<String, String>,
+    /// The sample to show once the queue arrives.
+    focus: Option<String>,
+    /// The listed review was opened from the Results pane: Esc goes back there.
+    pub from_results: bool,
 }
 
 impl Labeller {
@@ -163,7 +169,20 @@ impl Labeller {
             pace: Pace::default(),
             expected_events: None,
             message: None,
+            notes: HashMap::new(),
+            focus: None,
+            from_results: false,
         }
+    }
+
+    /// Reviews exactly these samples, starting at `focus`; `notes` are shown beside them.
+    pub fn open_list(&mut self, title: String, ids: Vec<String>, notes: HashMap<String, String>, focus: Option<String>) {
+        self.review = Some(Review::Listed { title, ids });
+        self.notes = notes;
+        self.focus = focus;
+        self.from_results = true;
+        self.grid = false;
+        self.rebuild();
     }
 
     pub fn class_names(&self) -> Vec<String> {
@@ -235,11 +254,13 @@ impl Labeller {
             }
             Action::Commit => self.message = Some("Enter commits the classes toggled in multi-label projects".into()),
             Action::Order => {
+                self.leave_list();
                 self.review = None;
                 self.order = self.order.next(self.run.is_some());
                 self.rebuild();
             }
             Action::Review => {
+                self.leave_list();
                 self.review = Review::next(self.review.as_ref(), &self.class_names(), self.run.is_some());
                 self.rebuild();
             }
@@ -263,6 +284,16 @@ impl Labeller {
             }
             _ => {}
         }
+    }
+
+    /// Esc in a review opened from the Results pane, with nothing marked, goes back there.
+    pub fn back_to_results(&self) -> bool {
+        self.from_results && self.marks.is_empty() && self.range_from.is_none()
+    }
+
+    fn leave_list(&mut self) {
+        self.notes.clear();
+        self.from_results = false;
     }
 
     /// A class key: label (or in multi-label projects toggle) class `i`.
@@ -427,7 +458,10 @@ impl Labeller {
                 self.total = data.total;
                 self.run = data.run;
                 // Labelling orders start at the first sample still unlabelled; reviews at the top.
-                self.pos = if self.review.is_some() {
+                let focus = self.focus.take().and_then(|f| data.ids.iter().position(|id| *id == f));
+                self.pos = if let Some(at) = focus {
+                    at
+                } else if self.review.is_some() {
                     0
                 } else {
                     data.ids.iter().position(|id| !self.labels.contains_key(id)).unwrap_or(0)

@@ -146,6 +146,13 @@ fn render_stats(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if let Some(warning) = l.imbalance() {
         lines.push(Line::from(Span::styled(format!("⚠ {warning}"), theme.fg("yellow"))));
     }
+    if let Some(note) = l.current().and_then(|id| l.notes.get(id)) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(note.clone(), theme.accent())));
+    }
+    if l.from_results {
+        lines.push(Line::from(Span::styled("Esc: back to Results", theme.dim())));
+    }
     let block = Block::new().borders(ratatui::widgets::Borders::LEFT);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }

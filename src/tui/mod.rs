@@ -7,6 +7,7 @@ mod browse;
 mod browse_view;
 mod keys;
 mod label;
+mod launch;
 mod label_view;
 mod report;
 mod report_view;
@@ -15,6 +16,8 @@ mod results_view;
 mod sample_view;
 mod terminal;
 mod thumbs;
+mod train;
+mod train_view;
 mod ui;
 mod viewport;
 
@@ -239,7 +242,10 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
                 }
                 dirty = !coverage || before != app.labelled;
             }
-            _ = tick.tick() => spawn(&ctx, &tx, Job::Coverage),
+            _ = tick.tick() => {
+                spawn(&ctx, &tx, Job::Coverage);
+                dirty |= app.tick();
+            }
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
         }
@@ -365,6 +371,14 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
         });
         return;
     }
+    match job {
+        Job::Launch(launch) => return launch::start(&ctx.root, &ctx.cache, &launch, tx.clone()),
+        Job::Cancel { pid } => {
+            let _ = tx.send(Msg::Cancelled(kindling::runs::active::terminate(pid).map_err(|e| e.to_string())));
+            return;
+        }
+        _ => {}
+    }
     if let Job::Previews { ids } = job {
         tokio::task::spawn_blocking(move || {
             for id in ids {
@@ -379,7 +393,11 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
     let (root, classes) = (ctx.root.clone(), ctx.classes.clone());
     tokio::task::spawn_blocking(move || {
         let msg = match job {
-            Job::Thumbnails { .. } | Job::Previews { .. } => return,
+            Job::Thumbnails { .. } | Job::Previews { .. } | Job::Launch(_) | Job::Cancel { .. } => return,
+            Job::Events { id } => {
+                let path = kindling::runs::dir(&root, &id).join(kindling::runs::events::EVENTS_FILE);
+                Msg::Events { id, result: kindling::runs::events::read(&path).map_err(|e| e.to_string()) }
+            }
             Job::Queue { generation, order, review, seed } => {
                 let result = LabelStore::open(&labels)
                     .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));

@@ -1,11 +1,15 @@
-//! The Results pane's state: the runs, the one selected, its metrics and confusion matrix,
-//! and the cell under the cursor. Runs are listed again each time the pane is entered, so
-//! runs started elsewhere appear.
+//! The Results pane's state: the runs, the one selected (and one to compare it with), its
+//! metrics and confusion matrix, the cell under the cursor and that cell's samples. Runs are
+//! listed again each time the pane is entered, so runs started elsewhere appear.
+
+use std::collections::HashMap;
 
 use kindling::runs::{RunDetail, RunSummary};
 
 use super::app::Job;
 use super::keys::Action;
+
+type Detail = Option<(String, Result<Box<RunDetail>, String>)>;
 
 #[derive(Default)]
 pub struct Results {
@@ -13,11 +17,26 @@ pub struct Results {
     pub runs: Option<Result<Vec<RunSummary>, String>>,
     pub selected: usize,
     /// The detail of a run, by id.
-    pub detail: Option<(String, Result<Box<RunDetail>, String>)>,
+    pub detail: Detail,
     /// (given row, predicted column) of the confusion matrix.
     pub cell: (usize, usize),
+    /// The cursor in the open cell's list of samples.
+    pub list: Option<usize>,
+    /// The run the selected one is compared with, and its detail.
+    pub baseline: Option<String>,
+    pub baseline_detail: Detail,
     listed: bool,
     asked: Option<String>,
+    baseline_asked: Option<String>,
+}
+
+/// What an action in the pane asks of the workbench.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Nothing,
+    /// Review these samples in the Label pane, starting at `focus`.
+    Review { title: String, ids: Vec<String>, notes: HashMap<String, String>, focus: Option<String> },
+    Say(String),
 }
 
 impl Results {
@@ -39,6 +58,13 @@ impl Results {
             self.asked = Some(id.clone());
             jobs.push(Job::RunDetail { id });
         }
+        if let Some(id) = &self.baseline
+            && self.baseline_asked.as_ref() != Some(id)
+            && self.asked.as_ref() != Some(id)
+        {
+            self.baseline_asked = Some(id.clone());
+            jobs.push(Job::RunDetail { id: id.clone() });
+        }
         jobs
     }
 
@@ -53,6 +79,12 @@ impl Results {
     }
 
     pub fn detail_arrived(&mut self, id: String, result: Result<Box<RunDetail>, String>) {
+        if self.baseline.as_ref() == Some(&id) {
+            self.baseline_detail = Some((id.clone(), result.clone()));
+        }
+        if self.selected_run().map(|r| &r.id) != Some(&id) {
+            return;
+        }
         self.detail = Some((id, result));
         let n = self.classes();
         self.cell = (self.cell.0.min(n.saturating_sub(1)), self.cell.1.min(n.saturating_sub(1)));
@@ -75,26 +107,131 @@ impl Results {
         (Some(id) == self.selected_run().map(|r| &r.id)).then_some(detail)
     }
 
-    fn classes(&self) -> usize {
-        match self.current() {
-            Some(Ok(d)) => d.confusion.classes.len(),
-            _ => 0,
-        }
+    /// The run the selected one is compared with, when it is another finished run.
+    pub fn compared(&self) -> Option<&RunDetail> {
+        let (id, detail) = self.baseline_detail.as_ref()?;
+        let other = Some(id) == self.baseline.as_ref() && Some(id) != self.selected_run().map(|r| &r.id);
+        detail.as_ref().ok().filter(|_| other).map(|d| d.as_ref())
     }
 
-    pub fn act(&mut self, action: Action) {
+    fn detail_ok(&self) -> Option<&RunDetail> {
+        self.current()?.as_ref().ok().map(|d| d.as_ref())
+    }
+
+    fn classes(&self) -> usize {
+        self.detail_ok().map_or(0, |d| d.drill.matrix.classes.len())
+    }
+
+    /// The samples in the cell under the cursor.
+    pub fn cell_samples(&self) -> Vec<&kindling::runs::Scored> {
+        self.detail_ok().map(|d| d.drill.cell(self.cell.0, self.cell.1)).unwrap_or_default()
+    }
+
+    pub fn act(&mut self, action: Action) -> Outcome {
         let (runs, n) = (self.list().len(), self.classes());
         let last = |k: usize| k.saturating_sub(1);
         match action {
-            Action::PageDown => self.selected = (self.selected + 1).min(last(runs)),
-            Action::PageUp => self.selected = self.selected.saturating_sub(1),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last(runs),
+            Action::PageDown => self.select((self.selected + 1).min(last(runs))),
+            Action::PageUp => self.select(self.selected.saturating_sub(1)),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(last(runs)),
+            Action::Up if self.list.is_some() => self.list = self.list.map(|i| i.saturating_sub(1)),
+            Action::Down if self.list.is_some() => {
+                let len = self.cell_samples().len();
+                self.list = self.list.map(|i| (i + 1).min(last(len)));
+            }
             Action::Up => self.cell.0 = self.cell.0.saturating_sub(1),
             Action::Down => self.cell.0 = (self.cell.0 + 1).min(last(n)),
-            Action::Left => self.cell.1 = self.cell.1.saturating_sub(1),
-            Action::Right => self.cell.1 = (self.cell.1 + 1).min(last(n)),
+            Action::Left => self.move_column(self.cell.1.saturating_sub(1)),
+            Action::Right => self.move_column((self.cell.1 + 1).min(last(n))),
+            Action::Back => self.list = None,
+            Action::Open => return self.open(),
+            Action::Compare => return self.compare(),
+            Action::LabelIssues => return self.issues(),
             _ => {}
+        }
+        Outcome::Nothing
+    }
+
+    fn select(&mut self, i: usize) {
+        if i != self.selected {
+            self.list = None;
+        }
+        self.selected = i;
+    }
+
+    fn move_column(&mut self, column: usize) {
+        self.cell.1 = column;
+        self.list = self.list.map(|_| 0);
+    }
+
+    /// Enter: the cell's samples, then the sample under the cursor in the Label pane.
+    fn open(&mut self) -> Outcome {
+        let samples = self.cell_samples();
+        let Some(d) = self.detail_ok() else { return Outcome::Nothing };
+        if samples.is_empty() {
+            let why = d.drill.problem.clone().unwrap_or_else(|| "no samples in this cell".into());
+            return Outcome::Say(why);
+        }
+        let Some(at) = self.list else {
+            self.list = Some(0);
+            return Outcome::Nothing;
+        };
+        let classes = &d.drill.matrix.classes;
+        let (given, predicted) = (&classes[self.cell.0], &classes[self.cell.1]);
+        let notes = samples
+            .iter()
+            .map(|s| (s.id.clone(), format!("run said {predicted} ({:.2}); given {given}", s.confidence)))
+            .collect();
+        Outcome::Review {
+            title: format!("given {given} → predicted {predicted}"),
+            ids: samples.iter().map(|s| s.id.clone()).collect(),
+            notes,
+            focus: samples.get(at).map(|s| s.id.clone()),
+        }
+    }
+
+    /// `m`: compare other runs with this one (again: stop comparing).
+    fn compare(&mut self) -> Outcome {
+        let Some(run) = self.selected_run().filter(|r| r.status == "finished") else {
+            return Outcome::Say("only finished runs can be compared".into());
+        };
+        if self.baseline.as_ref() == Some(&run.id) {
+            self.baseline = None;
+            self.baseline_detail = None;
+            return Outcome::Say("no longer comparing".into());
+        }
+        let id = run.id.clone();
+        self.baseline_detail = self.detail.clone().filter(|(d, _)| *d == id);
+        self.baseline_asked = self.baseline_detail.as_ref().map(|(d, _)| d.clone());
+        self.baseline = Some(id.clone());
+        Outcome::Say(format!("comparing other runs with {id}: PgUp/PgDn to pick one"))
+    }
+
+    /// `i`: the run's suspected label errors in the Label pane.
+    fn issues(&self) -> Outcome {
+        let Some(d) = self.detail_ok() else { return Outcome::Nothing };
+        let Some(issues) = &d.issues else {
+            return Outcome::Say(format!(
+                "label issues need out-of-fold predictions: train with --folds 5 (`kindling train DIR --model {} --folds 5`)",
+                d.record.model
+            ));
+        };
+        if issues.is_empty() {
+            return Outcome::Say("no suspected label errors in this run".into());
+        }
+        let notes = issues
+            .iter()
+            .map(|i| {
+                let note = format!("suspect: given {}, maybe {} (p {:.2})", i.given, i.suggested, i.self_confidence);
+                (i.id.clone(), note)
+            })
+            .collect();
+        Outcome::Review {
+            title: format!("{} suspected label errors", issues.len()),
+            ids: issues.iter().map(|i| i.id.clone()).collect(),
+            notes,
+            focus: None,
         }
     }
 }

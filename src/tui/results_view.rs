@@ -1,6 +1,8 @@
-//! Drawing the Results pane: the runs on the left; for the selected run its scores, the
-//! confusion matrix as a heatmap (counts and row percentages, a five-step colour scale that
-//! reads in 16 colours and says the same in plain text) and the per-class table.
+//! Drawing the Results pane: the runs on the left; for the selected run its scores (with
+//! deltas against a run it is compared with), the confusion matrix as a heatmap (counts and
+//! row percentages, a five-step colour scale that reads in 16 colours and says the same in
+//! plain text), and below it the open cell's samples, or the per-class table and the loss
+//! curve.
 
 use kindling::runs::RunDetail;
 use ratatui::Frame;
@@ -18,16 +20,49 @@ const CELL: usize = 10;
 pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let [list, detail] = Layout::horizontal([Constraint::Length(46), Constraint::Min(20)]).areas(area);
     render_runs(f, app, theme, list);
-    let block = Block::bordered().title(" run · PgUp/PgDn other runs · arrows move in the matrix ");
+    let block = Block::bordered().title(" run · arrows move · Enter opens a cell · m compare · i label issues ");
     let inner = block.inner(detail);
     f.render_widget(block, detail);
-    let lines = match app.results.current() {
-        _ if app.results.selected_run().is_none() => Vec::new(),
-        None => vec![Line::from(Span::styled("reading the run…", theme.dim()))],
-        Some(Err(e)) => vec![Line::from(Span::styled(e.clone(), theme.fg("red")))],
-        Some(Ok(d)) => detail_lines(d, app.results.cell, theme, inner.width as usize),
+    let d = match app.results.current() {
+        _ if app.results.selected_run().is_none() => return,
+        None => return f.render_widget(Paragraph::new(Span::styled("reading the run…", theme.dim())), inner),
+        Some(Err(e)) => return f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))), inner),
+        Some(Ok(d)) => d,
     };
-    f.render_widget(Paragraph::new(lines), inner);
+    let r = &app.results;
+    let mut lines = summary_lines(d, r.compared(), theme);
+    lines.extend(matrix_lines(d, r.cell, theme, inner.width as usize));
+    let used = lines.len() as u16;
+    let [top, rest] = Layout::vertical([Constraint::Length(used), Constraint::Min(0)]).areas(inner);
+    f.render_widget(Paragraph::new(lines), top);
+    if let Some(at) = r.list {
+        return render_cell_list(f, app, d, at, theme, rest);
+    }
+    let classes = per_class_lines(d, r.compared(), theme);
+    let [table, chart] = Layout::vertical([Constraint::Length(classes.len() as u16), Constraint::Min(0)]).areas(rest);
+    f.render_widget(Paragraph::new(classes), table);
+    if chart.height >= 6 && d.loss.len() >= 2 {
+        f.render_widget(super::train_view::loss_chart(&d.loss, theme), chart);
+    }
+}
+
+/// The samples of the open cell, most confident first, the cursor's one highlighted.
+fn render_cell_list(f: &mut Frame, app: &App, d: &RunDetail, at: usize, theme: Theme, area: Rect) {
+    let samples = app.results.cell_samples();
+    let classes = &d.drill.matrix.classes;
+    let (given, predicted) = (&classes[app.results.cell.0], &classes[app.results.cell.1]);
+    let mut lines = vec![Line::from(Span::styled(
+        format!("{} samples given {given}, predicted {predicted} · Enter relabels · Esc closes", samples.len()),
+        theme.dim(),
+    ))];
+    let room = (area.height as usize).saturating_sub(1).max(1);
+    let top = at.saturating_sub(room - 1);
+    for (i, s) in samples.iter().enumerate().skip(top).take(room) {
+        let text = format!("{:<40} {given} → {predicted}  {:.2}", clip(&s.id, 40), s.confidence);
+        let style = if i == at { theme.selected() } else { Style::new() };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }
 
 fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
@@ -42,14 +77,16 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         }
         Some(Ok(runs)) => {
             lines.push(Line::from(Span::styled(
-                format!("{:<15} {:<13} {:>5} {:>5}", "started", "model", "acc", "F1"),
+                format!("  {:<15} {:<13} {:>5} {:>5}", "started", "model", "acc", "F1"),
                 theme.dim(),
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
             for (i, r) in runs.iter().enumerate() {
-                let text = if r.status == "finished" {
-                    format!(
-                        "{:<15} {:<13} {} {}",
+                let mark = if app.results.baseline.as_ref() == Some(&r.id) { "= " } else { "  " };
+                let text = mark.to_string()
+                    + &if r.status == "finished" {
+                        format!(
+                            "{:<15} {:<13} {} {}",
                         started(&r.id),
                         clip(&r.model, 13),
                         score(r.accuracy),
@@ -66,9 +103,16 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn detail_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usize) -> Vec<Line<'static>> {
-    let m = &d.metrics;
-    let f = |k: &str| m[k].as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
+/// The run, its scores (and their change from the compared run), data version and scope.
+fn summary_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec<Line<'static>> {
+    let score = |m: &serde_json::Value, k: &str| m[k].as_f64();
+    let show = |k: &str| {
+        let v = score(&d.metrics, k).map_or("-".to_string(), |v| format!("{v:.3}"));
+        match (score(&d.metrics, k), base.and_then(|b| score(&b.metrics, k))) {
+            (Some(a), Some(b)) => format!("{v} ({})", delta(a - b)),
+            _ => v,
+        }
+    };
     let r = &d.record;
     let mut out = vec![
         Line::from(vec![
@@ -77,10 +121,10 @@ fn detail_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usiz
         ]),
         Line::from(format!(
             "accuracy {}  balanced {}  macro F1 {}  log loss {}",
-            f("accuracy"),
-            f("balanced_accuracy"),
-            f("macro_f1"),
-            f("log_loss"),
+            show("accuracy"),
+            show("balanced_accuracy"),
+            show("macro_f1"),
+            show("log_loss"),
         )),
         Line::from(Span::styled(
             format!(
@@ -93,9 +137,28 @@ fn detail_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usiz
             ),
             theme.dim(),
         )),
-        Line::from(""),
     ];
-    let c = &d.confusion;
+    if let Some(b) = base {
+        out.push(Line::from(Span::styled(format!("(±: compared with {})", b.record.id), theme.dim())));
+    }
+    match &d.issues {
+        Some(issues) if !issues.is_empty() => out.push(Line::from(Span::styled(
+            format!("{} suspected label errors: i reviews them", issues.len()),
+            theme.fg("yellow"),
+        ))),
+        _ => {}
+    }
+    out.push(Line::from(Span::styled(format!("confusion matrix: {}", d.drill.scope), theme.dim())));
+    out
+}
+
+fn delta(v: f64) -> String {
+    format!("{}{:.3}", if v >= 0.0 { "+" } else { "" }, v)
+}
+
+fn matrix_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let c = &d.drill.matrix;
     let label_width = c.classes.iter().map(|k| k.chars().count()).max().unwrap_or(5).clamp(5, 14);
     let fits = (width.saturating_sub(label_width + 1)) / (CELL + 1);
     let shown = c.classes.len().min(fits.max(1));
@@ -129,21 +192,35 @@ fn detail_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usiz
         out.push(Line::from(format!("cell: given {given} → predicted {predicted}: {n} samples")));
     }
     out.push(Line::from(""));
-    out.push(Line::from(Span::styled(
-        format!("{:<label_width$} {:>9} {:>7} {:>7} {:>7}", "class", "precision", "recall", "F1", "support"),
-        theme.dim(),
-    )));
-    for class in &c.classes {
-        let pc = &m["per_class"][class];
+    out
+}
+
+/// Precision, recall, F1 and support per class; with a compared run, the change in F1.
+fn per_class_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec<Line<'static>> {
+    let classes = &d.drill.matrix.classes;
+    let label_width = classes.iter().map(|k| k.chars().count()).max().unwrap_or(5).clamp(5, 14);
+    let mut head = format!("{:<label_width$} {:>9} {:>7} {:>7} {:>7}", "class", "precision", "recall", "F1", "support");
+    if base.is_some() {
+        head += &format!(" {:>7}", "± F1");
+    }
+    let mut out = vec![Line::from(Span::styled(head, theme.dim()))];
+    for class in classes {
+        let pc = &d.drill.metrics["per_class"][class];
         let v = |k: &str| pc[k].as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
-        out.push(Line::from(format!(
+        let mut text = format!(
             "{:<label_width$} {:>9} {:>7} {:>7} {:>7}",
             clip(class, label_width),
             v("precision"),
             v("recall"),
             v("f1"),
             pc["support"].as_u64().map_or("-".to_string(), |n| n.to_string())
-        )));
+        );
+        if let Some(b) = base {
+            let before = b.drill.metrics["per_class"][class]["f1"].as_f64();
+            let change = pc["f1"].as_f64().zip(before).map_or("-".to_string(), |(a, b)| delta(a - b));
+            text += &format!(" {change:>7}");
+        }
+        out.push(Line::from(text));
     }
     out
 }

@@ -323,6 +323,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
     let record = RunRecord {
         id: id.into(),
         status: "finished".into(),
+        pid: None,
         error: None,
         model: "logistic".into(),
         features: "table".into(),
@@ -358,6 +359,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
     let summary = kindling::runs::RunSummary {
         id: id.into(),
         status: "finished".into(),
+        pid: None,
         model: "logistic".into(),
         features: "table".into(),
         started: "2026-11-22T09:30:05Z".into(),
@@ -367,7 +369,25 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         macro_f1: Some(0.832),
         error: None,
     };
-    (summary, kindling::runs::RunDetail { record, metrics, confusion })
+    // One sample per count, named after its cell.
+    let mut samples = Vec::new();
+    for (g, row) in confusion.counts.iter().enumerate() {
+        for (p, n) in row.iter().enumerate() {
+            for k in 0..*n {
+                let id = format!("{}-as-{}-{k}.csv", classes[g], classes[p]);
+                samples.push(kindling::runs::Scored { id, given: g, predicted: p, confidence: 0.9 - 0.1 * k as f64 });
+            }
+        }
+    }
+    let drill = kindling::runs::Drill {
+        scope: "test split, 12 samples".into(),
+        matrix: confusion.clone(),
+        metrics: metrics.clone(),
+        samples,
+        problem: None,
+    };
+    let loss = (1..=20).map(|i| (i as f64, 1.0 / i as f64)).collect();
+    (summary, kindling::runs::RunDetail { record, metrics, confusion, drill, loss, issues: None })
 }
 
 #[test]

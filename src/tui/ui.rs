@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, Pane, Prompt};
-use super::{browse_view, label_view, results_view};
+use super::{browse_view, label_view, results_view, train_view};
 
 /// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.
 #[derive(Clone, Copy)]
@@ -54,6 +54,7 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
         Pane::Browse => browse_view::render(f, app, theme, body),
         Pane::Label => label_view::render(f, app, theme, body),
         Pane::Results => results_view::render(f, app, theme, body),
+        Pane::Train => train_view::render(f, app, theme, body),
         other => render_coming(f, other, theme, body),
     }
     render_status(f, app, theme, status);

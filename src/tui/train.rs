@@ -1,0 +1,326 @@
+//! The Train pane's state: the settings of the next run, and the run being followed. Runs
+//! are files (`runs/<id>/run.json`, `events.jsonl`), so a run started by the CLI, another
+//! workbench or before this one opened is followed the same way as one launched here.
+
+use std::collections::HashSet;
+
+use kindling::features::Method;
+use kindling::models::ModelKind;
+use kindling::project::config::SourceKind;
+use kindling::runs::RunSummary;
+use serde_json::Value;
+
+use super::app::Job;
+use super::keys::Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Model,
+    Features,
+    Folds,
+    Seed,
+    Augment,
+    Device,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [Field::Model, Field::Features, Field::Folds, Field::Seed, Field::Augment, Field::Device];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Model => "model",
+            Field::Features => "features",
+            Field::Folds => "folds",
+            Field::Seed => "seed",
+            Field::Augment => "augment",
+            Field::Device => "device",
+        }
+    }
+}
+
+/// Cross-validation choices: none, or K folds.
+const FOLDS: [Option<usize>; 4] = [None, Some(3), Some(5), Some(10)];
+
+/// What `kindling train` is launched with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Launch {
+    pub model: ModelKind,
+    pub features: String,
+    pub folds: Option<usize>,
+    pub seed: u64,
+}
+
+impl Launch {
+    /// The arguments after `kindling train DIR`.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = vec!["--model".into(), self.model.name().into(), "--features".into(), self.features.clone()];
+        args.extend(["--seed".into(), self.seed.to_string()]);
+        if let Some(k) = self.folds {
+            args.extend(["--folds".into(), k.to_string()]);
+        }
+        args
+    }
+}
+
+pub struct Train {
+    pub field: usize,
+    model: usize,
+    features: usize,
+    /// `auto` and the featurizers that fit the project's kind of data.
+    feature_names: Vec<&'static str>,
+    folds: usize,
+    pub seed: u64,
+    /// Newest first.
+    pub runs: Vec<RunSummary>,
+    /// The run followed, by id.
+    pub followed: Option<String>,
+    pub events: Vec<Value>,
+    /// Runs known when a launch was asked for: the first new one is followed.
+    launched_after: Option<HashSet<String>>,
+    /// A run is being launched or ended here and its process has not exited yet.
+    pub launching: bool,
+}
+
+impl Train {
+    pub fn new(kind: SourceKind) -> Train {
+        let mut feature_names = vec!["auto"];
+        feature_names.extend(Method::ALL.iter().filter(|m| Method::choose(m.name(), kind).is_ok()).map(|m| m.name()));
+        Train {
+            field: 0,
+            model: ModelKind::ALL.iter().position(|m| *m == ModelKind::Logistic).unwrap_or(0),
+            features: 0,
+            feature_names,
+            folds: 0,
+            seed: 0,
+            runs: Vec::new(),
+            followed: None,
+            events: Vec::new(),
+            launched_after: None,
+            launching: false,
+        }
+    }
+
+    pub fn launch(&self) -> Launch {
+        Launch {
+            model: ModelKind::ALL[self.model],
+            features: self.feature_names[self.features].to_string(),
+            folds: FOLDS[self.folds],
+            seed: self.seed,
+        }
+    }
+
+    /// The value shown for a setting.
+    pub fn value(&self, field: Field) -> String {
+        let launch = self.launch();
+        match field {
+            Field::Model => launch.model.name().into(),
+            Field::Features => launch.features,
+            Field::Folds => launch.folds.map_or("none".into(), |k| k.to_string()),
+            Field::Seed => launch.seed.to_string(),
+            Field::Augment => "off".into(),
+            Field::Device => "cpu".into(),
+        }
+    }
+
+    pub fn followed_run(&self) -> Option<&RunSummary> {
+        self.runs.iter().find(|r| Some(&r.id) == self.followed.as_ref())
+    }
+
+    /// Work to do each second while the pane is open: list the runs, read the followed
+    /// run's events while it runs (and once more when it has ended).
+    pub fn poll(&self) -> Vec<Job> {
+        let mut jobs = vec![Job::Runs];
+        if let Some(id) = &self.followed {
+            jobs.push(Job::Events { id: id.clone() });
+        }
+        jobs
+    }
+
+    pub fn runs_arrived(&mut self, mut runs: Vec<RunSummary>) {
+        runs.reverse();
+        if let Some(known) = &self.launched_after
+            && let Some(new) = runs.iter().find(|r| !known.contains(&r.id))
+        {
+            self.followed = Some(new.id.clone());
+            self.launched_after = None;
+            self.events.clear();
+        }
+        // Follow the newest run still running, else the newest, unless one was chosen.
+        if self.followed.as_ref().is_none_or(|id| !runs.iter().any(|r| r.id == *id)) {
+            let pick = runs.iter().find(|r| r.status == "running").or(runs.first());
+            self.followed = pick.map(|r| r.id.clone());
+            self.events.clear();
+        }
+        self.runs = runs;
+    }
+
+    pub fn events_arrived(&mut self, id: String, events: Vec<Value>) {
+        if self.followed.as_ref() == Some(&id) {
+            self.events = events;
+        }
+    }
+
+    /// A launch was asked for: the next new run is the one to follow.
+    pub fn launched(&mut self) {
+        self.launched_after = Some(self.runs.iter().map(|r| r.id.clone()).collect());
+        self.launching = true;
+    }
+
+    pub fn act(&mut self, action: Action) -> Option<String> {
+        let field = Field::ALL[self.field];
+        match action {
+            Action::Up => self.field = self.field.saturating_sub(1),
+            Action::Down => self.field = (self.field + 1).min(Field::ALL.len() - 1),
+            Action::Left | Action::Right => return self.change(field, action == Action::Right),
+            Action::PageUp | Action::PageDown => {
+                let at = self.runs.iter().position(|r| Some(&r.id) == self.followed.as_ref()).unwrap_or(0);
+                let to = if action == Action::PageDown { at + 1 } else { at.saturating_sub(1) };
+                if let Some(r) = self.runs.get(to.min(self.runs.len().saturating_sub(1))) {
+                    if self.followed.as_ref() != Some(&r.id) {
+                        self.events.clear();
+                    }
+                    self.followed = Some(r.id.clone());
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Steps a setting to its next (or previous) value; says why when it cannot change.
+    fn change(&mut self, field: Field, forward: bool) -> Option<String> {
+        let step = |i: usize, n: usize| if forward { (i + 1) % n } else { (i + n - 1) % n };
+        match field {
+            Field::Model => self.model = step(self.model, ModelKind::ALL.len()),
+            Field::Features => self.features = step(self.features, self.feature_names.len()),
+            Field::Folds => self.folds = step(self.folds, FOLDS.len()),
+            Field::Seed if forward => self.seed = self.seed.saturating_add(1),
+            Field::Seed => self.seed = self.seed.saturating_sub(1),
+            Field::Augment => return Some("no augmentations are configured for this project".into()),
+            Field::Device => {
+                return Some("only the CPU here: GPU models come with a build with --features torch".into());
+            }
+        }
+        None
+    }
+}
+
+/// Where the followed run is, from its events.
+#[derive(Debug, Default, PartialEq)]
+pub struct Status {
+    pub stage: Option<String>,
+    /// (done, total) of the stage, when it counts steps.
+    pub progress: Option<(u64, u64)>,
+    /// Seconds from the stage's start to its latest progress event.
+    pub stage_seconds: f64,
+    /// The loss curve of the fit in progress (or the last one).
+    pub loss: Vec<(f64, f64)>,
+    /// The event that ended the run: finished, failed or cancelled.
+    pub end: Option<Value>,
+}
+
+impl Status {
+    pub fn from_events(events: &[Value]) -> Status {
+        let time = |e: &Value| e["time"].as_str().and_then(kindling::runs::clock::parse_iso);
+        let mut status = Status::default();
+        let mut stage_start = None;
+        for e in events {
+            match e["event"].as_str() {
+                Some("stage") => {
+                    status.stage = e["stage"].as_str().map(str::to_string);
+                    status.progress = e["total"].as_u64().map(|t| (0, t));
+                    stage_start = time(e);
+                    status.stage_seconds = 0.0;
+                }
+                Some("progress") => {
+                    if let (Some(done), Some(total)) = (e["done"].as_u64(), e["total"].as_u64()) {
+                        status.progress = Some((done, total));
+                    }
+                    if let (Some(start), Some(now)) = (stage_start, time(e)) {
+                        status.stage_seconds = now - start;
+                    }
+                }
+                Some("finished" | "failed" | "cancelled") => status.end = Some(e.clone()),
+                _ => {}
+            }
+        }
+        status.loss = kindling::runs::events::loss_curves(events).pop().unwrap_or_default();
+        status
+    }
+
+    /// Seconds left in the stage, from its pace so far.
+    pub fn eta(&self) -> Option<f64> {
+        let (done, total) = self.progress?;
+        (done > 0 && self.stage_seconds > 0.0).then(|| self.stage_seconds / done as f64 * (total - done.min(total)) as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_cycle_and_become_train_arguments() {
+        let mut t = Train::new(SourceKind::Text);
+        assert_eq!(t.value(Field::Features), "auto");
+        t.field = 1;
+        t.act(Action::Right);
+        assert_eq!(t.value(Field::Features), "tfidf", "only featurizers for texts are offered");
+        t.act(Action::Right);
+        assert_eq!(t.value(Field::Features), "auto");
+        t.field = 2;
+        t.act(Action::Right);
+        t.act(Action::Right);
+        t.field = 3;
+        t.act(Action::Right);
+        assert!(t.act(Action::Down).is_none());
+        assert!(t.act(Action::Right).is_some(), "augment cannot change yet, and says why");
+        let args = t.launch().args().join(" ");
+        assert_eq!(args, "--model logistic --features auto --seed 1 --folds 5");
+    }
+
+    #[test]
+    fn a_launched_run_is_followed_once_it_appears() {
+        let run = |id: &str, status: &str| RunSummary {
+            id: id.into(),
+            status: status.into(),
+            pid: None,
+            model: "knn".into(),
+            features: "auto".into(),
+            started: String::new(),
+            seconds: None,
+            labelled: 0,
+            accuracy: None,
+            macro_f1: None,
+            error: None,
+        };
+        let mut t = Train::new(SourceKind::Images);
+        t.runs_arrived(vec![run("a", "finished"), run("b", "running")]);
+        assert_eq!(t.followed.as_deref(), Some("b"), "the running run first");
+        t.launched();
+        t.runs_arrived(vec![run("a", "finished"), run("b", "finished"), run("c", "finished")]);
+        assert_eq!(t.followed.as_deref(), Some("c"));
+        t.act(Action::PageDown);
+        assert_eq!(t.followed.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn status_reads_stage_progress_eta_and_the_end() {
+        let events = vec![
+            json!({"time": "2026-11-22T09:00:00Z", "event": "stage", "stage": "fitting", "total": 100}),
+            json!({"time": "2026-11-22T09:00:10Z", "event": "progress", "done": 25, "total": 100}),
+            json!({"time": "2026-11-22T09:00:10Z", "event": "loss", "step": 1, "loss": 0.7}),
+            json!({"time": "2026-11-22T09:00:10Z", "event": "loss", "step": 2, "loss": 0.5}),
+        ];
+        let s = Status::from_events(&events);
+        assert_eq!(s.stage.as_deref(), Some("fitting"));
+        assert_eq!(s.progress, Some((25, 100)));
+        assert_eq!(s.eta(), Some(30.0));
+        assert_eq!(s.loss, vec![(1.0, 0.7), (2.0, 0.5)]);
+        assert!(s.end.is_none());
+        let mut ended = events.clone();
+        ended.push(json!({"time": "2026-11-22T09:00:40Z", "event": "cancelled"}));
+        assert_eq!(Status::from_events(&ended).end.unwrap()["event"], "cancelled");
+    }
+}

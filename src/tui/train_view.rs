@@ -1,0 +1,130 @@
+//! Drawing the Train pane: the next run's settings and the recent runs on the left; the
+//! followed run on the right — its stage, a gauge with the time left, the loss curve of an
+//! iterative fit, and how it ended.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, Gauge, GraphType, Paragraph, Wrap};
+
+use super::app::App;
+use super::browse_view::clip;
+use super::train::{Field, Status};
+use super::ui::Theme;
+
+pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let [left, right] = Layout::horizontal([Constraint::Length(40), Constraint::Min(20)]).areas(area);
+    let [settings, runs] = Layout::vertical([Constraint::Length(11), Constraint::Min(3)]).areas(left);
+    render_settings(f, app, theme, settings);
+    render_runs(f, app, theme, runs);
+    render_followed(f, app, theme, right);
+}
+
+fn render_settings(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let t = &app.train;
+    let mut lines: Vec<Line> = Field::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let style = if i == t.field { theme.selected() } else { Style::new() };
+            Line::from(vec![
+                Span::styled(format!("{:<9}", field.name()), theme.dim()),
+                Span::styled(format!("‹ {} ›", t.value(*field)), style),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("j/k setting · h/l value", theme.dim())));
+    lines.push(Line::from(Span::styled("Enter launch · c cancel", theme.dim())));
+    f.render_widget(Paragraph::new(lines).block(Block::bordered().title(" next run ")), area);
+}
+
+fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let t = &app.train;
+    let lines: Vec<Line> = if t.runs.is_empty() {
+        vec![Line::from(Span::styled("no runs yet", theme.dim()))]
+    } else {
+        t.runs
+            .iter()
+            .map(|r| {
+                let style = if Some(&r.id) == t.followed.as_ref() { theme.selected() } else { status_style(theme, &r.status) };
+                Line::from(Span::styled(format!("{:<26} {}", clip(&r.id, 26), r.status), style))
+            })
+            .collect()
+    };
+    f.render_widget(Paragraph::new(lines).block(Block::bordered().title(" runs · PgUp/PgDn follow ")), area);
+}
+
+fn status_style(theme: Theme, status: &str) -> Style {
+    match status {
+        "running" => theme.accent(),
+        "failed" | "stopped" => theme.fg("red"),
+        "cancelled" => theme.fg("yellow"),
+        _ => Style::new(),
+    }
+}
+
+fn render_followed(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let block = Block::bordered().title(" followed run ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(run) = app.train.followed_run() else {
+        let text = "No run yet. Choose the settings on the left and press Enter: the run goes on \
+                    in the background even if the workbench closes.";
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+        return;
+    };
+    let status = Status::from_events(&app.train.events);
+    let [head, gauge, chart] =
+        Layout::vertical([Constraint::Length(5), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let mut lines = vec![
+        Line::from(vec![Span::styled(run.id.clone(), theme.accent()), Span::raw(format!("  {} on {}", run.model, run.features))]),
+        Line::from(Span::styled(run.status.clone(), status_style(theme, &run.status))),
+    ];
+    match &status.end {
+        Some(end) if end["event"] == "finished" => lines.push(Line::from(format!(
+            "accuracy {:.3} · macro F1 {:.3} · F5 shows the results",
+            end["accuracy"].as_f64().unwrap_or(f64::NAN),
+            end["macro_f1"].as_f64().unwrap_or(f64::NAN)
+        ))),
+        Some(end) if end["event"] == "failed" => {
+            lines.push(Line::from(Span::styled(end["error"].as_str().unwrap_or("").to_string(), theme.fg("red"))))
+        }
+        Some(_) => lines.push(Line::from("cancelled")),
+        None if run.status == "stopped" => {
+            lines.push(Line::from(Span::styled("its process is gone: the run will not finish", theme.fg("red"))))
+        }
+        None => lines.push(Line::from(status.stage.clone().unwrap_or_else(|| "starting…".into()))),
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), head);
+    if status.end.is_none()
+        && let Some((done, total)) = status.progress
+    {
+        let eta = status.eta().map_or(String::new(), |s| format!(" · {s:.0} s left"));
+        let ratio = if total == 0 { 0.0 } else { (done as f64 / total as f64).clamp(0.0, 1.0) };
+        let gauge_widget = Gauge::default().ratio(ratio).label(format!("{done}/{total}{eta}")).gauge_style(theme.accent());
+        f.render_widget(gauge_widget, gauge);
+    }
+    if chart.height >= 6 && status.loss.len() >= 2 {
+        f.render_widget(loss_chart(&status.loss, theme), chart);
+    }
+}
+
+/// Training loss per iteration.
+pub fn loss_chart(points: &[(f64, f64)], theme: Theme) -> Chart<'_> {
+    let (x_max, y_min, y_max) = points.iter().fold((1.0f64, f64::INFINITY, f64::NEG_INFINITY), |(x, lo, hi), p| {
+        (x.max(p.0), lo.min(p.1), hi.max(p.1))
+    });
+    let pad = ((y_max - y_min) * 0.05).max(1e-9);
+    let dataset = Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent()).data(points);
+    Chart::new(vec![dataset])
+        .block(Block::new().title(Span::styled("training loss", theme.dim())))
+        .x_axis(Axis::default().title("iteration").bounds([1.0, x_max]).labels(["1".to_string(), format!("{x_max:.0}")]))
+        .y_axis(
+            Axis::default()
+                .bounds([y_min - pad, y_max + pad])
+                .labels([format!("{y_min:.3}"), format!("{y_max:.3}")]),
+        )
+}
