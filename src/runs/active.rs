@@ -52,6 +52,7 @@ pub fn cancel() -> Option<String> {
     }
     let ended = clock::now();
     record.status = "cancelled".into();
+    record.pid = None;
     record.seconds = clock::parse_iso(&record.started).map(|s| ((ended - s) * 1000.0).round() / 1000.0);
     record.ended = Some(clock::iso(ended));
     let _ = record.write(&dir);

@@ -176,7 +176,13 @@ impl Labeller {
     }
 
     /// Reviews exactly these samples, starting at `focus`; `notes` are shown beside them.
-    pub fn open_list(&mut self, title: String, ids: Vec<String>, notes: HashMap<String, String>, focus: Option<String>) {
+    pub fn open_list(
+        &mut self,
+        title: String,
+        ids: Vec<String>,
+        notes: HashMap<String, String>,
+        focus: Option<String>,
+    ) {
         self.review = Some(Review::Listed { title, ids });
         self.notes = notes;
         self.focus = focus;

@@ -35,7 +35,12 @@ pub struct Results {
 pub enum Outcome {
     Nothing,
     /// Review these samples in the Label pane, starting at `focus`.
-    Review { title: String, ids: Vec<String>, notes: HashMap<String, String>, focus: Option<String> },
+    Review {
+        title: String,
+        ids: Vec<String>,
+        notes: HashMap<String, String>,
+        focus: Option<String>,
+    },
     Say(String),
 }
 
@@ -68,8 +73,10 @@ impl Results {
         jobs
     }
 
+    /// The selection stays on the run it was on, unless that was the newest: then it moves
+    /// to the new newest run.
     pub fn runs_arrived(&mut self, result: Result<Vec<RunSummary>, String>) {
-        let keep = self.selected_run().map(|r| r.id.clone());
+        let keep = self.selected_run().filter(|_| self.selected > 0).map(|r| r.id.clone());
         let result = result.map(|mut runs| {
             runs.reverse();
             runs

@@ -18,7 +18,7 @@ use super::ui::Theme;
 const CELL: usize = 10;
 
 pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let [list, detail] = Layout::horizontal([Constraint::Length(46), Constraint::Min(20)]).areas(area);
+    let [list, detail] = Layout::horizontal([Constraint::Length(41), Constraint::Min(20)]).areas(area);
     render_runs(f, app, theme, list);
     let block = Block::bordered().title(" run · arrows move · Enter opens a cell · m compare · i label issues ");
     let inner = block.inner(detail);
@@ -52,13 +52,15 @@ fn render_cell_list(f: &mut Frame, app: &App, d: &RunDetail, at: usize, theme: T
     let classes = &d.drill.matrix.classes;
     let (given, predicted) = (&classes[app.results.cell.0], &classes[app.results.cell.1]);
     let mut lines = vec![Line::from(Span::styled(
-        format!("{} samples given {given}, predicted {predicted} · Enter relabels · Esc closes", samples.len()),
+        format!("{} given {given}, predicted {predicted} · Enter relabels · Esc closes", count(samples.len())),
         theme.dim(),
     ))];
     let room = (area.height as usize).saturating_sub(1).max(1);
     let top = at.saturating_sub(room - 1);
     for (i, s) in samples.iter().enumerate().skip(top).take(room) {
-        let text = format!("{:<40} {given} → {predicted}  {:.2}", clip(&s.id, 40), s.confidence);
+        let id_width =
+            (area.width as usize).saturating_sub(given.chars().count() + predicted.chars().count() + 12).max(8);
+        let text = format!("{:<id_width$} {given} → {predicted}  {:.2}", clip(&s.id, id_width), s.confidence);
         let style = if i == at { theme.selected() } else { Style::new() };
         lines.push(Line::from(Span::styled(text, style)));
     }
@@ -77,7 +79,7 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         }
         Some(Ok(runs)) => {
             lines.push(Line::from(Span::styled(
-                format!("  {:<15} {:<13} {:>5} {:>5}", "started", "model", "acc", "F1"),
+                format!("  {:<11} {:<13} {:>5} {:>5}", "started", "model", "acc", "F1"),
                 theme.dim(),
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
@@ -86,15 +88,15 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 let text = mark.to_string()
                     + &if r.status == "finished" {
                         format!(
-                            "{:<15} {:<13} {} {}",
-                        started(&r.id),
-                        clip(&r.model, 13),
-                        score(r.accuracy),
-                        score(r.macro_f1)
-                    )
-                } else {
-                    format!("{:<15} {:<13} {}", started(&r.id), clip(&r.model, 13), r.status)
-                };
+                            "{:<11} {:<13} {} {}",
+                            started(&r.id),
+                            clip(&r.model, 13),
+                            score(r.accuracy),
+                            score(r.macro_f1)
+                        )
+                    } else {
+                        format!("{:<11} {:<13} {}", started(&r.id), clip(&r.model, 13), r.status)
+                    };
                 let style = if i == app.results.selected { theme.selected() } else { Style::new() };
                 lines.push(Line::from(Span::styled(text, style)));
             }
@@ -189,7 +191,7 @@ fn matrix_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usiz
     }
     if let (Some(given), Some(predicted)) = (c.classes.get(cursor.0), c.classes.get(cursor.1)) {
         let n = c.counts[cursor.0][cursor.1];
-        out.push(Line::from(format!("cell: given {given} → predicted {predicted}: {n} samples")));
+        out.push(Line::from(format!("cell: given {given} → predicted {predicted}: {}", count(n as usize))));
     }
     out.push(Line::from(""));
     out
@@ -225,9 +227,16 @@ fn per_class_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec
     out
 }
 
-/// The start time of a run from its id (`20261122-093005-logistic` → `20261122-093005`).
-fn started(id: &str) -> String {
-    clip(id.get(..15).unwrap_or(id), 15)
+/// When a run started, from its id (`20261122-093005-logistic` → `11-22 09:30`).
+pub fn started(id: &str) -> String {
+    match (id.get(4..6), id.get(6..8), id.get(9..11), id.get(11..13)) {
+        (Some(mo), Some(d), Some(h), Some(mi)) if id.as_bytes().get(8) == Some(&b'-') => format!("{mo}-{d} {h}:{mi}"),
+        _ => clip(id, 11),
+    }
+}
+
+fn count(n: usize) -> String {
+    format!("{n} sample{}", if n == 1 { "" } else { "s" })
 }
 
 /// The colour of a cell holding `pct` % of its row: five steps, empty cells dim.

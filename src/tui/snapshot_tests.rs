@@ -406,3 +406,72 @@ fn results_pane_shows_runs_the_confusion_heatmap_and_per_class_scores() {
     a.act(Action::PageDown);
     assert!(a.jobs().contains(&Job::RunDetail { id: "20261121-080000-knn".into() }));
 }
+
+#[test]
+fn results_pane_lists_a_cell_then_opens_a_sample_for_review_and_comes_back() {
+    let mut a = app(SourceKind::Table);
+    a.act(Action::GotoPane(Pane::Results));
+    let (old, before) = fixture_run("20261121-080000-knn", 0.5);
+    let (new, _) = fixture_run("20261122-093005-logistic", 0.833);
+    a.receive(Msg::Runs(Ok(vec![old, new])));
+    // Compare the newest run with the older one: m on the older, then back up.
+    a.act(Action::PageDown);
+    a.jobs();
+    let mut before = before;
+    before.metrics["accuracy"] = serde_json::json!(0.5);
+    before.drill.metrics["per_class"]["elm"]["f1"] = serde_json::json!(0.5);
+    a.receive(Msg::RunDetail { id: "20261121-080000-knn".into(), result: Ok(Box::new(before)) });
+    a.act(Action::Compare);
+    a.act(Action::PageUp);
+    assert!(a.jobs().contains(&Job::RunDetail { id: "20261122-093005-logistic".into() }));
+    let (_, detail) = fixture_run("20261122-093005-logistic", 0.833);
+    a.receive(Msg::RunDetail { id: "20261122-093005-logistic".into(), result: Ok(Box::new(detail)) });
+    assert!(a.results.compared().is_some());
+    // The elm row, oak column: one sample.
+    a.act(Action::Down);
+    a.act(Action::Right);
+    a.act(Action::Right);
+    a.act(Action::Open);
+    check("results_cell_list_100x30", &draw(&mut a, 100, 30));
+    a.act(Action::Open);
+    assert_eq!(a.pane, Pane::Label);
+    assert_eq!(
+        a.label.review,
+        Some(kindling::project::queue::Review::Listed {
+            title: "given elm → predicted pine".into(),
+            ids: vec!["elm-as-pine-0.csv".into()]
+        })
+    );
+    a.act(Action::Unmark);
+    assert_eq!(a.pane, Pane::Results, "Esc goes back to the Results pane");
+    assert_eq!((a.results.cell, a.results.list), ((1, 2), Some(0)), "on the same cell");
+}
+
+#[test]
+fn train_pane_follows_a_running_run_with_gauge_and_loss_curve() {
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Train));
+    assert!(a.tick());
+    assert!(a.jobs().contains(&Job::Runs));
+    let (mut run, _) = fixture_run("20261122-093005-logistic", 0.0);
+    run.status = "running".into();
+    run.pid = Some(4242);
+    let (done, _) = fixture_run("20261121-080000-knn", 0.5);
+    a.receive(Msg::Runs(Ok(vec![done, run])));
+    let mut events = vec![
+        serde_json::json!({"time": "2026-11-22T09:30:05Z", "event": "stage", "stage": "fitting logistic regression (L-BFGS)", "total": 100}),
+        serde_json::json!({"time": "2026-11-22T09:30:15Z", "event": "progress", "done": 40, "total": 100}),
+    ];
+    for step in 1..=40 {
+        let loss = 1.0 / f64::from(step);
+        events.push(serde_json::json!({"time": "2026-11-22T09:30:15Z", "event": "loss", "step": step, "loss": loss}));
+    }
+    a.receive(Msg::Events { id: "20261122-093005-logistic".into(), result: Ok(events) });
+    a.act(Action::Down);
+    a.act(Action::Right);
+    check("train_running_100x30", &draw(&mut a, 100, 30));
+    a.act(Action::CancelRun);
+    assert!(a.jobs().contains(&Job::Cancel { pid: 4242 }));
+    a.act(Action::Open);
+    assert!(a.jobs().iter().any(|j| matches!(j, Job::Launch(l) if l.features == "pixels")));
+}

@@ -24,7 +24,8 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 6] = [Field::Model, Field::Features, Field::Folds, Field::Seed, Field::Augment, Field::Device];
+    pub const ALL: [Field; 6] =
+        [Field::Model, Field::Features, Field::Folds, Field::Seed, Field::Augment, Field::Device];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -251,7 +252,8 @@ impl Status {
     /// Seconds left in the stage, from its pace so far.
     pub fn eta(&self) -> Option<f64> {
         let (done, total) = self.progress?;
-        (done > 0 && self.stage_seconds > 0.0).then(|| self.stage_seconds / done as f64 * (total - done.min(total)) as f64)
+        (done > 0 && self.stage_seconds > 0.0)
+            .then(|| self.stage_seconds / done as f64 * (total - done.min(total)) as f64)
     }
 }
 

@@ -49,8 +49,12 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         t.runs
             .iter()
             .map(|r| {
-                let style = if Some(&r.id) == t.followed.as_ref() { theme.selected() } else { status_style(theme, &r.status) };
-                Line::from(Span::styled(format!("{:<26} {}", clip(&r.id, 26), r.status), style))
+                let style =
+                    if Some(&r.id) == t.followed.as_ref() { theme.selected() } else { status_style(theme, &r.status) };
+                Line::from(Span::styled(
+                    format!("{} {:<13} {}", super::results_view::started(&r.id), clip(&r.model, 13), r.status),
+                    style,
+                ))
             })
             .collect()
     };
@@ -80,7 +84,10 @@ fn render_followed(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let [head, gauge, chart] =
         Layout::vertical([Constraint::Length(5), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let mut lines = vec![
-        Line::from(vec![Span::styled(run.id.clone(), theme.accent()), Span::raw(format!("  {} on {}", run.model, run.features))]),
+        Line::from(vec![
+            Span::styled(run.id.clone(), theme.accent()),
+            Span::raw(format!("  {} on {}", run.model, run.features)),
+        ]),
         Line::from(Span::styled(run.status.clone(), status_style(theme, &run.status))),
     ];
     match &status.end {
@@ -92,7 +99,7 @@ fn render_followed(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         Some(end) if end["event"] == "failed" => {
             lines.push(Line::from(Span::styled(end["error"].as_str().unwrap_or("").to_string(), theme.fg("red"))))
         }
-        Some(_) => lines.push(Line::from("cancelled")),
+        Some(_) => lines.push(Line::from("stopped before the end: no model was saved")),
         None if run.status == "stopped" => {
             lines.push(Line::from(Span::styled("its process is gone: the run will not finish", theme.fg("red"))))
         }
@@ -104,7 +111,8 @@ fn render_followed(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     {
         let eta = status.eta().map_or(String::new(), |s| format!(" · {s:.0} s left"));
         let ratio = if total == 0 { 0.0 } else { (done as f64 / total as f64).clamp(0.0, 1.0) };
-        let gauge_widget = Gauge::default().ratio(ratio).label(format!("{done}/{total}{eta}")).gauge_style(theme.accent());
+        let gauge_widget =
+            Gauge::default().ratio(ratio).label(format!("{done}/{total}{eta}")).gauge_style(theme.accent());
         f.render_widget(gauge_widget, gauge);
     }
     if chart.height >= 6 && status.loss.len() >= 2 {
@@ -114,17 +122,18 @@ fn render_followed(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
 
 /// Training loss per iteration.
 pub fn loss_chart(points: &[(f64, f64)], theme: Theme) -> Chart<'_> {
-    let (x_max, y_min, y_max) = points.iter().fold((1.0f64, f64::INFINITY, f64::NEG_INFINITY), |(x, lo, hi), p| {
-        (x.max(p.0), lo.min(p.1), hi.max(p.1))
-    });
+    let (x_max, y_min, y_max) = points
+        .iter()
+        .fold((1.0f64, f64::INFINITY, f64::NEG_INFINITY), |(x, lo, hi), p| (x.max(p.0), lo.min(p.1), hi.max(p.1)));
     let pad = ((y_max - y_min) * 0.05).max(1e-9);
-    let dataset = Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent()).data(points);
+    let dataset =
+        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent()).data(points);
     Chart::new(vec![dataset])
         .block(Block::new().title(Span::styled("training loss", theme.dim())))
-        .x_axis(Axis::default().title("iteration").bounds([1.0, x_max]).labels(["1".to_string(), format!("{x_max:.0}")]))
+        .x_axis(
+            Axis::default().title("iteration").bounds([1.0, x_max]).labels(["1".to_string(), format!("{x_max:.0}")]),
+        )
         .y_axis(
-            Axis::default()
-                .bounds([y_min - pad, y_max + pad])
-                .labels([format!("{y_min:.3}"), format!("{y_max:.3}")]),
+            Axis::default().bounds([y_min - pad, y_max + pad]).labels([format!("{y_min:.3}"), format!("{y_max:.3}")]),
         )
 }

@@ -271,3 +271,88 @@ fn label_pane_undo_and_bulk_labels_in_the_grid() {
     assert_eq!(stats["events_per_origin"]["bulk"], 5, "{stats}");
     assert_eq!(stats["labelled"], 157 + 5, "{stats}");
 }
+
+/// The recipe's loop inside the workbench: launch a run from the Train pane, wait for it to
+/// finish, open a confusion cell in the Results pane and relabel one of its samples.
+#[test]
+fn launch_a_run_open_a_confusion_cell_and_relabel_a_sample() {
+    let dir = demo();
+    let fruit = dir.path().join("demo/fruit");
+    let mut s = Session::start(&[p(&fruit)], 120, 36);
+    s.wait_for("F1 Browse");
+    s.keys("\x1bOS"); // F4
+    s.wait_for("next run");
+    s.keys("\r");
+    s.wait_for("F5 shows the results");
+    let shown = json(&["show", p(&fruit), "latest", "--json"]);
+    let run = shown["run"]["id"].as_str().unwrap().to_string();
+    assert!(s.text().contains(&run), "the Train pane follows the run it launched");
+    // The first cell that holds a mistake (else the first cell), from the run's own files.
+    let detail: Vec<Vec<u64>> = serde_json::from_value(shown["confusion"].clone()).unwrap();
+    let (g, c) = (0..detail.len())
+        .flat_map(|g| (0..detail.len()).map(move |c| (g, c)))
+        .find(|&(g, c)| g != c && detail[g][c] > 0)
+        .unwrap_or((0, 0));
+    let classes: Vec<String> = serde_json::from_value(shown["run"]["classes"].clone()).unwrap();
+    s.keys("\x1b[15~"); // F5
+    s.wait_for("confusion matrix: test split");
+    s.keys(&"j".repeat(g));
+    s.keys(&"l".repeat(c));
+    let cell = format!("cell: given {} → predicted {}", classes[g], classes[c]);
+    s.wait_for(&cell);
+    s.keys("\r");
+    s.wait_for("Enter relabels");
+    s.keys("\r");
+    s.wait_for(&format!("review: given {} → predicted {}", classes[g], classes[c]));
+    let id = s.wait_for_another_sample(None);
+    // Label it with the predicted class (the class keys are 1, 2, … in order).
+    s.keys(&(c + 1).to_string());
+    s.wait_for("this session 1 ");
+    s.keys("\x1b");
+    s.wait_for(&cell);
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    let export = ok(&["labels", "export", p(&fruit), "--format", "csv"]);
+    assert!(export.lines().any(|l| l == format!("{id},{}", classes[c])), "{id} relabelled {}:\n{export}", classes[c]);
+}
+
+#[test]
+fn sigterm_marks_a_training_run_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough rows for a ten-fold forest to take far longer than the test waits.
+    let mut csv = String::from("id,a,b,c,label\n");
+    for i in 0..20_000 {
+        csv += &format!("r{i},{},{},{},{}\n", i % 97, (i * 7) % 13, (i * 31) % 101, ["x", "y"][i % 2]);
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let proj = dir.path().join("p");
+    ok(&["init", p(&proj), "--source", p(&dir.path().join("t.csv")), "--label-column", "label"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(["train", p(&proj), "--model", "random_forest", "--folds", "10"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let record = |status: &str| -> Option<serde_json::Value> {
+        let runs = std::fs::read_dir(proj.join("runs")).ok()?;
+        let dir = runs.filter_map(|e| e.ok()).next()?.path();
+        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).ok()?).ok()?;
+        (r["status"] == status).then_some(r)
+    };
+    let start = Instant::now();
+    let running = loop {
+        if let Some(r) = record("running") {
+            break r;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "the run never started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(running["pid"], child.id(), "a running run names its process");
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let cancelled = record("cancelled").expect("the run is marked cancelled");
+    assert!(cancelled["ended"].is_string() && cancelled.get("pid").is_none(), "{cancelled}");
+    let runs = json(&["runs", p(&proj), "--json"]);
+    assert_eq!(runs[0]["status"], "cancelled");
+}
