@@ -92,6 +92,9 @@ enum Command {
         /// Print JSON
         #[arg(long)]
         json: bool,
+        /// Also write the confusion matrix as a PNG picture to FILE
+        #[arg(long, value_name = "FILE", conflicts_with = "label_issues")]
+        png: Option<PathBuf>,
     },
     /// Apply a finished run to new data of the same kind; writes id, predicted, prob_<class>
     Predict {
@@ -255,8 +258,8 @@ fn main() {
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Runs { dir, json } => cli::runs::list(&dir, json),
-        Command::Show { dir, run, label_issues: false, json } => cli::runs::show(&dir, &run, json),
-        Command::Show { dir, run, label_issues: true, json } => cli::runs::label_issues(&dir, &run, json),
+        Command::Show { dir, run, label_issues: false, json, png } => cli::runs::show(&dir, &run, json, png.as_deref()),
+        Command::Show { dir, run, label_issues: true, json, .. } => cli::runs::label_issues(&dir, &run, json),
         Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
     };

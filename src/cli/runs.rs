@@ -88,10 +88,15 @@ pub fn list(dir: &Path, as_json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn show(dir: &Path, run: &str, as_json: bool) -> Result<()> {
+pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
     let runs::RunDetail { record, metrics, confusion, .. } = runs::detail(project.root(), &id)?;
+    if let Some(path) = png {
+        let title = format!("{id}: {} split, {} samples", record.dataset.evaluated_split, record.dataset.evaluated);
+        kindling::eval::confusion_png::write(&confusion, &title, path)?;
+        eprintln!("wrote the confusion matrix of run {id} to {}", path.display());
+    }
     if as_json {
         print_json(&json!({ "run": record, "metrics": metrics, "confusion": confusion.counts }));
         return Ok(());

@@ -2,6 +2,8 @@
 //! labels they suspect.
 
 pub mod confusion;
+pub mod confusion_png;
 pub mod label_issues;
 pub mod metrics;
+mod pixel_font;
 pub mod split;

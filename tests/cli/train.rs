@@ -298,3 +298,19 @@ fn label_issues_list_the_flipped_labels_of_a_run_with_folds() {
     let text = ok(&["show", p(&proj), "latest", "--label-issues"]);
     assert!(text.contains("suspected label errors") && text.contains("f1"), "{text}");
 }
+
+#[test]
+fn show_writes_the_confusion_matrix_as_a_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let png = dir.path().join("matrix.png");
+    let text = ok(&["show", p(&proj), "latest", "--png", p(&png)]);
+    assert!(text.contains("confusion matrix"), "show still prints the run: {text}");
+    let picture = image::open(&png).expect("a PNG that decodes").to_rgb8();
+    assert!(picture.width() > 200 && picture.height() > 100, "{:?}", picture.dimensions());
+    // Some cell is shaded: a pixel neither white nor ink.
+    assert!(picture.pixels().any(|px| u16::from(px.0[2]) > u16::from(px.0[0]) + 60), "no shaded cell");
+    let err = user_error(&["show", p(&proj), "latest", "--png", p(&dir.path().join("no/such/dir/m.png"))]);
+    assert!(err.contains("m.png"), "{err}");
+}
