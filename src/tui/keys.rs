@@ -330,7 +330,8 @@ impl KeyMap {
         add(Scope::Global, &global);
         add(Scope::Pane(Pane::Browse), &browse);
         add(Scope::Pane(Pane::Label), &label);
-        let results = [
+        // Arrows and h j k l, and PgUp / PgDn, in the Results and Train panes.
+        let moves = [
             (K::Char('k'), Action::Up),
             (K::Up, Action::Up),
             (K::Char('j'), Action::Down),
@@ -341,6 +342,9 @@ impl KeyMap {
             (K::Right, Action::Right),
             (K::PageUp, Action::PageUp),
             (K::PageDown, Action::PageDown),
+        ];
+        add(Scope::Pane(Pane::Results), &moves);
+        let results = [
             (K::Char('g'), Action::Top),
             (K::Char('G'), Action::Bottom),
             (K::Enter, Action::Open),
@@ -349,20 +353,8 @@ impl KeyMap {
             (K::Char('i'), Action::LabelIssues),
         ];
         add(Scope::Pane(Pane::Results), &results);
-        let train = [
-            (K::Char('k'), Action::Up),
-            (K::Up, Action::Up),
-            (K::Char('j'), Action::Down),
-            (K::Down, Action::Down),
-            (K::Char('h'), Action::Left),
-            (K::Left, Action::Left),
-            (K::Char('l'), Action::Right),
-            (K::Right, Action::Right),
-            (K::PageUp, Action::PageUp),
-            (K::PageDown, Action::PageDown),
-            (K::Enter, Action::Open),
-            (K::Char('c'), Action::CancelRun),
-        ];
+        add(Scope::Pane(Pane::Train), &moves);
+        let train = [(K::Enter, Action::Open), (K::Char('c'), Action::CancelRun)];
         add(Scope::Pane(Pane::Train), &train);
         bindings.push(Binding {
             key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },
