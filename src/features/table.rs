@@ -106,6 +106,16 @@ impl TableFeaturizer {
         self.width
     }
 
+    /// Which feature columns hold a standardized number (not a one-hot or missing flag).
+    pub fn numeric_mask(&self) -> Vec<bool> {
+        let mut mask = Vec::with_capacity(self.width);
+        for encoded in &self.columns {
+            mask.push(matches!(encoded, Encoded::Number { .. }));
+            mask.extend(std::iter::repeat_n(false, encoded.width() - 1));
+        }
+        mask
+    }
+
     pub fn columns(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name().to_string()).collect()
     }

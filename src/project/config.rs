@@ -43,6 +43,9 @@ pub struct Config {
     /// `[features]`: knobs of the featurizers.
     #[serde(default, skip_serializing_if = "crate::features::Settings::is_default")]
     pub features: crate::features::Settings,
+    /// `[augment]`: the augmentations training applies.
+    #[serde(default, skip_serializing_if = "crate::augment::Settings::is_empty")]
+    pub augment: crate::augment::Settings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -208,7 +211,8 @@ impl Config {
                 )));
             }
         }
-        self.features.validate()
+        self.features.validate()?;
+        self.augment.validate(crate::augment::Modality::of(self.source.kind))
     }
 
     pub fn save(&self, project_dir: &Path) -> Result<()> {

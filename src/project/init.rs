@@ -113,6 +113,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         keys: Default::default(),
         label: Default::default(),
         features: Default::default(),
+        augment: Default::default(),
     };
     config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;
