@@ -71,6 +71,21 @@ enum Command {
         #[arg(long)]
         md: Option<PathBuf>,
     },
+    /// Write augmented versions of one sample as files to look at (png, txt, wav or csv)
+    Augment {
+        dir: PathBuf,
+        /// The sample to augment (its id, as `kindling samples` lists it)
+        #[arg(long, value_name = "ID")]
+        preview: String,
+        /// How many versions; the project's `copies` when left out
+        #[arg(long)]
+        copies: Option<usize>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// The folder to write them to
+        #[arg(short, long, value_name = "OUTDIR")]
+        output: PathBuf,
+    },
     /// Train a baseline on the labelled samples and record it as a run in runs/<id>/
     Train(TrainArgs),
     /// List the runs of a project
@@ -139,6 +154,9 @@ struct TrainArgs {
     /// Share of each class held out for testing when the source fixes no split
     #[arg(long, default_value_t = 0.2)]
     test_share: f64,
+    /// Leave out the augmentations of kindling.toml's [augment]
+    #[arg(long)]
+    no_augment: bool,
     /// Print one JSON object: {"run": ID, "metrics": {...}}
     #[arg(long)]
     json: bool,
@@ -257,6 +275,9 @@ fn main() {
         },
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
+        Command::Augment { dir, preview, copies, seed, output } => {
+            cli::augment::preview(&dir, &preview, copies, seed, &output)
+        }
         Command::Runs { dir, json } => cli::runs::list(&dir, json),
         Command::Show { dir, run, label_issues: false, json, png } => cli::runs::show(&dir, &run, json, png.as_deref()),
         Command::Show { dir, run, label_issues: true, json, .. } => cli::runs::label_issues(&dir, &run, json),
@@ -284,6 +305,7 @@ impl TrainArgs {
             seed: self.seed,
             folds: self.folds,
             test_share: self.test_share,
+            augment: !self.no_augment,
         }
     }
 }

@@ -91,7 +91,10 @@ const IMAGE: &[Spec] = &[
         "hue_saturation",
         0.5,
         "shift hue, scale saturation",
-        &[param("hue", 0.05, 0.0, 0.5, "largest turn of the colour wheel"), param("saturation", 0.3, 0.0, 1.0, "largest change")],
+        &[
+            param("hue", 0.05, 0.0, 0.5, "largest turn of the colour wheel"),
+            param("saturation", 0.3, 0.0, 1.0, "largest change"),
+        ],
     ),
     spec("greyscale", 0.2, "drop the colour", &[]),
     spec("blur", 0.3, "Gaussian blur", &[param("sigma", 1.0, 0.1, 5.0, "largest sigma, in pixels")]),
@@ -100,7 +103,7 @@ const IMAGE: &[Spec] = &[
 ];
 
 const TEXT: &[Spec] = &[
-    spec("synonyms", 0.5, "replace words with synonyms", &[param("alpha", 0.1, 0.0, 0.5, "share of the words")]),
+    spec("replace", 0.5, "replace words with synonyms", &[param("alpha", 0.1, 0.0, 0.5, "share of the words")]),
     spec("insert", 0.5, "insert synonyms of words", &[param("alpha", 0.1, 0.0, 0.5, "share of the words")]),
     spec("swap", 0.5, "swap words", &[param("alpha", 0.1, 0.0, 0.5, "share of the words")]),
     spec("delete", 0.5, "delete words", &[param("alpha", 0.1, 0.0, 0.5, "chance of each word")]),
@@ -112,17 +115,30 @@ const AUDIO: &[Spec] = &[
         "noise",
         0.5,
         "Gaussian noise at a signal-to-noise ratio",
-        &[param("snr_min", 10.0, -10.0, 60.0, "lowest SNR, dB"), param("snr_max", 30.0, -10.0, 60.0, "highest SNR, dB")],
+        &[
+            param("snr_min", 10.0, -10.0, 60.0, "lowest SNR, dB"),
+            param("snr_max", 30.0, -10.0, 60.0, "highest SNR, dB"),
+        ],
     ),
     spec("gain", 0.5, "louder or softer", &[param("db", 6.0, 0.0, 30.0, "largest change, dB")]),
     spec("shift", 0.5, "shift in time", &[param("fraction", 0.1, 0.0, 0.5, "largest shift, a share of the clip")]),
     spec("speed", 0.3, "faster or slower (pitch follows)", &[param("range", 0.1, 0.0, 0.5, "largest change of speed")]),
     spec("pitch", 0.3, "shift the pitch, keep the length", &[param("semitones", 2.0, 0.0, 12.0, "largest shift")]),
-    spec("time_mask", 0.3, "silence a stretch", &[param("fraction", 0.1, 0.0, 0.5, "longest stretch, a share of the clip")]),
+    spec(
+        "time_mask",
+        0.3,
+        "silence a stretch",
+        &[param("fraction", 0.1, 0.0, 0.5, "longest stretch, a share of the clip")],
+    ),
 ];
 
 const TABLE: &[Spec] = &[
-    spec("jitter", 1.0, "Gaussian noise on numeric features", &[param("sigma", 0.05, 0.0, 1.0, "in standard deviations")]),
+    spec(
+        "jitter",
+        1.0,
+        "Gaussian noise on numeric features",
+        &[param("sigma", 0.05, 0.0, 1.0, "in standard deviations")],
+    ),
     spec("smote", 1.0, "synthetic minority samples between neighbours", &[param("k", 5.0, 1.0, 50.0, "neighbours")]),
     spec("oversample", 1.0, "repeat minority samples until classes are even", &[]),
 ];

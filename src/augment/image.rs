@@ -218,7 +218,7 @@ mod tests {
         assert!(grey.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]));
         let cut = apply(&img, &step("cutout"), &mut rng_for(0, 0, 0));
         let blanked = cut.pixels().filter(|p| p.0 == [127, 127, 127]).count();
-        assert!(blanked >= 4 && blanked <= 16 * 16, "a square of about a quarter of the side: {blanked}");
+        assert!((4..=16 * 16).contains(&blanked), "a square of about a quarter of the side: {blanked}");
         for p in img.pixels() {
             let (h, s, v) = to_hsv(p);
             let back = from_hsv(h, s, v);

@@ -5,7 +5,9 @@
 
 pub mod audio;
 pub mod catalogue;
+pub mod copies;
 pub mod image;
+pub mod preview;
 mod random;
 pub mod settings;
 pub mod table;

@@ -139,11 +139,7 @@ impl Settings {
             .filter(|(on, _)| *on)
             .map(|(_, step)| step)
             .collect();
-        Ok(Plan {
-            copies: self.copies.unwrap_or(modality.default_copies()),
-            steps,
-            synonyms: self.synonyms.clone(),
-        })
+        Ok(Plan { copies: self.copies.unwrap_or(modality.default_copies()), steps, synonyms: self.synonyms.clone() })
     }
 
     /// Turns transform `name` on or off, keeping its numbers.
@@ -156,10 +152,11 @@ impl Settings {
 
     /// Sets one number of transform `name`: `p` or one of its parameters.
     pub fn set_value(&mut self, name: &str, param: &str, value: f64) {
-        let t = self
-            .transforms
-            .entry(name.to_string())
-            .or_insert_with(|| TransformSettings { on: false, p: None, params: BTreeMap::new() });
+        let t = self.transforms.entry(name.to_string()).or_insert_with(|| TransformSettings {
+            on: false,
+            p: None,
+            params: BTreeMap::new(),
+        });
         if param == "p" {
             t.p = Some(value);
         } else {

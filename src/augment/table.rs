@@ -3,11 +3,17 @@
 //! add rows of the smaller classes until each class has as many as the largest.
 
 use super::random::{happens, index, normal, uniform};
-use super::settings::Plan;
+use super::settings::{Plan, Step};
 
 /// Extra rows (and their classes) for the training rows `x` with classes `y`; `numeric`
 /// marks the columns jitter may move.
-pub fn augment(x: &[Vec<f32>], y: &[usize], numeric: &[bool], plan: &Plan, rng: &mut impl rand::Rng) -> (Vec<Vec<f32>>, Vec<usize>) {
+pub fn augment(
+    x: &[Vec<f32>],
+    y: &[usize],
+    numeric: &[bool],
+    plan: &Plan,
+    rng: &mut impl rand::Rng,
+) -> (Vec<Vec<f32>>, Vec<usize>) {
     let (mut rows, mut classes) = (Vec::new(), Vec::new());
     for step in &plan.steps {
         match step.name.as_str() {
@@ -25,7 +31,8 @@ pub fn augment(x: &[Vec<f32>], y: &[usize], numeric: &[bool], plan: &Plan, rng: 
             "smote" | "oversample" => {
                 let k = step.param("k").max(1.0) as usize;
                 for (class, needed) in shortfall(y) {
-                    let members: Vec<&Vec<f32>> = x.iter().zip(y).filter(|(_, c)| **c == class).map(|(r, _)| r).collect();
+                    let members: Vec<&Vec<f32>> =
+                        x.iter().zip(y).filter(|(_, c)| **c == class).map(|(r, _)| r).collect();
                     for _ in 0..needed {
                         let one = members[index(rng, members.len())];
                         let row = if step.name == "smote" { smote(one, &members, k, rng) } else { one.clone() };
@@ -38,6 +45,29 @@ pub fn augment(x: &[Vec<f32>], y: &[usize], numeric: &[bool], plan: &Plan, rng: 
         }
     }
     (rows, classes)
+}
+
+/// One augmented version of a single encoded row (for a preview): jitter and SMOTE as
+/// training would apply them to it; `members` are the rows of its class.
+pub fn copy_of(
+    row: &[f32],
+    members: &[&Vec<f32>],
+    numeric: &[bool],
+    steps: &[Step],
+    rng: &mut impl rand::Rng,
+) -> Vec<f32> {
+    let mut out = row.to_vec();
+    for step in steps {
+        if !happens(rng, step.p) {
+            continue;
+        }
+        out = match step.name.as_str() {
+            "jitter" => jitter(&out, numeric, step.param("sigma"), rng),
+            "smote" => smote(&out, members, step.param("k").max(1.0) as usize, rng),
+            _ => out,
+        };
+    }
+    out
 }
 
 fn jitter(row: &[f32], numeric: &[bool], sigma: f64, rng: &mut impl rand::Rng) -> Vec<f32> {
@@ -100,7 +130,11 @@ mod tests {
             let between = minority.iter().any(|a| {
                 minority.iter().any(|b| {
                     let t = if b[0] != a[0] { (row[0] - a[0]) / (b[0] - a[0]) } else { 0.0 };
-                    (0.0..=1.0).contains(&t) && row.iter().zip(a.iter().zip(b.iter())).all(|(v, (p, q))| (v - (p + t * (q - p))).abs() < 1e-4)
+                    (0.0..=1.0).contains(&t)
+                        && row
+                            .iter()
+                            .zip(a.iter().zip(b.iter()))
+                            .all(|(v, (p, q))| (v - (p + t * (q - p))).abs() < 1e-4)
                 })
             });
             assert!(between, "{row:?} is not between two minority rows");

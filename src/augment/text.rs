@@ -32,7 +32,8 @@ impl Synonyms {
     /// Adds groups: one per line, comma-separated; `#` starts a comment line.
     pub fn add(&mut self, text: &str) {
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let group: Vec<String> = line.split(',').map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()).collect();
+            let group: Vec<String> =
+                line.split(',').map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()).collect();
             for word in &group {
                 let others = self.of.entry(word.clone()).or_default();
                 others.extend(group.iter().filter(|w| *w != word && !others.contains(w)).cloned().collect::<Vec<_>>());
@@ -48,7 +49,13 @@ impl Synonyms {
 
 /// One augmented copy of `text`; `partner` is another training text of the same class (for
 /// cut-and-glue), when there is one.
-pub fn augment(text: &str, steps: &[Step], synonyms: &Synonyms, partner: Option<&str>, rng: &mut impl rand::Rng) -> String {
+pub fn augment(
+    text: &str,
+    steps: &[Step],
+    synonyms: &Synonyms,
+    partner: Option<&str>,
+    rng: &mut impl rand::Rng,
+) -> String {
     let mut words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
     for step in steps {
         if happens(rng, step.p) {
@@ -75,7 +82,7 @@ pub fn apply(
     }
     let alpha = step.param("alpha");
     match step.name.as_str() {
-        "synonyms" => {
+        "replace" => {
             let mut candidates: Vec<usize> = (0..words.len()).filter(|&i| !synonyms.of(&words[i]).is_empty()).collect();
             for _ in 0..count(alpha, words.len()) {
                 if candidates.is_empty() {
@@ -105,11 +112,9 @@ pub fn apply(
                 words.swap(a, b);
             }
         }
-        "delete" => {
-            if words.len() > 1 {
-                let keep: Vec<String> = words.iter().filter(|_| !happens(rng, alpha)).cloned().collect();
-                words = if keep.is_empty() { vec![words[index(rng, words.len())].clone()] } else { keep };
-            }
+        "delete" if words.len() > 1 => {
+            let keep: Vec<String> = words.iter().filter(|_| !happens(rng, alpha)).cloned().collect();
+            words = if keep.is_empty() { vec![words[index(rng, words.len())].clone()] } else { keep };
         }
         "cut_glue" => {
             if let Some(other) = partner {
@@ -156,10 +161,9 @@ mod tests {
     fn synonyms_replace_words_from_the_list_keeping_the_count() {
         let syn = Synonyms::load(None).unwrap();
         assert!(syn.of("Slow,").contains(&"sluggish".to_string()), "punctuation and case do not hide a word");
-        let out = apply(words(TEXT), &step("synonyms", 0.3), &syn, None, &mut rng_for(1, 0, 0));
+        let out = apply(words(TEXT), &step("replace", 0.3), &syn, None, &mut rng_for(1, 0, 0));
         assert_eq!(out.len(), words(TEXT).len());
-        let changed: Vec<(String, String)> =
-            words(TEXT).into_iter().zip(out).filter(|(a, b)| a != b).collect();
+        let changed: Vec<(String, String)> = words(TEXT).into_iter().zip(out).filter(|(a, b)| a != b).collect();
         assert!(!changed.is_empty());
         for (before, after) in changed {
             assert!(syn.of(&before).iter().any(|s| s.eq_ignore_ascii_case(&after)), "{before} → {after}");

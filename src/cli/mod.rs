@@ -1,5 +1,6 @@
 //! Command implementations: call the library, print what it returns.
 
+pub mod augment;
 pub mod demo;
 pub mod info;
 pub mod init;

@@ -50,22 +50,33 @@ impl AudioFeaturizer {
             .par_iter()
             .map(|path| {
                 let (samples, rate) = read_mono(path)?;
-                let frames = log_mel(&samples, rate, self.bands);
-                let frames = match self.mfcc {
-                    Some(n) => frames.iter().map(|f| dct(f, n)).collect(),
-                    None => frames,
-                };
                 counter.tick();
-                Ok(mean_and_std(&frames, self.mfcc.unwrap_or(self.bands)))
+                Ok(self.unscaled(&samples, rate))
             })
             .collect::<Result<_>>()?;
         counter.finish();
         Ok(rows.concat())
     }
+
+    /// The standardized features of a clip in memory (an augmented copy).
+    pub fn features_of(&self, samples: &[f32], rate: u32) -> Vec<f32> {
+        let mut row = self.unscaled(samples, rate);
+        self.scaler.apply(&mut row);
+        row
+    }
+
+    fn unscaled(&self, samples: &[f32], rate: u32) -> Vec<f32> {
+        let frames = log_mel(samples, rate, self.bands);
+        let frames = match self.mfcc {
+            Some(n) => frames.iter().map(|f| dct(f, n)).collect(),
+            None => frames,
+        };
+        mean_and_std(&frames, self.mfcc.unwrap_or(self.bands))
+    }
 }
 
 /// The clip as mono samples in [-1, 1], and its sample rate.
-fn read_mono(path: &Path) -> Result<(Vec<f32>, u32)> {
+pub fn read_mono(path: &Path) -> Result<(Vec<f32>, u32)> {
     let bad = |e: hound::Error| Error::file(path, format!("cannot be read as a WAV file: {e}"));
     let mut reader = hound::WavReader::open(path).map_err(bad)?;
     let spec = reader.spec();

@@ -81,10 +81,20 @@ impl ImageFeaturizer {
         Ok(rows.concat())
     }
 
-    fn one(&self, path: &PathBuf) -> Result<Vec<f32>> {
-        let img = image::open(path).map_err(|e| Error::file(path, format!("cannot be read as an image: {e}")))?;
+    fn one(&self, path: &std::path::Path) -> Result<Vec<f32>> {
+        Ok(self.unscaled(&open(path)?))
+    }
+
+    /// The standardized features of an image in memory (an augmented copy).
+    pub fn features_of(&self, img: &image::DynamicImage) -> Vec<f32> {
+        let mut row = self.unscaled(img);
+        self.scaler.apply(&mut row);
+        row
+    }
+
+    fn unscaled(&self, img: &image::DynamicImage) -> Vec<f32> {
         let side = self.size;
-        Ok(match (self.hog, self.colour) {
+        match (self.hog, self.colour) {
             (false, Colour::Rgb | Colour::Auto) => {
                 let small = image::imageops::resize(&img.to_rgb8(), side, side, FilterType::Triangle);
                 small.into_raw().into_iter().map(|v| v as f32 / 255.0).collect()
@@ -94,8 +104,13 @@ impl ImageFeaturizer {
                 let grey: Vec<f32> = small.into_raw().into_iter().map(|v| v as f32 / 255.0).collect();
                 if hog { histogram_of_gradients(&grey, side as usize) } else { grey }
             }
-        })
+        }
     }
+}
+
+/// Decodes an image file, naming it when it cannot.
+pub fn open(path: &std::path::Path) -> Result<image::DynamicImage> {
+    image::open(path).map_err(|e| Error::file(path, format!("cannot be read as an image: {e}")))
 }
 
 /// The size `auto` picks — the images' own when they all share one square size up to

@@ -78,6 +78,28 @@ impl Matrix {
         }
     }
 
+    /// This matrix's rows, then `other`'s (of the same width and storage).
+    pub fn stack(&self, other: &Matrix) -> Matrix {
+        match (&self.storage, &other.storage) {
+            (Storage::Dense(a), Storage::Dense(b)) => {
+                Matrix::dense(self.rows + other.rows, self.cols, a.iter().chain(b).copied().collect())
+            }
+            _ => {
+                let rows = (0..self.rows).map(|i| self.row(i)).chain((0..other.rows).map(|i| other.row(i)));
+                let rows: Vec<Vec<(u32, f32)>> = rows.map(|r| r.iter().filter(|(_, v)| *v != 0.0).collect()).collect();
+                if self.is_sparse() { Matrix::sparse(self.cols, rows) } else { Matrix::from_rows(self.cols, &rows) }
+            }
+        }
+    }
+
+    fn from_rows(cols: usize, rows: &[Vec<(u32, f32)>]) -> Matrix {
+        let mut data = vec![0.0; rows.len() * cols];
+        for (i, row) in rows.iter().enumerate() {
+            row.iter().for_each(|&(j, v)| data[i * cols + j as usize] = v);
+        }
+        Matrix::dense(rows.len(), cols, data)
+    }
+
     /// The rows at `picks`, in that order.
     pub fn select(&self, picks: &[usize]) -> Matrix {
         match &self.storage {

@@ -1,12 +1,12 @@
 //! Featurizers: turn samples into rows of numbers. Each is fitted on the training split
 //! only, saved with the run, and applied unchanged to new data by `kindling predict`.
 
-mod audio;
-mod image;
+pub mod audio;
+pub mod image;
 mod matrix;
 mod scaler;
-mod table;
-mod tfidf;
+pub mod table;
+pub mod tfidf;
 
 use std::path::PathBuf;
 

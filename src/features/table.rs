@@ -106,6 +106,29 @@ impl TableFeaturizer {
         self.width
     }
 
+    /// An encoded row read back as column values (numbers un-standardized, each category
+    /// the one with the largest weight): how an augmented row looks as a table row.
+    pub fn decode(&self, row: &[f32]) -> Vec<(String, String)> {
+        let mut out = Vec::with_capacity(self.columns.len());
+        let mut offset = 0;
+        for encoded in &self.columns {
+            let value = match encoded {
+                Encoded::Number { mean, scale, .. } => {
+                    let v = f64::from(row[offset]) * scale + mean;
+                    format!("{}", (v * 1e6).round() / 1e6)
+                }
+                Encoded::Category { categories, most_frequent, .. } => {
+                    let weights = &row[offset..offset + categories.len()];
+                    let best = weights.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).filter(|(_, w)| **w > 0.0);
+                    best.map_or(most_frequent.clone(), |(j, _)| categories[j].clone())
+                }
+            };
+            out.push((encoded.name().to_string(), value));
+            offset += encoded.width();
+        }
+        out
+    }
+
     /// Which feature columns hold a standardized number (not a one-hot or missing flag).
     pub fn numeric_mask(&self) -> Vec<bool> {
         let mut mask = Vec::with_capacity(self.width);

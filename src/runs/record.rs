@@ -26,6 +26,9 @@ pub struct RunRecord {
     pub seed: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folds: Option<usize>,
+    /// The augmentations applied to the training split (copies, transforms, parameters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub augment: Option<serde_json::Value>,
     pub started: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<String>,

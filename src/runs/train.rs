@@ -12,6 +12,9 @@ use super::events::{Both, EVENTS_FILE, EventLog};
 use super::predictions::{PREDICTIONS_FILE, Prediction, Predictions};
 use super::record::{DatasetVersion, RunRecord, Versions};
 use super::{RUNS_DIR, active, clock};
+use crate::augment::Modality;
+use crate::augment::copies::Augmenter;
+use crate::augment::text::Synonyms;
 use crate::data::split::Split;
 use crate::error::{Error, Result};
 use crate::eval::confusion::Confusion;
@@ -34,11 +37,20 @@ pub struct TrainOptions {
     pub folds: Option<usize>,
     /// Share of each class held out for testing when the source fixes no split.
     pub test_share: f64,
+    /// Apply the project's `[augment]` transforms to the training split.
+    pub augment: bool,
 }
 
 impl Default for TrainOptions {
     fn default() -> TrainOptions {
-        TrainOptions { model: ModelKind::Logistic, features: "auto".into(), seed: 0, folds: None, test_share: 0.2 }
+        TrainOptions {
+            model: ModelKind::Logistic,
+            features: "auto".into(),
+            seed: 0,
+            folds: None,
+            test_share: 0.2,
+            augment: true,
+        }
     }
 }
 
@@ -62,6 +74,13 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     if !(0.0..1.0).contains(&options.test_share) || options.test_share == 0.0 {
         return Err(Error::user("the test share must be between 0 and 1"));
     }
+    let plan = Some(project.config.augment.plan(Modality::of(kind))?).filter(|p| options.augment && !p.is_empty());
+    let synonyms = match &plan {
+        Some(p) if kind == crate::project::config::SourceKind::Text => {
+            Synonyms::load(p.synonyms.as_ref().map(|f| project.root().join(f)).as_deref())?
+        }
+        _ => Synonyms::default(),
+    };
     let started = clock::now();
     let (run, dir) = new_run_dir(project, options.model, started)?;
     let log = EventLog::create(&dir.join(EVENTS_FILE))?;
@@ -74,6 +93,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         features: method.name().into(),
         seed: options.seed,
         folds: options.folds,
+        augment: plan.as_ref().and_then(|p| serde_json::to_value(p).ok()),
         started: clock::iso(started),
         ended: None,
         seconds: None,
@@ -85,7 +105,8 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     };
     active::begin(&record, &dir)?;
     let both = Both(&log, progress);
-    let outcome = fit_and_score(project, options, method, &mut record, &dir, &both);
+    let augmenter = plan.as_ref().map(|plan| Augmenter { plan, seed: options.seed, synonyms: &synonyms });
+    let outcome = fit_and_score(project, options, method, augmenter.as_ref(), &mut record, &dir, &both);
     let ended = clock::now();
     record.ended = Some(clock::iso(ended));
     record.seconds = Some(((ended - started) * 1000.0).round() / 1000.0);
@@ -177,6 +198,7 @@ fn fit_and_score(
     project: &Project,
     options: &TrainOptions,
     method: Method,
+    augmenter: Option<&Augmenter>,
     record: &mut RunRecord,
     dir: &std::path::Path,
     progress: &dyn Progress,
@@ -202,7 +224,8 @@ fn fit_and_score(
     active::save(record, dir)?;
 
     let y: Vec<usize> = data.given.iter().map(|g| g.unwrap_or(0)).collect();
-    let settings = FitSettings { method, features: &project.config.features, options, classes: classes.len() };
+    let settings =
+        FitSettings { method, features: &project.config.features, options, classes: classes.len(), augmenter };
     let (model, featurizer, probs) = fit_once(&data.inputs, &y, &split.train, &settings, progress)?;
     if let Featurizer::Table(t) = &featurizer
         && !t.empty.is_empty()
@@ -256,8 +279,16 @@ fn fit_once(
     let featurizer = Featurizer::fit(settings.method, settings.features, &inputs.select(train)?, progress)?;
     let x = featurizer.transform(inputs, progress)?;
     let y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+    let x_train = x.select(train);
+    let (x_fit, y_fit) = match settings.augmenter {
+        Some(augmenter) => {
+            let (extra, extra_y) = augmenter.rows(&featurizer, inputs, train, &y, &x_train, progress)?;
+            (x_train.stack(&extra), [y, extra_y].concat())
+        }
+        None => (x_train, y),
+    };
     let options = settings.options;
-    let model = Model::fit(options.model, &x.select(train), &y, settings.classes, options.seed, progress)?;
+    let model = Model::fit(options.model, &x_fit, &y_fit, settings.classes, options.seed, progress)?;
     progress.stage("predicting", None);
     let probs = model.predict_proba(&x);
     progress.finish();
@@ -269,6 +300,7 @@ struct FitSettings<'a> {
     features: &'a Settings,
     options: &'a TrainOptions,
     classes: usize,
+    augmenter: Option<&'a Augmenter<'a>>,
 }
 
 /// Stratified K-fold cross-validation over the labelled samples: out-of-fold probabilities

@@ -314,3 +314,99 @@ fn show_writes_the_confusion_matrix_as_a_png() {
     let err = user_error(&["show", p(&proj), "latest", "--png", p(&dir.path().join("no/such/dir/m.png"))]);
     assert!(err.contains("m.png"), "{err}");
 }
+
+fn demo_project(dir: &Path, name: &str) -> PathBuf {
+    ok(&["demo", p(&dir.join("demo")), "--no-open"]);
+    dir.join("demo").join(name)
+}
+
+fn add_to_config(proj: &Path, text: &str) {
+    let path = proj.join("kindling.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{config}\n{text}")).unwrap();
+}
+
+#[test]
+fn augment_preview_writes_versions_of_every_kind_and_repeats_under_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let cases = [
+        (
+            "shapes",
+            "circle_0001.png",
+            "[augment.hflip]\n[augment.rotate]\ndegrees = 30\n[augment.noise]\np = 1.0\n",
+            "png",
+        ),
+        ("tickets", "t0001", "[augment.replace]\n[augment.swap]\np = 1.0\n", "txt"),
+        ("tones", "chirp_001.wav", "[augment.gain]\np = 1.0\n[augment.time_mask]\n", "wav"),
+    ];
+    for (name, id, config, ext) in cases {
+        let proj = dir.path().join("demo").join(name);
+        let out = dir.path().join(format!("out-{name}"));
+        let err = user_error(&["augment", p(&proj), "--preview", id, "-o", p(&out)]);
+        assert!(err.contains("no augmentation is turned on"), "{err}");
+        add_to_config(&proj, config);
+        let listed = ok(&["augment", p(&proj), "--preview", id, "--copies", "3", "--seed", "4", "-o", p(&out)]);
+        let files: Vec<&str> = listed.lines().collect();
+        assert_eq!(files.len(), 4, "the original and three versions: {listed}");
+        assert!(files.iter().all(|f| f.ends_with(ext)), "{listed}");
+        let bytes = |f: &str| std::fs::read(f).unwrap();
+        assert!(bytes(files[0]) != bytes(files[1]), "{name}: a version differs from the original");
+        let first = bytes(files[2]);
+        ok(&["augment", p(&proj), "--preview", id, "--copies", "3", "--seed", "4", "-o", p(&out)]);
+        assert!(bytes(files[2]) == first, "{name}: the same seed gives the same version");
+        if ext == "png" {
+            let (a, b) = (image::open(files[0]).unwrap(), image::open(files[3]).unwrap());
+            assert_eq!((a.width(), a.height()), (b.width(), b.height()));
+        }
+    }
+    let err =
+        user_error(&["augment", p(&dir.path().join("demo/shapes")), "--preview", "nope.png", "-o", p(dir.path())]);
+    assert!(err.contains("nope.png"), "{err}");
+}
+
+#[test]
+fn table_preview_shows_jittered_rows_as_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    add_to_config(&proj, "[augment]\ncopies = 2\n[augment.jitter]\nsigma = 0.2\n");
+    let out = dir.path().join("out");
+    let listed = ok(&["augment", p(&proj), "--preview", "f1", "-o", p(&out)]);
+    let csv = std::fs::read_to_string(listed.trim()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "header, original, two versions:\n{csv}");
+    assert!(lines[0].starts_with("version,") && lines[1].starts_with("original,"), "{csv}");
+    assert_ne!(lines[1].split_once(',').unwrap().1, lines[2].split_once(',').unwrap().1, "{csv}");
+}
+
+#[test]
+fn training_applies_the_augmentations_and_records_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = demo_project(dir.path(), "tickets");
+    add_to_config(&proj, "[augment]\ncopies = 2\n[augment.replace]\n[augment.delete]\nalpha = 0.2\n");
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["train", p(&proj), "--model", "logistic", "--json"];
+        all.extend_from_slice(args);
+        json(&all)
+    };
+    let with = run(&[]);
+    let again = run(&[]);
+    assert_eq!(with["metrics"], again["metrics"], "augmentation is seeded");
+    let without = run(&["--no-augment"]);
+    let record = |out: &serde_json::Value| -> serde_json::Value {
+        let dir = run_dir(&proj, out["run"].as_str().unwrap());
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap()
+    };
+    let augmented = record(&with);
+    assert_eq!(augmented["augment"]["copies"], 2);
+    let steps: Vec<&str> =
+        augmented["augment"]["steps"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["replace", "delete"]);
+    assert_eq!(augmented["augment"]["steps"][1]["params"]["alpha"], 0.2);
+    assert!(record(&without).get("augment").is_none());
+    let events = std::fs::read_to_string(run_dir(&proj, with["run"].as_str().unwrap()).join("events.jsonl")).unwrap();
+    assert!(events.contains("augmenting texts"), "{events}");
+    add_to_config(&proj, "[augment.spin]\n");
+    let err = user_error(&["train", p(&proj), "--model", "logistic"]);
+    assert!(err.contains("kindling.toml") && err.contains("spin"), "{err}");
+}

@@ -1,0 +1,103 @@
+//! Augmented copies of training samples, as feature rows for the model: images and clips
+//! are decoded once and transformed in memory, texts transformed and then vectorized, table
+//! rows augmented after encoding. Copy `c` of sample `i` draws from `rng_for(seed, i, c)`,
+//! so a run is the same whatever the number of threads.
+
+use rayon::prelude::*;
+
+use super::random::index;
+use super::settings::Plan;
+use super::text::Synonyms;
+use super::{audio, image, rng_for, table};
+use crate::error::Result;
+use crate::features::{Featurizer, Inputs, Matrix};
+use crate::progress::{Counter, Progress};
+
+/// What training needs to make copies.
+pub struct Augmenter<'a> {
+    pub plan: &'a Plan,
+    pub seed: u64,
+    pub synonyms: &'a Synonyms,
+}
+
+impl Augmenter<'_> {
+    /// Feature rows of augmented copies of the training samples `train` (indexes into
+    /// `inputs`, classes `y`), and their classes. `x_train` is the training rows already
+    /// encoded (tables are augmented there).
+    pub fn rows(
+        &self,
+        featurizer: &Featurizer,
+        inputs: &Inputs,
+        train: &[usize],
+        y: &[usize],
+        x_train: &Matrix,
+        progress: &dyn Progress,
+    ) -> Result<(Matrix, Vec<usize>)> {
+        let copies = self.plan.copies;
+        let jobs: Vec<(usize, usize)> = (0..train.len()).flat_map(|k| (0..copies).map(move |c| (k, c))).collect();
+        let rng = |k: usize, c: usize| rng_for(self.seed, train[k] as u64, c as u64);
+        let classes: Vec<usize> = jobs.iter().map(|&(k, _)| y[k]).collect();
+        match (featurizer, inputs) {
+            (Featurizer::Image(f), Inputs::Files(files)) => {
+                let counter = Counter::start(progress, "augmenting images", train.len());
+                let rows: Vec<Vec<Vec<f32>>> = train
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, &i)| {
+                        let original = crate::features::image::open(&files[i])?.to_rgb8();
+                        let out = (0..copies)
+                            .map(|c| {
+                                let copy = image::augment(&original, &self.plan.steps, &mut rng(k, c));
+                                f.features_of(&::image::DynamicImage::ImageRgb8(copy))
+                            })
+                            .collect();
+                        counter.tick();
+                        Ok(out)
+                    })
+                    .collect::<Result<_>>()?;
+                counter.finish();
+                Ok((Matrix::dense(jobs.len(), f.width(), rows.concat().concat()), classes))
+            }
+            (Featurizer::Audio(f), Inputs::Files(files)) => {
+                let counter = Counter::start(progress, "augmenting clips", train.len());
+                let rows: Vec<Vec<Vec<f32>>> = train
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, &i)| {
+                        let (samples, rate) = crate::features::audio::read_mono(&files[i])?;
+                        let out = (0..copies)
+                            .map(|c| f.features_of(&audio::augment(&samples, &self.plan.steps, &mut rng(k, c)), rate))
+                            .collect();
+                        counter.tick();
+                        Ok(out)
+                    })
+                    .collect::<Result<_>>()?;
+                counter.finish();
+                Ok((Matrix::dense(jobs.len(), f.width(), rows.concat().concat()), classes))
+            }
+            (Featurizer::Tfidf(f), Inputs::Texts(texts)) => {
+                progress.stage("augmenting texts", None);
+                let texts: Vec<String> = jobs
+                    .par_iter()
+                    .map(|&(k, c)| {
+                        let mut rng = rng(k, c);
+                        let same: Vec<usize> = (0..train.len()).filter(|&o| o != k && y[o] == y[k]).collect();
+                        let partner =
+                            (!same.is_empty()).then(|| texts[train[same[index(&mut rng, same.len())]]].as_str());
+                        super::text::augment(&texts[train[k]], &self.plan.steps, self.synonyms, partner, &mut rng)
+                    })
+                    .collect();
+                progress.finish();
+                Ok((f.transform(&texts), classes))
+            }
+            (Featurizer::Table(f), Inputs::Table(_)) => {
+                let dense: Vec<Vec<f32>> =
+                    (0..x_train.rows()).map(|i| x_train.row(i).iter().map(|(_, v)| v).collect()).collect();
+                let (rows, classes) =
+                    table::augment(&dense, y, &f.numeric_mask(), self.plan, &mut rng_for(self.seed, u64::MAX, 0));
+                Ok((Matrix::dense(rows.len(), x_train.cols(), rows.concat()), classes))
+            }
+            _ => Ok((Matrix::dense(0, x_train.cols(), Vec::new()), Vec::new())),
+        }
+    }
+}
