@@ -32,16 +32,6 @@ impl Pane {
         }
     }
 
-    /// What the pane will do, for panes that are not built yet.
-    pub fn coming(self) -> Option<[&'static str; 2]> {
-        match self {
-            Pane::Browse => None,
-            Pane::Label => None,
-            Pane::Augment => Some(["Toggling augmentations with a live preview comes here.", "Nothing to use yet."]),
-            Pane::Train | Pane::Results => None,
-        }
-    }
-
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
@@ -88,6 +78,16 @@ pub enum Job {
     Report,
     /// The project's runs.
     Runs,
+    /// Augmented versions of a sample, for the Augment pane.
+    AugmentPreview {
+        generation: u64,
+        id: String,
+        plan: kindling::augment::Plan,
+        copies: usize,
+        seed: u64,
+    },
+    /// Write the Augment pane's settings to kindling.toml.
+    SaveAugment(kindling::augment::Settings),
     /// A run's events so far.
     Events {
         id: String,
@@ -144,6 +144,11 @@ pub enum Msg {
         ok: bool,
         why: String,
     },
+    AugmentPreview {
+        generation: u64,
+        result: Result<kindling::augment::preview::Versions, String>,
+    },
+    Saved(Result<(), String>),
     /// Cancelling a run failed.
     Cancelled(Result<(), String>),
     RunDetail {
@@ -179,6 +184,8 @@ pub enum Prompt {
     Command,
     Filter,
     Search,
+    /// The numbers of the Augment pane's transform, as name=value pairs.
+    Augment,
 }
 
 impl Prompt {
@@ -187,6 +194,7 @@ impl Prompt {
             Prompt::Command => ':',
             Prompt::Filter => '&',
             Prompt::Search => '/',
+            Prompt::Augment => '=',
         }
     }
 }
@@ -204,6 +212,7 @@ pub struct App {
     pub report: super::report::ReportView,
     pub results: super::results::Results,
     pub train: super::train::Train,
+    pub augment: super::augment::Augment,
     pub keymap: KeyMap,
     pub help: bool,
     /// The open prompt (command palette, filter or search) and what was typed.
@@ -233,6 +242,7 @@ impl App {
             report: Default::default(),
             results: Default::default(),
             train: super::train::Train::new(kind),
+            augment: super::augment::Augment::new(kindling::augment::Modality::of(kind), Default::default()),
             keymap,
             help: false,
             prompt: None,
@@ -266,6 +276,7 @@ impl App {
             other if self.pane == Pane::Label => self.label.act(other),
             other if self.pane == Pane::Results => self.results_act(other),
             other if self.pane == Pane::Train => self.train_act(other),
+            other if self.pane == Pane::Augment => self.augment_act(other),
             Action::Report => self.report.toggle(&mut self.requests),
             other if self.report.open && self.report.scroll_by(other) => {}
             Action::Filter if self.browse.columns.is_empty() => {
@@ -320,6 +331,21 @@ impl App {
         }
     }
 
+    fn augment_act(&mut self, action: Action) {
+        if action == Action::Open {
+            match self.augment.edit_text() {
+                Some(text) => self.prompt = Some((Prompt::Augment, text)),
+                None => self.message = Some("choose a transform to edit its numbers".into()),
+            }
+            return;
+        }
+        let (save, message) = self.augment.act(action);
+        self.message = message;
+        if let Some(settings) = save {
+            self.requests.push(Job::SaveAugment(settings));
+        }
+    }
+
     fn train_act(&mut self, action: Action) {
         match action {
             Action::Open => {
@@ -371,6 +397,10 @@ impl App {
                 self.prompt = None;
                 match kind {
                     Prompt::Command => self.run_command(&text),
+                    Prompt::Augment => match self.augment.apply_edit(&text) {
+                        Ok(settings) => self.requests.push(Job::SaveAugment(settings)),
+                        Err(e) => self.message = Some(format!("augment: {e}")),
+                    },
                     Prompt::Filter => self.apply_filter(text),
                     Prompt::Search if text.is_empty() => {}
                     Prompt::Search => {
@@ -424,6 +454,10 @@ impl App {
         }
         if self.pane == Pane::Results {
             jobs.extend(self.results.jobs());
+        }
+        if self.pane == Pane::Augment {
+            self.augment.show(self.browse.selected().map(|r| r.id.clone()));
+            jobs.extend(self.augment.jobs());
         }
         jobs.append(&mut self.requests);
         jobs
@@ -504,7 +538,9 @@ impl App {
                     self.message = Some(format!("kindling train stopped: {why}"));
                 }
             }
-            Msg::Cancelled(Err(e)) => self.message = Some(e),
+            Msg::Cancelled(Err(e)) | Msg::Saved(Err(e)) => self.message = Some(e),
+            Msg::Saved(Ok(())) => {}
+            Msg::AugmentPreview { generation, result } => self.augment.preview_arrived(generation, result),
             Msg::Cancelled(Ok(())) => {}
             Msg::RunDetail { id, result } => self.results.detail_arrived(id, result),
             // Encoding needs the terminal's picker, which the event loop holds.

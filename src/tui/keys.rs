@@ -119,6 +119,11 @@ impl Action {
             (Pane::Train, Action::PageDown) => "follow an older run",
             (Pane::Train, Action::Open) => "launch a run",
             (Pane::Label, Action::Unmark) => "unmark; back to Results",
+            (Pane::Augment, Action::Skip) => "turn the transform on / off",
+            (Pane::Augment, Action::Open) => "edit the transform's numbers",
+            (Pane::Augment, Action::Review) => "new random versions",
+            (Pane::Augment, Action::Left) => "fewer copies per sample",
+            (Pane::Augment, Action::Right) => "more copies per sample",
             _ => self.describe(),
         }
     }
@@ -353,6 +358,15 @@ impl KeyMap {
             (K::Char('i'), Action::LabelIssues),
         ];
         add(Scope::Pane(Pane::Results), &results);
+        add(Scope::Pane(Pane::Augment), &moves);
+        let augment = [
+            (K::Char('g'), Action::Top),
+            (K::Char('G'), Action::Bottom),
+            (K::Char(' '), Action::Skip),
+            (K::Enter, Action::Open),
+            (K::Char('r'), Action::Review),
+        ];
+        add(Scope::Pane(Pane::Augment), &augment);
         add(Scope::Pane(Pane::Train), &moves);
         let train = [(K::Enter, Action::Open), (K::Char('c'), Action::CancelRun)];
         add(Scope::Pane(Pane::Train), &train);
@@ -459,7 +473,8 @@ mod tests {
         let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
         assert_eq!(map.action(Pane::Browse, key('j')), Some(Action::Down));
         assert_eq!(map.action(Pane::Label, key('j')), Some(Action::Down));
-        assert_eq!(map.action(Pane::Augment, key('j')), None);
+        assert_eq!(map.action(Pane::Augment, key('j')), Some(Action::Down));
+        assert_eq!(map.action(Pane::Augment, key('x')), None);
         assert_eq!(map.action(Pane::Label, key('q')), Some(Action::Quit));
         let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(map.action(Pane::Browse, Key::from_event(&shifted)), Some(Action::Bottom));

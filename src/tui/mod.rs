@@ -3,6 +3,8 @@
 //! when something changed. Reading data happens off the UI task.
 
 mod app;
+mod augment;
+mod augment_view;
 mod browse;
 mod browse_view;
 mod keys;
@@ -76,6 +78,7 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         keymap,
     );
     app.text_column = project.config.source.text_column.clone();
+    app.augment.settings = project.config.augment.clone();
     let settings = &project.config.label;
     app.label.multi = project.config.project.multi_label;
     app.label.advance = settings.advance;
@@ -394,6 +397,21 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
     tokio::task::spawn_blocking(move || {
         let msg = match job {
             Job::Thumbnails { .. } | Job::Previews { .. } | Job::Launch(_) | Job::Cancel { .. } => return,
+            Job::AugmentPreview { generation, id, plan, copies, seed } => {
+                let result = Project::open(&root)
+                    .and_then(|p| kindling::augment::preview::versions(&p, &id, &plan, copies, seed))
+                    .map_err(|e| e.to_string());
+                Msg::AugmentPreview { generation, result }
+            }
+            Job::SaveAugment(settings) => Msg::Saved(
+                Project::open(&root)
+                    .and_then(|mut p| {
+                        p.config.augment = settings;
+                        p.config.validate()?;
+                        p.config.save(&root)
+                    })
+                    .map_err(|e| format!("cannot save the augmentations: {e}")),
+            ),
             Job::Events { id } => {
                 let path = kindling::runs::dir(&root, &id).join(kindling::runs::events::EVENTS_FILE);
                 Msg::Events { id, result: kindling::runs::events::read(&path).map_err(|e| e.to_string()) }

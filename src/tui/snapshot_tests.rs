@@ -240,10 +240,10 @@ fn help_lists_the_keys_of_the_pane() {
 }
 
 #[test]
-fn panes_not_built_yet_say_so() {
+fn augment_pane_without_a_sample_says_where_to_pick_one() {
     let mut a = app(SourceKind::Images);
     a.act(Action::GotoPane(Pane::Augment));
-    check("augment_pane_80x24", &draw(&mut a, 80, 24));
+    check("augment_empty_80x24", &draw(&mut a, 80, 24));
 }
 
 /// The Label pane with a queue of `ids`, some already labelled.
@@ -475,4 +475,37 @@ fn train_pane_follows_a_running_run_with_gauge_and_loss_curve() {
     assert!(a.jobs().contains(&Job::Cancel { pid: 4242 }));
     a.act(Action::Open);
     assert!(a.jobs().iter().any(|j| matches!(j, Job::Launch(l) if l.features == "pixels")));
+}
+
+#[test]
+fn augment_pane_lists_transforms_and_shows_text_versions() {
+    let mut a = app(SourceKind::Text);
+    a.act(Action::GotoPane(Pane::Augment));
+    a.act(Action::Down);
+    a.act(Action::Skip);
+    assert!(
+        matches!(a.requests.last(), Some(Job::SaveAugment(s)) if s.plan(kindling::augment::Modality::Text).unwrap().has("insert"))
+    );
+    a.augment.show(Some("t0001".into()));
+    let texts = ["the app is slow", "the app is sluggish", "the app is is slow", "app the is slow", "the app slow"];
+    let versions = kindling::augment::preview::Versions::Texts(texts.map(String::from).to_vec());
+    let jobs = a.augment.jobs();
+    let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("a preview is asked for: {jobs:?}") };
+    a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
+    check("augment_text_100x30", &draw(&mut a, 100, 30));
+    a.act(Action::Open);
+    assert_eq!(a.prompt, Some((super::app::Prompt::Augment, "p=0.5 alpha=0.1".into())));
+}
+
+#[test]
+fn augment_pane_shows_table_versions_as_columns() {
+    let mut a = app(SourceKind::Table);
+    a.act(Action::GotoPane(Pane::Augment));
+    a.augment.show(Some("k1".into()));
+    let rows = vec![vec!["7.1".to_string(), "red".to_string()], vec!["7.3".to_string(), "red".to_string()]];
+    let versions = kindling::augment::preview::Versions::Rows { columns: vec!["size".into(), "colour".into()], rows };
+    let jobs = a.augment.jobs();
+    let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("{jobs:?}") };
+    a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
+    check("augment_table_80x20", &draw(&mut a, 80, 20));
 }

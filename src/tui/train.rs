@@ -49,6 +49,8 @@ pub struct Launch {
     pub features: String,
     pub folds: Option<usize>,
     pub seed: u64,
+    /// Apply the project's augmentations.
+    pub augment: bool,
 }
 
 impl Launch {
@@ -58,6 +60,9 @@ impl Launch {
         args.extend(["--seed".into(), self.seed.to_string()]);
         if let Some(k) = self.folds {
             args.extend(["--folds".into(), k.to_string()]);
+        }
+        if !self.augment {
+            args.push("--no-augment".into());
         }
         args
     }
@@ -71,6 +76,7 @@ pub struct Train {
     feature_names: Vec<&'static str>,
     folds: usize,
     pub seed: u64,
+    augment: bool,
     /// Newest first.
     pub runs: Vec<RunSummary>,
     /// The run followed, by id.
@@ -93,6 +99,7 @@ impl Train {
             feature_names,
             folds: 0,
             seed: 0,
+            augment: true,
             runs: Vec::new(),
             followed: None,
             events: Vec::new(),
@@ -107,6 +114,7 @@ impl Train {
             features: self.feature_names[self.features].to_string(),
             folds: FOLDS[self.folds],
             seed: self.seed,
+            augment: self.augment,
         }
     }
 
@@ -118,6 +126,7 @@ impl Train {
             Field::Features => launch.features,
             Field::Folds => launch.folds.map_or("none".into(), |k| k.to_string()),
             Field::Seed => launch.seed.to_string(),
+            Field::Augment if launch.augment => "on".into(),
             Field::Augment => "off".into(),
             Field::Device => "cpu".into(),
         }
@@ -197,7 +206,7 @@ impl Train {
             Field::Folds => self.folds = step(self.folds, FOLDS.len()),
             Field::Seed if forward => self.seed = self.seed.saturating_add(1),
             Field::Seed => self.seed = self.seed.saturating_sub(1),
-            Field::Augment => return Some("no augmentations are configured for this project".into()),
+            Field::Augment => self.augment = !self.augment,
             Field::Device => {
                 return Some("only the CPU here: GPU models come with a build with --features torch".into());
             }
@@ -277,9 +286,12 @@ mod tests {
         t.field = 3;
         t.act(Action::Right);
         assert!(t.act(Action::Down).is_none());
-        assert!(t.act(Action::Right).is_some(), "augment cannot change yet, and says why");
+        assert!(t.act(Action::Right).is_none());
+        assert_eq!(t.value(Field::Augment), "off");
         let args = t.launch().args().join(" ");
-        assert_eq!(args, "--model logistic --features auto --seed 1 --folds 5");
+        assert_eq!(args, "--model logistic --features auto --seed 1 --folds 5 --no-augment");
+        t.act(Action::Down);
+        assert!(t.act(Action::Right).is_some(), "the device cannot change in a CPU build, and says why");
     }
 
     #[test]

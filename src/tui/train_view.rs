@@ -29,9 +29,16 @@ fn render_settings(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         .enumerate()
         .map(|(i, field)| {
             let style = if i == t.field { theme.selected() } else { Style::new() };
+            let mut value = t.value(*field);
+            if *field == Field::Augment && value == "on" {
+                value = match app.augment.on() {
+                    0 => "on · none chosen (F3)".to_string(),
+                    n => format!("on · {n} transforms (F3)"),
+                };
+            }
             Line::from(vec![
                 Span::styled(format!("{:<9}", field.name()), theme.dim()),
-                Span::styled(format!("‹ {} ›", t.value(*field)), style),
+                Span::styled(format!("‹ {value} ›"), style),
             ])
         })
         .collect();

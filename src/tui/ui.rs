@@ -6,10 +6,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Tabs};
 
 use super::app::{App, Pane, Prompt};
-use super::{browse_view, label_view, results_view, train_view};
+use super::{augment_view, browse_view, label_view, results_view, train_view};
 
 /// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.
 #[derive(Clone, Copy)]
@@ -55,7 +55,7 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
         Pane::Label => label_view::render(f, app, theme, body),
         Pane::Results => results_view::render(f, app, theme, body),
         Pane::Train => train_view::render(f, app, theme, body),
-        other => render_coming(f, other, theme, body),
+        Pane::Augment => augment_view::render(f, app, theme, body),
     }
     render_status(f, app, theme, status);
     if app.help {
@@ -82,17 +82,6 @@ fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     );
 }
 
-fn render_coming(f: &mut Frame, pane: Pane, theme: Theme, area: Rect) {
-    let [what, meanwhile] = pane.coming().unwrap_or(["", ""]);
-    let text = vec![
-        Line::from(Span::styled(format!("{} — not built yet", pane.title()), theme.accent())),
-        Line::from(""),
-        Line::from(what),
-        Line::from(Span::styled(meanwhile, theme.dim())),
-    ];
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(Block::bordered()), area);
-}
-
 fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if let Some((kind, input)) = &app.prompt {
         let hint = match kind {
@@ -101,6 +90,7 @@ fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
             }
             Prompt::Search if input.is_empty() => "  text to find in any column, ignoring case",
             Prompt::Command if input.is_empty() => "  a row number, or q",
+            Prompt::Augment => "  edit the numbers, Enter saves",
             _ => "",
         };
         let line = Line::from(vec![Span::raw(format!("{}{input}", kind.sigil())), Span::styled(hint, theme.dim())]);

@@ -1,0 +1,159 @@
+//! Drawing the Augment pane: the transforms with their toggles and numbers on the left; the
+//! sample selected in Browse and augmented versions of it on the right (images in half
+//! blocks, texts as text, clips as waveforms, table rows as columns of values).
+
+use image::RgbImage;
+use kindling::augment::preview::Versions;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Sparkline, Wrap};
+
+use super::app::App;
+use super::browse_view::clip;
+use super::ui::Theme;
+
+pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let [list, preview] = Layout::horizontal([Constraint::Length(44), Constraint::Min(20)]).areas(area);
+    render_list(f, app, theme, list);
+    let a = &app.augment;
+    let title = match &a.sample {
+        Some(id) => {
+            format!(" {} · {} versions · seed {} · r: new ones ", clip(id, 30), super::augment::VERSIONS, a.seed)
+        }
+        None => " preview ".to_string(),
+    };
+    let block = Block::bordered().title(title);
+    let inner = block.inner(preview);
+    f.render_widget(block, preview);
+    match &a.versions {
+        _ if a.sample.is_none() => {
+            let text = "Select a sample in Browse (F1): its augmented versions show here.";
+            f.render_widget(Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true }), inner);
+        }
+        None => f.render_widget(Paragraph::new(Span::styled("making versions…", theme.dim())), inner),
+        Some((_, Err(e))) => {
+            f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))).wrap(Wrap { trim: true }), inner)
+        }
+        Some((_, Ok(v))) => render_versions(f, v, theme, inner),
+    }
+}
+
+fn render_list(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let a = &app.augment;
+    let row_style = |i: usize| if i == a.cursor { theme.selected() } else { Style::new() };
+    let mut lines = vec![Line::from(Span::styled(format!("copies per sample ‹ {} ›", a.copies()), row_style(0)))];
+    for (i, spec) in a.modality.transforms().iter().enumerate() {
+        let Some((on, step)) = a.settings.step(a.modality, spec.name) else { continue };
+        let numbers: Vec<String> = std::iter::once(format!("p {}", step.p))
+            .chain(spec.params.iter().map(|p| format!("{} {}", p.name, step.param(p.name))))
+            .collect();
+        let mark = if on { "[x]" } else { "[ ]" };
+        let text = format!("{mark} {:<19} {}", spec.name, numbers.join(" "));
+        let style = if on { row_style(i + 1).patch(theme.accent()) } else { row_style(i + 1) };
+        lines.push(Line::from(Span::styled(clip(&text, area.width.saturating_sub(2) as usize), style)));
+    }
+    lines.push(Line::from(""));
+    if let Some(spec) = a.selected() {
+        lines.push(Line::from(Span::styled(spec.about.to_string(), theme.dim())));
+    }
+    lines.push(Line::from(Span::styled("space on/off · Enter edit numbers · h/l copies", theme.dim())));
+    lines.push(Line::from(Span::styled("saved to kindling.toml; train uses them", theme.dim())));
+    let block = Block::bordered().title(format!(" augment · {} on ", a.on()));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+fn label(k: usize) -> String {
+    if k == 0 { "original".into() } else { format!("version {k}") }
+}
+
+fn render_versions(f: &mut Frame, v: &Versions, theme: Theme, area: Rect) {
+    match v {
+        Versions::Images(images) => {
+            let n = images.len().max(1) as u16;
+            let width = (area.width / n).saturating_sub(1).max(4);
+            let height = (width / 2).min(area.height.saturating_sub(1)).max(2);
+            for (k, img) in images.iter().enumerate() {
+                let x = area.x + k as u16 * (width + 1);
+                if x + width > area.x + area.width {
+                    break;
+                }
+                let cell = Rect { x, y: area.y, width, height: height + 1 };
+                let mut lines = vec![Line::from(Span::styled(clip(&label(k), width as usize), theme.dim()))];
+                lines.extend(half_blocks(img, width, height));
+                f.render_widget(Paragraph::new(lines), cell);
+            }
+        }
+        Versions::Texts(texts) => {
+            let mut lines = Vec::new();
+            for (k, text) in texts.iter().enumerate() {
+                lines.push(Line::from(Span::styled(label(k), theme.accent())));
+                lines.push(Line::from(text.clone()));
+                lines.push(Line::from(""));
+            }
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        }
+        Versions::Clips { rate, clips } => {
+            let each = (area.height / clips.len().max(1) as u16).clamp(2, 6);
+            for (k, samples) in clips.iter().enumerate() {
+                let y = area.y + k as u16 * each;
+                if y + each > area.y + area.height {
+                    break;
+                }
+                let seconds = samples.len() as f64 / f64::from((*rate).max(1));
+                let title = format!("{} · {seconds:.2} s", label(k));
+                let peaks = envelope(samples, area.width as usize);
+                let spark = Sparkline::default().data(&peaks).max(1000).style(theme.accent());
+                let [head, wave] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(Rect {
+                    y,
+                    height: each,
+                    ..area
+                });
+                f.render_widget(Paragraph::new(Span::styled(title, theme.dim())), head);
+                f.render_widget(spark, wave);
+            }
+        }
+        Versions::Rows { columns, rows } => {
+            let name_width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(4).min(16);
+            let mut header = format!("{:<name_width$}", "");
+            for k in 0..rows.len() {
+                header += &format!(" {:>11}", clip(&label(k), 11));
+            }
+            let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
+            for (j, column) in columns.iter().enumerate() {
+                let mut text = format!("{:<name_width$}", clip(column, name_width));
+                for row in rows {
+                    text += &format!(" {:>11}", clip(row.get(j).map_or("", String::as_str), 11));
+                }
+                lines.push(Line::from(text));
+            }
+            f.render_widget(Paragraph::new(lines), area);
+        }
+    }
+}
+
+/// The largest |sample| in each of `buckets` stretches, in thousandths.
+fn envelope(samples: &[f32], buckets: usize) -> Vec<u64> {
+    let buckets = buckets.max(1);
+    let per = samples.len().div_ceil(buckets).max(1);
+    samples.chunks(per).map(|c| (c.iter().fold(0.0f32, |m, v| m.max(v.abs())) * 1000.0) as u64).collect()
+}
+
+/// An image drawn `width` cells wide and `height` rows high, two pixels per cell.
+fn half_blocks(img: &RgbImage, width: u16, height: u16) -> Vec<Line<'static>> {
+    let small =
+        image::imageops::resize(img, u32::from(width), u32::from(height) * 2, image::imageops::FilterType::Triangle);
+    (0..u32::from(height))
+        .map(|row| {
+            let spans: Vec<Span> = (0..u32::from(width))
+                .map(|x| {
+                    let [r1, g1, b1] = small.get_pixel(x, 2 * row).0;
+                    let [r2, g2, b2] = small.get_pixel(x, 2 * row + 1).0;
+                    Span::styled("▀", Style::new().fg(Color::Rgb(r1, g1, b1)).bg(Color::Rgb(r2, g2, b2)))
+                })
+                .collect();
+            Line::from(spans)
+        })
+        .collect()
+}
