@@ -65,6 +65,8 @@ pub struct RunSummary {
     pub started: String,
     pub seconds: Option<f64>,
     pub labelled: usize,
+    /// The dataset version trained on: the source fingerprint's start and the label events.
+    pub data: String,
     pub accuracy: Option<f64>,
     pub macro_f1: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,6 +98,7 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
             started: r.started,
             seconds: r.seconds,
             labelled: r.dataset.labelled,
+            data: format!("{}-{}", r.dataset.fingerprint.get(..8).unwrap_or(""), r.dataset.label_events),
             error: r.error,
         });
     }

@@ -18,8 +18,11 @@ use super::ui::Theme;
 const CELL: usize = 10;
 
 pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let [list, detail] = Layout::horizontal([Constraint::Length(41), Constraint::Min(20)]).areas(area);
-    render_runs(f, app, theme, list);
+    // Wide terminals also list each run's data version.
+    let wide = area.width >= 140;
+    let [list, detail] =
+        Layout::horizontal([Constraint::Length(if wide { 66 } else { 48 }), Constraint::Min(20)]).areas(area);
+    render_runs(f, app, theme, list, wide);
     let block = Block::bordered().title(" run · arrows move · Enter opens a cell · m compare · i label issues ");
     let inner = block.inner(detail);
     f.render_widget(block, detail);
@@ -67,7 +70,7 @@ fn render_cell_list(f: &mut Frame, app: &App, d: &RunDetail, at: usize, theme: T
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect, wide: bool) {
     let block = Block::bordered().title(" runs ");
     let mut lines = Vec::new();
     match &app.results.runs {
@@ -78,8 +81,9 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
             lines.push(Line::from(Span::styled("kindling train DIR --model logistic", theme.dim())));
         }
         Some(Ok(runs)) => {
+            let data = |text: &str| if wide { format!(" {text:<17}") } else { String::new() };
             lines.push(Line::from(Span::styled(
-                format!("  {:<11} {:<13} {:>5} {:>5}", "started", "model", "acc", "F1"),
+                format!("  {:<11} {:<13} {:>5} {:>5} {:>6}{}", "started", "model", "acc", "F1", "time", data("data")),
                 theme.dim(),
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
@@ -88,11 +92,13 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 let text = mark.to_string()
                     + &if r.status == "finished" {
                         format!(
-                            "{:<11} {:<13} {} {}",
+                            "{:<11} {:<13} {} {} {:>6}{}",
                             started(&r.id),
                             clip(&r.model, 13),
                             score(r.accuracy),
-                            score(r.macro_f1)
+                            score(r.macro_f1),
+                            r.seconds.map_or(String::new(), duration),
+                            data(&clip(&r.data, 17))
                         )
                     } else {
                         format!("{:<11} {:<13} {}", started(&r.id), clip(&r.model, 13), r.status)
@@ -232,6 +238,15 @@ pub fn started(id: &str) -> String {
     match (id.get(4..6), id.get(6..8), id.get(9..11), id.get(11..13)) {
         (Some(mo), Some(d), Some(h), Some(mi)) if id.as_bytes().get(8) == Some(&b'-') => format!("{mo}-{d} {h}:{mi}"),
         _ => clip(id, 11),
+    }
+}
+
+/// `0.4s`, `12s`, `3m05s`.
+fn duration(seconds: f64) -> String {
+    match seconds {
+        s if s < 10.0 => format!("{s:.1}s"),
+        s if s < 60.0 => format!("{s:.0}s"),
+        s => format!("{}m{:02}s", (s / 60.0).floor(), (s % 60.0).floor()),
     }
 }
 

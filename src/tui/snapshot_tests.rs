@@ -366,6 +366,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         started: "2026-11-22T09:30:05Z".into(),
         seconds: Some(1.5),
         labelled: 60,
+        data: "01234567-60".into(),
         accuracy: Some(accuracy),
         macro_f1: Some(0.832),
         error: None,
@@ -404,6 +405,7 @@ fn results_pane_shows_runs_the_confusion_heatmap_and_per_class_scores() {
     a.receive(Msg::RunDetail { id: "20261122-093005-logistic".into(), result: Ok(Box::new(detail)) });
     a.act(Action::Right);
     check("results_100x30", &draw(&mut a, 100, 30));
+    check("results_wide_150x30", &draw(&mut a, 150, 30));
     a.act(Action::PageDown);
     assert!(a.jobs().contains(&Job::RunDetail { id: "20261121-080000-knn".into() }));
 }

@@ -305,6 +305,7 @@ mod tests {
             started: String::new(),
             seconds: None,
             labelled: 0,
+            data: String::new(),
             accuracy: None,
             macro_f1: None,
             error: None,
