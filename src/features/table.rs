@@ -114,8 +114,11 @@ impl TableFeaturizer {
         for encoded in &self.columns {
             let value = match encoded {
                 Encoded::Number { mean, scale, .. } => {
+                    // Six significant digits: the row went through f32, more would be noise.
                     let v = f64::from(row[offset]) * scale + mean;
-                    format!("{}", (v * 1e6).round() / 1e6)
+                    let digits = 5 - v.abs().max(1e-12).log10().floor().clamp(-12.0, 5.0) as i32;
+                    let factor = 10f64.powi(digits);
+                    format!("{}", (v * factor).round() / factor)
                 }
                 Encoded::Category { categories, most_frequent, .. } => {
                     let weights = &row[offset..offset + categories.len()];
