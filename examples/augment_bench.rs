@@ -38,6 +38,11 @@ fn main() {
     measure("32×32 images, all 11 transforms", 5_000, |i| {
         image_ops::augment(&picture, &steps, &mut rng_for(0, i as u64, 0)).width() as usize
     });
+    for step in &steps {
+        measure(&format!("  32×32 images, {} only", step.name), 2_000, |i| {
+            image_ops::apply(&picture, step, &mut rng_for(0, i as u64, 0)).width() as usize
+        });
+    }
     let flips: Vec<Step> = steps.iter().filter(|s| s.name.ends_with("flip") || s.name == "crop").cloned().collect();
     measure("32×32 images, flips + crop", 20_000, |i| {
         image_ops::augment(&picture, &flips, &mut rng_for(0, i as u64, 0)).width() as usize
@@ -54,4 +59,9 @@ fn main() {
     measure("1 s clips at 16 kHz, all 6 transforms", 500, |i| {
         audio::augment(&clip, &steps, &mut rng_for(0, i as u64, 0)).len()
     });
+    for step in &steps {
+        measure(&format!("  1 s clips, {} only", step.name), 300, |i| {
+            audio::apply(&clip, step, &mut rng_for(0, i as u64, 0)).len()
+        });
+    }
 }
