@@ -39,41 +39,20 @@ impl Augmenter<'_> {
         let classes: Vec<usize> = jobs.iter().map(|&(k, _)| y[k]).collect();
         match (featurizer, inputs) {
             (Featurizer::Image(f), Inputs::Files(files)) => {
-                let counter = Counter::start(progress, "augmenting images", train.len());
-                let rows: Vec<Vec<Vec<f32>>> = train
-                    .par_iter()
-                    .enumerate()
-                    .map(|(k, &i)| {
-                        let original = crate::features::image::open(&files[i])?.to_rgb8();
-                        let out = (0..copies)
-                            .map(|c| {
-                                let copy = image::augment(&original, &self.plan.steps, &mut rng(k, c));
-                                f.features_of(&::image::DynamicImage::ImageRgb8(copy))
-                            })
-                            .collect();
-                        counter.tick();
-                        Ok(out)
-                    })
-                    .collect::<Result<_>>()?;
-                counter.finish();
-                Ok((Matrix::dense(jobs.len(), f.width(), rows.concat().concat()), classes))
+                let rows = each_sample("augmenting images", train, progress, |k, i| {
+                    let original = crate::features::image::open(&files[i])?.to_rgb8();
+                    let copy = |c| image::augment(&original, &self.plan.steps, &mut rng(k, c));
+                    Ok((0..copies).map(|c| f.features_of(&::image::DynamicImage::ImageRgb8(copy(c)))).collect())
+                })?;
+                Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
             (Featurizer::Audio(f), Inputs::Files(files)) => {
-                let counter = Counter::start(progress, "augmenting clips", train.len());
-                let rows: Vec<Vec<Vec<f32>>> = train
-                    .par_iter()
-                    .enumerate()
-                    .map(|(k, &i)| {
-                        let (samples, rate) = crate::features::audio::read_mono(&files[i])?;
-                        let out = (0..copies)
-                            .map(|c| f.features_of(&audio::augment(&samples, &self.plan.steps, &mut rng(k, c)), rate))
-                            .collect();
-                        counter.tick();
-                        Ok(out)
-                    })
-                    .collect::<Result<_>>()?;
-                counter.finish();
-                Ok((Matrix::dense(jobs.len(), f.width(), rows.concat().concat()), classes))
+                let rows = each_sample("augmenting clips", train, progress, |k, i| {
+                    let (samples, rate) = crate::features::audio::read_mono(&files[i])?;
+                    let copy = |c| audio::augment(&samples, &self.plan.steps, &mut rng(k, c));
+                    Ok((0..copies).map(|c| f.features_of(&copy(c), rate)).collect())
+                })?;
+                Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
             (Featurizer::Tfidf(f), Inputs::Texts(texts)) => {
                 progress.stage("augmenting texts", None);
@@ -100,4 +79,26 @@ impl Augmenter<'_> {
             _ => Ok((Matrix::dense(0, x_train.cols(), Vec::new()), Vec::new())),
         }
     }
+}
+
+/// `make(k, i)` (the feature rows of every copy of training sample `k`, row `i` of the
+/// inputs) for all training samples in parallel, counted as stage `stage`; the rows in order.
+fn each_sample(
+    stage: &str,
+    train: &[usize],
+    progress: &dyn Progress,
+    make: impl Fn(usize, usize) -> Result<Vec<Vec<f32>>> + Sync,
+) -> Result<Vec<f32>> {
+    let counter = Counter::start(progress, stage, train.len());
+    let rows: Vec<Vec<Vec<f32>>> = train
+        .par_iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let out = make(k, i);
+            counter.tick();
+            out
+        })
+        .collect::<Result<_>>()?;
+    counter.finish();
+    Ok(rows.concat().concat())
 }
