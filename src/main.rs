@@ -157,6 +157,9 @@ struct TrainArgs {
     /// Leave out the augmentations of kindling.toml's [augment]
     #[arg(long)]
     no_augment: bool,
+    /// Where the GPU models (linear, mlp, cnn) train: auto (CUDA when there is a GPU), cpu, cuda
+    #[arg(long, default_value = "auto", value_parser = device())]
+    device: kindling::models::Device,
     /// Print one JSON object: {"run": ID, "metrics": {...}}
     #[arg(long)]
     json: bool,
@@ -289,6 +292,14 @@ fn main() {
     }
 }
 
+/// `--device`: auto, cpu or cuda.
+fn device() -> impl clap::builder::TypedValueParser<Value = kindling::models::Device> {
+    use clap::builder::TypedValueParser;
+    let names = kindling::models::Device::ALL.map(|d| d.name());
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|name| kindling::models::Device::parse(&name).map_err(|e| e.message().to_string()))
+}
+
 /// `--model`: the names `ModelKind` knows, listed in help and errors.
 fn model_kind() -> impl clap::builder::TypedValueParser<Value = kindling::models::ModelKind> {
     use clap::builder::TypedValueParser;
@@ -306,6 +317,7 @@ impl TrainArgs {
             folds: self.folds,
             test_share: self.test_share,
             augment: !self.no_augment,
+            device: self.device,
         }
     }
 }

@@ -10,6 +10,9 @@ pub trait Progress: Sync {
     fn finish(&self) {}
     /// An iterative fit reached `step` with training loss `value` (for loss curves).
     fn loss(&self, _step: u64, _value: f64) {}
+    /// A network finished an epoch: training loss, validation accuracy (when samples were
+    /// held back) and training samples per second.
+    fn epoch(&self, _epoch: u64, _loss: f64, _valid_accuracy: Option<f64>, _samples_per_second: f64) {}
 }
 
 /// For callers that do not want progress.

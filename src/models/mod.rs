@@ -7,6 +7,7 @@
 //! is a kernel SMO solver, far slower than the linear dual coordinate descent a linear SVM
 //! needs. Each model here is small and tested against a known answer.
 
+pub mod device;
 mod forest;
 mod knn;
 mod lbfgs;
@@ -15,6 +16,9 @@ mod logistic;
 mod majority;
 mod naive_bayes;
 mod probabilities;
+#[cfg(feature = "torch")]
+mod torch;
+pub mod torch_settings;
 mod tree;
 
 use serde::{Deserialize, Serialize};
@@ -22,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::features::Matrix;
 use crate::progress::Progress;
+pub use device::Device;
 pub use probabilities::Probabilities;
+pub use torch_settings::TorchSettings;
 
 /// The models `--model` names, in the order lists show them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,10 +41,14 @@ pub enum ModelKind {
     NaiveBayes,
     DecisionTree,
     RandomForest,
+    /// Softmax regression trained by libtorch.
+    Linear,
+    Mlp,
+    Cnn,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 10] = [
         ModelKind::Majority,
         ModelKind::Logistic,
         ModelKind::LinearSvm,
@@ -46,6 +56,9 @@ impl ModelKind {
         ModelKind::NaiveBayes,
         ModelKind::DecisionTree,
         ModelKind::RandomForest,
+        ModelKind::Linear,
+        ModelKind::Mlp,
+        ModelKind::Cnn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,7 +70,15 @@ impl ModelKind {
             ModelKind::NaiveBayes => "naive_bayes",
             ModelKind::DecisionTree => "decision_tree",
             ModelKind::RandomForest => "random_forest",
+            ModelKind::Linear => "linear",
+            ModelKind::Mlp => "mlp",
+            ModelKind::Cnn => "cnn",
         }
+    }
+
+    /// Whether the model is one of libtorch's (the `torch` feature).
+    pub fn needs_torch(self) -> bool {
+        matches!(self, ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn)
     }
 
     pub fn parse(name: &str) -> Result<ModelKind> {
@@ -89,6 +110,16 @@ enum Inner {
     MultinomialNb(naive_bayes::Multinomial),
     Tree(tree::Tree),
     Forest(forest::Forest),
+    #[cfg(feature = "torch")]
+    Torch(torch::TorchModel),
+}
+
+/// How to fit: the seed, and for the libtorch models the device and `[torch]` settings.
+#[derive(Debug, Clone, Default)]
+pub struct Fit {
+    pub seed: u64,
+    pub device: Device,
+    pub torch: TorchSettings,
 }
 
 impl Model {
@@ -98,9 +129,13 @@ impl Model {
         x: &Matrix,
         y: &[usize],
         n_classes: usize,
-        seed: u64,
+        fit: &Fit,
         progress: &dyn Progress,
     ) -> Result<Model> {
+        let seed = fit.seed;
+        if kind.needs_torch() && !cfg!(feature = "torch") {
+            return Err(without_torch(kind));
+        }
         if x.rows() == 0 || x.rows() != y.len() {
             return Err(Error::user("no labelled training samples; label some samples first"));
         }
@@ -123,6 +158,12 @@ impl Model {
             ModelKind::NaiveBayes => Inner::GaussianNb(naive_bayes::Gaussian::fit(x, &local, k)),
             ModelKind::DecisionTree => Inner::Tree(tree::Tree::fit(x, &local, k, &tree::Params::full(seed))),
             ModelKind::RandomForest => Inner::Forest(forest::Forest::fit(x, &local, k, seed, progress)),
+            #[cfg(feature = "torch")]
+            ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn => {
+                Inner::Torch(torch::TorchModel::fit(kind, x, &local, k, fit, progress)?)
+            }
+            #[cfg(not(feature = "torch"))]
+            ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn => return Err(without_torch(kind)),
         };
         Ok(Model { kind, seen, n_classes, inner })
     }
@@ -140,8 +181,17 @@ impl Model {
         }
     }
 
+    /// Where a libtorch model was trained; `None` for the CPU baselines.
+    pub fn device(&self) -> Option<String> {
+        match &self.inner {
+            #[cfg(feature = "torch")]
+            Inner::Torch(m) => Some(m.device.clone()),
+            _ => None,
+        }
+    }
+
     /// Class probabilities of every row of `x`, over all project classes.
-    pub fn predict_proba(&self, x: &Matrix) -> Probabilities {
+    pub fn predict_proba(&self, x: &Matrix) -> Result<Probabilities> {
         let local = match &self.inner {
             Inner::Majority(m) => m.predict_proba(x),
             Inner::Logistic(m) => m.predict_proba(x),
@@ -151,9 +201,19 @@ impl Model {
             Inner::MultinomialNb(m) => m.predict_proba(x),
             Inner::Tree(m) => m.predict_proba(x),
             Inner::Forest(m) => m.predict_proba(x),
+            #[cfg(feature = "torch")]
+            Inner::Torch(m) => m.predict_proba(x)?,
         };
-        local.widen(&self.seen, self.n_classes)
+        Ok(local.widen(&self.seen, self.n_classes))
     }
+}
+
+/// Why a libtorch model cannot be chosen in this build, and how to get one that can.
+fn without_torch(kind: ModelKind) -> Error {
+    Error::user(format!(
+        "{} is a GPU model and this kindling was built without them; build with `cargo build --release --features torch` against libtorch (the README's \"GPU models\" section says how)",
+        kind.name()
+    ))
 }
 
 #[cfg(test)]

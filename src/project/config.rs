@@ -46,6 +46,9 @@ pub struct Config {
     /// `[augment]`: the augmentations training applies.
     #[serde(default, skip_serializing_if = "crate::augment::Settings::is_empty")]
     pub augment: crate::augment::Settings,
+    /// `[torch]`: how the libtorch models train.
+    #[serde(default, skip_serializing_if = "crate::models::TorchSettings::is_default")]
+    pub torch: crate::models::TorchSettings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -212,6 +215,7 @@ impl Config {
             }
         }
         self.features.validate()?;
+        self.torch.validate()?;
         self.augment.validate(crate::augment::Modality::of(self.source.kind))
     }
 

@@ -114,6 +114,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         label: Default::default(),
         features: Default::default(),
         augment: Default::default(),
+        torch: Default::default(),
     };
     config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;

@@ -77,6 +77,12 @@ impl Progress for EventLog {
     fn loss(&self, step: u64, value: f64) {
         self.write("loss", json!({ "step": step, "loss": value }));
     }
+
+    fn epoch(&self, epoch: u64, loss: f64, valid_accuracy: Option<f64>, samples_per_second: f64) {
+        let fields = json!({ "epoch": epoch, "loss": loss, "valid_accuracy": valid_accuracy,
+            "samples_per_second": samples_per_second });
+        self.write("epoch", fields);
+    }
 }
 
 /// Reads a run's events (lines that do not parse are skipped: the last may be half written).
@@ -104,6 +110,10 @@ impl Progress for Both<'_> {
     fn loss(&self, step: u64, value: f64) {
         self.0.loss(step, value);
         self.1.loss(step, value);
+    }
+    fn epoch(&self, epoch: u64, loss: f64, valid_accuracy: Option<f64>, samples_per_second: f64) {
+        self.0.epoch(epoch, loss, valid_accuracy, samples_per_second);
+        self.1.epoch(epoch, loss, valid_accuracy, samples_per_second);
     }
 }
 

@@ -44,7 +44,7 @@ pub fn apply(run_dir: &Path, input: &Path, progress: &dyn Progress) -> Result<Ap
     }
     let x = featurizer.transform(&inputs, progress).map_err(|e| e.context(input.display()))?;
     progress.stage("predicting", None);
-    let probs = model.predict_proba(&x);
+    let probs = model.predict_proba(&x)?;
     progress.finish();
     Ok(Applied { ids, classes: record.classes, probs, skipped })
 }

@@ -26,6 +26,9 @@ pub struct RunRecord {
     pub seed: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folds: Option<usize>,
+    /// Where a libtorch model trained (`cpu`, `cuda:0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// The augmentations applied to the training split (copies, transforms, parameters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub augment: Option<serde_json::Value>,

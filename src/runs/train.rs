@@ -21,7 +21,7 @@ use crate::eval::confusion::Confusion;
 use crate::eval::metrics::{self, Metrics};
 use crate::eval::split;
 use crate::features::{Featurizer, Inputs, Method, Settings};
-use crate::models::{Model, ModelKind, Probabilities};
+use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
 use crate::progress::Progress;
 use crate::project::Project;
 
@@ -39,6 +39,8 @@ pub struct TrainOptions {
     pub test_share: f64,
     /// Apply the project's `[augment]` transforms to the training split.
     pub augment: bool,
+    /// Where the libtorch models train.
+    pub device: Device,
 }
 
 impl Default for TrainOptions {
@@ -50,6 +52,7 @@ impl Default for TrainOptions {
             folds: None,
             test_share: 0.2,
             augment: true,
+            device: Device::Auto,
         }
     }
 }
@@ -93,6 +96,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         features: method.name().into(),
         seed: options.seed,
         folds: options.folds,
+        device: None,
         augment: plan.as_ref().and_then(|p| serde_json::to_value(p).ok()),
         started: clock::iso(started),
         ended: None,
@@ -224,9 +228,16 @@ fn fit_and_score(
     active::save(record, dir)?;
 
     let y: Vec<usize> = data.given.iter().map(|g| g.unwrap_or(0)).collect();
-    let settings =
-        FitSettings { method, features: &project.config.features, options, classes: classes.len(), augmenter };
+    let settings = FitSettings {
+        method,
+        features: &project.config.features,
+        options,
+        classes: classes.len(),
+        augmenter,
+        torch: &project.config.torch,
+    };
     let (model, featurizer, probs) = fit_once(&data.inputs, &y, &split.train, &settings, progress)?;
+    record.device = model.device();
     if let Featurizer::Table(t) = &featurizer
         && !t.empty.is_empty()
     {
@@ -288,9 +299,10 @@ fn fit_once(
         None => (x_train, y),
     };
     let options = settings.options;
-    let model = Model::fit(options.model, &x_fit, &y_fit, settings.classes, options.seed, progress)?;
+    let fit = Fit { seed: options.seed, device: options.device, torch: settings.torch.clone() };
+    let model = Model::fit(options.model, &x_fit, &y_fit, settings.classes, &fit, progress)?;
     progress.stage("predicting", None);
-    let probs = model.predict_proba(&x);
+    let probs = model.predict_proba(&x)?;
     progress.finish();
     Ok((model, featurizer, probs))
 }
@@ -301,6 +313,7 @@ struct FitSettings<'a> {
     options: &'a TrainOptions,
     classes: usize,
     augmenter: Option<&'a Augmenter<'a>>,
+    torch: &'a crate::models::TorchSettings,
 }
 
 /// Stratified K-fold cross-validation over the labelled samples: out-of-fold probabilities

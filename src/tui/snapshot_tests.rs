@@ -329,6 +329,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         features: "table".into(),
         seed: 0,
         folds: None,
+        device: None,
         augment: None,
         started: "2026-11-22T09:30:05Z".into(),
         ended: None,

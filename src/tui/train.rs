@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use kindling::features::Method;
-use kindling::models::ModelKind;
+use kindling::models::{Device, ModelKind};
 use kindling::project::config::SourceKind;
 use kindling::runs::RunSummary;
 use serde_json::Value;
@@ -51,6 +51,7 @@ pub struct Launch {
     pub seed: u64,
     /// Apply the project's augmentations.
     pub augment: bool,
+    pub device: Device,
 }
 
 impl Launch {
@@ -63,6 +64,9 @@ impl Launch {
         }
         if !self.augment {
             args.push("--no-augment".into());
+        }
+        if self.device != Device::Auto {
+            args.extend(["--device".into(), self.device.name().into()]);
         }
         args
     }
@@ -77,6 +81,7 @@ pub struct Train {
     folds: usize,
     pub seed: u64,
     augment: bool,
+    device: usize,
     /// Newest first.
     pub runs: Vec<RunSummary>,
     /// The run followed, by id.
@@ -100,6 +105,7 @@ impl Train {
             folds: 0,
             seed: 0,
             augment: true,
+            device: 0,
             runs: Vec::new(),
             followed: None,
             events: Vec::new(),
@@ -115,6 +121,7 @@ impl Train {
             folds: FOLDS[self.folds],
             seed: self.seed,
             augment: self.augment,
+            device: Device::ALL[self.device],
         }
     }
 
@@ -128,6 +135,7 @@ impl Train {
             Field::Seed => launch.seed.to_string(),
             Field::Augment if launch.augment => "on".into(),
             Field::Augment => "off".into(),
+            Field::Device if cfg!(feature = "torch") => launch.device.name().into(),
             Field::Device => "cpu".into(),
         }
     }
@@ -207,6 +215,7 @@ impl Train {
             Field::Seed if forward => self.seed = self.seed.saturating_add(1),
             Field::Seed => self.seed = self.seed.saturating_sub(1),
             Field::Augment => self.augment = !self.augment,
+            Field::Device if cfg!(feature = "torch") => self.device = step(self.device, Device::ALL.len()),
             Field::Device => {
                 return Some("only the CPU here: GPU models come with a build with --features torch".into());
             }
@@ -291,7 +300,12 @@ mod tests {
         let args = t.launch().args().join(" ");
         assert_eq!(args, "--model logistic --features auto --seed 1 --folds 5 --no-augment");
         t.act(Action::Down);
-        assert!(t.act(Action::Right).is_some(), "the device cannot change in a CPU build, and says why");
+        if cfg!(feature = "torch") {
+            t.act(Action::Right);
+            assert!(t.launch().args().join(" ").ends_with("--device cpu"));
+        } else {
+            assert!(t.act(Action::Right).is_some(), "the device cannot change in a CPU build, and says why");
+        }
     }
 
     #[test]

@@ -410,3 +410,31 @@ fn training_applies_the_augmentations_and_records_them() {
     let err = user_error(&["train", p(&proj), "--model", "logistic"]);
     assert!(err.contains("kindling.toml") && err.contains("spin"), "{err}");
 }
+
+#[cfg(not(feature = "torch"))]
+#[test]
+fn gpu_models_are_listed_and_say_how_to_enable_them() {
+    let help = ok(&["train", "--help"]);
+    assert!(help.contains("mlp") && help.contains("cnn"), "{help}");
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    let err = user_error(&["train", p(&proj), "--model", "mlp"]);
+    assert!(err.contains("--features torch"), "{err}");
+}
+
+#[cfg(feature = "torch")]
+#[test]
+fn torch_mlp_trains_predicts_and_records_its_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    let out = json(&["train", p(&proj), "--model", "mlp", "--device", "cpu", "--json"]);
+    assert!(out["metrics"]["accuracy"].as_f64().unwrap() > 0.8, "{out}");
+    let run = out["run"].as_str().unwrap();
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir(&proj, run).join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["device"], "cpu");
+    let events = std::fs::read_to_string(run_dir(&proj, run).join("events.jsonl")).unwrap();
+    assert!(events.contains("\"event\":\"epoch\"") && events.contains("samples_per_second"), "{events}");
+    let predictions = ok(&["predict", p(&proj), "--run", run, p(&dir.path().join("fruit.csv"))]);
+    assert_eq!(predictions.lines().count(), 151, "a header and one line per row");
+}
