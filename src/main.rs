@@ -157,6 +157,9 @@ struct TrainArgs {
     /// Leave out the augmentations of kindling.toml's [augment]
     #[arg(long)]
     no_augment: bool,
+    /// Featurize images with this TorchScript encoder ([N,3,224,224] → [N,D]; needs --features torch)
+    #[arg(long, value_name = "PATH.pt")]
+    encoder: Option<PathBuf>,
     /// Where the GPU models (linear, mlp, cnn) train: auto (CUDA when there is a GPU), cpu, cuda
     #[arg(long, default_value = "auto", value_parser = device())]
     device: kindling::models::Device,
@@ -318,6 +321,7 @@ impl TrainArgs {
             test_share: self.test_share,
             augment: !self.no_augment,
             device: self.device,
+            encoder: self.encoder.clone(),
         }
     }
 }

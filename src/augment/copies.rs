@@ -46,6 +46,15 @@ impl Augmenter<'_> {
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
+            (Featurizer::Encoder(f), Inputs::Files(files)) => {
+                let rows = each_sample("augmenting images", train, progress, |k, i| {
+                    let original = crate::features::image::open(&files[i])?.to_rgb8();
+                    let copies: Vec<_> =
+                        (0..copies).map(|c| image::augment(&original, &self.plan.steps, &mut rng(k, c))).collect();
+                    f.features_of(&copies)
+                })?;
+                Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
+            }
             (Featurizer::Audio(f), Inputs::Files(files)) => {
                 let rows = each_sample("augmenting clips", train, progress, |k, i| {
                     let (samples, rate) = crate::features::audio::read_mono(&files[i])?;

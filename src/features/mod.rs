@@ -2,6 +2,7 @@
 //! only, saved with the run, and applied unchanged to new data by `kindling predict`.
 
 pub mod audio;
+pub mod encoder;
 pub mod image;
 mod matrix;
 mod scaler;
@@ -35,6 +36,8 @@ pub enum Method {
     Logmel,
     /// MFCC statistics.
     Mfcc,
+    /// A pre-trained TorchScript network's vectors (`--encoder PATH.pt`).
+    Encoder,
 }
 
 impl Method {
@@ -49,6 +52,7 @@ impl Method {
             Method::Hog => "hog",
             Method::Logmel => "logmel",
             Method::Mfcc => "mfcc",
+            Method::Encoder => "encoder",
         }
     }
 
@@ -66,7 +70,7 @@ impl Method {
         match self {
             Method::Table => SourceKind::Table,
             Method::Tfidf => SourceKind::Text,
-            Method::Pixels | Method::Hog => SourceKind::Images,
+            Method::Pixels | Method::Hog | Method::Encoder => SourceKind::Images,
             Method::Logmel | Method::Mfcc => SourceKind::Audio,
         }
     }
@@ -75,6 +79,9 @@ impl Method {
     pub fn choose(name: &str, kind: SourceKind) -> Result<Method> {
         if name == "auto" {
             return Ok(Method::auto(kind));
+        }
+        if name == "encoder" {
+            return Err(Error::user("the encoder features come with --encoder PATH.pt (a TorchScript image encoder)"));
         }
         let fitting: Vec<&str> = Method::ALL.iter().filter(|m| m.kind() == kind).map(|m| m.name()).collect();
         let method = Method::ALL.into_iter().find(|m| m.name() == name);
@@ -197,6 +204,7 @@ pub enum Featurizer {
     Tfidf(tfidf::Tfidf),
     Image(image::ImageFeaturizer),
     Audio(audio::AudioFeaturizer),
+    Encoder(encoder::Encoder),
 }
 
 impl Featurizer {
@@ -221,6 +229,7 @@ impl Featurizer {
             (Featurizer::Tfidf(f), Inputs::Texts(texts)) => Ok(f.transform(texts)),
             (Featurizer::Image(f), Inputs::Files(files)) => f.transform(files, progress),
             (Featurizer::Audio(f), Inputs::Files(files)) => f.transform(files, progress),
+            (Featurizer::Encoder(f), Inputs::Files(files)) => f.transform(files, progress),
             _ => Err(Error::internal("a featurizer got the wrong kind of input")),
         }
     }
@@ -232,6 +241,7 @@ impl Featurizer {
             Featurizer::Tfidf(f) => f.width(),
             Featurizer::Image(f) => f.width(),
             Featurizer::Audio(f) => f.width(),
+            Featurizer::Encoder(f) => f.width(),
         }
     }
 

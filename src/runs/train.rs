@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::eval::confusion::Confusion;
 use crate::eval::metrics::{self, Metrics};
 use crate::eval::split;
+use crate::features::encoder::Encoder;
 use crate::features::{Featurizer, Inputs, Method, Settings};
 use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
 use crate::progress::Progress;
@@ -41,6 +42,8 @@ pub struct TrainOptions {
     pub augment: bool,
     /// Where the libtorch models train.
     pub device: Device,
+    /// A TorchScript image encoder to featurize with (feature `torch`).
+    pub encoder: Option<PathBuf>,
 }
 
 impl Default for TrainOptions {
@@ -53,6 +56,7 @@ impl Default for TrainOptions {
             test_share: 0.2,
             augment: true,
             device: Device::Auto,
+            encoder: None,
         }
     }
 }
@@ -68,7 +72,16 @@ pub struct Trained {
 /// `failed` with the reason.
 pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress) -> Result<Trained> {
     let kind = project.config.source.kind;
-    let method = Method::choose(&options.features, kind)?;
+    let method = match &options.encoder {
+        Some(_) if kind != crate::project::config::SourceKind::Images => {
+            return Err(Error::user("--encoder takes image projects (a TorchScript module over images)"));
+        }
+        Some(_) if options.features != "auto" => {
+            return Err(Error::user("--encoder is the featurizer: leave out --features"));
+        }
+        Some(_) => Method::Encoder,
+        None => Method::choose(&options.features, kind)?,
+    };
     if let Some(k) = options.folds
         && k < 2
     {
@@ -287,7 +300,10 @@ fn fit_once(
     settings: &FitSettings,
     progress: &dyn Progress,
 ) -> Result<(Model, Featurizer, Probabilities)> {
-    let featurizer = Featurizer::fit(settings.method, settings.features, &inputs.select(train)?, progress)?;
+    let featurizer = match (&settings.options.encoder, inputs.select(train)?) {
+        (Some(path), Inputs::Files(files)) => Featurizer::Encoder(Encoder::fit(path, &files, progress)?),
+        (_, train_inputs) => Featurizer::fit(settings.method, settings.features, &train_inputs, progress)?,
+    };
     let x = featurizer.transform(inputs, progress)?;
     let y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
     let x_train = x.select(train);

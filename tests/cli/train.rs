@@ -438,3 +438,41 @@ fn torch_mlp_trains_predicts_and_records_its_device() {
     let predictions = ok(&["predict", p(&proj), "--run", run, p(&dir.path().join("fruit.csv"))]);
     assert_eq!(predictions.lines().count(), 151, "a header and one line per row");
 }
+
+/// A TorchScript module giving each image's mean red, green and blue, saved by tracing.
+#[cfg(feature = "torch")]
+fn colour_means_module(path: &Path) {
+    let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
+    let module = tch::CModule::create_by_tracing("ColourMeans", "forward", &[example], &mut |x| {
+        vec![x[0].mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float)]
+    })
+    .unwrap();
+    module.save(path).unwrap();
+}
+
+#[cfg(feature = "torch")]
+#[test]
+fn torch_encoder_featurizes_images_for_a_linear_probe() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    for (class, base) in [("red", [200u8, 30, 30]), ("blue", [30u8, 30, 200])] {
+        std::fs::create_dir_all(images.join(class)).unwrap();
+        for i in 0..12u8 {
+            let colour = base.map(|v| v.saturating_add(i * 3));
+            let path = images.join(class).join(format!("{i}.png"));
+            image::RgbImage::from_pixel(6, 6, image::Rgb(colour)).save(path).unwrap();
+        }
+    }
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&images), "--labels-from-folders"]);
+    let pt = dir.path().join("means.pt");
+    colour_means_module(&pt);
+    let out = json(&["train", p(&proj), "--model", "logistic", "--encoder", p(&pt), "--json"]);
+    assert_eq!(out["metrics"]["accuracy"], 1.0, "{out}");
+    let run = out["run"].as_str().unwrap();
+    std::fs::remove_file(&pt).unwrap();
+    let predictions = ok(&["predict", p(&proj), "--run", run, p(&images.join("red"))]);
+    assert_eq!(predictions.lines().filter(|l| l.contains(",red,")).count(), 12, "{predictions}");
+    let err = user_error(&["train", p(&proj), "--model", "logistic", "--encoder", p(&dir.path().join("none.pt"))]);
+    assert!(err.contains("none.pt"), "{err}");
+}
