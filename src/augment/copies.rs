@@ -90,6 +90,34 @@ impl Augmenter<'_> {
     }
 }
 
+impl<'a> Augmenter<'a> {
+    /// For augmentation on the fly: epoch → one fresh augmented version of every training
+    /// image (in `train`'s order), featurized. The originals are decoded once. `None` for
+    /// data other than image pixels.
+    pub fn per_epoch(
+        &'a self,
+        featurizer: &'a Featurizer,
+        inputs: &Inputs,
+        train: &'a [usize],
+    ) -> Result<Option<Box<crate::models::PerEpoch<'a>>>> {
+        let (Featurizer::Image(f), Inputs::Files(files)) = (featurizer, inputs) else { return Ok(None) };
+        let originals: Vec<::image::RgbImage> =
+            train.par_iter().map(|&i| Ok(crate::features::image::open(&files[i])?.to_rgb8())).collect::<Result<_>>()?;
+        let make = move |epoch: usize| -> Result<Matrix> {
+            let rows: Vec<Vec<f32>> = originals
+                .par_iter()
+                .zip(train)
+                .map(|(img, &i)| {
+                    let copy = image::augment(img, &self.plan.steps, &mut rng_for(self.seed, i as u64, epoch as u64));
+                    f.features_of(&::image::DynamicImage::ImageRgb8(copy))
+                })
+                .collect();
+            Ok(Matrix::dense(rows.len(), f.width(), rows.concat()))
+        };
+        Ok(Some(Box::new(make)))
+    }
+}
+
 /// `make(k, i)` (the feature rows of every copy of training sample `k`, row `i` of the
 /// inputs) for all training samples in parallel, counted as stage `stage`; the rows in order.
 fn each_sample(

@@ -114,12 +114,23 @@ enum Inner {
     Torch(torch::TorchModel),
 }
 
-/// How to fit: the seed, and for the libtorch models the device and `[torch]` settings.
-#[derive(Debug, Clone, Default)]
-pub struct Fit {
+/// How to fit: the seed, and for the libtorch models the device, `[torch]` settings and,
+/// for augmentation on the fly, fresh versions of the training rows for each epoch.
+#[derive(Clone, Default)]
+pub struct Fit<'a> {
     pub seed: u64,
     pub device: Device,
     pub torch: TorchSettings,
+    pub per_epoch: Option<&'a PerEpoch<'a>>,
+}
+
+/// Epoch → the training rows augmented afresh (the same rows, in the same order).
+pub type PerEpoch<'a> = dyn Fn(usize) -> Result<Matrix> + Sync + 'a;
+
+/// Whether a model takes augmentation on the fly (a fresh version of each training image
+/// per epoch) rather than copies made before training.
+pub fn augments_per_epoch(kind: ModelKind) -> bool {
+    kind == ModelKind::Cnn
 }
 
 impl Model {

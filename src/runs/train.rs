@@ -22,7 +22,7 @@ use crate::eval::metrics::{self, Metrics};
 use crate::eval::split;
 use crate::features::encoder::Encoder;
 use crate::features::{Featurizer, Inputs, Method, Settings};
-use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
+use crate::models::{Device, Fit, Model, ModelKind, Probabilities, augments_per_epoch};
 use crate::progress::Progress;
 use crate::project::Project;
 
@@ -306,21 +306,45 @@ fn fit_once(
     };
     let x = featurizer.transform(inputs, progress)?;
     let y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-    let x_train = x.select(train);
-    let (x_fit, y_fit) = match settings.augmenter {
-        Some(augmenter) => {
-            let (extra, extra_y) = augmenter.rows(&featurizer, inputs, train, &y, &x_train, progress)?;
-            (x_train.stack(&extra), [y, extra_y].concat())
-        }
-        None => (x_train, y),
-    };
-    let options = settings.options;
-    let fit = Fit { seed: options.seed, device: options.device, torch: settings.torch.clone() };
-    let model = Model::fit(options.model, &x_fit, &y_fit, settings.classes, &fit, progress)?;
+    let model = fit_model(&featurizer, inputs, train, y, &x, settings, progress)?;
     progress.stage("predicting", None);
     let probs = model.predict_proba(&x)?;
     progress.finish();
     Ok((model, featurizer, probs))
+}
+
+/// Fits the model on the training rows of `x` (classes `y`), with the augmentations.
+fn fit_model(
+    featurizer: &Featurizer,
+    inputs: &Inputs,
+    train: &[usize],
+    y: Vec<usize>,
+    x: &crate::features::Matrix,
+    settings: &FitSettings,
+    progress: &dyn Progress,
+) -> Result<Model> {
+    let x_train = x.select(train);
+    let options = settings.options;
+    // A CNN sees a fresh augmented version of each training image every epoch; the other
+    // models get the copies made up front.
+    let per_epoch = match settings.augmenter {
+        Some(augmenter) if augments_per_epoch(options.model) => augmenter.per_epoch(featurizer, inputs, train)?,
+        _ => None,
+    };
+    let (x_fit, y_fit) = match settings.augmenter {
+        Some(augmenter) if per_epoch.is_none() => {
+            let (extra, extra_y) = augmenter.rows(featurizer, inputs, train, &y, &x_train, progress)?;
+            (x_train.stack(&extra), [y, extra_y].concat())
+        }
+        _ => (x_train, y),
+    };
+    let fit = Fit {
+        seed: options.seed,
+        device: options.device,
+        torch: settings.torch.clone(),
+        per_epoch: per_epoch.as_deref(),
+    };
+    Model::fit(options.model, &x_fit, &y_fit, settings.classes, &fit, progress)
 }
 
 struct FitSettings<'a> {

@@ -476,3 +476,18 @@ fn torch_encoder_featurizes_images_for_a_linear_probe() {
     let err = user_error(&["train", p(&proj), "--model", "logistic", "--encoder", p(&dir.path().join("none.pt"))]);
     assert!(err.contains("none.pt"), "{err}");
 }
+
+#[cfg(feature = "torch")]
+#[test]
+fn torch_cnn_augments_on_the_fly_each_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = demo_project(dir.path(), "shapes");
+    add_to_config(&proj, "[augment]\n[augment.hflip]\n[augment.rotate]\n[torch]\nepochs = 3\n");
+    let out = json(&["train", p(&proj), "--model", "cnn", "--features", "pixels", "--device", "cpu", "--json"]);
+    let run = run_dir(&proj, out["run"].as_str().unwrap());
+    let events = std::fs::read_to_string(run.join("events.jsonl")).unwrap();
+    assert_eq!(events.matches("\"event\":\"epoch\"").count(), 3, "{events}");
+    assert!(!events.contains("augmenting images"), "no copies made before training: {events}");
+    let record = std::fs::read_to_string(run.join("run.json")).unwrap();
+    assert!(record.contains("\"hflip\""), "the plan is recorded");
+}

@@ -131,7 +131,7 @@ mod tests {
     }
 
     fn fit_for(kind: ModelKind, x: &Matrix, y: &[usize]) -> TorchModel {
-        let fit = Fit { seed: 1, device: Device::Cpu, torch: Default::default() };
+        let fit = Fit { seed: 1, device: Device::Cpu, ..Default::default() };
         TorchModel::fit(kind, x, y, 2, &fit, &Silent).unwrap()
     }
 

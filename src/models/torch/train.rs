@@ -21,10 +21,10 @@ pub fn train(
     y: &[usize],
     classes: usize,
     device: TchDevice,
-    fit: &Fit,
+    options: &Fit,
     progress: &dyn Progress,
 ) -> Result<Vec<u8>> {
-    let (seed, settings) = (fit.seed, &fit.torch);
+    let (seed, settings) = (options.seed, &options.torch);
     let _turn = super::one_at_a_time();
     tch::manual_seed(seed as i64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -49,9 +49,14 @@ pub fn train(
     for epoch in 1..=settings.epochs {
         let start = Instant::now();
         fit.shuffle(&mut rng);
+        let fresh = match options.per_epoch {
+            Some(make) => Some(make(epoch)?),
+            None => None,
+        };
+        let rows = fresh.as_ref().unwrap_or(x);
         let mut total = 0.0;
         for batch in fit.chunks(settings.batch_size) {
-            let (xb, yb) = (to_tensor(x, batch).to_device(device), labels(batch).to_device(device));
+            let (xb, yb) = (to_tensor(rows, batch).to_device(device), labels(batch).to_device(device));
             let loss =
                 tch::autocast(cuda, || net.forward_t(&xb, true).to_kind(Kind::Float).cross_entropy_for_logits(&yb));
             opt.backward_step(&loss);
