@@ -2,32 +2,28 @@
 //! metrics and confusion matrix, the cell under the cursor and that cell's samples. Runs are
 //! listed again each time the pane is entered, so runs started elsewhere appear.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kindling::runs::{RunDetail, RunSummary};
 
 use super::app::Job;
 use super::keys::Action;
 
-type Detail = Option<(String, Result<Box<RunDetail>, String>)>;
-
 #[derive(Default)]
 pub struct Results {
     /// Newest first; `None` until listed.
     pub runs: Option<Result<Vec<RunSummary>, String>>,
     pub selected: usize,
-    /// The detail of a run, by id.
-    pub detail: Detail,
     /// (given row, predicted column) of the confusion matrix.
     pub cell: (usize, usize),
     /// The cursor in the open cell's list of samples.
     pub list: Option<usize>,
-    /// The run the selected one is compared with, and its detail.
+    /// The run the selected one is compared with.
     pub baseline: Option<String>,
-    pub baseline_detail: Detail,
+    /// Details read so far, by run id (a finished run does not change).
+    details: HashMap<String, Result<Box<RunDetail>, String>>,
+    asked: HashSet<String>,
     listed: bool,
-    asked: Option<String>,
-    baseline_asked: Option<String>,
 }
 
 /// What an action in the pane asks of the workbench.
@@ -45,9 +41,12 @@ pub enum Outcome {
 }
 
 impl Results {
-    /// Forget the list, so that entering the pane lists the runs again.
+    /// Forget the list (and details that could not be read), so that entering the pane
+    /// lists the runs again.
     pub fn refresh(&mut self) {
         self.listed = false;
+        self.details.retain(|_, d| d.is_ok());
+        self.asked.retain(|id| self.details.contains_key(id));
     }
 
     pub fn jobs(&mut self) -> Vec<Job> {
@@ -56,19 +55,11 @@ impl Results {
             self.listed = true;
             jobs.push(Job::Runs);
         }
-        let wanted = self.selected_run().filter(|r| r.status == "finished").map(|r| r.id.clone());
-        if let Some(id) = wanted
-            && self.asked.as_ref() != Some(&id)
-        {
-            self.asked = Some(id.clone());
-            jobs.push(Job::RunDetail { id });
-        }
-        if let Some(id) = &self.baseline
-            && self.baseline_asked.as_ref() != Some(id)
-            && self.asked.as_ref() != Some(id)
-        {
-            self.baseline_asked = Some(id.clone());
-            jobs.push(Job::RunDetail { id: id.clone() });
+        let selected = self.selected_run().filter(|r| r.status == "finished").map(|r| r.id.clone());
+        for id in selected.into_iter().chain(self.baseline.clone()) {
+            if self.asked.insert(id.clone()) {
+                jobs.push(Job::RunDetail { id });
+            }
         }
         jobs
     }
@@ -86,13 +77,7 @@ impl Results {
     }
 
     pub fn detail_arrived(&mut self, id: String, result: Result<Box<RunDetail>, String>) {
-        if self.baseline.as_ref() == Some(&id) {
-            self.baseline_detail = Some((id.clone(), result.clone()));
-        }
-        if self.selected_run().map(|r| &r.id) != Some(&id) {
-            return;
-        }
-        self.detail = Some((id, result));
+        self.details.insert(id, result);
         let n = self.classes();
         self.cell = (self.cell.0.min(n.saturating_sub(1)), self.cell.1.min(n.saturating_sub(1)));
     }
@@ -110,15 +95,13 @@ impl Results {
 
     /// The detail of the selected run, once it has arrived.
     pub fn current(&self) -> Option<&Result<Box<RunDetail>, String>> {
-        let (id, detail) = self.detail.as_ref()?;
-        (Some(id) == self.selected_run().map(|r| &r.id)).then_some(detail)
+        self.details.get(&self.selected_run()?.id)
     }
 
-    /// The run the selected one is compared with, when it is another finished run.
+    /// The run the selected one is compared with, when it is another run.
     pub fn compared(&self) -> Option<&RunDetail> {
-        let (id, detail) = self.baseline_detail.as_ref()?;
-        let other = Some(id) == self.baseline.as_ref() && Some(id) != self.selected_run().map(|r| &r.id);
-        detail.as_ref().ok().filter(|_| other).map(|d| d.as_ref())
+        let id = self.baseline.as_ref().filter(|id| Some(*id) != self.selected_run().map(|r| &r.id))?;
+        self.details.get(id)?.as_ref().ok().map(|d| d.as_ref())
     }
 
     fn detail_ok(&self) -> Option<&RunDetail> {
@@ -205,12 +188,9 @@ impl Results {
         };
         if self.baseline.as_ref() == Some(&run.id) {
             self.baseline = None;
-            self.baseline_detail = None;
             return Outcome::Say("no longer comparing".into());
         }
         let id = run.id.clone();
-        self.baseline_detail = self.detail.clone().filter(|(d, _)| *d == id);
-        self.baseline_asked = self.baseline_detail.as_ref().map(|(d, _)| d.clone());
         self.baseline = Some(id.clone());
         Outcome::Say(format!("comparing other runs with {id}: PgUp/PgDn to pick one"))
     }
