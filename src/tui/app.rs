@@ -532,12 +532,8 @@ impl App {
             Msg::Events { id, result: Ok(events) } => self.train.events_arrived(id, events),
             // A run directory may not have its events file yet.
             Msg::Events { result: Err(_), .. } => {}
-            Msg::Exited { ok, why } => {
-                self.train.launching = false;
-                if !ok {
-                    self.message = Some(format!("kindling train stopped: {why}"));
-                }
-            }
+            Msg::Exited { ok: false, why } => self.message = Some(format!("kindling train stopped: {why}")),
+            Msg::Exited { ok: true, .. } => {}
             Msg::Cancelled(Err(e)) | Msg::Saved(Err(e)) => self.message = Some(e),
             Msg::Saved(Ok(())) => {}
             Msg::AugmentPreview { generation, result } => self.augment.preview_arrived(generation, result),

@@ -374,14 +374,6 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
         });
         return;
     }
-    match job {
-        Job::Launch(launch) => return launch::start(&ctx.root, &ctx.cache, &launch, tx.clone()),
-        Job::Cancel { pid } => {
-            let _ = tx.send(Msg::Cancelled(kindling::runs::active::terminate(pid).map_err(|e| e.to_string())));
-            return;
-        }
-        _ => {}
-    }
     if let Job::Previews { ids } = job {
         tokio::task::spawn_blocking(move || {
             for id in ids {
@@ -393,10 +385,12 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
         });
         return;
     }
-    let (root, classes) = (ctx.root.clone(), ctx.classes.clone());
+    let (root, classes, cache) = (ctx.root.clone(), ctx.classes.clone(), ctx.cache.clone());
     tokio::task::spawn_blocking(move || {
         let msg = match job {
-            Job::Thumbnails { .. } | Job::Previews { .. } | Job::Launch(_) | Job::Cancel { .. } => return,
+            Job::Thumbnails { .. } | Job::Previews { .. } => return,
+            Job::Launch(launch) => return launch::start(&root, &cache, &launch, tx),
+            Job::Cancel { pid } => Msg::Cancelled(kindling::runs::active::terminate(pid).map_err(|e| e.to_string())),
             Job::AugmentPreview { generation, id, plan, copies, seed } => {
                 let result = Project::open(&root)
                     .and_then(|p| kindling::augment::preview::versions(&p, &id, &plan, copies, seed))

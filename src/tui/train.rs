@@ -89,8 +89,6 @@ pub struct Train {
     pub events: Vec<Value>,
     /// Runs known when a launch was asked for: the first new one is followed.
     launched_after: Option<HashSet<String>>,
-    /// A run is being launched or ended here and its process has not exited yet.
-    pub launching: bool,
 }
 
 impl Train {
@@ -110,7 +108,6 @@ impl Train {
             followed: None,
             events: Vec::new(),
             launched_after: None,
-            launching: false,
         }
     }
 
@@ -181,7 +178,6 @@ impl Train {
     /// A launch was asked for: the next new run is the one to follow.
     pub fn launched(&mut self) {
         self.launched_after = Some(self.runs.iter().map(|r| r.id.clone()).collect());
-        self.launching = true;
     }
 
     pub fn act(&mut self, action: Action) -> Option<String> {
