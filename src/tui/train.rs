@@ -89,7 +89,12 @@ pub struct Train {
     pub events: Vec<Value>,
     /// Runs known when a launch was asked for: the first new one is followed.
     launched_after: Option<HashSet<String>>,
+    /// Seconds the pane has polled.
+    ticks: u64,
 }
+
+/// With nothing running, runs are listed every this many seconds.
+const IDLE_LISTING: u64 = 5;
 
 impl Train {
     pub fn new(kind: SourceKind) -> Train {
@@ -108,6 +113,7 @@ impl Train {
             followed: None,
             events: Vec::new(),
             launched_after: None,
+            ticks: 0,
         }
     }
 
@@ -141,14 +147,25 @@ impl Train {
         self.runs.iter().find(|r| Some(&r.id) == self.followed.as_ref())
     }
 
-    /// Work to do each second while the pane is open: list the runs, read the followed
-    /// run's events while it runs (and once more when it has ended).
-    pub fn poll(&self) -> Vec<Job> {
-        let mut jobs = vec![Job::Runs];
-        if let Some(id) = &self.followed {
+    /// Work to do each second while the pane is open: list the runs (every few seconds
+    /// when nothing is running or being launched), and read the followed run's events until
+    /// they say how it ended.
+    pub fn poll(&mut self) -> Vec<Job> {
+        self.ticks += 1;
+        let busy = self.launched_after.is_some() || self.runs.iter().any(|r| r.status == "running");
+        let mut jobs = Vec::new();
+        if busy || self.ticks % IDLE_LISTING == 1 {
+            jobs.push(Job::Runs);
+        }
+        if let Some(id) = self.followed.as_ref().filter(|_| !self.followed_ended()) {
             jobs.push(Job::Events { id: id.clone() });
         }
         jobs
+    }
+
+    /// Whether the followed run's events say how it ended.
+    fn followed_ended(&self) -> bool {
+        self.events.iter().rev().any(ends_run)
     }
 
     pub fn runs_arrived(&mut self, mut runs: Vec<RunSummary>) {
@@ -220,6 +237,11 @@ impl Train {
     }
 }
 
+/// Whether an event says how a run ended.
+fn ends_run(event: &Value) -> bool {
+    matches!(event["event"].as_str(), Some("finished" | "failed" | "cancelled"))
+}
+
 /// Where the followed run is, from its events.
 #[derive(Debug, Default, PartialEq)]
 pub struct Status {
@@ -255,7 +277,7 @@ impl Status {
                         status.stage_seconds = now - start;
                     }
                 }
-                Some("finished" | "failed" | "cancelled") => status.end = Some(e.clone()),
+                _ if ends_run(e) => status.end = Some(e.clone()),
                 _ => {}
             }
         }
