@@ -48,7 +48,7 @@ pub fn preview(dir: &Path, id: &str, copies: Option<usize>, seed: u64, out: &Pat
         Versions::Clips { rate, clips } => {
             for (k, clip) in clips.iter().enumerate() {
                 let path = name(k, "wav");
-                write_wav(&path, *rate, clip)?;
+                kindling::features::audio::write_mono(&path, *rate, clip)?;
                 written.push(path);
             }
         }
@@ -72,16 +72,4 @@ pub fn preview(dir: &Path, id: &str, copies: Option<usize>, seed: u64, out: &Pat
         println!("{}", path.display());
     }
     Ok(())
-}
-
-/// 16-bit mono WAV.
-fn write_wav(path: &Path, rate: u32, samples: &[f32]) -> Result<()> {
-    let spec =
-        hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let bad = |e: hound::Error| Error::file(path, e);
-    let mut w = hound::WavWriter::create(path, spec).map_err(bad)?;
-    for s in samples {
-        w.write_sample((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16).map_err(bad)?;
-    }
-    w.finalize().map_err(bad)
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rand::{Rng, RngExt};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub const CLASSES: &[&str] = &["sine", "square", "chirp", "hiss"];
 const PER_CLASS: usize = 30;
@@ -13,16 +13,10 @@ const RATE: u32 = 8000;
 
 pub fn write(dir: &Path, rng: &mut impl Rng) -> Result<()> {
     super::create_dir(dir)?;
-    let spec =
-        hound::WavSpec { channels: 1, sample_rate: RATE, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     for i in 0..PER_CLASS {
         for (c, class) in CLASSES.iter().enumerate() {
             let path = dir.join(format!("{class}_{:03}.wav", i + 1));
-            let mut w = hound::WavWriter::create(&path, spec).map_err(|e| Error::file(&path, e))?;
-            for s in clip(c, rng) {
-                w.write_sample((s.clamp(-1.0, 1.0) * i16::MAX as f32) as i16).map_err(|e| Error::file(&path, e))?;
-            }
-            w.finalize().map_err(|e| Error::file(&path, e))?;
+            crate::features::audio::write_mono(&path, RATE, &clip(c, rng))?;
         }
     }
     Ok(())

@@ -75,6 +75,18 @@ impl AudioFeaturizer {
     }
 }
 
+/// Writes mono samples in [-1, 1] as a 16-bit WAV file.
+pub fn write_mono(path: &Path, rate: u32, samples: &[f32]) -> Result<()> {
+    let spec =
+        hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let bad = |e: hound::Error| Error::file(path, e);
+    let mut w = hound::WavWriter::create(path, spec).map_err(bad)?;
+    for s in samples {
+        w.write_sample((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16).map_err(bad)?;
+    }
+    w.finalize().map_err(bad)
+}
+
 /// The clip as mono samples in [-1, 1], and its sample rate.
 pub fn read_mono(path: &Path) -> Result<(Vec<f32>, u32)> {
     let bad = |e: hound::Error| Error::file(path, format!("cannot be read as a WAV file: {e}"));
