@@ -3,6 +3,8 @@
 //! rows augmented after encoding. Copy `c` of sample `i` draws from `rng_for(seed, i, c)`,
 //! so a run is the same whatever the number of threads.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use super::random::index;
@@ -20,7 +22,7 @@ pub struct Augmenter<'a> {
     pub synonyms: &'a Synonyms,
 }
 
-impl Augmenter<'_> {
+impl<'a> Augmenter<'a> {
     /// Feature rows of augmented copies of the training samples `train` (indexes into
     /// `inputs`, classes `y`), and their classes. `x_train` is the training rows already
     /// encoded (tables are augmented there).
@@ -37,21 +39,22 @@ impl Augmenter<'_> {
         let jobs: Vec<(usize, usize)> = (0..train.len()).flat_map(|k| (0..copies).map(move |c| (k, c))).collect();
         let rng = |k: usize, c: usize| rng_for(self.seed, train[k] as u64, c as u64);
         let classes: Vec<usize> = jobs.iter().map(|&(k, _)| y[k]).collect();
+        // Every copy of training sample `k` (file `i`), decoded once.
+        let image_copies = |files: &[std::path::PathBuf], k: usize, i: usize| -> Result<Vec<::image::RgbImage>> {
+            let original = crate::features::image::open(&files[i])?.to_rgb8();
+            Ok((0..copies).map(|c| image::augment(&original, &self.plan.steps, &mut rng(k, c))).collect())
+        };
         match (featurizer, inputs) {
             (Featurizer::Image(f), Inputs::Files(files)) => {
                 let rows = each_sample("augmenting images", train, progress, |k, i| {
-                    let original = crate::features::image::open(&files[i])?.to_rgb8();
-                    let copy = |c| image::augment(&original, &self.plan.steps, &mut rng(k, c));
-                    Ok((0..copies).map(|c| f.features_of(&::image::DynamicImage::ImageRgb8(copy(c)))).collect())
+                    let copies = image_copies(files, k, i)?;
+                    Ok(copies.into_iter().map(|c| f.features_of(&::image::DynamicImage::ImageRgb8(c))).collect())
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
             (Featurizer::Encoder(f), Inputs::Files(files)) => {
                 let rows = each_sample("augmenting images", train, progress, |k, i| {
-                    let original = crate::features::image::open(&files[i])?.to_rgb8();
-                    let copies: Vec<_> =
-                        (0..copies).map(|c| image::augment(&original, &self.plan.steps, &mut rng(k, c))).collect();
-                    f.features_of(&copies)
+                    f.features_of(&image_copies(files, k, i)?)
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
@@ -65,13 +68,13 @@ impl Augmenter<'_> {
             }
             (Featurizer::Tfidf(f), Inputs::Texts(texts)) => {
                 progress.stage("augmenting texts", None);
+                let mut by_class: HashMap<usize, Vec<usize>> = HashMap::new();
+                (0..train.len()).for_each(|k| by_class.entry(y[k]).or_default().push(k));
                 let texts: Vec<String> = jobs
                     .par_iter()
                     .map(|&(k, c)| {
                         let mut rng = rng(k, c);
-                        let same: Vec<usize> = (0..train.len()).filter(|&o| o != k && y[o] == y[k]).collect();
-                        let partner =
-                            (!same.is_empty()).then(|| texts[train[same[index(&mut rng, same.len())]]].as_str());
+                        let partner = partner(&by_class[&y[k]], k, &mut rng).map(|o| texts[train[o]].as_str());
                         super::text::augment(&texts[train[k]], &self.plan.steps, self.synonyms, partner, &mut rng)
                     })
                     .collect();
@@ -88,9 +91,7 @@ impl Augmenter<'_> {
             _ => Ok((Matrix::dense(0, x_train.cols(), Vec::new()), Vec::new())),
         }
     }
-}
 
-impl<'a> Augmenter<'a> {
     /// For augmentation on the fly: epoch → one fresh augmented version of every training
     /// image (in `train`'s order), featurized. The originals are decoded once. `None` for
     /// data other than image pixels.
@@ -118,6 +119,18 @@ impl<'a> Augmenter<'a> {
     }
 }
 
+/// Another member of `class` (ascending) than `k`, at random (for cut-and-glue); `None`
+/// when `k` is alone in its class.
+pub fn partner(class: &[usize], k: usize, rng: &mut impl rand::Rng) -> Option<usize> {
+    if class.len() < 2 {
+        return None;
+    }
+    // Draw among the others: skip over `k`'s place.
+    let at = index(rng, class.len() - 1);
+    let own = class.binary_search(&k).unwrap_or(class.len());
+    Some(class[if at >= own { at + 1 } else { at }])
+}
+
 /// `make(k, i)` (the feature rows of every copy of training sample `k`, row `i` of the
 /// inputs) for all training samples in parallel, counted as stage `stage`; the rows in order.
 fn each_sample(
@@ -138,4 +151,22 @@ fn each_sample(
         .collect::<Result<_>>()?;
     counter.finish();
     Ok(rows.concat().concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partner_is_any_other_member_of_the_class_never_the_sample_itself() {
+        let class = [2, 5, 9];
+        let mut seen = std::collections::HashSet::new();
+        for c in 0..200 {
+            let p = partner(&class, 5, &mut rng_for(0, 5, c)).unwrap();
+            assert_ne!(p, 5);
+            seen.insert(p);
+        }
+        assert_eq!(seen, [2, 9].into_iter().collect());
+        assert_eq!(partner(&[4], 4, &mut rng_for(0, 0, 0)), None);
+    }
 }
