@@ -279,21 +279,26 @@ impl KeyMap {
             (K::F(4), Action::GotoPane(Pane::Train)),
             (K::F(5), Action::GotoPane(Pane::Results)),
         ];
-        let browse = [
+        // Arrows and h j k l, PgUp / PgDn, and g / G / Home / End: the same in every pane.
+        let moves = [
             (K::Char('k'), Action::Up),
             (K::Up, Action::Up),
             (K::Char('j'), Action::Down),
             (K::Down, Action::Down),
-            (K::PageUp, Action::PageUp),
-            (K::PageDown, Action::PageDown),
-            (K::Char('g'), Action::Top),
-            (K::Home, Action::Top),
-            (K::Char('G'), Action::Bottom),
-            (K::End, Action::Bottom),
             (K::Char('h'), Action::Left),
             (K::Left, Action::Left),
             (K::Char('l'), Action::Right),
             (K::Right, Action::Right),
+            (K::PageUp, Action::PageUp),
+            (K::PageDown, Action::PageDown),
+        ];
+        let ends = [
+            (K::Char('g'), Action::Top),
+            (K::Home, Action::Top),
+            (K::Char('G'), Action::Bottom),
+            (K::End, Action::Bottom),
+        ];
+        let browse = [
             (K::Char('s'), Action::Sort),
             (K::Char('c'), Action::Summary),
             (K::Char('R'), Action::Report),
@@ -310,16 +315,6 @@ impl KeyMap {
             (K::Char('s'), Action::Skip),
             (K::Backspace, Action::Undo),
             (K::Char('u'), Action::Undo),
-            (K::Char('h'), Action::Left),
-            (K::Left, Action::Left),
-            (K::Char('l'), Action::Right),
-            (K::Right, Action::Right),
-            (K::Char('k'), Action::Up),
-            (K::Up, Action::Up),
-            (K::Char('j'), Action::Down),
-            (K::Down, Action::Down),
-            (K::Char('g'), Action::Top),
-            (K::Char('G'), Action::Bottom),
             (K::Char('x'), Action::ClearLabel),
             (K::Enter, Action::Commit),
             (K::Char('t'), Action::Grid),
@@ -328,47 +323,30 @@ impl KeyMap {
             (K::Char('o'), Action::Order),
             (K::Char('r'), Action::Review),
         ];
-        let mut bindings: Vec<Binding> = Vec::new();
-        let mut add = |scope: Scope, keys: &[(KeyCode, Action)]| {
-            bindings.extend(keys.iter().map(|&(c, action)| Binding { key: Key::plain(c), action, scope }));
-        };
-        add(Scope::Global, &global);
-        add(Scope::Pane(Pane::Browse), &browse);
-        add(Scope::Pane(Pane::Label), &label);
-        // Arrows and h j k l, and PgUp / PgDn, in the Results and Train panes.
-        let moves = [
-            (K::Char('k'), Action::Up),
-            (K::Up, Action::Up),
-            (K::Char('j'), Action::Down),
-            (K::Down, Action::Down),
-            (K::Char('h'), Action::Left),
-            (K::Left, Action::Left),
-            (K::Char('l'), Action::Right),
-            (K::Right, Action::Right),
-            (K::PageUp, Action::PageUp),
-            (K::PageDown, Action::PageDown),
-        ];
-        add(Scope::Pane(Pane::Results), &moves);
         let results = [
-            (K::Char('g'), Action::Top),
-            (K::Char('G'), Action::Bottom),
             (K::Enter, Action::Open),
             (K::Esc, Action::Back),
             (K::Char('m'), Action::Compare),
             (K::Char('i'), Action::LabelIssues),
         ];
-        add(Scope::Pane(Pane::Results), &results);
-        add(Scope::Pane(Pane::Augment), &moves);
-        let augment = [
-            (K::Char('g'), Action::Top),
-            (K::Char('G'), Action::Bottom),
-            (K::Char(' '), Action::Skip),
-            (K::Enter, Action::Open),
-            (K::Char('r'), Action::Review),
-        ];
-        add(Scope::Pane(Pane::Augment), &augment);
-        add(Scope::Pane(Pane::Train), &moves);
+        let augment = [(K::Char(' '), Action::Skip), (K::Enter, Action::Open), (K::Char('r'), Action::Review)];
         let train = [(K::Enter, Action::Open), (K::Char('c'), Action::CancelRun)];
+        let mut bindings: Vec<Binding> = Vec::new();
+        let mut add = |scope: Scope, keys: &[(KeyCode, Action)]| {
+            bindings.extend(keys.iter().map(|&(c, action)| Binding { key: Key::plain(c), action, scope }));
+        };
+        add(Scope::Global, &global);
+        for (pane, own) in [
+            (Pane::Browse, &browse[..]),
+            (Pane::Label, &label[..]),
+            (Pane::Results, &results[..]),
+            (Pane::Augment, &augment[..]),
+        ] {
+            add(Scope::Pane(pane), &moves);
+            add(Scope::Pane(pane), &ends);
+            add(Scope::Pane(pane), own);
+        }
+        add(Scope::Pane(Pane::Train), &moves);
         add(Scope::Pane(Pane::Train), &train);
         bindings.push(Binding {
             key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },
