@@ -11,6 +11,31 @@ use super::keys::Action;
 /// Versions shown beside the original.
 pub const VERSIONS: usize = 4;
 
+/// Images are shrunk to at most this many pixels a side before they reach the pane: it
+/// draws a few dozen cells of each, and scaling full-size photos every frame would stall
+/// the UI task.
+const PREVIEW_SIDE: u32 = 128;
+
+/// Versions made small enough to draw cheaply (run off the UI task).
+pub fn for_display(versions: Versions) -> Versions {
+    match versions {
+        Versions::Images(images) => Versions::Images(
+            images
+                .into_iter()
+                .map(|img| {
+                    let (w, h) = img.dimensions();
+                    if w.max(h) <= PREVIEW_SIDE {
+                        img
+                    } else {
+                        image::imageops::thumbnail(&img, PREVIEW_SIDE, PREVIEW_SIDE)
+                    }
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 pub struct Augment {
     pub modality: Modality,
     pub settings: Settings,
@@ -150,6 +175,15 @@ impl Augment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_images_are_shrunk_for_display_and_small_ones_kept() {
+        let big = image::RgbImage::new(1000, 600);
+        let small = image::RgbImage::new(32, 32);
+        let Versions::Images(shown) = for_display(Versions::Images(vec![big, small.clone()])) else { panic!() };
+        assert!(shown[0].width() <= PREVIEW_SIDE && shown[0].height() <= PREVIEW_SIDE);
+        assert_eq!(shown[1], small);
+    }
 
     #[test]
     fn toggles_and_edits_change_the_settings_and_ask_for_a_new_preview() {

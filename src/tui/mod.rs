@@ -394,6 +394,7 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
             Job::AugmentPreview { generation, id, plan, copies, seed } => {
                 let result = Project::open(&root)
                     .and_then(|p| kindling::augment::preview::versions(&p, &id, &plan, copies, seed))
+                    .map(augment::for_display)
                     .map_err(|e| e.to_string());
                 Msg::AugmentPreview { generation, result }
             }
