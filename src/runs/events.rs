@@ -3,7 +3,7 @@
 //! within a stage at most ten times a second, and its last step always.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -87,8 +87,22 @@ impl Progress for EventLog {
 
 /// Reads a run's events (lines that do not parse are skipped: the last may be half written).
 pub fn read(path: &Path) -> Result<Vec<Value>> {
-    let file = File::open(path).map_err(|e| Error::file(path, e))?;
-    Ok(BufReader::new(file).lines().map_while(|l| l.ok()).filter_map(|l| serde_json::from_str(&l).ok()).collect())
+    Ok(read_from(path, 0)?.0)
+}
+
+/// The events whose lines are complete after byte `offset`, and the offset after them: a
+/// follower reads only what was added since its last look.
+pub fn read_from(path: &Path, offset: u64) -> Result<(Vec<Value>, u64)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| Error::file(path, e))?;
+    file.seek(SeekFrom::Start(offset)).map_err(|e| Error::file(path, e))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| Error::file(path, e))?;
+    // A last line without its newline is still being written: leave it for next time.
+    let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let events =
+        bytes[..complete].split(|b| *b == b'\n').filter_map(|line| serde_json::from_slice(line).ok()).collect();
+    Ok((events, offset + complete as u64))
 }
 
 /// Sends progress to two sinks (the event log and a terminal bar).
@@ -149,6 +163,21 @@ mod tests {
         assert!(progress.len() < 1000, "progress is throttled");
         assert_eq!(progress.last().unwrap()["done"], 1000);
         assert_eq!(events.last().unwrap()["accuracy"], 0.5);
+    }
+
+    #[test]
+    fn a_follower_reads_only_complete_new_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(EVENTS_FILE);
+        std::fs::write(&path, "{\"event\":\"stage\"}\n{\"event\":\"prog").unwrap();
+        let (first, offset) = read_from(&path, 0).unwrap();
+        assert_eq!(first.len(), 1);
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"ress\"}\n{\"event\":\"finished\"}\n").unwrap();
+        let (rest, end) = read_from(&path, offset).unwrap();
+        assert_eq!(rest.iter().map(|e| e["event"].as_str().unwrap()).collect::<Vec<_>>(), ["progress", "finished"]);
+        assert_eq!(end, std::fs::metadata(&path).unwrap().len());
+        assert!(read_from(&path, end).unwrap().0.is_empty());
     }
 
     #[test]

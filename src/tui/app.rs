@@ -88,9 +88,10 @@ pub enum Job {
     },
     /// Write the Augment pane's settings to kindling.toml.
     SaveAugment(kindling::augment::Settings),
-    /// A run's events so far.
+    /// A run's events after byte `from` of its events.jsonl.
     Events {
         id: String,
+        from: u64,
     },
     /// Start `kindling train` with these settings, detached.
     Launch(super::train::Launch),
@@ -135,9 +136,11 @@ pub enum Msg {
     },
     Report(Result<kindling::readiness::Report, String>),
     Runs(Result<Vec<kindling::runs::RunSummary>, String>),
+    /// A run's events after byte `from`, and the offset after them.
     Events {
         id: String,
-        result: Result<Vec<serde_json::Value>, String>,
+        from: u64,
+        result: Result<(Vec<serde_json::Value>, u64), String>,
     },
     /// A training process launched here ended; `why` is its last error line.
     Exited {
@@ -529,7 +532,7 @@ impl App {
                 }
                 self.results.runs_arrived(result);
             }
-            Msg::Events { id, result: Ok(events) } => self.train.events_arrived(id, events),
+            Msg::Events { id, from, result: Ok((events, to)) } => self.train.events_arrived(id, from, events, to),
             // A run directory may not have its events file yet.
             Msg::Events { result: Err(_), .. } => {}
             Msg::Exited { ok: false, why } => self.message = Some(format!("kindling train stopped: {why}")),

@@ -407,9 +407,13 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
                     })
                     .map_err(|e| format!("cannot save the augmentations: {e}")),
             ),
-            Job::Events { id } => {
+            Job::Events { id, from } => {
                 let path = kindling::runs::dir(&root, &id).join(kindling::runs::events::EVENTS_FILE);
-                Msg::Events { id, result: kindling::runs::events::read(&path).map_err(|e| e.to_string()) }
+                Msg::Events {
+                    id,
+                    from,
+                    result: kindling::runs::events::read_from(&path, from).map_err(|e| e.to_string()),
+                }
             }
             Job::Queue { generation, order, review, seed } => {
                 let result = LabelStore::open(&labels)

@@ -470,7 +470,15 @@ fn train_pane_follows_a_running_run_with_gauge_and_loss_curve() {
         let loss = 1.0 / f64::from(step);
         events.push(serde_json::json!({"time": "2026-11-22T09:30:15Z", "event": "loss", "step": step, "loss": loss}));
     }
-    a.receive(Msg::Events { id: "20261122-093005-logistic".into(), result: Ok(events) });
+    // In two reads, as the pane follows a growing file; an answer repeating the first read
+    // is dropped.
+    let id = || "20261122-093005-logistic".to_string();
+    let rest = events.split_off(2);
+    a.receive(Msg::Events { id: id(), from: 0, result: Ok((events.clone(), 100)) });
+    a.receive(Msg::Events { id: id(), from: 100, result: Ok((rest, 900)) });
+    a.receive(Msg::Events { id: id(), from: 0, result: Ok((events, 100)) });
+    assert!(a.tick());
+    assert!(a.jobs().contains(&Job::Events { id: id(), from: 900 }), "the next read starts where the last ended");
     a.act(Action::Down);
     a.act(Action::Right);
     check("train_running_100x30", &draw(&mut a, 100, 30));

@@ -87,6 +87,8 @@ pub struct Train {
     /// The run followed, by id.
     pub followed: Option<String>,
     pub events: Vec<Value>,
+    /// Bytes of the followed run's events.jsonl read so far.
+    events_read: u64,
     /// Runs known when a launch was asked for: the first new one is followed.
     launched_after: Option<HashSet<String>>,
     /// Seconds the pane has polled.
@@ -112,6 +114,7 @@ impl Train {
             runs: Vec::new(),
             followed: None,
             events: Vec::new(),
+            events_read: 0,
             launched_after: None,
             ticks: 0,
         }
@@ -158,7 +161,7 @@ impl Train {
             jobs.push(Job::Runs);
         }
         if let Some(id) = self.followed.as_ref().filter(|_| !self.followed_ended()) {
-            jobs.push(Job::Events { id: id.clone() });
+            jobs.push(Job::Events { id: id.clone(), from: self.events_read });
         }
         jobs
     }
@@ -173,22 +176,36 @@ impl Train {
         if let Some(known) = &self.launched_after
             && let Some(new) = runs.iter().find(|r| !known.contains(&r.id))
         {
-            self.followed = Some(new.id.clone());
+            let id = new.id.clone();
             self.launched_after = None;
-            self.events.clear();
+            self.follow(id);
         }
         // Follow the newest run still running, else the newest, unless one was chosen.
         if self.followed.as_ref().is_none_or(|id| !runs.iter().any(|r| r.id == *id)) {
             let pick = runs.iter().find(|r| r.status == "running").or(runs.first());
-            self.followed = pick.map(|r| r.id.clone());
-            self.events.clear();
+            match pick.map(|r| r.id.clone()) {
+                Some(id) => self.follow(id),
+                None => self.followed = None,
+            }
         }
         self.runs = runs;
     }
 
-    pub fn events_arrived(&mut self, id: String, events: Vec<Value>) {
-        if self.followed.as_ref() == Some(&id) {
-            self.events = events;
+    /// Follows run `id` from its first event.
+    fn follow(&mut self, id: String) {
+        if self.followed.as_ref() != Some(&id) {
+            self.followed = Some(id);
+            self.events.clear();
+            self.events_read = 0;
+        }
+    }
+
+    /// Events of run `id` read from byte `from` up to byte `to`; ignored unless they carry on
+    /// exactly where the pane's copy ends (an answer may come late or twice).
+    pub fn events_arrived(&mut self, id: String, from: u64, events: Vec<Value>, to: u64) {
+        if self.followed.as_ref() == Some(&id) && from == self.events_read {
+            self.events.extend(events);
+            self.events_read = to;
         }
     }
 
@@ -206,11 +223,8 @@ impl Train {
             Action::PageUp | Action::PageDown => {
                 let at = self.runs.iter().position(|r| Some(&r.id) == self.followed.as_ref()).unwrap_or(0);
                 let to = if action == Action::PageDown { at + 1 } else { at.saturating_sub(1) };
-                if let Some(r) = self.runs.get(to.min(self.runs.len().saturating_sub(1))) {
-                    if self.followed.as_ref() != Some(&r.id) {
-                        self.events.clear();
-                    }
-                    self.followed = Some(r.id.clone());
+                if let Some(id) = self.runs.get(to.min(self.runs.len().saturating_sub(1))).map(|r| r.id.clone()) {
+                    self.follow(id);
                 }
             }
             _ => {}
