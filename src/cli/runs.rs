@@ -5,8 +5,6 @@ use std::path::Path;
 use kindling::Result;
 use kindling::progress::Progress;
 use kindling::project::Project;
-use kindling::runs::predictions::{PREDICTIONS_FILE, Predictions};
-use kindling::runs::record::RunRecord;
 use kindling::runs::train::{TrainOptions, train as train_run};
 use kindling::runs::{self, predict};
 use serde_json::json;
@@ -155,17 +153,17 @@ pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<
 pub fn label_issues(dir: &Path, run: &str, as_json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
-    let run_dir = runs::dir(project.root(), &id);
-    let record = RunRecord::read(&run_dir)?;
-    if record.folds.is_none() || record.status != "finished" {
+    let detail = runs::detail(project.root(), &id)?;
+    let Some(issues) = detail.issues else {
+        if let (Some(_), Some(problem)) = (detail.record.folds, detail.drill.problem) {
+            return Err(kindling::Error::user(problem));
+        }
         return Err(kindling::Error::user(format!(
             "run {id} has no out-of-fold predictions to judge labels by; train with --folds 5 (e.g. `kindling train {} --model {} --folds 5`)",
             dir.display(),
-            record.model
+            detail.record.model
         )));
-    }
-    let predictions = Predictions::read(&run_dir.join(PREDICTIONS_FILE))?;
-    let issues = kindling::eval::label_issues::find(&predictions);
+    };
     if as_json {
         print_json(&issues);
         return Ok(());
