@@ -75,28 +75,39 @@ pub fn versions(project: &Project, id: &str, plan: &Plan, copies: usize, seed: u
             Ok(Versions::Clips { rate, clips })
         }
         (_, SourceKind::Text) => {
-            let data = Dataset::load(project)?;
-            let Inputs::Texts(texts) = &data.inputs else {
-                return Err(Error::internal("a text project without texts"));
-            };
-            let at = position(&data.ids, id)?;
-            let same: Vec<usize> = (0..texts.len())
-                .filter(|&i| i != at && data.given[i].is_some() && data.given[i] == data.given[at])
-                .collect();
+            let (text, partners) = text_and_partners(project, &source, id, plan.has("cut_glue"))?;
             let own = plan.synonyms.as_ref().map(|f| project.root().join(f));
             let synonyms = Synonyms::load(own.as_deref())?;
-            let mut all = vec![texts[at].clone()];
+            let mut all = vec![text.clone()];
             all.extend((0..copies).map(|c| {
                 let mut r = rng(c);
                 let partner =
-                    (!same.is_empty()).then(|| texts[same[super::random::index(&mut r, same.len())]].as_str());
-                text::augment(&texts[at], &plan.steps, &synonyms, partner, &mut r)
+                    (!partners.is_empty()).then(|| partners[super::random::index(&mut r, partners.len())].as_str());
+                text::augment(&text, &plan.steps, &synonyms, partner, &mut r)
             }));
             Ok(Versions::Texts(all))
         }
         (_, SourceKind::Table) => table_versions(project, id, plan, copies, seed),
         _ => Err(Error::internal("a folder source of an unexpected kind")),
     }
+}
+
+/// The sample's text and, when cut-and-glue needs them, the other texts of its class. A
+/// folder's text is read alone; everything is read only when partners are needed or the
+/// texts sit in a table.
+fn text_and_partners(project: &Project, source: &Source, id: &str, partners: bool) -> Result<(String, Vec<String>)> {
+    if let (Source::Folder(f), false) = (source, partners) {
+        let path = f.root.join(id);
+        let bytes = std::fs::read(&path).map_err(|e| Error::file(&path, e))?;
+        return Ok((String::from_utf8_lossy(&bytes).into_owned(), Vec::new()));
+    }
+    let data = Dataset::load(project)?;
+    let Inputs::Texts(texts) = data.inputs else { return Err(Error::internal("a text project without texts")) };
+    let at = position(&data.ids, id)?;
+    let class = data.given[at];
+    let others = (0..texts.len()).filter(|&i| i != at && class.is_some() && data.given[i] == class);
+    let others = if partners { others.map(|i| texts[i].clone()).collect() } else { Vec::new() };
+    Ok((texts[at].clone(), others))
 }
 
 fn position(ids: &[String], id: &str) -> Result<usize> {
