@@ -81,6 +81,17 @@ impl ModelKind {
         matches!(self, ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn)
     }
 
+    /// Whether this build can fit the model; if not, says how to get a build that can.
+    pub fn available(self) -> Result<()> {
+        if self.needs_torch() && !cfg!(feature = "torch") {
+            return Err(Error::user(format!(
+                "{} is a GPU model and this kindling was built without them; build with `cargo build --release --features torch` against libtorch (the README's \"GPU models\" section says how)",
+                self.name()
+            )));
+        }
+        Ok(())
+    }
+
     pub fn parse(name: &str) -> Result<ModelKind> {
         ModelKind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
             let names: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
@@ -144,9 +155,7 @@ impl Model {
         progress: &dyn Progress,
     ) -> Result<Model> {
         let seed = fit.seed;
-        if kind.needs_torch() && !cfg!(feature = "torch") {
-            return Err(without_torch(kind));
-        }
+        kind.available()?;
         if x.rows() == 0 || x.rows() != y.len() {
             return Err(Error::user("no labelled training samples; label some samples first"));
         }
@@ -174,7 +183,7 @@ impl Model {
                 Inner::Torch(torch::TorchModel::fit(kind, x, &local, k, fit, progress)?)
             }
             #[cfg(not(feature = "torch"))]
-            ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn => return Err(without_torch(kind)),
+            ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn => unreachable!("available() refused it"),
         };
         Ok(Model { kind, seen, n_classes, inner })
     }
@@ -217,14 +226,6 @@ impl Model {
         };
         Ok(local.widen(&self.seen, self.n_classes))
     }
-}
-
-/// Why a libtorch model cannot be chosen in this build, and how to get one that can.
-fn without_torch(kind: ModelKind) -> Error {
-    Error::user(format!(
-        "{} is a GPU model and this kindling was built without them; build with `cargo build --release --features torch` against libtorch (the README's \"GPU models\" section says how)",
-        kind.name()
-    ))
 }
 
 #[cfg(test)]

@@ -72,6 +72,7 @@ pub struct Trained {
 /// `failed` with the reason.
 pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress) -> Result<Trained> {
     let kind = project.config.source.kind;
+    options.model.available()?;
     let method = match &options.encoder {
         Some(_) if kind != crate::project::config::SourceKind::Images => {
             return Err(Error::user("--encoder takes image projects (a TorchScript module over images)"));

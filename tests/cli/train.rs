@@ -420,6 +420,7 @@ fn gpu_models_are_listed_and_say_how_to_enable_them() {
     let proj = fruit_project(dir.path());
     let err = user_error(&["train", p(&proj), "--model", "mlp"]);
     assert!(err.contains("--features torch"), "{err}");
+    assert!(!proj.join("runs").exists(), "no failed run is left behind");
 }
 
 #[cfg(feature = "torch")]
