@@ -157,7 +157,7 @@ struct TrainArgs {
     /// Leave out the augmentations of kindling.toml's [augment]
     #[arg(long)]
     no_augment: bool,
-    /// Featurize images with this TorchScript encoder ([N,3,224,224] → [N,D]; needs --features torch)
+    /// Featurize with this TorchScript encoder: images [N,3,224,224] or token ids [N,L] → [N,D] (needs --features torch)
     #[arg(long, value_name = "PATH.pt")]
     encoder: Option<PathBuf>,
     /// Where the GPU models (linear, mlp, cnn) train: auto (CUDA when there is a GPU), cpu, cuda

@@ -66,7 +66,7 @@ impl<'a> Augmenter<'a> {
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
-            (Featurizer::Tfidf(f), Inputs::Texts(texts)) => {
+            (Featurizer::Tfidf(_) | Featurizer::Encoder(_), Inputs::Texts(texts)) => {
                 progress.stage("augmenting texts", None);
                 let mut by_class: HashMap<usize, Vec<usize>> = HashMap::new();
                 (0..train.len()).for_each(|k| by_class.entry(y[k]).or_default().push(k));
@@ -79,7 +79,7 @@ impl<'a> Augmenter<'a> {
                     })
                     .collect();
                 progress.finish();
-                Ok((f.transform(&texts), classes))
+                Ok((featurizer.transform(&Inputs::Texts(texts), progress)?, classes))
             }
             (Featurizer::Table(f), Inputs::Table(_)) => {
                 let dense: Vec<Vec<f32>> =

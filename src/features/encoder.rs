@@ -1,15 +1,20 @@
 //! A pre-trained network as the featurizer (`kindling train --encoder PATH.pt`, feature
-//! `torch`): a TorchScript module mapping a batch of images `[N, 3, S, S]` (RGB scaled to
-//! 0..1, then normalized with ImageNet's mean and deviation, as torchvision's models expect)
-//! to vectors `[N, D]`. The vectors are standardized on the training images. The module's
-//! bytes are kept in the run, so the run still works if the file moves.
+//! `torch`): a TorchScript module mapping a batch of samples to vectors `[N, D]`.
+//! - Images go in as `[N, 3, S, S]` floats: RGB scaled to 0..1, then normalized with
+//!   ImageNet's mean and deviation, as torchvision's models expect.
+//! - Texts go in as token ids `[N, L]` (int64, padded with the vocabulary's `[PAD]` id), cut
+//!   into WordPiece tokens with the vocabulary found beside the module.
+//!
+//! The vectors are standardized on the training samples. The module's bytes (and the
+//! vocabulary) are kept in the run, so the run still works if the files move.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::scaler::Scaler;
-use super::{Matrix, image};
+use super::wordpiece::{Tokenizer, Vocabulary};
+use super::{Inputs, Matrix, image};
 use crate::error::{Error, Result};
 use crate::progress::{Counter, Progress};
 
@@ -23,6 +28,10 @@ const BATCH: usize = 32;
 pub struct Encoder {
     /// Where it came from (for the record).
     pub source: PathBuf,
+    /// A text encoder's vocabulary; `None` for an image encoder.
+    vocabulary: Option<Vocabulary>,
+    /// A text's token ids are cut to this many.
+    max_tokens: usize,
     width: usize,
     scaler: Scaler,
     module: Vec<u8>,
@@ -32,6 +41,15 @@ impl std::fmt::Debug for Encoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Encoder({}, {} values, {} bytes)", self.source.display(), self.width, self.module.len())
     }
+}
+
+/// A batch as the module takes it (without the `torch` feature nothing reads it).
+#[cfg_attr(not(feature = "torch"), allow(dead_code))]
+enum Batch {
+    /// Prepared images, `3 × SIZE × SIZE` values each.
+    Pixels(Vec<Vec<f32>>),
+    /// Token ids, row after row, and the row length.
+    Tokens(Vec<i64>, usize),
 }
 
 /// One image as the encoder's input: RGB, `SIZE` a side, normalized, channels first.
@@ -47,15 +65,43 @@ fn pixels(img: &::image::RgbImage) -> Vec<f32> {
     out
 }
 
+/// The vocabulary of a text encoder: `NAME.vocab.txt` or `vocab.txt` beside `NAME.pt`.
+fn vocabulary_beside(module: &Path) -> Result<Vocabulary> {
+    let dir = module.parent().unwrap_or(Path::new("."));
+    let stem = module.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let own = dir.join(format!("{stem}.vocab.txt"));
+    let shared = dir.join("vocab.txt");
+    match [&own, &shared].into_iter().find(|p| p.is_file()) {
+        Some(path) => Vocabulary::read(path),
+        None => Err(Error::file(
+            module,
+            format!(
+                "a text encoder needs its WordPiece vocabulary beside it, as {} or {} (one token per line, as the \
+                 tokenizer's save_vocabulary writes it)",
+                own.display(),
+                shared.display()
+            ),
+        )),
+    }
+}
+
 impl Encoder {
-    /// Loads the module at `path` and fits the standardization on the training images.
-    pub fn fit(path: &Path, files: &[PathBuf], progress: &dyn Progress) -> Result<Encoder> {
+    /// Loads the module at `path` and fits the standardization on the training samples
+    /// (image files or texts).
+    pub fn fit(path: &Path, train: &Inputs, max_tokens: usize, progress: &dyn Progress) -> Result<Encoder> {
         let module = std::fs::read(path).map_err(|e| Error::file(path, e))?;
-        let mut e = Encoder { source: path.to_path_buf(), width: 0, scaler: Scaler::fit(&[], 0), module };
-        let rows = e.raw(files, progress)?;
+        let vocabulary = match train {
+            Inputs::Texts(_) => Some(vocabulary_beside(path)?),
+            Inputs::Files(_) => None,
+            Inputs::Table(_) => return Err(Error::user("--encoder takes image or text projects")),
+        };
+        let scaler = Scaler::fit(&[], 0);
+        let mut e = Encoder { source: path.to_path_buf(), vocabulary, max_tokens, width: 0, scaler, module };
+        let rows = e.raw(train, progress)?;
         e.width = rows.first().map_or(0, Vec::len);
         if e.width == 0 {
-            return Err(Error::file(path, "gives no values for an image; it must map [N, 3, H, W] to [N, D]"));
+            let takes = if e.vocabulary.is_some() { "token ids [N, L]" } else { "images [N, 3, H, W]" };
+            return Err(Error::file(path, format!("gives no values for a sample; it must map {takes} to [N, D]")));
         }
         e.scaler = Scaler::fit(&rows.concat(), e.width);
         Ok(e)
@@ -65,32 +111,50 @@ impl Encoder {
         self.width
     }
 
-    pub fn transform(&self, files: &[PathBuf], progress: &dyn Progress) -> Result<Matrix> {
-        let mut data = self.raw(files, progress)?.concat();
+    pub fn transform(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Matrix> {
+        let mut data = self.raw(inputs, progress)?.concat();
         self.scaler.apply(&mut data);
-        Ok(Matrix::dense(files.len(), self.width, data))
+        Ok(Matrix::dense(inputs.len(), self.width, data))
     }
 
     /// Standardized vectors of images in memory (augmented copies).
     pub fn features_of(&self, images: &[::image::RgbImage]) -> Result<Vec<Vec<f32>>> {
-        let inputs: Vec<Vec<f32>> = images.iter().map(pixels).collect();
-        let mut rows = self.session()?.run(&inputs)?;
+        let batch = Batch::Pixels(images.iter().map(pixels).collect());
+        let mut rows = self.session()?.run(batch)?;
         rows.iter_mut().for_each(|r| self.scaler.apply(r));
         Ok(rows)
     }
 
-    /// Unstandardized vectors of image files, a batch at a time.
-    fn raw(&self, files: &[PathBuf], progress: &dyn Progress) -> Result<Vec<Vec<f32>>> {
+    /// Unstandardized vectors of image files or texts, a batch at a time.
+    fn raw(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Vec<Vec<f32>>> {
         let session = self.session()?;
-        let counter = Counter::start(progress, "encoding images", files.len());
-        let mut out = Vec::with_capacity(files.len());
-        for batch in files.chunks(BATCH) {
-            let inputs: Vec<Vec<f32>> =
-                batch.iter().map(|f| Ok(pixels(&image::open(f)?.to_rgb8()))).collect::<Result<_>>()?;
-            out.extend(session.run(&inputs)?);
-            batch.iter().for_each(|_| counter.tick());
+        let mut out = Vec::with_capacity(inputs.len());
+        match (inputs, &self.vocabulary) {
+            (Inputs::Files(files), None) => {
+                let counter = Counter::start(progress, "encoding images", files.len());
+                for batch in files.chunks(BATCH) {
+                    let images = batch.iter().map(|f| Ok(pixels(&image::open(f)?.to_rgb8())));
+                    out.extend(session.run(Batch::Pixels(images.collect::<Result<_>>()?))?);
+                    batch.iter().for_each(|_| counter.tick());
+                }
+                counter.finish();
+            }
+            (Inputs::Texts(texts), Some(vocabulary)) => {
+                let tokenizer = Tokenizer::new(vocabulary);
+                let counter = Counter::start(progress, "encoding texts", texts.len());
+                for batch in texts.chunks(BATCH) {
+                    let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
+                    let (ids, len) = tokenizer.batch(&refs, self.max_tokens);
+                    out.extend(session.run(Batch::Tokens(ids, len))?);
+                    batch.iter().for_each(|_| counter.tick());
+                }
+                counter.finish();
+            }
+            _ => {
+                let was = if self.vocabulary.is_some() { "texts" } else { "images" };
+                return Err(Error::user(format!("{} encodes {was} only", self.source.display())));
+            }
         }
-        counter.finish();
         if let Some(bad) = out.iter().find(|r| r.len() != out[0].len()) {
             return Err(Error::file(
                 &self.source,
@@ -100,7 +164,7 @@ impl Encoder {
         Ok(out)
     }
 
-    /// The module, loaded once for a pass over many images.
+    /// The module, loaded once for a pass over many samples.
     #[cfg(feature = "torch")]
     fn session(&self) -> Result<Session<'_>> {
         let device = tch::Device::cuda_if_available();
@@ -119,7 +183,8 @@ impl Encoder {
 
     #[cfg(feature = "torch")]
     fn unusable(&self, e: impl std::fmt::Display) -> Error {
-        Error::file(&self.source, format!("cannot run as a TorchScript image encoder: {e}"))
+        let what = if self.vocabulary.is_some() { "text" } else { "image" };
+        Error::file(&self.source, format!("cannot run as a TorchScript {what} encoder: {e}"))
     }
 }
 
@@ -134,22 +199,28 @@ struct Session<'a> {
 struct Session<'a>(std::marker::PhantomData<&'a ()>);
 
 impl Session<'_> {
-    /// The module's vectors for a batch of prepared images.
+    /// The module's vectors for a batch.
     #[cfg(feature = "torch")]
-    fn run(&self, inputs: &[Vec<f32>]) -> Result<Vec<Vec<f32>>> {
+    fn run(&self, batch: Batch) -> Result<Vec<Vec<f32>>> {
         use tch::{Device, Kind, Tensor};
         let bad = |e: tch::TchError| self.encoder.unusable(e);
         let _no_grad = tch::no_grad_guard();
-        let side = i64::from(SIZE);
-        let x = Tensor::from_slice(&inputs.concat()).view([inputs.len() as i64, 3, side, side]).to_device(self.device);
-        let y = self.module.forward_ts(&[x]).map_err(bad)?.to_kind(Kind::Float).flatten(1, -1).to_device(Device::Cpu);
+        let x = match batch {
+            Batch::Pixels(images) => {
+                let side = i64::from(SIZE);
+                Tensor::from_slice(&images.concat()).view([images.len() as i64, 3, side, side])
+            }
+            Batch::Tokens(ids, len) => Tensor::from_slice(&ids).view([-1, len as i64]),
+        };
+        let y = self.module.forward_ts(&[x.to_device(self.device)]).map_err(bad)?;
+        let y = y.to_kind(Kind::Float).flatten(1, -1).to_device(Device::Cpu);
         let width = y.size().get(1).copied().unwrap_or(0) as usize;
         let flat: Vec<f32> = Vec::<f32>::try_from(y.flatten(0, -1)).map_err(bad)?;
         Ok(flat.chunks(width.max(1)).map(<[f32]>::to_vec).collect())
     }
 
     #[cfg(not(feature = "torch"))]
-    fn run(&self, _inputs: &[Vec<f32>]) -> Result<Vec<Vec<f32>>> {
+    fn run(&self, _batch: Batch) -> Result<Vec<Vec<f32>>> {
         Err(Error::internal("no encoder session without the torch feature"))
     }
 }
@@ -180,18 +251,58 @@ mod tests {
             ::image::RgbImage::from_pixel(8, 8, ::image::Rgb(*colour)).save(&path).unwrap();
             files.push(path);
         }
-        let e = Encoder::fit(&pt, &files, &Silent).unwrap();
+        let images = Inputs::Files(files.clone());
+        let e = Encoder::fit(&pt, &images, 128, &Silent).unwrap();
         assert_eq!(e.width(), 3);
-        let x = e.transform(&files, &Silent).unwrap();
+        let x = e.transform(&images, &Silent).unwrap();
         // Red images have a high first value, blue ones a low one.
         assert!(x.row(0).get(0) > 0.0 && x.row(1).get(0) < 0.0 && x.row(2).get(0) > 0.0 && x.row(3).get(0) < 0.0);
         let bytes = postcard::to_allocvec(&e).unwrap();
         let back: Encoder = postcard::from_bytes(&bytes).unwrap();
         std::fs::remove_file(&pt).unwrap();
-        assert_eq!(back.transform(&files, &Silent).unwrap(), x, "the run keeps the module's bytes");
+        assert_eq!(back.transform(&images, &Silent).unwrap(), x, "the run keeps the module's bytes");
         let junk = dir.path().join("junk.pt");
         std::fs::write(&junk, b"not a module").unwrap();
-        let err = Encoder::fit(&junk, &files, &Silent).unwrap_err().to_string();
+        let err = Encoder::fit(&junk, &images, 128, &Silent).unwrap_err().to_string();
         assert!(err.contains("junk.pt") && err.contains("TorchScript"), "{err}");
+    }
+
+    /// A module counting, per text, the tokens of ids 4 and 5 and the real (unpadded) ones.
+    fn token_counts(path: &Path) {
+        let example = tch::Tensor::from_slice(&[2i64, 4, 3, 0]).view([1, 4]);
+        let module = tch::CModule::create_by_tracing("TokenCounts", "forward", &[example], &mut |x| {
+            let count = |t: tch::Tensor| t.to_kind(tch::Kind::Float).sum_dim_intlist(1, true, tch::Kind::Float);
+            vec![tch::Tensor::cat(&[count(x[0].eq(4)), count(x[0].eq(5)), count(x[0].ne(0))], 1)]
+        })
+        .unwrap();
+        module.save(path).unwrap();
+    }
+
+    #[test]
+    fn a_text_encoder_gets_wordpiece_ids_from_the_vocabulary_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pt = dir.path().join("counts.pt");
+        token_counts(&pt);
+        let texts = Inputs::Texts(vec!["good good".into(), "bad".into(), "Good, bad bad".into(), "".into()]);
+        let err = Encoder::fit(&pt, &texts, 128, &Silent).unwrap_err().to_string();
+        assert!(err.contains("counts.vocab.txt") && err.contains("vocab.txt"), "{err}");
+        std::fs::write(dir.path().join("counts.vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\ngood\nbad\n,\n").unwrap();
+        let e = Encoder::fit(&pt, &texts, 128, &Silent).unwrap();
+        assert_eq!(e.width(), 3);
+        let x = e.transform(&texts, &Silent).unwrap();
+        // Standardized counts: the first text has the most "good", the third the most
+        // "bad" and the most tokens ([CLS] good , bad bad [SEP]), the empty one the fewest.
+        let column = |j: usize| (0..4).map(|i| x.row(i).get(j)).collect::<Vec<f32>>();
+        let top = |v: Vec<f32>| (0..4).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
+        assert_eq!(top(column(0)), 0);
+        assert_eq!(top(column(1)), 2);
+        assert_eq!(top(column(2)), 2);
+        assert!(column(2)[3] < column(2)[1], "the empty text has only [CLS] [SEP]");
+        let short = Encoder::fit(&pt, &texts, 3, &Silent).unwrap();
+        let raw = short.raw(&texts, &Silent).unwrap();
+        assert_eq!(raw[2], vec![1.0, 0.0, 3.0], "cut to 3 ids: [CLS] good [SEP]");
+        let images = Inputs::Files(vec![dir.path().join("a.png")]);
+        let err = e.transform(&images, &Silent).unwrap_err().to_string();
+        assert!(err.contains("encodes texts only"), "{err}");
     }
 }

@@ -8,6 +8,7 @@ mod matrix;
 mod scaler;
 pub mod table;
 pub mod tfidf;
+pub mod wordpiece;
 
 use std::path::PathBuf;
 
@@ -70,7 +71,9 @@ impl Method {
         match self {
             Method::Table => SourceKind::Table,
             Method::Tfidf => SourceKind::Text,
-            Method::Pixels | Method::Hog | Method::Encoder => SourceKind::Images,
+            Method::Pixels | Method::Hog => SourceKind::Images,
+            // Chosen by --encoder, for images or texts, never by name.
+            Method::Encoder => SourceKind::Images,
             Method::Logmel | Method::Mfcc => SourceKind::Audio,
         }
     }
@@ -81,7 +84,7 @@ impl Method {
             return Ok(Method::auto(kind));
         }
         if name == "encoder" {
-            return Err(Error::user("the encoder features come with --encoder PATH.pt (a TorchScript image encoder)"));
+            return Err(Error::user("the encoder features come with --encoder PATH.pt (a TorchScript module)"));
         }
         let fitting: Vec<&str> = Method::ALL.iter().filter(|m| m.kind() == kind).map(|m| m.name()).collect();
         let method = Method::ALL.into_iter().find(|m| m.name() == name);
@@ -112,6 +115,8 @@ pub struct Settings {
     pub mel_bands: usize,
     /// MFCC coefficients kept.
     pub mfcc: usize,
+    /// A text encoder (`--encoder`) gets at most this many token ids of a text.
+    pub max_tokens: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +129,7 @@ pub enum Colour {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { image_size: None, image_colour: Colour::Auto, min_df: 2, mel_bands: 40, mfcc: 13 }
+        Settings { image_size: None, image_colour: Colour::Auto, min_df: 2, mel_bands: 40, mfcc: 13, max_tokens: 128 }
     }
 }
 
@@ -146,6 +151,9 @@ impl Settings {
         }
         if self.mfcc == 0 || self.mfcc > self.mel_bands {
             return bad("mfcc must be between 1 and mel_bands");
+        }
+        if !(2..=8192).contains(&self.max_tokens) {
+            return bad("max_tokens must be between 2 and 8192");
         }
         Ok(())
     }
@@ -229,7 +237,7 @@ impl Featurizer {
             (Featurizer::Tfidf(f), Inputs::Texts(texts)) => Ok(f.transform(texts)),
             (Featurizer::Image(f), Inputs::Files(files)) => f.transform(files, progress),
             (Featurizer::Audio(f), Inputs::Files(files)) => f.transform(files, progress),
-            (Featurizer::Encoder(f), Inputs::Files(files)) => f.transform(files, progress),
+            (Featurizer::Encoder(f), inputs) => f.transform(inputs, progress),
             _ => Err(Error::internal("a featurizer got the wrong kind of input")),
         }
     }

@@ -25,6 +25,7 @@ use crate::features::{Featurizer, Inputs, Method, Settings};
 use crate::models::{Device, Fit, Model, ModelKind, Probabilities, augments_per_epoch};
 use crate::progress::Progress;
 use crate::project::Project;
+use crate::project::config::SourceKind;
 
 pub const METRICS_FILE: &str = "metrics.json";
 pub const CONFUSION_FILE: &str = "confusion.csv";
@@ -42,7 +43,7 @@ pub struct TrainOptions {
     pub augment: bool,
     /// Where the libtorch models train.
     pub device: Device,
-    /// A TorchScript image encoder to featurize with (feature `torch`).
+    /// A TorchScript image or text encoder to featurize with (feature `torch`).
     pub encoder: Option<PathBuf>,
 }
 
@@ -74,8 +75,10 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     let kind = project.config.source.kind;
     options.model.available()?;
     let method = match &options.encoder {
-        Some(_) if kind != crate::project::config::SourceKind::Images => {
-            return Err(Error::user("--encoder takes image projects (a TorchScript module over images)"));
+        Some(_) if !matches!(kind, SourceKind::Images | SourceKind::Text) => {
+            return Err(Error::user(
+                "--encoder takes image or text projects (a TorchScript module over images or token ids)",
+            ));
         }
         Some(_) if options.features != "auto" => {
             return Err(Error::user("--encoder is the featurizer: leave out --features"));
@@ -93,7 +96,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     }
     let plan = Some(project.config.augment.plan(Modality::of(kind))?).filter(|p| options.augment && !p.is_empty());
     let synonyms = match &plan {
-        Some(p) if kind == crate::project::config::SourceKind::Text => {
+        Some(p) if kind == SourceKind::Text => {
             Synonyms::load(p.synonyms.as_ref().map(|f| project.root().join(f)).as_deref())?
         }
         _ => Synonyms::default(),
@@ -302,7 +305,9 @@ fn fit_once(
     progress: &dyn Progress,
 ) -> Result<(Model, Featurizer, Probabilities)> {
     let featurizer = match (&settings.options.encoder, inputs.select(train)?) {
-        (Some(path), Inputs::Files(files)) => Featurizer::Encoder(Encoder::fit(path, &files, progress)?),
+        (Some(path), train_inputs) => {
+            Featurizer::Encoder(Encoder::fit(path, &train_inputs, settings.features.max_tokens, progress)?)
+        }
         (_, train_inputs) => Featurizer::fit(settings.method, settings.features, &train_inputs, progress)?,
     };
     let x = featurizer.transform(inputs, progress)?;

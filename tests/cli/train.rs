@@ -492,3 +492,38 @@ fn torch_cnn_augments_on_the_fly_each_epoch() {
     let record = std::fs::read_to_string(run.join("run.json")).unwrap();
     assert!(record.contains("\"hflip\""), "the plan is recorded");
 }
+
+/// A TorchScript module counting each of `words` token ids in a text (a bag of words).
+#[cfg(feature = "torch")]
+fn bag_of_words_module(path: &Path, words: i64) {
+    let example = tch::Tensor::from_slice(&[2i64, 5, 3, 0]).view([1, 4]);
+    let module = tch::CModule::create_by_tracing("BagOfWords", "forward", &[example], &mut |x| {
+        vec![x[0].one_hot(words).to_kind(tch::Kind::Float).sum_dim_intlist(1, false, tch::Kind::Float)]
+    })
+    .unwrap();
+    module.save(path).unwrap();
+}
+
+#[cfg(feature = "torch")]
+#[test]
+fn torch_encoder_takes_token_ids_of_texts_with_the_vocabulary_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = demo_project(dir.path(), "tickets");
+    let texts = std::fs::read_to_string(proj.join("tickets.csv")).unwrap().to_lowercase();
+    let mut words: Vec<&str> = texts.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.sort();
+    words.dedup();
+    let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"].into_iter().chain(words).collect::<Vec<_>>();
+    let pt = dir.path().join("bag.pt");
+    bag_of_words_module(&pt, vocabulary.len() as i64);
+    let err = user_error(&["train", p(&proj), "--model", "logistic", "--encoder", p(&pt)]);
+    assert!(err.contains("bag.vocab.txt") && err.contains("vocab.txt"), "{err}");
+    std::fs::write(dir.path().join("vocab.txt"), vocabulary.join("\n")).unwrap();
+    let out = json(&["train", p(&proj), "--model", "logistic", "--encoder", p(&pt), "--json"]);
+    assert!(out["metrics"]["accuracy"].as_f64().unwrap() > 0.8, "{out}");
+    let run = out["run"].as_str().unwrap();
+    std::fs::remove_file(&pt).unwrap();
+    std::fs::remove_file(dir.path().join("vocab.txt")).unwrap();
+    let predictions = ok(&["predict", p(&proj), "--run", run, p(&proj.join("tickets.csv"))]);
+    assert_eq!(predictions.lines().count(), 401, "the run keeps the module and vocabulary: {predictions}");
+}
