@@ -1,10 +1,11 @@
 //! The libtorch models (cargo feature `torch`): `linear` (softmax regression), `mlp`
 //! (hidden layers, ReLU, dropout) and `cnn` (a small convolutional net over the image
 //! pixels). Trained with AdamW on mini-batches, early stopping on a held-back validation
-//! share, on the CPU or a CUDA GPU (mixed precision there). The weights travel with the
+//! share, on the CPU or a CUDA GPU (bfloat16 autocast there). The weights travel with the
 //! model as the VarStore's saved bytes.
 
 mod net;
+mod precision;
 mod train;
 
 use serde::{Deserialize, Serialize};

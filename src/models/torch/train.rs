@@ -1,4 +1,4 @@
-//! The training loop: shuffled mini-batches, AdamW, mixed precision on CUDA, a validation
+//! The training loop: shuffled mini-batches, AdamW, bfloat16 autocast on CUDA, a validation
 //! share for early stopping (the best epoch's weights are kept), progress per epoch.
 
 use std::time::Instant;
@@ -8,7 +8,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use tch::{Device as TchDevice, Kind, Tensor, nn, nn::ModuleT, nn::OptimizerConfig};
 
-use super::{Arch, tch_error, to_tensor};
+use super::{Arch, precision, tch_error, to_tensor};
 use crate::error::{Error, Result};
 use crate::features::Matrix;
 use crate::models::Fit;
@@ -37,31 +37,47 @@ pub fn train(
     let net = arch.build(&vs.root(), x.cols(), classes);
     let mut opt =
         nn::AdamW::default().wd(settings.weight_decay).build(&vs, settings.learning_rate).map_err(tch_error)?;
-    let labels = |rows: &[usize]| Tensor::from_slice(&rows.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
-    let (x_valid, y_valid) = (to_tensor(x, valid).to_device(device), labels(valid).to_device(device));
+    // Every row on the device once (once an epoch when images are augmented afresh), and
+    // each epoch's order too: a batch is a slice of the order and a gather, with no copy
+    // from the host and no wait for the device until the epoch's loss is read.
+    let all: Vec<usize> = (0..x.rows()).collect();
+    let on_device = |rows: &[usize]| Tensor::from_slice(&indices(rows)).to_device(device);
+    let y_all = Tensor::from_slice(&y.iter().map(|&c| c as i64).collect::<Vec<_>>()).to_device(device);
+    let mut x_all = to_tensor(x, &all).to_device(device);
+    let (x_valid, y_valid) = (to_tensor(x, valid).to_device(device), y_all.index_select(0, &on_device(valid)));
     let cuda = device.is_cuda();
+    if cuda {
+        precision::cuda_autocast_in_bfloat16();
+    }
     let mut best: Option<(f64, Vec<u8>)> = None;
     let mut stale = 0;
+    let precision = match precision::cuda_autocast_type() {
+        Some(Kind::BFloat16) if cuda => " (bfloat16 autocast)",
+        Some(Kind::Half) if cuda => " (float16 autocast)",
+        _ => "",
+    };
     progress.stage(
-        &format!("training {} on {}", arch_name(arch), super::device_name(device)),
+        &format!("training {} on {}{precision}", arch_name(arch), super::device_name(device)),
         Some(settings.epochs as u64),
     );
     for epoch in 1..=settings.epochs {
         let start = Instant::now();
         fit.shuffle(&mut rng);
-        let fresh = match options.per_epoch {
-            Some(make) => Some(make(epoch)?),
-            None => None,
-        };
-        let rows = fresh.as_ref().unwrap_or(x);
-        let mut total = 0.0;
-        for batch in fit.chunks(settings.batch_size) {
-            let (xb, yb) = (to_tensor(rows, batch).to_device(device), labels(batch).to_device(device));
+        if let Some(make) = options.per_epoch {
+            x_all = to_tensor(&make(epoch)?, &all).to_device(device);
+        }
+        let order = on_device(&fit);
+        let mut total = Tensor::zeros([], (Kind::Float, device));
+        for from in (0..fit.len()).step_by(settings.batch_size) {
+            let len = settings.batch_size.min(fit.len() - from);
+            let rows = order.narrow(0, from as i64, len as i64);
+            let (xb, yb) = (x_all.index_select(0, &rows), y_all.index_select(0, &rows));
             let loss =
                 tch::autocast(cuda, || net.forward_t(&xb, true).to_kind(Kind::Float).cross_entropy_for_logits(&yb));
             opt.backward_step(&loss);
-            total += loss.double_value(&[]) * batch.len() as f64;
+            total += loss.detach() * len as f64;
         }
+        let total = total.double_value(&[]);
         let train_loss = total / fit.len().max(1) as f64;
         let speed = fit.len() as f64 / start.elapsed().as_secs_f64().max(1e-9);
         let (valid_loss, valid_accuracy) = if valid.is_empty() {
@@ -103,4 +119,8 @@ fn arch_name(arch: &Arch) -> &'static str {
         Arch::Mlp { .. } => "an MLP",
         Arch::Cnn { .. } => "a CNN",
     }
+}
+
+fn indices(rows: &[usize]) -> Vec<i64> {
+    rows.iter().map(|&i| i as i64).collect()
 }
