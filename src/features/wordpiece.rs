@@ -33,8 +33,10 @@ impl Vocabulary {
     }
 
     pub fn new(tokens: Vec<String>) -> Vocabulary {
-        let special = |t: &str| t.starts_with('[') && t.ends_with(']') || t.starts_with('<') && t.ends_with('>');
-        let lowercase = !tokens.iter().any(|t| !special(t) && t.chars().any(char::is_uppercase));
+        // An uncased vocabulary has no A-Z outside its special tokens (it may have a symbol
+        // such as ℝ that Unicode calls upper case); a cased one has thousands.
+        let special = |t: &str| (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('<') && t.ends_with('>'));
+        let lowercase = !tokens.iter().any(|t| !special(t) && t.chars().any(|c| c.is_ascii_uppercase()));
         Vocabulary { tokens, lowercase }
     }
 
@@ -219,6 +221,7 @@ mod tests {
         assert_eq!(t.ids("CAFÉ\tthe\u{0}中the", 64), vec![2, 5, 4, 14, 4, 3]);
         let cased = vocabulary(&["[CLS]", "[SEP]", "[UNK]", "Cafe", "cafe"]);
         assert!(!cased.lowercase);
+        assert!(vocabulary(&["[UNK]", "ℝ", "the"]).lowercase, "a letterlike symbol does not make it cased");
         assert_eq!(Tokenizer::new(&cased).ids("Cafe cafe CAFE", 64), vec![0, 3, 4, 2, 1]);
     }
 
