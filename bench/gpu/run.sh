@@ -4,6 +4,7 @@
 # Makes the data (bench/gpu/throughput.py make), trains Kindling's mlp and cnn on it on
 # cuda and cpu for a fixed number of epochs, then the equivalent PyTorch code, and prints a
 # Markdown table of samples per second (median over the epochs after the first).
+# EPOCHS (default 5) and DEVICES (default "cuda cpu") change what is run.
 # LD_LIBRARY_PATH must reach the machine's PyTorch libraries (libtorch, CUDA).
 set -euo pipefail
 bin=$(realpath "$1")
@@ -46,7 +47,7 @@ for case in "table mlp" "images mlp" "images cnn"; do
   read -r what model <<<"$case"
   dir=$table
   [[ $what == images ]] && dir=$images
-  for device in cuda cpu; do
+  for device in ${DEVICES:-cuda cpu}; do
     k=$(kindling_speed "$dir" "$what" "$model" "$device")
     p=$(python3 "$here/throughput.py" train "$what" "$model" "$device" --epochs "$epochs" |
       python3 -c 'import json,sys; print(round(json.load(sys.stdin)["samples_per_second"]))')
