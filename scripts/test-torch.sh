@@ -7,5 +7,5 @@ if [[ -z ${LIBTORCH:-} ]]; then
     [[ -f scripts/libtorch.env ]] || scripts/libtorch.sh
     source scripts/libtorch.env
 fi
-cargo test --features torch --lib "$@" -- models::torch features::encoder
+cargo test --features torch --lib "$@" -- models::torch models::device features::encoder
 cargo test --features torch --test cli torch "$@"

@@ -127,7 +127,7 @@ impl Train {
             folds: FOLDS[self.folds],
             seed: self.seed,
             augment: self.augment,
-            device: Device::ALL[self.device],
+            device: Device::offered()[self.device],
         }
     }
 
@@ -242,7 +242,7 @@ impl Train {
             Field::Seed if forward => self.seed = self.seed.saturating_add(1),
             Field::Seed => self.seed = self.seed.saturating_sub(1),
             Field::Augment => self.augment = !self.augment,
-            Field::Device if cfg!(feature = "torch") => self.device = step(self.device, Device::ALL.len()),
+            Field::Device if cfg!(feature = "torch") => self.device = step(self.device, Device::offered().len()),
             Field::Device => {
                 return Some("only the CPU here: GPU models come with a build with --features torch".into());
             }
