@@ -42,7 +42,7 @@ pub fn train(
     // from the host and no wait for the device until the epoch's loss is read.
     let all: Vec<usize> = (0..x.rows()).collect();
     let on_device = |rows: &[usize]| Tensor::from_slice(&indices(rows)).to_device(device);
-    let y_all = Tensor::from_slice(&y.iter().map(|&c| c as i64).collect::<Vec<_>>()).to_device(device);
+    let y_all = Tensor::from_slice(&indices(y)).to_device(device);
     let mut x_all = to_tensor(x, &all).to_device(device);
     let (x_valid, y_valid) = (to_tensor(x, valid).to_device(device), y_all.index_select(0, &on_device(valid)));
     let cuda = device.is_cuda();
@@ -121,6 +121,7 @@ fn arch_name(arch: &Arch) -> &'static str {
     }
 }
 
-fn indices(rows: &[usize]) -> Vec<i64> {
-    rows.iter().map(|&i| i as i64).collect()
+/// Row numbers (or classes) as libtorch's indices.
+fn indices(values: &[usize]) -> Vec<i64> {
+    values.iter().map(|&i| i as i64).collect()
 }
