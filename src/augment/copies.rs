@@ -53,8 +53,9 @@ impl<'a> Augmenter<'a> {
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
             (Featurizer::Encoder(f), Inputs::Files(files)) => {
+                let session = f.session()?;
                 let rows = each_sample("augmenting images", train, progress, |k, i| {
-                    f.features_of(&image_copies(files, k, i)?)
+                    session.features_of(&image_copies(files, k, i)?)
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }

@@ -86,25 +86,36 @@ fn vocabulary_beside(module: &Path) -> Result<Vocabulary> {
 }
 
 impl Encoder {
-    /// Loads the module at `path` and fits the standardization on the training samples
-    /// (image files or texts).
-    pub fn fit(path: &Path, train: &Inputs, max_tokens: usize, progress: &dyn Progress) -> Result<Encoder> {
+    /// Loads the module at `path`, encodes every sample of `inputs` (image files or texts)
+    /// once, and fits the standardization on the rows of `train`: the encoder and the
+    /// standardized rows of all samples.
+    pub fn fit_transform(
+        path: &Path,
+        inputs: &Inputs,
+        train: &[usize],
+        max_tokens: usize,
+        progress: &dyn Progress,
+    ) -> Result<(Encoder, Matrix)> {
         let module = std::fs::read(path).map_err(|e| Error::file(path, e))?;
-        let vocabulary = match train {
+        let vocabulary = match inputs {
             Inputs::Texts(_) => Some(vocabulary_beside(path)?),
             Inputs::Files(_) => None,
             Inputs::Table(_) => return Err(Error::user("--encoder takes image or text projects")),
         };
         let scaler = Scaler::fit(&[], 0);
         let mut e = Encoder { source: path.to_path_buf(), vocabulary, max_tokens, width: 0, scaler, module };
-        let rows = e.raw(train, progress)?;
+        let rows = e.raw(inputs, progress)?;
         e.width = rows.first().map_or(0, Vec::len);
         if e.width == 0 {
             let takes = if e.vocabulary.is_some() { "token ids [N, L]" } else { "images [N, 3, H, W]" };
             return Err(Error::file(path, format!("gives no values for a sample; it must map {takes} to [N, D]")));
         }
-        e.scaler = Scaler::fit(&rows.concat(), e.width);
-        Ok(e)
+        let training: Vec<f32> = train.iter().flat_map(|&i| rows[i].iter().copied()).collect();
+        e.scaler = Scaler::fit(&training, e.width);
+        let mut data = rows.concat();
+        e.scaler.apply(&mut data);
+        let x = Matrix::dense(inputs.len(), e.width, data);
+        Ok((e, x))
     }
 
     pub fn width(&self) -> usize {
@@ -115,14 +126,6 @@ impl Encoder {
         let mut data = self.raw(inputs, progress)?.concat();
         self.scaler.apply(&mut data);
         Ok(Matrix::dense(inputs.len(), self.width, data))
-    }
-
-    /// Standardized vectors of images in memory (augmented copies).
-    pub fn features_of(&self, images: &[::image::RgbImage]) -> Result<Vec<Vec<f32>>> {
-        let batch = Batch::Pixels(images.iter().map(pixels).collect());
-        let mut rows = self.session()?.run(batch)?;
-        rows.iter_mut().for_each(|r| self.scaler.apply(r));
-        Ok(rows)
     }
 
     /// Unstandardized vectors of image files or texts, a batch at a time.
@@ -164,9 +167,10 @@ impl Encoder {
         Ok(out)
     }
 
-    /// The module, loaded once for a pass over many samples.
+    /// The module, loaded once for a pass over many samples (it can be used from several
+    /// threads at once).
     #[cfg(feature = "torch")]
-    fn session(&self) -> Result<Session<'_>> {
+    pub fn session(&self) -> Result<Session<'_>> {
         let device = tch::Device::cuda_if_available();
         let mut module = tch::CModule::load_data_on_device(&mut std::io::Cursor::new(&self.module), device)
             .map_err(|e| self.unusable(e))?;
@@ -175,7 +179,7 @@ impl Encoder {
     }
 
     #[cfg(not(feature = "torch"))]
-    fn session(&self) -> Result<Session<'_>> {
+    pub fn session(&self) -> Result<Session<'_>> {
         Err(Error::user(
             "a TorchScript encoder needs kindling built with `--features torch` (the README's \"GPU models\" section)",
         ))
@@ -188,17 +192,24 @@ impl Encoder {
     }
 }
 
-#[cfg(feature = "torch")]
-struct Session<'a> {
+/// The module loaded for a pass over many samples (its device and module only with the
+/// `torch` feature; without it no session is made).
+pub struct Session<'a> {
     encoder: &'a Encoder,
+    #[cfg(feature = "torch")]
     module: tch::CModule,
+    #[cfg(feature = "torch")]
     device: tch::Device,
 }
 
-#[cfg(not(feature = "torch"))]
-struct Session<'a>(std::marker::PhantomData<&'a ()>);
-
 impl Session<'_> {
+    /// Standardized vectors of images in memory (augmented copies).
+    pub fn features_of(&self, images: &[::image::RgbImage]) -> Result<Vec<Vec<f32>>> {
+        let mut rows = self.run(Batch::Pixels(images.iter().map(pixels).collect()))?;
+        rows.iter_mut().for_each(|r| self.encoder.scaler.apply(r));
+        Ok(rows)
+    }
+
     /// The module's vectors for a batch.
     #[cfg(feature = "torch")]
     fn run(&self, batch: Batch) -> Result<Vec<Vec<f32>>> {
@@ -230,14 +241,17 @@ mod tests {
     use super::*;
     use crate::progress::Silent;
 
-    /// A module giving each image's mean red, green and blue: saved by tracing.
-    pub fn colour_means(path: &Path) {
-        let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
-        let module = tch::CModule::create_by_tracing("ColourMeans", "forward", &[example], &mut |x| {
-            vec![x[0].mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float)]
-        })
-        .unwrap();
+    /// Saves `forward` as a TorchScript module at `path`, traced on `example`.
+    fn save_traced(path: &Path, example: tch::Tensor, forward: impl Fn(&tch::Tensor) -> tch::Tensor) {
+        let module =
+            tch::CModule::create_by_tracing("Traced", "forward", &[example], &mut |x| vec![forward(&x[0])]).unwrap();
         module.save(path).unwrap();
+    }
+
+    /// A module giving each image's mean red, green and blue.
+    fn colour_means(path: &Path) {
+        let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
+        save_traced(path, example, |x| x.mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float));
     }
 
     #[test]
@@ -252,30 +266,31 @@ mod tests {
             files.push(path);
         }
         let images = Inputs::Files(files.clone());
-        let e = Encoder::fit(&pt, &images, 128, &Silent).unwrap();
+        let (e, x) = Encoder::fit_transform(&pt, &images, &[0, 1, 2, 3], 128, &Silent).unwrap();
         assert_eq!(e.width(), 3);
-        let x = e.transform(&images, &Silent).unwrap();
+        assert_eq!(e.transform(&images, &Silent).unwrap(), x, "encoding again gives the same rows");
         // Red images have a high first value, blue ones a low one.
         assert!(x.row(0).get(0) > 0.0 && x.row(1).get(0) < 0.0 && x.row(2).get(0) > 0.0 && x.row(3).get(0) < 0.0);
+        let (_, part) = Encoder::fit_transform(&pt, &images, &[0, 1], 128, &Silent).unwrap();
+        assert!((part.row(0).get(0) + part.row(1).get(0)).abs() < 1e-4, "standardized on the training rows only");
+        assert!(part.row(2).get(0) != x.row(2).get(0));
         let bytes = postcard::to_allocvec(&e).unwrap();
         let back: Encoder = postcard::from_bytes(&bytes).unwrap();
         std::fs::remove_file(&pt).unwrap();
         assert_eq!(back.transform(&images, &Silent).unwrap(), x, "the run keeps the module's bytes");
         let junk = dir.path().join("junk.pt");
         std::fs::write(&junk, b"not a module").unwrap();
-        let err = Encoder::fit(&junk, &images, 128, &Silent).unwrap_err().to_string();
+        let err = Encoder::fit_transform(&junk, &images, &[0], 128, &Silent).unwrap_err().to_string();
         assert!(err.contains("junk.pt") && err.contains("TorchScript"), "{err}");
     }
 
     /// A module counting, per text, the tokens of ids 4 and 5 and the real (unpadded) ones.
     fn token_counts(path: &Path) {
         let example = tch::Tensor::from_slice(&[2i64, 4, 3, 0]).view([1, 4]);
-        let module = tch::CModule::create_by_tracing("TokenCounts", "forward", &[example], &mut |x| {
+        save_traced(path, example, |x| {
             let count = |t: tch::Tensor| t.to_kind(tch::Kind::Float).sum_dim_intlist(1, true, tch::Kind::Float);
-            vec![tch::Tensor::cat(&[count(x[0].eq(4)), count(x[0].eq(5)), count(x[0].ne(0))], 1)]
-        })
-        .unwrap();
-        module.save(path).unwrap();
+            tch::Tensor::cat(&[count(x.eq(4)), count(x.eq(5)), count(x.ne(0))], 1)
+        });
     }
 
     #[test]
@@ -284,12 +299,12 @@ mod tests {
         let pt = dir.path().join("counts.pt");
         token_counts(&pt);
         let texts = Inputs::Texts(vec!["good good".into(), "bad".into(), "Good, bad bad".into(), "".into()]);
-        let err = Encoder::fit(&pt, &texts, 128, &Silent).unwrap_err().to_string();
+        let all = [0, 1, 2, 3];
+        let err = Encoder::fit_transform(&pt, &texts, &all, 128, &Silent).unwrap_err().to_string();
         assert!(err.contains("counts.vocab.txt") && err.contains("vocab.txt"), "{err}");
         std::fs::write(dir.path().join("counts.vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\ngood\nbad\n,\n").unwrap();
-        let e = Encoder::fit(&pt, &texts, 128, &Silent).unwrap();
+        let (e, x) = Encoder::fit_transform(&pt, &texts, &all, 128, &Silent).unwrap();
         assert_eq!(e.width(), 3);
-        let x = e.transform(&texts, &Silent).unwrap();
         // Standardized counts: the first text has the most "good", the third the most
         // "bad" and the most tokens ([CLS] good , bad bad [SEP]), the empty one the fewest.
         let column = |j: usize| (0..4).map(|i| x.row(i).get(j)).collect::<Vec<f32>>();
@@ -298,7 +313,7 @@ mod tests {
         assert_eq!(top(column(1)), 2);
         assert_eq!(top(column(2)), 2);
         assert!(column(2)[3] < column(2)[1], "the empty text has only [CLS] [SEP]");
-        let short = Encoder::fit(&pt, &texts, 3, &Silent).unwrap();
+        let (short, _) = Encoder::fit_transform(&pt, &texts, &all, 3, &Silent).unwrap();
         let raw = short.raw(&texts, &Silent).unwrap();
         assert_eq!(raw[2], vec![1.0, 0.0, 3.0], "cut to 3 ids: [CLS] good [SEP]");
         let images = Inputs::Files(vec![dir.path().join("a.png")]);

@@ -304,13 +304,19 @@ fn fit_once(
     settings: &FitSettings,
     progress: &dyn Progress,
 ) -> Result<(Model, Featurizer, Probabilities)> {
-    let featurizer = match (&settings.options.encoder, inputs.select(train)?) {
-        (Some(path), train_inputs) => {
-            Featurizer::Encoder(Encoder::fit(path, &train_inputs, settings.features.max_tokens, progress)?)
+    // An encoder is costly to run: it encodes every sample once, not the training ones twice.
+    let (featurizer, x) = match &settings.options.encoder {
+        Some(path) => {
+            let max_tokens = settings.features.max_tokens;
+            let (encoder, x) = Encoder::fit_transform(path, inputs, train, max_tokens, progress)?;
+            (Featurizer::Encoder(encoder), x)
         }
-        (_, train_inputs) => Featurizer::fit(settings.method, settings.features, &train_inputs, progress)?,
+        None => {
+            let f = Featurizer::fit(settings.method, settings.features, &inputs.select(train)?, progress)?;
+            let x = f.transform(inputs, progress)?;
+            (f, x)
+        }
     };
-    let x = featurizer.transform(inputs, progress)?;
     let y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
     let model = fit_model(&featurizer, inputs, train, y, &x, settings, progress)?;
     progress.stage("predicting", None);
