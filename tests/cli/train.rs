@@ -440,15 +440,19 @@ fn torch_mlp_trains_predicts_and_records_its_device() {
     assert_eq!(predictions.lines().count(), 151, "a header and one line per row");
 }
 
-/// A TorchScript module giving each image's mean red, green and blue, saved by tracing.
+/// Saves `forward` as a TorchScript module at `path`, traced on `example`.
+#[cfg(feature = "torch")]
+fn save_traced(path: &Path, example: tch::Tensor, forward: impl Fn(&tch::Tensor) -> tch::Tensor) {
+    let module =
+        tch::CModule::create_by_tracing("Traced", "forward", &[example], &mut |x| vec![forward(&x[0])]).unwrap();
+    module.save(path).unwrap();
+}
+
+/// A TorchScript module giving each image's mean red, green and blue.
 #[cfg(feature = "torch")]
 fn colour_means_module(path: &Path) {
     let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
-    let module = tch::CModule::create_by_tracing("ColourMeans", "forward", &[example], &mut |x| {
-        vec![x[0].mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float)]
-    })
-    .unwrap();
-    module.save(path).unwrap();
+    save_traced(path, example, |x| x.mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float));
 }
 
 #[cfg(feature = "torch")]
@@ -497,11 +501,9 @@ fn torch_cnn_augments_on_the_fly_each_epoch() {
 #[cfg(feature = "torch")]
 fn bag_of_words_module(path: &Path, words: i64) {
     let example = tch::Tensor::from_slice(&[2i64, 5, 3, 0]).view([1, 4]);
-    let module = tch::CModule::create_by_tracing("BagOfWords", "forward", &[example], &mut |x| {
-        vec![x[0].one_hot(words).to_kind(tch::Kind::Float).sum_dim_intlist(1, false, tch::Kind::Float)]
-    })
-    .unwrap();
-    module.save(path).unwrap();
+    save_traced(path, example, |x| {
+        x.one_hot(words).to_kind(tch::Kind::Float).sum_dim_intlist(1, false, tch::Kind::Float)
+    });
 }
 
 #[cfg(feature = "torch")]
