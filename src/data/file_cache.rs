@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 const HEADER: &str = "kindling-file-cache 1";
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     size: u64,
     mtime_ns: u128,

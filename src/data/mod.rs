@@ -1,10 +1,12 @@
 //! Where samples come from: a table file, or a folder of images, texts or clips.
 
 pub mod decode;
+pub mod display;
 pub mod file_cache;
 pub mod folder;
 pub mod preview;
 pub mod query;
+pub mod row_index;
 pub mod split;
 pub mod summary;
 pub mod table;
@@ -21,6 +23,7 @@ use crate::progress::{Progress, Silent};
 use crate::project::config::{SourceConfig, SourceKind};
 use file_cache::{FileCache, Stamp};
 use folder::{CheckedFile, Unreadable};
+use row_index::RowIndex;
 use split::{Split, SplitCounts};
 use table::Table;
 
@@ -39,6 +42,8 @@ pub struct TableSource {
     /// A CSV of `id,split` that fixes the split of every sample.
     pub split_file: Option<PathBuf>,
     cache_file: Option<PathBuf>,
+    /// Where each row of a CSV / TSV file starts, for reading windows by seeking.
+    pub row_index: Option<RowIndex>,
 }
 
 pub struct FolderSource {
@@ -91,6 +96,11 @@ impl Source {
         match config.kind {
             SourceKind::Table | SourceKind::Text if !path.is_dir() => {
                 let table = Table::open(&path)?;
+                let row_index = table.format().is_delimited().then(|| {
+                    let name = blake3::hash(path.to_string_lossy().as_bytes()).to_hex();
+                    let cache = cache_dir.map(|d| d.join(format!("rows-{}.idx", &name[..16])));
+                    RowIndex::new(&path, table.separator(), cache)
+                });
                 let source = TableSource {
                     table,
                     kind: config.kind,
@@ -100,6 +110,7 @@ impl Source {
                     split_column: config.split_column.clone(),
                     split_file: config.split_file.as_ref().map(|f| project_root.join(f)),
                     cache_file,
+                    row_index,
                 };
                 source.check_columns()?;
                 Ok(Source::Table(source))

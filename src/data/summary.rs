@@ -15,6 +15,8 @@ const TOP: usize = 5;
 pub struct ColumnSummary {
     pub column: String,
     pub dtype: String,
+    /// Floating-point numbers: min, max and top values are shown rounded.
+    pub float: bool,
     pub rows: usize,
     pub nulls: usize,
     pub distinct: usize,
@@ -65,6 +67,7 @@ pub fn summarize(t: &TableSource, query: &Query, column: &str) -> Result<ColumnS
     Ok(ColumnSummary {
         column: column.to_string(),
         dtype: dtype.to_string(),
+        float: dtype.is_float(),
         rows: number("rows")?,
         nulls,
         // Polars counts null as one of the distinct values; people do not.

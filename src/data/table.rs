@@ -73,6 +73,11 @@ impl Table {
         self.format
     }
 
+    /// The field separator of a CSV / TSV file.
+    pub fn separator(&self) -> u8 {
+        self.separator
+    }
+
     /// A lazy scan of the whole table; nothing is read until it is collected.
     pub fn scan(&self) -> Result<LazyFrame> {
         let path = PlRefPath::try_from_path(&self.path).map_err(|e| self.error(e))?;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::Project;
 use crate::data::query::{LabelFilter, Query};
+use crate::data::row_index::RowIndex;
 use crate::data::{Source, TableSource};
 use crate::error::Result;
 use crate::labels::store::LabelStore;
@@ -24,6 +25,21 @@ pub struct SampleWindow {
     pub rows: Vec<SampleRow>,
 }
 
+/// A column of the rows read from a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableColumn {
+    pub name: String,
+    /// Floating-point numbers: shown rounded, kept whole.
+    pub float: bool,
+}
+
+impl TableColumn {
+    /// The value as shown in a grid or a card.
+    pub fn shown(&self, value: &str) -> String {
+        if self.float { crate::data::display::float(value) } else { value.to_string() }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SampleRow {
     pub id: String,
@@ -36,7 +52,7 @@ pub fn window(project: &Project, offset: usize, limit: usize) -> Result<SampleWi
     let source = project.source()?;
     let total = source.count()?;
     let (columns, rows) = rows(&source, &project.labels()?, &Query::default(), offset, limit)?;
-    Ok(SampleWindow { total, offset, columns, rows })
+    Ok(SampleWindow { total, offset, columns: columns.into_iter().map(|c| c.name).collect(), rows })
 }
 
 /// Name of the current label joined onto a table for label filters.
@@ -111,15 +127,25 @@ fn no_split() -> crate::Error {
 }
 
 /// Samples `offset .. offset + limit` of what the query selects, with their current labels,
-/// and the names of the columns their values belong to (tables only). Of a table, only
-/// those rows are read.
+/// and the columns their values belong to (tables only). Of a table, only those rows are
+/// read: by seeking through the row index of a CSV file in source order, through polars
+/// otherwise.
 pub fn rows(
     source: &Source,
     store: &LabelStore,
     query: &Query,
     offset: usize,
     limit: usize,
-) -> Result<(Vec<String>, Vec<SampleRow>)> {
+) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
+    if let Source::Table(t) = source
+        && let Some(index) = t.row_index.as_ref().filter(|_| query.is_empty())
+    {
+        let (columns, mut rows) = indexed_rows(t, index, offset, limit)?;
+        for row in &mut rows {
+            row.label = store.get(&row.id)?;
+        }
+        return Ok((columns, rows));
+    }
     let (columns, mut rows) = match (source, view(source, store, query)?) {
         (Source::Table(t), View::Table(lf)) => table_rows(t, *lf, offset, limit)?,
         (_, View::Table(_)) => (Vec::new(), Vec::new()),
@@ -136,7 +162,7 @@ pub fn rows(
 
 /// The samples with these ids, in the order asked, with their values (tables) and current
 /// labels; ids not in the source are left out. Of a table, one pass reads the matching rows.
-pub fn rows_by_ids(source: &Source, store: &LabelStore, ids: &[String]) -> Result<(Vec<String>, Vec<SampleRow>)> {
+pub fn rows_by_ids(source: &Source, store: &LabelStore, ids: &[String]) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
     let (columns, found) = match source {
         Source::Table(t) => {
             let wanted = DataFrame::new_infer_height(vec![Column::new("id".into(), ids)])?;
@@ -161,8 +187,14 @@ pub fn rows_by_ids(source: &Source, store: &LabelStore, ids: &[String]) -> Resul
     Ok((columns, rows))
 }
 
-/// How many samples the query selects.
-pub fn count(source: &Source, store: &LabelStore, query: &Query) -> Result<usize> {
+/// How many samples the query selects. All the rows of a CSV file are counted by building
+/// its row index, which tells `progress` the rows found so far.
+pub fn count(source: &Source, store: &LabelStore, query: &Query, progress: &dyn Fn(usize)) -> Result<usize> {
+    if let Source::Table(t) = source
+        && let Some(index) = t.row_index.as_ref().filter(|_| query.is_empty())
+    {
+        return index.ensure(progress);
+    }
     if query.is_empty() {
         return source.count();
     }
@@ -215,22 +247,67 @@ pub fn find(
 }
 
 /// Reads only rows `offset .. offset + limit` of the view.
-fn table_rows(t: &TableSource, lf: LazyFrame, offset: usize, limit: usize) -> Result<(Vec<String>, Vec<SampleRow>)> {
+fn table_rows(
+    t: &TableSource,
+    lf: LazyFrame,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
     let df = t.table.collect(lf.slice(offset as i64, limit as IdxSize))?;
-    let columns: Vec<String> = df
-        .get_column_names()
+    let columns: Vec<TableColumn> = df
+        .columns()
         .iter()
-        .map(|c| c.to_string())
-        .filter(|c| c != "id" && !c.starts_with("__kindling"))
+        .filter(|c| c.name() != "id" && !c.name().starts_with("__kindling"))
+        .map(|c| TableColumn { name: c.name().to_string(), float: c.dtype().is_float() })
         .collect();
     let ids = t.table.strings(df.clone().lazy(), "id")?;
     let mut rows: Vec<SampleRow> =
         ids.into_iter().map(|id| SampleRow { id: id.unwrap_or_default(), label: None, values: Vec::new() }).collect();
     for c in &columns {
-        for (row, v) in rows.iter_mut().zip(t.table.strings(df.clone().lazy(), c)?) {
+        for (row, v) in rows.iter_mut().zip(t.table.strings(df.clone().lazy(), &c.name)?) {
             row.values.push(v);
         }
     }
+    Ok((columns, rows))
+}
+
+/// Rows `offset .. offset + limit` of a CSV file in source order, read through its row index
+/// with the columns and ids the polars scan would give (`scan_with_ids`): a column named
+/// `id` is the sample id, never a value; an integer id column is read as a number.
+fn indexed_rows(
+    t: &TableSource,
+    index: &RowIndex,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
+    let schema = t.table.schema()?;
+    let fields: Vec<(&str, &DataType)> = schema.iter().map(|(name, dtype)| (name.as_str(), dtype)).collect();
+    let shown: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].0 != "id").collect();
+    let columns =
+        shown.iter().map(|&i| TableColumn { name: fields[i].0.to_string(), float: fields[i].1.is_float() }).collect();
+    let id_at = t.id_column.as_deref().and_then(|c| fields.iter().position(|(name, _)| *name == c));
+    let integer_ids = id_at.is_some_and(|i| fields[i].1.is_integer());
+    let field = |record: &csv::ByteRecord, i: usize| {
+        record.get(i).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned())
+    };
+    let records = index.read(offset, limit)?;
+    let rows = records
+        .iter()
+        .enumerate()
+        .map(|(k, record)| {
+            let id = match id_at {
+                None => (offset + k).to_string(),
+                Some(i) => {
+                    let raw = field(record, i).unwrap_or_default();
+                    match raw.trim().parse::<i64>() {
+                        Ok(n) if integer_ids => n.to_string(),
+                        _ => raw,
+                    }
+                }
+            };
+            SampleRow { id, label: None, values: shown.iter().map(|&i| field(record, i)).collect() }
+        })
+        .collect();
     Ok((columns, rows))
 }
 
@@ -257,7 +334,7 @@ mod tests {
         st.set("3", Some("fruit"), crate::labels::store::Origin::Cli).unwrap();
         let ids = ["3".to_string(), "0".into(), "99".into()];
         let (columns, rows) = rows_by_ids(&s, &st, &ids).unwrap();
-        assert_eq!(columns, ["name", "n"]);
+        assert_eq!(columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["name", "n"]);
         let got: Vec<_> = rows.iter().map(|r| (r.id.as_str(), r.label.as_deref(), r.values[0].as_deref())).collect();
         assert_eq!(got, [("3", Some("fruit"), Some("plum")), ("0", None, Some("Apple"))], "99 is not a row");
     }
@@ -284,7 +361,7 @@ mod tests {
         let ids = |labels: LabelFilter| {
             let q = Query { labels, ..Query::default() };
             let (_, rows) = rows(&s, &st, &q, 0, 10).unwrap();
-            (count(&s, &st, &q).unwrap(), rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
+            (count(&s, &st, &q, &|_| {}).unwrap(), rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
         };
         assert_eq!(ids(LabelFilter::Labelled), (3, vec!["0".to_string(), "1".into(), "3".into()]));
         assert_eq!(ids(LabelFilter::Unlabelled), (2, vec!["2".to_string(), "4".into()]));
@@ -301,7 +378,7 @@ mod tests {
         let s = Source::open(dir.path(), &config, None).unwrap();
         let st = store(&dir);
         let test = Query { split: Some(Split::Test), ..Query::default() };
-        assert_eq!(count(&s, &st, &test).unwrap(), 2);
+        assert_eq!(count(&s, &st, &test, &|_| {}).unwrap(), 2);
 
         std::fs::write(dir.path().join("split.csv"), "id,split\n0,valid\n2,valid\n").unwrap();
         let config =
@@ -312,7 +389,7 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["0", "2"]);
 
         let plain = Source::open(dir.path(), &SourceConfig::new(SourceKind::Table, "t.csv"), None).unwrap();
-        assert!(count(&plain, &st, &valid).unwrap_err().message().contains("no fixed split"));
+        assert!(count(&plain, &st, &valid, &|_| {}).unwrap_err().message().contains("no fixed split"));
     }
 
     #[test]
@@ -322,10 +399,59 @@ mod tests {
         let q =
             Query { filter: Some(parse_filter("n >= 2").unwrap()), sort: Some(("n".into(), true)), ..Query::default() };
         let store = store(&dir);
-        assert_eq!(count(&s, &store, &q).unwrap(), 4);
+        assert_eq!(count(&s, &store, &q, &|_| {}).unwrap(), 4);
         // In this order the rows are APPLES(5), plum(4), apple pie(3), pear(2).
         assert_eq!(find(&s, &store, &q, "apple", 0, true).unwrap(), Some(2));
         let (_, rows) = rows(&s, &store, &q, 1, 2).unwrap();
         assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["3", "2"]);
+    }
+
+    /// Every awkward thing a CSV file can hold, for comparing the two ways of reading it.
+    fn awkward_csv(dir: &std::path::Path, id_column: Option<&str>) -> Source {
+        let mut text = String::from("\u{feff}id,f,n,s,id2\r\n");
+        for i in 0..500 {
+            let s = match i % 5 {
+                0 => format!("\"line one\r\nline {i}\""),
+                1 => format!("\"say \"\"{i}\"\", ok\""),
+                2 => String::new(),
+                _ => format!("plain {i}"),
+            };
+            let f = if i % 9 == 0 { String::new() } else { format!("{}", (i as f64) * -0.731 + 0.000123) };
+            text.push_str(&format!("{},{f},{},{s},k{i}\r\n", i * 3, i % 4));
+        }
+        text.push_str("1500,2.5,1,last,k500"); // no newline at the end
+        std::fs::write(dir.join("t.csv"), text).unwrap();
+        let config =
+            SourceConfig { id_column: id_column.map(str::to_string), ..SourceConfig::new(SourceKind::Table, "t.csv") };
+        Source::open(dir, &config, None).unwrap()
+    }
+
+    #[test]
+    fn windows_through_the_row_index_equal_the_polars_windows() {
+        for id_column in [None, Some("id"), Some("id2")] {
+            let dir = tempfile::tempdir().unwrap();
+            let s = awkward_csv(dir.path(), id_column);
+            let Source::Table(t) = &s else { panic!() };
+            let store = store(&dir);
+            assert_eq!(count(&s, &store, &Query::default(), &|_| {}).unwrap(), 501);
+            assert_eq!(t.table.count_rows().unwrap(), 501, "polars counts the same rows");
+            for (offset, len) in [(0, 50), (63, 70), (250, 300), (480, 40), (501, 5)] {
+                let (columns, rows) = rows(&s, &store, &Query::default(), offset, len).unwrap();
+                let (polars_columns, polars_rows) = table_rows(t, t.scan_with_ids().unwrap(), offset, len).unwrap();
+                assert_eq!(columns, polars_columns, "{id_column:?}");
+                assert_eq!(rows.len(), polars_rows.len(), "{id_column:?} at {offset}");
+                for (row, expected) in rows.iter().zip(&polars_rows) {
+                    assert_eq!(row.id, expected.id, "{id_column:?}");
+                    for ((value, want), column) in row.values.iter().zip(&expected.values).zip(&columns) {
+                        if column.float {
+                            let parse = |v: &Option<String>| v.as_ref().map(|v| v.parse::<f64>().unwrap());
+                            assert_eq!(parse(value), parse(want), "{} of {}", column.name, row.id);
+                        } else {
+                            assert_eq!(value, want, "{} of {}", column.name, row.id);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use kindling::data::query::{Query, parse_filter};
 use kindling::project::config::{ClassConfig, SourceKind};
-use kindling::project::samples::SampleRow;
+use kindling::project::samples::{SampleRow, TableColumn};
 
 use super::browse::Browse;
 use super::keys::{Action, KeyMap};
@@ -124,6 +124,11 @@ pub enum Msg {
         generation: u64,
         result: Result<usize, String>,
     },
+    /// Rows counted so far, while a count goes on.
+    Counting {
+        generation: u64,
+        rows: usize,
+    },
     Found {
         generation: u64,
         text: String,
@@ -166,7 +171,7 @@ pub enum Msg {
     Rows {
         request: u64,
         offset: usize,
-        result: Result<(Vec<String>, Vec<SampleRow>), String>,
+        result: Result<(Vec<TableColumn>, Vec<SampleRow>), String>,
     },
     Preview {
         id: String,
@@ -178,7 +183,7 @@ pub enum Msg {
         generation: u64,
         result: Result<QueueData, String>,
     },
-    Cards(Result<(Vec<String>, Vec<SampleRow>), String>),
+    Cards(Result<(Vec<TableColumn>, Vec<SampleRow>), String>),
     Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
 }
 
@@ -428,7 +433,9 @@ impl App {
                     return;
                 }
             };
-            if let Some(missing) = filter.columns().into_iter().find(|c| !self.browse.columns.iter().any(|k| k == c)) {
+            if let Some(missing) =
+                filter.columns().into_iter().find(|c| !self.browse.columns.iter().any(|k| k.name == *c))
+            {
                 self.message = Some(format!("filter: no column \"{missing}\""));
                 return;
             }
@@ -479,6 +486,7 @@ impl App {
     pub fn receive(&mut self, msg: Msg) {
         match msg {
             Msg::Count { generation, result: Ok(n) } => self.browse.count_arrived(generation, n),
+            Msg::Counting { generation, rows } => self.browse.counting(generation, rows),
             Msg::Count { result: Err(e), .. } | Msg::Coverage(Err(e)) => self.message = Some(e),
             Msg::Coverage(Ok((labelled, events))) => {
                 self.labelled = Some(labelled);

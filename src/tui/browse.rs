@@ -5,7 +5,7 @@ use kindling::data::preview::Preview;
 use kindling::data::query::Query;
 use kindling::data::summary::ColumnSummary;
 use kindling::project::config::SourceKind;
-use kindling::project::samples::SampleRow;
+use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui_image::protocol::StatefulProtocol;
 
 use super::app::Job;
@@ -20,13 +20,19 @@ pub struct Browse {
     pub kind: SourceKind,
     /// Number of samples; `None` while counting.
     pub total: Option<usize>,
+    /// While counting: the rows counted so far (a CSV file's row index being built).
+    pub counted: Option<usize>,
+    /// `G` was pressed before the count was known: go to the end once it is.
+    bottom_pending: bool,
     pub cursor: usize,
     pub top: usize,
     /// Rows that fit on screen, as last drawn.
     pub page: usize,
-    /// First table column shown (horizontal scroll).
+    /// First table column shown (horizontal scroll); it is the selected one.
     pub first_column: usize,
-    pub columns: Vec<String>,
+    /// Table columns drawn, as last drawn (from `first_column` on).
+    pub columns_shown: usize,
+    pub columns: Vec<TableColumn>,
     /// Filter and sort of a table view.
     pub query: Query,
     /// Bumped whenever the query changes, so that results for an older one are dropped.
@@ -67,10 +73,13 @@ impl Browse {
         Browse {
             kind,
             total: None,
+            counted: None,
+            bottom_pending: false,
             cursor: 0,
             top: 0,
             page: 20,
             first_column: 0,
+            columns_shown: 0,
             columns: Vec::new(),
             query: Query::default(),
             generation: 0,
@@ -96,13 +105,14 @@ impl Browse {
     fn last(&self) -> usize {
         match self.total {
             Some(n) => n.saturating_sub(1),
-            None => (self.window_offset + self.window.len()).saturating_sub(1),
+            None => (self.window_offset + self.window.len()).max(self.counted.unwrap_or(0)).saturating_sub(1),
         }
     }
 
     pub fn act(&mut self, action: Action) {
         let page = self.page.max(1);
         let row = self.per_row.max(1);
+        self.bottom_pending = action == Action::Bottom && self.total.is_none();
         match action {
             Action::Up => self.cursor = self.cursor.saturating_sub(row),
             Action::Down => self.cursor = (self.cursor + row).min(self.last()),
@@ -129,6 +139,7 @@ impl Browse {
     }
 
     pub fn jump(&mut self, row: usize) {
+        self.bottom_pending = false;
         self.cursor = row.min(self.last());
         self.scroll_into_view();
     }
@@ -168,6 +179,8 @@ impl Browse {
         self.query = query;
         self.generation += 1;
         self.total = None;
+        self.counted = None;
+        self.bottom_pending = false;
         self.count_asked = false;
         self.cursor = 0;
         self.top = 0;
@@ -179,7 +192,7 @@ impl Browse {
 
     /// The column sorting and the column summary apply to: the first one on screen.
     pub fn selected_column(&self) -> Option<&str> {
-        self.columns.get(self.first_column).map(String::as_str)
+        self.columns.get(self.first_column).map(|c| c.name.as_str())
     }
 
     /// Sorts by the selected column: ascending, then descending, then unsorted.
@@ -197,8 +210,17 @@ impl Browse {
     pub fn count_arrived(&mut self, generation: u64, total: usize) {
         if generation == self.generation {
             self.total = Some(total);
+            self.counted = None;
+            self.cursor = if std::mem::take(&mut self.bottom_pending) { total } else { self.cursor };
             self.cursor = self.cursor.min(total.saturating_sub(1));
             self.scroll_into_view();
+        }
+    }
+
+    /// Rows counted so far, while the count goes on.
+    pub fn counting(&mut self, generation: u64, rows: usize) {
+        if generation == self.generation && self.total.is_none() {
+            self.counted = Some(rows);
         }
     }
 
@@ -242,7 +264,7 @@ impl Browse {
         jobs
     }
 
-    pub fn window_arrived(&mut self, request: u64, offset: usize, columns: Vec<String>, rows: Vec<SampleRow>) {
+    pub fn window_arrived(&mut self, request: u64, offset: usize, columns: Vec<TableColumn>, rows: Vec<SampleRow>) {
         if self.pending.is_some_and(|p| p.request == request) {
             self.pending = None;
         }
@@ -297,6 +319,10 @@ impl Browse {
 mod tests {
     use super::*;
 
+    fn columns(names: &[&str]) -> Vec<TableColumn> {
+        names.iter().map(|n| TableColumn { name: n.to_string(), float: false }).collect()
+    }
+
     fn rows(offset: usize, n: usize) -> Vec<SampleRow> {
         (offset..offset + n)
             .map(|i| SampleRow { id: i.to_string(), label: None, values: vec![Some("v".into())] })
@@ -312,7 +338,7 @@ mod tests {
         let count = Job::Count { generation: 0, query: Query::default() };
         assert_eq!(jobs, [count, Job::Rows { request: 1, offset: 0, len: 420, query: Query::default() }]);
         assert!(b.jobs(&mut Thumbs::default()).is_empty(), "the same rows are not asked twice");
-        b.window_arrived(1, 0, vec!["x".into()], rows(0, 420));
+        b.window_arrived(1, 0, columns(&["x"]), rows(0, 420));
         assert!(b.jobs(&mut Thumbs::default()).is_empty());
 
         b.act(Action::Bottom);
@@ -322,9 +348,30 @@ mod tests {
             b.jobs(&mut Thumbs::default()),
             [Job::Rows { request: 2, offset: 1_999_780, len: 420, query: Query::default() }]
         );
-        b.window_arrived(2, 1_999_780, vec!["x".into()], rows(1_999_780, 220));
+        b.window_arrived(2, 1_999_780, columns(&["x"]), rows(1_999_780, 220));
         assert_eq!(b.selected().unwrap().id, "1999999");
         assert!(b.jobs(&mut Thumbs::default()).is_empty(), "the tail is covered even though the window is short");
+    }
+
+    #[test]
+    fn bottom_before_the_count_goes_to_the_end_once_it_is_known() {
+        let mut b = Browse::new(SourceKind::Table);
+        b.set_page(20);
+        b.jobs(&mut Thumbs::default());
+        b.window_arrived(1, 0, columns(&["x"]), rows(0, 420));
+        b.counting(0, 120_000);
+        b.act(Action::Bottom);
+        assert_eq!(b.cursor, 119_999, "as far as the count has gone");
+        b.count_arrived(0, 2_000_000);
+        assert_eq!(b.cursor, 1_999_999);
+        // Moving after G, before the count, keeps the cursor where it was moved to.
+        let mut b = Browse::new(SourceKind::Table);
+        b.set_page(20);
+        b.counting(0, 5_000);
+        b.act(Action::Bottom);
+        b.act(Action::Up);
+        b.count_arrived(0, 2_000_000);
+        assert_eq!(b.cursor, 4_998);
     }
 
     #[test]
@@ -347,7 +394,7 @@ mod tests {
         b.set_page(10);
         b.jobs(&mut Thumbs::default());
         b.count_arrived(0, 100);
-        b.window_arrived(1, 0, vec!["height".into(), "colour".into()], rows(0, 100));
+        b.window_arrived(1, 0, columns(&["height", "colour"]), rows(0, 100));
         b.jump(50);
         b.cycle_sort();
         assert_eq!(b.query.sort, Some(("height".into(), false)));

@@ -20,7 +20,18 @@ pub const CELL: (u16, u16) = (16, 8);
 pub const THUMB_AREA: Rect = Rect { x: 0, y: 0, width: CELL.0 - 1, height: CELL.1 - 1 };
 
 pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    let mut title = format!(" {} · {} ", app.kind.name(), total_text(app.browse.total));
+    let block = Block::bordered();
+    let inner = block.inner(area);
+    render_body(f, app, theme, inner);
+    // The title is made after the body, which decides how many columns fit.
+    f.render_widget(block.title(title(app)), area);
+}
+
+fn title(app: &App) -> String {
+    let mut title = format!(" {} · {} ", app.kind.name(), total_text(&app.browse));
+    if let Some(columns) = columns_text(app).filter(|_| !app.report.open) {
+        title.push_str(&format!("· columns {columns} "));
+    }
     if app.browse.query.labels != kindling::data::query::LabelFilter::All {
         title.push_str(&format!("· showing {} ", app.browse.query.labels.describe()));
     }
@@ -36,9 +47,10 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     if app.browse.loading() {
         title.push_str("· reading… ");
     }
-    let block = Block::bordered().title(title);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    title
+}
+
+fn render_body(f: &mut Frame, app: &mut App, theme: Theme, inner: Rect) {
     if app.report.open {
         super::report_view::render(f, app, theme, inner);
         return;
@@ -68,10 +80,11 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     }
 }
 
-fn total_text(total: Option<usize>) -> String {
-    match total {
-        Some(n) => format!("{n} samples"),
-        None => "counting…".into(),
+fn total_text(b: &super::browse::Browse) -> String {
+    match (b.total, b.counted) {
+        (Some(n), _) => format!("{n} samples"),
+        (None, Some(n)) => format!("≥ {n} rows…"),
+        (None, None) => "counting…".into(),
     }
 }
 
@@ -91,63 +104,114 @@ pub fn clip(s: &str, width: usize) -> String {
     }
 }
 
+/// Widths of a table grid: the row number, id and label columns at their content's width,
+/// then as many value columns from the selected one on as fit whole (the selected one is
+/// always drawn, cut with `…` if even it does not fit).
+struct GridLayout {
+    number: usize,
+    id: usize,
+    label: usize,
+    values: Vec<usize>,
+}
+
+/// Space between two columns.
+const SPACING: usize = 2;
+
+fn grid_layout(app: &App, visible: &[usize], width: usize) -> GridLayout {
+    let b = &app.browse;
+    let rows: Vec<&SampleRow> = visible.iter().filter_map(|i| b.row(*i)).collect();
+    let widest =
+        |header: &str, cells: &mut dyn Iterator<Item = usize>| cells.chain([header.chars().count()]).max().unwrap_or(1);
+    let number = widest("#", &mut visible.iter().map(|i| (i + 1).to_string().len()));
+    let id = widest("id", &mut rows.iter().map(|r| r.id.chars().count())).min((width / 3).max(MAX_COLUMN));
+    let label = widest("label", &mut rows.iter().map(|r| r.label.as_deref().map_or(1, |l| l.chars().count())));
+    let mut room = width.saturating_sub(number + id + label + 3 * SPACING);
+    let mut values = Vec::new();
+    for (c, column) in b.columns.iter().enumerate().skip(b.first_column) {
+        let cells = rows.iter().map(|r| match r.values.get(c) {
+            Some(Some(v)) => column.shown(v).chars().count(),
+            _ => 4,
+        });
+        let want = widest(&column.name, &mut cells.into_iter()).min(MAX_COLUMN);
+        if want <= room {
+            values.push(want);
+            room = room.saturating_sub(want + SPACING);
+        } else {
+            if values.is_empty() && room > 0 {
+                values.push(room);
+            }
+            break;
+        }
+    }
+    GridLayout { number, id, label, values }
+}
+
 fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    app.browse.set_page(area.height.saturating_sub(1) as usize);
+    let [grid, value_line] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    app.browse.set_page(grid.height.saturating_sub(1) as usize);
     let b = &app.browse;
     let visible: Vec<usize> = (b.top..b.top + b.page).take_while(|i| b.total.is_none_or(|n| *i < n)).collect();
-    let number_width = visible.last().map_or(1, |i| (i + 1).to_string().len());
-    let columns: Vec<&String> = b.columns.iter().skip(b.first_column).collect();
-    let fit = |header: &str, cells: &mut dyn Iterator<Item = usize>| {
-        cells.chain([header.chars().count()]).max().unwrap_or(1).min(MAX_COLUMN)
-    };
-    let id_width = fit("id", &mut visible.iter().filter_map(|i| b.row(*i)).map(|r| r.id.chars().count()));
-    let label_width = fit(
-        "label",
-        &mut visible.iter().filter_map(|i| b.row(*i)).map(|r| r.label.as_deref().map_or(1, |l| l.chars().count())),
-    );
-    let value_widths: Vec<usize> = (0..columns.len())
-        .map(|c| {
-            let column = b.first_column + c;
-            fit(
-                columns[c],
-                &mut visible
-                    .iter()
-                    .filter_map(|i| b.row(*i))
-                    .map(|r| r.values.get(column).and_then(|v| v.as_deref()).map_or(4, |v| v.chars().count())),
-            )
-        })
-        .collect();
+    let layout = grid_layout(app, &visible, grid.width as usize);
+    let shown = &b.columns[b.first_column.min(b.columns.len())..][..layout.values.len()];
     let mut widths = vec![
-        Constraint::Length(number_width as u16),
-        Constraint::Length(id_width as u16),
-        Constraint::Length(label_width as u16),
+        Constraint::Length(layout.number as u16),
+        Constraint::Length(layout.id as u16),
+        Constraint::Length(layout.label as u16),
     ];
-    widths.extend(value_widths.iter().map(|w| Constraint::Length(*w as u16)));
+    widths.extend(layout.values.iter().map(|w| Constraint::Length(*w as u16)));
     let mut header = vec![Span::raw("#"), Span::raw("id"), Span::raw("label")];
-    header.extend(columns.iter().enumerate().map(|(i, c)| {
+    header.extend(shown.iter().zip(&layout.values).enumerate().map(|(i, (c, w))| {
         let selected = i == 0;
-        Span::styled(c.as_str(), if selected { theme.selected() } else { Style::new() })
+        Span::styled(clip(&c.name, *w), if selected { theme.selected() } else { Style::new() })
     }));
     let rows = visible.iter().map(|&i| {
         let row = b.row(i);
         let mut cells = vec![
             Span::styled((i + 1).to_string(), theme.dim()),
-            Span::raw(row.map_or("…".to_string(), |r| clip(&r.id, id_width))),
+            Span::raw(row.map_or("…".to_string(), |r| clip(&r.id, layout.id))),
             label_span(app, theme, row),
         ];
-        for (c, w) in value_widths.iter().enumerate() {
+        for (c, (column, w)) in shown.iter().zip(&layout.values).enumerate() {
             let value = row.and_then(|r| r.values.get(b.first_column + c));
             cells.push(match value {
-                Some(Some(v)) => Span::raw(clip(v, *w)),
-                Some(None) => Span::styled("null", theme.dim()),
+                Some(Some(v)) => Span::raw(clip(&column.shown(v), *w)),
+                Some(None) => Span::styled(clip("null", *w), theme.dim()),
                 None => Span::raw(""),
             });
         }
         let style = if i == b.cursor { theme.selected() } else { Style::new() };
         Row::new(cells).style(style)
     });
-    let table = Table::new(rows, widths).header(Row::new(header).style(theme.accent())).column_spacing(2);
-    f.render_widget(table, area);
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.accent())).column_spacing(SPACING as u16);
+    f.render_widget(table, grid);
+    app.browse.columns_shown = layout.values.len();
+    render_selected_value(f, app, theme, value_line);
+}
+
+/// The selected cell's whole value, below the grid.
+fn render_selected_value(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let b = &app.browse;
+    let (Some(column), Some(row)) = (b.columns.get(b.first_column), b.selected()) else { return };
+    let value = row.values.get(b.first_column).cloned().flatten();
+    let name = format!("{} ", column.name);
+    let room = (area.width as usize).saturating_sub(name.chars().count() + 2);
+    let line = match value {
+        Some(v) => Line::from(vec![Span::styled(name, theme.dim()), Span::raw("= "), Span::raw(clip(&v, room))]),
+        None => Line::from(vec![Span::styled(name, theme.dim()), Span::styled("is missing (null)", theme.dim())]),
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+/// Which columns the grid shows, for the title: `f3–f12 of 24`.
+fn columns_text(app: &App) -> Option<String> {
+    let b = &app.browse;
+    let n = b.columns.len();
+    if b.columns_shown == 0 || (b.first_column == 0 && b.columns_shown >= n) {
+        return None;
+    }
+    let first = &b.columns.get(b.first_column)?.name;
+    let last = &b.columns.get(b.first_column + b.columns_shown - 1)?.name;
+    Some(if first == last { format!("{first} of {n}") } else { format!("{first}–{last} of {n}") })
 }
 
 fn render_summary(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
@@ -158,6 +222,7 @@ fn render_summary(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         Some(Err(e)) => vec![Line::from(Span::styled(e.clone(), theme.fg("red")))],
         Some(Ok(s)) => {
             let pct = |n: usize| if s.rows == 0 { 0.0 } else { n as f64 * 100.0 / s.rows as f64 };
+            let shown = |v: &str| if s.float { kindling::data::display::float(v) } else { v.to_string() };
             let field =
                 |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:<9}"), theme.dim()), Span::raw(v)]);
             let mut lines = vec![
@@ -165,18 +230,18 @@ fn render_summary(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 field("rows", s.rows.to_string()),
                 field("nulls", format!("{} ({:.1}%)", s.nulls, pct(s.nulls))),
                 field("distinct", s.distinct.to_string()),
-                field("min", s.min.clone().unwrap_or_default()),
-                field("max", s.max.clone().unwrap_or_default()),
+                field("min", shown(s.min.as_deref().unwrap_or_default())),
+                field("max", shown(s.max.as_deref().unwrap_or_default())),
             ];
             if let Some(m) = s.mean {
-                lines.push(field("mean", format!("{m:.4}")));
+                lines.push(field("mean", kindling::data::display::rounded(m)));
             }
             lines.push(Line::from(Span::styled("top values", theme.dim())));
             let max = s.top.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
             let width = (area.width as usize).saturating_sub(2);
             for (value, n) in &s.top {
                 let bar = "█".repeat((n * 10).div_ceil(max).min(10));
-                let label = clip(value, width.saturating_sub(19).max(4));
+                let label = clip(&shown(value), width.saturating_sub(19).max(4));
                 lines.push(Line::from(vec![
                     Span::raw(format!("{label:<w$} ", w = width.saturating_sub(19).max(4))),
                     Span::styled(format!("{bar:<10}"), theme.fg("cyan")),
@@ -193,7 +258,7 @@ fn render_row_text(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let b = &app.browse;
     let block = Block::bordered().title(" text ");
     let text = b.selected().map(|row| {
-        let column = b.columns.iter().position(|c| Some(c) == app.text_column.as_ref());
+        let column = b.columns.iter().position(|c| Some(&c.name) == app.text_column.as_ref());
         let value = column.and_then(|c| row.values.get(c)).cloned().flatten();
         value.unwrap_or_default()
     });

@@ -10,7 +10,7 @@ use kindling::labels::multi;
 use kindling::labels::store::{Origin, Undone};
 use kindling::project::config::{ClassConfig, SourceKind};
 use kindling::project::queue::{Order, Review};
-use kindling::project::samples::SampleRow;
+use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui_image::protocol::StatefulProtocol;
 
 use super::app::Job;
@@ -111,7 +111,7 @@ pub struct Labeller {
     /// Multi-label: the classes toggled for the shown sample, not yet committed.
     pub toggled: BTreeSet<String>,
     toggled_for: Option<String>,
-    pub columns: Vec<String>,
+    pub columns: Vec<TableColumn>,
     pub content: HashMap<String, Content>,
     content_asked: HashSet<String>,
     pub image: Option<(String, StatefulProtocol)>,
@@ -532,7 +532,7 @@ impl Labeller {
         }
     }
 
-    pub fn rows_arrived(&mut self, columns: Vec<String>, rows: Vec<SampleRow>) {
+    pub fn rows_arrived(&mut self, columns: Vec<TableColumn>, rows: Vec<SampleRow>) {
         if self.columns.is_empty() {
             self.columns = columns;
         }

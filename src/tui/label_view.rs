@@ -175,23 +175,23 @@ fn render_sample(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     match l.content.get(&id) {
         None => f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body),
         Some(Content::Row(row)) => {
-            let text = text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k == c));
+            let text = text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k.name == *c));
             let mut lines: Vec<Line> = Vec::new();
             if let Some(t) = text {
                 lines.push(Line::from(row.values.get(t).cloned().flatten().unwrap_or_default()));
                 lines.push(Line::from(""));
             }
-            let width = l.columns.iter().map(|c| c.chars().count()).max().unwrap_or(0).min(24);
+            let width = l.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(24);
             for (i, (column, value)) in l.columns.iter().zip(&row.values).enumerate() {
-                if Some(i) == text || l.label_column.as_ref() == Some(column) {
+                if Some(i) == text || l.label_column.as_ref() == Some(&column.name) {
                     continue;
                 }
                 let value = match value {
-                    Some(v) => Span::raw(v.clone()),
+                    Some(v) => Span::raw(column.shown(v)),
                     None => Span::styled("(missing)", theme.dim()),
                 };
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{:>width$}  ", clip(column, width)), theme.dim()),
+                    Span::styled(format!("{:>width$}  ", clip(&column.name, width)), theme.dim()),
                     value,
                 ]));
             }
@@ -229,7 +229,7 @@ fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
             let text = match l.content.get(id) {
                 Some(Content::Preview(Ok(Preview::Text { text, .. }))) => text.clone(),
                 Some(Content::Row(row)) => {
-                    let column = app.text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k == c));
+                    let column = app.text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k.name == *c));
                     column.and_then(|c| row.values.get(c).cloned().flatten()).unwrap_or_default()
                 }
                 Some(Content::Preview(Err(e))) => e.clone(),

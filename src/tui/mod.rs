@@ -434,7 +434,16 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
                     .map_err(|e| e.to_string()),
             ),
             Job::Count { generation, query } => {
-                let result = LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query));
+                let last = std::sync::Mutex::new(std::time::Instant::now());
+                let progress = |rows| {
+                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                    if last.elapsed() >= Duration::from_millis(100) {
+                        *last = std::time::Instant::now();
+                        let _ = tx.send(Msg::Counting { generation, rows });
+                    }
+                };
+                let result =
+                    LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query, &progress));
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
@@ -479,6 +488,8 @@ fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
 
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod wide_table_tests;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 
 use kindling::data::preview::{AudioSummary, Preview};
 use kindling::project::config::{ClassConfig, SourceKind};
-use kindling::project::samples::SampleRow;
+use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -19,11 +19,11 @@ fn classes() -> Vec<ClassConfig> {
         .collect()
 }
 
-fn app(kind: SourceKind) -> App {
+pub(super) fn app(kind: SourceKind) -> App {
     App::new("trees".into(), kind, classes(), KeyMap::defaults())
 }
 
-fn draw(app: &mut App, width: u16, height: u16) -> String {
+pub(super) fn draw(app: &mut App, width: u16, height: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
     // Two frames: the first sets the page size, as in the real loop.
     term.draw(|f| ui::render(f, app, Theme { colour: false })).unwrap();
@@ -38,7 +38,7 @@ fn draw(app: &mut App, width: u16, height: u16) -> String {
     text
 }
 
-fn check(name: &str, actual: &str) {
+pub(super) fn check(name: &str, actual: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots").join(format!("{name}.txt"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, actual).unwrap();
@@ -48,6 +48,11 @@ fn check(name: &str, actual: &str) {
         panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1 and review it:\n{actual}", path.display())
     });
     assert_eq!(actual, expected, "snapshot {name} differs (UPDATE_SNAPSHOTS=1 rewrites it after review)");
+}
+
+/// Columns named `names`; those in `floats` hold floats.
+fn columns(names: &[&str], floats: &[&str]) -> Vec<TableColumn> {
+    names.iter().map(|n| TableColumn { name: n.to_string(), float: floats.contains(n) }).collect()
 }
 
 fn table_rows(offset: usize, n: usize) -> Vec<SampleRow> {
@@ -68,7 +73,7 @@ fn with_table(app: &mut App, total: usize) {
     app.receive(Msg::Count { generation: 0, result: Ok(total) });
     app.browse.set_page(20);
     app.jobs();
-    let columns = vec!["height".into(), "colour".into(), "note".into()];
+    let columns = columns(&["height", "colour", "note"], &["height"]);
     app.receive(Msg::Rows { request: 1, offset: 0, result: Ok((columns, table_rows(0, 420))) });
     app.receive(Msg::Coverage(Ok((2, 2))));
 }
@@ -115,6 +120,7 @@ fn column_summary_beside_the_grid() {
     let summary = ColumnSummary {
         column: "height".into(),
         dtype: "f64".into(),
+        float: true,
         rows: 1000,
         nulls: 143,
         distinct: 857,
@@ -176,7 +182,7 @@ fn text_of_a_table_row() {
         },
         SampleRow { id: "1".into(), label: None, values: vec![Some("short".into())] },
     ];
-    a.receive(Msg::Rows { request: 1, offset: 0, result: Ok((vec!["review".into()], rows)) });
+    a.receive(Msg::Rows { request: 1, offset: 0, result: Ok((columns(&["review"], &[]), rows)) });
     check("text_table_80x24", &draw(&mut a, 80, 24));
 }
 
@@ -280,7 +286,7 @@ fn label_a_table_row_as_a_card() {
     let labelled: Vec<(&str, &str)> = ids[..25].iter().map(|i| (i.as_str(), "oak")).collect();
     with_queue(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>(), &labelled);
     let rows = table_rows(25, 1);
-    a.receive(Msg::Cards(Ok((vec!["height".into(), "colour".into(), "note".into()], rows))));
+    a.receive(Msg::Cards(Ok((columns(&["height", "colour", "note"], &["height"]), rows))));
     check("label_table_80x24", &draw(&mut a, 80, 24));
 }
 

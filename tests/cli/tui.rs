@@ -183,6 +183,41 @@ fn browse_a_table_and_jump_to_a_row() {
     assert!(s.restored());
 }
 
+/// The screen line of the grid row numbered `number`, if it is on screen.
+fn grid_line(text: &str, number: usize) -> Option<String> {
+    text.lines().find(|l| l.starts_with(&format!("│{number} "))).map(str::to_string)
+}
+
+#[test]
+fn a_large_csv_reaches_its_last_row_with_the_right_number_and_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let mut text = String::from("id,x,note\n");
+    for i in 0..200_000 {
+        // Quoted newlines: a row is not a line.
+        let note = if i % 1000 == 0 { format!("\"two\nlines {i}\"") } else { format!("n{i}") };
+        text.push_str(&format!("{},{}.25,{note}\n", i * 3, i % 97));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let project = dir.path().join("big");
+    ok(&["init", p(&project), "--source", p(&csv), "--id-column", "id", "--classes", "x,y"]);
+    let mut s = Session::start(&["open", p(&project)], 120, 30);
+    s.wait_for("n1 ");
+    s.keys("G");
+    s.wait_for("200000/200000");
+    s.wait_for("│200000 ");
+    let last = grid_line(&s.text(), 200_000).unwrap();
+    assert!(last.contains(" 599997 ") && last.contains("n199999"), "{last}");
+    s.keys(":150001\r");
+    s.wait_for("150001/200000");
+    s.wait_for("│150001 ");
+    let row = grid_line(&s.text(), 150_001).unwrap();
+    assert!(row.contains(" 450000 ") && row.contains("two"), "row 150001 holds the quoted newline: {row}");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    assert!(s.restored());
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let dir = demo();

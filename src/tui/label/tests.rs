@@ -185,7 +185,7 @@ fn content_is_fetched_ahead_in_batches_and_forgotten_behind() {
     let Some(Job::Cards { ids }) = jobs.first() else { panic!("{jobs:?}") };
     assert_eq!(ids.iter().map(number).collect::<Vec<_>>(), (0..=AHEAD_ROWS).collect::<Vec<_>>());
     l.rows_arrived(
-        vec!["x".into()],
+        vec![kindling::project::samples::TableColumn { name: "x".into(), float: false }],
         ids.iter().map(|id| SampleRow { id: id.clone(), label: None, values: vec![] }).collect(),
     );
     for _ in 0..AHEAD_ROWS / 2 {
