@@ -1,13 +1,13 @@
 //! The workbench's state and how actions change it. No I/O here: background work is
 //! requested through `Job`s and its results come back as `Msg`s.
 
-use kindling::data::query::{Query, parse_filter};
+use kindling::data::query::parse_filter;
 use kindling::project::config::{ClassConfig, SourceKind};
-use kindling::project::samples::{SampleRow, TableColumn};
 
 use super::browse::Browse;
+use super::job::{Job, Msg};
 use super::keys::{Action, KeyMap};
-use super::label::{Content, Labeller, QueueData};
+use super::label::{Content, Labeller};
 use super::thumbs::Thumbs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,156 +35,6 @@ impl Pane {
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
-}
-
-/// Work for the event loop to run off the UI task.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Job {
-    Thumbnails {
-        ids: Vec<String>,
-    },
-    Count {
-        generation: u64,
-        query: Query,
-    },
-    Rows {
-        request: u64,
-        offset: usize,
-        len: usize,
-        query: Query,
-    },
-    Preview {
-        id: String,
-    },
-    Coverage,
-    /// The Label pane's queue, built in `order` (or for `review`).
-    Queue {
-        generation: u64,
-        order: kindling::project::queue::Order,
-        review: Option<kindling::project::queue::Review>,
-        seed: u64,
-    },
-    /// Previews of file samples, sent one by one as they load.
-    Previews {
-        ids: Vec<String>,
-    },
-    /// Table rows by id, as cards for the Label pane.
-    Cards {
-        ids: Vec<String>,
-    },
-    /// Every current label, read again because they changed elsewhere.
-    Labels,
-    /// The data readiness report.
-    Report,
-    /// The project's runs.
-    Runs,
-    /// Augmented versions of a sample, for the Augment pane.
-    AugmentPreview {
-        generation: u64,
-        id: String,
-        plan: kindling::augment::Plan,
-        copies: usize,
-        seed: u64,
-    },
-    /// Write the Augment pane's settings to kindling.toml.
-    SaveAugment(kindling::augment::Settings),
-    /// A run's events after byte `from` of its events.jsonl.
-    Events {
-        id: String,
-        from: u64,
-    },
-    /// Start `kindling train` with these settings, detached.
-    Launch(super::train::Launch),
-    /// Ask a running training process to stop.
-    Cancel {
-        pid: u32,
-    },
-    /// A finished run's record, metrics and confusion matrix.
-    RunDetail {
-        id: String,
-    },
-    Summary {
-        generation: u64,
-        query: Query,
-        column: String,
-    },
-    /// The next (or previous) sample after `from` that contains `text`.
-    Find {
-        generation: u64,
-        query: Query,
-        text: String,
-        from: usize,
-        forward: bool,
-    },
-}
-
-/// Results of background work.
-pub enum Msg {
-    Count {
-        generation: u64,
-        result: Result<usize, String>,
-    },
-    /// Rows counted so far, while a count goes on.
-    Counting {
-        generation: u64,
-        rows: usize,
-    },
-    Found {
-        generation: u64,
-        text: String,
-        result: Result<Option<usize>, String>,
-    },
-    Summary {
-        generation: u64,
-        column: String,
-        result: Result<kindling::data::summary::ColumnSummary, String>,
-    },
-    Report(Result<kindling::readiness::Report, String>),
-    Runs(Result<Vec<kindling::runs::RunSummary>, String>),
-    /// A run's events after byte `from`, and the offset after them.
-    Events {
-        id: String,
-        from: u64,
-        result: Result<(Vec<serde_json::Value>, u64), String>,
-    },
-    /// A training process launched here ended; `why` is its last error line.
-    Exited {
-        ok: bool,
-        why: String,
-    },
-    AugmentPreview {
-        generation: u64,
-        result: Result<kindling::augment::preview::Versions, String>,
-    },
-    Saved(Result<(), String>),
-    /// Cancelling a run failed.
-    Cancelled(Result<(), String>),
-    RunDetail {
-        id: String,
-        result: Result<Box<kindling::runs::RunDetail>, String>,
-    },
-    /// A thumbnail, made or read from the cache; encoded for the terminal by the event loop.
-    Thumbnail {
-        id: String,
-        result: Result<image::DynamicImage, String>,
-    },
-    Rows {
-        request: u64,
-        offset: usize,
-        result: Result<(Vec<TableColumn>, Vec<SampleRow>), String>,
-    },
-    Preview {
-        id: String,
-        result: Result<kindling::data::preview::Preview, String>,
-    },
-    /// Labelled samples and label events, counted in the store.
-    Coverage(Result<(u64, u64), String>),
-    Queue {
-        generation: u64,
-        result: Result<QueueData, String>,
-    },
-    Cards(Result<(Vec<TableColumn>, Vec<SampleRow>), String>),
-    Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

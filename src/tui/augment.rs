@@ -5,7 +5,7 @@
 use kindling::augment::preview::Versions;
 use kindling::augment::{Modality, Settings};
 
-use super::app::Job;
+use super::job::Job;
 use super::keys::Action;
 
 /// Versions shown beside the original.

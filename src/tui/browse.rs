@@ -8,7 +8,7 @@ use kindling::project::config::SourceKind;
 use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui_image::protocol::StatefulProtocol;
 
-use super::app::Job;
+use super::job::Job;
 use super::keys::Action;
 use super::thumbs::Thumbs;
 use super::viewport::top_following;

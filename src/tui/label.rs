@@ -13,7 +13,7 @@ use kindling::project::queue::{Order, Review};
 use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui_image::protocol::StatefulProtocol;
 
-use super::app::Job;
+use super::job::Job;
 use super::keys::Action;
 use super::thumbs::Thumbs;
 use super::viewport::top_following;

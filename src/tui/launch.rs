@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::app::Msg;
+use super::job::Msg;
 use super::train::Launch;
 
 /// Starts the run; its standard error goes to a log in the cache, shown if it fails before

@@ -7,6 +7,7 @@ mod augment;
 mod augment_view;
 mod browse;
 mod browse_view;
+mod job;
 mod keys;
 mod label;
 mod label_view;
@@ -23,26 +24,22 @@ mod train_view;
 mod ui;
 mod viewport;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use kindling::data::Source;
-use kindling::data::preview::{self, Preview};
-use kindling::data::{summary, thumbnail};
+use kindling::data::preview::Preview;
 use kindling::labels::store::LabelStore;
-use kindling::progress::Silent;
 use kindling::project::Project;
-use kindling::project::{queue, samples};
-use kindling::readiness;
 use kindling::{Error, Result};
 use ratatui_image::picker::{Picker, ProtocolType};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::UnboundedSender;
 
-use app::{App, Job, Msg, Pane};
+use app::{App, Pane};
+use job::{Job, Msg, Workers, spawn};
 use keys::{Action, Key, KeyMap};
 
 /// How images are drawn.
@@ -55,9 +52,6 @@ pub enum Graphics {
     Halfblocks,
     None,
 }
-
-/// Waveform resolution loaded for audio previews.
-const WAVEFORM_BUCKETS: usize = 400;
 
 pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
     // Everything that can fail on bad input fails here, before the terminal changes.
@@ -91,15 +85,14 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         app.message = Some(problems.join("; "));
     }
     let mut term = terminal::enter().map_err(|e| Error::internal(format!("cannot set up the terminal: {e}")))?;
-    let ctx = Context {
+    let workers = Workers {
         source,
         labels: project.labels_path(),
         cache: project.cache_dir(),
         root: project.root().to_path_buf(),
         classes: project.config.class_names(),
-        picker,
     };
-    let result = runtime.block_on(event_loop(&mut term, &mut app, ctx, store));
+    let result = runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store));
     terminal::leave();
     result
 }
@@ -171,16 +164,13 @@ fn protocol_from_env(var: impl Fn(&str) -> String) -> ProtocolType {
     }
 }
 
-struct Context {
-    source: Arc<Source>,
-    labels: PathBuf,
-    cache: PathBuf,
-    root: PathBuf,
-    classes: Vec<String>,
+async fn event_loop(
+    term: &mut terminal::Term,
+    app: &mut App,
+    workers: Workers,
     picker: Option<Picker>,
-}
-
-async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut store: LabelStore) -> Result<()> {
+    mut store: LabelStore,
+) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -192,10 +182,10 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
     while !app.quit {
         if dirty {
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
-            frame_log.drawn(app.pane != Pane::Label || app.label.settled(ctx.picker.is_some()));
+            frame_log.drawn(app.pane != Pane::Label || app.label.settled(picker.is_some()));
             dirty = false;
             for job in app.jobs() {
-                spawn(&ctx, &tx, job);
+                spawn(&workers, &tx, job);
             }
         }
         tokio::select! {
@@ -222,7 +212,7 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
                 let before = app.labelled;
                 let coverage = matches!(msg, Msg::Coverage(_));
                 if let Msg::Thumbnail { id, result } = msg {
-                    let protocol = result.ok().zip(ctx.picker.as_ref()).and_then(|(img, picker)| {
+                    let protocol = result.ok().zip(picker.as_ref()).and_then(|(img, picker)| {
                         picker.new_protocol(img, browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
                     });
                     app.thumbs.encoded.insert(id, protocol);
@@ -230,12 +220,12 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
                     continue;
                 }
                 app.receive(msg);
-                if let (Some(picker), None) = (&ctx.picker, &app.browse.image)
+                if let (Some(picker), None) = (&picker, &app.browse.image)
                     && let Some((_, Ok(Preview::Image(img)))) = &app.browse.preview
                 {
                     app.browse.image = Some(picker.new_resize_protocol(img.clone()));
                 }
-                if let Some(picker) = &ctx.picker
+                if let Some(picker) = &picker
                     && let Some((id, img)) = app.label.image_to_encode()
                 {
                     app.label.image = Some((id.to_string(), picker.new_resize_protocol(enlarged(img))));
@@ -246,7 +236,7 @@ async fn event_loop(term: &mut terminal::Term, app: &mut App, ctx: Context, mut 
                 dirty = !coverage || before != app.labelled;
             }
             _ = tick.tick() => {
-                spawn(&ctx, &tx, Job::Coverage);
+                spawn(&workers, &tx, Job::Coverage);
                 dirty |= app.tick();
             }
             _ = hangup.recv() => break,
@@ -358,132 +348,6 @@ fn commit(store: &mut LabelStore, write: label::Write) -> std::result::Result<la
             Ok(Written::Undone(undone))
         }
     }
-}
-
-fn spawn(ctx: &Context, tx: &UnboundedSender<Msg>, job: Job) {
-    let (source, labels, tx) = (Arc::clone(&ctx.source), ctx.labels.clone(), tx.clone());
-    if let Job::Thumbnails { ids } = job {
-        let cache = ctx.cache.clone();
-        tokio::task::spawn_blocking(move || {
-            for id in ids {
-                let result = thumbnail::load(&source, &cache, &id).map_err(|e| e.to_string());
-                if tx.send(Msg::Thumbnail { id, result }).is_err() {
-                    return;
-                }
-            }
-        });
-        return;
-    }
-    if let Job::Previews { ids } = job {
-        tokio::task::spawn_blocking(move || {
-            for id in ids {
-                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
-                if tx.send(Msg::Preview { id, result }).is_err() {
-                    return;
-                }
-            }
-        });
-        return;
-    }
-    let (root, classes, cache) = (ctx.root.clone(), ctx.classes.clone(), ctx.cache.clone());
-    tokio::task::spawn_blocking(move || {
-        let msg = match job {
-            Job::Thumbnails { .. } | Job::Previews { .. } => return,
-            Job::Launch(launch) => return launch::start(&root, &cache, &launch, tx),
-            Job::Cancel { pid } => Msg::Cancelled(kindling::runs::active::terminate(pid).map_err(|e| e.to_string())),
-            Job::AugmentPreview { generation, id, plan, copies, seed } => {
-                let result = Project::open(&root)
-                    .and_then(|p| kindling::augment::preview::versions(&p, &id, &plan, copies, seed))
-                    .map(augment::for_display)
-                    .map_err(|e| e.to_string());
-                Msg::AugmentPreview { generation, result }
-            }
-            Job::SaveAugment(settings) => Msg::Saved(
-                Project::open(&root)
-                    .and_then(|mut p| {
-                        p.config.augment = settings;
-                        p.config.validate()?;
-                        p.config.save(&root)
-                    })
-                    .map_err(|e| format!("cannot save the augmentations: {e}")),
-            ),
-            Job::Events { id, from } => {
-                let path = kindling::runs::dir(&root, &id).join(kindling::runs::events::EVENTS_FILE);
-                Msg::Events {
-                    id,
-                    from,
-                    result: kindling::runs::events::read_from(&path, from).map_err(|e| e.to_string()),
-                }
-            }
-            Job::Queue { generation, order, review, seed } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
-                Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
-            }
-            Job::Cards { ids } => Msg::Cards(
-                LabelStore::open(&labels)
-                    .and_then(|store| samples::rows_by_ids(&source, &store, &ids))
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Labels => Msg::Labels(
-                LabelStore::open(&labels)
-                    .and_then(|store| {
-                        let events = store.event_count()?;
-                        Ok((store.current()?.into_iter().collect(), events))
-                    })
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Count { generation, query } => {
-                let last = std::sync::Mutex::new(std::time::Instant::now());
-                let progress = |rows| {
-                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-                    if last.elapsed() >= Duration::from_millis(100) {
-                        *last = std::time::Instant::now();
-                        let _ = tx.send(Msg::Counting { generation, rows });
-                    }
-                };
-                let result =
-                    LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query, &progress));
-                Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
-            }
-            Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
-            Job::RunDetail { id } => {
-                let result = kindling::runs::detail(&root, &id).map(Box::new).map_err(|e| e.to_string());
-                Msg::RunDetail { id, result }
-            }
-            Job::Report => Msg::Report(
-                Project::open(&root).and_then(|p| readiness::report(&p, &Silent)).map_err(|e| e.to_string()),
-            ),
-            Job::Summary { generation, query, column } => {
-                let result = match source.as_ref() {
-                    Source::Table(t) => summary::summarize(t, &query, &column).map_err(|e| e.to_string()),
-                    Source::Folder(_) => Err("column summaries apply to tables".to_string()),
-                };
-                Msg::Summary { generation, column, result }
-            }
-            Job::Find { generation, query, text, from, forward } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| samples::find(&source, &store, &query, &text, from, forward))
-                    .map_err(|e| e.to_string());
-                Msg::Found { generation, text, result }
-            }
-            Job::Coverage => Msg::Coverage(
-                LabelStore::open(&labels)
-                    .and_then(|s| Ok((s.labelled_count()?, s.event_count()?)))
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Rows { request, offset, len, query } => {
-                let result =
-                    LabelStore::open(&labels).and_then(|store| samples::rows(&source, &store, &query, offset, len));
-                Msg::Rows { request, offset, result: result.map_err(|e| e.to_string()) }
-            }
-            Job::Preview { id } => {
-                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
-                Msg::Preview { id, result }
-            }
-        };
-        let _ = tx.send(msg);
-    });
 }
 
 #[cfg(test)]

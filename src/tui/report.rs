@@ -3,7 +3,7 @@
 
 use kindling::readiness::Report;
 
-use super::app::Job;
+use super::job::Job;
 use super::keys::Action;
 
 #[derive(Default)]

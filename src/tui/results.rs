@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use kindling::runs::{RunDetail, RunSummary};
 
-use super::app::Job;
+use super::job::Job;
 use super::keys::Action;
 
 #[derive(Default)]

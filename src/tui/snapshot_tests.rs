@@ -7,7 +7,8 @@ use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::{App, Job, Msg, Pane};
+use super::app::{App, Pane};
+use super::job::{Job, Msg};
 use super::keys::{Action, KeyMap};
 use super::ui::{self, Theme};
 

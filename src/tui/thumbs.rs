@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use ratatui_image::protocol::Protocol;
 
-use super::app::Job;
+use super::job::Job;
 
 #[derive(Default)]
 pub struct Thumbs {

@@ -10,7 +10,7 @@ use kindling::project::config::SourceKind;
 use kindling::runs::RunSummary;
 use serde_json::Value;
 
-use super::app::Job;
+use super::job::Job;
 use super::keys::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use kindling::data::display;
 use kindling::project::config::SourceKind;
 use kindling::project::samples::{SampleRow, TableColumn};
 
-use super::app::{Job, Msg};
+use super::job::{Job, Msg};
 use super::keys::Action;
 use super::snapshot_tests::{app, check, draw};
 

@@ -1,0 +1,311 @@
+//! Background work: what the panes ask for (`Job`), what comes back (`Msg`), and `spawn`,
+//! which runs a job off the UI task. Both are plain data, so tests can feed `Msg` values
+//! to the app without running anything.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kindling::data::Source;
+use kindling::data::preview;
+use kindling::data::query::Query;
+use kindling::data::{summary, thumbnail};
+use kindling::labels::store::LabelStore;
+use kindling::progress::Silent;
+use kindling::project::Project;
+use kindling::project::samples::{SampleRow, TableColumn};
+use kindling::project::{queue, samples};
+use kindling::readiness;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::label::QueueData;
+use super::{augment, launch};
+
+/// Waveform resolution loaded for audio previews.
+const WAVEFORM_BUCKETS: usize = 400;
+
+/// What jobs run against: the project's source, label store, caches and classes.
+pub struct Workers {
+    pub source: Arc<Source>,
+    pub labels: PathBuf,
+    pub cache: PathBuf,
+    pub root: PathBuf,
+    pub classes: Vec<String>,
+}
+
+/// Work for the event loop to run off the UI task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Thumbnails {
+        ids: Vec<String>,
+    },
+    Count {
+        generation: u64,
+        query: Query,
+    },
+    Rows {
+        request: u64,
+        offset: usize,
+        len: usize,
+        query: Query,
+    },
+    Preview {
+        id: String,
+    },
+    Coverage,
+    /// The Label pane's queue, built in `order` (or for `review`).
+    Queue {
+        generation: u64,
+        order: kindling::project::queue::Order,
+        review: Option<kindling::project::queue::Review>,
+        seed: u64,
+    },
+    /// Previews of file samples, sent one by one as they load.
+    Previews {
+        ids: Vec<String>,
+    },
+    /// Table rows by id, as cards for the Label pane.
+    Cards {
+        ids: Vec<String>,
+    },
+    /// Every current label, read again because they changed elsewhere.
+    Labels,
+    /// The data readiness report.
+    Report,
+    /// The project's runs.
+    Runs,
+    /// Augmented versions of a sample, for the Augment pane.
+    AugmentPreview {
+        generation: u64,
+        id: String,
+        plan: kindling::augment::Plan,
+        copies: usize,
+        seed: u64,
+    },
+    /// Write the Augment pane's settings to kindling.toml.
+    SaveAugment(kindling::augment::Settings),
+    /// A run's events after byte `from` of its events.jsonl.
+    Events {
+        id: String,
+        from: u64,
+    },
+    /// Start `kindling train` with these settings, detached.
+    Launch(super::train::Launch),
+    /// Ask a running training process to stop.
+    Cancel {
+        pid: u32,
+    },
+    /// A finished run's record, metrics and confusion matrix.
+    RunDetail {
+        id: String,
+    },
+    Summary {
+        generation: u64,
+        query: Query,
+        column: String,
+    },
+    /// The next (or previous) sample after `from` that contains `text`.
+    Find {
+        generation: u64,
+        query: Query,
+        text: String,
+        from: usize,
+        forward: bool,
+    },
+}
+
+/// Results of background work.
+pub enum Msg {
+    Count {
+        generation: u64,
+        result: Result<usize, String>,
+    },
+    /// Rows counted so far, while a count goes on.
+    Counting {
+        generation: u64,
+        rows: usize,
+    },
+    Found {
+        generation: u64,
+        text: String,
+        result: Result<Option<usize>, String>,
+    },
+    Summary {
+        generation: u64,
+        column: String,
+        result: Result<kindling::data::summary::ColumnSummary, String>,
+    },
+    Report(Result<kindling::readiness::Report, String>),
+    Runs(Result<Vec<kindling::runs::RunSummary>, String>),
+    /// A run's events after byte `from`, and the offset after them.
+    Events {
+        id: String,
+        from: u64,
+        result: Result<(Vec<serde_json::Value>, u64), String>,
+    },
+    /// A training process launched here ended; `why` is its last error line.
+    Exited {
+        ok: bool,
+        why: String,
+    },
+    AugmentPreview {
+        generation: u64,
+        result: Result<kindling::augment::preview::Versions, String>,
+    },
+    Saved(Result<(), String>),
+    /// Cancelling a run failed.
+    Cancelled(Result<(), String>),
+    RunDetail {
+        id: String,
+        result: Result<Box<kindling::runs::RunDetail>, String>,
+    },
+    /// A thumbnail, made or read from the cache; encoded for the terminal by the event loop.
+    Thumbnail {
+        id: String,
+        result: Result<image::DynamicImage, String>,
+    },
+    Rows {
+        request: u64,
+        offset: usize,
+        result: Result<(Vec<TableColumn>, Vec<SampleRow>), String>,
+    },
+    Preview {
+        id: String,
+        result: Result<kindling::data::preview::Preview, String>,
+    },
+    /// Labelled samples and label events, counted in the store.
+    Coverage(Result<(u64, u64), String>),
+    Queue {
+        generation: u64,
+        result: Result<QueueData, String>,
+    },
+    Cards(Result<(Vec<TableColumn>, Vec<SampleRow>), String>),
+    Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
+}
+
+/// Runs `job` on the blocking pool; its result comes back on `tx`.
+pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
+    let (source, labels, tx) = (Arc::clone(&ctx.source), ctx.labels.clone(), tx.clone());
+    if let Job::Thumbnails { ids } = job {
+        let cache = ctx.cache.clone();
+        tokio::task::spawn_blocking(move || {
+            for id in ids {
+                let result = thumbnail::load(&source, &cache, &id).map_err(|e| e.to_string());
+                if tx.send(Msg::Thumbnail { id, result }).is_err() {
+                    return;
+                }
+            }
+        });
+        return;
+    }
+    if let Job::Previews { ids } = job {
+        tokio::task::spawn_blocking(move || {
+            for id in ids {
+                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
+                if tx.send(Msg::Preview { id, result }).is_err() {
+                    return;
+                }
+            }
+        });
+        return;
+    }
+    let (root, classes, cache) = (ctx.root.clone(), ctx.classes.clone(), ctx.cache.clone());
+    tokio::task::spawn_blocking(move || {
+        let msg = match job {
+            Job::Thumbnails { .. } | Job::Previews { .. } => return,
+            Job::Launch(launch) => return launch::start(&root, &cache, &launch, tx),
+            Job::Cancel { pid } => Msg::Cancelled(kindling::runs::active::terminate(pid).map_err(|e| e.to_string())),
+            Job::AugmentPreview { generation, id, plan, copies, seed } => {
+                let result = Project::open(&root)
+                    .and_then(|p| kindling::augment::preview::versions(&p, &id, &plan, copies, seed))
+                    .map(augment::for_display)
+                    .map_err(|e| e.to_string());
+                Msg::AugmentPreview { generation, result }
+            }
+            Job::SaveAugment(settings) => Msg::Saved(
+                Project::open(&root)
+                    .and_then(|mut p| {
+                        p.config.augment = settings;
+                        p.config.validate()?;
+                        p.config.save(&root)
+                    })
+                    .map_err(|e| format!("cannot save the augmentations: {e}")),
+            ),
+            Job::Events { id, from } => {
+                let path = kindling::runs::dir(&root, &id).join(kindling::runs::events::EVENTS_FILE);
+                Msg::Events {
+                    id,
+                    from,
+                    result: kindling::runs::events::read_from(&path, from).map_err(|e| e.to_string()),
+                }
+            }
+            Job::Queue { generation, order, review, seed } => {
+                let result = LabelStore::open(&labels)
+                    .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
+                Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
+            }
+            Job::Cards { ids } => Msg::Cards(
+                LabelStore::open(&labels)
+                    .and_then(|store| samples::rows_by_ids(&source, &store, &ids))
+                    .map_err(|e| e.to_string()),
+            ),
+            Job::Labels => Msg::Labels(
+                LabelStore::open(&labels)
+                    .and_then(|store| {
+                        let events = store.event_count()?;
+                        Ok((store.current()?.into_iter().collect(), events))
+                    })
+                    .map_err(|e| e.to_string()),
+            ),
+            Job::Count { generation, query } => {
+                let last = std::sync::Mutex::new(std::time::Instant::now());
+                let progress = |rows| {
+                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                    if last.elapsed() >= Duration::from_millis(100) {
+                        *last = std::time::Instant::now();
+                        let _ = tx.send(Msg::Counting { generation, rows });
+                    }
+                };
+                let result =
+                    LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query, &progress));
+                Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
+            }
+            Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
+            Job::RunDetail { id } => {
+                let result = kindling::runs::detail(&root, &id).map(Box::new).map_err(|e| e.to_string());
+                Msg::RunDetail { id, result }
+            }
+            Job::Report => Msg::Report(
+                Project::open(&root).and_then(|p| readiness::report(&p, &Silent)).map_err(|e| e.to_string()),
+            ),
+            Job::Summary { generation, query, column } => {
+                let result = match source.as_ref() {
+                    Source::Table(t) => summary::summarize(t, &query, &column).map_err(|e| e.to_string()),
+                    Source::Folder(_) => Err("column summaries apply to tables".to_string()),
+                };
+                Msg::Summary { generation, column, result }
+            }
+            Job::Find { generation, query, text, from, forward } => {
+                let result = LabelStore::open(&labels)
+                    .and_then(|store| samples::find(&source, &store, &query, &text, from, forward))
+                    .map_err(|e| e.to_string());
+                Msg::Found { generation, text, result }
+            }
+            Job::Coverage => Msg::Coverage(
+                LabelStore::open(&labels)
+                    .and_then(|s| Ok((s.labelled_count()?, s.event_count()?)))
+                    .map_err(|e| e.to_string()),
+            ),
+            Job::Rows { request, offset, len, query } => {
+                let result =
+                    LabelStore::open(&labels).and_then(|store| samples::rows(&source, &store, &query, offset, len));
+                Msg::Rows { request, offset, result: result.map_err(|e| e.to_string()) }
+            }
+            Job::Preview { id } => {
+                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
+                Msg::Preview { id, result }
+            }
+        };
+        let _ = tx.send(msg);
+    });
+}
