@@ -32,6 +32,22 @@ impl Pane {
         }
     }
 
+    /// The pane's name as an action (`[keys] browse = "F1"`, `:browse`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Pane::Browse => "browse",
+            Pane::Label => "label",
+            Pane::Augment => "augment",
+            Pane::Train => "train",
+            Pane::Results => "results",
+        }
+    }
+
+    /// Its F-key: F1 for the first pane.
+    pub fn number(self) -> u8 {
+        self.index() as u8 + 1
+    }
+
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }

@@ -47,18 +47,13 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every action, with the name a `[keys]` table uses for it.
-    pub const NAMED: [(&'static str, Action); 41] = [
+    /// Every action but going to a pane, with the name a `[keys]` table uses for it.
+    const NAMED: [(&'static str, Action); 36] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
         ("next_pane", Action::NextPane),
         ("prev_pane", Action::PrevPane),
-        ("browse", Action::GotoPane(Pane::Browse)),
-        ("label", Action::GotoPane(Pane::Label)),
-        ("augment", Action::GotoPane(Pane::Augment)),
-        ("train", Action::GotoPane(Pane::Train)),
-        ("results", Action::GotoPane(Pane::Results)),
         ("up", Action::Up),
         ("down", Action::Down),
         ("page_up", Action::PageUp),
@@ -91,6 +86,12 @@ impl Action {
         ("label_issues", Action::LabelIssues),
         ("cancel_run", Action::CancelRun),
     ];
+
+    /// Every action with its name: going to a pane is named after the pane (`browse`).
+    pub fn named() -> impl Iterator<Item = (&'static str, Action)> {
+        let panes = Pane::ALL.iter().map(|p| (p.name(), Action::GotoPane(*p)));
+        Action::NAMED.iter().take(5).copied().chain(panes).chain(Action::NAMED.iter().skip(5).copied())
+    }
 
     /// What the action does in `pane`.
     pub fn describe_in(self, pane: Pane) -> &'static str {
@@ -273,12 +274,8 @@ impl KeyMap {
             (K::Char(':'), Action::Palette),
             (K::Tab, Action::NextPane),
             (K::BackTab, Action::PrevPane),
-            (K::F(1), Action::GotoPane(Pane::Browse)),
-            (K::F(2), Action::GotoPane(Pane::Label)),
-            (K::F(3), Action::GotoPane(Pane::Augment)),
-            (K::F(4), Action::GotoPane(Pane::Train)),
-            (K::F(5), Action::GotoPane(Pane::Results)),
         ];
+        let panes = Pane::ALL.iter().map(|p| (K::F(p.number()), Action::GotoPane(*p)));
         // Arrows and h j k l, PgUp / PgDn, and g / G / Home / End: the same in every pane.
         let moves = [
             (K::Char('k'), Action::Up),
@@ -336,6 +333,7 @@ impl KeyMap {
             bindings.extend(keys.iter().map(|&(c, action)| Binding { key: Key::plain(c), action, scope }));
         };
         add(Scope::Global, &global);
+        add(Scope::Global, &panes.collect::<Vec<_>>());
         for (pane, own) in [
             (Pane::Browse, &browse[..]),
             (Pane::Label, &label[..]),
@@ -362,7 +360,7 @@ impl KeyMap {
     pub fn apply(&mut self, source: &str, overrides: &kindling::project::config::KeyOverrides) -> Vec<String> {
         let mut problems = Vec::new();
         for (name, keys) in overrides {
-            let Some(&(_, action)) = Action::NAMED.iter().find(|(n, _)| n == name) else {
+            let Some((_, action)) = Action::named().find(|(n, _)| n == name) else {
                 problems.push(format!("{source}: [keys] {name}: no such action"));
                 continue;
             };
@@ -432,9 +430,10 @@ impl KeyMap {
                 }
             }
         }
+        let every_pane: Vec<String> = Pane::ALL.iter().map(|p| format!("F{}", p.number())).collect();
         for (keys, _) in &mut lines {
-            if keys == "F1 F2 F3 F4 F5" {
-                *keys = "F1–F5".into();
+            if *keys == every_pane.join(" ") {
+                *keys = format!("{}–{}", every_pane[0], every_pane[every_pane.len() - 1]);
             }
         }
         lines
