@@ -8,6 +8,7 @@ use super::browse::Browse;
 use super::job::{Job, Msg};
 use super::keys::{Action, KeyMap};
 use super::label::{Content, Labeller};
+use super::palette::{self, Command, Prompt};
 use super::thumbs::Thumbs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,26 +51,6 @@ impl Pane {
 
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompt {
-    Command,
-    Filter,
-    Search,
-    /// The numbers of the Augment pane's transform, as name=value pairs.
-    Augment,
-}
-
-impl Prompt {
-    pub fn sigil(self) -> char {
-        match self {
-            Prompt::Command => ':',
-            Prompt::Filter => '&',
-            Prompt::Search => '/',
-            Prompt::Augment => '=',
-        }
     }
 }
 
@@ -257,33 +238,19 @@ impl App {
 
     /// Typing into the open prompt; Enter runs it, Esc closes it.
     pub fn prompt_key(&mut self, code: crossterm::event::KeyCode) {
-        use crossterm::event::KeyCode;
-        let Some((kind, input)) = &mut self.prompt else { return };
-        let kind = *kind;
-        match code {
-            KeyCode::Esc => self.prompt = None,
-            // Backspace removes the last character (in the guard); on an empty prompt it closes it.
-            KeyCode::Backspace if input.pop().is_none() => self.prompt = None,
-            KeyCode::Backspace => {}
-            KeyCode::Char(c) => input.push(c),
-            KeyCode::Enter => {
-                let text = input.trim().to_string();
-                self.prompt = None;
-                match kind {
-                    Prompt::Command => self.run_command(&text),
-                    Prompt::Augment => match self.augment.apply_edit(&text) {
-                        Ok(settings) => self.requests.push(Job::SaveAugment(settings)),
-                        Err(e) => self.message = Some(format!("augment: {e}")),
-                    },
-                    Prompt::Filter => self.apply_filter(text),
-                    Prompt::Search if text.is_empty() => {}
-                    Prompt::Search => {
-                        self.browse.search = Some(text.clone());
-                        self.find(text, true);
-                    }
-                }
+        let Some((kind, text)) = palette::key(&mut self.prompt, code) else { return };
+        match kind {
+            Prompt::Command => self.run_command(&text),
+            Prompt::Augment => match self.augment.apply_edit(&text) {
+                Ok(settings) => self.requests.push(Job::SaveAugment(settings)),
+                Err(e) => self.message = Some(format!("augment: {e}")),
+            },
+            Prompt::Filter => self.apply_filter(text),
+            Prompt::Search if text.is_empty() => {}
+            Prompt::Search => {
+                self.browse.search = Some(text.clone());
+                self.find(text, true);
             }
-            _ => {}
         }
     }
 
@@ -312,13 +279,14 @@ impl App {
     }
 
     fn run_command(&mut self, command: &str) {
-        if let Ok(row) = command.parse::<usize>() {
-            self.pane = Pane::Browse;
-            self.browse.jump(row.saturating_sub(1));
-        } else if matches!(command, "q" | "quit") {
-            self.quit = true;
-        } else if !command.is_empty() {
-            self.message = Some(format!("unknown command \"{command}\": try a row number or q"));
+        match palette::parse(command) {
+            Command::Empty => {}
+            Command::Row(row) => {
+                self.pane = Pane::Browse;
+                self.browse.jump(row.saturating_sub(1));
+            }
+            Command::Action(action) => self.act(action),
+            Command::Unknown(text) => self.message = Some(palette::unknown(&text)),
         }
     }
 

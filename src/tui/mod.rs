@@ -12,6 +12,7 @@ mod keys;
 mod label;
 mod label_view;
 mod launch;
+mod palette;
 mod report;
 mod report_view;
 mod results;

@@ -512,7 +512,7 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
     check("augment_text_100x30", &draw(&mut a, 100, 30));
     a.act(Action::Open);
-    assert_eq!(a.prompt, Some((super::app::Prompt::Augment, "p=0.5 alpha=0.1".into())));
+    assert_eq!(a.prompt, Some((super::palette::Prompt::Augment, "p=0.5 alpha=0.1".into())));
 }
 
 #[test]

@@ -8,7 +8,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Tabs};
 
-use super::app::{App, Pane, Prompt};
+use super::app::{App, Pane};
+use super::palette::Prompt;
 use super::{augment_view, browse_view, label_view, results_view, train_view};
 
 /// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.

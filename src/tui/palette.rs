@@ -1,0 +1,136 @@
+//! The prompt on the status line — the command palette (`:`), the Browse filter (`&`) and
+//! search (`/`), the Augment pane's numbers (`=`) — and the palette's commands: a row
+//! number, or any action of the key map by its name (`:review`, `:grid`, `:q`).
+
+use crossterm::event::KeyCode;
+
+use super::keys::Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Command,
+    Filter,
+    Search,
+    /// The numbers of the Augment pane's transform, as name=value pairs.
+    Augment,
+}
+
+impl Prompt {
+    pub fn sigil(self) -> char {
+        match self {
+            Prompt::Command => ':',
+            Prompt::Filter => '&',
+            Prompt::Search => '/',
+            Prompt::Augment => '=',
+        }
+    }
+}
+
+/// Edits the open prompt with one key; on Enter closes it and returns what was typed.
+/// Esc closes it, as Backspace does on an empty prompt.
+pub fn key(prompt: &mut Option<(Prompt, String)>, code: KeyCode) -> Option<(Prompt, String)> {
+    let (kind, input) = prompt.as_mut()?;
+    match code {
+        KeyCode::Esc => *prompt = None,
+        // Backspace removes the last character (in the guard); on an empty prompt it closes it.
+        KeyCode::Backspace if input.pop().is_none() => *prompt = None,
+        KeyCode::Char(c) => input.push(c),
+        KeyCode::Enter => {
+            let submitted = (*kind, input.trim().to_string());
+            *prompt = None;
+            return Some(submitted);
+        }
+        _ => {}
+    }
+    None
+}
+
+/// A command typed into the palette.
+#[derive(Debug, PartialEq)]
+pub enum Command {
+    Empty,
+    /// A row number, counted from 1 as the status bar counts.
+    Row(usize),
+    Action(Action),
+    Unknown(String),
+}
+
+pub fn parse(text: &str) -> Command {
+    let text = text.trim();
+    if text.is_empty() {
+        return Command::Empty;
+    }
+    if let Ok(row) = text.parse::<usize>() {
+        return Command::Row(row);
+    }
+    let name = if text == "q" { "quit" } else { text };
+    match Action::named().find(|(n, _)| *n == name) {
+        Some((_, action)) => Command::Action(action),
+        None => Command::Unknown(text.to_string()),
+    }
+}
+
+/// Action names that start with `prefix`, in the key map's order.
+pub fn completions(prefix: &str) -> Vec<&'static str> {
+    Action::named().map(|(n, _)| n).filter(|n| n.starts_with(prefix)).collect()
+}
+
+/// What to say of a command the palette does not know, with the names closest to it.
+pub fn unknown(text: &str) -> String {
+    let mut close: Vec<(usize, &str)> =
+        Action::named().map(|(n, _)| (distance(text, n), n)).filter(|(d, _)| *d <= 2).collect();
+    close.sort();
+    let close: Vec<&str> = close.into_iter().take(3).map(|(_, n)| n).collect();
+    let hint = if close.is_empty() { String::new() } else { format!(" (close: {})", close.join(", ")) };
+    format!("unknown command \"{text}\": try a row number, q, or an action name{hint}")
+}
+
+/// Edits (insert, delete, replace a character) that turn `a` into `b`.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Pane;
+
+    #[test]
+    fn commands_are_rows_or_action_names() {
+        assert_eq!(parse(" 123 "), Command::Row(123));
+        assert_eq!(parse("q"), Command::Action(Action::Quit));
+        assert_eq!(parse("review"), Command::Action(Action::Review));
+        assert_eq!(parse("results"), Command::Action(Action::GotoPane(Pane::Results)));
+        assert_eq!(parse(""), Command::Empty);
+        assert_eq!(parse("revue"), Command::Unknown("revue".into()));
+        assert!(unknown("revue").contains("(close: review)"), "{}", unknown("revue"));
+        assert!(unknown("sortt").contains("(close: sort)"), "{}", unknown("sortt"));
+        assert!(!unknown("xyzzy").contains("close"));
+        assert_eq!(completions("pa"), ["palette", "page_up", "page_down"]);
+    }
+
+    #[test]
+    fn the_prompt_edits_submits_and_closes() {
+        let mut prompt = Some((Prompt::Search, String::new()));
+        for c in "oaks".chars() {
+            assert_eq!(key(&mut prompt, KeyCode::Char(c)), None);
+        }
+        key(&mut prompt, KeyCode::Backspace);
+        assert_eq!(key(&mut prompt, KeyCode::Enter), Some((Prompt::Search, "oak".into())));
+        assert_eq!(prompt, None);
+        let mut prompt = Some((Prompt::Filter, String::new()));
+        key(&mut prompt, KeyCode::Backspace);
+        assert_eq!(prompt, None, "Backspace on an empty prompt closes it");
+    }
+}
