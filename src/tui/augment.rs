@@ -7,6 +7,9 @@ use kindling::augment::{Modality, Settings};
 
 use super::job::Job;
 use super::keys::Action;
+use super::palette::Prompt;
+use super::pane::{Component, Cx, Effect, Shared};
+use super::ui::Theme;
 
 /// Versions shown beside the original.
 pub const VERSIONS: usize = 4;
@@ -169,6 +172,46 @@ impl Augment {
         self.settings = next;
         self.changed_preview();
         Ok(self.settings.clone())
+    }
+}
+
+impl Component for Augment {
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if action == Action::Open {
+            match self.edit_text() {
+                Some(text) => cx.effects.push(Effect::Prompt(Prompt::Augment, text)),
+                None => cx.say("choose a transform to edit its numbers"),
+            }
+            return true;
+        }
+        let (save, message) = Augment::act(self, action);
+        cx.effects.extend(message.map(Effect::Say));
+        if let Some(settings) = save {
+            cx.shared.transforms_on = self.on();
+            cx.jobs.push(Job::SaveAugment(settings));
+        }
+        true
+    }
+
+    /// Versions of the sample selected in Browse.
+    fn request_jobs(&mut self, cx: &mut Cx) {
+        self.show(cx.shared.selected.clone());
+        cx.jobs.extend(self.jobs());
+    }
+
+    fn render(&mut self, f: &mut ratatui::Frame, area: ratatui::layout::Rect, _shared: &Shared, theme: Theme) {
+        super::augment_view::render(f, self, theme, area);
+    }
+
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Skip => "turn the transform on / off",
+            Action::Open => "edit the transform's numbers",
+            Action::Review => "new random versions",
+            Action::Left => "fewer copies per sample",
+            Action::Right => "more copies per sample",
+            _ => return None,
+        })
     }
 }
 

@@ -10,14 +10,13 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, Wrap};
 
-use super::app::App;
+use super::augment::Augment;
 use super::browse_view::clip;
 use super::ui::Theme;
 
-pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+pub fn render(f: &mut Frame, a: &Augment, theme: Theme, area: Rect) {
     let [list, preview] = Layout::horizontal([Constraint::Length(44), Constraint::Min(20)]).areas(area);
-    render_list(f, app, theme, list);
-    let a = &app.augment;
+    render_list(f, a, theme, list);
     let title = match &a.sample {
         Some(id) => {
             format!(" {} · {} versions · seed {} · r: new ones ", clip(id, 30), super::augment::VERSIONS, a.seed)
@@ -40,8 +39,7 @@ pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     }
 }
 
-fn render_list(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let a = &app.augment;
+fn render_list(f: &mut Frame, a: &Augment, theme: Theme, area: Rect) {
     let row_style = |i: usize| if i == a.cursor { theme.selected() } else { Style::new() };
     let mut lines = vec![Line::from(Span::styled(format!("copies per sample ‹ {} ›", a.copies()), row_style(0)))];
     for (i, spec) in a.modality.transforms().iter().enumerate() {

@@ -2,7 +2,7 @@
 //! rows fetched in the background around it. Only that window is ever held in memory.
 
 use kindling::data::preview::Preview;
-use kindling::data::query::Query;
+use kindling::data::query::{Query, parse_filter};
 use kindling::data::summary::ColumnSummary;
 use kindling::project::config::SourceKind;
 use kindling::project::samples::{SampleRow, TableColumn};
@@ -10,7 +10,11 @@ use ratatui_image::protocol::StatefulProtocol;
 
 use super::job::Job;
 use super::keys::Action;
+use super::palette::Prompt;
+use super::pane::{Component, Cx, Effect, Shared};
+use super::report::ReportView;
 use super::thumbs::Thumbs;
+use super::ui::Theme;
 use super::viewport::top_following;
 
 /// Rows fetched beyond each edge of the visible page, so that scrolling rarely waits.
@@ -42,6 +46,10 @@ pub struct Browse {
     reset_request: u64,
     /// The last `/` search, for `n` and `N`.
     pub search: Option<String>,
+    /// The filter as typed, to edit it again.
+    pub filter_text: String,
+    /// The data readiness report, shown in place of the samples.
+    pub report: ReportView,
     /// Whether the column summary is shown, and the latest one.
     pub summary_open: bool,
     pub summary: Option<(u64, String, Result<ColumnSummary, String>)>,
@@ -86,6 +94,8 @@ impl Browse {
             count_asked: false,
             reset_request: 0,
             search: None,
+            filter_text: String::new(),
+            report: ReportView::default(),
             summary_open: false,
             summary: None,
             summary_asked: None,
@@ -109,7 +119,8 @@ impl Browse {
         }
     }
 
-    pub fn act(&mut self, action: Action) {
+    /// Moves the cursor or scrolls the columns; false for actions that do neither.
+    pub fn move_by(&mut self, action: Action) -> bool {
         let page = self.page.max(1);
         let row = self.per_row.max(1);
         self.bottom_pending = action == Action::Bottom && self.total.is_none();
@@ -125,9 +136,11 @@ impl Browse {
             Action::Right if self.grid => self.cursor = (self.cursor + 1).min(self.last()),
             Action::Left => self.first_column = self.first_column.saturating_sub(1),
             Action::Right if self.first_column + 1 < self.columns.len() => self.first_column += 1,
-            _ => {}
+            Action::Right => {}
+            _ => return false,
         }
         self.scroll_into_view();
+        true
     }
 
     /// Switches images between the list and the thumbnail grid.
@@ -224,6 +237,37 @@ impl Browse {
         }
     }
 
+    /// The next (or previous) sample containing `text`, searched in the background.
+    fn find(&mut self, text: String, forward: bool, jobs: &mut Vec<Job>) {
+        let (generation, query, from) = (self.generation, self.query.clone(), self.cursor);
+        jobs.push(Job::Find { generation, query, text, from, forward });
+    }
+
+    /// `/` was answered: search for `text` from the cursor on.
+    pub fn search_for(&mut self, text: String, jobs: &mut Vec<Job>) {
+        if !text.is_empty() {
+            self.search = Some(text.clone());
+            self.find(text, true, jobs);
+        }
+    }
+
+    /// `&` was answered: filter by `text` (an empty one clears the filter), or say why not.
+    pub fn apply_filter(&mut self, text: String) -> Result<(), String> {
+        let mut query = self.query.clone();
+        if text.is_empty() {
+            query.filter = None;
+        } else {
+            let filter = parse_filter(&text).map_err(|e| format!("filter: {e}"))?;
+            if let Some(missing) = filter.columns().into_iter().find(|c| !self.columns.iter().any(|k| k.name == *c)) {
+                return Err(format!("filter: no column \"{missing}\""));
+            }
+            query.filter = Some(filter);
+        }
+        self.filter_text = text;
+        self.set_query(query);
+        Ok(())
+    }
+
     /// Background work the current view needs: the count, rows not yet fetched, the
     /// selected preview.
     pub fn jobs(&mut self, thumbs: &mut Thumbs) -> Vec<Job> {
@@ -315,144 +359,87 @@ impl Browse {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn columns(names: &[&str]) -> Vec<TableColumn> {
-        names.iter().map(|n| TableColumn { name: n.to_string(), float: false }).collect()
-    }
-
-    fn rows(offset: usize, n: usize) -> Vec<SampleRow> {
-        (offset..offset + n)
-            .map(|i| SampleRow { id: i.to_string(), label: None, values: vec![Some("v".into())] })
-            .collect()
-    }
-
-    #[test]
-    fn fetches_only_around_the_page_and_once() {
-        let mut b = Browse::new(SourceKind::Table);
-        b.total = Some(2_000_000);
-        b.set_page(20);
-        let jobs = b.jobs(&mut Thumbs::default());
-        let count = Job::Count { generation: 0, query: Query::default() };
-        assert_eq!(jobs, [count, Job::Rows { request: 1, offset: 0, len: 420, query: Query::default() }]);
-        assert!(b.jobs(&mut Thumbs::default()).is_empty(), "the same rows are not asked twice");
-        b.window_arrived(1, 0, columns(&["x"]), rows(0, 420));
-        assert!(b.jobs(&mut Thumbs::default()).is_empty());
-
-        b.act(Action::Bottom);
-        assert_eq!(b.cursor, 1_999_999);
-        assert_eq!(b.top, 1_999_980);
-        assert_eq!(
-            b.jobs(&mut Thumbs::default()),
-            [Job::Rows { request: 2, offset: 1_999_780, len: 420, query: Query::default() }]
-        );
-        b.window_arrived(2, 1_999_780, columns(&["x"]), rows(1_999_780, 220));
-        assert_eq!(b.selected().unwrap().id, "1999999");
-        assert!(b.jobs(&mut Thumbs::default()).is_empty(), "the tail is covered even though the window is short");
-    }
-
-    #[test]
-    fn bottom_before_the_count_goes_to_the_end_once_it_is_known() {
-        let mut b = Browse::new(SourceKind::Table);
-        b.set_page(20);
-        b.jobs(&mut Thumbs::default());
-        b.window_arrived(1, 0, columns(&["x"]), rows(0, 420));
-        b.counting(0, 120_000);
-        b.act(Action::Bottom);
-        assert_eq!(b.cursor, 119_999, "as far as the count has gone");
-        b.count_arrived(0, 2_000_000);
-        assert_eq!(b.cursor, 1_999_999);
-        // Moving after G, before the count, keeps the cursor where it was moved to.
-        let mut b = Browse::new(SourceKind::Table);
-        b.set_page(20);
-        b.counting(0, 5_000);
-        b.act(Action::Bottom);
-        b.act(Action::Up);
-        b.count_arrived(0, 2_000_000);
-        assert_eq!(b.cursor, 4_998);
-    }
-
-    #[test]
-    fn stale_windows_are_dropped() {
-        let mut b = Browse::new(SourceKind::Table);
-        b.total = Some(10_000);
-        b.set_page(10);
-        b.jobs(&mut Thumbs::default());
-        b.jump(5000);
-        b.jobs(&mut Thumbs::default());
-        b.window_arrived(1, 0, vec![], rows(0, 410));
-        assert!(b.selected().is_none(), "request 1 is stale");
-        b.window_arrived(2, 4791, vec![], rows(4791, 410));
-        assert_eq!(b.selected().unwrap().id, "5000");
-    }
-
-    #[test]
-    fn a_new_query_starts_over_and_drops_old_results() {
-        let mut b = Browse::new(SourceKind::Table);
-        b.set_page(10);
-        b.jobs(&mut Thumbs::default());
-        b.count_arrived(0, 100);
-        b.window_arrived(1, 0, columns(&["height", "colour"]), rows(0, 100));
-        b.jump(50);
-        b.cycle_sort();
-        assert_eq!(b.query.sort, Some(("height".into(), false)));
-        assert_eq!((b.cursor, b.total), (0, None));
-        let jobs = b.jobs(&mut Thumbs::default());
-        assert!(matches!(&jobs[0], Job::Count { generation: 1, .. }), "{jobs:?}");
-        assert!(matches!(&jobs[1], Job::Rows { request: 2, query, .. } if query.sort.is_some()), "{jobs:?}");
-        b.count_arrived(0, 100); // the old query's count
-        assert_eq!(b.total, None);
-        b.window_arrived(1, 0, vec![], rows(0, 10)); // the old query's rows
-        assert!(b.selected().is_none());
-        b.cycle_sort();
-        assert_eq!(b.query.sort, Some(("height".into(), true)));
-        b.cycle_sort();
-        assert_eq!(b.query.sort, None);
-    }
-
-    #[test]
-    fn grid_moves_by_rows_and_asks_for_visible_thumbnails() {
-        let mut b = Browse::new(SourceKind::Images);
-        let mut thumbs = Thumbs::default();
-        b.total = Some(100);
-        b.toggle_grid();
-        b.set_layout(12, 4); // three rows of four
-        b.jobs(&mut thumbs);
-        b.window_arrived(
-            1,
-            0,
-            vec![],
-            (0..100).map(|i| SampleRow { id: format!("{i}.png"), label: None, values: vec![] }).collect(),
-        );
-        let jobs = b.jobs(&mut thumbs);
-        let Some(Job::Thumbnails { ids }) = jobs.last() else { panic!("{jobs:?}") };
-        assert_eq!(ids.len(), 12);
-        b.act(Action::Down);
-        b.act(Action::Right);
-        assert_eq!(b.cursor, 5);
-        for _ in 0..3 {
-            b.act(Action::Down);
+impl Component for Browse {
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        match action {
+            Action::Report => self.report.toggle(cx.jobs),
+            other if self.report.open && self.report.scroll_by(other) => {}
+            Action::Filter if self.columns.is_empty() => cx.say("filters apply to table columns"),
+            Action::Filter => {
+                let current = self.query.filter.as_ref().map(|_| self.filter_text.clone()).unwrap_or_default();
+                cx.effects.push(Effect::Prompt(Prompt::Filter, current));
+            }
+            Action::Search => cx.effects.push(Effect::Prompt(Prompt::Search, String::new())),
+            Action::SearchNext | Action::SearchPrev => match self.search.clone() {
+                Some(text) => self.find(text, action == Action::SearchNext, cx.jobs),
+                None => cx.say("nothing searched yet: / searches"),
+            },
+            Action::Sort => self.cycle_sort(),
+            Action::Grid if self.kind == SourceKind::Images => self.toggle_grid(),
+            Action::Grid => cx.say("the thumbnail grid is for images"),
+            Action::SplitFilter => {
+                use kindling::data::split::Split;
+                let mut query = self.query.clone();
+                query.split = match query.split {
+                    None => Some(Split::Train),
+                    Some(Split::Train) => Some(Split::Valid),
+                    Some(Split::Valid) => Some(Split::Test),
+                    Some(Split::Test) => None,
+                };
+                self.set_query(query);
+            }
+            Action::LabelFilter => {
+                let classes: Vec<String> = cx.shared.classes.iter().map(|c| c.name.clone()).collect();
+                let mut query = self.query.clone();
+                query.labels = query.labels.next(&classes);
+                self.set_query(query);
+            }
+            Action::Summary if self.columns.is_empty() => cx.say("column summaries apply to table columns"),
+            Action::Summary => self.summary_open = !self.summary_open,
+            other => return self.move_by(other),
         }
-        assert_eq!((b.cursor, b.top), (17, 8), "the grid scrolls a whole row at a time");
-        let jobs = b.jobs(&mut thumbs);
-        let Some(Job::Thumbnails { ids }) = jobs.last() else { panic!("{jobs:?}") };
-        assert_eq!(ids.len(), 8, "only the two rows not on screen before are asked for");
+        true
     }
 
-    #[test]
-    fn cursor_stays_in_range_and_on_screen() {
-        let mut b = Browse::new(SourceKind::Images);
-        b.total = Some(30);
-        b.set_page(10);
-        b.act(Action::PageDown);
-        b.act(Action::PageDown);
-        b.act(Action::PageDown);
-        b.act(Action::PageDown);
-        assert_eq!((b.cursor, b.top), (29, 20));
-        b.act(Action::Top);
-        b.act(Action::Up);
-        assert_eq!((b.cursor, b.top), (0, 0));
+    fn request_jobs(&mut self, cx: &mut Cx) {
+        cx.jobs.extend(self.jobs(&mut cx.shared.thumbs));
+        cx.shared.selected = self.selected().map(|r| r.id.clone());
+    }
+
+    fn render(&mut self, f: &mut ratatui::Frame, area: ratatui::layout::Rect, shared: &Shared, theme: Theme) {
+        super::browse_view::render(f, self, shared, theme, area);
+    }
+
+    fn mouse(&mut self, m: crossterm::event::MouseEvent) -> bool {
+        use crossterm::event::{MouseButton, MouseEventKind};
+        match m.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let action = if m.kind == MouseEventKind::ScrollDown { Action::Down } else { Action::Up };
+                (0..3).for_each(|_| {
+                    self.move_by(action);
+                });
+                true
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                // Rows start below the tab bar, the pane border and (for tables) the header.
+                let header = usize::from(!self.columns.is_empty());
+                if let Some(n) = (m.row as usize).checked_sub(2 + header) {
+                    self.click(n);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn position(&self) -> Option<String> {
+        Some(match self.total {
+            Some(0) => "no samples".to_string(),
+            Some(n) => format!("{}/{n}", self.cursor + 1),
+            None => format!("{}/…", self.cursor + 1),
+        })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
-use super::app::App;
+use super::browse::Browse;
+use super::pane::Shared;
 use super::sample_view;
 use super::ui::Theme;
 
@@ -19,63 +20,63 @@ pub const CELL: (u16, u16) = (16, 8);
 /// Where a thumbnail is drawn inside its cell.
 pub const THUMB_AREA: Rect = Rect { x: 0, y: 0, width: CELL.0 - 1, height: CELL.1 - 1 };
 
-pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+pub fn render(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, area: Rect) {
     let block = Block::bordered();
     let inner = block.inner(area);
-    render_body(f, app, theme, inner);
+    render_body(f, b, shared, theme, inner);
     // The title is made after the body, which decides how many columns fit.
-    f.render_widget(block.title(title(app)), area);
+    f.render_widget(block.title(title(b, shared)), area);
 }
 
-fn title(app: &App) -> String {
-    let mut title = format!(" {} · {} ", app.kind.name(), total_text(&app.browse));
-    if let Some(columns) = columns_text(app).filter(|_| !app.report.open) {
+fn title(b: &Browse, shared: &Shared) -> String {
+    let mut title = format!(" {} · {} ", shared.kind.name(), total_text(b));
+    if let Some(columns) = columns_text(b).filter(|_| !b.report.open) {
         title.push_str(&format!("· columns {columns} "));
     }
-    if app.browse.query.labels != kindling::data::query::LabelFilter::All {
-        title.push_str(&format!("· showing {} ", app.browse.query.labels.describe()));
+    if b.query.labels != kindling::data::query::LabelFilter::All {
+        title.push_str(&format!("· showing {} ", b.query.labels.describe()));
     }
-    if let Some(split) = app.browse.query.split {
+    if let Some(split) = b.query.split {
         title.push_str(&format!("· {} split ", split.name()));
     }
-    if app.browse.query.filter.is_some() {
-        title.push_str(&format!("· filter: {} ", app.filter_text));
+    if b.query.filter.is_some() {
+        title.push_str(&format!("· filter: {} ", b.filter_text));
     }
-    if let Some((column, descending)) = &app.browse.query.sort {
+    if let Some((column, descending)) = &b.query.sort {
         title.push_str(&format!("· sorted by {column} {} ", if *descending { "↓" } else { "↑" }));
     }
-    if app.browse.loading() {
+    if b.loading() {
         title.push_str("· reading… ");
     }
     title
 }
 
-fn render_body(f: &mut Frame, app: &mut App, theme: Theme, inner: Rect) {
-    if app.report.open {
-        super::report_view::render(f, app, theme, inner);
+fn render_body(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, inner: Rect) {
+    if b.report.open {
+        super::report_view::render(f, &b.report, theme, inner);
         return;
     }
-    let is_table_text = app.kind == SourceKind::Text && app.text_column.is_some();
-    let inner = if app.browse.summary_open {
+    let is_table_text = shared.kind == SourceKind::Text && shared.text_column.is_some();
+    let inner = if b.summary_open {
         let [grid, side] = Layout::horizontal([Constraint::Min(20), Constraint::Length(34)]).areas(inner);
-        render_summary(f, app, theme, side);
+        render_summary(f, b, theme, side);
         grid
     } else {
         inner
     };
-    match app.kind {
-        SourceKind::Table => render_grid(f, app, theme, inner),
+    match shared.kind {
+        SourceKind::Table => render_grid(f, b, shared, theme, inner),
         _ if is_table_text => {
             let [grid, text] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(inner);
-            render_grid(f, app, theme, grid);
-            render_row_text(f, app, theme, text);
+            render_grid(f, b, shared, theme, grid);
+            render_row_text(f, b, shared, theme, text);
         }
-        SourceKind::Images if app.browse.grid => render_grid_of_thumbnails(f, app, theme, inner),
+        SourceKind::Images if b.grid => render_grid_of_thumbnails(f, b, shared, theme, inner),
         _ => {
             let [list, preview] =
                 Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(inner);
-            render_list(f, app, theme, list);
-            render_preview(f, app, theme, preview);
+            render_list(f, b, shared, theme, list);
+            render_preview(f, b, theme, preview);
         }
     }
 }
@@ -88,9 +89,9 @@ fn total_text(b: &super::browse::Browse) -> String {
     }
 }
 
-fn label_span(app: &App, theme: Theme, row: Option<&SampleRow>) -> Span<'static> {
+fn label_span(shared: &Shared, theme: Theme, row: Option<&SampleRow>) -> Span<'static> {
     match row.and_then(|r| r.label.as_deref()) {
-        Some(l) => Span::styled(l.to_string(), app.colour_of(l).map_or(Style::new(), |c| theme.fg(c))),
+        Some(l) => Span::styled(l.to_string(), shared.colour_of(l).map_or(Style::new(), |c| theme.fg(c))),
         None => Span::styled("·", theme.dim()),
     }
 }
@@ -117,8 +118,7 @@ struct GridLayout {
 /// Space between two columns.
 const SPACING: usize = 2;
 
-fn grid_layout(app: &App, visible: &[usize], width: usize) -> GridLayout {
-    let b = &app.browse;
+fn grid_layout(b: &Browse, visible: &[usize], width: usize) -> GridLayout {
     let rows: Vec<&SampleRow> = visible.iter().filter_map(|i| b.row(*i)).collect();
     let widest =
         |header: &str, cells: &mut dyn Iterator<Item = usize>| cells.chain([header.chars().count()]).max().unwrap_or(1);
@@ -146,12 +146,11 @@ fn grid_layout(app: &App, visible: &[usize], width: usize) -> GridLayout {
     GridLayout { number, id, label, values }
 }
 
-fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+fn render_grid(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, area: Rect) {
     let [grid, value_line] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    app.browse.set_page(grid.height.saturating_sub(1) as usize);
-    let b = &app.browse;
+    b.set_page(grid.height.saturating_sub(1) as usize);
     let visible: Vec<usize> = (b.top..b.top + b.page).take_while(|i| b.total.is_none_or(|n| *i < n)).collect();
-    let layout = grid_layout(app, &visible, grid.width as usize);
+    let layout = grid_layout(b, &visible, grid.width as usize);
     let shown = &b.columns[b.first_column.min(b.columns.len())..][..layout.values.len()];
     let mut widths = vec![
         Constraint::Length(layout.number as u16),
@@ -169,7 +168,7 @@ fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         let mut cells = vec![
             Span::styled((i + 1).to_string(), theme.dim()),
             Span::raw(row.map_or("…".to_string(), |r| clip(&r.id, layout.id))),
-            label_span(app, theme, row),
+            label_span(shared, theme, row),
         ];
         for (c, (column, w)) in shown.iter().zip(&layout.values).enumerate() {
             let value = row.and_then(|r| r.values.get(b.first_column + c));
@@ -184,13 +183,12 @@ fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     });
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.accent())).column_spacing(SPACING as u16);
     f.render_widget(table, grid);
-    app.browse.columns_shown = layout.values.len();
-    render_selected_value(f, app, theme, value_line);
+    b.columns_shown = layout.values.len();
+    render_selected_value(f, b, theme, value_line);
 }
 
 /// The selected cell's whole value, below the grid.
-fn render_selected_value(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let b = &app.browse;
+fn render_selected_value(f: &mut Frame, b: &Browse, theme: Theme, area: Rect) {
     let (Some(column), Some(row)) = (b.columns.get(b.first_column), b.selected()) else { return };
     let value = row.values.get(b.first_column).cloned().flatten();
     let name = format!("{} ", column.name);
@@ -203,8 +201,7 @@ fn render_selected_value(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
 }
 
 /// Which columns the grid shows, for the title: `f3–f12 of 24`.
-fn columns_text(app: &App) -> Option<String> {
-    let b = &app.browse;
+fn columns_text(b: &Browse) -> Option<String> {
     let n = b.columns.len();
     if b.columns_shown == 0 || (b.first_column == 0 && b.columns_shown >= n) {
         return None;
@@ -214,8 +211,7 @@ fn columns_text(app: &App) -> Option<String> {
     Some(if first == last { format!("{first} of {n}") } else { format!("{first}–{last} of {n}") })
 }
 
-fn render_summary(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let b = &app.browse;
+fn render_summary(f: &mut Frame, b: &Browse, theme: Theme, area: Rect) {
     let block = Block::bordered().title(format!(" {} ", b.selected_column().unwrap_or("")));
     let lines = match b.current_summary() {
         None => vec![Line::from(Span::styled("summarizing…", theme.dim()))],
@@ -254,11 +250,10 @@ fn render_summary(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn render_row_text(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let b = &app.browse;
+fn render_row_text(f: &mut Frame, b: &Browse, shared: &Shared, theme: Theme, area: Rect) {
     let block = Block::bordered().title(" text ");
     let text = b.selected().map(|row| {
-        let column = b.columns.iter().position(|c| Some(&c.name) == app.text_column.as_ref());
+        let column = b.columns.iter().position(|c| Some(&c.name) == shared.text_column.as_ref());
         let value = column.and_then(|c| row.values.get(c)).cloned().flatten();
         value.unwrap_or_default()
     });
@@ -269,27 +264,25 @@ fn render_row_text(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     f.render_widget(body.wrap(Wrap { trim: false }).block(block), area);
 }
 
-fn render_list(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    app.browse.set_page(area.height as usize);
-    let b = &app.browse;
+fn render_list(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, area: Rect) {
+    b.set_page(area.height as usize);
     let visible: Vec<usize> = (b.top..b.top + b.page).take_while(|i| b.total.is_none_or(|n| *i < n)).collect();
     let lines: Vec<Line> = visible
         .iter()
         .map(|&i| {
             let row = b.row(i);
             let id = row.map_or("…".to_string(), |r| r.id.clone());
-            let line = Line::from(vec![label_span(app, theme, row), Span::raw(" "), Span::raw(id)]);
+            let line = Line::from(vec![label_span(shared, theme, row), Span::raw(" "), Span::raw(id)]);
             if i == b.cursor { line.style(theme.selected()) } else { line }
         })
         .collect();
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn render_grid_of_thumbnails(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+fn render_grid_of_thumbnails(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, area: Rect) {
     let per_row = (area.width / CELL.0).max(1) as usize;
     let rows = (area.height / CELL.1).max(1) as usize;
-    app.browse.set_layout(per_row * rows, per_row);
-    let b = &app.browse;
+    b.set_layout(per_row * rows, per_row);
     for slot in 0..per_row * rows {
         let i = b.top + slot;
         if b.total.is_some_and(|n| i >= n) {
@@ -301,13 +294,13 @@ fn render_grid_of_thumbnails(f: &mut Frame, app: &mut App, theme: Theme, area: R
         let picture = Rect { height: cell.height.saturating_sub(1), ..cell };
         let caption = Rect { y: cell.y + picture.height, height: 1, ..cell };
         let row = b.row(i);
-        match row.and_then(|r| app.thumbs.encoded.get(&r.id)) {
+        match row.and_then(|r| shared.thumbs.encoded.get(&r.id)) {
             Some(Some(protocol)) => f.render_widget(ratatui_image::Image::new(protocol), picture),
             Some(None) => f.render_widget(Paragraph::new(Span::styled("(unreadable)", theme.dim())), picture),
             None => f.render_widget(Paragraph::new(Span::styled("…", theme.dim())), picture),
         }
         let id = row.map_or("…".to_string(), |r| r.id.clone());
-        let label = label_span(app, theme, row);
+        let label = label_span(shared, theme, row);
         let room = (caption.width as usize).saturating_sub(label.content.chars().count() + 1);
         let line = Line::from(vec![label, Span::raw(" "), Span::raw(clip(&id, room))]);
         let line = if i == b.cursor { line.style(theme.selected()) } else { line };
@@ -315,13 +308,12 @@ fn render_grid_of_thumbnails(f: &mut Frame, app: &mut App, theme: Theme, area: R
     }
 }
 
-fn render_preview(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    let selected = app.browse.selected().map(|r| r.id.clone());
+fn render_preview(f: &mut Frame, b: &mut Browse, theme: Theme, area: Rect) {
+    let selected = b.selected().map(|r| r.id.clone());
     let block = Block::bordered().title(format!(" {} ", selected.as_deref().unwrap_or("")));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [body, meta] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let b = &mut app.browse;
     let current = b.preview.as_ref().filter(|(id, _)| Some(id) == selected.as_ref());
     let Some((_, preview)) = current else {
         f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);

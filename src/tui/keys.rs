@@ -93,42 +93,6 @@ impl Action {
         Action::NAMED.iter().take(5).copied().chain(panes).chain(Action::NAMED.iter().skip(5).copied())
     }
 
-    /// What the action does in `pane`.
-    pub fn describe_in(self, pane: Pane) -> &'static str {
-        match (pane, self) {
-            (Pane::Label, Action::Left) => "previous sample",
-            (Pane::Label, Action::Right) => "next sample",
-            (Pane::Label, Action::Up) => "grid: up a row",
-            (Pane::Label, Action::Down) => "grid: down a row",
-            (Pane::Label, Action::Grid) => "one sample / grid of many",
-            (Pane::Label, Action::Top) => "first in the queue",
-            (Pane::Label, Action::Bottom) => "last in the queue",
-            (Pane::Results, Action::Up) => "matrix: row up",
-            (Pane::Results, Action::Down) => "matrix: row down",
-            (Pane::Results, Action::Left) => "matrix: column left",
-            (Pane::Results, Action::Right) => "matrix: column right",
-            (Pane::Results, Action::PageUp) => "newer run",
-            (Pane::Results, Action::PageDown) => "older run",
-            (Pane::Results, Action::Top) => "newest run",
-            (Pane::Results, Action::Bottom) => "oldest run",
-            (Pane::Results, Action::Open) => "open the cell / the sample",
-            (Pane::Train, Action::Up) => "previous setting",
-            (Pane::Train, Action::Down) => "next setting",
-            (Pane::Train, Action::Left) => "setting: previous value",
-            (Pane::Train, Action::Right) => "setting: next value",
-            (Pane::Train, Action::PageUp) => "follow a newer run",
-            (Pane::Train, Action::PageDown) => "follow an older run",
-            (Pane::Train, Action::Open) => "launch a run",
-            (Pane::Label, Action::Unmark) => "unmark; back to Results",
-            (Pane::Augment, Action::Skip) => "turn the transform on / off",
-            (Pane::Augment, Action::Open) => "edit the transform's numbers",
-            (Pane::Augment, Action::Review) => "new random versions",
-            (Pane::Augment, Action::Left) => "fewer copies per sample",
-            (Pane::Augment, Action::Right) => "more copies per sample",
-            _ => self.describe(),
-        }
-    }
-
     pub fn describe(self) -> &'static str {
         match self {
             Action::Quit => "quit",
@@ -418,12 +382,12 @@ impl KeyMap {
     }
 
     /// Help lines for a pane: its own keys, then the global ones; keys with the same action
-    /// are listed together.
-    pub fn help(&self, pane: Pane) -> Vec<(String, &'static str)> {
+    /// are listed together. `describe` says what an action does in the pane.
+    pub fn help(&self, pane: Pane, describe: impl Fn(Action) -> &'static str) -> Vec<(String, &'static str)> {
         let mut lines: Vec<(String, &'static str)> = Vec::new();
         for scope in [Scope::Pane(pane), Scope::Global] {
             for b in self.bindings.iter().filter(|b| b.scope == scope) {
-                let what = b.action.describe_in(pane);
+                let what = describe(b.action);
                 match lines.iter_mut().find(|(_, w)| *w == what) {
                     Some((keys, _)) => keys.push_str(&format!(" {}", b.key.name())),
                     None => lines.push((b.key.name(), what)),
@@ -491,7 +455,7 @@ mod tests {
     #[test]
     fn help_lists_every_binding_of_the_pane() {
         let map = KeyMap::defaults();
-        let help = map.help(Pane::Browse);
+        let help = map.help(Pane::Browse, Action::describe);
         let down = help.iter().find(|(_, what)| *what == "move down").unwrap();
         assert_eq!(down.0, "j ↓");
         assert!(help.iter().any(|(keys, what)| keys == "q Ctrl-c" && *what == "quit"));

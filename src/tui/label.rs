@@ -13,9 +13,12 @@ use kindling::project::queue::{Order, Review};
 use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui_image::protocol::StatefulProtocol;
 
+use super::app::Pane;
 use super::job::Job;
-use super::keys::Action;
+use super::keys::{Action, Key};
+use super::pane::{Component, Cx, Effect, Shared};
 use super::thumbs::Thumbs;
+use super::ui::Theme;
 use super::viewport::top_following;
 
 /// Samples whose content is fetched ahead of the one shown, so that the next is ready. A
@@ -605,6 +608,78 @@ impl Labeller {
             jobs.push(if self.from_table { Job::Cards { ids: missing } } else { Job::Previews { ids: missing } });
         }
         jobs
+    }
+}
+
+impl Labeller {
+    /// What the last steps said and asked to write, handed to the workbench.
+    pub fn drain(&mut self, effects: &mut Vec<Effect>) {
+        effects.extend(self.message.take().map(Effect::Say));
+        effects.extend(self.write.take().map(Effect::Write));
+    }
+
+    /// The class a key labels with.
+    fn class_of_key(&self, key: Key) -> Option<usize> {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let KeyCode::Char(c) = key.code else { return None };
+        if !key.mods.is_empty() && key.mods != KeyModifiers::SHIFT {
+            return None;
+        }
+        self.classes.iter().position(|class| class.key.chars().eq([c]))
+    }
+}
+
+impl Component for Labeller {
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if action == Action::Unmark && self.back_to_results() {
+            cx.effects.push(Effect::Goto(Pane::Results));
+        } else {
+            Labeller::act(self, action);
+            self.drain(cx.effects);
+        }
+        true
+    }
+
+    /// Class keys win over the pane's own keys.
+    fn key(&mut self, key: Key, cx: &mut Cx) -> bool {
+        let Some(class) = self.class_of_key(key) else { return false };
+        self.class_key(class);
+        self.drain(cx.effects);
+        true
+    }
+
+    fn request_jobs(&mut self, cx: &mut Cx) {
+        cx.jobs.extend(self.jobs(&mut cx.shared.thumbs));
+    }
+
+    fn render(&mut self, f: &mut ratatui::Frame, area: ratatui::layout::Rect, shared: &Shared, theme: Theme) {
+        super::label_view::render(f, self, shared, theme, area);
+    }
+
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Left => "previous sample",
+            Action::Right => "next sample",
+            Action::Up => "grid: up a row",
+            Action::Down => "grid: down a row",
+            Action::Grid => "one sample / grid of many",
+            Action::Top => "first in the queue",
+            Action::Bottom => "last in the queue",
+            Action::Unmark => "unmark; back to Results",
+            _ => return None,
+        })
+    }
+
+    fn settled(&self, graphics: bool) -> bool {
+        Labeller::settled(self, graphics)
+    }
+
+    fn position(&self) -> Option<String> {
+        Some(match self.queue.as_ref().map(Vec::len) {
+            Some(0) => "empty queue".to_string(),
+            Some(n) => format!("{}/{n}", self.pos + 1),
+            None => "…".to_string(),
+        })
     }
 }
 

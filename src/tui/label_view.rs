@@ -10,9 +10,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::App;
 use super::browse_view::{CELL, clip};
 use super::label::{Content, Labeller};
+use super::pane::Shared;
 use super::sample_view;
 use super::ui::Theme;
 
@@ -21,8 +21,7 @@ const STATS: u16 = 28;
 /// A text cell of the grid.
 const TEXT_CELL: (u16, u16) = (32, 5);
 
-pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    let l = &app.label;
+pub fn render(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, area: Rect) {
     let shown = l.current().unwrap_or("").to_string();
     let what = match &l.review {
         Some(r) => r.describe(),
@@ -50,20 +49,19 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         (main, None)
     };
     if let Some(stats) = stats {
-        render_stats(f, app, theme, stats);
+        render_stats(f, l, theme, stats);
     }
-    match &app.label.queue {
+    match &l.queue {
         None => {
             let text = format!("putting the samples in order ({what})…");
             f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), sample);
         }
         Some(q) if q.is_empty() => {
-            let text =
-                if app.label.review.is_some() { "nothing to review here: r for the next review" } else { "no samples" };
+            let text = if l.review.is_some() { "nothing to review here: r for the next review" } else { "no samples" };
             f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), sample);
         }
-        Some(_) if app.label.grid => render_grid(f, app, theme, sample),
-        Some(_) => render_sample(f, app, theme, sample),
+        Some(_) if l.grid => render_grid(f, l, shared, theme, sample),
+        Some(_) => render_sample(f, l, shared, theme, sample),
     }
 }
 
@@ -111,8 +109,7 @@ fn class_bar(l: &Labeller, theme: Theme, width: usize) -> Vec<Line<'static>> {
     lines.into_iter().map(Line::from).collect()
 }
 
-fn render_stats(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let l = &app.label;
+fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     let per = l.per_class();
     let labelled: u64 = l.labels.len() as u64;
     let mut lines = vec![Line::from(Span::styled(
@@ -157,8 +154,7 @@ fn render_stats(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
 
-fn render_sample(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    let l = &mut app.label;
+fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, area: Rect) {
     if l.multi {
         l.sync_toggled();
     }
@@ -170,8 +166,7 @@ fn render_sample(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         None => Span::styled("unlabelled", theme.dim()),
     };
     f.render_widget(Paragraph::new(Line::from(vec![Span::raw("label: "), label])), head);
-    let text_column = app.text_column.clone();
-    let l = &mut app.label;
+    let text_column = shared.text_column.clone();
     match l.content.get(&id) {
         None => f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body),
         Some(Content::Row(row)) => {
@@ -204,12 +199,11 @@ fn render_sample(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     }
 }
 
-fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    let cell = if app.label.kind == SourceKind::Images { CELL } else { TEXT_CELL };
+fn render_grid(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, area: Rect) {
+    let cell = if l.kind == SourceKind::Images { CELL } else { TEXT_CELL };
     let per_row = (area.width / cell.0).max(1) as usize;
     let rows = (area.height / cell.1).max(1) as usize;
-    app.label.set_layout(per_row * rows, per_row);
-    let l = &app.label;
+    l.set_layout(per_row * rows, per_row);
     let range = l.range_from.map(|from| from.min(l.pos)..=from.max(l.pos));
     for slot in 0..per_row * rows {
         let i = l.top + slot;
@@ -220,7 +214,7 @@ fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         let picture = Rect { height: rect.height.saturating_sub(1), ..rect };
         let caption = Rect { y: rect.y + picture.height, height: 1, ..rect };
         if l.kind == SourceKind::Images {
-            match app.thumbs.encoded.get(id) {
+            match shared.thumbs.encoded.get(id) {
                 Some(Some(protocol)) => f.render_widget(ratatui_image::Image::new(protocol), picture),
                 Some(None) => f.render_widget(Paragraph::new(Span::styled("(unreadable)", theme.dim())), picture),
                 None => f.render_widget(Paragraph::new(Span::styled("…", theme.dim())), picture),
@@ -229,7 +223,7 @@ fn render_grid(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
             let text = match l.content.get(id) {
                 Some(Content::Preview(Ok(Preview::Text { text, .. }))) => text.clone(),
                 Some(Content::Row(row)) => {
-                    let column = app.text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k.name == *c));
+                    let column = shared.text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k.name == *c));
                     column.and_then(|c| row.values.get(c).cloned().flatten()).unwrap_or_default()
                 }
                 Some(Content::Preview(Err(e))) => e.clone(),

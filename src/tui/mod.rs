@@ -13,6 +13,7 @@ mod label;
 mod label_view;
 mod launch;
 mod palette;
+mod pane;
 mod report;
 mod report_view;
 mod results;
@@ -29,7 +30,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use kindling::data::Source;
 use kindling::data::preview::Preview;
@@ -72,16 +73,17 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         project.config.classes.clone(),
         keymap,
     );
-    app.text_column = project.config.source.text_column.clone();
-    app.augment.settings = project.config.augment.clone();
+    app.shared.text_column = project.config.source.text_column.clone();
+    app.panes.augment.settings = project.config.augment.clone();
+    app.shared.transforms_on = app.panes.augment.on();
     let settings = &project.config.label;
-    app.label.multi = project.config.project.multi_label;
-    app.label.advance = settings.advance;
-    app.label.seed = settings.seed;
-    app.label.from_table = matches!(source.as_ref(), Source::Table(_));
-    app.label.label_column = project.config.source.label_column.clone();
+    app.panes.label.multi = project.config.project.multi_label;
+    app.panes.label.advance = settings.advance;
+    app.panes.label.seed = settings.seed;
+    app.panes.label.from_table = matches!(source.as_ref(), Source::Table(_));
+    app.panes.label.label_column = project.config.source.label_column.clone();
     let mut problems = problems;
-    problems.extend(class_key_problems(&app));
+    problems.extend(class_key_problems(&mut app));
     if !problems.is_empty() {
         app.message = Some(problems.join("; "));
     }
@@ -114,18 +116,21 @@ fn key_map(project: &Project) -> (KeyMap, Vec<String>) {
 }
 
 /// Class keys win over the Label pane's own keys; say which commands they hide.
-fn class_key_problems(app: &App) -> Vec<String> {
-    app.classes
+fn class_key_problems(app: &mut App) -> Vec<String> {
+    let hidden: Vec<(String, String, Action)> = app
+        .shared
+        .classes
         .iter()
         .filter_map(|c| {
             let key = Key::parse(&c.key)?;
-            let hidden = app.keymap.action(Pane::Label, key)?;
-            Some(format!(
-                "class \"{}\" has key {}, which hides \"{}\" in the Label pane",
-                c.name,
-                c.key,
-                hidden.describe_in(Pane::Label)
-            ))
+            Some((c.name.clone(), c.key.clone(), app.keymap.action(Pane::Label, key)?))
+        })
+        .collect();
+    hidden
+        .into_iter()
+        .map(|(name, key, action)| {
+            let what = app.describe(Pane::Label, action);
+            format!("class \"{name}\" has key {key}, which hides \"{what}\" in the Label pane")
         })
         .collect()
 }
@@ -183,7 +188,7 @@ async fn event_loop(
     while !app.quit {
         if dirty {
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
-            frame_log.drawn(app.pane != Pane::Label || app.label.settled(picker.is_some()));
+            frame_log.drawn(app.settled(picker.is_some()));
             dirty = false;
             for job in app.jobs() {
                 spawn(&workers, &tx, job);
@@ -197,44 +202,39 @@ async fn event_loop(
                         frame_log.key_pressed();
                     }
                     // A label is committed before the frame that moves past it is drawn.
-                    if let Some(write) = app.label.write.take() {
-                        let result = commit(&mut store, write);
-                        if result.is_ok() {
-                            app.browse.refresh();
-                            app.requests.push(Job::Coverage);
-                        }
-                        app.label.written(result, std::time::Instant::now());
+                    if let Some(write) = app.write.take() {
+                        app.written(commit(&mut store, write));
                     }
                 }
                 Some(Err(e)) => return Err(Error::internal(format!("cannot read the terminal: {e}"))),
                 None => break,
             },
             Some(msg) = rx.recv() => {
-                let before = app.labelled;
+                let before = app.shared.labelled;
                 let coverage = matches!(msg, Msg::Coverage(_));
                 if let Msg::Thumbnail { id, result } = msg {
                     let protocol = result.ok().zip(picker.as_ref()).and_then(|(img, picker)| {
                         picker.new_protocol(img, browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
                     });
-                    app.thumbs.encoded.insert(id, protocol);
+                    app.shared.thumbs.encoded.insert(id, protocol);
                     dirty = true;
                     continue;
                 }
                 app.receive(msg);
-                if let (Some(picker), None) = (&picker, &app.browse.image)
-                    && let Some((_, Ok(Preview::Image(img)))) = &app.browse.preview
+                if let (Some(picker), None) = (&picker, &app.panes.browse.image)
+                    && let Some((_, Ok(Preview::Image(img)))) = &app.panes.browse.preview
                 {
-                    app.browse.image = Some(picker.new_resize_protocol(img.clone()));
+                    app.panes.browse.image = Some(picker.new_resize_protocol(img.clone()));
                 }
                 if let Some(picker) = &picker
-                    && let Some((id, img)) = app.label.image_to_encode()
+                    && let Some((id, img)) = app.panes.label.image_to_encode()
                 {
-                    app.label.image = Some((id.to_string(), picker.new_resize_protocol(enlarged(img))));
+                    app.panes.label.image = Some((id.to_string(), picker.new_resize_protocol(enlarged(img))));
                 }
-                if coverage && before.is_some() && before != app.labelled {
-                    app.browse.refresh(); // Labels changed elsewhere: show them.
+                if coverage && before.is_some() && before != app.shared.labelled {
+                    app.panes.browse.refresh(); // Labels changed elsewhere: show them.
                 }
-                dirty = !coverage || before != app.labelled;
+                dirty = !coverage || before != app.shared.labelled;
             }
             _ = tick.tick() => {
                 spawn(&workers, &tx, Job::Coverage);
@@ -299,31 +299,12 @@ fn handle_event(app: &mut App, event: Event) -> bool {
                 app.prompt_key(key.code);
             } else if app.help && key.code == crossterm::event::KeyCode::Esc {
                 app.help = false;
-            } else if let Some(class) = app.class_of_key(Key::from_event(&key)).filter(|_| app.pane == Pane::Label) {
-                app.label.class_key(class);
-            } else if let Some(action) = app.keymap.action(app.pane, Key::from_event(&key)) {
-                app.act(action);
             } else {
-                return false;
+                return app.key(Key::from_event(&key));
             }
             true
         }
-        Event::Mouse(m) if app.pane == Pane::Browse => match m.kind {
-            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-                let action = if m.kind == MouseEventKind::ScrollDown { Action::Down } else { Action::Up };
-                (0..3).for_each(|_| app.act(action));
-                true
-            }
-            MouseEventKind::Down(MouseButton::Left) => {
-                // Rows start below the tab bar, the pane border and (for tables) the header.
-                let header = usize::from(!app.browse.columns.is_empty());
-                if let Some(n) = (m.row as usize).checked_sub(2 + header) {
-                    app.browse.click(n);
-                }
-                true
-            }
-            _ => false,
-        },
+        Event::Mouse(m) => app.mouse(m),
         Event::Resize(..) => true,
         _ => false,
     }

@@ -35,6 +35,7 @@ pub fn key(prompt: &mut Option<(Prompt, String)>, code: KeyCode) -> Option<(Prom
         // Backspace removes the last character (in the guard); on an empty prompt it closes it.
         KeyCode::Backspace if input.pop().is_none() => *prompt = None,
         KeyCode::Char(c) => input.push(c),
+        KeyCode::Tab if *kind == Prompt::Command => complete(input),
         KeyCode::Enter => {
             let submitted = (*kind, input.trim().to_string());
             *prompt = None;
@@ -67,6 +68,18 @@ pub fn parse(text: &str) -> Command {
     match Action::named().find(|(n, _)| *n == name) {
         Some((_, action)) => Command::Action(action),
         None => Command::Unknown(text.to_string()),
+    }
+}
+
+/// Tab: the typed name completed as far as the action names that start with it agree.
+fn complete(input: &mut String) {
+    let names = completions(input);
+    let Some(first) = names.first() else { return };
+    let common = names
+        .iter()
+        .fold(first.len(), |n, name| first.bytes().zip(name.bytes()).take(n).take_while(|(a, b)| a == b).count());
+    if common > input.len() {
+        *input = first[..common].to_string();
     }
 }
 
@@ -129,6 +142,15 @@ mod tests {
         key(&mut prompt, KeyCode::Backspace);
         assert_eq!(key(&mut prompt, KeyCode::Enter), Some((Prompt::Search, "oak".into())));
         assert_eq!(prompt, None);
+        let mut prompt = Some((Prompt::Command, "rev".to_string()));
+        key(&mut prompt, KeyCode::Tab);
+        assert_eq!(prompt.as_ref().unwrap().1, "review", "Tab completes an action name");
+        let mut prompt = Some((Prompt::Command, "pa".to_string()));
+        key(&mut prompt, KeyCode::Tab);
+        assert_eq!(prompt.as_ref().unwrap().1, "pa", "as far as the names agree");
+        let mut prompt = Some((Prompt::Command, "page_".to_string()));
+        key(&mut prompt, KeyCode::Tab);
+        assert_eq!(prompt.as_ref().unwrap().1, "page_", "page_up and page_down agree on page_ only");
         let mut prompt = Some((Prompt::Filter, String::new()));
         key(&mut prompt, KeyCode::Backspace);
         assert_eq!(prompt, None, "Backspace on an empty prompt closes it");

@@ -7,11 +7,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::App;
+use super::report::ReportView;
 use super::ui::Theme;
 
-pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let view = &app.report;
+pub fn render(f: &mut Frame, view: &ReportView, theme: Theme, area: Rect) {
     let block = Block::bordered().title(" readiness report · R closes · j/k scroll ");
     let lines = match &view.result {
         None => vec![Line::from(Span::styled("checking the data…", theme.dim()))],

@@ -8,6 +8,8 @@ use kindling::runs::{RunDetail, RunSummary};
 
 use super::job::Job;
 use super::keys::Action;
+use super::pane::{Component, Cx, Effect, Shared};
+use super::ui::Theme;
 
 #[derive(Default)]
 pub struct Results {
@@ -24,20 +26,6 @@ pub struct Results {
     details: HashMap<String, Result<Box<RunDetail>, String>>,
     asked: HashSet<String>,
     listed: bool,
-}
-
-/// What an action in the pane asks of the workbench.
-#[derive(Debug, PartialEq)]
-pub enum Outcome {
-    Nothing,
-    /// Review these samples in the Label pane, starting at `focus`.
-    Review {
-        title: String,
-        ids: Vec<String>,
-        notes: HashMap<String, String>,
-        focus: Option<String>,
-    },
-    Say(String),
 }
 
 impl Results {
@@ -117,7 +105,8 @@ impl Results {
         self.detail_ok().map(|d| d.drill.cell(self.cell.0, self.cell.1)).unwrap_or_default()
     }
 
-    pub fn act(&mut self, action: Action) -> Outcome {
+    /// Acts on an action; what it asks of the workbench, if anything.
+    pub fn act(&mut self, action: Action) -> Option<Effect> {
         let (runs, n) = (self.list().len(), self.classes());
         let last = |k: usize| k.saturating_sub(1);
         match action {
@@ -140,7 +129,7 @@ impl Results {
             Action::LabelIssues => return self.issues(),
             _ => {}
         }
-        Outcome::Nothing
+        None
     }
 
     fn select(&mut self, i: usize) {
@@ -156,16 +145,16 @@ impl Results {
     }
 
     /// Enter: the cell's samples, then the sample under the cursor in the Label pane.
-    fn open(&mut self) -> Outcome {
+    fn open(&mut self) -> Option<Effect> {
         let samples = self.cell_samples();
-        let Some(d) = self.detail_ok() else { return Outcome::Nothing };
+        let d = self.detail_ok()?;
         if samples.is_empty() {
             let why = d.drill.problem.clone().unwrap_or_else(|| "no samples in this cell".into());
-            return Outcome::Say(why);
+            return Some(Effect::Say(why));
         }
         let Some(at) = self.list else {
             self.list = Some(0);
-            return Outcome::Nothing;
+            return None;
         };
         let classes = &d.drill.matrix.classes;
         let (given, predicted) = (&classes[self.cell.0], &classes[self.cell.1]);
@@ -173,39 +162,39 @@ impl Results {
             .iter()
             .map(|s| (s.id.clone(), format!("run said {predicted} ({:.2}); given {given}", s.confidence)))
             .collect();
-        Outcome::Review {
+        Some(Effect::Review {
             title: format!("given {given} → predicted {predicted}"),
             ids: samples.iter().map(|s| s.id.clone()).collect(),
             notes,
             focus: samples.get(at).map(|s| s.id.clone()),
-        }
+        })
     }
 
     /// `m`: compare other runs with this one (again: stop comparing).
-    fn compare(&mut self) -> Outcome {
+    fn compare(&mut self) -> Option<Effect> {
         let Some(run) = self.selected_run().filter(|r| r.status == "finished") else {
-            return Outcome::Say("only finished runs can be compared".into());
+            return Some(Effect::Say("only finished runs can be compared".into()));
         };
         if self.baseline.as_ref() == Some(&run.id) {
             self.baseline = None;
-            return Outcome::Say("no longer comparing".into());
+            return Some(Effect::Say("no longer comparing".into()));
         }
         let id = run.id.clone();
         self.baseline = Some(id.clone());
-        Outcome::Say(format!("comparing other runs with {id}: PgUp/PgDn to pick one"))
+        Some(Effect::Say(format!("comparing other runs with {id}: PgUp/PgDn to pick one")))
     }
 
     /// `i`: the run's suspected label errors in the Label pane.
-    fn issues(&self) -> Outcome {
-        let Some(d) = self.detail_ok() else { return Outcome::Nothing };
+    fn issues(&self) -> Option<Effect> {
+        let d = self.detail_ok()?;
         let Some(issues) = &d.issues else {
-            return Outcome::Say(format!(
+            return Some(Effect::Say(format!(
                 "label issues need out-of-fold predictions: train with --folds 5 (`kindling train DIR --model {} --folds 5`)",
                 d.record.model
-            ));
+            )));
         };
         if issues.is_empty() {
-            return Outcome::Say("no suspected label errors in this run".into());
+            return Some(Effect::Say("no suspected label errors in this run".into()));
         }
         let notes = issues
             .iter()
@@ -214,11 +203,46 @@ impl Results {
                 (i.id.clone(), note)
             })
             .collect();
-        Outcome::Review {
+        Some(Effect::Review {
             title: format!("{} suspected label errors", issues.len()),
             ids: issues.iter().map(|i| i.id.clone()).collect(),
             notes,
             focus: None,
-        }
+        })
+    }
+}
+
+impl Component for Results {
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        cx.effects.extend(Results::act(self, action));
+        true
+    }
+
+    fn request_jobs(&mut self, cx: &mut Cx) {
+        cx.jobs.extend(self.jobs());
+    }
+
+    fn render(&mut self, f: &mut ratatui::Frame, area: ratatui::layout::Rect, _shared: &Shared, theme: Theme) {
+        super::results_view::render(f, self, theme, area);
+    }
+
+    /// Runs from the command line appear: they are listed again each time the pane opens.
+    fn enter(&mut self, _cx: &mut Cx) {
+        self.refresh();
+    }
+
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Up => "matrix: row up",
+            Action::Down => "matrix: row down",
+            Action::Left => "matrix: column left",
+            Action::Right => "matrix: column right",
+            Action::PageUp => "newer run",
+            Action::PageDown => "older run",
+            Action::Top => "newest run",
+            Action::Bottom => "oldest run",
+            Action::Open => "open the cell / the sample",
+            _ => return None,
+        })
     }
 }

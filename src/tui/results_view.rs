@@ -11,35 +11,35 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::app::App;
 use super::browse_view::clip;
+use super::results::Results;
 use super::ui::Theme;
 
 const CELL: usize = 10;
 
-pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+pub fn render(f: &mut Frame, results: &Results, theme: Theme, area: Rect) {
     // Wide terminals also list each run's data version.
     let wide = area.width >= 140;
     let [list, detail] =
         Layout::horizontal([Constraint::Length(if wide { 66 } else { 48 }), Constraint::Min(20)]).areas(area);
-    render_runs(f, app, theme, list, wide);
+    render_runs(f, results, theme, list, wide);
     let block = Block::bordered().title(" run · arrows move · Enter opens a cell · m compare · i label issues ");
     let inner = block.inner(detail);
     f.render_widget(block, detail);
-    let d = match app.results.current() {
-        _ if app.results.selected_run().is_none() => return,
+    let d = match results.current() {
+        _ if results.selected_run().is_none() => return,
         None => return f.render_widget(Paragraph::new(Span::styled("reading the run…", theme.dim())), inner),
         Some(Err(e)) => return f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))), inner),
         Some(Ok(d)) => d,
     };
-    let r = &app.results;
+    let r = results;
     let mut lines = summary_lines(d, r.compared(), theme);
     lines.extend(matrix_lines(d, r.cell, theme, inner.width as usize));
     let used = lines.len() as u16;
     let [top, rest] = Layout::vertical([Constraint::Length(used), Constraint::Min(0)]).areas(inner);
     f.render_widget(Paragraph::new(lines), top);
     if let Some(at) = r.list {
-        return render_cell_list(f, app, d, at, theme, rest);
+        return render_cell_list(f, results, d, at, theme, rest);
     }
     let classes = per_class_lines(d, r.compared(), theme);
     let [table, chart] = Layout::vertical([Constraint::Length(classes.len() as u16), Constraint::Min(0)]).areas(rest);
@@ -50,10 +50,10 @@ pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
 }
 
 /// The samples of the open cell, most confident first, the cursor's one highlighted.
-fn render_cell_list(f: &mut Frame, app: &App, d: &RunDetail, at: usize, theme: Theme, area: Rect) {
-    let samples = app.results.cell_samples();
+fn render_cell_list(f: &mut Frame, results: &Results, d: &RunDetail, at: usize, theme: Theme, area: Rect) {
+    let samples = results.cell_samples();
     let classes = &d.drill.matrix.classes;
-    let (given, predicted) = (&classes[app.results.cell.0], &classes[app.results.cell.1]);
+    let (given, predicted) = (&classes[results.cell.0], &classes[results.cell.1]);
     let mut lines = vec![Line::from(Span::styled(
         format!("{} given {given}, predicted {predicted} · Enter relabels · Esc closes", count(samples.len())),
         theme.dim(),
@@ -70,10 +70,10 @@ fn render_cell_list(f: &mut Frame, app: &App, d: &RunDetail, at: usize, theme: T
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect, wide: bool) {
+fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide: bool) {
     let block = Block::bordered().title(" runs ");
     let mut lines = Vec::new();
-    match &app.results.runs {
+    match &results.runs {
         None => lines.push(Line::from(Span::styled("listing runs…", theme.dim()))),
         Some(Err(e)) => lines.push(Line::from(Span::styled(e.clone(), theme.fg("red")))),
         Some(Ok(runs)) if runs.is_empty() => {
@@ -88,7 +88,7 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect, wide: bool) {
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
             for (i, r) in runs.iter().enumerate() {
-                let mark = if app.results.baseline.as_ref() == Some(&r.id) { "= " } else { "  " };
+                let mark = if results.baseline.as_ref() == Some(&r.id) { "= " } else { "  " };
                 let text = mark.to_string()
                     + &if r.status == "finished" {
                         format!(
@@ -103,7 +103,7 @@ fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect, wide: bool) {
                     } else {
                         format!("{:<11} {:<13} {}", started(&r.id), clip(&r.model, 13), r.status)
                     };
-                let style = if i == app.results.selected { theme.selected() } else { Style::new() };
+                let style = if i == results.selected { theme.selected() } else { Style::new() };
                 lines.push(Line::from(Span::styled(text, style)));
             }
         }

@@ -72,7 +72,7 @@ fn table_rows(offset: usize, n: usize) -> Vec<SampleRow> {
 
 fn with_table(app: &mut App, total: usize) {
     app.receive(Msg::Count { generation: 0, result: Ok(total) });
-    app.browse.set_page(20);
+    app.panes.browse.set_page(20);
     app.jobs();
     let columns = columns(&["height", "colour", "note"], &["height"]);
     app.receive(Msg::Rows { request: 1, offset: 0, result: Ok((columns, table_rows(0, 420))) });
@@ -170,7 +170,7 @@ fn table_at_200x60() {
 #[test]
 fn text_of_a_table_row() {
     let mut a = app(SourceKind::Text);
-    a.text_column = Some("review".into());
+    a.shared.text_column = Some("review".into());
     a.receive(Msg::Count { generation: 0, result: Ok(2) });
     a.jobs();
     let rows = vec![
@@ -217,7 +217,7 @@ fn image_files_in_halfblocks() {
     with_files(&mut a, &["circle_0001.png", "cross_0001.png"]);
     let img = disc();
     a.receive(Msg::Preview { id: "circle_0001.png".into(), result: Ok(Preview::Image(img.clone())) });
-    a.browse.image = Some(ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img));
+    a.panes.browse.image = Some(ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img));
     check("images_80x24", &draw(&mut a, 80, 24));
 }
 
@@ -232,7 +232,7 @@ fn image_thumbnail_grid() {
     for id in &ids[..3] {
         let protocol =
             picker.new_protocol(disc.clone(), super::browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
-        a.thumbs.encoded.insert(id.clone(), protocol);
+        a.shared.thumbs.encoded.insert(id.clone(), protocol);
     }
     a.act(Action::Right);
     check("image_grid_80x24", &draw(&mut a, 80, 24));
@@ -276,7 +276,7 @@ fn label_an_image() {
     let img = disc();
     a.receive(Msg::Preview { id: "b.png".into(), result: Ok(Preview::Image(img.clone())) });
     let protocol = ratatui_image::picker::Picker::halfblocks().new_resize_protocol(super::enlarged(&img));
-    a.label.image = Some(("b.png".into(), protocol));
+    a.panes.label.image = Some(("b.png".into(), protocol));
     check("label_image_80x24", &draw(&mut a, 80, 24));
 }
 
@@ -294,7 +294,7 @@ fn label_a_table_row_as_a_card() {
 #[test]
 fn label_texts_in_a_grid_with_marks_multi_label() {
     let mut a = app(SourceKind::Text);
-    a.label.multi = true;
+    a.panes.label.multi = true;
     let ids: Vec<String> = (0..8).map(|i| format!("t{i}.txt")).collect();
     with_queue(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>(), &[("t0.txt", "oak|elm")]);
     for (i, id) in ids.iter().enumerate() {
@@ -437,7 +437,7 @@ fn results_pane_lists_a_cell_then_opens_a_sample_for_review_and_comes_back() {
     assert!(a.jobs().contains(&Job::RunDetail { id: "20261122-093005-logistic".into() }));
     let (_, detail) = fixture_run("20261122-093005-logistic", 0.833);
     a.receive(Msg::RunDetail { id: "20261122-093005-logistic".into(), result: Ok(Box::new(detail)) });
-    assert!(a.results.compared().is_some());
+    assert!(a.panes.results.compared().is_some());
     // The elm row, oak column: one sample.
     a.act(Action::Down);
     a.act(Action::Right);
@@ -447,7 +447,7 @@ fn results_pane_lists_a_cell_then_opens_a_sample_for_review_and_comes_back() {
     a.act(Action::Open);
     assert_eq!(a.pane, Pane::Label);
     assert_eq!(
-        a.label.review,
+        a.panes.label.review,
         Some(kindling::project::queue::Review::Listed {
             title: "given elm → predicted pine".into(),
             ids: vec!["elm-as-pine-0.csv".into()]
@@ -455,7 +455,7 @@ fn results_pane_lists_a_cell_then_opens_a_sample_for_review_and_comes_back() {
     );
     a.act(Action::Unmark);
     assert_eq!(a.pane, Pane::Results, "Esc goes back to the Results pane");
-    assert_eq!((a.results.cell, a.results.list), ((1, 2), Some(0)), "on the same cell");
+    assert_eq!((a.panes.results.cell, a.panes.results.list), ((1, 2), Some(0)), "on the same cell");
 }
 
 #[test]
@@ -504,10 +504,10 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
     assert!(
         matches!(a.requests.last(), Some(Job::SaveAugment(s)) if s.plan(kindling::augment::Modality::Text).unwrap().has("insert"))
     );
-    a.augment.show(Some("t0001".into()));
+    a.panes.augment.show(Some("t0001".into()));
     let texts = ["the app is slow", "the app is sluggish", "the app is is slow", "app the is slow", "the app slow"];
     let versions = kindling::augment::preview::Versions::Texts(texts.map(String::from).to_vec());
-    let jobs = a.augment.jobs();
+    let jobs = a.panes.augment.jobs();
     let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("a preview is asked for: {jobs:?}") };
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
     check("augment_text_100x30", &draw(&mut a, 100, 30));
@@ -519,10 +519,10 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
 fn augment_pane_shows_table_versions_as_columns() {
     let mut a = app(SourceKind::Table);
     a.act(Action::GotoPane(Pane::Augment));
-    a.augment.show(Some("k1".into()));
+    a.panes.augment.show(Some("k1".into()));
     let rows = vec![vec!["7.1".to_string(), "red".to_string()], vec!["7.3".to_string(), "red".to_string()]];
     let versions = kindling::augment::preview::Versions::Rows { columns: vec!["size".into(), "colour".into()], rows };
-    let jobs = a.augment.jobs();
+    let jobs = a.panes.augment.jobs();
     let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("{jobs:?}") };
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
     check("augment_table_80x20", &draw(&mut a, 80, 20));

@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use super::job::Job;
 use super::keys::Action;
+use super::pane::{Component, Cx, Effect, Shared};
+use super::ui::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -248,6 +250,54 @@ impl Train {
             }
         }
         None
+    }
+}
+
+impl Component for Train {
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        match action {
+            Action::Open => {
+                let launch = self.launch();
+                cx.say(format!("launching kindling train {}", launch.args().join(" ")));
+                cx.jobs.push(Job::Launch(launch));
+                self.launched();
+            }
+            Action::CancelRun => match self.followed_run() {
+                Some(run) if run.status == "running" && run.pid.is_some() => {
+                    cx.say(format!("cancelling run {}…", run.id));
+                    cx.jobs.push(Job::Cancel { pid: run.pid.unwrap_or_default() });
+                }
+                Some(run) => cx.say(format!("run {} is {}: nothing to cancel", run.id, run.status)),
+                None => cx.say("no run to cancel"),
+            },
+            other => cx.effects.extend(Train::act(self, other).map(Effect::Say)),
+        }
+        true
+    }
+
+    fn request_jobs(&mut self, _cx: &mut Cx) {}
+
+    fn render(&mut self, f: &mut ratatui::Frame, area: ratatui::layout::Rect, shared: &Shared, theme: Theme) {
+        super::train_view::render(f, self, shared.transforms_on, theme, area);
+    }
+
+    /// The followed run's record and events are read again once a second.
+    fn tick(&mut self, cx: &mut Cx) -> bool {
+        cx.jobs.extend(self.poll());
+        true
+    }
+
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::Up => "previous setting",
+            Action::Down => "next setting",
+            Action::Left => "setting: previous value",
+            Action::Right => "setting: next value",
+            Action::PageUp => "follow a newer run",
+            Action::PageDown => "follow an older run",
+            Action::Open => "launch a run",
+            _ => return None,
+        })
     }
 }
 

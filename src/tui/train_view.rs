@@ -9,21 +9,20 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, Gauge, GraphType, Paragraph, Wrap};
 
-use super::app::App;
 use super::browse_view::clip;
+use super::train::Train;
 use super::train::{Field, Status};
 use super::ui::Theme;
 
-pub fn render(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+pub fn render(f: &mut Frame, t: &Train, transforms_on: usize, theme: Theme, area: Rect) {
     let [left, right] = Layout::horizontal([Constraint::Length(40), Constraint::Min(20)]).areas(area);
     let [settings, runs] = Layout::vertical([Constraint::Length(11), Constraint::Min(3)]).areas(left);
-    render_settings(f, app, theme, settings);
-    render_runs(f, app, theme, runs);
-    render_followed(f, app, theme, right);
+    render_settings(f, t, transforms_on, theme, settings);
+    render_runs(f, t, theme, runs);
+    render_followed(f, t, theme, right);
 }
 
-fn render_settings(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let t = &app.train;
+fn render_settings(f: &mut Frame, t: &Train, transforms_on: usize, theme: Theme, area: Rect) {
     let mut lines: Vec<Line> = Field::ALL
         .iter()
         .enumerate()
@@ -31,7 +30,7 @@ fn render_settings(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
             let style = if i == t.field { theme.selected() } else { Style::new() };
             let mut value = t.value(*field);
             if *field == Field::Augment && value == "on" {
-                value = match app.augment.on() {
+                value = match transforms_on {
                     0 => "on · none chosen (F3)".to_string(),
                     n => format!("on · {n} transforms (F3)"),
                 };
@@ -48,8 +47,7 @@ fn render_settings(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     f.render_widget(Paragraph::new(lines).block(Block::bordered().title(" next run ")), area);
 }
 
-fn render_runs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let t = &app.train;
+fn render_runs(f: &mut Frame, t: &Train, theme: Theme, area: Rect) {
     let lines: Vec<Line> = if t.runs.is_empty() {
         vec![Line::from(Span::styled("no runs yet", theme.dim()))]
     } else {
@@ -77,17 +75,17 @@ fn status_style(theme: Theme, status: &str) -> Style {
     }
 }
 
-fn render_followed(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+fn render_followed(f: &mut Frame, t: &Train, theme: Theme, area: Rect) {
     let block = Block::bordered().title(" followed run ");
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let Some(run) = app.train.followed_run() else {
+    let Some(run) = t.followed_run() else {
         let text = "No run yet. Choose the settings on the left and press Enter: the run goes on \
                     in the background even if the workbench closes.";
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
     };
-    let status = Status::from_events(&app.train.events);
+    let status = Status::from_events(&t.events);
     let [head, gauge, chart] =
         Layout::vertical([Constraint::Length(5), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let mut lines = vec![

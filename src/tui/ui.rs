@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Tabs};
 
 use super::app::{App, Pane};
 use super::palette::Prompt;
-use super::{augment_view, browse_view, label_view, results_view, train_view};
+use super::pane::Component;
 
 /// Styles that degrade to plain text with `NO_COLOR` and read in 16-colour terminals.
 #[derive(Clone, Copy)]
@@ -51,13 +51,7 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
     let [tabs, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(f.area());
     render_tabs(f, app, theme, tabs);
-    match app.pane {
-        Pane::Browse => browse_view::render(f, app, theme, body),
-        Pane::Label => label_view::render(f, app, theme, body),
-        Pane::Results => results_view::render(f, app, theme, body),
-        Pane::Train => train_view::render(f, app, theme, body),
-        Pane::Augment => augment_view::render(f, app, theme, body),
-    }
+    app.panes.get_mut(app.pane).render(f, body, &app.shared, theme);
     render_status(f, app, theme, status);
     if app.help {
         render_help(f, app, theme, body);
@@ -83,7 +77,7 @@ fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     );
 }
 
-fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
+fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     if let Some((kind, input)) = &app.prompt {
         let hint = match kind {
             Prompt::Filter if input.is_empty() => {
@@ -99,36 +93,27 @@ fn render_status(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
         f.set_cursor_position((area.x + 1 + input.chars().count() as u16, area.y));
         return;
     }
-    let total = app.browse.total;
-    let position = match (app.pane, total) {
-        (Pane::Label, _) => match app.label.queue.as_ref().map(Vec::len) {
-            Some(0) => "empty queue".to_string(),
-            Some(n) => format!("{}/{n}", app.label.pos + 1),
-            None => "…".to_string(),
-        },
-        (_, Some(0)) => "no samples".to_string(),
-        (_, Some(n)) => format!("{}/{n}", app.browse.cursor + 1),
-        (_, None) => format!("{}/…", app.browse.cursor + 1),
-    };
-    let coverage = match (app.labelled, total) {
+    let total = app.panes.browse.total;
+    let position = app.panes.get_mut(app.pane).position().or_else(|| app.panes.browse.position()).unwrap_or_default();
+    let coverage = match (app.shared.labelled, total) {
         (Some(l), Some(n)) if n > 0 => format!("labelled {l}/{n} ({:.0}%)", l as f64 * 100.0 / n as f64),
         (Some(l), _) => format!("labelled {l}"),
         _ => "labelled …".to_string(),
     };
     let mut spans = vec![
         Span::styled(format!(" {} ", app.name), theme.accent()),
-        Span::raw(format!("{} · {position} · {coverage} · no jobs", app.kind.name())),
+        Span::raw(format!("{} · {position} · {coverage} · no jobs", app.shared.kind.name())),
     ];
-    let pane_message = if app.pane == Pane::Label { app.label.message.as_ref() } else { None };
-    match app.message.as_ref().or(pane_message) {
+    match app.message.as_ref() {
         Some(m) => spans.push(Span::styled(format!(" · {m}"), theme.fg("red"))),
         None => spans.push(Span::styled(" · ? help · q quit", theme.dim())),
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn render_help(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let lines: Vec<(String, &str)> = app.keymap.help(app.pane);
+fn render_help(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+    let component = app.panes.get_mut(app.pane);
+    let lines = app.keymap.help(app.pane, |a| component.describe(a).unwrap_or(a.describe()));
     // One column when it fits, else two side by side, each as wide as its own entries.
     let room = area.height.saturating_sub(2) as usize;
     let per_column = if lines.len() <= room { lines.len() } else { lines.len().div_ceil(2) };

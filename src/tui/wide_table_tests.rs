@@ -40,8 +40,8 @@ fn rows(offset: usize, n: usize) -> Vec<SampleRow> {
 fn screen(row: usize, right: usize, width: u16, height: u16) -> String {
     let mut a = app(SourceKind::Table);
     a.receive(Msg::Count { generation: 0, result: Ok(TOTAL) });
-    a.browse.set_page(height as usize);
-    a.browse.jump(row);
+    a.panes.browse.set_page(height as usize);
+    a.panes.browse.jump(row);
     for job in a.jobs() {
         if let Job::Rows { request, offset, len, .. } = job {
             let columns = (0..COLUMNS).map(column).collect();

@@ -1,0 +1,182 @@
+//! What every pane of the workbench is: a `Component` that acts on actions, asks for
+//! background work, draws itself, and tells the app what it wants done through `Effect`s.
+//! A pane never reaches into another pane: what several need is in `Shared`.
+
+use std::collections::HashMap;
+
+use kindling::project::config::{ClassConfig, SourceKind};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::augment::Augment;
+use super::browse::Browse;
+use super::job::Job;
+use super::keys::{Action, Key};
+use super::label::{Labeller, Write};
+use super::palette::Prompt;
+use super::results::Results;
+use super::thumbs::Thumbs;
+use super::train::Train;
+use super::ui::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which pane: the id of each `Component`, in tab order.
+pub enum Pane {
+    Browse,
+    Label,
+    Augment,
+    Train,
+    Results,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [Pane::Browse, Pane::Label, Pane::Augment, Pane::Train, Pane::Results];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Browse => "Browse",
+            Pane::Label => "Label",
+            Pane::Augment => "Augment",
+            Pane::Train => "Train",
+            Pane::Results => "Results",
+        }
+    }
+
+    /// The pane's name as an action (`[keys] browse = "F1"`, `:browse`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Pane::Browse => "browse",
+            Pane::Label => "label",
+            Pane::Augment => "augment",
+            Pane::Train => "train",
+            Pane::Results => "results",
+        }
+    }
+
+    /// Its F-key: F1 for the first pane.
+    pub fn number(self) -> u8 {
+        self.index() as u8 + 1
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// State the panes share: the project's kind and classes, thumbnails, label counts, and
+/// the sample selected in Browse (which Augment previews).
+pub struct Shared {
+    pub kind: SourceKind,
+    pub classes: Vec<ClassConfig>,
+    /// For text projects over a table: the column that holds the text.
+    pub text_column: Option<String>,
+    pub thumbs: Thumbs,
+    /// Labelled samples, as the store last counted them.
+    pub labelled: Option<u64>,
+    /// The sample selected in Browse.
+    pub selected: Option<String>,
+    /// Augmentations turned on, for the Train pane's settings.
+    pub transforms_on: usize,
+}
+
+impl Shared {
+    pub fn colour_of(&self, label: &str) -> Option<&str> {
+        self.classes.iter().find(|c| c.name == label).map(|c| c.colour.as_str())
+    }
+}
+
+/// What a pane asks of the workbench.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    /// A line on the status bar.
+    Say(String),
+    Goto(Pane),
+    /// Review these samples in the Label pane, starting at `focus`, with a note beside some.
+    Review {
+        title: String,
+        ids: Vec<String>,
+        notes: HashMap<String, String>,
+        focus: Option<String>,
+    },
+    /// Open the prompt with this text typed.
+    Prompt(Prompt, String),
+    /// Commit a label change before the next frame.
+    Write(Write),
+}
+
+/// What a pane's methods may touch: the shared state, and two lists to append to.
+pub struct Cx<'a> {
+    pub shared: &'a mut Shared,
+    pub jobs: &'a mut Vec<Job>,
+    pub effects: &'a mut Vec<Effect>,
+}
+
+impl Cx<'_> {
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Say(text.into()));
+    }
+}
+
+pub trait Component {
+    /// Acts on an action the key map gave; false when it is not this pane's.
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool;
+
+    /// Asks for the background work the pane needs now (into `cx.jobs`).
+    fn request_jobs(&mut self, cx: &mut Cx);
+
+    fn render(&mut self, f: &mut Frame, area: Rect, shared: &Shared, theme: Theme);
+
+    /// A key before the key map sees it (the Label pane's class keys); true if taken.
+    fn key(&mut self, _key: Key, _cx: &mut Cx) -> bool {
+        false
+    }
+
+    /// A mouse event; true when it changed something.
+    fn mouse(&mut self, _event: crossterm::event::MouseEvent) -> bool {
+        false
+    }
+
+    /// Once a second; true when the pane must be drawn again.
+    fn tick(&mut self, _cx: &mut Cx) -> bool {
+        false
+    }
+
+    /// The pane was switched to.
+    fn enter(&mut self, _cx: &mut Cx) {}
+
+    /// What `action` does here, for `?`, where it differs from the action's own words.
+    fn describe(&self, _action: Action) -> Option<&'static str> {
+        None
+    }
+
+    /// The position on the status bar (`3/120`), where it is not Browse's.
+    fn position(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether the last action's whole effect is on screen (for the frame-time log).
+    fn settled(&self, _graphics: bool) -> bool {
+        true
+    }
+}
+
+/// The panes, one field each; `get_mut` is the one place that maps an id to its pane.
+pub struct Panes {
+    pub browse: Browse,
+    pub label: Labeller,
+    pub augment: Augment,
+    pub train: Train,
+    pub results: Results,
+}
+
+impl Panes {
+    pub fn get_mut(&mut self, pane: Pane) -> &mut dyn Component {
+        match pane {
+            Pane::Browse => &mut self.browse,
+            Pane::Label => &mut self.label,
+            Pane::Augment => &mut self.augment,
+            Pane::Train => &mut self.train,
+            Pane::Results => &mut self.results,
+        }
+    }
+}
