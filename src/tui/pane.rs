@@ -32,25 +32,24 @@ pub enum Pane {
 impl Pane {
     pub const ALL: [Pane; 5] = [Pane::Browse, Pane::Label, Pane::Augment, Pane::Train, Pane::Results];
 
-    pub fn title(self) -> &'static str {
+    /// The tab's title, and the name of the action that goes to the pane (`[keys] browse =
+    /// "F1"`, `:browse`).
+    fn names(self) -> (&'static str, &'static str) {
         match self {
-            Pane::Browse => "Browse",
-            Pane::Label => "Label",
-            Pane::Augment => "Augment",
-            Pane::Train => "Train",
-            Pane::Results => "Results",
+            Pane::Browse => ("Browse", "browse"),
+            Pane::Label => ("Label", "label"),
+            Pane::Augment => ("Augment", "augment"),
+            Pane::Train => ("Train", "train"),
+            Pane::Results => ("Results", "results"),
         }
     }
 
-    /// The pane's name as an action (`[keys] browse = "F1"`, `:browse`).
+    pub fn title(self) -> &'static str {
+        self.names().0
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Pane::Browse => "browse",
-            Pane::Label => "label",
-            Pane::Augment => "augment",
-            Pane::Train => "train",
-            Pane::Results => "results",
-        }
+        self.names().1
     }
 
     /// Its F-key: F1 for the first pane.
