@@ -171,13 +171,14 @@ impl App {
         self.with_pane(self.pane, |p, cx| p.tick(cx))
     }
 
-    /// Background work the panes need, then what actions asked for. Browse's window is
-    /// kept whatever the pane: it holds the sample Augment shows and the status position.
+    /// Background work the panes need — the one shown and those that work unseen — then
+    /// what actions asked for.
     pub fn jobs(&mut self) -> Vec<Job> {
         let asked = std::mem::take(&mut self.requests);
-        self.with_pane(Pane::Browse, |p, cx| p.request_jobs(cx));
-        if self.pane != Pane::Browse {
-            self.with_pane(self.pane, |p, cx| p.request_jobs(cx));
+        for pane in Pane::ALL {
+            if pane == self.pane || self.panes.get_mut(pane).works_unseen() {
+                self.with_pane(pane, |p, cx| p.request_jobs(cx));
+            }
         }
         let mut jobs = std::mem::take(&mut self.requests);
         jobs.extend(asked);

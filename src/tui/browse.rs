@@ -401,6 +401,10 @@ impl Component for Browse {
         true
     }
 
+    fn works_unseen(&self) -> bool {
+        true
+    }
+
     fn request_jobs(&mut self, cx: &mut Cx) {
         cx.jobs.extend(self.jobs(&mut cx.shared.thumbs));
         cx.shared.selected = self.selected().map(|r| r.id.clone());

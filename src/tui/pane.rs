@@ -125,6 +125,12 @@ pub trait Component {
 
     fn render(&mut self, f: &mut Frame, area: Rect, shared: &Shared, theme: Theme);
 
+    /// Whether the pane asks for jobs while another is shown (Browse: its window holds the
+    /// sample Augment shows and the status bar's position).
+    fn works_unseen(&self) -> bool {
+        false
+    }
+
     /// A key before the key map sees it (the Label pane's class keys); true if taken.
     fn key(&mut self, _key: Key, _cx: &mut Cx) -> bool {
         false
