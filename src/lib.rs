@@ -8,6 +8,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod labels;
+pub mod live;
 pub mod models;
 pub mod natural;
 pub mod progress;

@@ -49,6 +49,9 @@ pub struct Config {
     /// `[torch]`: how the libtorch models train.
     #[serde(default, skip_serializing_if = "crate::models::TorchSettings::is_default")]
     pub torch: crate::models::TorchSettings,
+    /// `[live]`: the live model refitted while labelling.
+    #[serde(default, skip_serializing_if = "crate::live::LiveSettings::is_default")]
+    pub live: crate::live::LiveSettings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -216,6 +219,7 @@ impl Config {
         }
         self.features.validate()?;
         self.torch.validate()?;
+        self.live.validate()?;
         self.augment.validate(crate::augment::Modality::of(self.source.kind))
     }
 

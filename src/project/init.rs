@@ -115,6 +115,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         features: Default::default(),
         augment: Default::default(),
         torch: Default::default(),
+        live: Default::default(),
     };
     config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;

@@ -1,0 +1,158 @@
+//! The live model: a fast model refitted on the labels as they come, whose probabilities
+//! for every sample feed the Label pane's suggestions and the active-learning queue. It is
+//! not a run — it fills `.kindling/live/`, never `runs/` — and everything it writes is
+//! written whole and renamed into place, so a reader (or a SIGKILL) never sees half a file.
+
+pub mod features;
+pub mod state;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::eval::split;
+use crate::features::Method;
+use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
+use crate::progress::{Progress, Silent};
+use crate::project::Project;
+use crate::runs::dataset::Dataset;
+use crate::runs::predictions::{Prediction, Predictions};
+pub use state::{LiveState, Refit};
+
+/// Where the live model keeps its files, inside the project.
+pub fn dir(project_root: &Path) -> PathBuf {
+    project_root.join(".kindling").join("live")
+}
+
+/// `[live]` in kindling.toml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiveSettings {
+    /// The model refitted as labels come (a CPU baseline).
+    pub model: String,
+    /// `auto` (the kind's default featurizer) or a featurizer name.
+    pub features: String,
+    /// Refit after this many new label events (and whenever labelling pauses).
+    pub every: usize,
+}
+
+impl Default for LiveSettings {
+    fn default() -> LiveSettings {
+        LiveSettings { model: "logistic".into(), features: "auto".into(), every: 10 }
+    }
+}
+
+impl LiveSettings {
+    pub fn is_default(&self) -> bool {
+        *self == LiveSettings::default()
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let model = ModelKind::parse(&self.model).map_err(|e| Error::user(format!("[live] model: {}", e.message())))?;
+        if model.needs_torch() {
+            return Err(Error::user("[live] model: the live model is a CPU baseline (logistic, naive_bayes, …)"));
+        }
+        if self.every == 0 {
+            return Err(Error::user("[live] every must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Most folds of the cross-validated score.
+const FOLDS: usize = 5;
+
+/// Refits the live model on the current labels and writes its probabilities for every
+/// sample, its score and a line of history.
+pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
+    let started = Instant::now();
+    let settings = &project.config.live;
+    settings.validate()?;
+    let kind = project.config.source.kind;
+    let model_kind = ModelKind::parse(&settings.model)?;
+    let method = Method::choose(&settings.features, kind)?;
+    let dataset = Dataset::load(project)?;
+    let labelled = dataset.labelled();
+    let classes = project.config.class_names();
+    let seen: BTreeSet<usize> = labelled.iter().filter_map(|&i| dataset.given[i]).collect();
+    if seen.len() < 2 {
+        return Err(Error::user(format!(
+            "label at least one sample of two classes for the live model (now {} labelled, {} class{})",
+            labelled.len(),
+            seen.len(),
+            if seen.len() == 1 { "" } else { "es" }
+        )));
+    }
+    let x = features::all_rows(project, &dataset, method, progress)?;
+    let y: Vec<usize> = labelled.iter().filter_map(|&i| dataset.given[i]).collect();
+    let x_labelled = x.select(&labelled);
+    let fit = Fit { seed: 0, device: Device::Cpu, torch: Default::default(), per_epoch: None };
+    let model = Model::fit(model_kind, &x_labelled, &y, classes.len(), &fit, &Silent)?;
+    let probs = model.predict_proba(&x)?;
+    let accuracy = cross_validated(model_kind, &x_labelled, &y, classes.len(), &fit)?;
+    let predictions = predictions(&dataset, &classes, &probs);
+    let refit = Refit {
+        at: crate::runs::clock::iso(crate::runs::clock::now()),
+        labels: labelled.len(),
+        label_events: dataset.label_events,
+        fingerprint: dataset.fingerprint.clone(),
+        accuracy,
+        seconds: started.elapsed().as_secs_f64(),
+        model: model_kind.name().into(),
+        features: method.name().into(),
+    };
+    state::write(project.root(), &dataset.ids, &predictions, &refit)?;
+    Ok(refit)
+}
+
+/// Accuracy over `k` stratified folds of the labelled samples, `k` at most 5 and at most
+/// the smallest class's count; `None` when a class has a single label.
+fn cross_validated(
+    kind: ModelKind,
+    x: &crate::features::Matrix,
+    y: &[usize],
+    n: usize,
+    fit: &Fit,
+) -> Result<Option<f64>> {
+    let smallest = (0..n).map(|c| y.iter().filter(|&&v| v == c).count()).filter(|&k| k > 0).min().unwrap_or(0);
+    let k = smallest.min(FOLDS);
+    if k < 2 {
+        return Ok(None);
+    }
+    let fold = split::folds(y, k, 0);
+    let mut right = 0;
+    for f in 0..k {
+        let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
+        let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
+        let y_train: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let model = Model::fit(kind, &x.select(&train), &y_train, n, fit, &Silent)?;
+        let p = model.predict_proba(&x.select(&test))?;
+        right += test.iter().enumerate().filter(|(r, i)| p.predicted(*r) == y[**i]).count();
+    }
+    Ok(Some(right as f64 / y.len() as f64))
+}
+
+fn predictions(dataset: &Dataset, classes: &[String], probs: &Probabilities) -> Predictions {
+    let by_id = dataset
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let given = dataset.given[i].map(|c| classes[c].clone());
+            let prediction = Prediction {
+                split: if given.is_some() { "labelled" } else { "unlabelled" }.into(),
+                given,
+                predicted: classes[probs.predicted(i)].clone(),
+                probs: probs.row(i).to_vec(),
+            };
+            (id.clone(), prediction)
+        })
+        .collect();
+    Predictions { classes: classes.to_vec(), by_id }
+}
+
+#[cfg(test)]
+mod tests;

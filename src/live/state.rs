@@ -1,0 +1,83 @@
+//! The live model's files in `.kindling/live/`: its probabilities for every sample
+//! (`predictions.parquet`, as a run's), its latest refit (`state.json`) and every refit's
+//! score (`history.jsonl`, the learning curve). Each file is written whole to a temporary
+//! name and renamed into place.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::dir;
+use crate::error::{Error, Result};
+use crate::runs::predictions::{PREDICTIONS_FILE, Predictions};
+
+const STATE_FILE: &str = "state.json";
+const HISTORY_FILE: &str = "history.jsonl";
+
+/// One refit: when, on how many labels, and how well it scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refit {
+    pub at: String,
+    /// Labelled samples it was fitted on.
+    pub labels: usize,
+    /// Label events in the store when the labels were read.
+    pub label_events: u64,
+    /// The data it was fitted on.
+    pub fingerprint: String,
+    /// Cross-validated accuracy on the labelled samples; `None` while a class has one label.
+    pub accuracy: Option<f64>,
+    pub seconds: f64,
+    pub model: String,
+    pub features: String,
+}
+
+/// What a reader finds of the live model.
+pub struct LiveState {
+    pub refit: Refit,
+    pub predictions: Predictions,
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::file(parent, e))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(|e| Error::file(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))
+}
+
+pub(super) fn write(root: &Path, ids: &[String], predictions: &Predictions, refit: &Refit) -> Result<()> {
+    let dir = dir(root);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e))?;
+    let tmp = dir.join("predictions.tmp.parquet");
+    predictions.write(ids, &tmp)?;
+    let path = dir.join(PREDICTIONS_FILE);
+    std::fs::rename(&tmp, &path).map_err(|e| Error::file(&path, e))?;
+    let json = serde_json::to_string(refit).map_err(|e| Error::internal(e.to_string()))?;
+    // The state goes last: a reader that finds it finds the predictions it describes.
+    write_whole(&dir.join(STATE_FILE), json.as_bytes())?;
+    let history = dir.join(HISTORY_FILE);
+    let mut file =
+        std::fs::OpenOptions::new().create(true).append(true).open(&history).map_err(|e| Error::file(&history, e))?;
+    writeln!(file, "{json}").map_err(|e| Error::file(&history, e))
+}
+
+/// The latest refit, if there is one; a damaged state is no state.
+pub fn latest(root: &Path) -> Option<Refit> {
+    let text = std::fs::read_to_string(dir(root).join(STATE_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The latest refit and its predictions.
+pub fn read(root: &Path) -> Result<Option<LiveState>> {
+    let Some(refit) = latest(root) else { return Ok(None) };
+    let predictions = Predictions::read(&dir(root).join(PREDICTIONS_FILE))?;
+    Ok(Some(LiveState { refit, predictions }))
+}
+
+/// Every refit so far, oldest first (lines that do not parse are passed over).
+pub fn history(root: &Path) -> Vec<Refit> {
+    let text = std::fs::read_to_string(dir(root).join(HISTORY_FILE)).unwrap_or_default();
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
