@@ -61,6 +61,26 @@ enum Command {
         #[command(subcommand)]
         command: LabelsCommand,
     },
+    /// Refit the live model on the current labels once and print its cross-validated score
+    Live {
+        dir: PathBuf,
+        /// Print the refit as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// The next samples to label, with the live model's suggestion (refitted first if labels changed)
+    Queue {
+        dir: PathBuf,
+        /// least_confident, margin, entropy, diverse (uncertain, near-duplicates later), random, unlabelled
+        #[arg(long, default_value = "least_confident")]
+        order: String,
+        /// How many samples
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print a JSON array of {id, suggested, confidence, runner_up}
+        #[arg(long)]
+        json: bool,
+    },
     /// Grade the data: C accessible, B faithful, A appropriate for the task
     Report {
         dir: PathBuf,
@@ -279,6 +299,8 @@ fn main() {
             LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
         },
+        Command::Live { dir, json } => cli::live::refit(&dir, json),
+        Command::Queue { dir, order, limit, json } => cli::live::queue(&dir, &order, limit, json),
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Augment { dir, preview, copies, seed, output } => {

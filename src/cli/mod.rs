@@ -5,6 +5,7 @@ pub mod demo;
 pub mod info;
 pub mod init;
 pub mod labels;
+pub mod live;
 pub mod output;
 pub mod progress;
 pub mod report;

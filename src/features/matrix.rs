@@ -160,6 +160,31 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// The cosine of the angle between two rows of one matrix (0 when either is all zeros).
+    pub fn cosine(self, other: Row) -> f64 {
+        let dot = match (self, other) {
+            (Row::Dense(a), Row::Dense(b)) => a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum(),
+            (Row::Sparse(ia, va), Row::Sparse(ib, vb)) => {
+                let (mut i, mut j, mut dot) = (0, 0, 0.0);
+                while i < ia.len() && j < ib.len() {
+                    match ia[i].cmp(&ib[j]) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            dot += va[i] as f64 * vb[j] as f64;
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                dot
+            }
+            (a, b) => a.iter().map(|(j, x)| x as f64 * b.get(j as usize) as f64).sum(),
+        };
+        let norms = (self.squared_norm() * other.squared_norm()).sqrt();
+        if norms > 0.0 { dot / norms } else { 0.0 }
+    }
+
     pub fn squared_norm(self) -> f64 {
         let values = match self {
             Row::Dense(d) => d,

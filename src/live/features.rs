@@ -46,3 +46,25 @@ pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: 
     }
     Ok(cached.rows)
 }
+
+/// The cached rows by sample id, for comparing samples (the diverse order).
+pub struct Vectors {
+    rows: std::collections::HashMap<String, usize>,
+    x: Matrix,
+}
+
+impl Vectors {
+    /// The cosine similarity of two samples' rows, when both have one.
+    pub fn cosine(&self, a: &str, b: &str) -> Option<f64> {
+        let (i, j) = (self.rows.get(a)?, self.rows.get(b)?);
+        Some(self.x.row(*i).cosine(self.x.row(*j)))
+    }
+}
+
+/// The rows the live model last featurized, if any.
+pub fn vectors(project_root: &std::path::Path) -> Option<Vectors> {
+    let bytes = std::fs::read(dir(project_root).join(FILE)).ok()?;
+    let cached: Cached = postcard::from_bytes(&bytes).ok()?;
+    let rows = cached.ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+    Some(Vectors { rows, x: cached.rows })
+}

@@ -4,6 +4,7 @@
 //! written whole and renamed into place, so a reader (or a SIGKILL) never sees half a file.
 
 pub mod features;
+pub mod next;
 pub mod state;
 
 use std::collections::BTreeSet;

@@ -27,10 +27,13 @@ pub enum Order {
     LeastConfident,
     SmallestMargin,
     HighestEntropy,
+    /// Least confident first, but a sample much like one just before it in the queue waits
+    /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
+    Diverse,
 }
 
 impl Order {
-    pub const ALL: [Order; 7] = [
+    pub const ALL: [Order; 8] = [
         Order::UnlabelledFirst,
         Order::Sequential,
         Order::Random,
@@ -38,6 +41,7 @@ impl Order {
         Order::LeastConfident,
         Order::SmallestMargin,
         Order::HighestEntropy,
+        Order::Diverse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,11 +53,28 @@ impl Order {
             Order::LeastConfident => "least confident",
             Order::SmallestMargin => "smallest margin",
             Order::HighestEntropy => "highest entropy",
+            Order::Diverse => "diverse uncertainty",
         }
     }
 
+    /// The order a command line names: `least_confident`, `margin`, `entropy`, `diverse`,
+    /// `random`, `unlabelled`, `sequential`, `by_class`.
+    pub fn parse(name: &str) -> Option<Order> {
+        Some(match name {
+            "least_confident" => Order::LeastConfident,
+            "margin" => Order::SmallestMargin,
+            "entropy" => Order::HighestEntropy,
+            "diverse" => Order::Diverse,
+            "random" => Order::Random,
+            "unlabelled" => Order::UnlabelledFirst,
+            "sequential" => Order::Sequential,
+            "by_class" => Order::ByClass,
+            _ => return None,
+        })
+    }
+
     pub fn needs_predictions(self) -> bool {
-        matches!(self, Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy)
+        matches!(self, Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy | Order::Diverse)
     }
 
     /// The order after this one; the active-learning orders only when a run exists.
@@ -71,7 +92,7 @@ impl Order {
         sorted.sort_by(|a, b| b.total_cmp(a));
         let top = sorted.first().copied().unwrap_or(0.0);
         match self {
-            Order::LeastConfident => 1.0 - top,
+            Order::LeastConfident | Order::Diverse => 1.0 - top,
             Order::SmallestMargin => -(top - sorted.get(1).copied().unwrap_or(0.0)),
             Order::HighestEntropy => -sorted.iter().filter(|p| **p > 0.0).map(|p| p * p.ln()).sum::<f64>(),
             _ => 0.0,
@@ -141,9 +162,15 @@ pub fn build(
     let events = store.event_count()?;
     let labels: HashMap<String, String> = store.current()?.into_iter().collect();
     let ids = source.ids_in_order()?;
-    let mut run = crate::runs::latest_finished(project_root)?;
+    // The live model's predictions are the freshest; the latest finished run's otherwise.
+    let live = crate::live::state::read(project_root).ok().flatten();
+    let mut run = match &live {
+        Some(_) => Some(LIVE.to_string()),
+        None => crate::runs::latest_finished(project_root)?,
+    };
     let mut note = None;
     let predictions = match &run {
+        Some(_) if live.is_some() => live.map(|l| l.predictions),
         // A broken run must not stop labelling: it is left out, and the pane says why.
         Some(id) => match Predictions::read(&crate::runs::dir(project_root, id).join(PREDICTIONS_FILE)) {
             Ok(p) => Some(p),
@@ -159,7 +186,56 @@ pub fn build(
         Some(r) => review(&ids, &labels, r, predictions.as_ref()),
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
     };
+    let arranged = match crate::live::features::vectors(project_root) {
+        Some(v) if order == Order::Diverse && review_of.is_none() => {
+            diversify(arranged, |id| labels.contains_key(id), |a, b| v.cosine(a, b))
+        }
+        _ => arranged,
+    };
     Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note })
+}
+
+/// What `Queue::run` says when the live model's predictions ordered the queue.
+pub const LIVE: &str = "live model";
+
+/// How far down the queue diversity is looked for: the most uncertain samples.
+const DIVERSE_SPAN: usize = 2_000;
+/// Queued samples a candidate is compared with.
+const DIVERSE_WINDOW: usize = 50;
+/// A candidate at least this similar (cosine) to one of them waits.
+const NEAR_DUPLICATE: f64 = 0.95;
+
+/// `queue` with near-duplicates moved back: going down the unlabelled samples at its head
+/// (in their order), one whose `similarity` to any of the last samples kept is at least
+/// `NEAR_DUPLICATE` waits until after the others. Labelled samples and what lies past the
+/// span keep their places.
+pub fn diversify(
+    queue: Vec<String>,
+    labelled: impl Fn(&str) -> bool,
+    similarity: impl Fn(&str, &str) -> Option<f64>,
+) -> Vec<String> {
+    let head = queue.iter().take(DIVERSE_SPAN).take_while(|id| !labelled(id)).count();
+    let mut rest = queue;
+    let tail = rest.split_off(head);
+    let (mut kept, mut waiting): (Vec<String>, Vec<String>) = (Vec::with_capacity(head), Vec::new());
+    for id in rest {
+        let near =
+            kept.iter().rev().take(DIVERSE_WINDOW).any(|k| similarity(&id, k).is_some_and(|s| s >= NEAR_DUPLICATE));
+        if near { waiting.push(id) } else { kept.push(id) }
+    }
+    kept.extend(waiting);
+    kept.extend(tail);
+    kept
+}
+
+/// A new order for a queue being walked: the samples up to `pos` (shown and passed) stay
+/// where they are; the rest follow in `fresh`'s order.
+pub fn rerank(queue: &[String], pos: usize, fresh: &[String]) -> Vec<String> {
+    let keep = (pos + 1).min(queue.len());
+    let passed: std::collections::HashSet<&String> = queue[..keep].iter().collect();
+    let mut out = queue[..keep].to_vec();
+    out.extend(fresh.iter().filter(|id| !passed.contains(id)).cloned());
+    out
 }
 
 /// `ids` (in source order) arranged in `order`.
@@ -187,7 +263,7 @@ pub fn arrange(
             };
             out.sort_by_cached_key(rank);
         }
-        Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy => {
+        Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy | Order::Diverse => {
             // Unlabelled with a prediction (most uncertain first), unlabelled without one,
             // then the labelled ones.
             let score = |id: &String| -> (u8, f64) {
@@ -329,7 +405,8 @@ mod tests {
         }
         assert_eq!(seen, [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass]);
         assert_eq!(Order::ByClass.next(true), Order::LeastConfident);
-        assert_eq!(Order::HighestEntropy.next(true), Order::UnlabelledFirst);
+        assert_eq!(Order::HighestEntropy.next(true), Order::Diverse);
+        assert_eq!(Order::Diverse.next(true), Order::UnlabelledFirst);
     }
 
     #[test]
@@ -350,5 +427,29 @@ mod tests {
         assert_eq!(cycle(Some(&Review::Class("dog".into()))), Some(Review::Disagreements));
         assert_eq!(cycle(Some(&Review::Disagreements)), None);
         assert_eq!(Review::next(Some(&Review::Class("dog".into())), &classes(), false), None);
+    }
+
+    #[test]
+    fn rerank_keeps_the_shown_and_passed_samples_in_place() {
+        let queue = ids(6);
+        let fresh: Vec<String> = ["s5", "s0", "s4", "s1", "s3", "s2"].iter().map(|s| s.to_string()).collect();
+        let got = rerank(&queue, 2, &fresh);
+        assert_eq!(got, ["s0", "s1", "s2", "s5", "s4", "s3"]);
+        assert_eq!(rerank(&queue, 5, &fresh), queue, "at the end nothing moves");
+        assert_eq!(rerank(&[], 0, &fresh), fresh);
+    }
+
+    #[test]
+    fn diverse_order_moves_near_duplicates_back() {
+        // s0..s5 unlabelled in order of uncertainty; s1 and s3 are copies of s0, s4 of s2; s6 is labelled.
+        let queue: Vec<String> = ids(7);
+        let group = |id: &str| match id {
+            "s0" | "s1" | "s3" => 0,
+            "s2" | "s4" => 1,
+            _ => 2 + id[1..].parse::<usize>().unwrap(),
+        };
+        let similarity = |a: &str, b: &str| Some(if group(a) == group(b) { 0.99 } else { 0.1 });
+        let got = diversify(queue, |id| id == "s6", similarity);
+        assert_eq!(got, ["s0", "s2", "s5", "s1", "s3", "s4", "s6"]);
     }
 }

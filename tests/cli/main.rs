@@ -6,6 +6,7 @@ mod demo;
 mod durability;
 mod init;
 mod labels;
+mod live;
 mod report;
 mod train;
 mod tui;

@@ -1,0 +1,59 @@
+//! `kindling live` (refit the live model once, print its score) and `kindling queue` (what
+//! to label next, with the live model's suggestions).
+
+use std::path::Path;
+
+use kindling::live::{self, next};
+use kindling::project::Project;
+use kindling::project::queue::Order;
+use kindling::{Error, Result};
+
+use super::output::{print, print_json};
+use super::progress::TermProgress;
+
+pub fn refit(dir: &Path, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let refit = live::refit(&project, &TermProgress::new())?;
+    if json {
+        print_json(&refit);
+        return Ok(());
+    }
+    let score = match refit.accuracy {
+        Some(a) => format!("{a:.3} cross-validated accuracy"),
+        None => "no score yet (label two samples of each class)".into(),
+    };
+    print(&format!(
+        "live model: {score} on {} labels ({} on {}), refitted in {:.2} s\n",
+        refit.labels, refit.model, refit.features, refit.seconds
+    ));
+    Ok(())
+}
+
+pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let order = Order::parse(order).ok_or_else(|| {
+        Error::user(format!(
+            "unknown order \"{order}\"; choose least_confident, margin, entropy, diverse, random or unlabelled"
+        ))
+    })?;
+    let next = next::next(&project, order, limit, &TermProgress::new())?;
+    if json {
+        print_json(&next);
+        return Ok(());
+    }
+    let width = next.iter().map(|s| s.id.chars().count()).max().unwrap_or(2).max(2);
+    let mut out = String::new();
+    for s in &next {
+        let suggestion = match (&s.suggested, s.confidence) {
+            (Some(c), Some(p)) => format!("{c} {p:.2}"),
+            _ => "·".into(),
+        };
+        let close = s.runner_up.as_ref().map(|(c, p)| format!("  (or {c} {p:.2})")).unwrap_or_default();
+        out.push_str(&format!("{:<width$}  {suggestion}{close}\n", s.id));
+    }
+    if next.is_empty() {
+        out.push_str("nothing left to label\n");
+    }
+    print(&out);
+    Ok(())
+}
