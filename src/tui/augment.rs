@@ -114,42 +114,6 @@ impl Augment {
         }
     }
 
-    /// Keys; returns the settings to save when they changed, or a message.
-    pub fn act(&mut self, action: Action) -> (Option<Settings>, Option<String>) {
-        let last = self.rows() - 1;
-        let mut changed = false;
-        match action {
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(last),
-            Action::Top => self.cursor = 0,
-            Action::Bottom => self.cursor = last,
-            Action::Review => {
-                self.seed += 1;
-                self.changed_preview();
-            }
-            Action::Skip => match self.selected() {
-                Some(spec) => {
-                    let on = self.settings.step(self.modality, spec.name).is_some_and(|(on, _)| on);
-                    self.settings.set_on(spec.name, !on);
-                    changed = true;
-                }
-                None => return (None, Some("copies: h / l change it".into())),
-            },
-            Action::Left | Action::Right if self.cursor == 0 => {
-                let n = self.copies();
-                let next = if action == Action::Right { n + 1 } else { n.saturating_sub(1).max(1) };
-                self.settings.copies = Some(next.min(kindling::augment::settings::MAX_COPIES));
-                changed = true;
-            }
-            _ => {}
-        }
-        if changed {
-            self.changed_preview();
-            return (Some(self.settings.clone()), None);
-        }
-        (None, None)
-    }
-
     /// The numbers of the selected transform as `name=value` pairs, to edit.
     pub fn edit_text(&self) -> Option<String> {
         let spec = self.selected()?;
@@ -176,19 +140,43 @@ impl Augment {
 }
 
 impl Component for Augment {
+    /// Every change is saved at once (a `SaveAugment` job) and makes new versions.
     fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
-        if action == Action::Open {
-            match self.edit_text() {
+        let last = self.rows() - 1;
+        let mut changed = false;
+        match action {
+            Action::Open => match self.edit_text() {
                 Some(text) => cx.effects.push(Effect::Prompt(Prompt::Augment, text)),
                 None => cx.say("choose a transform to edit its numbers"),
+            },
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(last),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = last,
+            Action::Review => {
+                self.seed += 1;
+                self.changed_preview();
             }
-            return true;
+            Action::Skip => match self.selected() {
+                Some(spec) => {
+                    let on = self.settings.step(self.modality, spec.name).is_some_and(|(on, _)| on);
+                    self.settings.set_on(spec.name, !on);
+                    changed = true;
+                }
+                None => cx.say("copies: h / l change it"),
+            },
+            Action::Left | Action::Right if self.cursor == 0 => {
+                let n = self.copies();
+                let next = if action == Action::Right { n + 1 } else { n.saturating_sub(1).max(1) };
+                self.settings.copies = Some(next.min(kindling::augment::settings::MAX_COPIES));
+                changed = true;
+            }
+            _ => {}
         }
-        let (save, message) = Augment::act(self, action);
-        cx.effects.extend(message.map(Effect::Say));
-        if let Some(settings) = save {
+        if changed {
+            self.changed_preview();
             cx.shared.transforms_on = self.on();
-            cx.jobs.push(Job::SaveAugment(settings));
+            cx.jobs.push(Job::SaveAugment(self.settings.clone()));
         }
         true
     }
@@ -218,6 +206,16 @@ impl Component for Augment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::pane::in_cx;
+
+    /// The settings an action asks to save, if any.
+    fn saved_by(a: &mut Augment, action: Action) -> Option<Settings> {
+        let (_, jobs, _) = in_cx(kindling::project::config::SourceKind::Images, |cx| Component::act(a, action, cx));
+        jobs.into_iter().find_map(|j| match j {
+            Job::SaveAugment(s) => Some(s),
+            _ => None,
+        })
+    }
 
     #[test]
     fn large_images_are_shrunk_for_display_and_small_ones_kept() {
@@ -235,7 +233,7 @@ mod tests {
         assert_eq!(a.jobs().len(), 1);
         assert!(a.jobs().is_empty(), "asked once per change");
         a.cursor = 3; // rotate
-        let (saved, _) = a.act(Action::Skip);
+        let saved = saved_by(&mut a, Action::Skip);
         assert!(saved.unwrap().plan(Modality::Image).unwrap().has("rotate"));
         assert_eq!(a.on(), 1);
         assert!(matches!(a.jobs()[0], Job::AugmentPreview { .. }));
@@ -245,10 +243,10 @@ mod tests {
         assert!(a.apply_edit("degrees=400").unwrap_err().contains("between"));
         assert!(a.apply_edit("spin").unwrap_err().contains("name=value"));
         a.cursor = 0;
-        let (saved, _) = a.act(Action::Right);
+        let saved = saved_by(&mut a, Action::Right);
         assert_eq!(saved.unwrap().copies, Some(5));
         let before = a.seed;
-        a.act(Action::Review);
+        assert_eq!(saved_by(&mut a, Action::Review), None, "new versions change no setting");
         assert_eq!(a.seed, before + 1, "r rolls new versions");
     }
 }

@@ -381,6 +381,19 @@ impl KeyMap {
         find(Scope::Pane(pane)).or_else(|| find(Scope::Global))
     }
 
+    /// The keys that do `action` in `pane` (its own bindings, then the global ones).
+    pub fn keys_of(&self, pane: Pane, action: Action) -> Vec<String> {
+        let reaches = |b: &&Binding| {
+            b.action == action
+                && match b.scope {
+                    Scope::Pane(p) => p == pane,
+                    // A global key works unless the pane binds the same key to something else.
+                    Scope::Global => self.action(pane, b.key) == Some(action),
+                }
+        };
+        self.bindings.iter().filter(reaches).map(|b| b.key.name()).collect()
+    }
+
     /// Help lines for a pane: its own keys, then the global ones; keys with the same action
     /// are listed together. `describe` says what an action does in the pane.
     pub fn help(&self, pane: Pane, describe: impl Fn(Action) -> &'static str) -> Vec<(String, &'static str)> {

@@ -4,7 +4,8 @@
 
 use crossterm::event::KeyCode;
 
-use super::keys::Action;
+use super::app::Pane;
+use super::keys::{Action, KeyMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
@@ -88,6 +89,12 @@ pub fn completions(prefix: &str) -> Vec<&'static str> {
     Action::named().map(|(n, _)| n).filter(|n| n.starts_with(prefix)).collect()
 }
 
+/// The palette's list: every action whose name starts with `prefix`, with the keys that do
+/// it in `pane`.
+pub fn entries(prefix: &str, keymap: &KeyMap, pane: Pane) -> Vec<(&'static str, Vec<String>)> {
+    Action::named().filter(|(n, _)| n.starts_with(prefix)).map(|(n, a)| (n, keymap.keys_of(pane, a))).collect()
+}
+
 /// What to say of a command the palette does not know, with the names closest to it.
 pub fn unknown(text: &str) -> String {
     let mut close: Vec<(usize, &str)> =
@@ -117,7 +124,6 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::app::Pane;
 
     #[test]
     fn commands_are_rows_or_action_names() {
@@ -131,6 +137,18 @@ mod tests {
         assert!(unknown("sortt").contains("(close: sort)"), "{}", unknown("sortt"));
         assert!(!unknown("xyzzy").contains("close"));
         assert_eq!(completions("pa"), ["palette", "page_up", "page_down"]);
+    }
+
+    #[test]
+    fn entries_list_each_action_with_its_keys() {
+        let map = KeyMap::defaults();
+        let got = entries("se", &map, Pane::Browse);
+        let names: Vec<&str> = got.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["search", "search_next", "search_prev"]);
+        assert_eq!(got[0].1, ["/"]);
+        let label = entries("skip", &map, Pane::Label);
+        assert_eq!(label[0].1, ["space", "s"]);
+        assert_eq!(entries("results", &map, Pane::Label)[0].1, ["F5"]);
     }
 
     #[test]

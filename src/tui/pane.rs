@@ -116,6 +116,24 @@ impl Cx<'_> {
     }
 }
 
+/// Runs `f` with a context over a fresh `Shared` (for tests of one pane): what it returned,
+/// the jobs it asked for and its effects.
+#[cfg(test)]
+pub fn in_cx<R>(kind: SourceKind, f: impl FnOnce(&mut Cx) -> R) -> (R, Vec<Job>, Vec<Effect>) {
+    let mut shared = Shared {
+        kind,
+        classes: Vec::new(),
+        text_column: None,
+        thumbs: Thumbs::default(),
+        labelled: None,
+        selected: None,
+        transforms_on: 0,
+    };
+    let (mut jobs, mut effects) = (Vec::new(), Vec::new());
+    let result = f(&mut Cx { shared: &mut shared, jobs: &mut jobs, effects: &mut effects });
+    (result, jobs, effects)
+}
+
 pub trait Component {
     /// Acts on an action the key map gave; false when it is not this pane's.
     fn act(&mut self, action: Action, cx: &mut Cx) -> bool;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::job::Job;
 use super::keys::Action;
-use super::pane::{Component, Cx, Effect, Shared};
+use super::pane::{Component, Cx, Shared};
 use super::ui::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,26 +216,8 @@ impl Train {
         self.launched_after = Some(self.runs.iter().map(|r| r.id.clone()).collect());
     }
 
-    pub fn act(&mut self, action: Action) -> Option<String> {
-        let field = Field::ALL[self.field];
-        match action {
-            Action::Up => self.field = self.field.saturating_sub(1),
-            Action::Down => self.field = (self.field + 1).min(Field::ALL.len() - 1),
-            Action::Left | Action::Right => return self.change(field, action == Action::Right),
-            Action::PageUp | Action::PageDown => {
-                let at = self.runs.iter().position(|r| Some(&r.id) == self.followed.as_ref()).unwrap_or(0);
-                let to = if action == Action::PageDown { at + 1 } else { at.saturating_sub(1) };
-                if let Some(id) = self.runs.get(to.min(self.runs.len().saturating_sub(1))).map(|r| r.id.clone()) {
-                    self.follow(id);
-                }
-            }
-            _ => {}
-        }
-        None
-    }
-
     /// Steps a setting to its next (or previous) value; says why when it cannot change.
-    fn change(&mut self, field: Field, forward: bool) -> Option<String> {
+    fn change(&mut self, field: Field, forward: bool, cx: &mut Cx) {
         let step = |i: usize, n: usize| if forward { (i + 1) % n } else { (i + n - 1) % n };
         match field {
             Field::Model => self.model = step(self.model, ModelKind::ALL.len()),
@@ -245,11 +227,8 @@ impl Train {
             Field::Seed => self.seed = self.seed.saturating_sub(1),
             Field::Augment => self.augment = !self.augment,
             Field::Device if cfg!(feature = "torch") => self.device = step(self.device, Device::offered().len()),
-            Field::Device => {
-                return Some("only the CPU here: GPU models come with a build with --features torch".into());
-            }
+            Field::Device => cx.say("only the CPU here: GPU models come with a build with --features torch"),
         }
-        None
     }
 }
 
@@ -270,7 +249,17 @@ impl Component for Train {
                 Some(run) => cx.say(format!("run {} is {}: nothing to cancel", run.id, run.status)),
                 None => cx.say("no run to cancel"),
             },
-            other => cx.effects.extend(Train::act(self, other).map(Effect::Say)),
+            Action::Up => self.field = self.field.saturating_sub(1),
+            Action::Down => self.field = (self.field + 1).min(Field::ALL.len() - 1),
+            Action::Left | Action::Right => self.change(Field::ALL[self.field], action == Action::Right, cx),
+            Action::PageUp | Action::PageDown => {
+                let at = self.runs.iter().position(|r| Some(&r.id) == self.followed.as_ref()).unwrap_or(0);
+                let to = if action == Action::PageDown { at + 1 } else { at.saturating_sub(1) };
+                if let Some(id) = self.runs.get(to.min(self.runs.len().saturating_sub(1))).map(|r| r.id.clone()) {
+                    self.follow(id);
+                }
+            }
+            _ => {}
         }
         true
     }
@@ -360,33 +349,39 @@ impl Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::pane::{Effect, in_cx};
     use serde_json::json;
+
+    /// What the pane says to an action.
+    fn act(t: &mut Train, action: Action) -> Vec<Effect> {
+        in_cx(SourceKind::Text, |cx| Component::act(t, action, cx)).2
+    }
 
     #[test]
     fn settings_cycle_and_become_train_arguments() {
         let mut t = Train::new(SourceKind::Text);
         assert_eq!(t.value(Field::Features), "auto");
         t.field = 1;
-        t.act(Action::Right);
+        act(&mut t, Action::Right);
         assert_eq!(t.value(Field::Features), "tfidf", "only featurizers for texts are offered");
-        t.act(Action::Right);
+        act(&mut t, Action::Right);
         assert_eq!(t.value(Field::Features), "auto");
         t.field = 2;
-        t.act(Action::Right);
-        t.act(Action::Right);
+        act(&mut t, Action::Right);
+        act(&mut t, Action::Right);
         t.field = 3;
-        t.act(Action::Right);
-        assert!(t.act(Action::Down).is_none());
-        assert!(t.act(Action::Right).is_none());
+        act(&mut t, Action::Right);
+        assert!(act(&mut t, Action::Down).is_empty());
+        assert!(act(&mut t, Action::Right).is_empty());
         assert_eq!(t.value(Field::Augment), "off");
         let args = t.launch().args().join(" ");
         assert_eq!(args, "--model logistic --features auto --seed 1 --folds 5 --no-augment");
-        t.act(Action::Down);
+        act(&mut t, Action::Down);
         if cfg!(feature = "torch") {
-            t.act(Action::Right);
+            act(&mut t, Action::Right);
             assert!(t.launch().args().join(" ").ends_with("--device cpu"));
         } else {
-            assert!(t.act(Action::Right).is_some(), "the device cannot change in a CPU build, and says why");
+            assert!(!act(&mut t, Action::Right).is_empty(), "the device cannot change in a CPU build, and says why");
         }
     }
 
@@ -412,7 +407,7 @@ mod tests {
         t.launched();
         t.runs_arrived(vec![run("a", "finished"), run("b", "finished"), run("c", "finished")]);
         assert_eq!(t.followed.as_deref(), Some("c"));
-        t.act(Action::PageDown);
+        act(&mut t, Action::PageDown);
         assert_eq!(t.followed.as_deref(), Some("b"));
     }
 

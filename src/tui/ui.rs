@@ -84,11 +84,28 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
                 "  e.g. height > 3 and colour == \"red\", is_null(age); Enter on empty clears"
             }
             Prompt::Search if input.is_empty() => "  text to find in any column, ignoring case",
-            Prompt::Command if input.is_empty() => "  a row number, or q",
+            Prompt::Command if input.is_empty() => "  a row number, or an action by name (Tab completes)",
             Prompt::Augment => "  edit the numbers, Enter saves",
             _ => "",
         };
-        let line = Line::from(vec![Span::raw(format!("{}{input}", kind.sigil())), Span::styled(hint, theme.dim())]);
+        // A typed command name: the actions it may become, with their keys (Tab completes).
+        let matches = match kind {
+            Prompt::Command if !input.is_empty() && input.parse::<usize>().is_err() => {
+                let found = super::palette::entries(input, &app.keymap, app.pane);
+                let shown: Vec<String> = found
+                    .iter()
+                    .take(6)
+                    .map(|(name, keys)| match keys.first() {
+                        Some(k) => format!("{name} ({k})"),
+                        None => name.to_string(),
+                    })
+                    .collect();
+                let more = if found.len() > shown.len() { " …" } else { "" };
+                if shown.is_empty() { "  no such command".into() } else { format!("  {}{more}", shown.join(" · ")) }
+            }
+            _ => hint.to_string(),
+        };
+        let line = Line::from(vec![Span::raw(format!("{}{input}", kind.sigil())), Span::styled(matches, theme.dim())]);
         f.render_widget(Paragraph::new(line), area);
         f.set_cursor_position((area.x + 1 + input.chars().count() as u16, area.y));
         return;
