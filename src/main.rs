@@ -77,7 +77,7 @@ enum Command {
         /// How many samples
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// Print a JSON array of {id, suggested, confidence, runner_up}
+        /// Print a JSON array of {id, class, probability, runner_up}
         #[arg(long)]
         json: bool,
     },

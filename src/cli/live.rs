@@ -44,11 +44,9 @@ pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
     let width = next.iter().map(|s| s.id.chars().count()).max().unwrap_or(2).max(2);
     let mut out = String::new();
     for s in &next {
-        let suggestion = match (&s.suggested, s.confidence) {
-            (Some(c), Some(p)) => format!("{c} {p:.2}"),
-            _ => "·".into(),
-        };
-        let close = s.runner_up.as_ref().map(|(c, p)| format!("  (or {c} {p:.2})")).unwrap_or_default();
+        let suggestion = s.guess.as_ref().map_or("·".into(), |g| format!("{} {:.2}", g.class, g.probability));
+        let close = s.guess.as_ref().and_then(|g| g.runner_up.as_ref());
+        let close = close.map(|(c, p)| format!("  (or {c} {p:.2})")).unwrap_or_default();
         out.push_str(&format!("{:<width$}  {suggestion}{close}\n", s.id));
     }
     if next.is_empty() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub const LABELS_FILE: &str = "labels.db";
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Where a label event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -22,6 +22,8 @@ pub enum Origin {
     Import,
     Bulk,
     Cli,
+    /// The live model's suggestion, accepted with one key.
+    Accepted,
 }
 
 impl Origin {
@@ -31,11 +33,14 @@ impl Origin {
             Origin::Import => "import",
             Origin::Bulk => "bulk",
             Origin::Cli => "cli",
+            Origin::Accepted => "accepted",
         }
     }
 
     fn parse(s: &str) -> Option<Origin> {
-        [Origin::Keyboard, Origin::Import, Origin::Bulk, Origin::Cli].into_iter().find(|o| o.name() == s)
+        [Origin::Keyboard, Origin::Import, Origin::Bulk, Origin::Cli, Origin::Accepted]
+            .into_iter()
+            .find(|o| o.name() == s)
     }
 }
 
@@ -64,16 +69,19 @@ pub struct LabelStore {
     session: String,
 }
 
-const SCHEMA: &str = "
+/// The events table: every label change, never rewritten.
+const EVENTS: &str = "
 CREATE TABLE events (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,
     sample_id TEXT    NOT NULL,
     label     TEXT,
     time_ms   INTEGER NOT NULL,
-    origin    TEXT    NOT NULL CHECK (origin IN ('keyboard', 'import', 'bulk', 'cli')),
+    origin    TEXT    NOT NULL CHECK (origin IN ('keyboard', 'import', 'bulk', 'cli', 'accepted')),
     session   TEXT    NOT NULL,
     undoes    INTEGER REFERENCES events(seq)
-);
+);";
+
+const SCHEMA: &str = "
 CREATE INDEX events_by_sample ON events(sample_id, seq);
 CREATE INDEX events_by_session ON events(session, seq);
 CREATE TABLE current (
@@ -90,9 +98,29 @@ impl LabelStore {
             return Err(Error::file(path, "already exists; refusing to overwrite labels"));
         }
         let store = Self::connect(path)?;
-        store.conn.execute_batch(SCHEMA)?;
+        store.conn.execute_batch(&format!("{EVENTS}{SCHEMA}"))?;
         store.conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(store)
+    }
+
+    /// Version 1 knew four origins; version 2 adds `accepted`. SQLite changes a CHECK only by
+    /// copying the table, done here in one transaction: the events are copied whole or not
+    /// at all.
+    fn migrate_from_1(&mut self) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(&format!(
+            "ALTER TABLE events RENAME TO events_v1;
+             {EVENTS}
+             INSERT INTO events SELECT seq, sample_id, label, time_ms, origin, session, undoes FROM events_v1;
+             DROP TABLE events_v1;
+             CREATE INDEX IF NOT EXISTS events_by_sample ON events(sample_id, seq);
+             CREATE INDEX IF NOT EXISTS events_by_session ON events(session, seq);
+             PRAGMA user_version = {SCHEMA_VERSION};"
+        ))?;
+        tx.commit()?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
     }
 
     pub fn open(path: &Path) -> Result<LabelStore> {
@@ -102,12 +130,16 @@ impl LabelStore {
                 "is missing; a project keeps its labels there (restore it from a backup, or re-run `kindling init` in a new folder)",
             ));
         }
-        let store = Self::connect(path)?;
+        let mut store = Self::connect(path)?;
         let version: i64 = store
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| Error::file(path, format!("is not a Kindling label store ({e})")))?;
-        if version != SCHEMA_VERSION {
+        if version == 1 {
+            store
+                .migrate_from_1()
+                .map_err(|e| Error::file(path, format!("cannot bring the label store up to date: {e}")))?;
+        } else if version != SCHEMA_VERSION {
             return Err(Error::file(
                 path,
                 format!("has label-store version {version}; this Kindling reads version {SCHEMA_VERSION}"),

@@ -63,6 +63,28 @@ impl LiveSettings {
     }
 }
 
+/// The live model's guess for one sample: its class, the probability, and the runner-up
+/// when it is close (within `CLOSE`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guess {
+    pub class: String,
+    pub probability: f64,
+    pub runner_up: Option<(String, f64)>,
+}
+
+/// A runner-up this near the top is worth showing.
+const CLOSE: f64 = 0.2;
+
+/// What the predictions say of sample `id`.
+pub fn guess(predictions: &Predictions, id: &str) -> Option<Guess> {
+    let p = predictions.by_id.get(id)?;
+    let mut ranked: Vec<(&String, f64)> = predictions.classes.iter().zip(p.probs.iter().copied()).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (class, probability) = ranked.first().map(|(c, p)| ((*c).clone(), *p))?;
+    let runner_up = ranked.get(1).filter(|(_, q)| probability - q <= CLOSE).map(|(c, q)| ((*c).clone(), *q));
+    Some(Guess { class, probability, runner_up })
+}
+
 /// Most folds of the cross-validated score.
 const FOLDS: usize = 5;
 

@@ -5,20 +5,18 @@
 
 use serde::Serialize;
 
-use super::{refit, state};
+use super::{Guess, guess, refit, state};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::project::Project;
 use crate::project::queue::{self, Order};
 
+/// A sample to label and what the live model guesses it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
     pub id: String,
-    /// The live model's class for the sample and its probability.
-    pub suggested: Option<String>,
-    pub confidence: Option<f64>,
-    /// The second most likely class, when it is close (within 0.2).
-    pub runner_up: Option<(String, f64)>,
+    #[serde(flatten)]
+    pub guess: Option<Guess>,
 }
 
 /// The live model is stale when labels or data changed since it was fitted.
@@ -52,13 +50,8 @@ pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progre
         .filter(|id| !built.labels.contains_key(id))
         .take(limit)
         .map(|id| {
-            let prediction = live.as_ref().and_then(|l| l.predictions.by_id.get(&id));
-            let mut ranked: Vec<(String, f64)> =
-                prediction.map(|p| classes.iter().cloned().zip(p.probs.iter().copied()).collect()).unwrap_or_default();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let top = ranked.first().cloned();
-            let runner_up = ranked.get(1).cloned().filter(|(_, p)| top.as_ref().is_some_and(|t| t.1 - p <= 0.2));
-            Suggestion { id, suggested: top.as_ref().map(|t| t.0.clone()), confidence: top.map(|t| t.1), runner_up }
+            let guess = live.as_ref().and_then(|l| guess(&l.predictions, &id));
+            Suggestion { id, guess }
         })
         .collect();
     Ok(suggestions)

@@ -147,6 +147,8 @@ pub struct Queue {
     pub events: u64,
     /// Why the latest run's predictions are not used, when they cannot be read.
     pub note: Option<String>,
+    /// The live model's latest refit and its predictions, the Label pane's suggestions.
+    pub live: Option<crate::live::LiveState>,
 }
 
 /// Builds the queue for `order`, or for `review` when one is given.
@@ -170,7 +172,7 @@ pub fn build(
     };
     let mut note = None;
     let predictions = match &run {
-        Some(_) if live.is_some() => live.map(|l| l.predictions),
+        Some(_) if live.is_some() => live.as_ref().map(|l| l.predictions.clone()),
         // A broken run must not stop labelling: it is left out, and the pane says why.
         Some(id) => match Predictions::read(&crate::runs::dir(project_root, id).join(PREDICTIONS_FILE)) {
             Ok(p) => Some(p),
@@ -192,7 +194,7 @@ pub fn build(
         }
         _ => arranged,
     };
-    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note })
+    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live })
 }
 
 /// What `Queue::run` says when the live model's predictions ordered the queue.

@@ -232,6 +232,7 @@ impl App {
             Msg::Queue { generation, result } => label.queue_arrived(generation, result),
             Msg::Cards(Ok((columns, rows))) => label.rows_arrived(columns, rows),
             Msg::Cards(Err(e)) => self.message = Some(e),
+            Msg::Refit(result) => label.refit_arrived(result),
             Msg::Found { generation, .. } if generation != browse.generation => {}
             Msg::Found { result: Ok(Some(row)), .. } => browse.jump(row),
             Msg::Found { text, result: Ok(None), .. } => {

@@ -70,6 +70,8 @@ pub enum Job {
     },
     /// Every current label, read again because they changed elsewhere.
     Labels,
+    /// Refit the live model on the current labels.
+    Refit,
     /// The data readiness report.
     Report,
     /// The project's runs.
@@ -180,6 +182,7 @@ pub enum Msg {
         result: Result<QueueData, String>,
     },
     Cards(Result<(Vec<TableColumn>, Vec<SampleRow>), String>),
+    Refit(Result<kindling::live::Refit, String>),
     Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
 }
 
@@ -244,6 +247,9 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
                 Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
             }
+            Job::Refit => Msg::Refit(
+                Project::open(&root).and_then(|p| kindling::live::refit(&p, &Silent)).map_err(|e| e.to_string()),
+            ),
             Job::Cards { ids } => Msg::Cards(
                 LabelStore::open(&labels)
                     .and_then(|store| samples::rows_by_ids(&source, &store, &ids))

@@ -133,6 +133,16 @@ pub struct Labeller {
     focus: Option<String>,
     /// The listed review was opened from the Results pane: Esc goes back there.
     pub from_results: bool,
+    /// The live model's latest refit and predictions (the suggestions), and when they came.
+    pub live: Option<(kindling::live::LiveState, Instant)>,
+    /// Refit after this many labels (`[live] every`), or once labelling pauses for 2 s.
+    pub refit_every: usize,
+    /// Labels written since the last refit was asked for, and when the last one was.
+    unfitted: usize,
+    last_write: Option<Instant>,
+    refit_asked: bool,
+    /// The queue arriving is a fresh order for the one being walked: keep what was passed.
+    rerank: bool,
 }
 
 impl Labeller {
@@ -175,6 +185,12 @@ impl Labeller {
             notes: HashMap::new(),
             focus: None,
             from_results: false,
+            live: None,
+            refit_every: 10,
+            unfitted: 0,
+            last_write: None,
+            refit_asked: false,
+            rerank: false,
         }
     }
 
@@ -261,7 +277,14 @@ impl Labeller {
                 let label = multi::join(&chosen, &self.class_names());
                 self.set(label);
             }
-            Action::Commit => self.message = Some("Enter commits the classes toggled in multi-label projects".into()),
+            Action::Commit => match self.suggestion().map(|g| g.class) {
+                Some(class) => {
+                    if let Some(ids) = self.targets() {
+                        self.write = Some(Write::Set { ids, label: Some(class), origin: Origin::Accepted });
+                    }
+                }
+                None => self.message = Some("no suggestion yet: the live model needs labels of two classes".into()),
+            },
             Action::Order => {
                 self.leave_list();
                 self.review = None;
@@ -377,6 +400,10 @@ impl Labeller {
         match result {
             Err(e) => self.message = Some(format!("not saved: {e}")),
             Ok(Written::Set { ids, label, events }) => {
+                if label.is_some() {
+                    self.unfitted += ids.len();
+                    self.last_write = Some(now);
+                }
                 for id in &ids {
                     self.relabel(id, label.clone());
                 }
@@ -461,7 +488,19 @@ impl Labeller {
                 self.message = Some(e);
                 self.queue = Some(Vec::new());
             }
+            Ok(data) if std::mem::take(&mut self.rerank) && self.queue.is_some() => {
+                // A refit re-ordered the queue: the shown sample and the passed ones stay put.
+                let old = self.queue.take().unwrap_or_default();
+                self.queue = Some(kindling::project::queue::rerank(&old, self.pos, &data.ids));
+                self.run = data.run;
+                if let Some(live) = data.live {
+                    self.live = Some((live, Instant::now()));
+                }
+            }
             Ok(data) => {
+                if let Some(live) = data.live {
+                    self.live = Some((live, Instant::now()));
+                }
                 self.set_labels(data.labels);
                 self.expected_events = Some(data.events);
                 self.total = data.total;
@@ -485,6 +524,31 @@ impl Labeller {
                 self.top = self.pos;
                 self.scroll_into_view();
             }
+        }
+    }
+
+    /// The live model's guess for the shown sample.
+    pub fn suggestion(&self) -> Option<kindling::live::Guess> {
+        kindling::live::guess(&self.live.as_ref()?.0.predictions, self.current()?)
+    }
+
+    /// A refit is due: `refit_every` labels since the last one, or a pause of 2 s after one.
+    fn refit_due(&self, now: Instant) -> bool {
+        let paused = self.last_write.is_some_and(|t| now.duration_since(t).as_secs_f64() >= 2.0);
+        !self.refit_asked && self.unfitted > 0 && (self.unfitted >= self.refit_every || paused)
+    }
+
+    /// The live model was refitted (or could not be): ask for the queue in its new order.
+    pub fn refit_arrived(&mut self, result: Result<kindling::live::Refit, String>) {
+        self.refit_asked = false;
+        match result {
+            Ok(_) => {
+                self.generation += 1;
+                self.rerank = self.queue.is_some();
+            }
+            // Too few labels is no error: the model waits for them.
+            Err(e) if e.contains("label at least one sample of two classes") => {}
+            Err(e) => self.message = Some(format!("live model: {e}")),
         }
     }
 
@@ -567,6 +631,11 @@ impl Labeller {
     /// thumbnails of the grid.
     pub fn jobs(&mut self, thumbs: &mut Thumbs) -> Vec<Job> {
         let mut jobs = Vec::new();
+        if self.refit_due(Instant::now()) {
+            self.refit_asked = true;
+            self.unfitted = 0;
+            jobs.push(Job::Refit);
+        }
         if self.asked != Some(self.generation) {
             self.asked = Some(self.generation);
             jobs.push(Job::Queue {
@@ -658,6 +727,7 @@ impl Component for Labeller {
 
     fn describe(&self, action: Action) -> Option<&'static str> {
         Some(match action {
+            Action::Commit if !self.multi => "accept the suggestion",
             Action::Left => "previous sample",
             Action::Right => "next sample",
             Action::Up => "grid: up a row",
@@ -672,6 +742,15 @@ impl Component for Labeller {
 
     fn settled(&self, graphics: bool) -> bool {
         Labeller::settled(self, graphics)
+    }
+
+    /// Labelling paused: the live model is refitted on what was labelled.
+    fn tick(&mut self, cx: &mut Cx) -> bool {
+        let due = self.refit_due(Instant::now());
+        if due {
+            self.request_jobs(cx);
+        }
+        due || self.live.is_some()
     }
 
     fn position(&self) -> Option<String> {

@@ -134,7 +134,15 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     lines.push(Line::from(""));
     let pace = l.pace.per_minute().map_or("—".to_string(), |p| format!("{p:.0}/min"));
     lines.push(Line::from(format!("this session {} · {pace}", l.pace.labels)));
-    if let Some(run) = &l.run {
+    if let Some((live, at)) = &l.live {
+        let score = live.refit.accuracy.map_or("—".to_string(), |a| format!("{a:.2}"));
+        let ago = at.elapsed().as_secs();
+        lines.push(Line::from(Span::styled(
+            format!("model: {score} on {} labels · {ago} s ago", live.refit.labels),
+            theme.accent(),
+        )));
+    }
+    if let Some(run) = l.run.as_ref().filter(|_| l.live.is_none()) {
         lines.push(Line::from(Span::styled(format!("run {}", clip(run, area.width as usize - 4)), theme.dim())));
     }
     if l.grid && !l.marks.is_empty() {
@@ -165,7 +173,17 @@ fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme,
         Some(label) => Span::styled(label.to_string(), class_style(l, theme, label).add_modifier(Modifier::BOLD)),
         None => Span::styled("unlabelled", theme.dim()),
     };
-    f.render_widget(Paragraph::new(Line::from(vec![Span::raw("label: "), label])), head);
+    let mut spans = vec![Span::raw("label: "), label];
+    if let Some(guess) = l.suggestion() {
+        let (class, p) = (&guess.class, guess.probability);
+        spans.push(Span::raw("   suggest: "));
+        spans.push(Span::styled(format!("{class} {p:.2}"), class_style(l, theme, class).add_modifier(Modifier::BOLD)));
+        if let Some((other, q)) = guess.runner_up {
+            spans.push(Span::styled(format!("  or {other} {q:.2}"), class_style(l, theme, &other)));
+        }
+        spans.push(Span::styled("  (Enter accepts)", theme.dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), head);
     let text_column = shared.text_column.clone();
     match l.content.get(&id) {
         None => f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body),

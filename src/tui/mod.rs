@@ -80,6 +80,7 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
     app.panes.label.multi = project.config.project.multi_label;
     app.panes.label.advance = settings.advance;
     app.panes.label.seed = settings.seed;
+    app.panes.label.refit_every = project.config.live.every;
     app.panes.label.from_table = matches!(source.as_ref(), Source::Table(_));
     app.panes.label.label_column = project.config.source.label_column.clone();
     let mut problems = problems;

@@ -264,6 +264,7 @@ fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
         run: None,
         events: 0,
         note: None,
+        live: None,
     };
     a.receive(Msg::Queue { generation: 0, result: Ok(data) });
     a.jobs();

@@ -29,7 +29,7 @@ fn the_live_model_needs_two_classes_and_scores_itself() {
     // Without a model the plain orders still list what to label.
     let plain = json(&["queue", p(&project), "--order", "unlabelled", "--limit", "3", "--json"]);
     assert_eq!(plain.as_array().unwrap().len(), 3);
-    assert!(plain[0]["suggested"].is_null());
+    assert!(plain[0]["class"].is_null());
     for i in 0..6usize {
         ok(&[
             "labels",
@@ -59,12 +59,12 @@ fn queue_suggests_and_sees_new_labels() {
         let id = s["id"].as_str().unwrap();
         let n: usize = id[1..4].parse().unwrap();
         let want = if n.is_multiple_of(2) { "printer" } else { "account" };
-        assert_eq!(s["suggested"], want, "{s}");
-        assert!(s["confidence"].as_f64().unwrap() > 0.5);
+        assert_eq!(s["class"], want, "{s}");
+        assert!(s["probability"].as_f64().unwrap() > 0.5);
     }
     // Label the first one: the next queue is refitted on it and leaves it out.
     let first = next[0]["id"].as_str().unwrap().to_string();
-    let class = next[0]["suggested"].as_str().unwrap().to_string();
+    let class = next[0]["class"].as_str().unwrap().to_string();
     ok(&["labels", "set", p(&project), &first, &class]);
     let again = json(&["queue", p(&project), "--order", "diverse", "--limit", "50", "--json"]);
     let ids: Vec<&str> = again.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();

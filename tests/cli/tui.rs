@@ -219,6 +219,45 @@ fn a_large_csv_reaches_its_last_row_with_the_right_number_and_id() {
 }
 
 #[test]
+fn the_live_model_suggests_and_enter_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("texts");
+    std::fs::create_dir_all(&data).unwrap();
+    for i in 0..40usize {
+        let text = if i.is_multiple_of(2) {
+            "the printer jams and the toner leaks"
+        } else {
+            "reset my password, unlock the account"
+        };
+        std::fs::write(data.join(format!("t{i:03}.txt")), format!("{text} (ticket {i})")).unwrap();
+    }
+    let project = dir.path().join("p");
+    ok(&["init", p(&project), "--source", p(&data), "--kind", "text", "--classes", "printer,account"]);
+    let mut s = Session::start(&["open", p(&project)], 120, 30);
+    s.wait_for("t000.txt");
+    s.keys("\x1bOQ"); // F2
+    s.wait_for("Label · t000.txt");
+    // Twelve labels, in the texts' order: printer, account, printer, …
+    for i in 0..12usize {
+        s.wait_for(&format!("Label · t{i:03}.txt"));
+        s.keys(if i.is_multiple_of(2) { "1" } else { "2" });
+    }
+    s.wait_for("Label · t012.txt");
+    s.wait_for("suggest: printer");
+    s.keys("\r");
+    s.wait_for("Label · t013.txt");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    let export = ok(&["labels", "export", p(&project), "-o", p(&dir.path().join("labels.csv"))]);
+    let _ = export;
+    let labels = std::fs::read_to_string(dir.path().join("labels.csv")).unwrap();
+    assert!(labels.contains("t012.txt,printer"), "{labels}");
+    let stats = ok(&["labels", "stats", p(&project)]);
+    assert!(stats.contains("accepted 1"), "{stats}");
+    assert!(project.join(".kindling/live/history.jsonl").is_file());
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let dir = demo();
     let mut s = Session::start(&[p(&dir.path().join("demo/tones")), "--graphics", "none"], 80, 24);

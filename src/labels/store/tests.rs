@@ -125,3 +125,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_version_1_store_is_brought_up_to_date_with_every_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("labels.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE events (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT, sample_id TEXT NOT NULL, label TEXT,
+                 time_ms INTEGER NOT NULL,
+                 origin TEXT NOT NULL CHECK (origin IN ('keyboard', 'import', 'bulk', 'cli')),
+                 session TEXT NOT NULL, undoes INTEGER REFERENCES events(seq));
+             CREATE INDEX events_by_sample ON events(sample_id, seq);
+             CREATE INDEX events_by_session ON events(session, seq);
+             CREATE TABLE current (sample_id TEXT PRIMARY KEY, label TEXT NOT NULL, seq INTEGER NOT NULL);
+             INSERT INTO events (sample_id, label, time_ms, origin, session) VALUES ('a', 'cat', 1, 'keyboard', 's');
+             INSERT INTO events (sample_id, label, time_ms, origin, session) VALUES ('b', 'dog', 2, 'import', 's');
+             INSERT INTO current VALUES ('a', 'cat', 1), ('b', 'dog', 2);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let mut store = LabelStore::open(&path).unwrap();
+    assert_eq!(store.event_count().unwrap(), 2, "no event lost");
+    assert_eq!(store.get("b").unwrap().as_deref(), Some("dog"));
+    store.set("c", Some("cat"), Origin::Accepted).unwrap();
+    assert_eq!(store.event_count().unwrap(), 3);
+    drop(store);
+    let store = LabelStore::open(&path).unwrap();
+    assert_eq!(store.get("c").unwrap().as_deref(), Some("cat"), "opened again at version 2");
+}

@@ -17,7 +17,7 @@ fn labeller(kind: SourceKind, n: usize, labelled: usize) -> Labeller {
     assert!(matches!(jobs[..], [Job::Queue { generation: 0, order: Order::UnlabelledFirst, .. }]), "{jobs:?}");
     let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
     let labels = ids.iter().take(labelled).map(|id| (id.clone(), "cat".to_string())).collect();
-    let data = QueueData { ids, labels, total: n, run: None, events: labelled as u64, note: None };
+    let data = QueueData { ids, labels, total: n, run: None, events: labelled as u64, note: None, live: None };
     l.queue_arrived(0, Ok(data));
     l
 }
@@ -172,7 +172,15 @@ fn order_and_review_rebuild_the_queue() {
     let want = Some(Review::Class("cat".into()));
     assert!(matches!(&jobs[..], [Job::Queue { generation: 2, review, .. }] if *review == want), "{jobs:?}");
     // A queue built for an older choice is dropped.
-    let stale = QueueData { ids: vec!["x".into()], labels: HashMap::new(), total: 1, run: None, events: 0, note: None };
+    let stale = QueueData {
+        ids: vec!["x".into()],
+        labels: HashMap::new(),
+        total: 1,
+        run: None,
+        events: 0,
+        note: None,
+        live: None,
+    };
     l.queue_arrived(1, Ok(stale));
     assert!(l.queue.is_none());
 }
