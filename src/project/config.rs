@@ -62,11 +62,15 @@ pub struct LabelSettings {
     pub advance: bool,
     /// Seed of the random queue order.
     pub seed: u64,
+    /// The key that accepts the live model's suggestion (Enter by default); the same as
+    /// `[keys] commit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept: Option<String>,
 }
 
 impl Default for LabelSettings {
     fn default() -> LabelSettings {
-        LabelSettings { advance: true, seed: 0 }
+        LabelSettings { advance: true, seed: 0, accept: None }
     }
 }
 

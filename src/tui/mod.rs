@@ -113,6 +113,10 @@ fn key_map(project: &Project) -> (KeyMap, Vec<String>) {
         }
     }
     problems.extend(map.apply("kindling.toml", &project.config.keys));
+    if let Some(key) = &project.config.label.accept {
+        let accept = [("commit".to_string(), kindling::project::config::KeyList::One(key.clone()))].into();
+        problems.extend(map.apply("kindling.toml [label] accept", &accept));
+    }
     (map, problems)
 }
 
@@ -341,6 +345,7 @@ mod wide_table_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kindling::progress::Silent;
 
     #[test]
     fn graphics_follow_the_terminal() {
@@ -355,5 +360,31 @@ mod tests {
             protocol_from_env(env(&[("TERM", "xterm-kitty"), ("TMUX", "/tmp/t,1,0")])),
             ProtocolType::Halfblocks
         );
+    }
+
+    #[test]
+    fn label_accept_moves_the_accept_key() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), "x\n1\n2\n").unwrap();
+        let opts = kindling::project::init::InitOptions {
+            dir: dir.path().join("p"),
+            source: dir.path().join("t.csv"),
+            kind: None,
+            label_column: None,
+            text_column: None,
+            id_column: None,
+            split_column: None,
+            split_file: None,
+            classes: Some(vec!["a".into(), "b".into()]),
+            labels_from_folders: false,
+            multi_label: false,
+        };
+        let (mut project, _) = kindling::project::init::init(&opts, &Silent).unwrap();
+        project.config.label.accept = Some("y".into());
+        let (map, problems) = key_map(&project);
+        assert!(problems.is_empty(), "{problems:?}");
+        let key = |code| Key { code, mods: crossterm::event::KeyModifiers::NONE };
+        assert_eq!(map.action(Pane::Label, key(crossterm::event::KeyCode::Char('y'))), Some(Action::Commit));
+        assert_eq!(map.action(Pane::Label, key(crossterm::event::KeyCode::Enter)), None);
     }
 }
