@@ -14,15 +14,8 @@ fn project(n: usize) -> (tempfile::TempDir, Project) {
     let opts = InitOptions {
         dir: dir.path().join("p"),
         source: dir.path().join("points.csv"),
-        kind: None,
-        label_column: None,
-        text_column: None,
-        id_column: None,
-        split_column: None,
-        split_file: None,
         classes: Some(vec!["low".into(), "high".into()]),
-        labels_from_folders: false,
-        multi_label: false,
+        ..Default::default()
     };
     let (project, _) = init(&opts, &Silent).unwrap();
     (dir, project)

@@ -369,15 +369,8 @@ mod tests {
         let opts = kindling::project::init::InitOptions {
             dir: dir.path().join("p"),
             source: dir.path().join("t.csv"),
-            kind: None,
-            label_column: None,
-            text_column: None,
-            id_column: None,
-            split_column: None,
-            split_file: None,
             classes: Some(vec!["a".into(), "b".into()]),
-            labels_from_folders: false,
-            multi_label: false,
+            ..Default::default()
         };
         let (mut project, _) = kindling::project::init::init(&opts, &Silent).unwrap();
         project.config.label.accept = Some("y".into());
