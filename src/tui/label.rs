@@ -36,6 +36,10 @@ pub enum Write {
         label: Option<String>,
         origin: Origin,
     },
+    /// Each sample gets the live model's suggestion for it (a bulk accept in the grid).
+    Accept {
+        pairs: Vec<(String, String)>,
+    },
     /// Undo this many of the session's latest events.
     Undo {
         events: usize,
@@ -49,6 +53,11 @@ pub enum Written {
     Set {
         ids: Vec<String>,
         label: Option<String>,
+        events: usize,
+    },
+    /// Each sample got its suggestion; `events` were appended.
+    Accepted {
+        pairs: Vec<(String, String)>,
         events: usize,
     },
     Undone(Vec<Undone>),
@@ -277,6 +286,17 @@ impl Labeller {
                 let label = multi::join(&chosen, &self.class_names());
                 self.set(label);
             }
+            Action::Commit if self.grid && (!self.marks.is_empty() || self.range_from.is_some()) => {
+                let guesses = self.live.as_ref().map(|(l, _)| &l.predictions);
+                let pairs: Vec<(String, String)> = (self.targets().unwrap_or_default().into_iter())
+                    .filter_map(|id| guesses.and_then(|p| kindling::live::guess(p, &id)).map(|g| (id, g.class)))
+                    .collect();
+                if pairs.is_empty() {
+                    self.message = Some("no suggestions for the marked samples yet".into());
+                } else {
+                    self.write = Some(Write::Accept { pairs });
+                }
+            }
             Action::Commit => match self.suggestion().map(|g| g.class) {
                 Some(class) => {
                     if let Some(ids) = self.targets() {
@@ -424,6 +444,21 @@ impl Labeller {
                 } else if self.advance && label.is_some() {
                     self.go(self.pos + 1);
                 }
+            }
+            Ok(Written::Accepted { pairs, events }) => {
+                for (id, class) in &pairs {
+                    self.relabel(id, Some(class.clone()));
+                }
+                self.expected_events = self.expected_events.map(|e| e + events as u64);
+                if events > 0 {
+                    self.undo_stack.push(events);
+                }
+                self.pace.labelled(pairs.len(), now);
+                self.unfitted += pairs.len();
+                self.last_write = Some(now);
+                self.marks.clear();
+                self.range_from = None;
+                self.message = Some(format!("{} suggestions accepted", pairs.len()));
             }
             Ok(Written::Undone(undone)) => {
                 self.expected_events = self.expected_events.map(|e| e + undone.len() as u64);

@@ -250,9 +250,14 @@ fn render_grid(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, a
             f.render_widget(Paragraph::new(text.replace('\n', " ")).wrap(Wrap { trim: true }), picture);
         }
         let marked = l.marks.contains(&i) || range.as_ref().is_some_and(|r| r.contains(&i));
-        let label = match l.label_of(id) {
-            Some(label) => Span::styled(label.to_string(), class_style(l, theme, label)),
-            None => Span::styled("·", theme.dim()),
+        let guess = l.live.as_ref().and_then(|(live, _)| kindling::live::guess(&live.predictions, id));
+        let label = match (l.label_of(id), guess) {
+            (Some(label), _) => Span::styled(label.to_string(), class_style(l, theme, label)),
+            // Unlabelled: the live model's guess, marked as one.
+            (None, Some(g)) => {
+                Span::styled(format!("{}?", g.class), class_style(l, theme, &g.class).add_modifier(Modifier::DIM))
+            }
+            (None, None) => Span::styled("·", theme.dim()),
         };
         let mark = if marked { "✓ " } else { "" };
         let room = (caption.width as usize).saturating_sub(label.content.chars().count() + mark.len() + 1);

@@ -34,7 +34,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use kindling::data::Source;
 use kindling::data::preview::Preview;
-use kindling::labels::store::LabelStore;
+use kindling::labels::store::{LabelStore, Origin};
 use kindling::project::Project;
 use kindling::{Error, Result};
 use ratatui_image::picker::{Picker, ProtocolType};
@@ -322,6 +322,11 @@ fn commit(store: &mut LabelStore, write: label::Write) -> std::result::Result<la
         Write::Set { ids, label, origin } => {
             let events = store.set_many(ids.iter().map(|id| (id.as_str(), label.as_deref())), origin);
             events.map(|events| Written::Set { ids, label, events }).map_err(|e| e.to_string())
+        }
+        Write::Accept { pairs } => {
+            let events =
+                store.set_many(pairs.iter().map(|(id, class)| (id.as_str(), Some(class.as_str()))), Origin::Bulk);
+            events.map(|events| Written::Accepted { pairs, events }).map_err(|e| e.to_string())
         }
         Write::Undo { events } => {
             let mut undone = Vec::new();

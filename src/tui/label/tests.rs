@@ -30,6 +30,7 @@ fn commit(l: &mut Labeller, now: Instant) -> Write {
             let events = ids.len();
             Written::Set { ids, label, events }
         }
+        Write::Accept { pairs } => Written::Accepted { events: pairs.len(), pairs },
         Write::Undo { .. } => unreachable!("undo is committed by the tests themselves"),
     };
     l.written(Ok(written), now);
@@ -226,4 +227,53 @@ fn imbalance_is_flagged_when_one_class_dwarfs_another() {
     labels = (0..30).map(|i| (format!("s{i}"), ["cat", "dog", "bird"][i % 3].to_string())).collect();
     l.set_labels(labels);
     assert_eq!(l.imbalance(), None);
+}
+
+/// Live predictions: even samples look like the first class, odd ones like the second.
+fn live(l: &mut Labeller, n: usize) {
+    use kindling::runs::predictions::{Prediction, Predictions};
+    let classes = l.class_names();
+    let by_id = (0..n)
+        .map(|i| {
+            let probs = if i.is_multiple_of(2) { vec![0.9, 0.1] } else { vec![0.3, 0.7] };
+            let predicted = classes[usize::from(!i.is_multiple_of(2))].clone();
+            (format!("s{i}"), Prediction { split: "unlabelled".into(), given: None, predicted, probs })
+        })
+        .collect();
+    let refit = kindling::live::Refit {
+        at: String::new(),
+        labels: 2,
+        label_events: 0,
+        fingerprint: String::new(),
+        accuracy: None,
+        seconds: 0.0,
+        model: "logistic".into(),
+        features: "tfidf".into(),
+    };
+    let state = kindling::live::LiveState { refit, predictions: Predictions { classes, by_id } };
+    l.live = Some((state, Instant::now()));
+}
+
+#[test]
+fn enter_accepts_the_suggestion_and_in_the_grid_each_marked_samples_own() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    l.act(Action::Commit);
+    assert!(l.write.is_none() && l.message.as_deref().unwrap().contains("no suggestion"));
+    live(&mut l, 10);
+    let guess = l.suggestion().unwrap();
+    assert_eq!((guess.class.as_str(), guess.runner_up), (l.class_names()[0].as_str(), None));
+    l.act(Action::Commit);
+    assert!(matches!(&l.write, Some(Write::Set { ids, origin: Origin::Accepted, .. }) if ids == &["s0"]));
+    commit(&mut l, Instant::now());
+    assert_eq!(l.current(), Some("s1"), "accepting moves on like a class key");
+    l.act(Action::Grid);
+    l.act(Action::Skip); // mark s1
+    l.act(Action::Skip); // mark s2
+    l.act(Action::Commit);
+    let classes = l.class_names();
+    let Some(Write::Accept { pairs }) = &l.write else { panic!("{:?}", l.write) };
+    assert_eq!(pairs, &[("s1".to_string(), classes[1].clone()), ("s2".to_string(), classes[0].clone())]);
+    commit(&mut l, Instant::now());
+    assert_eq!(l.label_of("s1"), Some(classes[1].as_str()));
+    assert!(l.marks.is_empty());
 }
