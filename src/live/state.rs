@@ -36,6 +36,8 @@ pub struct Refit {
 pub struct LiveState {
     pub refit: Refit,
     pub predictions: Predictions,
+    /// The learning curve: labels and cross-validated accuracy of every scored refit.
+    pub curve: Vec<(usize, f64)>,
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename.
@@ -73,7 +75,8 @@ pub fn latest(root: &Path) -> Option<Refit> {
 pub fn read(root: &Path) -> Result<Option<LiveState>> {
     let Some(refit) = latest(root) else { return Ok(None) };
     let predictions = Predictions::read(&dir(root).join(PREDICTIONS_FILE))?;
-    Ok(Some(LiveState { refit, predictions }))
+    let curve = history(root).into_iter().filter_map(|r| Some((r.labels, r.accuracy?))).collect();
+    Ok(Some(LiveState { refit, predictions, curve }))
 }
 
 /// Every refit so far, oldest first (lines that do not parse are passed over).

@@ -141,6 +141,9 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
             format!("model: {score} on {} labels · {ago} s ago", live.refit.labels),
             theme.accent(),
         )));
+        if let Some(curve) = learning_curve(&live.curve, area.width as usize) {
+            lines.push(Line::from(Span::styled(curve, theme.fg("cyan"))));
+        }
     }
     if let Some(run) = l.run.as_ref().filter(|_| l.live.is_none()) {
         lines.push(Line::from(Span::styled(format!("run {}", clip(run, area.width as usize - 4)), theme.dim())));
@@ -160,6 +163,19 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     }
     let block = Block::new().borders(ratatui::widgets::Borders::LEFT);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+/// Accuracy against labels over the past refits, as a row of block characters (the latest
+/// `width - 10`), with the first and last label counts: `12 ▁▃▅▆▇ 212`.
+fn learning_curve(curve: &[(usize, f64)], width: usize) -> Option<String> {
+    let room = width.saturating_sub(12).max(4);
+    let shown = &curve[curve.len().saturating_sub(room)..];
+    if shown.len() < 2 {
+        return None;
+    }
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let bars: String = shown.iter().map(|(_, a)| BARS[((a.clamp(0.0, 1.0) * 7.0).round()) as usize]).collect();
+    Some(format!("{} {bars} {}", shown[0].0, shown[shown.len() - 1].0))
 }
 
 fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, area: Rect) {
@@ -265,5 +281,19 @@ fn render_grid(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, a
             Line::from(vec![Span::styled(mark, theme.accent()), label, Span::raw(" "), Span::raw(clip(id, room))]);
         let line = if i == l.pos { line.style(theme.selected()) } else { line };
         f.render_widget(Paragraph::new(line), caption);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::learning_curve;
+
+    #[test]
+    fn the_learning_curve_rises_with_accuracy_and_keeps_to_its_room() {
+        assert_eq!(learning_curve(&[(2, 0.0), (6, 0.5), (12, 1.0)], 40).as_deref(), Some("2 ▁▅█ 12"));
+        assert_eq!(learning_curve(&[(2, 0.5)], 40), None, "one refit is no curve");
+        let long: Vec<(usize, f64)> = (0..100).map(|i| (i, 0.5)).collect();
+        let shown = learning_curve(&long, 20).unwrap();
+        assert_eq!(shown, format!("92 {} 99", "▅".repeat(8)), "only the latest refits that fit");
     }
 }

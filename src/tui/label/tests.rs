@@ -250,7 +250,7 @@ fn live(l: &mut Labeller, n: usize) {
         model: "logistic".into(),
         features: "tfidf".into(),
     };
-    let state = kindling::live::LiveState { refit, predictions: Predictions { classes, by_id } };
+    let state = kindling::live::LiveState { refit, predictions: Predictions { classes, by_id }, curve: Vec::new() };
     l.live = Some((state, Instant::now()));
 }
 
