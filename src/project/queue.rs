@@ -188,11 +188,13 @@ pub fn build(
         Some(r) => review(&ids, &labels, r, predictions.as_ref()),
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
     };
-    let arranged = match crate::live::features::vectors(project_root) {
-        Some(v) if order == Order::Diverse && review_of.is_none() => {
-            diversify(arranged, |id| labels.contains_key(id), |a, b| v.cosine(a, b))
-        }
-        _ => arranged,
+    // The feature rows are read only for the order that compares samples.
+    let vectors = (order == Order::Diverse && review_of.is_none())
+        .then(|| crate::live::features::vectors(project_root))
+        .flatten();
+    let arranged = match vectors {
+        Some(v) => diversify(arranged, |id| labels.contains_key(id), |a, b| v.cosine(a, b)),
+        None => arranged,
     };
     Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live })
 }
