@@ -43,7 +43,8 @@ pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progre
     if order.needs_predictions() && built.run.is_none() {
         return Err(Error::user("no live model yet: label at least one sample of two classes"));
     }
-    let live = state::read(project.root())?;
+    // The queue read the live model's predictions already.
+    let live = built.live;
     let suggestions = built
         .ids
         .into_iter()

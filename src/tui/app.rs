@@ -14,7 +14,6 @@ use super::label::{Content, Labeller, Write, Written};
 use super::palette::{self, Command, Prompt};
 use super::pane::{Component, Cx, Effect, Panes, Shared};
 use super::results::Results;
-use super::thumbs::Thumbs;
 use super::train::Train;
 
 pub struct App {
@@ -48,15 +47,7 @@ impl App {
                 train: Train::new(kind),
                 results: Results::default(),
             },
-            shared: Shared {
-                kind,
-                classes,
-                text_column: None,
-                thumbs: Thumbs::default(),
-                labelled: None,
-                selected: None,
-                transforms_on: 0,
-            },
+            shared: Shared::new(kind, classes),
             keymap,
             help: false,
             prompt: None,

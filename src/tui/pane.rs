@@ -79,6 +79,18 @@ pub struct Shared {
 }
 
 impl Shared {
+    pub fn new(kind: SourceKind, classes: Vec<ClassConfig>) -> Shared {
+        Shared {
+            kind,
+            classes,
+            text_column: None,
+            thumbs: Thumbs::default(),
+            labelled: None,
+            selected: None,
+            transforms_on: 0,
+        }
+    }
+
     pub fn colour_of(&self, label: &str) -> Option<&str> {
         self.classes.iter().find(|c| c.name == label).map(|c| c.colour.as_str())
     }
@@ -120,15 +132,7 @@ impl Cx<'_> {
 /// the jobs it asked for and its effects.
 #[cfg(test)]
 pub fn in_cx<R>(kind: SourceKind, f: impl FnOnce(&mut Cx) -> R) -> (R, Vec<Job>, Vec<Effect>) {
-    let mut shared = Shared {
-        kind,
-        classes: Vec::new(),
-        text_column: None,
-        thumbs: Thumbs::default(),
-        labelled: None,
-        selected: None,
-        transforms_on: 0,
-    };
+    let mut shared = Shared::new(kind, Vec::new());
     let (mut jobs, mut effects) = (Vec::new(), Vec::new());
     let result = f(&mut Cx { shared: &mut shared, jobs: &mut jobs, effects: &mut effects });
     (result, jobs, effects)
