@@ -26,6 +26,9 @@ pub fn refit(dir: &Path, json: bool) -> Result<()> {
         "live model: {score} on {} labels ({} on {}), refitted in {:.2} s\n",
         refit.labels, refit.model, refit.features, refit.seconds
     ));
+    for skipped in &refit.skipped {
+        eprintln!("kindling: left out {skipped}");
+    }
     Ok(())
 }
 

@@ -205,6 +205,18 @@ impl Inputs {
     }
 }
 
+/// The samples among `files` that `method` cannot read, each with why (a damaged image, a
+/// clip that is not WAV): the live model leaves them out rather than failing on them.
+pub fn unreadable(method: Method, files: &[std::path::PathBuf]) -> Vec<(usize, Error)> {
+    use rayon::prelude::*;
+    let check = |path: &std::path::PathBuf| match method {
+        Method::Pixels | Method::Hog => self::image::open(path).err(),
+        Method::Logmel | Method::Mfcc => self::audio::read_mono(path).err(),
+        _ => None,
+    };
+    files.par_iter().enumerate().filter_map(|(i, path)| check(path).map(|e| (i, e))).collect()
+}
+
 /// A fitted featurizer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Featurizer {

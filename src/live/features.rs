@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dir;
 use crate::error::Result;
-use crate::features::{Featurizer, Matrix, Method};
+use crate::features::{Featurizer, Inputs, Matrix, Method};
 use crate::progress::Progress;
 use crate::project::Project;
 use crate::runs::dataset::Dataset;
@@ -17,8 +17,22 @@ const FILE: &str = "features.bin";
 #[derive(Serialize, Deserialize)]
 struct Cached {
     key: String,
+    /// Every sample of the data, in its order.
     ids: Vec<String>,
+    /// The samples the rows are of: every one but those the featurizer could not read.
+    kept: Vec<usize>,
     rows: Matrix,
+}
+
+/// The feature rows of the samples the featurizer could read.
+pub struct Rows {
+    /// Rows of `kept`, in that order.
+    pub x: Matrix,
+    /// Indices into the dataset of the samples the rows are of.
+    pub kept: Vec<usize>,
+    /// The samples left out and why; only when they were found this time, so that a sample
+    /// the featurizer cannot read is named once, not at every refit.
+    pub skipped: Vec<String>,
 }
 
 fn key(project: &Project, dataset: &Dataset, method: Method) -> String {
@@ -27,24 +41,60 @@ fn key(project: &Project, dataset: &Dataset, method: Method) -> String {
     blake3::hash(text.as_bytes()).to_hex().to_string()
 }
 
-/// The feature rows of every sample of `dataset`, in its order.
-pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: &dyn Progress) -> Result<Matrix> {
+/// The feature rows of every sample of `dataset` the featurizer can read.
+pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: &dyn Progress) -> Result<Rows> {
     let key = key(project, dataset, method);
     let path = dir(project.root()).join(FILE);
     if let Some(cached) = std::fs::read(&path).ok().and_then(|b| postcard::from_bytes::<Cached>(&b).ok())
         && cached.key == key
         && cached.ids == dataset.ids
     {
-        return Ok(cached.rows);
+        return Ok(Rows { x: cached.rows, kept: cached.kept, skipped: Vec::new() });
     }
-    let featurizer = Featurizer::fit(method, &project.config.features, &dataset.inputs, progress)?;
-    let rows = featurizer.transform(&dataset.inputs, progress)?;
-    let cached = Cached { key, ids: dataset.ids.clone(), rows };
+    let (x, kept, skipped) = featurize(project, dataset, method, progress)?;
+    let cached = Cached { key, ids: dataset.ids.clone(), kept, rows: x };
     if let Ok(bytes) = postcard::to_allocvec(&cached) {
         // A cache that cannot be written only costs the next refit its featurizing.
         let _ = super::state::write_whole(&path, &bytes);
     }
-    Ok(cached.rows)
+    Ok(Rows { x: cached.rows, kept: cached.kept, skipped })
+}
+
+/// Fits the featurizer on every sample and transforms them; when a file cannot be read, the
+/// files it cannot read are found and left out.
+fn featurize(
+    project: &Project,
+    dataset: &Dataset,
+    method: Method,
+    progress: &dyn Progress,
+) -> Result<(Matrix, Vec<usize>, Vec<String>)> {
+    let settings = &project.config.features;
+    let all = || -> Result<Matrix> {
+        let featurizer = Featurizer::fit(method, settings, &dataset.inputs, progress)?;
+        featurizer.transform(&dataset.inputs, progress)
+    };
+    let every: Vec<usize> = (0..dataset.ids.len()).collect();
+    let failure = match all() {
+        Ok(x) => return Ok((x, every, Vec::new())),
+        Err(e) => e,
+    };
+    let Inputs::Files(files) = &dataset.inputs else { return Err(failure) };
+    let bad = crate::features::unreadable(method, files);
+    if bad.is_empty() {
+        return Err(failure);
+    }
+    let kept: Vec<usize> = every.into_iter().filter(|i| !bad.iter().any(|(b, _)| b == i)).collect();
+    let inputs = dataset.inputs.select(&kept)?;
+    let featurizer = Featurizer::fit(method, settings, &inputs, progress)?;
+    let x = featurizer.transform(&inputs, progress)?;
+    let skipped = bad.iter().map(|(i, e)| format!("{}: {}", dataset.ids[*i], why(e, &files[*i]))).collect();
+    Ok((x, kept, skipped))
+}
+
+/// The error without the path it starts with (the sample id says which).
+fn why(e: &crate::error::Error, path: &std::path::Path) -> String {
+    let text = e.to_string();
+    text.strip_prefix(&format!("{}: ", path.display())).map(str::to_string).unwrap_or(text)
 }
 
 /// The cached rows by sample id, for comparing samples (the diverse order).
@@ -65,6 +115,6 @@ impl Vectors {
 pub fn vectors(project_root: &std::path::Path) -> Option<Vectors> {
     let bytes = std::fs::read(dir(project_root).join(FILE)).ok()?;
     let cached: Cached = postcard::from_bytes(&bytes).ok()?;
-    let rows = cached.ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+    let rows = cached.kept.iter().enumerate().map(|(row, &i)| (cached.ids[i].clone(), row)).collect();
     Some(Vectors { rows, x: cached.rows })
 }

@@ -97,19 +97,16 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let kind = project.config.source.kind;
     let model_kind = ModelKind::parse(&settings.model)?;
     let method = Method::choose(&settings.features, kind)?;
-    let dataset = Dataset::load(project)?;
-    let labelled = dataset.labelled();
+    let mut dataset = Dataset::load(project)?;
     let classes = project.config.class_names();
-    let seen: BTreeSet<usize> = labelled.iter().filter_map(|&i| dataset.given[i]).collect();
-    if seen.len() < 2 {
-        return Err(Error::user(format!(
-            "label at least one sample of two classes for the live model (now {} labelled, {} class{})",
-            labelled.len(),
-            seen.len(),
-            if seen.len() == 1 { "" } else { "es" }
-        )));
+    enough_classes(&dataset)?;
+    let rows = features::all_rows(project, &dataset, method, progress)?;
+    if rows.kept.len() < dataset.ids.len() {
+        dataset.keep(&rows.kept)?;
+        enough_classes(&dataset)?;
     }
-    let x = features::all_rows(project, &dataset, method, progress)?;
+    let x = rows.x;
+    let labelled = dataset.labelled();
     let y: Vec<usize> = labelled.iter().filter_map(|&i| dataset.given[i]).collect();
     let x_labelled = x.select(&labelled);
     let fit = Fit { seed: 0, device: Device::Cpu, torch: Default::default(), per_epoch: None };
@@ -126,9 +123,24 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
         seconds: started.elapsed().as_secs_f64(),
         model: model_kind.name().into(),
         features: method.name().into(),
+        skipped: rows.skipped,
     };
     state::write(project.root(), &dataset.ids, &predictions, &refit)?;
     Ok(refit)
+}
+
+/// The live model needs labels of two classes (of the samples it can read).
+fn enough_classes(dataset: &Dataset) -> Result<()> {
+    let seen: BTreeSet<usize> = dataset.given.iter().flatten().copied().collect();
+    if seen.len() >= 2 {
+        return Ok(());
+    }
+    Err(Error::user(format!(
+        "label at least one sample of two classes for the live model (now {} labelled, {} class{})",
+        dataset.given.iter().flatten().count(),
+        seen.len(),
+        if seen.len() == 1 { "" } else { "es" }
+    )))
 }
 
 /// Accuracy over `k` stratified folds of the labelled samples, `k` at most `FOLDS` and at most

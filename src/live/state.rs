@@ -30,6 +30,10 @@ pub struct Refit {
     pub seconds: f64,
     pub model: String,
     pub features: String,
+    /// Samples left out because the featurizer cannot read them (`id: why`), named by the
+    /// refit that found them only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 /// What a reader finds of the live model.
@@ -44,15 +48,20 @@ pub struct LiveState {
 pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::file(parent, e))?;
-    let tmp = path.with_extension("tmp");
+    // A name of this process's own: two learners (the workbench's, a `kindling queue`) may write at once.
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|e| Error::file(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))
 }
 
 pub(super) fn write(root: &Path, ids: &[String], predictions: &Predictions, refit: &Refit) -> Result<()> {
+    // The newest labels win: a refit overtaken by one fitted on later labels is dropped.
+    if latest(root).is_some_and(|l| l.fingerprint == refit.fingerprint && l.label_events > refit.label_events) {
+        return Ok(());
+    }
     let dir = dir(root);
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e))?;
-    let tmp = dir.join("predictions.tmp.parquet");
+    let tmp = dir.join(format!("predictions.{}.tmp.parquet", std::process::id()));
     predictions.write(ids, &tmp)?;
     let path = dir.join(PREDICTIONS_FILE);
     std::fs::rename(&tmp, &path).map_err(|e| Error::file(&path, e))?;

@@ -80,3 +80,58 @@ fn features_are_cached_until_the_data_changes() {
     refit(&project, &Silent).unwrap();
     assert_eq!(state::read(project.root()).unwrap().unwrap().predictions.by_id.len(), 31);
 }
+
+#[test]
+fn an_image_the_featurizer_cannot_read_is_left_out_and_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    std::fs::create_dir(&images).unwrap();
+    for i in 0..12 {
+        let shade = if i % 2 == 0 { 20 } else { 230 };
+        let img = image::GrayImage::from_fn(8, 8, |x, _| image::Luma([shade + (x as u8 % 3)]));
+        img.save(images.join(format!("{i:02}.png"))).unwrap();
+    }
+    let opts = InitOptions {
+        dir: dir.path().join("p"),
+        source: images.clone(),
+        classes: Some(vec!["dark".into(), "light".into()]),
+        ..Default::default()
+    };
+    let (project, _) = init(&opts, &Silent).unwrap();
+    let mut store = project.labels().unwrap();
+    for (id, class) in [("00.png", "dark"), ("01.png", "light"), ("02.png", "dark"), ("03.png", "light")] {
+        store.set(id, Some(class), Origin::Cli).unwrap();
+    }
+    // Cut short after the files were listed (a sync that stopped): the listing passed it, the
+    // featurizer cannot read it.
+    let dataset = Dataset::load(&project).unwrap();
+    let whole = std::fs::read(images.join("05.png")).unwrap();
+    std::fs::write(images.join("05.png"), &whole[..40]).unwrap();
+    let rows = features::all_rows(&project, &dataset, Method::Pixels, &Silent).unwrap();
+    assert_eq!(rows.skipped.len(), 1, "{:?}", rows.skipped);
+    assert!(rows.skipped[0].starts_with("05.png: cannot be read as an image"), "{}", rows.skipped[0]);
+    assert_eq!(rows.kept, [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(rows.x.rows(), 11);
+    let again = features::all_rows(&project, &dataset, Method::Pixels, &Silent).unwrap();
+    assert_eq!((again.kept.len(), again.skipped.len()), (11, 0), "named once, not at every refit");
+    let refit = refit(&project, &Silent).unwrap();
+    assert_eq!(refit.labels, 4);
+    let live = state::read(project.root()).unwrap().unwrap();
+    assert!(!live.predictions.by_id.contains_key("05.png"), "the listing now leaves it out too");
+    assert_eq!(live.predictions.by_id["07.png"].predicted, "light");
+}
+
+#[test]
+fn a_refit_overtaken_by_one_on_later_labels_is_dropped() {
+    let (_dir, project) = project(20);
+    label(&project, &[(0, "low"), (1, "high")]);
+    let early = refit(&project, &Silent).unwrap();
+    label(&project, &[(2, "low"), (3, "high")]);
+    let late = refit(&project, &Silent).unwrap();
+    let dataset = Dataset::load(&project).unwrap();
+    let classes = project.config.class_names();
+    let old = crate::runs::predictions::Predictions { classes, by_id: Default::default() };
+    state::write(project.root(), &dataset.ids, &old, &early).unwrap();
+    assert_eq!(state::latest(project.root()).unwrap(), late, "the later labels' refit stays");
+    assert_eq!(state::read(project.root()).unwrap().unwrap().predictions.by_id.len(), 20);
+}

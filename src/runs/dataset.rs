@@ -94,6 +94,15 @@ impl Dataset {
         })
     }
 
+    /// Keeps only the samples at `picks`, in that order.
+    pub fn keep(&mut self, picks: &[usize]) -> Result<()> {
+        self.inputs = self.inputs.select(picks)?;
+        self.ids = picks.iter().map(|&i| self.ids[i].clone()).collect();
+        self.given = picks.iter().map(|&i| self.given[i]).collect();
+        self.fixed_split = picks.iter().map(|&i| self.fixed_split[i]).collect();
+        Ok(())
+    }
+
     pub fn labelled(&self) -> Vec<usize> {
         (0..self.ids.len()).filter(|&i| self.given[i].is_some()).collect()
     }

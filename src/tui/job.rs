@@ -247,9 +247,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
                 Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
             }
-            Job::Refit => Msg::Refit(
-                Project::open(&root).and_then(|p| kindling::live::refit(&p, &Silent)).map_err(|e| e.to_string()),
-            ),
+            Job::Refit => Msg::Refit(super::learner::refit(&root)),
             Job::Cards { ids } => Msg::Cards(
                 LabelStore::open(&labels)
                     .and_then(|store| samples::rows_by_ids(&source, &store, &ids))

@@ -577,9 +577,16 @@ impl Labeller {
     pub fn refit_arrived(&mut self, result: Result<kindling::live::Refit, String>) {
         self.refit_asked = false;
         match result {
-            Ok(_) => {
+            Ok(refit) => {
                 self.generation += 1;
                 self.rerank = self.queue.is_some();
+                if let Some(first) = refit.skipped.first() {
+                    let more = match refit.skipped.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more; `kindling live` lists them)", n - 1),
+                    };
+                    self.message = Some(format!("live model: left out {first}{more}"));
+                }
             }
             // Too few labels is no error: the model waits for them.
             Err(e) if e.contains("label at least one sample of two classes") => {}

@@ -12,6 +12,7 @@ mod keys;
 mod label;
 mod label_view;
 mod launch;
+mod learner;
 mod palette;
 mod pane;
 mod report;

@@ -249,6 +249,7 @@ fn live(l: &mut Labeller, n: usize) {
         seconds: 0.0,
         model: "logistic".into(),
         features: "tfidf".into(),
+        skipped: Vec::new(),
     };
     let state = kindling::live::LiveState { refit, predictions: Predictions { classes, by_id }, curve: Vec::new() };
     l.live = Some((state, Instant::now()));
