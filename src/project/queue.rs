@@ -2,6 +2,8 @@
 //! permutation of all samples, so nothing becomes unreachable; it only decides what comes
 //! first.
 
+mod diverse;
+
 use std::collections::HashMap;
 
 use rand::SeedableRng;
@@ -193,7 +195,11 @@ pub fn build(
         .then(|| crate::live::features::vectors(project_root))
         .flatten();
     let arranged = match vectors {
-        Some(v) => diversify(arranged, |id| labels.contains_key(id), |a, b| v.cosine(a, b)),
+        Some(v) => {
+            let mut labelled: Vec<&str> = labels.keys().map(String::as_str).collect();
+            labelled.sort_unstable(); // The same queue every time.
+            diverse::diversify(arranged, &labelled, |a, b| v.cosine(a, b))
+        }
         None => arranged,
     };
     Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live })
@@ -201,36 +207,6 @@ pub fn build(
 
 /// What `Queue::run` says when the live model's predictions ordered the queue.
 pub const LIVE: &str = "live model";
-
-/// How far down the queue diversity is looked for: the most uncertain samples.
-const DIVERSE_SPAN: usize = 2_000;
-/// Queued samples a candidate is compared with.
-const DIVERSE_WINDOW: usize = 50;
-/// A candidate at least this similar (cosine) to one of them waits.
-const NEAR_DUPLICATE: f64 = 0.95;
-
-/// `queue` with near-duplicates moved back: going down the unlabelled samples at its head
-/// (in their order), one whose `similarity` to any of the last samples kept is at least
-/// `NEAR_DUPLICATE` waits until after the others. Labelled samples and what lies past the
-/// span keep their places.
-pub fn diversify(
-    queue: Vec<String>,
-    labelled: impl Fn(&str) -> bool,
-    similarity: impl Fn(&str, &str) -> Option<f64>,
-) -> Vec<String> {
-    let head = queue.iter().take(DIVERSE_SPAN).take_while(|id| !labelled(id)).count();
-    let mut rest = queue;
-    let tail = rest.split_off(head);
-    let (mut kept, mut waiting): (Vec<String>, Vec<String>) = (Vec::with_capacity(head), Vec::new());
-    for id in rest {
-        let near =
-            kept.iter().rev().take(DIVERSE_WINDOW).any(|k| similarity(&id, k).is_some_and(|s| s >= NEAR_DUPLICATE));
-        if near { waiting.push(id) } else { kept.push(id) }
-    }
-    kept.extend(waiting);
-    kept.extend(tail);
-    kept
-}
 
 /// A new order for a queue being walked: the samples up to `pos` (shown and passed) stay
 /// where they are; the rest follow in `fresh`'s order.
@@ -441,19 +417,5 @@ mod tests {
         assert_eq!(got, ["s0", "s1", "s2", "s5", "s4", "s3"]);
         assert_eq!(rerank(&queue, 5, &fresh), queue, "at the end nothing moves");
         assert_eq!(rerank(&[], 0, &fresh), fresh);
-    }
-
-    #[test]
-    fn diverse_order_moves_near_duplicates_back() {
-        // s0..s5 unlabelled in order of uncertainty; s1 and s3 are copies of s0, s4 of s2; s6 is labelled.
-        let queue: Vec<String> = ids(7);
-        let group = |id: &str| match id {
-            "s0" | "s1" | "s3" => 0,
-            "s2" | "s4" => 1,
-            _ => 2 + id[1..].parse::<usize>().unwrap(),
-        };
-        let similarity = |a: &str, b: &str| Some(if group(a) == group(b) { 0.99 } else { 0.1 });
-        let got = diversify(queue, |id| id == "s6", similarity);
-        assert_eq!(got, ["s0", "s2", "s5", "s1", "s3", "s4", "s6"]);
     }
 }
