@@ -9,6 +9,8 @@
 //! for a sample was right before the sample was labelled (the Enter acceptance rate).
 //!
 //! `cargo run --release --example active -- WORKDIR [SEEDS] [SETS]` (SETS: text,image,table).
+//! `… --example active -- make SET DIR N LABELS` makes one project of N samples of a set with
+//! LABELS of them labelled (true classes), for the refit benchmark in `bench/label.sh`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -38,19 +40,48 @@ struct Set {
 
 fn main() -> kindling::Result<()> {
     let mut args = std::env::args().skip(1);
-    let work = PathBuf::from(args.next().unwrap_or_else(|| "target/bench-active".into()));
+    let first = args.next().unwrap_or_else(|| "target/bench-active".into());
+    if first == "make" {
+        let mut next = || args.next().unwrap_or_default();
+        let (set, dir, n, labels) = (next(), PathBuf::from(next()), next(), next());
+        let number = |s: &str| s.parse::<usize>().map_err(|_| kindling::Error::user(format!("not a number: {s:?}")));
+        return make(&set, &dir, number(&n)?, number(&labels)?);
+    }
+    let work = PathBuf::from(first);
     let seeds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(3);
     let sets = args.next().unwrap_or_else(|| "text,image,table".into());
     std::fs::create_dir_all(&work)?;
     for name in sets.split(',') {
-        let set = match name {
-            "text" => texts(&work.join("texts"), 3000),
-            "image" => images(&work.join("images"), 2400),
-            "table" => table(&work.join("table"), 4000),
-            other => return Err(kindling::Error::user(format!("unknown set {other}: text, image or table"))),
-        }?;
-        report(&set, &work, seeds)?;
+        let n = match name {
+            "text" => 3000,
+            "image" => 2400,
+            _ => 4000,
+        };
+        report(&generate(name, &work, n)?, &work, seeds)?;
     }
+    Ok(())
+}
+
+fn generate(name: &str, work: &Path, n: usize) -> kindling::Result<Set> {
+    match name {
+        "text" => texts(&work.join("texts"), n),
+        "image" => images(&work.join("images"), n),
+        "table" => table(&work.join("table"), n),
+        other => Err(kindling::Error::user(format!("unknown set {other}: text, image or table"))),
+    }
+}
+
+fn make(name: &str, dir: &Path, n: usize, labels: usize) -> kindling::Result<()> {
+    let set = generate(name, &dir.join("data"), n)?;
+    let options = InitOptions { dir: dir.join("project"), ..clone_options(&set.options) };
+    let (project, _) = init(&options, &Silent)?;
+    let mut store = project.labels()?;
+    let mut ids: Vec<&String> = set.truth.keys().collect();
+    ids.sort();
+    for id in ids.into_iter().step_by((n / labels.max(1)).max(1)).take(labels) {
+        store.set(id, Some(&set.truth[id]), Origin::Import)?;
+    }
+    println!("{}", options.dir.display());
     Ok(())
 }
 

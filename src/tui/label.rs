@@ -150,6 +150,11 @@ pub struct Labeller {
     unfitted: usize,
     last_write: Option<Instant>,
     refit_asked: bool,
+    /// For the frame log: when the label that made a refit due was written, while the refit
+    /// runs, and once its suggestions arrive (until the frame that shows them).
+    due_since: Option<Instant>,
+    refit_keyed: Option<Instant>,
+    pub fresh_suggestions: Option<Instant>,
     /// The queue arriving is a fresh order for the one being walked: keep what was passed.
     rerank: bool,
 }
@@ -198,6 +203,9 @@ impl Labeller {
             refit_every: 10,
             unfitted: 0,
             last_write: None,
+            due_since: None,
+            refit_keyed: None,
+            fresh_suggestions: None,
             refit_asked: false,
             rerank: false,
         }
@@ -421,8 +429,7 @@ impl Labeller {
             Err(e) => self.message = Some(format!("not saved: {e}")),
             Ok(Written::Set { ids, label, events }) => {
                 if label.is_some() {
-                    self.unfitted += ids.len();
-                    self.last_write = Some(now);
+                    self.count_for_refit(ids.len(), now);
                 }
                 for id in &ids {
                     self.relabel(id, label.clone());
@@ -454,8 +461,7 @@ impl Labeller {
                     self.undo_stack.push(events);
                 }
                 self.pace.labelled(pairs.len(), now);
-                self.unfitted += pairs.len();
-                self.last_write = Some(now);
+                self.count_for_refit(pairs.len(), now);
                 self.marks.clear();
                 self.range_from = None;
                 self.message = Some(format!("{} suggestions accepted", pairs.len()));
@@ -530,6 +536,7 @@ impl Labeller {
                 self.run = data.run;
                 if let Some(live) = data.live {
                     self.live = Some((live, Instant::now()));
+                    self.fresh_suggestions = self.refit_keyed.take();
                 }
             }
             Ok(data) => {
@@ -567,6 +574,14 @@ impl Labeller {
         kindling::live::guess(&self.live.as_ref()?.0.predictions, self.current()?)
     }
 
+    fn count_for_refit(&mut self, labelled: usize, now: Instant) {
+        self.unfitted += labelled;
+        self.last_write = Some(now);
+        if self.unfitted >= self.refit_every {
+            self.due_since.get_or_insert(now);
+        }
+    }
+
     /// A refit is due: `refit_every` labels since the last one, or a pause of 2 s after one.
     fn refit_due(&self, now: Instant) -> bool {
         let paused = self.last_write.is_some_and(|t| now.duration_since(t).as_secs_f64() >= 2.0);
@@ -589,8 +604,11 @@ impl Labeller {
                 }
             }
             // Too few labels is no error: the model waits for them.
-            Err(e) if e.contains("label at least one sample of two classes") => {}
-            Err(e) => self.message = Some(format!("live model: {e}")),
+            Err(e) if e.contains("label at least one sample of two classes") => self.refit_keyed = None,
+            Err(e) => {
+                self.refit_keyed = None;
+                self.message = Some(format!("live model: {e}"));
+            }
         }
     }
 
@@ -676,6 +694,7 @@ impl Labeller {
         if self.refit_due(Instant::now()) {
             self.refit_asked = true;
             self.unfitted = 0;
+            self.refit_keyed = self.due_since.take();
             jobs.push(Job::Refit);
         }
         if self.asked != Some(self.generation) {

@@ -194,7 +194,7 @@ async fn event_loop(
     while !app.quit {
         if dirty {
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
-            frame_log.drawn(app.settled(picker.is_some()));
+            frame_log.drawn(app.settled(picker.is_some()), app.panes.label.fresh_suggestions.take());
             dirty = false;
             for job in app.jobs() {
                 spawn(&workers, &tx, job);
@@ -267,7 +267,8 @@ fn enlarged(img: &image::DynamicImage) -> image::DynamicImage {
 
 /// For benchmarks: with `KINDLING_FRAME_LOG=FILE`, the microseconds from each input event to
 /// the end of the first frame that shows its whole effect (in the Label pane: the next sample
-/// loaded and drawn) are appended to FILE, one per line.
+/// loaded and drawn) are appended to FILE, one per line; and `refit N`, the microseconds from
+/// the label that made a refit of the live model due to the frame showing its suggestions.
 struct FrameLog {
     file: Option<std::fs::File>,
     pending: Option<std::time::Instant>,
@@ -286,7 +287,11 @@ impl FrameLog {
         }
     }
 
-    fn drawn(&mut self, settled: bool) {
+    fn drawn(&mut self, settled: bool, suggestions_keyed: Option<std::time::Instant>) {
+        if let (Some(file), Some(keyed)) = (&mut self.file, suggestions_keyed) {
+            use std::io::Write;
+            let _ = writeln!(file, "refit {}", keyed.elapsed().as_micros());
+        }
         if !settled {
             return;
         }

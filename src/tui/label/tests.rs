@@ -278,3 +278,58 @@ fn enter_accepts_the_suggestion_and_in_the_grid_each_marked_samples_own() {
     assert_eq!(l.label_of("s1"), Some(classes[1].as_str()));
     assert!(l.marks.is_empty());
 }
+
+#[test]
+fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    l.refit_every = 3;
+    let has_refit = |jobs: &[Job]| jobs.iter().any(|j| matches!(j, Job::Refit));
+    for _ in 0..2 {
+        l.class_key(0);
+        commit(&mut l, Instant::now());
+    }
+    assert!(!has_refit(&l.jobs(&mut Thumbs::default())), "two labels of three");
+    l.class_key(1);
+    commit(&mut l, Instant::now());
+    assert!(has_refit(&l.jobs(&mut Thumbs::default())), "the third label");
+    l.class_key(1);
+    commit(&mut l, Instant::now());
+    for _ in 0..3 {
+        l.class_key(0);
+        commit(&mut l, Instant::now());
+    }
+    assert!(!has_refit(&l.jobs(&mut Thumbs::default())), "one refit at a time");
+    assert_eq!(l.current(), Some("s7"));
+    let refit = kindling::live::Refit {
+        at: String::new(),
+        labels: 3,
+        label_events: 3,
+        fingerprint: String::new(),
+        accuracy: None,
+        seconds: 0.1,
+        model: "logistic".into(),
+        features: "tfidf".into(),
+        skipped: Vec::new(),
+    };
+    l.refit_arrived(Ok(refit.clone()));
+    let jobs = l.jobs(&mut Thumbs::default());
+    assert!(has_refit(&jobs), "the labels written meanwhile are due: {jobs:?}");
+    let Some(Job::Queue { generation, .. }) = jobs.iter().find(|j| matches!(j, Job::Queue { .. })) else {
+        panic!("the queue is asked for in the new order: {jobs:?}")
+    };
+    // The live model puts s9 first among the samples ahead.
+    let ids: Vec<String> = ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s9", "s7", "s8"].map(String::from).to_vec();
+    let live = kindling::live::LiveState {
+        refit,
+        predictions: kindling::runs::predictions::Predictions { classes: l.class_names(), by_id: Default::default() },
+        curve: Vec::new(),
+    };
+    let data = QueueData { ids, labels: HashMap::new(), total: 10, run: None, events: 7, note: None, live: Some(live) };
+    l.queue_arrived(*generation, Ok(data));
+    assert_eq!(l.current(), Some("s7"), "the sample on screen stays");
+    assert!(l.fresh_suggestions.is_some(), "the frame log measures from the third label");
+    l.go(l.pos + 1);
+    assert_eq!(l.current(), Some("s9"), "then the new order");
+    l.refit_arrived(Err("the learner crashed (boom); no label is lost".into()));
+    assert_eq!(l.message.as_deref(), Some("live model: the learner crashed (boom); no label is lost"));
+}
