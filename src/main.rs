@@ -56,6 +56,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the classes (key, colour, labels), or add, rename, merge, remove or re-key one
+    #[command(args_conflicts_with_subcommands = true)]
+    Classes {
+        #[command(subcommand)]
+        command: Option<ClassesCommand>,
+        /// The project whose classes to list
+        dir: Option<PathBuf>,
+        /// Print a JSON array of {name, key, colour, labels}
+        #[arg(long)]
+        json: bool,
+    },
     /// Set, clear, export, import and count labels
     Labels {
         #[command(subcommand)]
@@ -250,12 +261,47 @@ enum LabelsCommand {
     },
     /// Apply a CSV, JSONL or Parquet file with columns id,label: all rows or none
     Import { dir: PathBuf, file: PathBuf },
+    /// Take back the latest label event or class change (a change as a whole), from any session
+    Undo { dir: PathBuf },
     /// Count labels per class and label events per origin
     Stats {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ClassesCommand {
+    /// Add a class (its key: the next free one unless given)
+    Add {
+        dir: PathBuf,
+        name: String,
+        #[arg(long)]
+        key: Option<String>,
+        /// A colour name (red, lightblue, …) or #rrggbb
+        #[arg(long)]
+        colour: Option<String>,
+    },
+    /// Rename a class; its labels follow (as label events, undone together)
+    Rename { dir: PathBuf, old: String, new: String },
+    /// Merge classes into the last one named; their labels move to it
+    Merge {
+        dir: PathBuf,
+        /// FROM… INTO
+        #[arg(num_args = 2.., required = true, value_name = "CLASS")]
+        classes: Vec<String>,
+    },
+    /// Remove a class (refused while labels use it, unless --clear-labels)
+    Remove {
+        dir: PathBuf,
+        name: String,
+        /// Clear the labels of the class (as label events; `labels undo` brings them back)
+        #[arg(long)]
+        clear_labels: bool,
+    },
+    /// Give a class another key in the Label pane
+    Key { dir: PathBuf, name: String, key: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -290,6 +336,21 @@ fn main() {
         Command::Init(a) => cli::init::run(a.into_options()),
         Command::Info { dir, json } => cli::info::run(&dir, json),
         Command::Samples { dir, offset, limit, json } => cli::samples::run(&dir, offset, limit, json),
+        Command::Classes { command: None, dir, json } => cli::classes::list(dir.as_deref(), json),
+        Command::Classes { command: Some(command), .. } => {
+            use kindling::project::classes::ClassChange;
+            let (dir, change) = match command {
+                ClassesCommand::Add { dir, name, key, colour } => (dir, ClassChange::Add { name, key, colour }),
+                ClassesCommand::Rename { dir, old, new } => (dir, ClassChange::Rename { from: old, to: new }),
+                ClassesCommand::Merge { dir, mut classes } => {
+                    let into = classes.pop().unwrap_or_default();
+                    (dir, ClassChange::Merge { from: classes, into })
+                }
+                ClassesCommand::Remove { dir, name, clear_labels } => (dir, ClassChange::Remove { name, clear_labels }),
+                ClassesCommand::Key { dir, name, key } => (dir, ClassChange::Key { name, key }),
+            };
+            cli::classes::change(&dir, change)
+        }
         Command::Labels { command } => match command {
             LabelsCommand::Set { dir, id, class } => cli::labels::set(&dir, &id, Some(&class)),
             LabelsCommand::Clear { dir, id } => cli::labels::set(&dir, &id, None),
@@ -298,6 +359,7 @@ fn main() {
             }
             LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
+            LabelsCommand::Undo { dir } => cli::classes::undo(&dir),
         },
         Command::Live { dir, json } => cli::live::refit(&dir, json),
         Command::Queue { dir, order, limit, json } => cli::live::queue(&dir, &order, limit, json),

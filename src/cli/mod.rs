@@ -1,6 +1,7 @@
 //! Command implementations: call the library, print what it returns.
 
 pub mod augment;
+pub mod classes;
 pub mod demo;
 pub mod info;
 pub mod init;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub const LABELS_FILE: &str = "labels.db";
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Where a label event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -24,6 +24,10 @@ pub enum Origin {
     Cli,
     /// The live model's suggestion, accepted with one key.
     Accepted,
+    /// A class was renamed, merged into another or removed (`kindling classes`).
+    Rename,
+    Merge,
+    Remove,
 }
 
 impl Origin {
@@ -34,13 +38,25 @@ impl Origin {
             Origin::Bulk => "bulk",
             Origin::Cli => "cli",
             Origin::Accepted => "accepted",
+            Origin::Rename => "rename",
+            Origin::Merge => "merge",
+            Origin::Remove => "remove",
         }
     }
 
+    const ALL: [Origin; 8] = [
+        Origin::Keyboard,
+        Origin::Import,
+        Origin::Bulk,
+        Origin::Cli,
+        Origin::Accepted,
+        Origin::Rename,
+        Origin::Merge,
+        Origin::Remove,
+    ];
+
     fn parse(s: &str) -> Option<Origin> {
-        [Origin::Keyboard, Origin::Import, Origin::Bulk, Origin::Cli, Origin::Accepted]
-            .into_iter()
-            .find(|o| o.name() == s)
+        Origin::ALL.into_iter().find(|o| o.name() == s)
     }
 }
 
@@ -55,6 +71,8 @@ pub struct LabelEvent {
     pub session: String,
     /// The event this one reverts, for undo events.
     pub undoes: Option<i64>,
+    /// The class change this event is part of (`kindling classes`), if any.
+    pub change: Option<i64>,
 }
 
 /// What an undo did: the sample and the label it has again.
@@ -76,9 +94,24 @@ CREATE TABLE events (
     sample_id TEXT    NOT NULL,
     label     TEXT,
     time_ms   INTEGER NOT NULL,
-    origin    TEXT    NOT NULL CHECK (origin IN ('keyboard', 'import', 'bulk', 'cli', 'accepted')),
+    origin    TEXT    NOT NULL CHECK (origin IN
+                      ('keyboard', 'import', 'bulk', 'cli', 'accepted', 'rename', 'merge', 'remove')),
     session   TEXT    NOT NULL,
-    undoes    INTEGER REFERENCES events(seq)
+    undoes    INTEGER REFERENCES events(seq),
+    change    INTEGER REFERENCES changes(id)
+);";
+
+/// Class changes (`kindling classes`): what changed and the class list before it, which an
+/// undo of the change restores; their label events point at them.
+const CHANGES: &str = "
+CREATE TABLE IF NOT EXISTS changes (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_ms        INTEGER NOT NULL,
+    session        TEXT    NOT NULL,
+    what           TEXT    NOT NULL,
+    classes_before TEXT    NOT NULL,
+    last_seq       INTEGER NOT NULL,
+    undoes         INTEGER REFERENCES changes(id)
 );";
 
 const SCHEMA: &str = "
@@ -98,22 +131,25 @@ impl LabelStore {
             return Err(Error::file(path, "already exists; refusing to overwrite labels"));
         }
         let store = Self::connect(path)?;
-        store.conn.execute_batch(&format!("{EVENTS}{SCHEMA}"))?;
+        store.conn.execute_batch(&format!("{CHANGES}{EVENTS}{SCHEMA}"))?;
         store.conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(store)
     }
 
-    /// Version 1 knew four origins; version 2 adds `accepted`. SQLite changes a CHECK only by
-    /// copying the table, done here in one transaction: the events are copied whole or not
-    /// at all.
-    fn migrate_from_1(&mut self) -> Result<()> {
+    /// Version 1 knew four origins; version 2 added `accepted`; version 3 the class changes
+    /// (their origins, the `change` column and the `changes` table). SQLite changes a CHECK
+    /// only by copying the table, done here in one transaction: the events are copied whole
+    /// or not at all.
+    fn migrate(&mut self) -> Result<()> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let tx = self.conn.transaction()?;
         tx.execute_batch(&format!(
-            "ALTER TABLE events RENAME TO events_v1;
+            "ALTER TABLE events RENAME TO events_old;
+             {CHANGES}
              {EVENTS}
-             INSERT INTO events SELECT seq, sample_id, label, time_ms, origin, session, undoes FROM events_v1;
-             DROP TABLE events_v1;
+             INSERT INTO events (seq, sample_id, label, time_ms, origin, session, undoes)
+                 SELECT seq, sample_id, label, time_ms, origin, session, undoes FROM events_old;
+             DROP TABLE events_old;
              CREATE INDEX IF NOT EXISTS events_by_sample ON events(sample_id, seq);
              CREATE INDEX IF NOT EXISTS events_by_session ON events(session, seq);
              PRAGMA user_version = {SCHEMA_VERSION};"
@@ -135,10 +171,8 @@ impl LabelStore {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| Error::file(path, format!("is not a Kindling label store ({e})")))?;
-        if version == 1 {
-            store
-                .migrate_from_1()
-                .map_err(|e| Error::file(path, format!("cannot bring the label store up to date: {e}")))?;
+        if version == 1 || version == 2 {
+            store.migrate().map_err(|e| Error::file(path, format!("cannot bring the label store up to date: {e}")))?;
         } else if version != SCHEMA_VERSION {
             return Err(Error::file(
                 path,
@@ -195,14 +229,15 @@ impl LabelStore {
         Ok(written)
     }
 
-    /// Reverts this session's latest label event not yet undone, by appending an event that
+    /// Reverts this session's latest label event not yet undone (class changes are undone
+    /// whole, by `undo_latest`), by appending an event that
     /// gives the sample back the label it had before. `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Undone>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let target: Option<(i64, String, String)> = tx
             .query_row(
                 "SELECT seq, sample_id, origin FROM events e
-                 WHERE session = ?1 AND undoes IS NULL
+                 WHERE session = ?1 AND undoes IS NULL AND change IS NULL
                    AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.seq)
                  ORDER BY seq DESC LIMIT 1",
                 params![self.session],
@@ -210,16 +245,8 @@ impl LabelStore {
             )
             .optional()?;
         let Some((seq, sample_id, origin)) = target else { return Ok(None) };
-        let before: Option<String> = tx
-            .query_row(
-                "SELECT label FROM events WHERE sample_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1",
-                params![sample_id, seq],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
         let origin = Origin::parse(&origin).unwrap_or(Origin::Keyboard);
-        append(&tx, &self.session, &sample_id, before.as_deref(), origin, Some(seq))?;
+        let before = changes::revert(&tx, &self.session, seq, &sample_id, origin, None)?;
         tx.commit()?;
         Ok(Some(Undone { sample_id, restored: before }))
     }
@@ -236,9 +263,9 @@ impl LabelStore {
     }
 
     pub fn events(&self) -> Result<Vec<LabelEvent>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, sample_id, label, time_ms, origin, session, undoes FROM events ORDER BY seq")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, sample_id, label, time_ms, origin, session, undoes, change FROM events ORDER BY seq",
+        )?;
         let rows = stmt.query_map([], |r| {
             let origin: String = r.get(4)?;
             Ok(LabelEvent {
@@ -249,6 +276,7 @@ impl LabelStore {
                 origin: Origin::parse(&origin).unwrap_or(Origin::Cli),
                 session: r.get(5)?,
                 undoes: r.get(6)?,
+                change: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -289,10 +317,24 @@ fn append(
     origin: Origin,
     undoes: Option<i64>,
 ) -> Result<i64> {
+    append_in(conn, session, sample_id, label, origin, undoes, None)
+}
+
+/// `append`, for an event that is part of class change `change`.
+fn append_in(
+    conn: &Connection,
+    session: &str,
+    sample_id: &str,
+    label: Option<&str>,
+    origin: Origin,
+    undoes: Option<i64>,
+    change: Option<i64>,
+) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO events (sample_id, label, time_ms, origin, session, undoes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (sample_id, label, time_ms, origin, session, undoes, change)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![sample_id, label, now_ms(), origin.name(), session, undoes])?;
+    .execute(params![sample_id, label, now_ms(), origin.name(), session, undoes, change])?;
     let seq = conn.last_insert_rowid();
     match label {
         Some(l) => conn
@@ -326,6 +368,9 @@ pub fn replay(events: &[LabelEvent]) -> BTreeMap<String, String> {
     }
     view
 }
+
+mod changes;
+pub use changes::{ChangeUndone, Latest};
 
 #[cfg(test)]
 mod tests;

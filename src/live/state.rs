@@ -93,3 +93,10 @@ pub fn history(root: &Path) -> Vec<Refit> {
     let text = std::fs::read_to_string(dir(root).join(HISTORY_FILE)).unwrap_or_default();
     text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
+
+/// Forgets the latest refit and its predictions (their classes changed): the live model
+/// suggests nothing until it is refitted. The history stays.
+pub fn forget(root: &Path) {
+    let _ = std::fs::remove_file(dir(root).join(STATE_FILE));
+    let _ = std::fs::remove_file(dir(root).join(PREDICTIONS_FILE));
+}

@@ -1,6 +1,8 @@
 //! A project directory: `kindling.toml`, `labels.db`, `runs/`, `.kindling/` caches.
 
+pub mod classes;
 pub mod config;
+pub mod config_edit;
 pub mod info;
 pub mod init;
 pub mod keys;

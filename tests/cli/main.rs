@@ -1,6 +1,7 @@
 //! Runs the real `kindling` binary on data each test generates for itself.
 
 mod bad_input;
+mod classes;
 mod data;
 mod demo;
 mod durability;
