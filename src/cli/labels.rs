@@ -21,22 +21,18 @@ pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
 
 pub fn export(dir: &Path, format: Option<LabelFormat>, output: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
-    let format = format.or_else(|| output.and_then(LabelFormat::from_path)).unwrap_or(LabelFormat::Csv);
-    let rows = labelling::current_labels(&project)?;
-    match output {
+    // `-o -` is standard output, as everywhere a file is written.
+    match output.filter(|p| *p != Path::new("-")) {
         Some(path) => {
-            let tmp = path.with_extension("kindling-tmp");
-            let mut file =
-                std::fs::File::create(&tmp).map_err(|e| Error::file(path, format!("cannot write it ({e})")))?;
-            files::write(&rows, format, &mut file)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))?;
-            eprintln!("wrote {} labels to {}", rows.len(), path.display());
+            let n = labelling::export(&project, path, format)?;
+            eprintln!("wrote {n} label{} to {}", if n == 1 { "" } else { "s" }, path.display());
         }
         None => {
+            let format = format.or_else(|| output.and_then(LabelFormat::from_path)).unwrap_or(LabelFormat::Csv);
             if format == LabelFormat::Parquet && std::io::stdout().is_terminal() {
                 return Err(Error::user("Parquet is binary; write it to a file with -o labels.parquet"));
             }
+            let rows = labelling::current_labels(&project)?;
             let mut buf = Vec::new();
             files::write(&rows, format, &mut buf)?;
             print_bytes(&buf);

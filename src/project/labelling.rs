@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Project;
 use crate::data::Source;
 use crate::error::{Error, Result};
-use crate::labels::files::LabelRow;
+use crate::labels::files::{LabelFormat, LabelRow};
 use crate::labels::store::Origin;
 
 /// Sets one sample's label (or clears it with `None`), committed durably.
@@ -87,6 +87,19 @@ pub fn import_labels(project: &Project, rows: &[LabelRow], origin: Origin) -> Re
 }
 
 /// The current labels, in the natural order of sample ids.
+/// Writes the current labels to `path` (format from `format`, else its extension, else CSV),
+/// whole or not at all; returns how many.
+pub fn export(project: &Project, path: &std::path::Path, format: Option<LabelFormat>) -> Result<usize> {
+    let format = format.or_else(|| LabelFormat::from_path(path)).unwrap_or(LabelFormat::Csv);
+    let rows = current_labels(project)?;
+    let tmp = path.with_extension("kindling-tmp");
+    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::file(path, format!("cannot write it ({e})")))?;
+    crate::labels::files::write(&rows, format, &mut file)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))?;
+    Ok(rows.len())
+}
+
 pub fn current_labels(project: &Project) -> Result<Vec<LabelRow>> {
     let mut rows: Vec<LabelRow> = project
         .labels()?

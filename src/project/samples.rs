@@ -246,6 +246,21 @@ pub fn find(
     }
 }
 
+/// The position (in the query's order) of the sample whose id is `id`, if the view has it.
+pub fn locate(source: &Source, store: &LabelStore, query: &Query, id: &str) -> Result<Option<usize>> {
+    match (source, view(source, store, query)?) {
+        (_, View::Files(ids)) => Ok(ids.iter().position(|i| i == id)),
+        (Source::Table(t), View::Table(lf)) => {
+            let lf = (*lf).with_row_index(POSITION, None);
+            let same = col("id").cast(DataType::String).eq(lit(id.to_string())).fill_null(lit(false));
+            let df =
+                t.table.collect(lf.filter(same).select([col(POSITION).cast(DataType::UInt64).min().alias("at")]))?;
+            Ok(df.column("at")?.u64()?.get(0).map(|p| p as usize))
+        }
+        (_, View::Table(_)) => Ok(None),
+    }
+}
+
 /// Reads only rows `offset .. offset + limit` of the view.
 fn table_rows(
     t: &TableSource,
@@ -404,6 +419,19 @@ mod tests {
         assert_eq!(find(&s, &store, &q, "apple", 0, true).unwrap(), Some(2));
         let (_, rows) = rows(&s, &store, &q, 1, 2).unwrap();
         assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["3", "2"]);
+    }
+
+    #[test]
+    fn locate_finds_an_id_in_the_view_s_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = table(dir.path());
+        let store = store(&dir);
+        assert_eq!(locate(&s, &store, &Query::default(), "3").unwrap(), Some(3));
+        assert_eq!(locate(&s, &store, &Query::default(), "7").unwrap(), None);
+        let q = Query { sort: Some(("n".into(), true)), ..Query::default() };
+        assert_eq!(locate(&s, &store, &q, "3").unwrap(), Some(1), "APPLES(5), plum(4), …");
+        let q = Query { filter: Some(parse_filter("n >= 4").unwrap()), ..Query::default() };
+        assert_eq!(locate(&s, &store, &q, "0").unwrap(), None, "filtered out");
     }
 
     /// Every awkward thing a CSV file can hold, for comparing the two ways of reading it.

@@ -8,10 +8,11 @@ pub use super::pane::Pane;
 
 use super::augment::Augment;
 use super::browse::Browse;
+use super::command::{self, Command};
 use super::job::{Job, Msg};
 use super::keys::{Action, Key, KeyMap};
 use super::label::{Content, Labeller, Write, Written};
-use super::palette::{self, Command, Prompt};
+use super::palette::{self, Prompt};
 use super::pane::{Component, Cx, Effect, Panes, Shared};
 use super::results::Results;
 use super::train::Train;
@@ -146,14 +147,36 @@ impl App {
     }
 
     fn run_command(&mut self, command: &str) {
-        match palette::parse(command) {
+        match command::parse(command) {
             Command::Empty => {}
             Command::Row(row) => {
                 self.goto(Pane::Browse);
                 self.panes.browse.jump(row.saturating_sub(1));
             }
             Command::Action(action) => self.act(action),
-            Command::Unknown(text) => self.message = Some(palette::unknown(&text)),
+            Command::Class(change) => self.requests.push(Job::ClassChange(change)),
+            Command::Order(order) => {
+                self.goto(Pane::Label);
+                self.panes.label.set_order(order);
+                self.said_by_label();
+            }
+            Command::Filter(text) => {
+                self.goto(Pane::Browse);
+                self.message = self.panes.browse.apply_filter(text).err();
+            }
+            Command::Goto(id) => {
+                self.goto(Pane::Browse);
+                let browse = &self.panes.browse;
+                self.requests.push(Job::Locate { generation: browse.generation, query: browse.query.clone(), id });
+            }
+            Command::Train(model) => {
+                self.goto(Pane::Train);
+                self.panes.train.set_model(model);
+                self.with_pane(Pane::Train, |p, cx| p.act(Action::Open, cx));
+            }
+            Command::Export(path) => self.requests.push(Job::Export(path)),
+            Command::Wrong(what) => self.message = Some(what),
+            Command::Unknown(text) => self.message = Some(command::unknown(&text)),
         }
     }
 
@@ -224,6 +247,21 @@ impl App {
             Msg::Cards(Ok((columns, rows))) => label.rows_arrived(columns, rows),
             Msg::Cards(Err(e)) => self.message = Some(e),
             Msg::Refit(result) => label.refit_arrived(result),
+            Msg::ClassChanged { undoable, result: Ok((said, classes)) } => {
+                label.classes_changed(classes.clone(), undoable);
+                self.shared.classes = classes;
+                browse.refresh();
+                self.requests.push(Job::Coverage);
+                self.message = Some(said);
+            }
+            Msg::ClassChanged { result: Err(e), .. } | Msg::Exported(Err(e)) => self.message = Some(e),
+            Msg::Exported(Ok(said)) => self.message = Some(said),
+            Msg::Located { generation, .. } if generation != browse.generation => {}
+            Msg::Located { result: Ok(Some(row)), .. } => browse.jump(row),
+            Msg::Located { id, result: Ok(None), .. } => {
+                self.message = Some(format!("no sample \"{id}\" in this view (ids as `kindling samples` lists them)"));
+            }
+            Msg::Located { result: Err(e), .. } => self.message = Some(e),
             Msg::Found { generation, .. } if generation != browse.generation => {}
             Msg::Found { result: Ok(Some(row)), .. } => browse.jump(row),
             Msg::Found { text, result: Ok(None), .. } => {

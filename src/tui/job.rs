@@ -72,6 +72,18 @@ pub enum Job {
     Labels,
     /// Refit the live model on the current labels.
     Refit,
+    /// A class change from the palette (`:class …`).
+    ClassChange(kindling::project::classes::ClassChange),
+    /// Backspace reached a class change: take it back whole.
+    UndoChange,
+    /// Where sample `id` is in the Browse view (`:goto ID`).
+    Locate {
+        generation: u64,
+        query: Query,
+        id: String,
+    },
+    /// Write the current labels to a file (`:export FILE`).
+    Export(String),
     /// The data readiness report.
     Report,
     /// The project's runs.
@@ -183,6 +195,17 @@ pub enum Msg {
     },
     Cards(Result<(Vec<TableColumn>, Vec<SampleRow>), String>),
     Refit(Result<kindling::live::Refit, String>),
+    /// What a class change (or its undo) did and the class list after it.
+    ClassChanged {
+        undoable: bool,
+        result: Result<(String, Vec<kindling::project::config::ClassConfig>), String>,
+    },
+    Located {
+        generation: u64,
+        id: String,
+        result: Result<Option<usize>, String>,
+    },
+    Exported(Result<String, String>),
     Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
 }
 
@@ -248,6 +271,41 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Refit => Msg::Refit(super::learner::refit(&root)),
+            Job::ClassChange(change) => Msg::ClassChanged {
+                undoable: true,
+                result: Project::open(&root)
+                    .and_then(|mut p| {
+                        let changed = kindling::project::classes::change(&mut p, &change)?;
+                        let labels = match changed.labels {
+                            0 => String::new(),
+                            1 => " (1 label changed; Backspace undoes it)".into(),
+                            n => format!(" ({n} labels changed; Backspace undoes it)"),
+                        };
+                        Ok((format!("{}{labels}", changed.what), p.config.classes))
+                    })
+                    .map_err(|e| e.to_string()),
+            },
+            Job::UndoChange => Msg::ClassChanged {
+                undoable: false,
+                result: Project::open(&root)
+                    .and_then(|mut p| {
+                        let said = kindling::project::classes::undo(&mut p)?;
+                        Ok((said.unwrap_or_else(|| "nothing to undo".into()), p.config.classes))
+                    })
+                    .map_err(|e| e.to_string()),
+            },
+            Job::Locate { generation, query, id } => {
+                let result = LabelStore::open(&labels)
+                    .and_then(|store| samples::locate(&source, &store, &query, &id))
+                    .map_err(|e| e.to_string());
+                Msg::Located { generation, id, result }
+            }
+            Job::Export(path) => Msg::Exported(
+                Project::open(&root)
+                    .and_then(|p| kindling::project::labelling::export(&p, std::path::Path::new(&path), None))
+                    .map(|n| format!("wrote {n} label{} to {path}", if n == 1 { "" } else { "s" }))
+                    .map_err(|e| e.to_string()),
+            ),
             Job::Cards { ids } => Msg::Cards(
                 LabelStore::open(&labels)
                     .and_then(|store| samples::rows_by_ids(&source, &store, &ids))

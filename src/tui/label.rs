@@ -28,6 +28,13 @@ const AHEAD_ROWS: usize = 48;
 /// Samples behind the one shown whose content is kept, for going back.
 const BEHIND: usize = 4;
 
+/// One step of this session's undo: label events, or a class change (undone whole).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Undo {
+    Events(usize),
+    Change,
+}
+
 /// A label change for the event loop to commit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
@@ -129,8 +136,10 @@ pub struct Labeller {
     pub image: Option<(String, StatefulProtocol)>,
     /// The write waiting for the event loop.
     pub write: Option<Write>,
-    /// Events written per action of this session, for undo.
-    undo_stack: Vec<usize>,
+    /// What this session's actions wrote, newest last, for undo.
+    undo_stack: Vec<Undo>,
+    /// Backspace reached a class change: the app undoes it (labels and class list).
+    undo_change_asked: bool,
     pub pace: Pace,
     /// The label-event count this pane expects; another number means labels changed
     /// elsewhere (another workbench, the CLI).
@@ -193,6 +202,7 @@ impl Labeller {
             image: None,
             write: None,
             undo_stack: Vec::new(),
+            undo_change_asked: false,
             pace: Pace::default(),
             expected_events: None,
             message: None,
@@ -265,7 +275,7 @@ impl Labeller {
 
     pub fn act(&mut self, action: Action) {
         self.message = None;
-        if self.queue.is_none() && !matches!(action, Action::Order | Action::Review | Action::Grid) {
+        if self.queue.is_none() && !matches!(action, Action::Order | Action::Review | Action::Grid | Action::Undo) {
             return;
         }
         let row = if self.grid { self.per_row.max(1) } else { 1 };
@@ -280,7 +290,8 @@ impl Labeller {
             Action::Top => self.go(0),
             Action::Bottom => self.go(self.len().saturating_sub(1)),
             Action::Undo => match self.undo_stack.pop() {
-                Some(events) => self.write = Some(Write::Undo { events }),
+                Some(Undo::Events(events)) => self.write = Some(Write::Undo { events }),
+                Some(Undo::Change) => self.undo_change_asked = true,
                 None => self.message = Some("nothing to undo in this session".into()),
             },
             Action::ClearLabel => {
@@ -349,6 +360,38 @@ impl Labeller {
     /// Esc in a review opened from the Results pane, with nothing marked, goes back there.
     pub fn back_to_results(&self) -> bool {
         self.from_results && self.marks.is_empty() && self.range_from.is_none()
+    }
+
+    /// `:order NAME`: the queue in that order (the active-learning ones need a model).
+    pub fn set_order(&mut self, order: Order) {
+        if order.needs_predictions() && self.run.is_none() {
+            self.message =
+                Some(format!("{} needs a model: label two classes (the live model) or train a run", order.name()));
+            return;
+        }
+        self.leave_list();
+        self.review = None;
+        self.order = order;
+        self.rebuild();
+    }
+
+    /// The classes changed (`:class …`, or its undo): new keys at once, labels read again,
+    /// the shown sample kept. `undoable`: Backspace takes the change back.
+    pub fn classes_changed(&mut self, classes: Vec<ClassConfig>, undoable: bool) {
+        self.classes = classes;
+        self.toggled.clear();
+        if undoable {
+            self.undo_stack.push(Undo::Change);
+        }
+        // Suggestions name the old classes until the next refit.
+        self.live = None;
+        self.focus = self.current().map(str::to_string);
+        self.rebuild();
+    }
+
+    /// Whether Backspace asked for a class change to be undone (asked once).
+    pub fn take_undo_change(&mut self) -> bool {
+        std::mem::take(&mut self.undo_change_asked)
     }
 
     fn leave_list(&mut self) {
@@ -436,7 +479,7 @@ impl Labeller {
                 }
                 self.expected_events = self.expected_events.map(|e| e + events as u64);
                 if events > 0 {
-                    self.undo_stack.push(events);
+                    self.undo_stack.push(Undo::Events(events));
                 }
                 if label.is_some() {
                     self.pace.labelled(ids.len(), now);
@@ -458,7 +501,7 @@ impl Labeller {
                 }
                 self.expected_events = self.expected_events.map(|e| e + events as u64);
                 if events > 0 {
-                    self.undo_stack.push(events);
+                    self.undo_stack.push(Undo::Events(events));
                 }
                 self.pace.labelled(pairs.len(), now);
                 self.count_for_refit(pairs.len(), now);
@@ -691,6 +734,9 @@ impl Labeller {
     /// thumbnails of the grid.
     pub fn jobs(&mut self, thumbs: &mut Thumbs) -> Vec<Job> {
         let mut jobs = Vec::new();
+        if self.take_undo_change() {
+            jobs.push(Job::UndoChange);
+        }
         if self.refit_due(Instant::now()) {
             self.refit_asked = true;
             self.unfitted = 0;

@@ -7,6 +7,7 @@ mod augment;
 mod augment_view;
 mod browse;
 mod browse_view;
+mod command;
 mod job;
 mod keys;
 mod label;

@@ -122,6 +122,11 @@ impl Train {
         }
     }
 
+    /// `:train MODEL` chooses the model before launching.
+    pub fn set_model(&mut self, model: ModelKind) {
+        self.model = ModelKind::ALL.iter().position(|m| *m == model).unwrap_or(self.model);
+    }
+
     pub fn launch(&self) -> Launch {
         Launch {
             model: ModelKind::ALL[self.model],

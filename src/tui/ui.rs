@@ -84,20 +84,22 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
                 "  e.g. height > 3 and colour == \"red\", is_null(age); Enter on empty clears"
             }
             Prompt::Search if input.is_empty() => "  text to find in any column, ignoring case",
-            Prompt::Command if input.is_empty() => "  a row number, or an action by name (Tab completes)",
+            Prompt::Command if input.is_empty() => {
+                "  a row number, a command (class add NAME, order, goto ID, train MODEL, export FILE) or an action (Tab completes)"
+            }
             Prompt::Augment => "  edit the numbers, Enter saves",
             _ => "",
         };
         // A typed command name: the actions it may become, with their keys (Tab completes).
         let matches = match kind {
             Prompt::Command if !input.is_empty() && input.parse::<usize>().is_err() => {
-                let found = super::palette::entries(input, &app.keymap, app.pane);
+                let found = super::command::entries(input, &app.keymap, app.pane);
                 let shown: Vec<String> = found
                     .iter()
                     .take(6)
-                    .map(|(name, keys)| match keys.first() {
+                    .map(|(name, key)| match key {
                         Some(k) => format!("{name} ({k})"),
-                        None => name.to_string(),
+                        None => name.clone(),
                     })
                     .collect();
                 let more = if found.len() > shown.len() { " …" } else { "" };

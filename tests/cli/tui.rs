@@ -259,6 +259,47 @@ fn the_live_model_suggests_and_enter_accepts() {
 }
 
 #[test]
+fn a_class_added_from_the_palette_labels_with_its_key_and_backspace_takes_a_rename_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("texts");
+    std::fs::create_dir_all(&data).unwrap();
+    for i in 0..6usize {
+        std::fs::write(data.join(format!("t{i}.txt")), format!("ticket {i}")).unwrap();
+    }
+    let project = dir.path().join("p");
+    ok(&["init", p(&project), "--source", p(&data), "--kind", "text", "--classes", "printer,account"]);
+    let mut s = Session::start(&["open", p(&project)], 120, 30);
+    s.wait_for("t0.txt");
+    s.keys("\x1bOQ"); // F2
+    s.wait_for("Label · t0.txt");
+    s.keys(":class add network 7\r");
+    s.wait_for("add network");
+    s.wait_for("7 network"); // the key row
+    s.keys("7");
+    s.wait_for("Label · t1.txt");
+    s.keys(":class ren");
+    s.keys("\t"); // completes to `class rename `
+    s.wait_for(":class rename ");
+    s.keys("printer hardware\r");
+    s.wait_for("rename printer → hardware");
+    s.keys("1"); // t1 labelled hardware
+    s.wait_for("Label · t2.txt");
+    s.keys("\x7f"); // Backspace: the label of t1
+    s.wait_for("undone: t1.txt");
+    s.keys("\x7f"); // Backspace: the rename, whole
+    s.wait_for("undone: rename printer → hardware");
+    s.wait_for("1 printer");
+    s.keys(":clas add x\r");
+    s.wait_for("(close: class)");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    let labels = ok(&["labels", "export", p(&project)]);
+    assert_eq!(labels, "id,label\nt0.txt,network\n");
+    let classes = ok(&["classes", p(&project)]);
+    assert!(classes.contains("printer") && classes.contains("network") && !classes.contains("hardware"), "{classes}");
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let dir = demo();
     let mut s = Session::start(&[p(&dir.path().join("demo/tones")), "--graphics", "none"], 80, 24);

@@ -44,3 +44,39 @@ fn a_pane_switched_to_is_entered_and_effects_reach_the_app() {
     a.act(Action::Unmark);
     assert_eq!(a.pane, Pane::Results, "Esc in a review opened from Results goes back");
 }
+
+#[test]
+fn palette_commands_go_where_they_act_and_ask_for_their_work() {
+    use kindling::project::classes::ClassChange;
+    let mut a = app();
+    a.run_command("goto circle/7.png");
+    assert_eq!(a.pane, Pane::Browse);
+    assert!(matches!(a.jobs().last(), Some(Job::Locate { id, .. }) if id == "circle/7.png"));
+    a.run_command("order diverse");
+    assert_eq!(a.pane, Pane::Label);
+    assert!(a.message.as_deref().unwrap().contains("needs a model"), "{:?}", a.message);
+    a.run_command("order random");
+    assert_eq!(a.panes.label.order, kindling::project::queue::Order::Random);
+    a.run_command("export out.csv");
+    assert!(matches!(a.jobs().last(), Some(Job::Export(path)) if path == "out.csv"));
+    a.run_command("train random_forest");
+    assert_eq!(a.pane, Pane::Train);
+    let launched = a.jobs().into_iter().find_map(|j| if let Job::Launch(l) = j { Some(l) } else { None });
+    assert_eq!(launched.map(|l| l.model.name()), Some("random_forest"));
+    a.run_command("class add star 8");
+    let asked = a.jobs().into_iter().find(|j| matches!(j, Job::ClassChange(_)));
+    assert!(
+        matches!(&asked, Some(Job::ClassChange(ClassChange::Add { name, key: Some(k), .. })) if name == "star" && k == "8"),
+        "{asked:?}"
+    );
+    // The change arrives: the classes (and their keys) change at once, Backspace can undo it.
+    let star = ClassConfig { name: "star".into(), key: "8".into(), colour: "red".into() };
+    a.receive(Msg::ClassChanged { undoable: true, result: Ok(("add star".into(), vec![star.clone()])) });
+    assert_eq!((a.shared.classes.clone(), a.panes.label.classes.clone()), (vec![star.clone()], vec![star]));
+    assert_eq!(a.message.as_deref(), Some("add star"));
+    a.goto(Pane::Label);
+    a.act(Action::Undo);
+    assert!(a.jobs().iter().any(|j| matches!(j, Job::UndoChange)), "Backspace takes the change back");
+    a.run_command("class rename onlyone");
+    assert_eq!(a.message.as_deref(), Some("type it as :class rename OLD NEW"));
+}
