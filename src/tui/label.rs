@@ -134,6 +134,10 @@ pub struct Labeller {
     pub content: HashMap<String, Content>,
     content_asked: HashSet<String>,
     pub image: Option<(String, StatefulProtocol)>,
+    /// The cells the picture was last drawn in, and those the encoded image was enlarged
+    /// for: a picture fills the pane, so a new size means a new encoding.
+    pub picture_cells: (u16, u16),
+    pub encoded_for: (u16, u16),
     /// The write waiting for the event loop.
     pub write: Option<Write>,
     /// What this session's actions wrote, newest last, for undo.
@@ -200,6 +204,8 @@ impl Labeller {
             content: HashMap::new(),
             content_asked: HashSet::new(),
             image: None,
+            picture_cells: (60, 20),
+            encoded_for: (0, 0),
             write: None,
             undo_stack: Vec::new(),
             undo_change_asked: false,
@@ -721,7 +727,7 @@ impl Labeller {
     /// The decoded image of the shown sample, when there is one and it is not encoded yet.
     pub fn image_to_encode(&self) -> Option<(&str, &image::DynamicImage)> {
         let id = self.current()?;
-        if self.grid || self.image.as_ref().is_some_and(|(i, _)| i == id) {
+        if self.grid || (self.image.as_ref().is_some_and(|(i, _)| i == id) && self.encoded_for == self.picture_cells) {
             return None;
         }
         match self.content.get(id) {

@@ -227,6 +227,7 @@ fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme,
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
         Some(Content::Preview(preview)) => {
+            l.picture_cells = (body.width, body.height);
             let image = l.image.as_mut().filter(|(i, _)| *i == id).map(|(_, p)| p);
             sample_view::render(f, preview, image, true, theme, body, meta);
         }

@@ -200,6 +200,11 @@ async fn event_loop(
             for job in app.jobs() {
                 spawn(&workers, &tx, job);
             }
+            // The picture's room changed with that frame: encode it for its new size, draw again.
+            if encode_label_image(app, picker.as_ref()) {
+                dirty = true;
+                continue;
+            }
         }
         tokio::select! {
             event = events.next() => match event {
@@ -233,11 +238,7 @@ async fn event_loop(
                 {
                     app.panes.browse.image = Some(picker.new_resize_protocol(img.clone()));
                 }
-                if let Some(picker) = &picker
-                    && let Some((id, img)) = app.panes.label.image_to_encode()
-                {
-                    app.panes.label.image = Some((id.to_string(), picker.new_resize_protocol(enlarged(img))));
-                }
+                encode_label_image(app, picker.as_ref());
                 if coverage && before.is_some() && before != app.shared.labelled {
                     app.panes.browse.refresh(); // Labels changed elsewhere: show them.
                 }
@@ -254,13 +255,25 @@ async fn event_loop(
     Ok(())
 }
 
-/// Small images enlarged for the Label pane (nearest neighbour: pixels stay crisp), which
-/// draws them with `Resize::Fit`: scaling a tiny image up to the whole pane in pixels made
-/// each frame cost far more to encode for kitty / sixel terminals than it shows.
-fn enlarged(img: &image::DynamicImage) -> image::DynamicImage {
-    const SIDE: u32 = 256;
-    let long = img.width().max(img.height()).max(1);
-    match SIDE / long {
+/// Encodes the Label pane's picture when it is new or its room changed; whether it did.
+fn encode_label_image(app: &mut App, picker: Option<&Picker>) -> bool {
+    let Some(picker) = picker else { return false };
+    let label = &mut app.panes.label;
+    let Some((id, img)) = label.image_to_encode() else { return false };
+    let cells = label.picture_cells;
+    let protocol = picker.new_resize_protocol(enlarged(img, cells, picker.font_size()));
+    label.image = Some((id.to_string(), protocol));
+    label.encoded_for = cells;
+    true
+}
+
+/// An image enlarged by a whole factor (nearest neighbour: pixels stay crisp) to fill as
+/// much of `cells` as its aspect allows, for `Resize::Fit`, which never enlarges: the
+/// terminal library's own scaling would blur a 32 × 32 picture, and cost more to encode.
+fn enlarged(img: &image::DynamicImage, cells: (u16, u16), font: (u16, u16)) -> image::DynamicImage {
+    let (room_w, room_h) = (cells.0 as u32 * font.0 as u32, cells.1 as u32 * font.1 as u32);
+    let k = (room_w / img.width().max(1)).min(room_h / img.height().max(1));
+    match k {
         0 | 1 => img.clone(),
         k => img.resize(img.width() * k, img.height() * k, image::imageops::FilterType::Nearest),
     }

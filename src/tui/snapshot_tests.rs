@@ -274,11 +274,35 @@ fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
 fn label_an_image() {
     let mut a = app(SourceKind::Images);
     with_queue(&mut a, &["a.png", "b.png", "c.png", "d.png"], &[("a.png", "oak"), ("d.png", "pine")]);
-    let img = disc();
-    a.receive(Msg::Preview { id: "b.png".into(), result: Ok(Preview::Image(img.clone())) });
-    let protocol = ratatui_image::picker::Picker::halfblocks().new_resize_protocol(super::enlarged(&img));
-    a.panes.label.image = Some(("b.png".into(), protocol));
+    a.receive(Msg::Preview { id: "b.png".into(), result: Ok(Preview::Image(disc())) });
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    draw(&mut a, 80, 24); // the picture's room is known once drawn
+    assert!(super::encode_label_image(&mut a, Some(&picker)));
+    assert!(!super::encode_label_image(&mut a, Some(&picker)), "once for one size");
     check("label_image_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn a_small_image_fills_the_label_pane() {
+    let mut a = app(SourceKind::Images);
+    with_queue(&mut a, &["a.png"], &[]);
+    let square = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(32, 32, image::Rgb([250, 250, 250])));
+    a.receive(Msg::Preview { id: "a.png".into(), result: Ok(Preview::Image(square)) });
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    draw(&mut a, 80, 24);
+    assert!(super::encode_label_image(&mut a, Some(&picker)));
+    // A larger terminal: the picture is encoded again for its room, and fills it.
+    draw(&mut a, 120, 50);
+    assert!(super::encode_label_image(&mut a, Some(&picker)), "a new size, a new encoding");
+    let mut term = Terminal::new(TestBackend::new(120, 50)).unwrap();
+    term.draw(|f| ui::render(f, &mut a, Theme { colour: false })).unwrap();
+    let buffer = term.backend().buffer();
+    // Half-blocks paint the picture's cells in its colours.
+    let painted = |y: u16| (0..120).filter(|&x| buffer[(x, y)].bg != ratatui::style::Color::Reset).count();
+    let widest = (0..50).map(painted).max().unwrap_or(0);
+    let rows = (0..50).filter(|&y| painted(y) > 0).count();
+    assert!(widest >= 80, "a 32×32 picture 80 cells wide or more, got {widest}");
+    assert!(rows * 2 >= widest * 9 / 10, "square: {rows} rows of two pixels for {widest} columns");
 }
 
 #[test]
