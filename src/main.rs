@@ -28,6 +28,10 @@ struct OpenArgs {
     /// How to draw images: detected from the terminal by default
     #[arg(long, value_enum, default_value = "auto")]
     graphics: tui::Graphics,
+    /// The terminal's background, for readable colours (default: [ui] theme in the user
+    /// config, else COLORFGBG, else dark)
+    #[arg(long, value_enum)]
+    theme: Option<tui::Background>,
 }
 
 #[derive(Subcommand)]
@@ -323,7 +327,7 @@ fn main() {
                 std::process::exit(2);
             }
         };
-        if let Err(e) = tui::run(&dir, cli.open.graphics) {
+        if let Err(e) = tui::run(&dir, cli.open.graphics, cli.open.theme) {
             cli::output::fail(&e);
         }
         return;
@@ -331,7 +335,7 @@ fn main() {
     let result = match command {
         Command::Open(open) => {
             let dir = open.dir.unwrap_or_else(|| PathBuf::from("."));
-            tui::run(&dir, open.graphics)
+            tui::run(&dir, open.graphics, open.theme)
         }
         Command::Init(a) => cli::init::run(a.into_options()),
         Command::Info { dir, json } => cli::info::run(&dir, json),

@@ -14,6 +14,24 @@ pub struct Settings {
     /// Key map overrides, as in a project's `[keys]`.
     #[serde(default)]
     pub keys: KeyOverrides,
+    #[serde(default)]
+    pub ui: UiSettings,
+}
+
+/// `[ui]`: how the workbench looks.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    /// The terminal's background: `auto` (from COLORFGBG), `dark` or `light`.
+    pub theme: Option<Theme>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Auto,
+    Dark,
+    Light,
 }
 
 /// Where the settings file is, if this system has a config folder.
@@ -41,6 +59,10 @@ mod tests {
         assert!(load(&p).unwrap().keys.is_empty(), "no file, no overrides");
         std::fs::write(&p, "[keys]\ndown = [\"e\", \"Down\"]\nquit = \"Q\"\n").unwrap();
         assert_eq!(load(&p).unwrap().keys.len(), 2);
+        std::fs::write(&p, "[ui]\ntheme = \"light\"\n").unwrap();
+        assert_eq!(load(&p).unwrap().ui.theme, Some(Theme::Light));
+        std::fs::write(&p, "[ui]\ntheme = \"pink\"\n").unwrap();
+        assert!(load(&p).unwrap_err().message().contains("line 2"));
         std::fs::write(&p, "[keys]\ndown = \n").unwrap();
         let e = load(&p).unwrap_err();
         assert!(e.message().contains("config.toml: line 2"), "{}", e.message());

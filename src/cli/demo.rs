@@ -16,7 +16,7 @@ pub fn run(dir: &Path, no_open: bool, graphics: crate::tui::Graphics) -> Result<
     let made = demo::generate(dir, &progress)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if interactive && !no_open {
-        return crate::tui::run(&made.projects[0], graphics);
+        return crate::tui::run(&made.projects[0], graphics, None);
     }
     let verb = if made.created { "created" } else { "found existing" };
     let mut text = format!("{verb} demo projects in {}\n\n", dir.display());

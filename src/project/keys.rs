@@ -2,8 +2,8 @@
 
 /// Keys given to classes in order: digits first, then letters the Label pane does not use
 /// for its own commands (h j k l move, q quits, s skips, u undoes, x clears, t grid, o order,
-/// r review, v range, g/G first/last).
-const DEFAULT_KEYS: &str = "1234567890abcdefimnpwyzABCDEFIJKLMNOPQRTVWYZ";
+/// r review, v range, g/G first/last, J/K scroll).
+const DEFAULT_KEYS: &str = "1234567890abcdefimnpwyzABCDEFILMNOPQRTVWYZ";
 
 /// Colours that exist in 16-colour terminals, distinct from each other.
 const COLOURS: [&str; 12] = [
@@ -39,8 +39,8 @@ mod tests {
         let keys: Vec<String> = (0..60).map(default_key).filter(|k| !k.is_empty()).collect();
         let set: std::collections::HashSet<_> = keys.iter().collect();
         assert_eq!(set.len(), keys.len());
-        for reserved in ["h", "j", "k", "l", "q", "s", "u", "x", "g", "r", "G", "t", "o", "v"] {
-            assert!(!keys.iter().any(|k| k == reserved), "{reserved} is a command key");
+        for reserved in crate::project::classes::RESERVED_KEYS.chars() {
+            assert!(!keys.iter().any(|k| k.starts_with(reserved)), "{reserved} is a command key");
         }
         assert_eq!(default_key(0), "1");
         assert_eq!(default_key(9), "0");

@@ -142,7 +142,10 @@ impl App {
                 Err(e) => self.message = Some(format!("augment: {e}")),
             },
             Prompt::Filter => self.message = self.panes.browse.apply_filter(text).err(),
-            Prompt::Search => self.panes.browse.search_for(text, &mut self.requests),
+            Prompt::Search => {
+                self.shared.search = Some(text.clone()).filter(|t| !t.is_empty()).or(self.shared.search.take());
+                self.panes.browse.search_for(text, &mut self.requests);
+            }
         }
     }
 

@@ -319,5 +319,6 @@ fn render_preview(f: &mut Frame, b: &mut Browse, theme: Theme, area: Rect) {
         f.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
         return;
     };
-    sample_view::render(f, preview, b.image.as_mut(), false, theme, body, meta);
+    let marked = sample_view::TextView { scroll: 0, marked: b.search.as_deref() };
+    sample_view::render(f, preview, b.image.as_mut(), false, theme, marked, [body, meta]);
 }

@@ -44,11 +44,13 @@ pub enum Action {
     Compare,
     LabelIssues,
     CancelRun,
+    ScrollDown,
+    ScrollUp,
 }
 
 impl Action {
     /// Every action but going to a pane, with the name a `[keys]` table uses for it.
-    const NAMED: [(&'static str, Action); 36] = [
+    const NAMED: [(&'static str, Action); 38] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -85,6 +87,8 @@ impl Action {
         ("compare", Action::Compare),
         ("label_issues", Action::LabelIssues),
         ("cancel_run", Action::CancelRun),
+        ("scroll_down", Action::ScrollDown),
+        ("scroll_up", Action::ScrollUp),
     ];
 
     /// Every action with its name: going to a pane is named after the pane (`browse`).
@@ -97,7 +101,7 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "show / hide this help",
-            Action::Palette => "palette: :123 row, :q quit",
+            Action::Palette => "palette: commands, :123 row, :q",
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
             Action::GotoPane(_) => "go to that pane",
@@ -132,6 +136,8 @@ impl Action {
             Action::Compare => "compare other runs with this one",
             Action::LabelIssues => "review suspected label errors",
             Action::CancelRun => "cancel the run followed",
+            Action::ScrollDown => "scroll a long text down",
+            Action::ScrollUp => "scroll a long text up",
         }
     }
 }
@@ -283,6 +289,8 @@ impl KeyMap {
             (K::Esc, Action::Unmark),
             (K::Char('o'), Action::Order),
             (K::Char('r'), Action::Review),
+            (K::Char('J'), Action::ScrollDown),
+            (K::Char('K'), Action::ScrollUp),
         ];
         let results = [
             (K::Enter, Action::Open),
@@ -473,5 +481,17 @@ mod tests {
         assert_eq!(down.0, "j ↓");
         assert!(help.iter().any(|(keys, what)| keys == "q Ctrl-c" && *what == "quit"));
         assert!(help.iter().any(|(keys, _)| keys == "F1–F5"), "{help:?}");
+    }
+
+    #[test]
+    fn the_label_pane_s_own_letters_are_reserved_from_classes() {
+        let map = KeyMap::defaults();
+        let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
+        for c in (' '..='~').filter(|c| map.action(Pane::Label, key(*c)).is_some()) {
+            assert!(
+                kindling::project::classes::RESERVED_KEYS.contains(c),
+                "'{c}' does something in the Label pane; add it to RESERVED_KEYS"
+            );
+        }
     }
 }

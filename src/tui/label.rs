@@ -137,6 +137,8 @@ pub struct Labeller {
     /// The cells the picture was last drawn in, and those the encoded image was enlarged
     /// for: a picture fills the pane, so a new size means a new encoding.
     pub picture_cells: (u16, u16),
+    /// How far a long text is scrolled (J / K); back to the top on another sample.
+    pub text_scroll: u16,
     pub encoded_for: (u16, u16),
     /// The write waiting for the event loop.
     pub write: Option<Write>,
@@ -205,6 +207,7 @@ impl Labeller {
             content_asked: HashSet::new(),
             image: None,
             picture_cells: (60, 20),
+            text_scroll: 0,
             encoded_for: (0, 0),
             write: None,
             undo_stack: Vec::new(),
@@ -293,6 +296,8 @@ impl Labeller {
             Action::Up => self.go(self.pos.saturating_sub(row)),
             Action::PageDown => self.go(self.pos + self.page.max(1)),
             Action::PageUp => self.go(self.pos.saturating_sub(self.page.max(1))),
+            Action::ScrollDown => self.text_scroll = self.text_scroll.saturating_add(self.picture_cells.1.max(2) / 2),
+            Action::ScrollUp => self.text_scroll = self.text_scroll.saturating_sub(self.picture_cells.1.max(2) / 2),
             Action::Top => self.go(0),
             Action::Bottom => self.go(self.len().saturating_sub(1)),
             Action::Undo => match self.undo_stack.pop() {
@@ -454,6 +459,9 @@ impl Labeller {
         let last = self.len().saturating_sub(1);
         if pos > last && self.pos == last && self.len() > 0 {
             self.message = Some("the end of the queue".into());
+        }
+        if pos.min(last) != self.pos {
+            self.text_scroll = 0;
         }
         self.pos = pos.min(last);
         self.scroll_into_view();

@@ -206,10 +206,15 @@ fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme,
         Some(Content::Row(row)) => {
             let text = text_column.as_ref().and_then(|c| l.columns.iter().position(|k| k.name == *c));
             let mut lines: Vec<Line> = Vec::new();
+            let mut total = 0;
             if let Some(t) = text {
-                lines.push(Line::from(row.values.get(t).cloned().flatten().unwrap_or_default()));
+                let value = row.values.get(t).cloned().flatten().unwrap_or_default();
+                let mark = theme.accent().add_modifier(Modifier::REVERSED);
+                lines.extend(sample_view::marked(&value, shared.search.as_deref(), mark));
                 lines.push(Line::from(""));
+                total = sample_view::wrapped_lines(&value, body.width) + 1;
             }
+            let head = lines.len();
             let width = l.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(24);
             for (i, (column, value)) in l.columns.iter().zip(&row.values).enumerate() {
                 if Some(i) == text || l.label_column.as_ref() == Some(&column.name) {
@@ -224,12 +229,24 @@ fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme,
                     value,
                 ]));
             }
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            total += (lines.len() - head) as u16;
+            l.picture_cells = (body.width, body.height);
+            l.text_scroll = l.text_scroll.min(total.saturating_sub(body.height));
+            let at = sample_view::position(l.text_scroll, body.height, total);
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((l.text_scroll, 0)), body);
+            if !at.is_empty() {
+                f.render_widget(
+                    Paragraph::new(Span::styled(at.trim_start_matches(" · ").to_string(), theme.dim())),
+                    meta,
+                );
+            }
         }
         Some(Content::Preview(preview)) => {
+            // The room a picture fills, and half of which J / K scroll a text by.
             l.picture_cells = (body.width, body.height);
             let image = l.image.as_mut().filter(|(i, _)| *i == id).map(|(_, p)| p);
-            sample_view::render(f, preview, image, true, theme, body, meta);
+            let view = sample_view::TextView { scroll: l.text_scroll, marked: shared.search.as_deref() };
+            l.text_scroll = sample_view::render(f, preview, image, true, theme, view, [body, meta]);
         }
     }
 }

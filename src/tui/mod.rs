@@ -26,6 +26,8 @@ mod thumbs;
 mod train;
 mod train_view;
 mod ui;
+
+pub use ui::Background;
 mod viewport;
 
 use std::path::Path;
@@ -57,7 +59,7 @@ pub enum Graphics {
     None,
 }
 
-pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
+pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Result<()> {
     // Everything that can fail on bad input fails here, before the terminal changes.
     let project = Project::open(dir)?;
     let source = Arc::new(project.source()?);
@@ -68,7 +70,13 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the event loop: {e}")))?;
-    let (keymap, problems) = key_map(&project);
+    let settings = kindling::settings::path().map(|path| (kindling::settings::load(&path), path));
+    let (keymap, problems) = key_map(&project, settings.as_ref());
+    let background = background.unwrap_or(match settings.as_ref().and_then(|(s, _)| s.as_ref().ok()?.ui.theme) {
+        Some(kindling::settings::Theme::Dark) => Background::Dark,
+        Some(kindling::settings::Theme::Light) => Background::Light,
+        _ => Background::Auto,
+    });
     let mut app = App::new(
         project.config.project.name.clone(),
         project.config.source.kind,
@@ -98,21 +106,23 @@ pub fn run(dir: &Path, graphics: Graphics) -> Result<()> {
         root: project.root().to_path_buf(),
         classes: project.config.class_names(),
     };
-    let result = runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store));
+    let result =
+        runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store, ui::Theme::from_env(background)));
     terminal::leave();
     result
 }
 
 /// The default keys with the user's and then the project's overrides; problems are shown at
 /// start rather than refusing to open.
-fn key_map(project: &Project) -> (KeyMap, Vec<String>) {
+type LoadedSettings = (Result<kindling::settings::Settings>, std::path::PathBuf);
+
+fn key_map(project: &Project, settings: Option<&LoadedSettings>) -> (KeyMap, Vec<String>) {
     let mut map = KeyMap::defaults();
     let mut problems = Vec::new();
-    if let Some(path) = kindling::settings::path() {
-        match kindling::settings::load(&path) {
-            Ok(settings) => problems.extend(map.apply(&path.display().to_string(), &settings.keys)),
-            Err(e) => problems.push(e.to_string()),
-        }
+    match settings {
+        Some((Ok(settings), path)) => problems.extend(map.apply(&path.display().to_string(), &settings.keys)),
+        Some((Err(e), _)) => problems.push(e.to_string()),
+        None => {}
     }
     problems.extend(map.apply("kindling.toml", &project.config.keys));
     if let Some(key) = &project.config.label.accept {
@@ -183,13 +193,13 @@ async fn event_loop(
     workers: Workers,
     picker: Option<Picker>,
     mut store: LabelStore,
+    theme: ui::Theme,
 ) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut hangup = signal(SignalKind::hangup()).map_err(|e| Error::internal(e.to_string()))?;
     let mut terminate = signal(SignalKind::terminate()).map_err(|e| Error::internal(e.to_string()))?;
-    let theme = ui::Theme::from_env();
     let mut frame_log = FrameLog::from_env();
     let mut dirty = true;
     while !app.quit {
@@ -399,7 +409,7 @@ mod tests {
         };
         let (mut project, _) = kindling::project::init::init(&opts, &Silent).unwrap();
         project.config.label.accept = Some("y".into());
-        let (map, problems) = key_map(&project);
+        let (map, problems) = key_map(&project, None);
         assert!(problems.is_empty(), "{problems:?}");
         let key = |code| Key { code, mods: crossterm::event::KeyModifiers::NONE };
         assert_eq!(map.action(Pane::Label, key(crossterm::event::KeyCode::Char('y'))), Some(Action::Commit));

@@ -76,6 +76,8 @@ pub struct Shared {
     pub selected: Option<String>,
     /// Augmentations turned on, for the Train pane's settings.
     pub transforms_on: usize,
+    /// The text last searched for in Browse (`/`): marked in the texts shown.
+    pub search: Option<String>,
 }
 
 impl Shared {
@@ -87,6 +89,7 @@ impl Shared {
             thumbs: Thumbs::default(),
             labelled: None,
             selected: None,
+            search: None,
             transforms_on: 0,
         }
     }

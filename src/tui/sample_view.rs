@@ -11,26 +11,39 @@ use ratatui_image::{Resize, StatefulImage};
 
 use super::ui::Theme;
 
+/// How a text is drawn: from which wrapped line, with which words marked.
+#[derive(Default)]
+pub struct TextView<'a> {
+    pub scroll: u16,
+    pub marked: Option<&'a str>,
+}
+
 /// Draws `preview` into `body`, its facts into `meta`; `image` is the image encoded for the
 /// terminal, `None` when graphics are off, drawn filling the area or (`fit`) never enlarged.
+/// Returns the scroll a text was drawn at (within its length).
 pub fn render(
     f: &mut Frame,
     preview: &Result<Preview, String>,
     image: Option<&mut StatefulProtocol>,
     fit: bool,
     theme: Theme,
-    body: Rect,
-    meta: Rect,
-) {
+    text_view: TextView,
+    [body, meta]: [Rect; 2],
+) -> u16 {
     match preview {
         Err(e) => {
             f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))).wrap(Wrap { trim: false }), body)
         }
         Ok(Preview::Text { text, truncated }) => {
             let more = if *truncated { " (first 64 KiB)" } else { "" };
-            let meta_text = format!("{} characters{more}", text.chars().count());
-            f.render_widget(Paragraph::new(text.clone()).wrap(Wrap { trim: false }), body);
+            let total = wrapped_lines(text, body.width);
+            let scroll = text_view.scroll.min(total.saturating_sub(body.height));
+            let meta_text =
+                format!("{} characters{more}{}", text.chars().count(), position(scroll, body.height, total));
+            let lines = marked(text, text_view.marked, theme.accent().add_modifier(ratatui::style::Modifier::REVERSED));
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), body);
             f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
+            return scroll;
         }
         Ok(Preview::Audio(a)) => {
             let meta_text =
@@ -56,6 +69,51 @@ pub fn render(
             f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);
         }
     }
+    0
+}
+
+/// Where a scrolled text is, when it is longer than its room.
+pub fn position(scroll: u16, height: u16, total: u16) -> String {
+    match total > height {
+        true => format!(" · lines {}–{} of {total} (J/K scroll)", scroll + 1, (scroll + height).min(total)),
+        false => String::new(),
+    }
+}
+
+/// Lines of `text` as a wrapping paragraph of `width` shows them (words are not split
+/// unless longer than the width, so this may count a line or two short; scrolling stops
+/// at the end either way).
+pub fn wrapped_lines(text: &str, width: u16) -> u16 {
+    let width = width.max(1) as usize;
+    let lines: usize = text.lines().map(|l| l.chars().count().div_ceil(width).max(1)).sum();
+    lines.min(u16::MAX as usize) as u16
+}
+
+/// `text` as lines, each occurrence of `word` (ignoring case) drawn in `style`.
+pub fn marked(text: &str, word: Option<&str>, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    let word = word.filter(|w| !w.is_empty()).map(str::to_lowercase);
+    text.lines()
+        .map(|line| {
+            let Some(word) = &word else { return Line::from(line.to_string()) };
+            let lower = line.to_lowercase();
+            // Lowercasing can change byte lengths; mark only where it did not.
+            if lower.len() != line.len() {
+                return Line::from(line.to_string());
+            }
+            let mut spans = Vec::new();
+            let mut at = 0;
+            for (start, _) in lower.match_indices(word.as_str()) {
+                if start < at {
+                    continue;
+                }
+                spans.push(Span::raw(line[at..start].to_string()));
+                spans.push(Span::styled(line[start..start + word.len()].to_string(), style));
+                at = start + word.len();
+            }
+            spans.push(Span::raw(line[at..].to_string()));
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// A waveform drawn with block characters: each column spans the clip's min..max there.

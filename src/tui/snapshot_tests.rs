@@ -27,8 +27,8 @@ pub(super) fn app(kind: SourceKind) -> App {
 pub(super) fn draw(app: &mut App, width: u16, height: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
     // Two frames: the first sets the page size, as in the real loop.
-    term.draw(|f| ui::render(f, app, Theme { colour: false })).unwrap();
-    term.draw(|f| ui::render(f, app, Theme { colour: false })).unwrap();
+    term.draw(|f| ui::render(f, app, Theme { colour: false, light: false })).unwrap();
+    term.draw(|f| ui::render(f, app, Theme { colour: false, light: false })).unwrap();
     let buffer = term.backend().buffer();
     let mut text = String::new();
     for y in 0..buffer.area.height {
@@ -295,7 +295,7 @@ fn a_small_image_fills_the_label_pane() {
     draw(&mut a, 120, 50);
     assert!(super::encode_label_image(&mut a, Some(&picker)), "a new size, a new encoding");
     let mut term = Terminal::new(TestBackend::new(120, 50)).unwrap();
-    term.draw(|f| ui::render(f, &mut a, Theme { colour: false })).unwrap();
+    term.draw(|f| ui::render(f, &mut a, Theme { colour: false, light: false })).unwrap();
     let buffer = term.backend().buffer();
     // Half-blocks paint the picture's cells in its colours.
     let painted = |y: u16| (0..120).filter(|&x| buffer[(x, y)].bg != ratatui::style::Color::Reset).count();
