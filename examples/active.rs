@@ -247,7 +247,7 @@ fn texts(dir: &Path, n: usize) -> kindling::Result<Set> {
     Ok(Set { name: "text", options, test: held_out(&ids), truth })
 }
 
-/// 16 × 16 grey shapes of four imbalanced classes, moved, resized and noisy.
+/// 16 × 16 grey shapes of four imbalanced classes, a little moved and resized, noisy.
 fn images(dir: &Path, n: usize) -> kindling::Result<Set> {
     let images = dir.join("images");
     std::fs::create_dir_all(&images)?;
@@ -257,8 +257,8 @@ fn images(dir: &Path, n: usize) -> kindling::Result<Set> {
     let (mut ids, mut truth) = (Vec::new(), HashMap::new());
     for i in 0..n {
         let c = class_of(&mut rng, &shares);
-        let (cx, cy) = (rng.random_range(5.0..11.0f32), rng.random_range(5.0..11.0f32));
-        let r = rng.random_range(2.5..5.0f32);
+        let (cx, cy) = (rng.random_range(6.5..9.5f32), rng.random_range(6.5..9.5f32));
+        let r = rng.random_range(3.5..5.5f32);
         let mut img = image::GrayImage::new(16, 16);
         for (x, y, p) in img.enumerate_pixels_mut() {
             let (dx, dy) = (x as f32 - cx, y as f32 - cy);
@@ -268,7 +268,7 @@ fn images(dir: &Path, n: usize) -> kindling::Result<Set> {
                 2 => (dx.abs() <= 1.0 && dy.abs() <= r) || (dy.abs() <= 1.0 && dx.abs() <= r),
                 _ => ((dx * dx + dy * dy).sqrt() - r).abs() <= 1.0,
             };
-            let noise = rng.random_range(-70.0..70.0f32);
+            let noise = rng.random_range(-90.0..90.0f32);
             p.0 = [((if inside { 200.0 } else { 60.0 }) + noise).clamp(0.0, 255.0) as u8];
         }
         let id = format!("{i:05}.png");
