@@ -56,6 +56,21 @@ enum Command {
         /// How many samples to show
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Only samples without a label
+        #[arg(long, conflicts_with_all = ["labelled", "class"])]
+        unlabelled: bool,
+        /// Only labelled samples
+        #[arg(long, conflicts_with = "class")]
+        labelled: bool,
+        /// Only samples labelled with this class
+        #[arg(long, value_name = "CLASS")]
+        class: Option<String>,
+        /// Only samples of this fixed split: train, valid or test
+        #[arg(long, value_name = "SPLIT")]
+        split: Option<String>,
+        /// Only rows the expression keeps, as the Browse filter: `height > 3 and colour == "red"`
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
         /// Print one JSON object
         #[arg(long)]
         json: bool,
@@ -158,6 +173,13 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print a shell completion script: `kindling completions bash > /etc/bash_completion.d/kindling`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `kindling man | man -l -`
+    Man,
     /// Generate the demo projects (images, table, texts, audio) and open the image one
     Demo {
         /// Where to put them
@@ -339,7 +361,10 @@ fn main() {
         }
         Command::Init(a) => cli::init::run(a.into_options()),
         Command::Info { dir, json } => cli::info::run(&dir, json),
-        Command::Samples { dir, offset, limit, json } => cli::samples::run(&dir, offset, limit, json),
+        Command::Samples { dir, offset, limit, unlabelled, labelled, class, split, filter, json } => {
+            let which = cli::samples::Which { unlabelled, labelled, class, split, filter };
+            cli::samples::run(&dir, &which, offset, limit, json)
+        }
         Command::Classes { command: None, dir, json } => cli::classes::list(dir.as_deref(), json),
         Command::Classes { command: Some(command), .. } => {
             use kindling::project::classes::ClassChange;
@@ -367,6 +392,20 @@ fn main() {
         },
         Command::Live { dir, json } => cli::live::refit(&dir, json),
         Command::Queue { dir, order, limit, json } => cli::live::queue(&dir, &order, limit, json),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "kindling", &mut out);
+            cli::output::print_bytes(&out);
+            Ok(())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| kindling::Error::internal(e.to_string()))
+                .map(|()| cli::output::print_bytes(&out))
+        }
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Augment { dir, preview, copies, seed, output } => {

@@ -8,11 +8,11 @@ pub fn run(opts: InitOptions) -> Result<()> {
     let (project, report) = init(&opts, &TermProgress::new())?;
     let c = &project.config;
     let mut text = format!(
-        "created {} project at {}\n  {} samples, {} labels imported\n  classes: {}\n",
+        "created {} project at {}\n  {}, {} imported\n  classes: {}\n",
         c.source.kind.name(),
         project.root().display(),
-        report.samples,
-        report.imported_labels,
+        super::output::count(report.samples as u64, "sample"),
+        super::output::count(report.imported_labels as u64, "label"),
         c.classes.iter().map(|k| format!("{} [{}]", k.name, k.key)).collect::<Vec<_>>().join(", ")
     );
     for note in &report.notes {

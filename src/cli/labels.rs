@@ -7,7 +7,7 @@ use kindling::project::Project;
 use kindling::project::labelling;
 use kindling::{Error, Result};
 
-use super::output::{bar, percent, print, print_bytes, print_json};
+use super::output::{bar, count, file_or_stdout, percent, print, print_bytes, print_json};
 
 pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
     let project = Project::open(dir)?;
@@ -21,11 +21,10 @@ pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
 
 pub fn export(dir: &Path, format: Option<LabelFormat>, output: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
-    // `-o -` is standard output, as everywhere a file is written.
-    match output.filter(|p| *p != Path::new("-")) {
+    match file_or_stdout(output) {
         Some(path) => {
             let n = labelling::export(&project, path, format)?;
-            eprintln!("wrote {n} label{} to {}", if n == 1 { "" } else { "s" }, path.display());
+            eprintln!("wrote {} to {}", count(n as u64, "label"), path.display());
         }
         None => {
             let format = format.or_else(|| output.and_then(LabelFormat::from_path)).unwrap_or(LabelFormat::Csv);
@@ -46,12 +45,12 @@ pub fn import(dir: &Path, file: &Path) -> Result<()> {
     let rows = files::read(file)?;
     let r = labelling::import_labels(&project, &rows, Origin::Import)?;
     print(&format!(
-        "imported {} rows from {}: {} labels changed, {} already so, {} blank rows skipped\n",
-        r.rows,
+        "imported {} from {}: {} changed, {} already so, {} skipped\n",
+        count(r.rows as u64, "row"),
         file.display(),
-        r.changed,
+        count(r.changed as u64, "label"),
         r.unchanged,
-        r.blank
+        count(r.blank as u64, "blank row"),
     ));
     Ok(())
 }

@@ -23,8 +23,11 @@ pub fn refit(dir: &Path, json: bool) -> Result<()> {
         None => "no score yet (label two samples of each class)".into(),
     };
     print(&format!(
-        "live model: {score} on {} labels ({} on {}), refitted in {:.2} s\n",
-        refit.labels, refit.model, refit.features, refit.seconds
+        "live model: {score} on {} ({} on {}), refitted in {:.2} s\n",
+        super::output::count(refit.labels as u64, "label"),
+        refit.model,
+        refit.features,
+        refit.seconds
     ));
     for skipped in &refit.skipped {
         eprintln!("kindling: left out {skipped}");

@@ -33,6 +33,17 @@ pub fn fail(e: &Error) -> ! {
     std::process::exit(e.exit_code());
 }
 
+/// `n` and the noun that agrees with it: `1 label`, `2 labels`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// `-o -` means standard output, as everywhere a file is written.
+pub fn file_or_stdout(output: Option<&std::path::Path>) -> Option<&std::path::Path> {
+    output.filter(|p| *p != std::path::Path::new("-"))
+}
+
 /// `n` as a percentage of `total`, for people.
 pub fn percent(n: u64, total: u64) -> String {
     if total == 0 { "0%".into() } else { format!("{:.1}%", n as f64 * 100.0 / total as f64) }

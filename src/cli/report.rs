@@ -17,7 +17,14 @@ pub fn run(dir: &Path, as_json: bool, markdown: Option<&Path>) -> Result<()> {
     progress.finish();
     if let Some(path) = markdown {
         let text = readiness::to_markdown(&project.config.project.name, &report);
-        std::fs::write(path, text).map_err(|e| Error::file(path, e))?;
+        match super::output::file_or_stdout(Some(path)) {
+            Some(path) => std::fs::write(path, text).map_err(|e| Error::file(path, e))?,
+            // `--md -`: the Markdown is the output.
+            None => {
+                print(&text);
+                return Ok(());
+            }
+        }
     }
     if as_json {
         print_json(&serde_json::json!({ "band": report.band, "findings": report.findings, "profile": report.profile }));

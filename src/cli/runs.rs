@@ -27,8 +27,10 @@ pub fn train(dir: &Path, options: &TrainOptions, as_json: bool) -> Result<()> {
     let mut text =
         format!("run {} ({} on {} features, {:.1} s)\n", trained.run, r.model, r.features, r.seconds.unwrap_or(0.0));
     text += &format!(
-        "trained on {} samples, scored on {} ({} split)\n",
-        r.dataset.train, r.dataset.evaluated, r.dataset.evaluated_split
+        "trained on {}, scored on {} ({} split)\n",
+        super::output::count(r.dataset.train as u64, "sample"),
+        r.dataset.evaluated,
+        r.dataset.evaluated_split
     );
     text += &format!(
         "accuracy {:.3}  balanced {:.3}  macro F1 {:.3}  log loss {:.3}\n",
@@ -189,10 +191,11 @@ pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>) -> Re
     for file in &applied.skipped {
         eprintln!("kindling: skipped {}: {}", input.join(&file.id).display(), file.reason);
     }
-    match output {
+    match super::output::file_or_stdout(output) {
         Some(path) => {
             applied.write(Some(path), &mut std::io::sink())?;
-            eprintln!("wrote {} predictions of run {id} to {}", applied.ids.len(), path.display());
+            let n = super::output::count(applied.ids.len() as u64, "prediction");
+            eprintln!("wrote {n} of run {id} to {}", path.display());
         }
         None => {
             let mut bytes = Vec::new();

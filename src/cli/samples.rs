@@ -1,17 +1,50 @@
 use std::path::Path;
 
-use kindling::Result;
+use kindling::data::query::{LabelFilter, Query, parse_filter};
+use kindling::data::split::Split;
 use kindling::project::Project;
 use kindling::project::samples::window;
+use kindling::{Error, Result};
 
 use super::output::{print, print_json};
 
 /// Widest a column is drawn in the terminal; `--json` gives the full values.
 const MAX_CELL: usize = 32;
 
-pub fn run(dir: &Path, offset: usize, limit: usize, json: bool) -> Result<()> {
+/// Which samples `kindling samples` lists.
+pub struct Which {
+    pub unlabelled: bool,
+    pub labelled: bool,
+    pub class: Option<String>,
+    pub split: Option<String>,
+    pub filter: Option<String>,
+}
+
+impl Which {
+    fn query(&self) -> Result<Query> {
+        let labels = match (&self.class, self.unlabelled, self.labelled) {
+            (Some(c), _, _) => LabelFilter::Class(c.clone()),
+            (None, true, _) => LabelFilter::Unlabelled,
+            (None, false, true) => LabelFilter::Labelled,
+            _ => LabelFilter::All,
+        };
+        let split = match &self.split {
+            Some(s) => {
+                Some(Split::parse(s).ok_or_else(|| Error::user(format!("--split {s}: choose train, valid or test")))?)
+            }
+            None => None,
+        };
+        let filter = match &self.filter {
+            Some(f) => Some(parse_filter(f).map_err(|e| Error::user(format!("--filter: {e}")))?),
+            None => None,
+        };
+        Ok(Query { labels, split, filter, sort: None })
+    }
+}
+
+pub fn run(dir: &Path, which: &Which, offset: usize, limit: usize, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
-    let w = window(&project, offset, limit)?;
+    let w = window(&project, &which.query()?, offset, limit)?;
     if json {
         print_json(&w);
         return Ok(());

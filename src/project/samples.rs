@@ -12,7 +12,7 @@ use super::Project;
 use crate::data::query::{LabelFilter, Query};
 use crate::data::row_index::RowIndex;
 use crate::data::{Source, TableSource};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::labels::store::LabelStore;
 
 #[derive(Debug, Serialize)]
@@ -48,10 +48,30 @@ pub struct SampleRow {
     pub values: Vec<Option<String>>,
 }
 
-pub fn window(project: &Project, offset: usize, limit: usize) -> Result<SampleWindow> {
+/// Samples `offset .. offset + limit` of those `query` selects, and how many it selects.
+pub fn window(project: &Project, query: &Query, offset: usize, limit: usize) -> Result<SampleWindow> {
     let source = project.source()?;
-    let total = source.count()?;
-    let (columns, rows) = rows(&source, &project.labels()?, &Query::default(), offset, limit)?;
+    let store = project.labels()?;
+    if let LabelFilter::Class(class) = &query.labels
+        && !project.config.has_class(class)
+    {
+        let names = project.config.class_names().join(", ");
+        return Err(Error::user(format!("no class \"{class}\"; the classes are {names}")));
+    }
+    if let Some(filter) = &query.filter {
+        let columns = match &source {
+            Source::Table(t) => t.table.column_names()?,
+            Source::Folder(_) => return Err(Error::user("--filter applies to tables; folders have no columns")),
+        };
+        if let Some(missing) = filter.columns().into_iter().find(|c| !columns.iter().any(|k| k == c)) {
+            return Err(Error::user(format!(
+                "--filter: no column \"{missing}\"; the columns are {}",
+                columns.join(", ")
+            )));
+        }
+    }
+    let total = if query.is_empty() { source.count()? } else { count(&source, &store, query, &|_| {})? };
+    let (columns, rows) = rows(&source, &store, query, offset, limit)?;
     Ok(SampleWindow { total, offset, columns: columns.into_iter().map(|c| c.name).collect(), rows })
 }
 

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod classes;
+mod conventions;
 mod data;
 mod demo;
 mod durability;
