@@ -254,7 +254,8 @@ impl App {
                 label.classes_changed(classes.clone(), undoable);
                 self.shared.classes = classes;
                 browse.refresh();
-                self.requests.push(Job::Coverage);
+                self.labels_asked = true;
+                self.requests.extend([Job::Labels, Job::Coverage]);
                 self.message = Some(said);
             }
             Msg::ClassChanged { result: Err(e), .. } | Msg::Exported(Err(e)) => self.message = Some(e),

@@ -386,18 +386,18 @@ impl Labeller {
         self.rebuild();
     }
 
-    /// The classes changed (`:class …`, or its undo): new keys at once, labels read again,
-    /// the shown sample kept. `undoable`: Backspace takes the change back.
+    /// The classes changed (`:class …`, or its undo): new keys at once; the queue and the
+    /// shown sample stay (keys typed right after still label), the labels are read again by
+    /// the app. `undoable`: Backspace takes the change back.
     pub fn classes_changed(&mut self, classes: Vec<ClassConfig>, undoable: bool) {
         self.classes = classes;
         self.toggled.clear();
+        self.toggled_for = None;
         if undoable {
             self.undo_stack.push(Undo::Change);
         }
         // Suggestions name the old classes until the next refit.
         self.live = None;
-        self.focus = self.current().map(str::to_string);
-        self.rebuild();
     }
 
     /// Whether Backspace asked for a class change to be undone (asked once).
