@@ -184,6 +184,13 @@ pub fn rows(
 /// labels; ids not in the source are left out. Of a table, one pass reads the matching rows.
 pub fn rows_by_ids(source: &Source, store: &LabelStore, ids: &[String]) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
     let (columns, found) = match source {
+        // Ids that are row numbers are read through the row index.
+        Source::Table(t)
+            if let (Some(index), None) = (t.row_index.as_ref(), t.id_column.as_ref())
+                && let Some(positions) = ids.iter().map(|id| id.parse::<usize>().ok()).collect::<Option<Vec<_>>>() =>
+        {
+            indexed_rows_at(t, index, &positions)?
+        }
         Source::Table(t) => {
             let wanted = DataFrame::new_infer_height(vec![Column::new("id".into(), ids)])?;
             let mut args = JoinArgs::new(JoinType::Inner);
@@ -315,6 +322,28 @@ fn indexed_rows(
     offset: usize,
     limit: usize,
 ) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
+    let records = index.read(offset, limit)?;
+    as_rows(t, records.into_iter().enumerate().map(|(k, r)| (offset + k, r)).collect())
+}
+
+/// Rows by row number through the row index (ids that are row numbers): a seek and at
+/// most 63 rows parsed each, where a join would read the whole file.
+fn indexed_rows_at(
+    t: &TableSource,
+    index: &RowIndex,
+    positions: &[usize],
+) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
+    let mut records = Vec::with_capacity(positions.len());
+    for &at in positions {
+        if let Some(record) = index.read(at, 1)?.into_iter().next() {
+            records.push((at, record));
+        }
+    }
+    as_rows(t, records)
+}
+
+/// Records of the CSV file (each with its row number) as sample rows, as polars types them.
+fn as_rows(t: &TableSource, records: Vec<(usize, csv::ByteRecord)>) -> Result<(Vec<TableColumn>, Vec<SampleRow>)> {
     let schema = t.table.schema()?;
     let fields: Vec<(&str, &DataType)> = schema.iter().map(|(name, dtype)| (name.as_str(), dtype)).collect();
     let shown: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].0 != "id").collect();
@@ -325,13 +354,11 @@ fn indexed_rows(
     let field = |record: &csv::ByteRecord, i: usize| {
         record.get(i).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned())
     };
-    let records = index.read(offset, limit)?;
     let rows = records
         .iter()
-        .enumerate()
-        .map(|(k, record)| {
+        .map(|(at, record)| {
             let id = match id_at {
-                None => (offset + k).to_string(),
+                None => at.to_string(),
                 Some(i) => {
                     let raw = field(record, i).unwrap_or_default();
                     match raw.trim().parse::<i64>() {
@@ -501,5 +528,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn rows_by_row_number_through_the_index_equal_the_joined_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = awkward_csv(dir.path(), None);
+        let Source::Table(t) = &s else { panic!() };
+        let mut store = store(&dir);
+        store.set("250", Some("cat"), crate::labels::store::Origin::Cli).unwrap();
+        let ids: Vec<String> = ["250", "0", "500", "63", "64", "9999", "x"].iter().map(|s| s.to_string()).collect();
+        assert!(t.row_index.is_some());
+        let (columns, rows) = rows_by_ids(&s, &store, &ids[..6]).unwrap();
+        let wanted = DataFrame::new_infer_height(vec![Column::new("id".into(), &ids[..6])]).unwrap();
+        let mut args = JoinArgs::new(JoinType::Inner);
+        args.maintain_order = MaintainOrderJoin::Left;
+        let lf = t.scan_with_ids().unwrap().join(wanted.lazy(), [col("id")], [col("id")], args);
+        let (polars_columns, polars_rows) = table_rows(t, lf, 0, 6).unwrap();
+        assert_eq!(columns, polars_columns);
+        let got: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(got, ["250", "0", "500", "63", "64"], "in the order asked; 9999 is not a row");
+        assert_eq!(rows[0].label.as_deref(), Some("cat"));
+        assert_eq!(polars_rows.len(), rows.len());
+        for row in &rows {
+            let expected = polars_rows.iter().find(|r| r.id == row.id).unwrap();
+            assert_eq!(row.values.len(), expected.values.len());
+            assert_eq!(row.values[2], expected.values[2], "the text column of {}", row.id);
+        }
+        // An id that is not a row number goes the polars way (and finds nothing here).
+        assert!(rows_by_ids(&s, &store, &ids[6..]).unwrap().1.is_empty());
     }
 }

@@ -25,6 +25,8 @@ use super::viewport::top_following;
 /// table fetches rows by id in one pass over the table, so it fetches more at a time.
 const AHEAD: usize = 12;
 const AHEAD_ROWS: usize = 48;
+/// Samples after the one shown that a re-ranking leaves in place.
+const KEPT_AHEAD: usize = 3;
 /// Samples behind the one shown whose content is kept, for going back.
 const BEHIND: usize = 4;
 
@@ -589,7 +591,10 @@ impl Labeller {
             Ok(data) if std::mem::take(&mut self.rerank) && self.queue.is_some() => {
                 // A refit re-ordered the queue: the shown sample and the passed ones stay put.
                 let old = self.queue.take().unwrap_or_default();
-                self.queue = Some(kindling::project::queue::rerank(&old, self.pos, &data.ids));
+                // The next few samples stay too: their content is loaded, so the keys typed
+                // while the new order's samples load still show the next sample at once.
+                let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
+                self.queue = Some(kindling::project::queue::rerank(&old, keep, &data.ids));
                 self.run = data.run;
                 if let Some(live) = data.live {
                     self.live = Some((live, Instant::now()));

@@ -281,7 +281,7 @@ fn enter_accepts_the_suggestion_and_in_the_grid_each_marked_samples_own() {
 
 #[test]
 fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead() {
-    let mut l = labeller(SourceKind::Text, 10, 0);
+    let mut l = labeller(SourceKind::Text, 20, 0);
     l.refit_every = 3;
     let has_refit = |jobs: &[Job]| jobs.iter().any(|j| matches!(j, Job::Refit));
     for _ in 0..2 {
@@ -317,19 +317,21 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
     let Some(Job::Queue { generation, .. }) = jobs.iter().find(|j| matches!(j, Job::Queue { .. })) else {
         panic!("the queue is asked for in the new order: {jobs:?}")
     };
-    // The live model puts s9 first among the samples ahead.
-    let ids: Vec<String> = ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s9", "s7", "s8"].map(String::from).to_vec();
+    // The live model puts s19 first among the samples ahead.
+    let mut ids: Vec<String> = (0..19).map(|i| format!("s{i}")).collect();
+    ids.insert(7, "s19".into());
     let live = kindling::live::LiveState {
         refit,
         predictions: kindling::runs::predictions::Predictions { classes: l.class_names(), by_id: Default::default() },
         curve: Vec::new(),
     };
-    let data = QueueData { ids, labels: HashMap::new(), total: 10, run: None, events: 7, note: None, live: Some(live) };
+    let data = QueueData { ids, labels: HashMap::new(), total: 20, run: None, events: 7, note: None, live: Some(live) };
     l.queue_arrived(*generation, Ok(data));
     assert_eq!(l.current(), Some("s7"), "the sample on screen stays");
     assert!(l.fresh_suggestions.is_some(), "the frame log measures from the third label");
-    l.go(l.pos + 1);
-    assert_eq!(l.current(), Some("s9"), "then the new order");
+    let queue = l.queue.clone().unwrap();
+    assert_eq!(queue[8..12], ["s8", "s9", "s10", "s19"], "the next three (loaded already) stay, then the new order");
+    assert_eq!(queue.len(), 20, "a permutation still");
     l.refit_arrived(Err("the learner crashed (boom); no label is lost".into()));
     assert_eq!(l.message.as_deref(), Some("live model: the learner crashed (boom); no label is lost"));
 }
