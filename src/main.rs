@@ -121,21 +121,9 @@ enum Command {
         #[arg(long)]
         md: Option<PathBuf>,
     },
-    /// Write augmented versions of one sample as files to look at (png, txt, wav or csv)
-    Augment {
-        dir: PathBuf,
-        /// The sample to augment (its id, as `kindling samples` lists it)
-        #[arg(long, value_name = "ID")]
-        preview: String,
-        /// How many versions; the project's `copies` when left out
-        #[arg(long)]
-        copies: Option<usize>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// The folder to write them to
-        #[arg(short, long, value_name = "OUTDIR")]
-        output: PathBuf,
-    },
+    /// Preview augmented versions of one sample as files (png, txt, wav or csv), or turn
+    /// augmentations on and off in kindling.toml
+    Augment(AugmentArgs),
     /// Train a baseline on the labelled samples and record it as a run in runs/<id>/
     Train(TrainArgs),
     /// List the runs of a project
@@ -297,6 +285,37 @@ enum LabelsCommand {
     },
 }
 
+#[derive(Args)]
+struct AugmentArgs {
+    dir: PathBuf,
+    /// The sample to augment (its id, as `kindling samples` lists it)
+    #[arg(long, value_name = "ID", requires = "output")]
+    preview: Option<String>,
+    /// For the preview: these transforms (comma-separated) instead of those turned on
+    #[arg(long, value_delimiter = ',', value_name = "NAMES", conflicts_with = "all")]
+    transforms: Vec<String>,
+    /// For the preview: every transform of the project's kind of data
+    #[arg(long)]
+    all: bool,
+    /// Turn a transform on in kindling.toml (repeatable)
+    #[arg(long, value_name = "NAME")]
+    on: Vec<String>,
+    /// Turn a transform off in kindling.toml, keeping its numbers (repeatable)
+    #[arg(long, value_name = "NAME")]
+    off: Vec<String>,
+    /// Set a number in kindling.toml: NAME.PARAM=VALUE, e.g. rotate.degrees=15 or rotate.p=0.3
+    #[arg(long, value_name = "NAME.PARAM=VALUE")]
+    set: Vec<String>,
+    /// How many versions; the project's `copies` when left out
+    #[arg(long)]
+    copies: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The folder to write the preview to
+    #[arg(short, long, value_name = "OUTDIR")]
+    output: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum ClassesCommand {
     /// Add a class (its key: the next free one unless given)
@@ -408,8 +427,10 @@ fn main() {
         }
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
-        Command::Augment { dir, preview, copies, seed, output } => {
-            cli::augment::preview(&dir, &preview, copies, seed, &output)
+        Command::Augment(a) => {
+            let edit = cli::augment::Edit { on: a.on, off: a.off, set: a.set };
+            let choice = cli::augment::Choice { transforms: a.transforms, all: a.all };
+            cli::augment::run(&a.dir, &edit, a.preview.as_deref(), &choice, a.copies, a.seed, a.output.as_deref())
         }
         Command::Runs { dir, json } => cli::runs::list(&dir, json),
         Command::Show { dir, run, label_issues: false, json, png } => cli::runs::show(&dir, &run, json, png.as_deref()),

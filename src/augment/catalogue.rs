@@ -30,6 +30,17 @@ impl Modality {
         }
     }
 
+    /// Transforms that are safe for almost any data of the kind: what a preview shows when
+    /// none is turned on.
+    pub fn default_set(self) -> &'static [&'static str] {
+        match self {
+            Modality::Image => &["hflip", "rotate", "crop"],
+            Modality::Text => &["replace", "swap"],
+            Modality::Audio => &["gain", "shift"],
+            Modality::Table => &["smote"],
+        }
+    }
+
     pub fn transforms(self) -> &'static [Spec] {
         match self {
             Modality::Image => IMAGE,

@@ -5,19 +5,112 @@ use std::path::{Path, PathBuf};
 
 use kindling::augment::Modality;
 use kindling::augment::preview::{self, Versions};
+use kindling::augment::settings::Plan;
 use kindling::project::Project;
 use kindling::{Error, Result};
 
-pub fn preview(dir: &Path, id: &str, copies: Option<usize>, seed: u64, out: &Path) -> Result<()> {
-    let project = Project::open(dir)?;
-    let plan = project.config.augment.plan(Modality::of(project.config.source.kind))?;
-    if plan.steps.is_empty() {
-        return Err(Error::user(format!(
-            "no augmentation is turned on for {}: add one to kindling.toml (e.g. a line [augment.{}]) or use the Augment pane",
-            dir.display(),
-            Modality::of(project.config.source.kind).transforms()[0].name
-        )));
+use super::output::print;
+
+/// `--on`, `--off` and `--set`: changes to `[augment]` in kindling.toml.
+pub struct Edit {
+    pub on: Vec<String>,
+    pub off: Vec<String>,
+    pub set: Vec<String>,
+}
+
+/// Which transforms a preview applies: `--transforms`, `--all`, else those turned on.
+pub struct Choice {
+    pub transforms: Vec<String>,
+    pub all: bool,
+}
+
+pub fn run(
+    dir: &Path,
+    edit: &Edit,
+    preview: Option<&str>,
+    choice: &Choice,
+    copies: Option<usize>,
+    seed: u64,
+    out: Option<&Path>,
+) -> Result<()> {
+    let edits = !(edit.on.is_empty() && edit.off.is_empty() && edit.set.is_empty());
+    if edits {
+        change(dir, edit)?;
     }
+    match (preview, out) {
+        (Some(id), Some(out)) => write_preview(dir, id, choice, copies, seed, out),
+        _ if edits => Ok(()),
+        _ => {
+            Err(Error::user("give --preview ID -o OUTDIR to preview, or --on / --off / --set to change kindling.toml"))
+        }
+    }
+}
+
+/// Applies `--on`, `--off` and `--set` to kindling.toml, as the Augment pane does.
+fn change(dir: &Path, edit: &Edit) -> Result<()> {
+    let mut project = Project::open(dir)?;
+    let modality = Modality::of(project.config.source.kind);
+    let settings = &mut project.config.augment;
+    for name in &edit.on {
+        known(modality, name)?;
+        settings.set_on(name, true);
+    }
+    for name in &edit.off {
+        known(modality, name)?;
+        settings.set_on(name, false);
+    }
+    for assignment in &edit.set {
+        let bad = || Error::user(format!("--set {assignment}: write NAME.PARAM=VALUE, e.g. rotate.degrees=15"));
+        let (what, value) = assignment.split_once('=').ok_or_else(bad)?;
+        let (name, param) = what.trim().split_once('.').ok_or_else(bad)?;
+        let value: f64 = value.trim().parse().map_err(|_| bad())?;
+        known(modality, name)?;
+        settings.set_value(name, param, value);
+    }
+    project.config.validate()?;
+    project.config.save(dir)?;
+    let plan = project.config.augment.plan(modality)?;
+    let on: Vec<&str> = plan.steps.iter().map(|s| s.name.as_str()).collect();
+    print(&format!("augmentations on: {}\n", if on.is_empty() { "none".into() } else { on.join(", ") }));
+    Ok(())
+}
+
+fn known(modality: Modality, name: &str) -> Result<()> {
+    if modality.spec(name).is_some() {
+        return Ok(());
+    }
+    let names: Vec<&str> = modality.transforms().iter().map(|s| s.name).collect();
+    Err(Error::user(format!("no transform \"{name}\" for this project's data; there are {}", names.join(", "))))
+}
+
+/// The plan of a preview: the transforms chosen, else those turned on, else the kind's
+/// default set (said on stderr).
+fn plan_for(project: &Project, choice: &Choice) -> Result<Plan> {
+    let modality = Modality::of(project.config.source.kind);
+    let on = project.config.augment.plan(modality)?;
+    let names: Vec<String> = if choice.all {
+        modality.transforms().iter().map(|s| s.name.to_string()).collect()
+    } else if !choice.transforms.is_empty() {
+        choice.transforms.clone()
+    } else if on.steps.is_empty() {
+        let names = modality.default_set();
+        eprintln!("kindling: no augmentation is turned on; previewing the default set: {}", names.join(", "));
+        names.iter().map(|n| n.to_string()).collect()
+    } else {
+        return Ok(on);
+    };
+    let mut steps = Vec::new();
+    for name in &names {
+        known(modality, name)?;
+        // The numbers kindling.toml gives it, else the defaults.
+        steps.extend(project.config.augment.step(modality, name).map(|(_, step)| step));
+    }
+    Ok(Plan { steps, ..on })
+}
+
+fn write_preview(dir: &Path, id: &str, choice: &Choice, copies: Option<usize>, seed: u64, out: &Path) -> Result<()> {
+    let project = Project::open(dir)?;
+    let plan = plan_for(&project, choice)?;
     let copies = copies.unwrap_or(plan.copies);
     let versions = preview::versions(&project, id, &plan, copies, seed)?;
     std::fs::create_dir_all(out).map_err(|e| Error::file(out, e))?;
@@ -67,7 +160,8 @@ pub fn preview(dir: &Path, id: &str, copies: Option<usize>, seed: u64, out: &Pat
         }
     }
     let steps: Vec<&str> = plan.steps.iter().map(|s| s.name.as_str()).collect();
-    eprintln!("{} augmented versions of {id} ({}, seed {seed}) in {}", copies, steps.join(", "), out.display());
+    let versions = super::output::count(copies as u64, "augmented version");
+    eprintln!("{versions} of {id} ({}, seed {seed}) in {}", steps.join(", "), out.display());
     for path in written {
         println!("{}", path.display());
     }

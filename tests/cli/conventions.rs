@@ -63,3 +63,39 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
     let r = kindling(&["completions", "tcsh"]);
     assert!(r.code == 2 && r.stderr.contains("possible values: bash"), "{}", r.stderr);
 }
+
+#[test]
+fn augment_turns_transforms_on_and_off_from_the_command_line_and_previews_a_chosen_set() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/shapes");
+    let out = ok(&["augment", p(&proj), "--on", "hflip", "--on", "rotate", "--set", "rotate.degrees=30"]);
+    assert_eq!(out, "augmentations on: hflip, rotate\n");
+    let config = std::fs::read_to_string(proj.join("kindling.toml")).unwrap();
+    assert!(config.contains("[augment.rotate]") && config.contains("degrees = 30"), "{config}");
+    assert_eq!(ok(&["augment", p(&proj), "--off", "rotate"]), "augmentations on: hflip\n");
+    let config = std::fs::read_to_string(proj.join("kindling.toml")).unwrap();
+    assert!(config.contains("degrees = 30"), "off keeps the numbers: {config}");
+    let preview = dir.path().join("preview");
+    let r = kindling(&[
+        "augment",
+        p(&proj),
+        "--preview",
+        "circle_0001.png",
+        "--transforms",
+        "blur,noise",
+        "--copies",
+        "2",
+        "-o",
+        p(&preview),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.starts_with("2 augmented versions of circle_0001.png (blur, noise"), "{}", r.stderr);
+    let r =
+        kindling(&["augment", p(&proj), "--preview", "circle_0001.png", "--all", "--copies", "1", "-o", p(&preview)]);
+    assert!(r.stderr.starts_with("1 augmented version of circle_0001.png (hflip, vflip, rotate"), "{}", r.stderr);
+    assert!(user_error(&["augment", p(&proj), "--on", "warp"]).contains("no transform \"warp\""));
+    assert!(user_error(&["augment", p(&proj), "--set", "rotate.degrees=999"]).contains("between"));
+    assert!(user_error(&["augment", p(&proj), "--set", "rotate=3"]).contains("NAME.PARAM=VALUE"));
+    assert!(user_error(&["augment", p(&proj)]).contains("--preview ID"));
+}

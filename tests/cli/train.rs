@@ -343,8 +343,11 @@ fn augment_preview_writes_versions_of_every_kind_and_repeats_under_a_seed() {
     for (name, id, config, ext) in cases {
         let proj = dir.path().join("demo").join(name);
         let out = dir.path().join(format!("out-{name}"));
-        let err = user_error(&["augment", p(&proj), "--preview", id, "-o", p(&out)]);
-        assert!(err.contains("no augmentation is turned on"), "{err}");
+        // Nothing turned on: the preview shows the kind's default set, and says so.
+        let r = kindling(&["augment", p(&proj), "--preview", id, "--copies", "1", "-o", p(&out)]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("previewing the default set"), "{}", r.stderr);
+        assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
         add_to_config(&proj, config);
         let listed = ok(&["augment", p(&proj), "--preview", id, "--copies", "3", "--seed", "4", "-o", p(&out)]);
         let files: Vec<&str> = listed.lines().collect();
