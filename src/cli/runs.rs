@@ -91,7 +91,7 @@ pub fn list(dir: &Path, as_json: bool) -> Result<()> {
 pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
-    let runs::RunDetail { record, metrics, confusion, .. } = runs::detail(project.root(), &id)?;
+    let runs::RunDetail { record, metrics, confusion, since, .. } = runs::detail(project.root(), &id)?;
     if let Some(path) = png {
         let title = format!("{id}: {} split, {} samples", record.dataset.evaluated_split, record.dataset.evaluated);
         kindling::eval::confusion_png::write(&confusion, &title, path)?;
@@ -135,7 +135,11 @@ pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<
     for class in &confusion.classes {
         let m = &metrics["per_class"][class];
         let v = |k: &str| m[k].as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
-        per_class.push(vec![class.clone(), v("precision"), v("recall"), v("f1"), m["support"].to_string()]);
+        let name = match since.get(class) {
+            Some(now) => format!("{class} {now}"),
+            None => class.clone(),
+        };
+        per_class.push(vec![name, v("precision"), v("recall"), v("f1"), m["support"].to_string()]);
     }
     text += &format!("\n{}", table(&per_class));
     let mut matrix =

@@ -126,6 +126,42 @@ pub fn undo(project: &mut Project) -> Result<Option<String>> {
     }))
 }
 
+/// What became of each of `classes` (a run's) that the project no longer has: `→ NEW` when a
+/// rename or merge took it there, `(removed)` otherwise. Read from the store's notes of the
+/// changes not undone, in order.
+pub fn since(project: &Project, classes: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut became: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (what, undone) in project.labels()?.changes()? {
+        if undone {
+            continue;
+        }
+        let moves: Vec<(String, String)> =
+            if let Some((from, to)) = what.strip_prefix("rename ").and_then(|r| r.split_once(" → ")) {
+                vec![(from.to_string(), to.to_string())]
+            } else if let Some((from, into)) = what.strip_prefix("merge ").and_then(|r| r.rsplit_once(" into ")) {
+                from.split(", ").map(|f| (f.to_string(), into.to_string())).collect()
+            } else {
+                Vec::new()
+            };
+        for (from, to) in moves {
+            // What went to `from` before goes on to `to`.
+            for target in became.values_mut().filter(|t| **t == from) {
+                *target = to.clone();
+            }
+            became.insert(from, to);
+        }
+    }
+    let current = project.config.class_names();
+    Ok(classes
+        .iter()
+        .filter(|c| !current.contains(c))
+        .map(|c| {
+            let now = became.get(c).filter(|t| current.contains(t));
+            (c.clone(), now.map_or("(removed)".to_string(), |t| format!("→ {t}")))
+        })
+        .collect())
+}
+
 /// For the note `rename OLD → NEW`, the old name of `new`.
 fn renamed_back(what: &str, new: &str) -> Option<String> {
     let (old, to) = what.strip_prefix("rename ")?.split_once(" → ")?;

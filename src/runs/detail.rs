@@ -23,6 +23,9 @@ pub struct RunDetail {
     pub loss: Vec<(f64, f64)>,
     /// Suspected label errors, for a run with K folds.
     pub issues: Option<Vec<LabelIssue>>,
+    /// The run's classes the project no longer has, and what became of them (`→ new`,
+    /// `(removed)`).
+    pub since: std::collections::BTreeMap<String, String>,
 }
 
 /// The confusion matrix one can open cell by cell: the held-out split's, or for a run with
@@ -89,7 +92,11 @@ pub fn detail(project_root: &Path, id: &str) -> Result<RunDetail> {
     let loss = events::read(&run_dir.join(EVENTS_FILE))
         .map(|e| events::loss_curves(&e).into_iter().next().unwrap_or_default())
         .unwrap_or_default();
-    Ok(RunDetail { record, metrics, confusion, drill, loss, issues })
+    // A project that cannot be read here only loses the note of renamed classes.
+    let since = crate::project::Project::open(project_root)
+        .and_then(|p| crate::project::classes::since(&p, &confusion.classes))
+        .unwrap_or_default();
+    Ok(RunDetail { record, metrics, confusion, drill, loss, issues, since })
 }
 
 fn held_out_scope(record: &record::RunRecord) -> String {

@@ -228,7 +228,10 @@ fn per_class_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec
             let change = pc["f1"].as_f64().zip(before).map_or("-".to_string(), |(a, b)| delta(a - b));
             text += &format!(" {change:>7}");
         }
-        out.push(Line::from(text));
+        match d.since.get(class) {
+            Some(now) => out.push(Line::from(vec![Span::raw(text), Span::styled(format!("  {now}"), theme.dim())])),
+            None => out.push(Line::from(text)),
+        }
     }
     out
 }

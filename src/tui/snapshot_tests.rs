@@ -422,7 +422,10 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         problem: None,
     };
     let loss = (1..=20).map(|i| (i as f64, 1.0 / i as f64)).collect();
-    (summary, kindling::runs::RunDetail { record, metrics, confusion, drill, loss, issues: None })
+    (
+        summary,
+        kindling::runs::RunDetail { record, metrics, confusion, drill, loss, issues: None, since: Default::default() },
+    )
 }
 
 #[test]

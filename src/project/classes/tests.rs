@@ -117,3 +117,21 @@ fn multi_label_changes_touch_only_the_class_in_each_label() {
     let got: std::collections::BTreeMap<String, String> = labels(&p).into_iter().collect();
     assert_eq!((got["0"].as_str(), got.get("1")), ("dog", None), "a label of cat alone is cleared");
 }
+
+#[test]
+fn since_says_what_became_of_a_run_s_classes() {
+    let (_d, mut p) = project(false);
+    let run: Vec<String> = ["cat", "dog", "bird"].map(String::from).to_vec();
+    assert!(since(&p, &run).unwrap().is_empty(), "nothing changed");
+    change(&mut p, &ClassChange::Rename { from: "cat".into(), to: "feline".into() }).unwrap();
+    change(&mut p, &ClassChange::Merge { from: vec!["feline".into()], into: "dog".into() }).unwrap();
+    change(&mut p, &ClassChange::Remove { name: "bird".into(), clear_labels: true }).unwrap();
+    change(&mut p, &ClassChange::Add { name: "fish".into(), key: None, colour: None }).unwrap();
+    let got = since(&p, &run).unwrap();
+    assert_eq!(got.get("cat").map(String::as_str), Some("→ dog"), "through the rename and the merge");
+    assert_eq!(got.get("bird").map(String::as_str), Some("(removed)"));
+    assert_eq!(got.get("dog"), None, "still a class");
+    undo(&mut p).unwrap(); // the add
+    undo(&mut p).unwrap(); // the remove
+    assert_eq!(since(&p, &run).unwrap().get("bird"), None, "the removal was undone");
+}
