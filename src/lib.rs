@@ -4,6 +4,7 @@
 pub mod augment;
 pub mod data;
 pub mod demo;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod features;

@@ -111,6 +111,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compute the vectors of every sample with a featurizer and cache them (reused by
+    /// similar, the live model and the diverse order)
+    Embed {
+        dir: PathBuf,
+        /// auto (the kind's default) or a featurizer name
+        #[arg(long, default_value = "auto")]
+        features: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The samples most like one sample (cosine of their vectors), with their labels
+    Similar {
+        dir: PathBuf,
+        id: String,
+        /// How many neighbours
+        #[arg(short, default_value_t = 10)]
+        k: usize,
+        /// auto (the kind's default) or a featurizer name
+        #[arg(long, default_value = "auto")]
+        features: String,
+        /// Print a JSON array of {id, similarity, label}
+        #[arg(long)]
+        json: bool,
+    },
     /// Grade the data: C accessible, B faithful, A appropriate for the task
     Report {
         dir: PathBuf,
@@ -425,6 +449,8 @@ fn main() {
                 .map_err(|e| kindling::Error::internal(e.to_string()))
                 .map(|()| cli::output::print_bytes(&out))
         }
+        Command::Embed { dir, features, json } => cli::embed::embed(&dir, &features, json),
+        Command::Similar { dir, id, k, features, json } => cli::embed::similar(&dir, &id, k, &features, json),
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Augment(a) => {

@@ -3,6 +3,7 @@
 pub mod augment;
 pub mod classes;
 pub mod demo;
+pub mod embed;
 pub mod info;
 pub mod init;
 pub mod labels;

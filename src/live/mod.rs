@@ -3,7 +3,6 @@
 //! not a run — it fills `.kindling/live/`, never `runs/` — and everything it writes is
 //! written whole and renamed into place, so a reader (or a SIGKILL) never sees half a file.
 
-pub mod features;
 pub mod next;
 pub mod state;
 
@@ -100,7 +99,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let mut dataset = Dataset::load(project)?;
     let classes = project.config.class_names();
     enough_classes(&dataset)?;
-    let rows = features::all_rows(project, &dataset, method, progress)?;
+    let rows = crate::embed::all_rows(project, &dataset, method, progress)?;
     if rows.kept.len() < dataset.ids.len() {
         dataset.keep(&rows.kept)?;
         enough_classes(&dataset)?;

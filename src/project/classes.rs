@@ -13,8 +13,9 @@ use crate::labels::multi;
 use crate::labels::store::{Latest, Origin};
 
 /// Keys the Label pane keeps for its own commands (moving, skipping, undo, grid, order,
-/// review, range, first / last, scrolling, help, palette, search); a class cannot take one.
-pub const RESERVED_KEYS: &str = "hjklqsuxtorvgGJK?:/ ";
+/// review, range, first / last, scrolling, more like this, help, palette, search); a class
+/// cannot take one.
+pub const RESERVED_KEYS: &str = "hjklqsuxtorvgGJKn?:/ ";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClassChange {

@@ -2,8 +2,8 @@
 
 /// Keys given to classes in order: digits first, then letters the Label pane does not use
 /// for its own commands (h j k l move, q quits, s skips, u undoes, x clears, t grid, o order,
-/// r review, v range, g/G first/last, J/K scroll).
-const DEFAULT_KEYS: &str = "1234567890abcdefimnpwyzABCDEFILMNOPQRTVWYZ";
+/// r review, v range, g/G first/last, J/K scroll, n more like this).
+const DEFAULT_KEYS: &str = "1234567890abcdefimpwyzABCDEFILMNOPQRTVWYZ";
 
 /// Colours that exist in 16-colour terminals, distinct from each other.
 const COLOURS: [&str; 12] = [

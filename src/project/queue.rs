@@ -192,7 +192,12 @@ pub fn build(
     };
     // The feature rows are read only for the order that compares samples.
     let vectors = (order == Order::Diverse && review_of.is_none())
-        .then(|| crate::live::features::vectors(project_root))
+        .then(|| {
+            // The rows of the featurizer the live model last used.
+            let features = crate::live::state::latest(project_root)?.features;
+            let method = crate::features::Method::ALL.into_iter().find(|m| m.name() == features)?;
+            crate::embed::cached(project_root, method)
+        })
         .flatten();
     let arranged = match vectors {
         Some(v) => {

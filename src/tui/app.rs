@@ -260,6 +260,8 @@ impl App {
             }
             Msg::ClassChanged { result: Err(e), .. } | Msg::Exported(Err(e)) => self.message = Some(e),
             Msg::Exported(Ok(said)) => self.message = Some(said),
+            Msg::Similar { id, result: Ok(ids) } => label.more_like(&id, ids),
+            Msg::Similar { result: Err(e), .. } => self.message = Some(e),
             Msg::Located { generation, .. } if generation != browse.generation => {}
             Msg::Located { result: Ok(Some(row)), .. } => browse.jump(row),
             Msg::Located { id, result: Ok(None), .. } => {

@@ -84,6 +84,10 @@ pub enum Job {
     },
     /// Write the current labels to a file (`:export FILE`).
     Export(String),
+    /// The samples most like `id` (the Label pane's `n`).
+    Similar {
+        id: String,
+    },
     /// The data readiness report.
     Report,
     /// The project's runs.
@@ -206,8 +210,15 @@ pub enum Msg {
         result: Result<Option<usize>, String>,
     },
     Exported(Result<String, String>),
+    Similar {
+        id: String,
+        result: Result<Vec<String>, String>,
+    },
     Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
 }
+
+/// Neighbours the Label pane's `n` asks for (the unlabelled among them come next).
+const MORE_LIKE_THIS: usize = 20;
 
 /// Runs `job` on the blocking pool; its result comes back on `tx`.
 pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
@@ -299,6 +310,18 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     .and_then(|store| samples::locate(&source, &store, &query, &id))
                     .map_err(|e| e.to_string());
                 Msg::Located { generation, id, result }
+            }
+            Job::Similar { id } => {
+                let result = Project::open(&root)
+                    .and_then(|p| {
+                        // The live model's featurizer: its vectors are cached already.
+                        let method = kindling::features::Method::choose(&p.config.live.features, p.config.source.kind)?;
+                        let (vectors, _) = kindling::embed::vectors(&p, method, &Silent)?;
+                        let near = kindling::embed::similar::nearest(&vectors, &id, MORE_LIKE_THIS);
+                        Ok(near.unwrap_or_default().into_iter().map(|n| n.id).collect())
+                    })
+                    .map_err(|e| e.to_string());
+                Msg::Similar { id, result }
             }
             Job::Export(path) => Msg::Exported(
                 Project::open(&root)

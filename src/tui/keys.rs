@@ -46,11 +46,12 @@ pub enum Action {
     CancelRun,
     ScrollDown,
     ScrollUp,
+    MoreLikeThis,
 }
 
 impl Action {
     /// Every action but going to a pane, with the name a `[keys]` table uses for it.
-    const NAMED: [(&'static str, Action); 38] = [
+    const NAMED: [(&'static str, Action); 39] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -89,6 +90,7 @@ impl Action {
         ("cancel_run", Action::CancelRun),
         ("scroll_down", Action::ScrollDown),
         ("scroll_up", Action::ScrollUp),
+        ("more_like_this", Action::MoreLikeThis),
     ];
 
     /// Every action with its name: going to a pane is named after the pane (`browse`).
@@ -101,7 +103,7 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "show / hide this help",
-            Action::Palette => "palette: commands, :123 row, :q",
+            Action::Palette => "palette: commands, rows",
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
             Action::GotoPane(_) => "go to that pane",
@@ -138,6 +140,7 @@ impl Action {
             Action::CancelRun => "cancel the run followed",
             Action::ScrollDown => "scroll a long text down",
             Action::ScrollUp => "scroll a long text up",
+            Action::MoreLikeThis => "more like this one next",
         }
     }
 }
@@ -291,6 +294,7 @@ impl KeyMap {
             (K::Char('r'), Action::Review),
             (K::Char('J'), Action::ScrollDown),
             (K::Char('K'), Action::ScrollUp),
+            (K::Char('n'), Action::MoreLikeThis),
         ];
         let results = [
             (K::Enter, Action::Open),

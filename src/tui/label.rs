@@ -148,6 +148,8 @@ pub struct Labeller {
     undo_stack: Vec<Undo>,
     /// Backspace reached a class change: the app undoes it (labels and class list).
     undo_change_asked: bool,
+    /// `n` was pressed on this sample: its neighbours are asked for.
+    similar_asked: Option<String>,
     pub pace: Pace,
     /// The label-event count this pane expects; another number means labels changed
     /// elsewhere (another workbench, the CLI).
@@ -214,6 +216,7 @@ impl Labeller {
             write: None,
             undo_stack: Vec::new(),
             undo_change_asked: false,
+            similar_asked: None,
             pace: Pace::default(),
             expected_events: None,
             message: None,
@@ -298,6 +301,13 @@ impl Labeller {
             Action::Up => self.go(self.pos.saturating_sub(row)),
             Action::PageDown => self.go(self.pos + self.page.max(1)),
             Action::PageUp => self.go(self.pos.saturating_sub(self.page.max(1))),
+            Action::MoreLikeThis => match self.current().map(str::to_string) {
+                Some(id) => {
+                    self.message = Some(format!("finding samples like {id}…"));
+                    self.similar_asked = Some(id);
+                }
+                None => self.message = Some("no sample shown".into()),
+            },
             Action::ScrollDown => self.text_scroll = self.text_scroll.saturating_add(self.picture_cells.1.max(2) / 2),
             Action::ScrollUp => self.text_scroll = self.text_scroll.saturating_sub(self.picture_cells.1.max(2) / 2),
             Action::Top => self.go(0),
@@ -400,6 +410,26 @@ impl Labeller {
         }
         // Suggestions name the old classes until the next refit.
         self.live = None;
+    }
+
+    /// "More like this": the unlabelled among `ids` (the neighbours of `of`) come right after
+    /// the shown sample, most similar first; the samples already passed stay where they are.
+    pub fn more_like(&mut self, of: &str, ids: Vec<String>) {
+        let Some(queue) = self.queue.as_mut() else { return };
+        let keep = (self.pos + 1).min(queue.len());
+        let passed: HashSet<&String> = queue[..keep].iter().collect();
+        let next: Vec<String> =
+            ids.into_iter().filter(|id| !self.labels.contains_key(id) && !passed.contains(id)).collect();
+        let moved: HashSet<&String> = next.iter().collect();
+        let rest: Vec<String> = queue[keep..].iter().filter(|id| !moved.contains(id)).cloned().collect();
+        let mut new = queue[..keep].to_vec();
+        new.extend(next.iter().cloned());
+        new.extend(rest);
+        *queue = new;
+        self.message = Some(match next.len() {
+            0 => format!("no unlabelled sample like {of} left"),
+            n => format!("{n} samples like {of} come next"),
+        });
     }
 
     /// Whether Backspace asked for a class change to be undone (asked once).
@@ -755,6 +785,9 @@ impl Labeller {
         let mut jobs = Vec::new();
         if self.take_undo_change() {
             jobs.push(Job::UndoChange);
+        }
+        if let Some(id) = self.similar_asked.take() {
+            jobs.push(Job::Similar { id });
         }
         if self.refit_due(Instant::now()) {
             self.refit_asked = true;

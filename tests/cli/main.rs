@@ -6,6 +6,7 @@ mod conventions;
 mod data;
 mod demo;
 mod durability;
+mod embed;
 mod init;
 mod labels;
 mod live;

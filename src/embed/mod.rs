@@ -1,18 +1,25 @@
-//! Feature rows of every sample, cached for the live model: the featurizer is fitted on all
-//! samples (it needs no labels), so the rows stay valid while labels change and a refit
-//! costs the fit alone. The cache is keyed by the data's fingerprint, the featurizer and its
-//! settings; a change of any of them makes it stale.
+//! Vectors per sample: the feature rows of every sample, cached in `.kindling/cache/` one
+//! file per featurizer (`kindling embed`, the live model, similar samples, the diverse
+//! order). The featurizer is fitted on all samples (it needs no labels), so the rows stay
+//! valid while labels change and a refit costs the fit alone. A cache is keyed by the data's
+//! fingerprint, the featurizer and its settings; a change of any of them makes it stale.
+
+pub mod similar;
+
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::dir;
 use crate::error::Result;
 use crate::features::{Featurizer, Inputs, Matrix, Method};
 use crate::progress::Progress;
 use crate::project::Project;
 use crate::runs::dataset::Dataset;
 
-const FILE: &str = "features.bin";
+/// Where the vectors of featurizer `method` are kept.
+pub fn cache_path(project_root: &Path, method: Method) -> PathBuf {
+    project_root.join(".kindling").join("cache").join(format!("vectors-{}.bin", method.name()))
+}
 
 #[derive(Serialize, Deserialize)]
 struct Cached {
@@ -44,7 +51,7 @@ fn key(project: &Project, dataset: &Dataset, method: Method) -> String {
 /// The feature rows of every sample of `dataset` the featurizer can read.
 pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: &dyn Progress) -> Result<Rows> {
     let key = key(project, dataset, method);
-    let path = dir(project.root()).join(FILE);
+    let path = cache_path(project.root(), method);
     if let Some(cached) = std::fs::read(&path).ok().and_then(|b| postcard::from_bytes::<Cached>(&b).ok())
         && cached.key == key
         && cached.ids == dataset.ids
@@ -55,7 +62,7 @@ pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: 
     let cached = Cached { key, ids: dataset.ids.clone(), kept, rows: x };
     if let Ok(bytes) = postcard::to_allocvec(&cached) {
         // A cache that cannot be written only costs the next refit its featurizing.
-        let _ = super::state::write_whole(&path, &bytes);
+        let _ = crate::live::state::write_whole(&path, &bytes);
     }
     Ok(Rows { x: cached.rows, kept: cached.kept, skipped })
 }
@@ -97,13 +104,27 @@ fn why(e: &crate::error::Error, path: &std::path::Path) -> String {
     text.strip_prefix(&format!("{}: ", path.display())).map(str::to_string).unwrap_or(text)
 }
 
-/// The cached rows by sample id, for comparing samples (the diverse order).
+/// The cached rows by sample id, for comparing samples (the diverse order, similar samples).
 pub struct Vectors {
     rows: std::collections::HashMap<String, usize>,
+    ids: Vec<String>,
     x: Matrix,
 }
 
 impl Vectors {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Columns of the rows.
+    pub fn width(&self) -> usize {
+        self.x.cols()
+    }
+
     /// The cosine similarity of two samples' rows, when both have one.
     pub fn cosine(&self, a: &str, b: &str) -> Option<f64> {
         let (i, j) = (self.rows.get(a)?, self.rows.get(b)?);
@@ -111,10 +132,20 @@ impl Vectors {
     }
 }
 
-/// The rows the live model last featurized, if any.
-pub fn vectors(project_root: &std::path::Path) -> Option<Vectors> {
-    let bytes = std::fs::read(dir(project_root).join(FILE)).ok()?;
+/// The vectors of featurizer `method` as last cached, if any (they may be stale).
+pub fn cached(project_root: &Path, method: Method) -> Option<Vectors> {
+    let bytes = std::fs::read(cache_path(project_root, method)).ok()?;
     let cached: Cached = postcard::from_bytes(&bytes).ok()?;
-    let rows = cached.kept.iter().enumerate().map(|(row, &i)| (cached.ids[i].clone(), row)).collect();
-    Some(Vectors { rows, x: cached.rows })
+    let ids: Vec<String> = cached.kept.iter().map(|&i| cached.ids[i].clone()).collect();
+    let rows = ids.iter().enumerate().map(|(row, id)| (id.clone(), row)).collect();
+    Some(Vectors { rows, ids, x: cached.rows })
+}
+
+/// The vectors of every sample the featurizer can read, computed when missing or stale.
+pub fn vectors(project: &Project, method: Method, progress: &dyn Progress) -> Result<(Vectors, Vec<String>)> {
+    let dataset = Dataset::load(project)?;
+    let rows = all_rows(project, &dataset, method, progress)?;
+    let ids: Vec<String> = rows.kept.iter().map(|&i| dataset.ids[i].clone()).collect();
+    let by_id = ids.iter().enumerate().map(|(row, id)| (id.clone(), row)).collect();
+    Ok((Vectors { rows: by_id, ids, x: rows.x }, rows.skipped))
 }

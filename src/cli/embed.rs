@@ -1,0 +1,75 @@
+//! `kindling embed` (vectors per sample, cached) and `kindling similar` (a sample's nearest
+//! neighbours by cosine, with their labels).
+
+use std::path::Path;
+
+use kindling::embed::{self, similar};
+use kindling::features::Method;
+use kindling::progress::Progress;
+use kindling::project::Project;
+use kindling::{Error, Result};
+
+use super::output::{count, print, print_json};
+use super::progress::TermProgress;
+
+fn method(project: &Project, features: &str) -> Result<Method> {
+    Method::choose(features, project.config.source.kind)
+}
+
+pub fn embed(dir: &Path, features: &str, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let method = method(&project, features)?;
+    let progress = TermProgress::new();
+    let (vectors, skipped) = embed::vectors(&project, method, &progress)?;
+    progress.finish();
+    for s in &skipped {
+        eprintln!("kindling: left out {s}");
+    }
+    let path = embed::cache_path(project.root(), method);
+    if json {
+        print_json(&serde_json::json!({
+            "features": method.name(), "samples": vectors.len(), "dimensions": vectors.width(),
+            "skipped": skipped, "cache": path,
+        }));
+        return Ok(());
+    }
+    print(&format!(
+        "{} of {} dimensions ({} features), cached in {}\n",
+        count(vectors.len() as u64, "vector"),
+        vectors.width(),
+        method.name(),
+        path.display()
+    ));
+    Ok(())
+}
+
+pub fn similar(dir: &Path, id: &str, k: usize, features: &str, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let method = method(&project, features)?;
+    let progress = TermProgress::new();
+    let (vectors, _) = embed::vectors(&project, method, &progress)?;
+    progress.finish();
+    let near = similar::nearest(&vectors, id, k).ok_or_else(|| {
+        Error::user(format!(
+            "no sample \"{id}\" with a vector; ids are as `kindling samples {}` lists them",
+            dir.display()
+        ))
+    })?;
+    let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
+    if json {
+        let rows: Vec<_> = near
+            .iter()
+            .map(|n| serde_json::json!({ "id": n.id, "similarity": n.similarity, "label": labels.get(&n.id) }))
+            .collect();
+        print_json(&rows);
+        return Ok(());
+    }
+    let width = near.iter().map(|n| n.id.chars().count()).max().unwrap_or(2).max(2);
+    let mut out = String::new();
+    for n in &near {
+        let label = labels.get(&n.id).map_or("·", String::as_str);
+        out.push_str(&format!("{:<width$}  {:.3}  {label}\n", n.id, n.similarity));
+    }
+    print(&out);
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Similar samples: the nearest neighbours of a sample by cosine similarity of its vector,
+//! searched exactly (every vector compared; tens of thousands take milliseconds).
+
+use serde::Serialize;
+
+use super::Vectors;
+
+/// A neighbour and how similar it is (cosine, 1 the same direction).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Neighbour {
+    pub id: String,
+    pub similarity: f64,
+}
+
+/// The `k` samples most like sample `id` (itself left out), most similar first; `None` when
+/// `id` has no vector.
+pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> {
+    let at = *vectors.rows.get(id)?;
+    let me = vectors.x.row(at);
+    let mut scored: Vec<(f64, usize)> =
+        (0..vectors.len()).filter(|&i| i != at).map(|i| (me.cosine(vectors.x.row(i)), i)).collect();
+    let k = k.min(scored.len());
+    if k == 0 {
+        return Some(Vec::new());
+    }
+    // The k best first, then only they are sorted (ties by sample order, for the same
+    // answer every time).
+    let better = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    scored.select_nth_unstable_by(k - 1, better);
+    scored.truncate(k);
+    scored.sort_by(better);
+    Some(scored.into_iter().map(|(similarity, i)| Neighbour { id: vectors.ids[i].clone(), similarity }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::Matrix;
+
+    fn vectors(rows: &[[f32; 2]]) -> Vectors {
+        let ids: Vec<String> = (0..rows.len()).map(|i| format!("s{i}")).collect();
+        let x = Matrix::dense(rows.len(), 2, rows.iter().flatten().copied().collect());
+        Vectors { rows: ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect(), ids, x }
+    }
+
+    #[test]
+    fn the_nearest_by_angle_come_first_and_the_sample_itself_is_left_out() {
+        let v = vectors(&[[1.0, 0.0], [0.0, 1.0], [2.0, 0.1], [1.0, 1.0], [-1.0, 0.0]]);
+        let got = nearest(&v, "s0", 3).unwrap();
+        let ids: Vec<&str> = got.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["s2", "s3", "s1"], "length does not count, only direction");
+        assert!((got[1].similarity - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+        assert_eq!(nearest(&v, "s0", 99).unwrap().len(), 4, "at most every other sample");
+        assert_eq!(nearest(&v, "s0", 99).unwrap()[3].id, "s4", "the opposite one last");
+        assert_eq!(nearest(&v, "nope", 3), None);
+    }
+}

@@ -1,0 +1,36 @@
+use super::*;
+
+/// Texts of two topics; t0–t4 about printers, t5–t9 about passwords.
+fn project(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("texts");
+    std::fs::create_dir_all(&data).unwrap();
+    for i in 0..10 {
+        let text = if i < 5 { "the printer jams paper toner tray" } else { "reset password account login locked" };
+        std::fs::write(data.join(format!("t{i}.txt")), format!("{text} ticket{i}")).unwrap();
+    }
+    let proj = dir.join("p");
+    ok(&["init", p(&proj), "--source", p(&data), "--kind", "text", "--classes", "printer,account"]);
+    ok(&["labels", "set", p(&proj), "t1.txt", "printer"]);
+    proj
+}
+
+#[test]
+fn embed_caches_vectors_and_similar_finds_the_same_topic_with_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = project(dir.path());
+    let out = ok(&["embed", p(&proj)]);
+    assert!(out.starts_with("10 vectors of ") && out.contains("(tfidf features)"), "{out}");
+    assert!(proj.join(".kindling/cache/vectors-tfidf.bin").is_file());
+    let near = json(&["similar", p(&proj), "t0.txt", "-k", "4", "--json"]);
+    let ids: Vec<&str> = near.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["t1.txt", "t2.txt", "t3.txt", "t4.txt"], "the other printer tickets");
+    let t1 = near.as_array().unwrap().iter().find(|n| n["id"] == "t1.txt").unwrap();
+    assert_eq!(t1["label"], "printer");
+    let text = ok(&["similar", p(&proj), "t9.txt", "-k", "2"]);
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.lines().all(|l| ["t5", "t6", "t7", "t8"].iter().any(|t| l.starts_with(t))), "{text}");
+    assert!(user_error(&["similar", p(&proj), "t99.txt"]).contains("no sample \"t99.txt\""));
+    assert!(user_error(&["embed", p(&proj), "--features", "pixels"]).contains("do not fit text data"));
+}
