@@ -52,6 +52,8 @@ fn key(project: &Project, dataset: &Dataset, method: Method) -> String {
 pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: &dyn Progress) -> Result<Rows> {
     let key = key(project, dataset, method);
     let path = cache_path(project.root(), method);
+    // Where the live model kept its rows before they were shared.
+    let _ = std::fs::remove_file(project.root().join(".kindling/live/features.bin"));
     if let Some(cached) = std::fs::read(&path).ok().and_then(|b| postcard::from_bytes::<Cached>(&b).ok())
         && cached.key == key
         && cached.ids == dataset.ids
