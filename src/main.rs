@@ -135,6 +135,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Group the samples by their vectors (k-means): each cluster's size, label make-up and
+    /// most central samples
+    Clusters {
+        dir: PathBuf,
+        /// How many clusters (default: as many as classes)
+        #[arg(short)]
+        k: Option<usize>,
+        /// auto (the kind's default) or a featurizer name
+        #[arg(long, default_value = "auto")]
+        features: String,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print a JSON array of {size, labels, central}
+        #[arg(long)]
+        json: bool,
+    },
     /// Grade the data: C accessible, B faithful, A appropriate for the task
     Report {
         dir: PathBuf,
@@ -451,6 +467,7 @@ fn main() {
         }
         Command::Embed { dir, features, json } => cli::embed::embed(&dir, &features, json),
         Command::Similar { dir, id, k, features, json } => cli::embed::similar(&dir, &id, k, &features, json),
+        Command::Clusters { dir, k, features, seed, json } => cli::embed::clusters(&dir, k, &features, seed, json),
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Augment(a) => {

@@ -73,3 +73,29 @@ pub fn similar(dir: &Path, id: &str, k: usize, features: &str, json: bool) -> Re
     print(&out);
     Ok(())
 }
+
+pub fn clusters(dir: &Path, k: Option<usize>, features: &str, seed: u64, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let method = method(&project, features)?;
+    let progress = TermProgress::new();
+    let (vectors, _) = embed::vectors(&project, method, &progress)?;
+    progress.finish();
+    let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
+    // As many clusters as classes by default: a first look at whether the data agrees.
+    let k = k.unwrap_or(project.config.classes.len().max(2)).min(vectors.len().max(2));
+    let found = embed::clusters::kmeans(&vectors, &labels, k, seed)?;
+    if json {
+        print_json(&found.clusters);
+        return Ok(());
+    }
+    let mut out = String::new();
+    for (c, cluster) in found.clusters.iter().enumerate() {
+        let mut make_up: Vec<(&String, &usize)> = cluster.labels.iter().collect();
+        make_up.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let make_up: Vec<String> = make_up.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        out.push_str(&format!("cluster {c}: {}  ({})\n", count(cluster.size as u64, "sample"), make_up.join(", ")));
+        out.push_str(&format!("  central: {}\n", cluster.central.join(", ")));
+    }
+    print(&out);
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! valid while labels change and a refit costs the fit alone. A cache is keyed by the data's
 //! fingerprint, the featurizer and its settings; a change of any of them makes it stale.
 
+pub mod clusters;
 pub mod similar;
 
 use std::path::{Path, PathBuf};

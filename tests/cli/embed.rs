@@ -34,3 +34,21 @@ fn embed_caches_vectors_and_similar_finds_the_same_topic_with_labels() {
     assert!(user_error(&["similar", p(&proj), "t99.txt"]).contains("no sample \"t99.txt\""));
     assert!(user_error(&["embed", p(&proj), "--features", "pixels"]).contains("do not fit text data"));
 }
+
+#[test]
+fn clusters_group_the_two_topics_with_their_label_make_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = project(dir.path());
+    let clusters = json(&["clusters", p(&proj), "--json"]);
+    let clusters = clusters.as_array().unwrap();
+    assert_eq!(clusters.len(), 2, "as many as classes");
+    let sizes: Vec<u64> = clusters.iter().map(|c| c["size"].as_u64().unwrap()).collect();
+    assert_eq!(sizes, [5, 5]);
+    let printers = clusters.iter().find(|c| c["labels"]["printer"] == 1).expect("t1's cluster");
+    assert_eq!(printers["labels"]["(unlabelled)"], 4);
+    let central: Vec<&str> = printers["central"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(central.iter().all(|id| ["t0.txt", "t1.txt", "t2.txt", "t3.txt", "t4.txt"].contains(id)), "{central:?}");
+    let text = ok(&["clusters", p(&proj), "-k", "2"]);
+    assert!(text.starts_with("cluster 0: 5 samples"), "{text}");
+    assert!(user_error(&["clusters", p(&proj), "-k", "1"]).contains("give 2 to 10"));
+}

@@ -1,0 +1,167 @@
+//! Clusters of the vectors: k-means (linfa-clustering) on the rows, each cluster with its
+//! size, its label make-up and its most central samples — to label a cluster at once, or to
+//! see which classes the data really holds. Wide rows (TF-IDF's thousands of sparse columns,
+//! pixels) are first projected to `PROJECTED` dimensions by a seeded random ±1 projection,
+//! which keeps distances nearly as they were (Johnson–Lindenstrauss) at a cost of one pass
+//! over the stored values; rows are then scaled to unit length, so that k-means groups by
+//! direction, as the cosine of `similar` does.
+
+use std::collections::{BTreeMap, HashMap};
+
+use linfa::prelude::*;
+use linfa_clustering::KMeans;
+use ndarray::Array2;
+use rand_xoshiro::Xoshiro256Plus;
+use rand_xoshiro::rand_core::SeedableRng;
+use serde::Serialize;
+
+use super::Vectors;
+use crate::error::{Error, Result};
+
+/// Rows wider than this are projected to `PROJECTED` columns.
+const WIDE: usize = 128;
+const PROJECTED: usize = 100;
+/// Most central samples listed per cluster.
+const CENTRAL: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cluster {
+    pub size: usize,
+    /// Samples per current label, `(unlabelled)` included.
+    pub labels: BTreeMap<String, usize>,
+    /// The samples nearest its centre, nearest first.
+    pub central: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clustering {
+    pub clusters: Vec<Cluster>,
+    /// The cluster of each sample, by id.
+    #[serde(skip)]
+    pub of: HashMap<String, usize>,
+}
+
+/// `k` clusters of the vectors, the same under the same seed; largest first.
+pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, seed: u64) -> Result<Clustering> {
+    if k < 2 || k > vectors.len() {
+        return Err(Error::user(format!("-k {k}: give 2 to {} (the samples with a vector)", vectors.len())));
+    }
+    let x = dense(vectors, seed);
+    let data = DatasetBase::from(x.clone());
+    let rng = Xoshiro256Plus::seed_from_u64(seed);
+    let model = KMeans::params_with_rng(k, rng)
+        .max_n_iterations(200)
+        .tolerance(1e-5)
+        .fit(&data)
+        .map_err(|e| Error::internal(format!("k-means: {e}")))?;
+    let assigned = model.predict(&x);
+    let centroids = model.centroids();
+    let mut members: Vec<Vec<(f64, usize)>> = vec![Vec::new(); k];
+    for (i, &c) in assigned.iter().enumerate() {
+        let d: f64 = x.row(i).iter().zip(centroids.row(c)).map(|(a, b)| (a - b) * (a - b)).sum();
+        members[c].push((d, i));
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(members[c].len()), c));
+    let rank: HashMap<usize, usize> = order.iter().enumerate().map(|(r, &c)| (c, r)).collect();
+    let clusters = order
+        .iter()
+        .map(|&c| {
+            let mut near = members[c].clone();
+            near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut make_up = BTreeMap::new();
+            for (_, i) in &near {
+                let label = labels.get(&vectors.ids[*i]).cloned().unwrap_or_else(|| "(unlabelled)".into());
+                *make_up.entry(label).or_default() += 1;
+            }
+            let central = near.iter().take(CENTRAL).map(|(_, i)| vectors.ids[*i].clone()).collect();
+            Cluster { size: near.len(), labels: make_up, central }
+        })
+        .collect();
+    let of = assigned.iter().enumerate().map(|(i, c)| (vectors.ids[i].clone(), rank[c])).collect();
+    Ok(Clustering { clusters, of })
+}
+
+/// The rows as a dense matrix of unit-length rows, projected first when wide.
+fn dense(vectors: &Vectors, seed: u64) -> Array2<f64> {
+    let (n, d) = (vectors.len(), vectors.width());
+    let m = if d > WIDE { PROJECTED } else { d };
+    let mut x = Array2::<f64>::zeros((n, m));
+    for i in 0..n {
+        let mut out = x.row_mut(i);
+        for (j, v) in vectors.x.row(i).iter() {
+            if d > WIDE {
+                for c in 0..m {
+                    out[c] += v as f64 * sign(seed, j, c);
+                }
+            } else {
+                out[j as usize] = v as f64;
+            }
+        }
+        let norm = out.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            out.mapv_inplace(|v| v / norm);
+        }
+    }
+    x
+}
+
+/// ±1 for column `j`, projected dimension `c`: a hash, so the projection needs no storage.
+fn sign(seed: u64, j: u32, c: usize) -> f64 {
+    let mut h = seed ^ ((j as u64) << 32 | c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^= h >> 31;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^= h >> 27;
+    if h & 1 == 0 { 1.0 } else { -1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::Matrix;
+
+    fn vectors(rows: Vec<Vec<f32>>) -> Vectors {
+        let (n, d) = (rows.len(), rows[0].len());
+        let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+        let x = Matrix::dense(n, d, rows.into_iter().flatten().collect());
+        Vectors { rows: ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect(), ids, x }
+    }
+
+    /// Three directions, `n` samples each, a little spread.
+    fn three_groups(n: usize, width: usize) -> Vectors {
+        let rows = (0..3 * n)
+            .map(|i| {
+                let g = i % 3;
+                (0..width).map(|j| if j % 3 == g { 1.0 + (i % 7) as f32 * 0.01 } else { 0.02 }).collect()
+            })
+            .collect();
+        vectors(rows)
+    }
+
+    #[test]
+    fn three_groups_are_three_clusters_with_their_make_up_and_centres() {
+        for width in [6, 600] {
+            let v = three_groups(20, width);
+            let labels: HashMap<String, String> =
+                [("s0".to_string(), "a".to_string()), ("s3".into(), "a".into())].into();
+            let got = kmeans(&v, &labels, 3, 7).unwrap();
+            assert_eq!(got.clusters.iter().map(|c| c.size).collect::<Vec<_>>(), [20, 20, 20], "width {width}");
+            for i in 0..60 {
+                assert_eq!(got.of[&format!("s{i}")], got.of[&format!("s{}", i % 3)], "s{i} with its group");
+            }
+            let with_a = &got.clusters[got.of["s0"]];
+            assert_eq!(with_a.labels.get("a"), Some(&2));
+            assert_eq!(with_a.labels.get("(unlabelled)"), Some(&18));
+            assert_eq!(with_a.central.len(), 5);
+            assert!(with_a.central.iter().all(|id| got.of[id] == got.of["s0"]));
+            assert_eq!(kmeans(&v, &labels, 3, 7).unwrap(), got, "the same under a seed");
+        }
+    }
+
+    #[test]
+    fn k_must_fit_the_samples() {
+        let v = three_groups(2, 6);
+        assert!(kmeans(&v, &HashMap::new(), 1, 0).unwrap_err().message().contains("give 2 to 6"));
+        assert!(kmeans(&v, &HashMap::new(), 7, 0).is_err());
+    }
+}
