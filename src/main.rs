@@ -151,6 +151,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The 2-D map of the samples' vectors: id,x,y,label as CSV, --json, or a --png picture
+    /// coloured by label
+    Map {
+        dir: PathBuf,
+        /// pca (a neighbour-preserving map is still to come)
+        #[arg(long, default_value = "auto")]
+        method: String,
+        /// auto (the kind's default) or a featurizer name
+        #[arg(long, default_value = "auto")]
+        features: String,
+        /// Draw the map to this PNG file
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Grade the data: C accessible, B faithful, A appropriate for the task
     Report {
         dir: PathBuf,
@@ -468,6 +484,9 @@ fn main() {
         Command::Embed { dir, features, json } => cli::embed::embed(&dir, &features, json),
         Command::Similar { dir, id, k, features, json } => cli::embed::similar(&dir, &id, k, &features, json),
         Command::Clusters { dir, k, features, seed, json } => cli::embed::clusters(&dir, k, &features, seed, json),
+        Command::Map { dir, method, features, png, json } => {
+            cli::embed::map(&dir, &method, &features, png.as_deref(), json)
+        }
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Augment(a) => {

@@ -99,3 +99,37 @@ pub fn clusters(dir: &Path, k: Option<usize>, features: &str, seed: u64, json: b
     print(&out);
     Ok(())
 }
+
+pub fn map(dir: &Path, method_name: &str, features: &str, png: Option<&Path>, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let method = method(&project, features)?;
+    let projection = embed::map::Projection::choose(method_name)?;
+    let progress = TermProgress::new();
+    let (vectors, _) = embed::vectors(&project, method, &progress)?;
+    progress.finish();
+    let points = embed::map::project(&vectors, projection, 0)?;
+    let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
+    if let Some(path) = png {
+        embed::map_png::write(&points, &labels, &project.config.classes, path)?;
+        eprintln!("wrote the map of {} to {}", count(points.len() as u64, "sample"), path.display());
+    }
+    if json {
+        let rows: Vec<_> = points
+            .iter()
+            .map(|p| serde_json::json!({ "id": p.id, "x": p.x, "y": p.y, "label": labels.get(&p.id) }))
+            .collect();
+        print_json(&rows);
+    } else if png.is_none() {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let write =
+            |w: &mut csv::Writer<Vec<u8>>, r: [&str; 4]| w.write_record(r).map_err(|e| Error::internal(e.to_string()));
+        write(&mut out, ["id", "x", "y", "label"])?;
+        for p in &points {
+            let (x, y) = (format!("{:.6}", p.x), format!("{:.6}", p.y));
+            write(&mut out, [&p.id, &x, &y, labels.get(&p.id).map_or("", String::as_str)])?;
+        }
+        let bytes = out.into_inner().map_err(|e| Error::internal(e.to_string()))?;
+        super::output::print_bytes(&bytes);
+    }
+    Ok(())
+}

@@ -83,7 +83,7 @@ pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, see
 }
 
 /// The rows as a dense matrix of unit-length rows, projected first when wide.
-fn dense(vectors: &Vectors, seed: u64) -> Array2<f64> {
+pub(super) fn dense(vectors: &Vectors, seed: u64) -> Array2<f64> {
     let (n, d) = (vectors.len(), vectors.width());
     let m = if d > WIDE { PROJECTED } else { d };
     let mut x = Array2::<f64>::zeros((n, m));

@@ -5,6 +5,8 @@
 //! fingerprint, the featurizer and its settings; a change of any of them makes it stale.
 
 pub mod clusters;
+pub mod map;
+pub mod map_png;
 pub mod similar;
 
 use std::path::{Path, PathBuf};

@@ -8,13 +8,9 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::confusion::Confusion;
-use super::pixel_font::{self, HEIGHT, WIDTH};
+use super::pixel_font::{CHAR_W, LINE_H, text};
 use crate::error::{Error, Result};
 
-/// Font pixels per glyph pixel.
-const SCALE: u32 = 2;
-const CHAR_W: u32 = (WIDTH + 1) * SCALE;
-const LINE_H: u32 = (HEIGHT + 4) * SCALE;
 const MARGIN: u32 = 16;
 /// Class names are shortened to this many characters.
 const NAME_CHARS: usize = 16;
@@ -54,8 +50,6 @@ pub fn write(c: &Confusion, title: &str, path: &Path) -> Result<()> {
     picture.save_with_format(path, image::ImageFormat::Png).map_err(|e| Error::file(path, e))
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
-
 fn draw(c: &Confusion, title: &str, g: &Geometry, buffer: &mut [u8]) -> std::result::Result<(), String> {
     let root = BitMapBackend::with_buffer(buffer, (g.width, g.height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -92,23 +86,6 @@ fn draw(c: &Confusion, title: &str, g: &Geometry, buffer: &mut [u8]) -> std::res
 fn shade(share: f64) -> RGBColor {
     let mix = |dark: u8| (255.0 - (255.0 - f64::from(dark)) * share.clamp(0.0, 1.0)).round() as u8;
     RGBColor(mix(DARK.0), mix(DARK.1), mix(DARK.2))
-}
-
-fn text(root: &Area, x: u32, y: u32, s: &str, colour: RGBColor) -> std::result::Result<(), String> {
-    for (i, ch) in s.chars().enumerate() {
-        let left = x + i as u32 * CHAR_W;
-        for (r, bits) in pixel_font::glyph(ch).iter().enumerate() {
-            for col in 0..WIDTH {
-                if bits & (1 << (WIDTH - 1 - col)) != 0 {
-                    let (px, py) = ((left + col * SCALE) as i32, (y + r as u32 * SCALE) as i32);
-                    let dot =
-                        Rectangle::new([(px, py), (px + SCALE as i32 - 1, py + SCALE as i32 - 1)], colour.filled());
-                    root.draw(&dot).map_err(|e| e.to_string())?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -5,5 +5,5 @@ pub mod confusion;
 pub mod confusion_png;
 pub mod label_issues;
 pub mod metrics;
-mod pixel_font;
+pub mod pixel_font;
 pub mod split;

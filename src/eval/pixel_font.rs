@@ -5,6 +5,33 @@
 pub const WIDTH: u32 = 5;
 pub const HEIGHT: u32 = 7;
 
+/// Font pixels per glyph pixel in the pictures.
+pub const SCALE: u32 = 2;
+/// A character's advance and a line's height, in picture pixels.
+pub const CHAR_W: u32 = (WIDTH + 1) * SCALE;
+pub const LINE_H: u32 = (HEIGHT + 4) * SCALE;
+
+pub type Area<'a> = plotters::drawing::DrawingArea<plotters::backend::BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// Writes `s` with its top left at (`x`, `y`).
+pub fn text(root: &Area, x: u32, y: u32, s: &str, colour: plotters::style::RGBColor) -> Result<(), String> {
+    use plotters::prelude::*;
+    for (i, ch) in s.chars().enumerate() {
+        let left = x + i as u32 * CHAR_W;
+        for (r, bits) in glyph(ch).iter().enumerate() {
+            for col in 0..WIDTH {
+                if bits & (1 << (WIDTH - 1 - col)) != 0 {
+                    let (px, py) = ((left + col * SCALE) as i32, (y + r as u32 * SCALE) as i32);
+                    let dot =
+                        Rectangle::new([(px, py), (px + SCALE as i32 - 1, py + SCALE as i32 - 1)], colour.filled());
+                    root.draw(&dot).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The rows of `c`'s glyph; characters outside printable ASCII are drawn as `?`.
 pub fn glyph(c: char) -> [u8; 7] {
     let code = c as u32;

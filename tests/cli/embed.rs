@@ -52,3 +52,29 @@ fn clusters_group_the_two_topics_with_their_label_make_up() {
     assert!(text.starts_with("cluster 0: 5 samples"), "{text}");
     assert!(user_error(&["clusters", p(&proj), "-k", "1"]).contains("give 2 to 10"));
 }
+
+#[test]
+fn map_gives_every_sample_a_place_apart_by_topic_and_draws_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = project(dir.path());
+    let csv = ok(&["map", p(&proj)]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("id,x,y,label"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().any(|r| r[0] == "t1.txt" && r[3] == "printer"));
+    let x = |id: &str| rows.iter().find(|r| r[0] == id).unwrap()[1].parse::<f64>().unwrap();
+    // The first component splits the two topics.
+    let printers: Vec<f64> = (0..5).map(|i| x(&format!("t{i}.txt"))).collect();
+    let accounts: Vec<f64> = (5..10).map(|i| x(&format!("t{i}.txt"))).collect();
+    let apart = printers.iter().all(|a| accounts.iter().all(|b| a < b))
+        || printers.iter().all(|a| accounts.iter().all(|b| a > b));
+    assert!(apart, "{printers:?} {accounts:?}");
+    assert_eq!(ok(&["map", p(&proj)]), csv, "the same map every time");
+    let png = dir.path().join("map.png");
+    let r = kindling(&["map", p(&proj), "--png", p(&png)]);
+    assert!(r.code == 0 && r.stderr.starts_with("wrote the map of 10 samples"), "{}", r.stderr);
+    assert_eq!(image::open(&png).unwrap().width(), 900);
+    assert_eq!(json(&["map", p(&proj), "--json"]).as_array().unwrap().len(), 10);
+    assert!(user_error(&["map", p(&proj), "--method", "tsne"]).contains("not yet"));
+}
