@@ -127,7 +127,7 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
             }
             Prompt::Search if input.is_empty() => "  text to find in any column, ignoring case",
             Prompt::Command if input.is_empty() => {
-                "  a row number, a command (class add NAME, order, goto ID, train MODEL, export FILE) or an action (Tab completes)"
+                "  a row number, a command (class add NAME, goto ID, order, train…) or an action"
             }
             Prompt::Augment => "  edit the numbers, Enter saves",
             _ => "",
