@@ -185,7 +185,31 @@ enum Command {
     /// List the runs of a project
     Runs {
         dir: PathBuf,
+        /// The leaderboard of this sweep instead
+        #[arg(long, value_name = "ID")]
+        sweep: Option<String>,
         /// Print one JSON array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train every CPU baseline × featurizer with K-fold cross-validation, as runs, and
+    /// print the leaderboard
+    Sweep {
+        dir: PathBuf,
+        /// all, or model names (comma-separated)
+        #[arg(long, value_delimiter = ',', default_value = "all")]
+        models: Vec<String>,
+        /// auto (the kind's default), all, or featurizer names (comma-separated)
+        #[arg(long, value_delimiter = ',', default_value = "auto")]
+        features: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Start no run after this long: 90s, 10m, 1h
+        #[arg(long)]
+        budget: Option<String>,
+        /// Print the sweep as one JSON object
         #[arg(long)]
         json: bool,
     },
@@ -494,7 +518,15 @@ fn main() {
             let choice = cli::augment::Choice { transforms: a.transforms, all: a.all };
             cli::augment::run(&a.dir, &edit, a.preview.as_deref(), &choice, a.copies, a.seed, a.output.as_deref())
         }
-        Command::Runs { dir, json } => cli::runs::list(&dir, json),
+        Command::Runs { dir, sweep: Some(id), json } => cli::sweep::leaderboard(&dir, &id, json),
+        Command::Runs { dir, sweep: None, json } => cli::runs::list(&dir, json),
+        Command::Sweep { dir, models, features, folds, seed, budget, json } => {
+            let budget = budget.as_deref().map(cli::sweep::parse_budget).transpose();
+            budget.and_then(|budget| {
+                let options = kindling::runs::sweep::SweepOptions { models, features, folds, seed, budget };
+                cli::sweep::run(&dir, &options, json)
+            })
+        }
         Command::Show { dir, run, label_issues: false, json, png } => cli::runs::show(&dir, &run, json, png.as_deref()),
         Command::Show { dir, run, label_issues: true, json, .. } => cli::runs::label_issues(&dir, &run, json),
         Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
@@ -532,6 +564,7 @@ impl TrainArgs {
             augment: !self.no_augment,
             device: self.device,
             encoder: self.encoder.clone(),
+            sweep: None,
         }
     }
 }

@@ -38,6 +38,9 @@ pub struct RunRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
     pub classes: Vec<String>,
+    /// The sweep the run is part of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<String>,
     pub dataset: DatasetVersion,
     /// The project's kindling.toml when the run started.
     pub config: Config,

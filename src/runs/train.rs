@@ -45,6 +45,8 @@ pub struct TrainOptions {
     pub device: Device,
     /// A TorchScript image or text encoder to featurize with (feature `torch`).
     pub encoder: Option<PathBuf>,
+    /// The sweep this run is part of (`kindling sweep`).
+    pub sweep: Option<String>,
 }
 
 impl Default for TrainOptions {
@@ -58,6 +60,7 @@ impl Default for TrainOptions {
             augment: true,
             device: Device::Auto,
             encoder: None,
+            sweep: None,
         }
     }
 }
@@ -123,6 +126,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         config: project.config.clone(),
         versions: Versions::current(),
         notes: Vec::new(),
+        sweep: options.sweep.clone(),
     };
     active::begin(&record, &dir)?;
     let both = Both(&log, progress);
@@ -382,7 +386,7 @@ fn cross_validate(
     let y: Vec<usize> = labelled.iter().map(|&i| data.given[i].expect("labelled")).collect();
     let fold = split::folds(&y, k, settings.options.seed);
     let mut oof = Probabilities::new(class_names.len(), vec![0.0; labelled.len() * class_names.len()]);
-    let mut accuracies = Vec::with_capacity(k);
+    let (mut accuracies, mut f1s) = (Vec::with_capacity(k), Vec::with_capacity(k));
     for f in 0..k {
         progress.stage(&format!("cross-validation: fold {} of {k}", f + 1), None);
         let (held, rest): (Vec<usize>, Vec<usize>) = (0..labelled.len()).partition(|&i| fold[i] == f);
@@ -392,19 +396,29 @@ fn cross_validate(
         let (_, _, probs) = fit_once(&inputs, &y, &rest, settings, progress)?;
         let held_probs = select_rows(&probs, &held);
         let held_y: Vec<usize> = held.iter().map(|&i| y[i]).collect();
-        accuracies.push(metrics::compute(class_names, &held_y, &held_probs).accuracy);
+        let fold_metrics = metrics::compute(class_names, &held_y, &held_probs);
+        accuracies.push(fold_metrics.accuracy);
+        f1s.push(fold_metrics.macro_f1);
         oof.scatter(&held, &held_probs);
     }
-    let mean = accuracies.iter().sum::<f64>() / accuracies.len().max(1) as f64;
-    let sd = (accuracies.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / accuracies.len().max(1) as f64).sqrt();
+    let (mean, sd) = mean_and_std(&accuracies);
+    let (f1_mean, f1_sd) = mean_and_std(&f1s);
     let summary = json!({
         "folds": k,
         "fold_accuracy": accuracies,
         "accuracy_mean": mean,
         "accuracy_std": sd,
+        "fold_macro_f1": f1s,
+        "macro_f1_mean": f1_mean,
+        "macro_f1_std": f1_sd,
         "out_of_fold": metrics::compute(class_names, &y, &oof),
     });
     Ok((oof, summary))
+}
+
+fn mean_and_std(v: &[f64]) -> (f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    (mean, (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt())
 }
 
 fn select_rows(p: &Probabilities, rows: &[usize]) -> Probabilities {

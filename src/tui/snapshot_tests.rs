@@ -367,6 +367,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         ended: None,
         seconds: Some(1.5),
         classes: classes.clone(),
+        sweep: None,
         dataset: DatasetVersion {
             fingerprint: "0123456789abcdef0123".into(),
             label_events: 60,

@@ -532,3 +532,32 @@ fn torch_encoder_takes_token_ids_of_texts_with_the_vocabulary_beside_it() {
     let predictions = ok(&["predict", p(&proj), "--run", run, p(&proj.join("tickets.csv"))]);
     assert_eq!(predictions.lines().count(), 401, "the run keeps the module and vocabulary: {predictions}");
 }
+
+#[test]
+fn a_sweep_trains_each_pair_as_a_run_and_ranks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/fruit");
+    let swept = json(&["sweep", p(&proj), "--models", "majority,logistic", "--folds", "3", "--json"]);
+    let entries = swept["entries"].as_array().unwrap();
+    let models: Vec<&str> = entries.iter().map(|e| e["model"].as_str().unwrap()).collect();
+    assert_eq!(models, ["logistic", "majority"], "best first");
+    for e in entries {
+        for key in ["accuracy_mean", "accuracy_std", "macro_f1_mean", "macro_f1_std", "seconds"] {
+            assert!(e[key].as_f64().is_some(), "{key} in {e}");
+        }
+    }
+    assert!(entries[0]["accuracy_mean"].as_f64().unwrap() > entries[1]["accuracy_mean"].as_f64().unwrap());
+    let id = swept["id"].as_str().unwrap();
+    let again = json(&["runs", p(&proj), "--sweep", id, "--json"]);
+    assert_eq!(again.as_array().unwrap().len(), 2, "the leaderboard read back from the runs");
+    assert_eq!(again[0]["run"], entries[0]["run"]);
+    let text = ok(&["runs", p(&proj), "--sweep", id]);
+    assert!(text.lines().nth(2).unwrap().starts_with("logistic"), "{text}");
+    let out = ok(&["sweep", p(&proj), "--models", "majority,logistic", "--budget", "0s"]);
+    assert!(out.contains("2 combinations not started"), "{out}");
+    let other = json(&["sweep", p(&proj), "--models", "majority", "--folds", "2", "--json"]);
+    assert_ne!(other["id"], swept["id"], "each sweep its own id");
+    assert!(user_error(&["sweep", p(&proj), "--models", "mlp"]).contains("CPU baselines"));
+    assert!(user_error(&["sweep", p(&proj), "--budget", "soon"]).contains("--budget"));
+}

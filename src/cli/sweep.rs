@@ -1,0 +1,78 @@
+//! `kindling sweep` (every baseline × featurizer, cross-validated, as runs) and its
+//! leaderboard (`kindling runs DIR --sweep ID`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use kindling::project::Project;
+use kindling::runs::sweep::{self, Entry, SweepOptions};
+use kindling::{Error, Result};
+
+use super::output::{count, print, print_json};
+use super::progress::TermProgress;
+
+/// `--budget`: `90s`, `10m`, `1h`, or plain seconds.
+pub fn parse_budget(text: &str) -> Result<Duration> {
+    let (number, unit) = text.trim().split_at(text.trim().trim_end_matches(['s', 'm', 'h']).len());
+    let n: f64 = number.parse().map_err(|_| Error::user(format!("--budget {text}: write e.g. 90s, 10m or 1h")))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(Error::user(format!("--budget {text}: write e.g. 90s, 10m or 1h"))),
+    };
+    Ok(Duration::from_secs_f64(seconds.max(0.0)))
+}
+
+pub fn run(dir: &Path, options: &SweepOptions, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let progress = TermProgress::new();
+    let said = |line: &str| eprintln!("{line}");
+    let swept = sweep::run(&project, options, &progress, &said)?;
+    if json {
+        print_json(&swept);
+        return Ok(());
+    }
+    for f in &swept.failed {
+        eprintln!("kindling: failed: {f}");
+    }
+    let mut out =
+        format!("sweep {} — {}, {} folds each\n", swept.id, count(swept.entries.len() as u64, "run"), options.folds);
+    out += &board(&swept.entries);
+    if swept.skipped > 0 {
+        out += &format!("{} not started: the budget ran out\n", count(swept.skipped as u64, "combination"));
+    }
+    print(&out);
+    Ok(())
+}
+
+pub fn leaderboard(dir: &Path, id: &str, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let entries = sweep::leaderboard(&project, id)?;
+    if json {
+        print_json(&entries);
+        return Ok(());
+    }
+    print(&format!("sweep {id}\n{}", board(&entries)));
+    Ok(())
+}
+
+/// The leaderboard as a table, best first, with a hint when the top two are too close.
+fn board(entries: &[Entry]) -> String {
+    let mut rows = vec![["model", "features", "accuracy", "macro F1", "seconds", "run"].map(String::from).to_vec()];
+    for e in entries {
+        rows.push(vec![
+            e.model.clone(),
+            e.features.clone(),
+            format!("{:.3} ± {:.3}", e.accuracy_mean, e.accuracy_std),
+            format!("{:.3} ± {:.3}", e.macro_f1_mean, e.macro_f1_std),
+            format!("{:.1}", e.seconds),
+            e.run.clone(),
+        ]);
+    }
+    let mut out = super::runs::table(&rows);
+    if sweep::too_close_to_call(entries) {
+        out += "the top two are within one standard deviation: either may be the better one\n";
+    }
+    out
+}
