@@ -7,6 +7,7 @@
 //! is a kernel SMO solver, far slower than the linear dual coordinate descent a linear SVM
 //! needs. Each model here is small and tested against a known answer.
 
+mod boosting;
 pub mod device;
 mod forest;
 mod knn;
@@ -41,6 +42,8 @@ pub enum ModelKind {
     NaiveBayes,
     DecisionTree,
     RandomForest,
+    /// Histogram gradient-boosted trees (softmax loss).
+    GradientBoosting,
     /// Softmax regression trained by libtorch.
     Linear,
     Mlp,
@@ -48,7 +51,7 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 10] = [
+    pub const ALL: [ModelKind; 11] = [
         ModelKind::Majority,
         ModelKind::Logistic,
         ModelKind::LinearSvm,
@@ -56,6 +59,7 @@ impl ModelKind {
         ModelKind::NaiveBayes,
         ModelKind::DecisionTree,
         ModelKind::RandomForest,
+        ModelKind::GradientBoosting,
         ModelKind::Linear,
         ModelKind::Mlp,
         ModelKind::Cnn,
@@ -70,6 +74,7 @@ impl ModelKind {
             ModelKind::NaiveBayes => "naive_bayes",
             ModelKind::DecisionTree => "decision_tree",
             ModelKind::RandomForest => "random_forest",
+            ModelKind::GradientBoosting => "gradient_boosting",
             ModelKind::Linear => "linear",
             ModelKind::Mlp => "mlp",
             ModelKind::Cnn => "cnn",
@@ -121,6 +126,7 @@ enum Inner {
     MultinomialNb(naive_bayes::Multinomial),
     Tree(tree::Tree),
     Forest(forest::Forest),
+    Boosting(boosting::Boosting),
     #[cfg(feature = "torch")]
     Torch(torch::TorchModel),
 }
@@ -178,6 +184,7 @@ impl Model {
             ModelKind::NaiveBayes => Inner::GaussianNb(naive_bayes::Gaussian::fit(x, &local, k)),
             ModelKind::DecisionTree => Inner::Tree(tree::Tree::fit(x, &local, k, &tree::Params::full(seed))),
             ModelKind::RandomForest => Inner::Forest(forest::Forest::fit(x, &local, k, seed, progress)),
+            ModelKind::GradientBoosting => Inner::Boosting(boosting::Boosting::fit(x, &local, k, seed, progress)?),
             #[cfg(feature = "torch")]
             ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn => {
                 Inner::Torch(torch::TorchModel::fit(kind, x, &local, k, fit, progress)?)
@@ -221,6 +228,7 @@ impl Model {
             Inner::MultinomialNb(m) => m.predict_proba(x),
             Inner::Tree(m) => m.predict_proba(x),
             Inner::Forest(m) => m.predict_proba(x),
+            Inner::Boosting(m) => m.predict_proba(x),
             #[cfg(feature = "torch")]
             Inner::Torch(m) => m.predict_proba(x)?,
         };

@@ -14,7 +14,7 @@ use crate::progress::Progress;
 use crate::project::Project;
 
 /// The CPU baselines, cheapest to fit first.
-const BY_COST: [ModelKind; 7] = [
+const BY_COST: [ModelKind; 8] = [
     ModelKind::Majority,
     ModelKind::NaiveBayes,
     ModelKind::Logistic,
@@ -22,6 +22,7 @@ const BY_COST: [ModelKind; 7] = [
     ModelKind::DecisionTree,
     ModelKind::Knn,
     ModelKind::RandomForest,
+    ModelKind::GradientBoosting,
 ];
 
 pub struct SweepOptions {
@@ -88,7 +89,9 @@ pub fn plan(project: &Project, options: &SweepOptions) -> Result<Vec<(ModelKind,
     let mut pairs = Vec::new();
     for &model in &models {
         for &method in &methods {
-            if !pairs.contains(&(model, method)) {
+            // Boosting takes dense features only.
+            let fits = !(model == ModelKind::GradientBoosting && method == Method::Tfidf);
+            if fits && !pairs.contains(&(model, method)) {
                 pairs.push((model, method));
             }
         }

@@ -105,7 +105,17 @@ fn a_table_run_leaves_everything_needed_and_scores_well() {
 fn the_same_seed_gives_the_same_metrics_for_every_model() {
     let dir = tempfile::tempdir().unwrap();
     let proj = fruit_project(dir.path());
-    for model in ["majority", "logistic", "linear_svm", "knn", "naive_bayes", "decision_tree", "random_forest"] {
+    let models = [
+        "majority",
+        "logistic",
+        "linear_svm",
+        "knn",
+        "naive_bayes",
+        "decision_tree",
+        "random_forest",
+        "gradient_boosting",
+    ];
+    for model in models {
         let a = json(&["train", p(&proj), "--model", model, "--seed", "5", "--json"]);
         let b = json(&["train", p(&proj), "--model", model, "--seed", "5", "--json"]);
         assert_ne!(a["run"], b["run"], "each run gets its own directory");
@@ -117,7 +127,7 @@ fn the_same_seed_gives_the_same_metrics_for_every_model() {
         let mb = std::fs::read(run_dir(&proj, b["run"].as_str().unwrap()).join("metrics.json")).unwrap();
         assert_eq!(ma, mb, "{model}: metrics.json byte for byte");
     }
-    assert_eq!(json(&["runs", p(&proj), "--json"]).as_array().unwrap().len(), 14);
+    assert_eq!(json(&["runs", p(&proj), "--json"]).as_array().unwrap().len(), 16);
 }
 
 #[test]
