@@ -32,6 +32,10 @@ const EARLY_STOP_ABOVE: usize = 10_000;
 const VALIDATION_SHARE: f64 = 0.1;
 const PATIENCE: usize = 10;
 const TOLERANCE: f64 = 1e-7;
+/// Rows × features below which a histogram is counted on one thread, and bins below which
+/// a leaf's best split is looked for on one.
+const PARALLEL_WORK: usize = 1 << 18;
+const PARALLEL_BINS: usize = 1 << 14;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Boosting {
@@ -90,13 +94,14 @@ impl Boosting {
         let mut raw: Vec<Vec<f64>> = vec![base.clone(); n];
         let mut model = Boosting { k, base, trees: Vec::new() };
         let (mut best, mut since_best) = (f64::INFINITY, 0);
+        let mut pool = Pool::default();
         for iteration in 0..MAX_ITERATIONS {
             let probs: Vec<Vec<f64>> = raw.iter().map(|r| softmax(r)).collect();
             let grown: Vec<Tree> = (0..k)
                 .map(|c| {
                     let g: Vec<f64> = (0..n).map(|i| probs[i][c] - f64::from(u8::from(y[i] == c))).collect();
                     let h: Vec<f64> = (0..n).map(|i| (probs[i][c] * (1.0 - probs[i][c])).max(1e-16)).collect();
-                    grow(&binned, &thresholds, &rows, &g, &h)
+                    grow(&binned, &thresholds, &rows, &g, &h, &mut pool)
                 })
                 .collect();
             for (i, r) in raw.iter_mut().enumerate() {
@@ -178,6 +183,8 @@ fn thresholds_of(x: &Matrix, rows: &[usize], j: usize) -> Vec<f32> {
 /// Every feature's bins, column by column.
 struct Binned {
     columns: Vec<Vec<u8>>,
+    /// Bins of each feature: its thresholds and one.
+    bins: Vec<usize>,
 }
 
 impl Binned {
@@ -188,7 +195,7 @@ impl Binned {
             .enumerate()
             .map(|(j, t)| (0..n).map(|i| t.partition_point(|edge| *edge < x.row(i).get(j)) as u8).collect())
             .collect();
-        Binned { columns }
+        Binned { columns, bins: thresholds.iter().map(|t| t.len() + 1).collect() }
     }
 }
 
@@ -201,21 +208,48 @@ struct Leaf {
     best: Option<(f64, usize, usize)>,
 }
 
-fn histograms(binned: &Binned, rows: &[usize], g: &[f64], h: &[f64]) -> Vec<Vec<Bin>> {
-    binned
-        .columns
-        .par_iter()
-        .map(|column| {
-            let mut hist = vec![Bin::default(); MAX_BINS];
-            for &i in rows {
-                let b = &mut hist[column[i] as usize];
-                b.g += g[i];
-                b.h += h[i];
-                b.n += 1;
+/// Histogram sets no leaf holds any more, kept for the next ones: allocating a fresh set
+/// for every leaf made the kernel zero gigabytes of pages.
+#[derive(Default)]
+struct Pool {
+    spare: Vec<Vec<Vec<Bin>>>,
+}
+
+impl Pool {
+    fn take(&mut self, binned: &Binned) -> Vec<Vec<Bin>> {
+        match self.spare.pop() {
+            Some(mut set) => {
+                set.iter_mut().for_each(|h| h.fill(Bin::default()));
+                set
             }
-            hist
-        })
-        .collect()
+            None => binned.bins.iter().map(|&b| vec![Bin::default(); b]).collect(),
+        }
+    }
+
+    fn give(&mut self, set: Vec<Vec<Bin>>) {
+        if !set.is_empty() {
+            self.spare.push(set);
+        }
+    }
+}
+
+fn histograms(binned: &Binned, rows: &[usize], g: &[f64], h: &[f64], pool: &mut Pool) -> Vec<Vec<Bin>> {
+    let mut set = pool.take(binned);
+    let fill = |(hist, column): (&mut Vec<Bin>, &Vec<u8>)| {
+        for &i in rows {
+            let b = &mut hist[column[i] as usize];
+            b.g += g[i];
+            b.h += h[i];
+            b.n += 1;
+        }
+    };
+    // Threads pay off only for enough work: small leaves cost more to schedule than to count.
+    if rows.len() * binned.columns.len() >= PARALLEL_WORK {
+        set.par_iter_mut().zip(&binned.columns).for_each(fill);
+    } else {
+        set.iter_mut().zip(&binned.columns).for_each(fill);
+    }
+    set
 }
 
 fn score(g: f64, h: f64) -> f64 {
@@ -225,37 +259,45 @@ fn score(g: f64, h: f64) -> f64 {
 /// The best (gain, feature, bin) of a leaf: rows with bin ≤ `bin` go left.
 fn best_split(leaf: &Leaf, thresholds: &[Vec<f32>]) -> Option<(f64, usize, usize)> {
     let parent = score(leaf.g, leaf.h);
-    leaf.histograms
-        .par_iter()
-        .enumerate()
-        .filter_map(|(j, hist)| {
-            let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
-            let mut best: Option<(f64, usize, usize)> = None;
-            for (b, bin) in hist.iter().enumerate().take(thresholds[j].len()) {
-                (gl, hl, nl) = (gl + bin.g, hl + bin.h, nl + bin.n as usize);
-                let (gr, hr, nr) = (leaf.g - gl, leaf.h - hl, leaf.rows.len() - nl);
-                if nl < MIN_LEAF || nr < MIN_LEAF || hl < MIN_HESSIAN || hr < MIN_HESSIAN {
-                    continue;
-                }
-                let gain = score(gl, hl) + score(gr, hr) - parent;
-                if gain > 1e-12 && best.is_none_or(|(g, _, _)| gain > g) {
-                    best = Some((gain, j, b));
-                }
+    let of_feature = |(j, hist): (usize, &Vec<Bin>)| {
+        let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (b, bin) in hist.iter().enumerate().take(thresholds[j].len()) {
+            (gl, hl, nl) = (gl + bin.g, hl + bin.h, nl + bin.n as usize);
+            let (gr, hr, nr) = (leaf.g - gl, leaf.h - hl, leaf.rows.len() - nl);
+            if nl < MIN_LEAF || nr < MIN_LEAF || hl < MIN_HESSIAN || hr < MIN_HESSIAN {
+                continue;
             }
-            best
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+            let gain = score(gl, hl) + score(gr, hr) - parent;
+            if gain > 1e-12 && best.is_none_or(|(g, _, _)| gain > g) {
+                best = Some((gain, j, b));
+            }
+        }
+        best
+    };
+    let better = |a: &(f64, usize, usize), b: &(f64, usize, usize)| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1));
+    let bins: usize = leaf.histograms.iter().map(Vec::len).sum();
+    if bins >= PARALLEL_BINS {
+        leaf.histograms.par_iter().enumerate().filter_map(of_feature).max_by(better)
+    } else {
+        leaf.histograms.iter().enumerate().filter_map(of_feature).max_by(better)
+    }
 }
 
 /// One tree, best leaf first, on the gradients `g` and hessians `h` of `rows`.
-fn grow(binned: &Binned, thresholds: &[Vec<f32>], rows: &[usize], g: &[f64], h: &[f64]) -> Tree {
-    let new_leaf = |rows: Vec<usize>, histograms: Vec<Vec<Bin>>| {
+fn grow(binned: &Binned, thresholds: &[Vec<f32>], rows: &[usize], g: &[f64], h: &[f64], pool: &mut Pool) -> Tree {
+    let new_leaf = |rows: Vec<usize>, histograms: Vec<Vec<Bin>>, pool: &mut Pool| {
         let (gs, hs) = rows.iter().fold((0.0, 0.0), |(a, b), &i| (a + g[i], b + h[i]));
         let mut leaf = Leaf { rows, histograms, g: gs, h: hs, best: None };
         leaf.best = best_split(&leaf, thresholds);
+        // A leaf that cannot split never needs its histograms again.
+        if leaf.best.is_none() {
+            pool.give(std::mem::take(&mut leaf.histograms));
+        }
         leaf
     };
-    let root = new_leaf(rows.to_vec(), histograms(binned, rows, g, h));
+    let root_h = histograms(binned, rows, g, h, pool);
+    let root = new_leaf(rows.to_vec(), root_h, pool);
     // Nodes of the tree; `open[i]` is the leaf grown at node `slots[i]`.
     let mut nodes = vec![Node::Leaf(0.0)];
     let (mut open, mut slots) = (vec![root], vec![0usize]);
@@ -272,16 +314,16 @@ fn grow(binned: &Binned, thresholds: &[Vec<f32>], rows: &[usize], g: &[f64], h: 
         let (_, feature, bin) = leaf.best.expect("chosen for its split");
         let column = &binned.columns[feature];
         let (left, right): (Vec<usize>, Vec<usize>) = leaf.rows.iter().partition(|&&i| column[i] as usize <= bin);
-        // The smaller child's histograms are built; the larger's are the parent's minus them.
-        let small = if left.len() <= right.len() { &left } else { &right };
-        let small_h = histograms(binned, small, g, h);
-        let large_h: Vec<Vec<Bin>> = leaf
-            .histograms
-            .iter()
-            .zip(&small_h)
-            .map(|(p, s)| p.iter().zip(s).map(|(p, s)| Bin { g: p.g - s.g, h: p.h - s.h, n: p.n - s.n }).collect())
-            .collect();
+        // The smaller child's histograms are built; the larger's are the parent's minus them,
+        // in the parent's own buffers.
         let left_is_small = left.len() <= right.len();
+        let small_h = histograms(binned, if left_is_small { &left } else { &right }, g, h, pool);
+        let mut large_h = leaf.histograms;
+        large_h.par_iter_mut().zip(&small_h).for_each(|(p, s)| {
+            for (p, s) in p.iter_mut().zip(s) {
+                (p.g, p.h, p.n) = (p.g - s.g, p.h - s.h, p.n - s.n);
+            }
+        });
         let (left_h, right_h) = if left_is_small { (small_h, large_h) } else { (large_h, small_h) };
         let (l, r) = (nodes.len(), nodes.len() + 1);
         nodes.push(Node::Leaf(0.0));
@@ -292,14 +334,15 @@ fn grow(binned: &Binned, thresholds: &[Vec<f32>], rows: &[usize], g: &[f64], h: 
             left: l as u32,
             right: r as u32,
         };
-        open.push(new_leaf(left, left_h));
+        open.push(new_leaf(left, left_h, pool));
         slots.push(l);
-        open.push(new_leaf(right, right_h));
+        open.push(new_leaf(right, right_h, pool));
         slots.push(r);
         leaves += 1;
     }
-    for (leaf, slot) in open.iter().zip(&slots) {
+    for (leaf, slot) in open.into_iter().zip(&slots) {
         nodes[*slot] = Node::Leaf(-RATE * leaf.g / leaf.h.max(MIN_HESSIAN));
+        pool.give(leaf.histograms);
     }
     Tree { nodes }
 }
