@@ -137,10 +137,16 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     if let Some((live, at)) = &l.live {
         let score = live.refit.accuracy.map_or("—".to_string(), |a| format!("{a:.2}"));
         let ago = at.elapsed().as_secs();
-        lines.push(Line::from(Span::styled(
-            format!("model: {score} on {} labels · {ago} s ago", live.refit.labels),
-            theme.accent(),
-        )));
+        let said = format!("model: {score} on {} labels · {ago} s ago", live.refit.labels);
+        // On two lines where one does not fit the panel.
+        match said.chars().count() <= area.width as usize {
+            true => lines.push(Line::from(Span::styled(said, theme.accent()))),
+            false => {
+                let label = format!("model: {score} on {} labels", live.refit.labels);
+                lines.push(Line::from(Span::styled(label, theme.accent())));
+                lines.push(Line::from(Span::styled(format!("  refitted {ago} s ago"), theme.dim())));
+            }
+        }
         if let Some(curve) = learning_curve(&live.curve, area.width as usize) {
             lines.push(Line::from(Span::styled(curve, theme.fg("cyan"))));
         }
