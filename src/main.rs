@@ -228,6 +228,9 @@ enum Command {
         /// Also write the confusion matrix as a PNG picture to FILE
         #[arg(long, value_name = "FILE", conflicts_with = "label_issues")]
         png: Option<PathBuf>,
+        /// Write the run's report to FILE.html (self-contained) or FILE.md
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["label_issues", "json", "png"])]
+        report: Option<PathBuf>,
     },
     /// Apply a finished run to new data of the same kind; writes id, predicted, prob_<class>
     Predict {
@@ -527,7 +530,10 @@ fn main() {
                 cli::sweep::run(&dir, &options, json)
             })
         }
-        Command::Show { dir, run, label_issues: false, json, png } => cli::runs::show(&dir, &run, json, png.as_deref()),
+        Command::Show { dir, run, report: Some(path), .. } => cli::runs::report(&dir, &run, &path),
+        Command::Show { dir, run, label_issues: false, json, png, .. } => {
+            cli::runs::show(&dir, &run, json, png.as_deref())
+        }
         Command::Show { dir, run, label_issues: true, json, .. } => cli::runs::label_issues(&dir, &run, json),
         Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),

@@ -186,6 +186,17 @@ pub fn label_issues(dir: &Path, run: &str, as_json: bool) -> Result<()> {
     Ok(())
 }
 
+pub fn report(dir: &Path, run: &str, path: &Path) -> Result<()> {
+    let project = Project::open(dir)?;
+    let id = runs::resolve(project.root(), run)?;
+    let beside = runs::report::write(&project, &id, path)?;
+    eprintln!("wrote the report of run {id} to {}", path.display());
+    for picture in beside {
+        eprintln!("  with {}", picture.display());
+    }
+    Ok(())
+}
+
 pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;

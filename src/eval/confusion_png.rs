@@ -42,12 +42,24 @@ fn geometry(c: &Confusion, title: &str) -> Geometry {
 
 /// Writes the matrix, titled `title`, to `path`.
 pub fn write(c: &Confusion, title: &str, path: &Path) -> Result<()> {
+    picture(c, title)?.save_with_format(path, image::ImageFormat::Png).map_err(|e| Error::file(path, e))
+}
+
+/// The matrix as PNG bytes (for the run report).
+pub fn png(c: &Confusion, title: &str) -> Result<Vec<u8>> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture(c, title)?
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .map_err(|e| Error::internal(format!("cannot encode the confusion matrix: {e}")))?;
+    Ok(bytes.into_inner())
+}
+
+fn picture(c: &Confusion, title: &str) -> Result<image::RgbImage> {
     let g = geometry(c, title);
     let mut buffer = vec![255u8; (g.width * g.height * 3) as usize];
     draw(c, title, &g, &mut buffer).map_err(|e| Error::internal(format!("cannot draw the confusion matrix: {e}")))?;
-    let picture = image::RgbImage::from_raw(g.width, g.height, buffer)
-        .ok_or_else(|| Error::internal("the picture buffer has the wrong size"))?;
-    picture.save_with_format(path, image::ImageFormat::Png).map_err(|e| Error::file(path, e))
+    image::RgbImage::from_raw(g.width, g.height, buffer)
+        .ok_or_else(|| Error::internal("the picture buffer has the wrong size"))
 }
 
 fn draw(c: &Confusion, title: &str, g: &Geometry, buffer: &mut [u8]) -> std::result::Result<(), String> {

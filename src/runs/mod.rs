@@ -10,6 +10,7 @@ pub mod events;
 pub mod predict;
 pub mod predictions;
 pub mod record;
+pub mod report;
 pub mod sweep;
 pub mod train;
 

@@ -571,3 +571,31 @@ fn a_sweep_trains_each_pair_as_a_run_and_ranks_them() {
     assert!(user_error(&["sweep", p(&proj), "--models", "mlp"]).contains("CPU baselines"));
     assert!(user_error(&["sweep", p(&proj), "--budget", "soon"]).contains("--budget"));
 }
+
+#[test]
+fn a_run_report_holds_every_section_in_html_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = fruit_project(dir.path());
+    ok(&["train", p(&proj), "--model", "logistic", "--folds", "3"]);
+    let html = dir.path().join("report.html");
+    let r = kindling(&["show", p(&proj), "latest", "--report", p(&html)]);
+    assert!(r.code == 0 && r.stderr.starts_with("wrote the report of run "), "{}", r.stderr);
+    let text = std::fs::read_to_string(&html).unwrap();
+    for section in [
+        "<h2>Task</h2>",
+        "<h2>Data</h2>",
+        "<h2>Model</h2>",
+        "<h2>Metrics</h2>",
+        "<h2>Confusion matrix</h2>",
+        "<h2>Reproduce</h2>",
+    ] {
+        assert!(text.contains(section), "{section} missing");
+    }
+    assert!(text.contains("src=\"data:image/png;base64,"), "the picture embedded");
+    assert!(text.contains("--model logistic") && text.contains("--folds 3"), "the command that trains it again");
+    let md = dir.path().join("report.md");
+    let r = kindling(&["show", p(&proj), "latest", "--report", p(&md)]);
+    assert!(r.stderr.contains("report-confusion.png"), "{}", r.stderr);
+    assert!(std::fs::read_to_string(&md).unwrap().contains("![confusion](report-confusion.png)"));
+    assert!(image::open(dir.path().join("report-confusion.png")).is_ok());
+}
