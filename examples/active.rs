@@ -101,12 +101,7 @@ fn session(set: &Set, work: &Path, order: &str, seed: u64) -> kindling::Result<S
     project.config.save(&dir)?;
     // The rows do not depend on labels or seed: featurize each set once.
     let cached = work.join(format!("{}-features.bin", set.name));
-    let method = kindling::features::Method::auto(set.options.kind.unwrap_or(if set.name == "image" {
-        SourceKind::Images
-    } else {
-        SourceKind::Table
-    }));
-    let features = kindling::embed::cache_path(&dir, method);
+    let features = kindling::embed::cache_path(&dir, kindling::features::Method::auto(project.config.source.kind));
     if cached.is_file() {
         std::fs::create_dir_all(features.parent().expect("a cache folder"))?;
         std::fs::copy(&cached, &features)?;
