@@ -33,12 +33,7 @@ pub fn list(dir: Option<&Path>, json: bool) -> Result<()> {
 pub fn change(dir: &Path, change: ClassChange) -> Result<()> {
     let mut project = Project::open(dir)?;
     let changed = classes::change(&mut project, &change)?;
-    let labels = match changed.labels {
-        0 => String::new(),
-        1 => " (1 label changed)".into(),
-        n => format!(" ({n} labels changed)"),
-    };
-    print(&format!("{}{labels}\n", changed.what));
+    print(&format!("{}\n", changed.said()));
     Ok(())
 }
 

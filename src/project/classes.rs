@@ -113,16 +113,15 @@ pub fn undo(project: &mut Project) -> Result<Option<String>> {
                 .classes
                 .iter()
                 .filter(|now| !classes.iter().any(|c| c.name == now.name))
-                .filter_map(|now| renamed_back(&c.what, &now.name).map(|old| (now.name.clone(), old)))
+                .filter_map(|now| {
+                    let (old, _) = moves(&c.what).into_iter().find(|(_, to)| *to == now.name)?;
+                    Some((now.name.clone(), old))
+                })
                 .collect::<Vec<_>>();
             super::config_edit::write_classes(project.root(), &classes, &renamed)?;
             project.config.classes = classes;
             crate::live::state::forget(project.root());
-            match c.labels {
-                0 => format!("undone: {}", c.what),
-                1 => format!("undone: {} (1 label back)", c.what),
-                n => format!("undone: {} ({n} labels back)", c.what),
-            }
+            format!("undone: {}{}", c.what, moved(c.labels, "back"))
         }
     }))
 }
@@ -136,15 +135,7 @@ pub fn since(project: &Project, classes: &[String]) -> Result<std::collections::
         if undone {
             continue;
         }
-        let moves: Vec<(String, String)> =
-            if let Some((from, to)) = what.strip_prefix("rename ").and_then(|r| r.split_once(" → ")) {
-                vec![(from.to_string(), to.to_string())]
-            } else if let Some((from, into)) = what.strip_prefix("merge ").and_then(|r| r.rsplit_once(" into ")) {
-                from.split(", ").map(|f| (f.to_string(), into.to_string())).collect()
-            } else {
-                Vec::new()
-            };
-        for (from, to) in moves {
+        for (from, to) in moves(&what) {
             // What went to `from` before goes on to `to`.
             for target in became.values_mut().filter(|t| **t == from) {
                 *target = to.clone();
@@ -163,10 +154,32 @@ pub fn since(project: &Project, classes: &[String]) -> Result<std::collections::
         .collect())
 }
 
-/// For the note `rename OLD → NEW`, the old name of `new`.
-fn renamed_back(what: &str, new: &str) -> Option<String> {
-    let (old, to) = what.strip_prefix("rename ")?.split_once(" → ")?;
-    (to == new).then(|| old.to_string())
+/// The classes a change's note says went elsewhere, as (from, to): `rename OLD → NEW`,
+/// `merge A, B into C`; none for the other notes. The notes are written by `plan`.
+fn moves(what: &str) -> Vec<(String, String)> {
+    if let Some((from, to)) = what.strip_prefix("rename ").and_then(|r| r.split_once(" → ")) {
+        return vec![(from.to_string(), to.to_string())];
+    }
+    if let Some((from, into)) = what.strip_prefix("merge ").and_then(|r| r.rsplit_once(" into ")) {
+        return from.split(", ").map(|f| (f.to_string(), into.to_string())).collect();
+    }
+    Vec::new()
+}
+
+/// ` (3 labels changed)`, ` (1 label back)`, nothing for none.
+fn moved(labels: usize, how: &str) -> String {
+    match labels {
+        0 => String::new(),
+        1 => format!(" (1 label {how})"),
+        n => format!(" ({n} labels {how})"),
+    }
+}
+
+impl Changed {
+    /// The change in words with what it did to labels: `rename a → b (3 labels changed)`.
+    pub fn said(&self) -> String {
+        format!("{}{}", self.what, moved(self.labels, "changed"))
+    }
 }
 
 type Plan = (Vec<ClassConfig>, Vec<(String, String)>, String, Origin);

@@ -287,12 +287,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 result: Project::open(&root)
                     .and_then(|mut p| {
                         let changed = kindling::project::classes::change(&mut p, &change)?;
-                        let labels = match changed.labels {
-                            0 => String::new(),
-                            1 => " (1 label changed; Backspace undoes it)".into(),
-                            n => format!(" ({n} labels changed; Backspace undoes it)"),
-                        };
-                        Ok((format!("{}{labels}", changed.what), p.config.classes))
+                        Ok((format!("{} · Backspace undoes it", changed.said()), p.config.classes))
                     })
                     .map_err(|e| e.to_string()),
             },
