@@ -204,7 +204,7 @@ impl LabelStore {
     /// Sets (or with `None` clears) one sample's label, committed before returning.
     pub fn set(&mut self, sample_id: &str, label: Option<&str>, origin: Origin) -> Result<i64> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seq = append(&tx, &self.session, sample_id, label, origin, None)?;
+        let seq = append(&tx, &self.session, sample_id, label, origin, None, None)?;
         tx.commit()?;
         Ok(seq)
     }
@@ -222,7 +222,7 @@ impl LabelStore {
             if current_label(&tx, id)?.as_deref() == label {
                 continue;
             }
-            append(&tx, &self.session, id, label, origin, None)?;
+            append(&tx, &self.session, id, label, origin, None, None)?;
             written += 1;
         }
         tx.commit()?;
@@ -309,19 +309,9 @@ impl LabelStore {
     }
 }
 
+/// Appends one label event (part of class change `change`, if any) and updates the current
+/// label of its sample.
 fn append(
-    conn: &Connection,
-    session: &str,
-    sample_id: &str,
-    label: Option<&str>,
-    origin: Origin,
-    undoes: Option<i64>,
-) -> Result<i64> {
-    append_in(conn, session, sample_id, label, origin, undoes, None)
-}
-
-/// `append`, for an event that is part of class change `change`.
-fn append_in(
     conn: &Connection,
     session: &str,
     sample_id: &str,

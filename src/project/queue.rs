@@ -193,9 +193,9 @@ pub fn build(
     // The feature rows are read only for the order that compares samples.
     let vectors = (order == Order::Diverse && review_of.is_none())
         .then(|| {
-            // The rows of the featurizer the live model last used.
-            let features = crate::live::state::latest(project_root)?.features;
-            let method = crate::features::Method::ALL.into_iter().find(|m| m.name() == features)?;
+            // The rows of the featurizer the live model last used (its state, read above).
+            let features = &live.as_ref()?.refit.features;
+            let method = crate::features::Method::ALL.into_iter().find(|m| m.name() == features.as_str())?;
             crate::embed::cached(project_root, method)
         })
         .flatten();

@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{LabelStore, Origin, Undone, append_in, now_ms};
+use super::{LabelStore, Origin, Undone, append, now_ms};
 use crate::error::Result;
 
 /// An undone class change: what it was, the class list to restore (JSON, as written by the
@@ -45,7 +45,7 @@ impl LabelStore {
             if super::current_label(&tx, id)? == *label {
                 continue;
             }
-            append_in(&tx, &self.session, id, label.as_deref(), origin, None, Some(change))?;
+            append(&tx, &self.session, id, label.as_deref(), origin, None, Some(change))?;
             written += 1;
         }
         mark_last_seq(&tx, change)?;
@@ -144,7 +144,7 @@ pub(super) fn revert(
         )
         .optional()?
         .flatten();
-    append_in(tx, session, sample_id, before.as_deref(), origin, Some(seq), change)?;
+    append(tx, session, sample_id, before.as_deref(), origin, Some(seq), change)?;
     Ok(before)
 }
 
