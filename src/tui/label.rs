@@ -417,9 +417,10 @@ impl Labeller {
     pub fn more_like(&mut self, of: &str, ids: Vec<String>) {
         let Some(queue) = self.queue.as_mut() else { return };
         let keep = (self.pos + 1).min(queue.len());
-        let passed: HashSet<&String> = queue[..keep].iter().collect();
+        // Only samples of this queue still ahead: vectors cached before the data changed may name others.
+        let ahead: HashSet<&String> = queue[keep..].iter().collect();
         let next: Vec<String> =
-            ids.into_iter().filter(|id| !self.labels.contains_key(id) && !passed.contains(id)).collect();
+            ids.into_iter().filter(|id| !self.labels.contains_key(id) && ahead.contains(id)).collect();
         let moved: HashSet<&String> = next.iter().collect();
         let rest: Vec<String> = queue[keep..].iter().filter(|id| !moved.contains(id)).cloned().collect();
         let mut new = queue[..keep].to_vec();

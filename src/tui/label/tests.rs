@@ -343,8 +343,8 @@ fn more_like_this_puts_the_unlabelled_neighbours_next() {
     l.act(Action::MoreLikeThis);
     let jobs = l.jobs(&mut Thumbs::default());
     assert!(jobs.iter().any(|j| matches!(j, Job::Similar { id } if id == "s2")), "{jobs:?}");
-    // Neighbours: s8, s0 (labelled), s2's own passed self is never among them, s5.
-    l.more_like("s2", vec!["s8".into(), "s0".into(), "s5".into()]);
+    // Neighbours: s8, s0 (labelled), a sample no longer in the data, s5.
+    l.more_like("s2", vec!["s8".into(), "s0".into(), "gone".into(), "s5".into()]);
     assert_eq!(l.message.as_deref(), Some("2 samples like s2 come next"));
     let queue = l.queue.clone().unwrap();
     assert_eq!(queue[..5], ["s0", "s1", "s2", "s8", "s5"], "the shown one stays; the labelled s0 keeps its place");
