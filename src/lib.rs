@@ -1,6 +1,7 @@
 //! Kindling's core: projects, data sources, labels, features, models, runs. No terminal code lives here; the CLI
 //! and the TUI are thin layers over these functions.
 
+pub mod atomic;
 pub mod augment;
 pub mod data;
 pub mod demo;

@@ -67,7 +67,7 @@ pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: 
     let cached = Cached { key, ids: dataset.ids.clone(), kept, rows: x };
     if let Ok(bytes) = postcard::to_allocvec(&cached) {
         // A cache that cannot be written only costs the next refit its featurizing.
-        let _ = crate::live::state::write_whole(&path, &bytes);
+        let _ = crate::atomic::write_whole(&path, &bytes);
     }
     Ok(Rows { x: cached.rows, kept: cached.kept, skipped })
 }

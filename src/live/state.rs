@@ -44,16 +44,6 @@ pub struct LiveState {
     pub curve: Vec<(usize, f64)>,
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::file(parent, e))?;
-    // A name of this process's own: two learners (the workbench's, a `kindling queue`) may write at once.
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::file(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))
-}
-
 pub(super) fn write(root: &Path, ids: &[String], predictions: &Predictions, refit: &Refit) -> Result<()> {
     // The newest labels win: a refit overtaken by one fitted on later labels is dropped.
     if latest(root).is_some_and(|l| l.fingerprint == refit.fingerprint && l.label_events > refit.label_events) {
@@ -67,7 +57,7 @@ pub(super) fn write(root: &Path, ids: &[String], predictions: &Predictions, refi
     std::fs::rename(&tmp, &path).map_err(|e| Error::file(&path, e))?;
     let json = serde_json::to_string(refit).map_err(|e| Error::internal(e.to_string()))?;
     // The state goes last: a reader that finds it finds the predictions it describes.
-    write_whole(&dir.join(STATE_FILE), json.as_bytes())?;
+    crate::atomic::write_whole(&dir.join(STATE_FILE), json.as_bytes())?;
     let history = dir.join(HISTORY_FILE);
     let mut file =
         std::fs::OpenOptions::new().create(true).append(true).open(&history).map_err(|e| Error::file(&history, e))?;

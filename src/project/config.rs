@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, ResultExt};
+use crate::error::{Error, Result};
 
 pub const CONFIG_FILE: &str = "kindling.toml";
 
@@ -230,12 +230,7 @@ impl Config {
     pub fn save(&self, project_dir: &Path) -> Result<()> {
         let text = toml::to_string_pretty(self).map_err(|e| Error::internal(e.to_string()))?;
         let header = "# Kindling project. Edit class keys and colours freely; see `kindling --help`.\n\n";
-        let path = project_dir.join(CONFIG_FILE);
-        // Write then rename, so a crash never leaves a half-written config.
-        let tmp = project_dir.join(format!(".{CONFIG_FILE}.tmp"));
-        std::fs::write(&tmp, format!("{header}{text}")).context(tmp.display())?;
-        std::fs::rename(&tmp, &path).context(path.display())?;
-        Ok(())
+        crate::atomic::write_whole(&project_dir.join(CONFIG_FILE), format!("{header}{text}").as_bytes())
     }
 
     pub fn class_names(&self) -> Vec<String> {

@@ -25,10 +25,7 @@ pub fn write_classes(project_dir: &Path, classes: &[ClassConfig], renamed: &[(St
     if read.classes != classes {
         return Err(Error::internal(format!("{}: the class list could not be rewritten in place", path.display())));
     }
-    let tmp = project_dir.join(format!(".{CONFIG_FILE}.tmp"));
-    std::fs::write(&tmp, new).context(tmp.display())?;
-    std::fs::rename(&tmp, &path).context(path.display())?;
-    Ok(())
+    crate::atomic::write_whole(&path, new.as_bytes())
 }
 
 fn set_classes(doc: &mut DocumentMut, classes: &[ClassConfig], renamed: &[(String, String)]) {
