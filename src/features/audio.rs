@@ -19,7 +19,7 @@ use crate::progress::{Counter, Progress};
 pub struct AudioFeaturizer {
     mfcc: Option<usize>,
     bands: usize,
-    scaler: Scaler,
+    pub(super) scaler: Scaler,
 }
 
 impl AudioFeaturizer {

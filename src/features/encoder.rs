@@ -33,7 +33,7 @@ pub struct Encoder {
     /// A text's token ids are cut to this many.
     max_tokens: usize,
     width: usize,
-    scaler: Scaler,
+    pub(super) scaler: Scaler,
     module: Vec<u8>,
 }
 

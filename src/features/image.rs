@@ -26,7 +26,7 @@ pub struct ImageFeaturizer {
     size: u32,
     colour: Colour,
     width: usize,
-    scaler: Scaler,
+    pub(super) scaler: Scaler,
 }
 
 impl ImageFeaturizer {

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::project::config::SourceKind;
 pub use matrix::{Matrix, Row};
+pub use scaler::Scaler;
 pub use table::TableColumns;
 
 /// What `--features` names.
@@ -262,6 +263,19 @@ impl Featurizer {
             Featurizer::Image(f) => f.width(),
             Featurizer::Audio(f) => f.width(),
             Featurizer::Encoder(f) => f.width(),
+        }
+    }
+
+    /// What each column was divided by when standardized (1 for one-hot and flag columns);
+    /// `None` for TF-IDF, which is not. Gaussian naive Bayes smooths variances relative to
+    /// the largest unscaled one.
+    pub fn column_scales(&self) -> Option<Vec<f64>> {
+        match self {
+            Featurizer::Table(f) => Some(f.column_scales()),
+            Featurizer::Tfidf(_) => None,
+            Featurizer::Image(f) => Some(f.scaler.scales().to_vec()),
+            Featurizer::Audio(f) => Some(f.scaler.scales().to_vec()),
+            Featurizer::Encoder(f) => Some(f.scaler.scales().to_vec()),
         }
     }
 

@@ -33,6 +33,11 @@ impl Scaler {
         Scaler { mean, scale }
     }
 
+    /// What each column was divided by.
+    pub fn scales(&self) -> &[f64] {
+        &self.scale
+    }
+
     pub fn apply(&self, data: &mut [f32]) {
         let cols = self.mean.len();
         if cols == 0 {

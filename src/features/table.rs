@@ -132,6 +132,20 @@ impl TableFeaturizer {
         out
     }
 
+    /// What each feature column was divided by: a number's standard deviation, 1 for the
+    /// one-hot and missing-flag columns.
+    pub fn column_scales(&self) -> Vec<f64> {
+        let mut scales = Vec::with_capacity(self.width);
+        for encoded in &self.columns {
+            match encoded {
+                Encoded::Number { scale, .. } => scales.push(*scale),
+                Encoded::Category { .. } => scales.push(1.0),
+            }
+            scales.extend(std::iter::repeat_n(1.0, encoded.width() - 1));
+        }
+        scales
+    }
+
     /// Which feature columns hold a standardized number (not a one-hot or missing flag).
     pub fn numeric_mask(&self) -> Vec<bool> {
         let mut mask = Vec::with_capacity(self.width);

@@ -108,7 +108,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let labelled = dataset.labelled();
     let y: Vec<usize> = labelled.iter().filter_map(|&i| dataset.given[i]).collect();
     let x_labelled = x.select(&labelled);
-    let fit = Fit { seed: 0, device: Device::Cpu, torch: Default::default(), per_epoch: None };
+    let fit = Fit { seed: 0, device: Device::Cpu, ..Default::default() };
     let model = Model::fit(model_kind, &x_labelled, &y, classes.len(), &fit, &Silent)?;
     let probs = model.predict_proba(&x)?;
     let accuracy = cross_validated(model_kind, &x_labelled, &y, classes.len(), &fit)?;

@@ -131,14 +131,19 @@ enum Inner {
     Torch(torch::TorchModel),
 }
 
-/// How to fit: the seed, and for the libtorch models the device, `[torch]` settings and,
-/// for augmentation on the fly, fresh versions of the training rows for each epoch.
+/// How to fit: the seed; for the libtorch models the device, `[torch]` settings and, for
+/// augmentation on the fly, fresh versions of the training rows for each epoch; the
+/// features' standardization.
 #[derive(Clone, Default)]
 pub struct Fit<'a> {
     pub seed: u64,
     pub device: Device,
     pub torch: TorchSettings,
     pub per_epoch: Option<&'a PerEpoch<'a>>,
+    /// What the featurizer divided each column by (`Featurizer::column_scales`): Gaussian
+    /// naive Bayes smooths as if fitted on the unscaled columns, as scikit-learn's
+    /// `GaussianNB` is used.
+    pub scales: Option<&'a [f64]>,
 }
 
 /// Epoch → the training rows augmented afresh (the same rows, in the same order).
@@ -181,7 +186,7 @@ impl Model {
             ModelKind::NaiveBayes if x.is_sparse() && x.is_non_negative() => {
                 Inner::MultinomialNb(naive_bayes::Multinomial::fit(x, &local, k))
             }
-            ModelKind::NaiveBayes => Inner::GaussianNb(naive_bayes::Gaussian::fit(x, &local, k)),
+            ModelKind::NaiveBayes => Inner::GaussianNb(naive_bayes::Gaussian::fit(x, &local, k, fit.scales)),
             ModelKind::DecisionTree => Inner::Tree(tree::Tree::fit(x, &local, k, &tree::Params::full(seed))),
             ModelKind::RandomForest => Inner::Forest(forest::Forest::fit(x, &local, k, seed, progress)),
             ModelKind::GradientBoosting => Inner::Boosting(boosting::Boosting::fit(x, &local, k, seed, progress)?),

@@ -30,7 +30,10 @@ fn log_priors(y: &[usize], k: usize) -> Vec<f64> {
 }
 
 impl Gaussian {
-    pub fn fit(x: &Matrix, y: &[usize], k: usize) -> Gaussian {
+    /// Fits on `x`, whose columns were divided by `scales` when given: the smoothing is then
+    /// 1e-9 of the largest *unscaled* variance, in each column's own units, which gives the
+    /// probabilities a fit on the unscaled columns would.
+    pub fn fit(x: &Matrix, y: &[usize], k: usize, scales: Option<&[f64]>) -> Gaussian {
         let d = x.cols();
         let (mut sum, mut sq) = (vec![vec![0.0; d]; k], vec![vec![0.0; d]; k]);
         let mut count = vec![0.0; k];
@@ -46,11 +49,13 @@ impl Gaussian {
             });
         }
         let n = y.len() as f64;
-        let largest_var = (0..d).map(|j| all_sq[j] / n - (all_sum[j] / n).powi(2)).fold(0.0, f64::max);
-        let epsilon = 1e-9 * largest_var.max(f64::MIN_POSITIVE);
+        let scale = |j: usize| scales.and_then(|s| s.get(j)).copied().unwrap_or(1.0);
+        let unscaled_var = |j: usize| (all_sq[j] / n - (all_sum[j] / n).powi(2)) * scale(j).powi(2);
+        let largest_var = (0..d).map(unscaled_var).fold(0.0, f64::max);
+        let epsilon: Vec<f64> = (0..d).map(|j| 1e-9 * largest_var.max(f64::MIN_POSITIVE) / scale(j).powi(2)).collect();
         let mean: Vec<Vec<f64>> = (0..k).map(|c| sum[c].iter().map(|s| s / count[c]).collect()).collect();
         let var = (0..k)
-            .map(|c| (0..d).map(|j| (sq[c][j] / count[c] - mean[c][j].powi(2)).max(0.0) + epsilon).collect())
+            .map(|c| (0..d).map(|j| (sq[c][j] / count[c] - mean[c][j].powi(2)).max(0.0) + epsilon[j]).collect())
             .collect();
         Gaussian { log_prior: log_priors(y, k), mean, var }
     }
@@ -121,11 +126,32 @@ mod tests {
         // Class 0 at {0, 2} (mean 1, var 1), class 1 at {4, 6} (mean 5, var 1): at x = 2 the
         // log-odds are -(2-1)²/2 + (2-5)²/2 = 4, so P(class 0) = 1 / (1 + e^-4).
         let x = Matrix::dense(4, 1, vec![0.0, 2.0, 4.0, 6.0]);
-        let m = Gaussian::fit(&x, &[0, 0, 1, 1], 2);
+        let m = Gaussian::fit(&x, &[0, 0, 1, 1], 2, None);
         let p = m.predict_proba(&Matrix::dense(1, 1, vec![2.0]));
         assert!((p.row(0)[0] - 1.0 / (1.0 + (-4.0f64).exp())).abs() < 1e-6, "{:?}", p.row(0));
         let (x, y) = blobs(3, 40, 4, 4.0, 8);
-        assert!(accuracy(&Gaussian::fit(&x, &y, 3).predict_proba(&x), &y) > 0.95);
+        assert!(accuracy(&Gaussian::fit(&x, &y, 3, None).predict_proba(&x), &y) > 0.95);
+    }
+
+    #[test]
+    fn standardized_columns_with_their_scales_give_the_unscaled_fit() {
+        // Column 0 spans thousands; column 1 barely moves, so the smoothing (1e-9 of the
+        // largest variance, column 0's) dominates its variance only in unscaled units.
+        let rows: Vec<[f32; 2]> = (0..40)
+            .map(|i| [(i * 97 % 40) as f32 * 100.0, if i % 2 == 0 { 1e-4 * (i % 3) as f32 } else { 0.0 }])
+            .collect();
+        let y: Vec<usize> = (0..40).map(|i| i % 2).collect();
+        let unscaled = Matrix::dense(40, 2, rows.iter().flatten().copied().collect());
+        let mut data: Vec<f32> = rows.iter().flatten().copied().collect();
+        let scaler = crate::features::Scaler::fit(&data, 2);
+        scaler.apply(&mut data);
+        let scaled = Matrix::dense(40, 2, data);
+        let reference = Gaussian::fit(&unscaled, &y, 2, None).predict_proba(&unscaled);
+        let with_scales = Gaussian::fit(&scaled, &y, 2, Some(scaler.scales())).predict_proba(&scaled);
+        let without = Gaussian::fit(&scaled, &y, 2, None).predict_proba(&scaled);
+        let gap = |a: &Probabilities, b: &Probabilities| (0..40).map(|i| (a.row(i)[0] - b.row(i)[0]).abs()).fold(0.0, f64::max);
+        assert!(gap(&reference, &with_scales) < 1e-4, "{}", gap(&reference, &with_scales));
+        assert!(gap(&reference, &without) > 0.05, "the scales matter here: {}", gap(&reference, &without));
     }
 
     #[test]

@@ -354,11 +354,13 @@ fn fit_model(
         }
         _ => (x_train, y),
     };
+    let scales = featurizer.column_scales();
     let fit = Fit {
         seed: options.seed,
         device: options.device,
         torch: settings.torch.clone(),
         per_epoch: per_epoch.as_deref(),
+        scales: scales.as_deref(),
     };
     Model::fit(options.model, &x_fit, &y_fit, settings.classes, &fit, progress)
 }
