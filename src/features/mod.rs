@@ -244,6 +244,28 @@ impl Featurizer {
         })
     }
 
+    /// Fits `method` with tables in their native encoding (gaps as NaN, categories as codes)
+    /// for a model that takes them so.
+    pub fn fit_native(
+        method: Method,
+        settings: &Settings,
+        train: &Inputs,
+        progress: &dyn Progress,
+    ) -> Result<Featurizer> {
+        match (method, train) {
+            (Method::Table, Inputs::Table(df)) => Ok(Featurizer::Table(table::TableFeaturizer::fit_native(df)?)),
+            _ => Featurizer::fit(method, settings, train, progress),
+        }
+    }
+
+    /// The columns holding category codes (the native table encoding); `None` when none.
+    pub fn categorical_mask(&self) -> Option<Vec<bool>> {
+        match self {
+            Featurizer::Table(f) if f.is_native() => Some(f.categorical_mask()),
+            _ => None,
+        }
+    }
+
     pub fn transform(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Matrix> {
         match (self, inputs) {
             (Featurizer::Table(f), Inputs::Table(df)) => f.transform(df),

@@ -2,6 +2,11 @@
 //! median and standardized; categories imputed with the most frequent and one-hot encoded
 //! (an unseen category is all zeros); a missing-indicator column for every column that had
 //! gaps in training. Columns empty in training are left out.
+//!
+//! For models that split on values and take gaps themselves (gradient boosting), the
+//! *native* encoding keeps one column per table column: numbers standardized with their
+//! gaps left as NaN, categories as the index of their category (a gap or an unseen
+//! category NaN).
 
 use std::collections::HashMap;
 
@@ -14,6 +19,9 @@ use crate::error::{Error, Result};
 
 /// At most this many categories of one column get a one-hot column (the most frequent).
 const MAX_CATEGORIES: usize = 1000;
+/// At most this many categories of one column get a code in the native encoding (the most
+/// frequent; the rest read as gaps): a histogram model bins each code, 255 bins a column.
+const MAX_CODES: usize = 255;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableFeaturizer {
@@ -28,8 +36,30 @@ pub type TableColumns = Vec<String>;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum Encoded {
-    Number { name: String, median: f64, mean: f64, scale: f64, indicator: bool },
-    Category { name: String, categories: Vec<String>, most_frequent: String, indicator: bool },
+    Number {
+        name: String,
+        median: f64,
+        mean: f64,
+        scale: f64,
+        indicator: bool,
+    },
+    Category {
+        name: String,
+        categories: Vec<String>,
+        most_frequent: String,
+        indicator: bool,
+    },
+    /// Native: standardized, gaps NaN.
+    Gappy {
+        name: String,
+        mean: f64,
+        scale: f64,
+    },
+    /// Native: the category's index in `categories` (sorted), gaps and others NaN.
+    Code {
+        name: String,
+        categories: Vec<String>,
+    },
 }
 
 fn is_number(dtype: &DataType) -> bool {
@@ -43,13 +73,23 @@ fn numbers(column: &Column) -> Result<Vec<Option<f64>>> {
 
 impl TableFeaturizer {
     pub fn fit(df: &DataFrame) -> Result<TableFeaturizer> {
+        TableFeaturizer::fit_encoding(df, false)
+    }
+
+    /// The native encoding (see the module's note).
+    pub fn fit_native(df: &DataFrame) -> Result<TableFeaturizer> {
+        TableFeaturizer::fit_encoding(df, true)
+    }
+
+    fn fit_encoding(df: &DataFrame, native: bool) -> Result<TableFeaturizer> {
         let (mut columns, mut empty) = (Vec::new(), Vec::new());
         for column in df.columns() {
             let name = column.name().to_string();
-            let encoded = if is_number(column.dtype()) {
-                fit_number(name.clone(), &numbers(column)?)
-            } else {
-                fit_category(name.clone(), &column_strings(column)?)
+            let encoded = match (is_number(column.dtype()), native) {
+                (true, false) => fit_number(name.clone(), &numbers(column)?),
+                (false, false) => fit_category(name.clone(), &column_strings(column)?, MAX_CATEGORIES),
+                (true, true) => fit_number(name.clone(), &numbers(column)?).map(Encoded::native),
+                (false, true) => fit_category(name.clone(), &column_strings(column)?, MAX_CODES).map(Encoded::native),
             };
             match encoded {
                 Some(e) => columns.push(e),
@@ -96,6 +136,19 @@ impl TableFeaturizer {
                         }
                     }
                 }
+                Encoded::Gappy { mean, scale, .. } => {
+                    for (i, v) in numbers(column)?.into_iter().enumerate() {
+                        data[i * self.width + offset] = v.map_or(f32::NAN, |v| ((v - mean) / scale) as f32);
+                    }
+                }
+                Encoded::Code { categories, .. } => {
+                    let place: HashMap<&str, usize> =
+                        categories.iter().enumerate().map(|(j, c)| (c.as_str(), j)).collect();
+                    for (i, v) in column_strings(column)?.into_iter().enumerate() {
+                        let code = v.as_deref().and_then(|v| place.get(v));
+                        data[i * self.width + offset] = code.map_or(f32::NAN, |&j| j as f32);
+                    }
+                }
             }
             offset += encoded.width();
         }
@@ -113,7 +166,11 @@ impl TableFeaturizer {
         let mut offset = 0;
         for encoded in &self.columns {
             let value = match encoded {
-                Encoded::Number { mean, scale, .. } => {
+                Encoded::Gappy { .. } | Encoded::Code { .. } if row[offset].is_nan() => String::new(),
+                Encoded::Code { categories, .. } => {
+                    categories.get(row[offset].round().max(0.0) as usize).cloned().unwrap_or_default()
+                }
+                Encoded::Number { mean, scale, .. } | Encoded::Gappy { mean, scale, .. } => {
                     // Six significant digits: the row went through f32, more would be noise.
                     let v = f64::from(row[offset]) * scale + mean;
                     let digits = 5 - v.abs().max(1e-12).log10().floor().clamp(-12.0, 5.0) as i32;
@@ -138,8 +195,8 @@ impl TableFeaturizer {
         let mut scales = Vec::with_capacity(self.width);
         for encoded in &self.columns {
             match encoded {
-                Encoded::Number { scale, .. } => scales.push(*scale),
-                Encoded::Category { .. } => scales.push(1.0),
+                Encoded::Number { scale, .. } | Encoded::Gappy { scale, .. } => scales.push(*scale),
+                Encoded::Category { .. } | Encoded::Code { .. } => scales.push(1.0),
             }
             scales.extend(std::iter::repeat_n(1.0, encoded.width() - 1));
         }
@@ -150,10 +207,25 @@ impl TableFeaturizer {
     pub fn numeric_mask(&self) -> Vec<bool> {
         let mut mask = Vec::with_capacity(self.width);
         for encoded in &self.columns {
-            mask.push(matches!(encoded, Encoded::Number { .. }));
+            mask.push(matches!(encoded, Encoded::Number { .. } | Encoded::Gappy { .. }));
             mask.extend(std::iter::repeat_n(false, encoded.width() - 1));
         }
         mask
+    }
+
+    /// Which feature columns hold a category's code (the native encoding).
+    pub fn categorical_mask(&self) -> Vec<bool> {
+        let mut mask = Vec::with_capacity(self.width);
+        for encoded in &self.columns {
+            mask.push(matches!(encoded, Encoded::Code { .. }));
+            mask.extend(std::iter::repeat_n(false, encoded.width() - 1));
+        }
+        mask
+    }
+
+    /// Whether gaps and categories are left to the model (the native encoding).
+    pub fn is_native(&self) -> bool {
+        self.columns.iter().any(|c| matches!(c, Encoded::Gappy { .. } | Encoded::Code { .. }))
     }
 
     pub fn columns(&self) -> Vec<String> {
@@ -164,7 +236,19 @@ impl TableFeaturizer {
 impl Encoded {
     fn name(&self) -> &str {
         match self {
-            Encoded::Number { name, .. } | Encoded::Category { name, .. } => name,
+            Encoded::Number { name, .. }
+            | Encoded::Category { name, .. }
+            | Encoded::Gappy { name, .. }
+            | Encoded::Code { name, .. } => name,
+        }
+    }
+
+    /// The native encoding of a fitted column: the same standardization and categories.
+    fn native(self) -> Encoded {
+        match self {
+            Encoded::Number { name, mean, scale, .. } => Encoded::Gappy { name, mean, scale },
+            Encoded::Category { name, categories, .. } => Encoded::Code { name, categories },
+            native => native,
         }
     }
 
@@ -172,6 +256,7 @@ impl Encoded {
         match self {
             Encoded::Number { indicator, .. } => 1 + *indicator as usize,
             Encoded::Category { categories, indicator, .. } => categories.len() + *indicator as usize,
+            Encoded::Gappy { .. } | Encoded::Code { .. } => 1,
         }
     }
 }
@@ -192,14 +277,15 @@ fn fit_number(name: String, values: &[Option<f64>]) -> Option<Encoded> {
     Some(Encoded::Number { name, median, mean, scale, indicator: m < values.len() })
 }
 
-fn fit_category(name: String, values: &[Option<String>]) -> Option<Encoded> {
+/// The `limit` most frequent categories.
+fn fit_category(name: String, values: &[Option<String>], limit: usize) -> Option<Encoded> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     values.iter().flatten().for_each(|v| *counts.entry(v).or_default() += 1);
     let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
     // Most frequent first; ties in alphabetical order (scikit-learn imputes the smallest).
     by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let most_frequent = by_count.first()?.0.to_string();
-    let mut categories: Vec<String> = by_count.iter().take(MAX_CATEGORIES).map(|(c, _)| c.to_string()).collect();
+    let mut categories: Vec<String> = by_count.iter().take(limit).map(|(c, _)| c.to_string()).collect();
     categories.sort_unstable();
     let indicator = values.iter().any(Option::is_none);
     Some(Encoded::Category { name, categories, most_frequent, indicator })
@@ -231,6 +317,21 @@ mod tests {
         assert_eq!(row(0), vec![-2.0 / sd, 0.0, 0.0, 1.0, 0.0]);
         assert_eq!(row(1), vec![0.0, 1.0, 1.0, 0.0, 0.0]);
         assert_eq!(row(2), vec![0.0, 0.0, 0.0, 1.0, 1.0], "a missing colour is the most frequent one");
+    }
+
+    #[test]
+    fn the_native_encoding_keeps_gaps_and_codes_categories() {
+        let f = TableFeaturizer::fit_native(&frame()).unwrap();
+        assert!(f.is_native());
+        assert_eq!(f.width(), 2, "one column per table column");
+        assert_eq!(f.categorical_mask(), vec![false, true]);
+        let m = f.transform(&df!("size" => [Some(3.0), None], "colour" => [Some("red"), Some("green")]).unwrap());
+        let m = m.unwrap();
+        let row = |i: usize| m.row(i).iter().map(|(_, v)| v).collect::<Vec<f32>>();
+        // size: mean 3 over [1, 3, 5] and the gap's median 3; blue is code 0, red 1.
+        assert_eq!(row(0), vec![0.0, 1.0]);
+        assert!(row(1)[0].is_nan() && row(1)[1].is_nan(), "a gap and an unseen category: {:?}", row(1));
+        assert_eq!(f.decode(&row(0)), vec![("size".into(), "3".into()), ("colour".into(), "red".into())]);
     }
 
     #[test]

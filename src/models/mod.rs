@@ -81,6 +81,12 @@ impl ModelKind {
         }
     }
 
+    /// Whether the model takes table gaps as NaN and categories as codes (the table
+    /// featurizer's native encoding) rather than imputed and one-hot.
+    pub fn takes_gaps(self) -> bool {
+        self == ModelKind::GradientBoosting
+    }
+
     /// Whether the model is one of libtorch's (the `torch` feature).
     pub fn needs_torch(self) -> bool {
         matches!(self, ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn)
@@ -144,6 +150,9 @@ pub struct Fit<'a> {
     /// naive Bayes smooths as if fitted on the unscaled columns, as scikit-learn's
     /// `GaussianNB` is used.
     pub scales: Option<&'a [f64]>,
+    /// The columns holding category codes (`Featurizer::categorical_mask`), which gradient
+    /// boosting splits on as sets.
+    pub categorical: Option<&'a [bool]>,
 }
 
 /// Epoch → the training rows augmented afresh (the same rows, in the same order).
@@ -189,7 +198,9 @@ impl Model {
             ModelKind::NaiveBayes => Inner::GaussianNb(naive_bayes::Gaussian::fit(x, &local, k, fit.scales)),
             ModelKind::DecisionTree => Inner::Tree(tree::Tree::fit(x, &local, k, &tree::Params::full(seed))),
             ModelKind::RandomForest => Inner::Forest(forest::Forest::fit(x, &local, k, seed, progress)),
-            ModelKind::GradientBoosting => Inner::Boosting(boosting::Boosting::fit(x, &local, k, seed, progress)?),
+            ModelKind::GradientBoosting => {
+                Inner::Boosting(boosting::Boosting::fit(x, &local, k, fit.categorical.unwrap_or(&[]), seed, progress)?)
+            }
             #[cfg(feature = "torch")]
             ModelKind::Linear | ModelKind::Mlp | ModelKind::Cnn => {
                 Inner::Torch(torch::TorchModel::fit(kind, x, &local, k, fit, progress)?)

@@ -149,7 +149,9 @@ mod tests {
         let reference = Gaussian::fit(&unscaled, &y, 2, None).predict_proba(&unscaled);
         let with_scales = Gaussian::fit(&scaled, &y, 2, Some(scaler.scales())).predict_proba(&scaled);
         let without = Gaussian::fit(&scaled, &y, 2, None).predict_proba(&scaled);
-        let gap = |a: &Probabilities, b: &Probabilities| (0..40).map(|i| (a.row(i)[0] - b.row(i)[0]).abs()).fold(0.0, f64::max);
+        let gap = |a: &Probabilities, b: &Probabilities| {
+            (0..40).map(|i| (a.row(i)[0] - b.row(i)[0]).abs()).fold(0.0, f64::max)
+        };
         assert!(gap(&reference, &with_scales) < 1e-4, "{}", gap(&reference, &with_scales));
         assert!(gap(&reference, &without) > 0.05, "the scales matter here: {}", gap(&reference, &without));
     }

@@ -316,7 +316,14 @@ fn fit_once(
             (Featurizer::Encoder(encoder), x)
         }
         None => {
-            let f = Featurizer::fit(settings.method, settings.features, &inputs.select(train)?, progress)?;
+            let train_inputs = inputs.select(train)?;
+            // Augmented table rows are made on imputed, one-hot rows; only without them do
+            // gaps and categories go to a model that takes them as they are.
+            let f = if settings.options.model.takes_gaps() && settings.augmenter.is_none() {
+                Featurizer::fit_native(settings.method, settings.features, &train_inputs, progress)?
+            } else {
+                Featurizer::fit(settings.method, settings.features, &train_inputs, progress)?
+            };
             let x = f.transform(inputs, progress)?;
             (f, x)
         }
@@ -355,12 +362,14 @@ fn fit_model(
         _ => (x_train, y),
     };
     let scales = featurizer.column_scales();
+    let categorical = featurizer.categorical_mask();
     let fit = Fit {
         seed: options.seed,
         device: options.device,
         torch: settings.torch.clone(),
         per_epoch: per_epoch.as_deref(),
         scales: scales.as_deref(),
+        categorical: categorical.as_deref(),
     };
     Model::fit(options.model, &x_fit, &y_fit, settings.classes, &fit, progress)
 }
