@@ -56,6 +56,14 @@ impl Matrix {
         self.cols
     }
 
+    /// The row-major values of a dense matrix.
+    pub fn dense_values(&self) -> Option<&[f32]> {
+        match &self.storage {
+            Storage::Dense(d) => Some(d),
+            Storage::Sparse { .. } => None,
+        }
+    }
+
     pub fn is_sparse(&self) -> bool {
         matches!(self.storage, Storage::Sparse { .. })
     }

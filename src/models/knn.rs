@@ -1,13 +1,25 @@
 //! k nearest neighbours as scikit-learn's default: k = 5, Euclidean distance, each
-//! neighbour one vote; the probabilities are the shares of the votes.
+//! neighbour one vote; the probabilities are the shares of the votes. The search is
+//! scikit-learn's `algorithm="auto"` choice: a k-d tree for dense rows of at most 15
+//! columns; above that every training row is compared, the distances of a block of queries
+//! to a block of training rows coming from one matrix product (‖q‖² + ‖t‖² − 2 q·t);
+//! sparse rows are compared one by one.
 
+use ndarray::{Array2, ArrayView2, linalg::general_mat_mul, s};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Probabilities;
+use super::kd_tree::KdTree;
+use super::nearest::Nearest;
 use crate::features::{Matrix, Row};
 
 const K: usize = 5;
+/// Dense rows up to this wide are searched with a k-d tree.
+const KD_TREE_COLUMNS: usize = 15;
+/// Queries and training rows per matrix product.
+const QUERY_BLOCK: usize = 64;
+const TRAIN_BLOCK: usize = 4096;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knn {
@@ -25,37 +37,81 @@ impl Knn {
 
     pub fn predict_proba(&self, x: &Matrix) -> Probabilities {
         let neighbours = K.min(self.x.rows());
-        let data: Vec<f64> = (0..x.rows())
-            .into_par_iter()
-            .flat_map_iter(|i| {
-                let query = x.row(i);
-                let mut nearest: Vec<(f64, usize)> = match query {
-                    Row::Dense(q) if !self.x.is_sparse() => (0..self.x.rows())
-                        .map(|t| match self.x.row(t) {
-                            Row::Dense(r) => (squared_distance(q, r), t),
-                            Row::Sparse(..) => unreachable!("a dense matrix has dense rows"),
-                        })
-                        .collect(),
-                    _ => {
-                        let dense = densify(query, self.x.cols());
-                        let q_norm = query.squared_norm();
-                        (0..self.x.rows())
-                            .map(|t| (q_norm + self.sq_norms[t] - 2.0 * self.x.row(t).dot(&dense), t))
-                            .collect()
-                    }
-                };
-                nearest.select_nth_unstable_by(neighbours - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let nearest: Vec<Nearest> = match (self.x.dense_values(), x.dense_values()) {
+            (Some(train), Some(queries)) if self.x.cols() <= KD_TREE_COLUMNS => {
+                let tree = KdTree::new(train, self.x.cols());
+                queries
+                    .par_chunks(self.x.cols().max(1))
+                    .map(|q| {
+                        let mut nearest = Nearest::new(neighbours);
+                        tree.search(q, &mut nearest);
+                        nearest
+                    })
+                    .collect()
+            }
+            (Some(train), Some(queries)) => self.by_products(train, queries, x.rows(), neighbours),
+            _ => (0..x.rows()).into_par_iter().map(|i| self.one_by_one(x.row(i), neighbours)).collect(),
+        };
+        let data = nearest
+            .iter()
+            .flat_map(|n| {
                 let mut votes = vec![0.0; self.k];
-                nearest[..neighbours].iter().for_each(|(_, t)| votes[self.y[*t]] += 1.0 / neighbours as f64);
+                n.rows().for_each(|t| votes[self.y[t as usize]] += 1.0 / neighbours as f64);
                 votes
             })
             .collect();
         Probabilities::new(self.k, data)
     }
+
+    /// Every training row against a sparse query (or a dense one against sparse rows).
+    fn one_by_one(&self, query: Row, neighbours: usize) -> Nearest {
+        let dense = densify(query, self.x.cols());
+        let q_norm = query.squared_norm();
+        let mut nearest = Nearest::new(neighbours);
+        for t in 0..self.x.rows() {
+            nearest.offer((q_norm + self.sq_norms[t] - 2.0 * self.x.row(t).dot(&dense)) as f32, t as u32);
+        }
+        nearest
+    }
+
+    /// Dense queries against every dense training row, a block of each at a time.
+    fn by_products(&self, train: &[f32], queries: &[f32], rows: usize, neighbours: usize) -> Vec<Nearest> {
+        let d = self.x.cols();
+        let n = self.x.rows();
+        let train_norms: Vec<f32> = self.sq_norms.iter().map(|&v| v as f32).collect();
+        let blocks: Vec<usize> = (0..rows).step_by(QUERY_BLOCK).collect();
+        blocks
+            .into_par_iter()
+            .flat_map_iter(|start| {
+                let end = (start + QUERY_BLOCK).min(rows);
+                let q = ArrayView2::from_shape((end - start, d), &queries[start * d..end * d]).expect("rows × cols");
+                let q_norms: Vec<f32> = q.rows().into_iter().map(|r| r.dot(&r)).collect();
+                let mut nearest: Vec<Nearest> = (start..end).map(|_| Nearest::new(neighbours)).collect();
+                let mut dots = Array2::<f32>::zeros((end - start, TRAIN_BLOCK));
+                for t0 in (0..n).step_by(TRAIN_BLOCK) {
+                    let t1 = (t0 + TRAIN_BLOCK).min(n);
+                    let t = ArrayView2::from_shape((t1 - t0, d), &train[t0 * d..t1 * d]).expect("rows × cols");
+                    let mut out = dots.slice_mut(s![.., ..t1 - t0]);
+                    general_mat_mul(1.0, &q, &t.t(), 0.0, &mut out);
+                    for (r, row) in out.rows().into_iter().enumerate() {
+                        let best = &mut nearest[r];
+                        for (c, &dot) in row.iter().enumerate() {
+                            let distance = q_norms[r] + train_norms[t0 + c] - 2.0 * dot;
+                            // Most candidates lose at once; only a few are inserted.
+                            if distance <= best.worst() {
+                                best.offer(distance.max(0.0), (t0 + c) as u32);
+                            }
+                        }
+                    }
+                }
+                nearest
+            })
+            .collect()
+    }
 }
 
 /// ‖a − b‖², summed in eight lanes so that the compiler vectorizes it.
-fn squared_distance(a: &[f32], b: &[f32]) -> f64 {
+pub fn squared_distance(a: &[f32], b: &[f32]) -> f64 {
     let mut lanes = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| (x - y) * (x - y)).sum();
@@ -87,6 +143,22 @@ mod tests {
         let p = m.predict_proba(&Matrix::dense(2, 1, vec![0.05, 9.0]));
         assert_eq!(p.row(0), &[1.0, 0.0]);
         assert!((p.row(1)[1] - 0.6).abs() < 1e-12, "three of the five nearest are class 1: {:?}", p.row(1));
+    }
+
+    #[test]
+    fn the_tree_and_the_products_find_the_brute_force_neighbours() {
+        // 4 columns (the k-d tree) and 20 (the matrix products) against rows searched
+        // one by one as sparse rows.
+        for d in [4, 20] {
+            let (x, y) = blobs(3, 150, d, 2.0, 11);
+            let m = Knn::fit(&x, &y, 3);
+            let rows: Vec<Vec<(u32, f32)>> = (0..x.rows()).map(|i| x.row(i).iter().collect()).collect();
+            let as_sparse = Knn::fit(&Matrix::sparse(d, rows.clone()), &y, 3);
+            let queries = Matrix::sparse(d, rows);
+            let (fast, slow) = (m.predict_proba(&x), as_sparse.predict_proba(&queries));
+            let differ = (0..x.rows()).filter(|&i| fast.row(i) != slow.row(i)).count();
+            assert!(differ <= 2, "{d} columns: {differ} rows differ (rounding ties at most)");
+        }
     }
 
     #[test]

@@ -10,12 +10,14 @@
 mod boosting;
 pub mod device;
 mod forest;
+mod kd_tree;
 mod knn;
 mod lbfgs;
 mod linear_svm;
 mod logistic;
 mod majority;
 mod naive_bayes;
+mod nearest;
 mod probabilities;
 #[cfg(feature = "torch")]
 mod torch;
