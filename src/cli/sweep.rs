@@ -28,7 +28,9 @@ pub fn run(dir: &Path, options: &SweepOptions, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let progress = TermProgress::new();
     let said = |line: &str| eprintln!("{line}");
-    let swept = sweep::run(&project, options, &progress, &said)?;
+    let id = sweep::new_id(&project)?;
+    stop_on_signals(project.root(), &id);
+    let swept = sweep::run(&project, options, &id, &progress, &said)?;
     if json {
         print_json(&swept);
         return Ok(());
@@ -46,6 +48,28 @@ pub fn run(dir: &Path, options: &SweepOptions, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// Ctrl-C (or `kill`, or a closed terminal) stops the sweep: the run in progress is marked
+/// `cancelled`, the finished runs stay, and no other starts.
+fn stop_on_signals(root: &Path, id: &str) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    let (root, id) = (root.to_path_buf(), id.to_string());
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            if let Some(run) = kindling::runs::active::cancel() {
+                eprintln!("\nkindling: run {run} cancelled");
+            }
+            let finished = Project::open(&root).and_then(|p| sweep::leaderboard(&p, &id)).map_or(0, |e| e.len());
+            eprintln!(
+                "kindling: sweep {id} stopped; {} kept (`kindling runs {} --sweep {id}`), no other started",
+                count(finished as u64, "finished run"),
+                root.display()
+            );
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
 pub fn leaderboard(dir: &Path, id: &str, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let entries = sweep::leaderboard(&project, id)?;
@@ -59,13 +83,19 @@ pub fn leaderboard(dir: &Path, id: &str, json: bool) -> Result<()> {
 
 /// The leaderboard as a table, best first, with a hint when the top two are too close.
 fn board(entries: &[Entry]) -> String {
-    let mut rows = vec![["model", "features", "accuracy", "macro F1", "seconds", "run"].map(String::from).to_vec()];
+    let mut rows = vec![
+        ["model", "features", "accuracy", "macro F1", "fit s", "predict s/1k", "run s", "run"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for e in entries {
         rows.push(vec![
             e.model.clone(),
             e.features.clone(),
             format!("{:.3} ± {:.3}", e.accuracy_mean, e.accuracy_std),
             format!("{:.3} ± {:.3}", e.macro_f1_mean, e.macro_f1_std),
+            format!("{:.2}", e.fit_seconds),
+            format!("{:.3}", e.predict_seconds_per_1000),
             format!("{:.1}", e.seconds),
             e.run.clone(),
         ]);

@@ -37,6 +37,10 @@ pub struct RunRecord {
     pub ended: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
+    /// How long the final model took to fit and to predict (not in metrics.json, which a
+    /// seed reproduces byte for byte).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
     pub classes: Vec<String>,
     /// The sweep the run is part of, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +52,14 @@ pub struct RunRecord {
     /// Things worth knowing about this run (columns left out, labels not used, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// The model's fit (featurizing left out).
+    pub fit_seconds: f64,
+    /// The model's predictions, per 1,000 rows.
+    pub predict_seconds_per_1000: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -48,6 +48,10 @@ pub struct Entry {
     pub macro_f1_std: f64,
     /// The whole run: every fold's fit and the final fit.
     pub seconds: f64,
+    /// The final model's fit (featurizing left out).
+    pub fit_seconds: f64,
+    /// The final model's predictions, per 1,000 samples.
+    pub predict_seconds_per_1000: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,13 +103,20 @@ pub fn plan(project: &Project, options: &SweepOptions) -> Result<Vec<(ModelKind,
     Ok(pairs)
 }
 
-/// Runs the sweep; `said` hears of each run as it starts and ends.
-pub fn run(project: &Project, options: &SweepOptions, progress: &dyn Progress, said: &dyn Fn(&str)) -> Result<Sweep> {
+/// Runs sweep `id` (from [`new_id`]); `said` hears of each run as it starts, with the time
+/// gone and an estimate of the time left.
+pub fn run(
+    project: &Project,
+    options: &SweepOptions,
+    id: &str,
+    progress: &dyn Progress,
+    said: &dyn Fn(&str),
+) -> Result<Sweep> {
     if options.folds < 2 {
         return Err(Error::user("--folds: a sweep needs at least 2"));
     }
     let pairs = plan(project, options)?;
-    let id = new_id(project)?;
+    let id = id.to_string();
     let started = Instant::now();
     let (mut entries, mut failed, mut skipped) = (Vec::new(), Vec::new(), 0);
     for (i, (model, method)) in pairs.iter().enumerate() {
@@ -113,7 +124,14 @@ pub fn run(project: &Project, options: &SweepOptions, progress: &dyn Progress, s
             skipped = pairs.len() - i;
             break;
         }
-        said(&format!("[{}/{}] {} on {} …", i + 1, pairs.len(), model.name(), method.name()));
+        said(&format!(
+            "[{}/{}] {} on {} … ({})",
+            i + 1,
+            pairs.len(),
+            model.name(),
+            method.name(),
+            eta(started.elapsed(), i, pairs.len())
+        ));
         let train_options = TrainOptions {
             model: *model,
             features: method.name().into(),
@@ -135,8 +153,19 @@ pub fn run(project: &Project, options: &SweepOptions, progress: &dyn Progress, s
     Ok(Sweep { id, entries, failed, skipped })
 }
 
+/// `12 s gone, about 40 s left` after `done` of `total` runs: the runs left at the mean time
+/// of those done (the costly models come last, so it errs short).
+fn eta(gone: Duration, done: usize, total: usize) -> String {
+    let gone_s = gone.as_secs_f64();
+    if done == 0 {
+        return format!("{} runs", total);
+    }
+    let left = gone_s / done as f64 * (total - done) as f64;
+    format!("{:.0} s gone, at least {:.0} s left", gone_s, left)
+}
+
 /// `sweep-<time>`, with `-2`, `-3`… when a sweep of that second exists.
-fn new_id(project: &Project) -> Result<String> {
+pub fn new_id(project: &Project) -> Result<String> {
     let base = format!("sweep-{}", super::clock::compact(super::clock::now()));
     let taken: std::collections::HashSet<String> = super::list(project.root())?
         .iter()
@@ -166,6 +195,8 @@ fn entry(project: &Project, run: &str) -> Result<Option<Entry>> {
         macro_f1_mean: number("macro_f1_mean").unwrap_or(0.0),
         macro_f1_std: number("macro_f1_std").unwrap_or(0.0),
         seconds: record.seconds.unwrap_or(0.0),
+        fit_seconds: record.timing.map_or(0.0, |t| t.fit_seconds),
+        predict_seconds_per_1000: record.timing.map_or(0.0, |t| t.predict_seconds_per_1000),
     }))
 }
 
@@ -221,6 +252,8 @@ mod tests {
             macro_f1_mean: f1,
             macro_f1_std: 0.0,
             seconds: secs,
+            fit_seconds: secs,
+            predict_seconds_per_1000: 0.0,
         }
     }
 

@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde_json::json;
 
 use super::artifacts::{self, FEATURIZER_FILE, MODEL_FILE};
 use super::dataset::Dataset;
 use super::events::{Both, EVENTS_FILE, EventLog};
 use super::predictions::{PREDICTIONS_FILE, Prediction, Predictions};
-use super::record::{DatasetVersion, RunRecord, Versions};
+use super::record::{DatasetVersion, RunRecord, Timing, Versions};
 use super::{RUNS_DIR, active, clock};
 use crate::augment::Modality;
 use crate::augment::copies::Augmenter;
@@ -127,6 +128,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         versions: Versions::current(),
         notes: Vec::new(),
         sweep: options.sweep.clone(),
+        timing: None,
     };
     active::begin(&record, &dir)?;
     let both = Both(&log, progress);
@@ -257,8 +259,9 @@ fn fit_and_score(
         augmenter,
         torch: &project.config.torch,
     };
-    let (model, featurizer, probs) = fit_once(&data.inputs, &y, &split.train, &settings, progress)?;
+    let Fitted { model, featurizer, probs, timing } = fit_once(&data.inputs, &y, &split.train, &settings, progress)?;
     record.device = model.device();
+    record.timing = Some(timing);
     if let Featurizer::Table(t) = &featurizer
         && !t.empty.is_empty()
     {
@@ -299,15 +302,14 @@ fn fit_and_score(
     Ok(metrics)
 }
 
-/// Fits the featurizer and model on the `train` rows of `inputs` and returns the
-/// probabilities of every row.
+/// Fits the featurizer and model on the `train` rows of `inputs` and predicts every row.
 fn fit_once(
     inputs: &Inputs,
     y: &[usize],
     train: &[usize],
     settings: &FitSettings,
     progress: &dyn Progress,
-) -> Result<(Model, Featurizer, Probabilities)> {
+) -> Result<Fitted> {
     // An encoder is costly to run: it encodes every sample once, not the training ones twice.
     let (featurizer, x) = match &settings.options.encoder {
         Some(path) => {
@@ -329,11 +331,24 @@ fn fit_once(
         }
     };
     let y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+    let fitting = std::time::Instant::now();
     let model = fit_model(&featurizer, inputs, train, y, &x, settings, progress)?;
+    let fit_seconds = fitting.elapsed().as_secs_f64();
     progress.stage("predicting", None);
+    let predicting = std::time::Instant::now();
     let probs = model.predict_proba(&x)?;
+    let predict_seconds = predicting.elapsed().as_secs_f64();
     progress.finish();
-    Ok((model, featurizer, probs))
+    let timing = Timing { fit_seconds, predict_seconds_per_1000: predict_seconds * 1000.0 / x.rows().max(1) as f64 };
+    Ok(Fitted { model, featurizer, probs, timing })
+}
+
+/// What one fit made, and how long the model took to fit and to predict.
+struct Fitted {
+    model: Model,
+    featurizer: Featurizer,
+    probs: Probabilities,
+    timing: Timing,
 }
 
 /// Fits the model on the training rows of `x` (classes `y`), with the augmentations.
@@ -397,20 +412,34 @@ fn cross_validate(
     let y: Vec<usize> = labelled.iter().map(|&i| data.given[i].expect("labelled")).collect();
     let fold = split::folds(&y, k, settings.options.seed);
     let mut oof = Probabilities::new(class_names.len(), vec![0.0; labelled.len() * class_names.len()]);
-    let (mut accuracies, mut f1s) = (Vec::with_capacity(k), Vec::with_capacity(k));
-    for f in 0..k {
-        progress.stage(&format!("cross-validation: fold {} of {k}", f + 1), None);
+    // The folds fit side by side, as many at once as there are cores (rayon's threads), each
+    // in silence: their stages and losses would garble the run's own.
+    let counter = crate::progress::Counter::start(progress, &format!("cross-validation: {k} folds"), k);
+    let fit_fold = |f: usize| -> Result<Option<(Vec<usize>, Probabilities)>> {
         let (held, rest): (Vec<usize>, Vec<usize>) = (0..labelled.len()).partition(|&i| fold[i] == f);
         if held.is_empty() {
-            continue;
+            return Ok(None);
         }
-        let (_, _, probs) = fit_once(&inputs, &y, &rest, settings, progress)?;
-        let held_probs = select_rows(&probs, &held);
+        let fitted = fit_once(&inputs, &y, &rest, settings, &crate::progress::Silent)?;
+        counter.tick();
+        let held_probs = select_rows(&fitted.probs, &held);
+        Ok(Some((held, held_probs)))
+    };
+    // A libtorch model has the device to itself: its folds take turns.
+    let scored: Vec<Option<(Vec<usize>, Probabilities)>> = if settings.options.model.needs_torch() {
+        (0..k).map(fit_fold).collect::<Result<_>>()?
+    } else {
+        (0..k).into_par_iter().map(fit_fold).collect::<Result<_>>()?
+    };
+    let scored: Vec<(Vec<usize>, Probabilities)> = scored.into_iter().flatten().collect();
+    counter.finish();
+    let (mut accuracies, mut f1s) = (Vec::with_capacity(k), Vec::with_capacity(k));
+    for (held, held_probs) in &scored {
         let held_y: Vec<usize> = held.iter().map(|&i| y[i]).collect();
-        let fold_metrics = metrics::compute(class_names, &held_y, &held_probs);
+        let fold_metrics = metrics::compute(class_names, &held_y, held_probs);
         accuracies.push(fold_metrics.accuracy);
         f1s.push(fold_metrics.macro_f1);
-        oof.scatter(&held, &held_probs);
+        oof.scatter(held, held_probs);
     }
     let (mean, sd) = mean_and_std(&accuracies);
     let (f1_mean, f1_sd) = mean_and_std(&f1s);

@@ -368,6 +368,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         seconds: Some(1.5),
         classes: classes.clone(),
         sweep: None,
+        timing: None,
         dataset: DatasetVersion {
             fingerprint: "0123456789abcdef0123".into(),
             label_events: 60,

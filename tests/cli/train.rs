@@ -553,7 +553,15 @@ fn a_sweep_trains_each_pair_as_a_run_and_ranks_them() {
     let models: Vec<&str> = entries.iter().map(|e| e["model"].as_str().unwrap()).collect();
     assert_eq!(models, ["logistic", "majority"], "best first");
     for e in entries {
-        for key in ["accuracy_mean", "accuracy_std", "macro_f1_mean", "macro_f1_std", "seconds"] {
+        for key in [
+            "accuracy_mean",
+            "accuracy_std",
+            "macro_f1_mean",
+            "macro_f1_std",
+            "seconds",
+            "fit_seconds",
+            "predict_seconds_per_1000",
+        ] {
             assert!(e[key].as_f64().is_some(), "{key} in {e}");
         }
     }
@@ -570,6 +578,44 @@ fn a_sweep_trains_each_pair_as_a_run_and_ranks_them() {
     assert_ne!(other["id"], swept["id"], "each sweep its own id");
     assert!(user_error(&["sweep", p(&proj), "--models", "mlp"]).contains("CPU baselines"));
     assert!(user_error(&["sweep", p(&proj), "--budget", "soon"]).contains("--budget"));
+}
+
+#[test]
+fn ctrl_c_stops_a_sweep_keeping_the_finished_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough rows for a five-fold forest to take far longer than the test waits.
+    let mut csv = String::from("id,a,b,c,label\n");
+    for i in 0..20_000 {
+        csv += &format!("r{i},{},{},{},{}\n", i % 97, (i * 7) % 13, (i * 31) % 101, ["x", "y"][i % 2]);
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let proj = dir.path().join("p");
+    ok(&["init", p(&proj), "--source", p(&dir.path().join("t.csv")), "--label-column", "label"]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(["sweep", p(&proj), "--models", "majority,random_forest", "--folds", "5"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let records = || -> Vec<serde_json::Value> {
+        let Ok(runs) = std::fs::read_dir(proj.join("runs")) else { return Vec::new() };
+        runs.filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("run.json")).ok())
+            .filter_map(|t| serde_json::from_str(&t).ok())
+            .collect()
+    };
+    let start = std::time::Instant::now();
+    while !records().iter().any(|r| r["model"] == "random_forest" && r["status"] == "running") {
+        assert!(start.elapsed() < std::time::Duration::from_secs(120), "the forest never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "128 + SIGINT");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stopped; 1 finished run kept"), "{stderr}");
+    let status = |model: &str| records().into_iter().find(|r| r["model"] == model).unwrap()["status"].clone();
+    assert_eq!(status("majority"), "finished");
+    assert_eq!(status("random_forest"), "cancelled");
 }
 
 #[test]
