@@ -1,4 +1,4 @@
-//! Launching `kindling train` from the workbench as a detached process in its own session:
+//! Launching `kindling train` (or `kindling sweep`) from the workbench as a detached process in its own session:
 //! closing the workbench or losing the SSH connection does not stop it, and it writes its
 //! run directory like any CLI run. A thread waits for it only to say how it ended.
 
@@ -16,7 +16,7 @@ use super::train::Launch;
 /// its run directory could say why.
 pub fn start(root: &Path, cache: &Path, launch: &Launch, tx: UnboundedSender<Msg>) {
     if let Err(e) = try_start(root, cache, launch, tx.clone()) {
-        let _ = tx.send(Msg::Exited { ok: false, why: format!("cannot launch kindling train: {e}") });
+        let _ = tx.send(Msg::Exited { ok: false, why: format!("cannot launch kindling {}: {e}", launch.command()) });
     }
 }
 
@@ -26,7 +26,7 @@ fn try_start(root: &Path, cache: &Path, launch: &Launch, tx: UnboundedSender<Msg
     let log_path = cache.join(format!("train-{}.log", kindling::runs::clock::compact(kindling::runs::clock::now())));
     let log = std::fs::File::create(&log_path)?;
     let mut command = Command::new(exe);
-    command.arg("train").arg(root).args(launch.args());
+    command.arg(launch.command()).arg(root).args(launch.args());
     command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
     // SAFETY: between fork and exec the child only calls setsid, which is async-signal-safe
     // and touches no memory of the parent.

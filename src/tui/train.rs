@@ -47,7 +47,8 @@ const FOLDS: [Option<usize>; 4] = [None, Some(3), Some(5), Some(10)];
 /// What `kindling train` is launched with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Launch {
-    pub model: ModelKind,
+    /// `None`: a sweep of every CPU baseline (`kindling sweep`).
+    pub model: Option<ModelKind>,
     pub features: String,
     pub folds: Option<usize>,
     pub seed: u64,
@@ -56,10 +57,24 @@ pub struct Launch {
     pub device: Device,
 }
 
+/// A sweep cross-validates every run; with no folds chosen it takes this many.
+const SWEEP_FOLDS: usize = 5;
+
 impl Launch {
-    /// The arguments after `kindling train DIR`.
+    /// `train` or `sweep`.
+    pub fn command(&self) -> &'static str {
+        if self.model.is_some() { "train" } else { "sweep" }
+    }
+
+    /// The arguments after `kindling COMMAND DIR`.
     pub fn args(&self) -> Vec<String> {
-        let mut args = vec!["--model".into(), self.model.name().into(), "--features".into(), self.features.clone()];
+        let Some(model) = self.model else {
+            let folds = self.folds.unwrap_or(SWEEP_FOLDS).to_string();
+            return ["--features", &self.features, "--folds", &folds, "--seed", &self.seed.to_string()]
+                .map(String::from)
+                .to_vec();
+        };
+        let mut args = vec!["--model".into(), model.name().into(), "--features".into(), self.features.clone()];
         args.extend(["--seed".into(), self.seed.to_string()]);
         if let Some(k) = self.folds {
             args.extend(["--folds".into(), k.to_string()]);
@@ -76,6 +91,7 @@ impl Launch {
 
 pub struct Train {
     pub field: usize,
+    /// Into `ModelKind::ALL`; one past its end is a sweep.
     model: usize,
     features: usize,
     /// `auto` and the featurizers that fit the project's kind of data.
@@ -129,7 +145,7 @@ impl Train {
 
     pub fn launch(&self) -> Launch {
         Launch {
-            model: ModelKind::ALL[self.model],
+            model: ModelKind::ALL.get(self.model).copied(),
             features: self.feature_names[self.features].to_string(),
             folds: FOLDS[self.folds],
             seed: self.seed,
@@ -142,7 +158,7 @@ impl Train {
     pub fn value(&self, field: Field) -> String {
         let launch = self.launch();
         match field {
-            Field::Model => launch.model.name().into(),
+            Field::Model => launch.model.map_or("sweep (every baseline)", |m| m.name()).into(),
             Field::Features => launch.features,
             Field::Folds => launch.folds.map_or("none".into(), |k| k.to_string()),
             Field::Seed => launch.seed.to_string(),
@@ -187,6 +203,15 @@ impl Train {
             self.launched_after = None;
             self.follow(id);
         }
+        // A sweep's next run takes over from the one that just ended.
+        let ended = |id: &String| runs.iter().any(|r| r.id == *id && r.status != "running");
+        if self.followed.as_ref().is_some_and(ended)
+            && self.runs.iter().any(|r| Some(&r.id) == self.followed.as_ref() && r.status == "running")
+            && let Some(next) = runs.iter().find(|r| r.status == "running")
+        {
+            let id = next.id.clone();
+            self.follow(id);
+        }
         // Follow the newest run still running, else the newest, unless one was chosen.
         if self.followed.as_ref().is_none_or(|id| !runs.iter().any(|r| r.id == *id)) {
             let pick = runs.iter().find(|r| r.status == "running").or(runs.first());
@@ -225,7 +250,7 @@ impl Train {
     fn change(&mut self, field: Field, forward: bool, cx: &mut Cx) {
         let step = |i: usize, n: usize| if forward { (i + 1) % n } else { (i + n - 1) % n };
         match field {
-            Field::Model => self.model = step(self.model, ModelKind::ALL.len()),
+            Field::Model => self.model = step(self.model, ModelKind::ALL.len() + 1),
             Field::Features => self.features = step(self.features, self.feature_names.len()),
             Field::Folds => self.folds = step(self.folds, FOLDS.len()),
             Field::Seed if forward => self.seed = self.seed.saturating_add(1),
@@ -242,7 +267,7 @@ impl Component for Train {
         match action {
             Action::Open => {
                 let launch = self.launch();
-                cx.say(format!("launching kindling train {}", launch.args().join(" ")));
+                cx.say(format!("launching kindling {} {}", launch.command(), launch.args().join(" ")));
                 cx.jobs.push(Job::Launch(launch));
                 self.launched();
             }
@@ -414,6 +439,25 @@ mod tests {
         assert_eq!(t.followed.as_deref(), Some("c"));
         act(&mut t, Action::PageDown);
         assert_eq!(t.followed.as_deref(), Some("b"));
+        // A sweep: when the followed run ends while the next one runs, the next is followed.
+        t.runs_arrived(vec![run("d", "running")]);
+        assert_eq!(t.followed.as_deref(), Some("d"));
+        t.runs_arrived(vec![run("d", "finished"), run("e", "running")]);
+        assert_eq!(t.followed.as_deref(), Some("e"));
+    }
+
+    #[test]
+    fn the_model_field_offers_a_sweep_of_every_baseline() {
+        let mut t = Train::new(SourceKind::Table);
+        t.field = 0;
+        while t.launch().model.is_some() {
+            act(&mut t, Action::Right);
+        }
+        assert_eq!(t.value(Field::Model), "sweep (every baseline)");
+        assert_eq!(t.launch().command(), "sweep");
+        assert_eq!(t.launch().args().join(" "), "--features auto --folds 5 --seed 0");
+        act(&mut t, Action::Right);
+        assert_eq!(t.launch().model, Some(ModelKind::ALL[0]), "and round again");
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn palette_commands_go_where_they_act_and_ask_for_their_work() {
     a.run_command("train random_forest");
     assert_eq!(a.pane, Pane::Train);
     let launched = a.jobs().into_iter().find_map(|j| if let Job::Launch(l) = j { Some(l) } else { None });
-    assert_eq!(launched.map(|l| l.model.name()), Some("random_forest"));
+    assert_eq!(launched.and_then(|l| l.model).map(|m| m.name()), Some("random_forest"));
     a.run_command("class add star 8");
     let asked = a.jobs().into_iter().find(|j| matches!(j, Job::ClassChange(_)));
     assert!(
