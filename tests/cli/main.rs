@@ -57,6 +57,19 @@ pub fn user_error(args: &[&str]) -> String {
     r.stderr.trim_end().to_string()
 }
 
+/// A 20,000-row table project in `dir`: enough rows for a cross-validated forest to train
+/// far longer than a test that interrupts it waits.
+pub fn slow_forest_project(dir: &Path) -> std::path::PathBuf {
+    let mut csv = String::from("id,a,b,c,label\n");
+    for i in 0..20_000 {
+        csv += &format!("r{i},{},{},{},{}\n", i % 97, (i * 7) % 13, (i * 31) % 101, ["x", "y"][i % 2]);
+    }
+    std::fs::write(dir.join("t.csv"), csv).unwrap();
+    let proj = dir.join("p");
+    ok(&["init", p(&proj), "--source", p(&dir.join("t.csv")), "--label-column", "label"]);
+    proj
+}
+
 pub fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }

@@ -583,14 +583,7 @@ fn a_sweep_trains_each_pair_as_a_run_and_ranks_them() {
 #[test]
 fn ctrl_c_stops_a_sweep_keeping_the_finished_runs() {
     let dir = tempfile::tempdir().unwrap();
-    // Enough rows for a five-fold forest to take far longer than the test waits.
-    let mut csv = String::from("id,a,b,c,label\n");
-    for i in 0..20_000 {
-        csv += &format!("r{i},{},{},{},{}\n", i % 97, (i * 7) % 13, (i * 31) % 101, ["x", "y"][i % 2]);
-    }
-    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
-    let proj = dir.path().join("p");
-    ok(&["init", p(&proj), "--source", p(&dir.path().join("t.csv")), "--label-column", "label"]);
+    let proj = slow_forest_project(dir.path());
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_kindling"))
         .args(["sweep", p(&proj), "--models", "majority,random_forest", "--folds", "5"])
         .stdout(std::process::Stdio::piped())

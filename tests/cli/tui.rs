@@ -435,14 +435,7 @@ fn launch_a_run_open_a_confusion_cell_and_relabel_a_sample() {
 #[test]
 fn sigterm_marks_a_training_run_cancelled() {
     let dir = tempfile::tempdir().unwrap();
-    // Enough rows for a ten-fold forest to take far longer than the test waits.
-    let mut csv = String::from("id,a,b,c,label\n");
-    for i in 0..20_000 {
-        csv += &format!("r{i},{},{},{},{}\n", i % 97, (i * 7) % 13, (i * 31) % 101, ["x", "y"][i % 2]);
-    }
-    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
-    let proj = dir.path().join("p");
-    ok(&["init", p(&proj), "--source", p(&dir.path().join("t.csv")), "--label-column", "label"]);
+    let proj = slow_forest_project(dir.path());
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kindling"))
         .args(["train", p(&proj), "--model", "random_forest", "--folds", "10"])
         .stdout(std::process::Stdio::null())
