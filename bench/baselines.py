@@ -72,18 +72,25 @@ def table_data(out, rng):
     grade = grade.astype(object)
     grade[rng.random(len(y)) < 0.05] = None
     test = split_of(y, rng)
-    path = os.path.join(out, "table.csv")
+    return write_table(os.path.join(out, "table.csv"), X, {"grade": grade, "region": region}, y, test)
+
+
+def write_table(path, X, categories, y, test):
+    """Writes numbers `X` (None a gap), the named category columns (None a gap), the label
+    and the split as a CSV; returns the dataset as both sides read it."""
+    names = list(categories)
     with open(path, "w") as f:
-        f.write(",".join([f"f{j}" for j in range(X.shape[1])] + ["grade", "region", "label", "split"]) + "\n")
+        f.write(",".join([f"f{j}" for j in range(X.shape[1])] + names + ["label", "split"]) + "\n")
         for i in range(len(y)):
             cells = ["" if v is None else f"{v:.6g}" for v in X[i]]
-            cells += ["" if grade[i] is None else grade[i], region[i], f"c{y[i]}", "test" if test[i] else "train"]
+            cells += ["" if categories[c][i] is None else categories[c][i] for c in names]
+            cells += [f"c{y[i]}", "test" if test[i] else "train"]
             f.write(",".join(cells) + "\n")
     numeric = [f"f{j}" for j in range(X.shape[1])]
     frame = {c: X[:, j].astype(float) for j, c in enumerate(numeric)}
-    frame["grade"], frame["region"] = grade, region
+    frame.update(categories)
     return {"init": ["--source", path, "--label-column", "label", "--split-column", "split"],
-            "frame": frame, "numeric": numeric, "categorical": ["grade", "region"],
+            "frame": frame, "numeric": numeric, "categorical": names,
             "y": np.array([f"c{v}" for v in y]), "test": test}
 
 

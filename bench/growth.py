@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from baselines import MODELS, kindling_project, kindling_run, sklearn_run, split_of  # noqa: E402
+from baselines import MODELS, kindling_project, kindling_run, sklearn_run, split_of, write_table  # noqa: E402
 
 
 def table(out, rows, rng):
@@ -36,19 +36,7 @@ def table(out, rows, rng):
     for j in range(1, 5):
         X[rng.random(rows) < 0.05, j] = None
     test = split_of(y, rng)
-    path = os.path.join(out, "table.csv")
-    with open(path, "w") as f:
-        f.write(",".join([f"f{j}" for j in range(X.shape[1])] + ["region", "size", "label", "split"]) + "\n")
-        for i in range(rows):
-            cells = ["" if v is None else f"{v:.6g}" for v in X[i]]
-            cells += [region[i], size[i], f"c{y[i]}", "test" if test[i] else "train"]
-            f.write(",".join(cells) + "\n")
-    numeric = [f"f{j}" for j in range(X.shape[1])]
-    frame = {c: X[:, j].astype(float) for j, c in enumerate(numeric)}
-    frame["region"], frame["size"] = region, size
-    return {"init": ["--source", path, "--label-column", "label", "--split-column", "split"],
-            "frame": frame, "numeric": numeric, "categorical": ["region", "size"],
-            "y": np.array([f"c{v}" for v in y]), "test": test}
+    return write_table(os.path.join(out, "table.csv"), X, {"region": region, "size": size}, y, test)
 
 
 def lightgbm_run(data):
