@@ -380,11 +380,21 @@ impl TableSource {
     /// The split of every row, in row order, when the table has a split column.
     pub fn split_values(&self) -> Result<Option<Vec<Option<Split>>>> {
         let Some(c) = &self.split_column else { return Ok(None) };
-        let values = self.table.strings(self.table.scan()?, c)?;
+        self.parse_splits(&self.table.strings(self.table.scan()?, c)?).map(Some)
+    }
+
+    /// The split column's values in `df`, a frame of the whole source already read (so the
+    /// source is not read again for them).
+    pub fn split_values_in(&self, df: &DataFrame) -> Result<Option<Vec<Option<Split>>>> {
+        let Some(c) = &self.split_column else { return Ok(None) };
+        self.parse_splits(&crate::data::table::column_strings(df.column(c)?)?).map(Some)
+    }
+
+    fn parse_splits(&self, values: &[Option<String>]) -> Result<Vec<Option<Split>>> {
         let parsed = split::parse_values(values.iter().map(|v| v.as_deref()), |row| {
             format!("{}: {}", self.table.path().display(), self.table.place(row))
         })?;
-        Ok(Some(parsed))
+        Ok(parsed)
     }
 
     fn content_hash(&self) -> Result<String> {

@@ -266,9 +266,12 @@ fn fit_number(name: String, values: &[Option<f64>]) -> Option<Encoded> {
     if present.is_empty() {
         return None;
     }
-    present.sort_unstable_by(f64::total_cmp);
+    // The median by selection, not a sort: the middle one, and for an even count the
+    // largest of the lower half beside it.
     let m = present.len();
-    let median = if m % 2 == 1 { present[m / 2] } else { (present[m / 2 - 1] + present[m / 2]) / 2.0 };
+    let (lower, &mut upper, _) = present.select_nth_unstable_by(m / 2, f64::total_cmp);
+    let median =
+        if m % 2 == 1 { upper } else { (lower.iter().copied().fold(f64::NEG_INFINITY, f64::max) + upper) / 2.0 };
     let imputed: Vec<f64> = values.iter().map(|v| v.unwrap_or(median)).collect();
     let n = imputed.len() as f64;
     let mean = imputed.iter().sum::<f64>() / n;
@@ -317,6 +320,15 @@ mod tests {
         assert_eq!(row(0), vec![-2.0 / sd, 0.0, 0.0, 1.0, 0.0]);
         assert_eq!(row(1), vec![0.0, 1.0, 1.0, 0.0, 0.0]);
         assert_eq!(row(2), vec![0.0, 0.0, 0.0, 1.0, 1.0], "a missing colour is the most frequent one");
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        let values = [Some(20.0), Some(1.0), None, Some(10.0), Some(2.0)];
+        match fit_number("x".into(), &values) {
+            Some(Encoded::Number { median, indicator, .. }) => assert_eq!((median, indicator), (6.0, true)),
+            other => panic!("a number: {other:?}"),
+        }
     }
 
     #[test]

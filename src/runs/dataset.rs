@@ -54,7 +54,7 @@ impl Dataset {
                         Inputs::Table(df.select(keep)?)
                     }
                 };
-                let split = t.split_values()?.unwrap_or_else(|| vec![None; ids.len()]);
+                let split = t.split_values_in(&df)?.unwrap_or_else(|| vec![None; ids.len()]);
                 (ids, inputs, split)
             }
             Source::Folder(f) => {
