@@ -73,6 +73,12 @@ pub struct RunSummary {
     pub macro_f1: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The sweep the run is part of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<String>,
+    /// Mean and standard deviation of fold accuracy, for a run with `--folds`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cv_accuracy: Option<(f64, f64)>,
 }
 
 /// Every run with a readable run.json, oldest first.
@@ -84,6 +90,7 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
         let metrics: Option<serde_json::Value> =
             std::fs::read_to_string(d.join(train::METRICS_FILE)).ok().and_then(|t| serde_json::from_str(&t).ok());
         let score = |key: &str| metrics.as_ref().and_then(|m| m.get(key)).and_then(|v| v.as_f64());
+        let cv = |key: &str| metrics.as_ref()?.get("cross_validation")?.get(key)?.as_f64();
         // A run whose process died without a word (killed, machine rebooted) never finishes.
         let status = match r.pid {
             Some(pid) if r.status == "running" && !active::process_alive(pid) => "stopped".to_string(),
@@ -102,6 +109,8 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
             labelled: r.dataset.labelled,
             data: format!("{}-{}", r.dataset.fingerprint.get(..8).unwrap_or(""), r.dataset.label_events),
             error: r.error,
+            sweep: r.sweep,
+            cv_accuracy: cv("accuracy_mean").zip(cv("accuracy_std")),
         });
     }
     Ok(out)

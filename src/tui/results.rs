@@ -58,7 +58,7 @@ impl Results {
         let keep = self.selected_run().filter(|_| self.selected > 0).map(|r| r.id.clone());
         let result = result.map(|mut runs| {
             runs.reverse();
-            runs
+            by_sweep(runs)
         });
         self.runs = Some(result);
         self.selected = keep.and_then(|id| self.list().iter().position(|r| r.id == id)).unwrap_or(0);
@@ -212,6 +212,55 @@ impl Results {
     }
 }
 
+/// Newest first, except that a sweep's runs stand together where its newest run is, as
+/// its leaderboard: finished runs by fold accuracy, best first, then the others.
+fn by_sweep(runs: Vec<RunSummary>) -> Vec<RunSummary> {
+    let mut out: Vec<RunSummary> = Vec::with_capacity(runs.len());
+    let mut groups: HashMap<String, Vec<RunSummary>> = HashMap::new();
+    let mut order: Vec<Option<String>> = Vec::new();
+    let mut loose = Vec::new();
+    for run in runs {
+        match run.sweep.clone() {
+            Some(id) => {
+                if !groups.contains_key(&id) {
+                    order.push(Some(id.clone()));
+                }
+                groups.entry(id).or_default().push(run);
+            }
+            None => {
+                order.push(None);
+                loose.push(run);
+            }
+        }
+    }
+    let mut loose = loose.into_iter();
+    for slot in order {
+        match slot {
+            None => out.extend(loose.next()),
+            Some(id) => {
+                let mut group = groups.remove(&id).unwrap_or_default();
+                let score = |r: &RunSummary| r.cv_accuracy.map(|(mean, _)| mean).filter(|_| r.status == "finished");
+                group.sort_by(|a, b| score(b).unwrap_or(-1.0).total_cmp(&score(a).unwrap_or(-1.0)));
+                out.extend(group);
+            }
+        }
+    }
+    out
+}
+
+/// Where each run stands in its sweep's leaderboard (1 the best), by position in `runs`.
+pub fn ranks(runs: &[RunSummary]) -> Vec<Option<usize>> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    runs.iter()
+        .map(|r| {
+            let id = r.sweep.as_deref()?;
+            let rank = seen.entry(id).or_insert(0);
+            *rank += 1;
+            Some(*rank)
+        })
+        .collect()
+}
+
 impl Component for Results {
     fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
         cx.effects.extend(Results::act(self, action));
@@ -237,8 +286,8 @@ impl Component for Results {
             Action::Down => "matrix: row down",
             Action::Left => "matrix: column left",
             Action::Right => "matrix: column right",
-            Action::PageUp => "newer run",
-            Action::PageDown => "older run",
+            Action::PageUp => "newer run (in a sweep: the better one)",
+            Action::PageDown => "older run (in a sweep: the next on its leaderboard)",
             Action::Top => "newest run",
             Action::Bottom => "oldest run",
             Action::Open => "open the cell / the sample",

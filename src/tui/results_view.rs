@@ -87,21 +87,32 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
                 theme.dim(),
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
+            let ranks = super::results::ranks(runs);
             for (i, r) in runs.iter().enumerate() {
+                // A sweep's runs come as its leaderboard, under one heading.
+                if let Some(sweep) = r.sweep.as_ref().filter(|_| ranks[i] == Some(1)) {
+                    let heading = format!("  {} · by fold accuracy", clip(sweep, 24));
+                    lines.push(Line::from(Span::styled(heading, theme.accent())));
+                }
                 let mark = if results.baseline.as_ref() == Some(&r.id) { "= " } else { "  " };
+                let (when, accuracy) = match (ranks[i], r.cv_accuracy) {
+                    (Some(rank), Some((mean, sd))) => (format!("#{rank} ±{sd:.3}"), Some(mean)),
+                    (Some(rank), None) => (format!("#{rank}"), r.accuracy),
+                    (None, _) => (started(&r.id), r.accuracy),
+                };
                 let text = mark.to_string()
                     + &if r.status == "finished" {
                         format!(
                             "{:<11} {:<13} {} {} {:>6}{}",
-                            started(&r.id),
+                            when,
                             clip(&r.model, 13),
-                            score(r.accuracy),
+                            score(accuracy),
                             score(r.macro_f1),
                             r.seconds.map_or(String::new(), duration),
                             data(&clip(&r.data, 17))
                         )
                     } else {
-                        format!("{:<11} {:<13} {}", started(&r.id), clip(&r.model, 13), r.status)
+                        format!("{:<11} {:<13} {}", when, clip(&r.model, 13), r.status)
                     };
                 let style = if i == results.selected { theme.selected() } else { Style::new() };
                 lines.push(Line::from(Span::styled(text, style)));

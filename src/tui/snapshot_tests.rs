@@ -405,6 +405,8 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         accuracy: Some(accuracy),
         macro_f1: Some(0.832),
         error: None,
+        sweep: None,
+        cv_accuracy: None,
     };
     // One sample per count, named after its cell.
     let mut samples = Vec::new();
@@ -446,6 +448,44 @@ fn results_pane_shows_runs_the_confusion_heatmap_and_per_class_scores() {
     check("results_wide_150x30", &draw(&mut a, 150, 30));
     a.act(Action::PageDown);
     assert!(a.jobs().contains(&Job::RunDetail { id: "20261121-080000-knn".into() }));
+}
+
+#[test]
+fn results_pane_shows_a_sweep_as_its_leaderboard() {
+    let mut a = app(SourceKind::Table);
+    a.act(Action::GotoPane(Pane::Results));
+    let swept = |id: &str, model: &str, cv: f64| {
+        let (mut r, _) = fixture_run(id, cv - 0.01);
+        (r.model, r.sweep, r.cv_accuracy) = (model.into(), Some("sweep-20261122-100000".into()), Some((cv, 0.012)));
+        r
+    };
+    let (lone, _) = fixture_run("20261121-080000-knn", 0.5);
+    // Oldest first, as `kindling runs` lists them: the sweep ran majority, logistic, forest.
+    let runs = vec![
+        lone,
+        swept("20261122-100001-majority", "majority", 0.25),
+        swept("20261122-100002-logistic", "logistic", 0.81),
+        swept("20261122-100003-random_forest", "random_forest", 0.86),
+    ];
+    a.receive(Msg::Runs(Ok(runs)));
+    let order: Vec<&str> =
+        a.panes.results.runs.as_ref().unwrap().as_ref().unwrap().iter().map(|r| r.model.as_str()).collect();
+    assert_eq!(
+        order,
+        ["random_forest", "logistic", "majority", "logistic"],
+        "the sweep best first, then the older run"
+    );
+    let (_, mut detail) = fixture_run("20261122-100003-random_forest", 0.85);
+    detail.record.model = "random_forest".into();
+    a.jobs();
+    a.receive(Msg::RunDetail { id: "20261122-100003-random_forest".into(), result: Ok(Box::new(detail)) });
+    let screen = draw(&mut a, 100, 30);
+    check("results_sweep_100x30", &screen);
+    assert!(screen.contains("  sweep-20261122-100000 · by fold accuracy"), "{screen}");
+    assert!(screen.contains("#1 ±0.012   random_forest 0.860"), "{screen}");
+    // The next row of the leaderboard is the next run down, and its matrix is asked for.
+    a.act(Action::PageDown);
+    assert!(a.jobs().contains(&Job::RunDetail { id: "20261122-100002-logistic".into() }));
 }
 
 #[test]

@@ -430,6 +430,8 @@ mod tests {
             accuracy: None,
             macro_f1: None,
             error: None,
+            sweep: None,
+            cv_accuracy: None,
         };
         let mut t = Train::new(SourceKind::Images);
         t.runs_arrived(vec![run("a", "finished"), run("b", "running")]);
