@@ -118,6 +118,9 @@ enum Command {
         /// auto (the kind's default) or a featurizer name
         #[arg(long, default_value = "auto")]
         features: String,
+        /// Also write the vectors to this CSV file (id, v0, v1, …)
+        #[arg(short, long)]
+        out: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -508,7 +511,7 @@ fn main() {
                 .map_err(|e| kindling::Error::internal(e.to_string()))
                 .map(|()| cli::output::print_bytes(&out))
         }
-        Command::Embed { dir, features, json } => cli::embed::embed(&dir, &features, json),
+        Command::Embed { dir, features, out, json } => cli::embed::embed(&dir, &features, out.as_deref(), json),
         Command::Similar { dir, id, k, features, json } => cli::embed::similar(&dir, &id, k, &features, json),
         Command::Clusters { dir, k, features, seed, json } => cli::embed::clusters(&dir, k, &features, seed, json),
         Command::Map { dir, method, features, png, json } => {

@@ -16,7 +16,7 @@ fn method(project: &Project, features: &str) -> Result<Method> {
     Method::choose(features, project.config.source.kind)
 }
 
-pub fn embed(dir: &Path, features: &str, json: bool) -> Result<()> {
+pub fn embed(dir: &Path, features: &str, out: Option<&Path>, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let method = method(&project, features)?;
     let progress = TermProgress::new();
@@ -24,6 +24,10 @@ pub fn embed(dir: &Path, features: &str, json: bool) -> Result<()> {
     progress.finish();
     for s in &skipped {
         eprintln!("kindling: left out {s}");
+    }
+    if let Some(out) = out {
+        vectors.write_csv(out)?;
+        eprintln!("wrote {} to {}", count(vectors.len() as u64, "vector"), out.display());
     }
     let path = embed::cache_path(project.root(), method);
     if json {

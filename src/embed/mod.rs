@@ -130,6 +130,23 @@ impl Vectors {
         self.x.cols()
     }
 
+    /// Writes the vectors to `path` as CSV — `id` and one column a dimension (`v0`, `v1`,
+    /// …), a row a sample — for tools outside Kindling.
+    pub fn write_csv(&self, path: &Path) -> Result<()> {
+        let fail = |e: csv::Error| crate::error::Error::file(path, e);
+        let mut w = csv::Writer::from_path(path).map_err(fail)?;
+        let header = std::iter::once("id".to_string()).chain((0..self.width()).map(|j| format!("v{j}")));
+        w.write_record(header).map_err(fail)?;
+        let mut dense = vec![0.0f32; self.width()];
+        for (i, id) in self.ids.iter().enumerate() {
+            dense.fill(0.0);
+            self.x.row(i).for_each(|j, v| dense[j] = v);
+            let values = dense.iter().map(|v| v.to_string());
+            w.write_record(std::iter::once(id.clone()).chain(values)).map_err(fail)?;
+        }
+        w.flush().map_err(|e| crate::error::Error::file(path, e))
+    }
+
     /// The cosine similarity of two samples' rows, when both have one.
     pub fn cosine(&self, a: &str, b: &str) -> Option<f64> {
         let (i, j) = (self.rows.get(a)?, self.rows.get(b)?);

@@ -74,39 +74,60 @@ impl Knn {
         nearest
     }
 
-    /// Dense queries against every dense training row, a block of each at a time.
+    /// Dense queries against every dense training row, a block of each at a time. The
+    /// training rows go in as `[-2t, ‖t‖²]` and the queries as `[q, 1]`, so that one product
+    /// gives `‖t‖² − 2 q·t`, the squared distance less the query's own `‖q‖²`; most
+    /// candidates lose to the k-th best in a comparison over a chunk at a time.
     fn by_products(&self, train: &[f32], queries: &[f32], rows: usize, neighbours: usize) -> Vec<Nearest> {
         let d = self.x.cols();
         let n = self.x.rows();
-        let train_norms: Vec<f32> = self.sq_norms.iter().map(|&v| v as f32).collect();
+        let widened: Vec<f32> = train
+            .chunks(d.max(1))
+            .zip(&self.sq_norms)
+            .flat_map(|(t, &norm)| t.iter().map(|v| -2.0 * v).chain(std::iter::once(norm as f32)))
+            .collect();
         let blocks: Vec<usize> = (0..rows).step_by(QUERY_BLOCK).collect();
         blocks
             .into_par_iter()
             .flat_map_iter(|start| {
                 let end = (start + QUERY_BLOCK).min(rows);
-                let q = ArrayView2::from_shape((end - start, d), &queries[start * d..end * d]).expect("rows × cols");
-                let q_norms: Vec<f32> = q.rows().into_iter().map(|r| r.dot(&r)).collect();
+                let block = &queries[start * d..end * d];
+                let q_norms: Vec<f32> = block.chunks(d.max(1)).map(|q| q.iter().map(|v| v * v).sum()).collect();
+                let q_wide: Vec<f32> = block.chunks(d.max(1)).flat_map(|q| q.iter().copied().chain([1.0])).collect();
+                let q = ArrayView2::from_shape((end - start, d + 1), &q_wide).expect("rows × cols");
                 let mut nearest: Vec<Nearest> = (start..end).map(|_| Nearest::new(neighbours)).collect();
-                let mut dots = Array2::<f32>::zeros((end - start, TRAIN_BLOCK));
+                let mut products = Array2::<f32>::zeros((end - start, TRAIN_BLOCK));
                 for t0 in (0..n).step_by(TRAIN_BLOCK) {
                     let t1 = (t0 + TRAIN_BLOCK).min(n);
-                    let t = ArrayView2::from_shape((t1 - t0, d), &train[t0 * d..t1 * d]).expect("rows × cols");
-                    let mut out = dots.slice_mut(s![.., ..t1 - t0]);
+                    let t = ArrayView2::from_shape((t1 - t0, d + 1), &widened[t0 * (d + 1)..t1 * (d + 1)])
+                        .expect("rows × cols");
+                    let mut out = products.slice_mut(s![.., ..t1 - t0]);
                     general_mat_mul(1.0, &q, &t.t(), 0.0, &mut out);
                     for (r, row) in out.rows().into_iter().enumerate() {
-                        let best = &mut nearest[r];
-                        for (c, &dot) in row.iter().enumerate() {
-                            let distance = q_norms[r] + train_norms[t0 + c] - 2.0 * dot;
-                            // Most candidates lose at once; only a few are inserted.
-                            if distance <= best.worst() {
-                                best.offer(distance.max(0.0), (t0 + c) as u32);
-                            }
-                        }
+                        let row = row.to_slice().expect("a row of a standard-layout array is contiguous");
+                        offer_row(&mut nearest[r], q_norms[r], row, t0);
                     }
                 }
                 nearest
             })
             .collect()
+    }
+}
+
+/// Offers the training rows from `first` on, whose `‖t‖² − 2 q·t` are `partial`.
+fn offer_row(best: &mut Nearest, q_norm: f32, partial: &[f32], first: usize) {
+    const CHUNK: usize = 16;
+    let mut bound = best.worst() - q_norm;
+    for (k, chunk) in partial.chunks(CHUNK).enumerate() {
+        if chunk.iter().copied().fold(f32::INFINITY, f32::min) > bound {
+            continue;
+        }
+        for (c, &v) in chunk.iter().enumerate() {
+            if v <= bound {
+                best.offer((q_norm + v).max(0.0), (first + k * CHUNK + c) as u32);
+                bound = best.worst() - q_norm;
+            }
+        }
     }
 }
 

@@ -79,21 +79,41 @@ impl Predictions {
             .iter()
             .map(|id| self.by_id.get(id).ok_or_else(|| Error::internal(format!("no prediction for {id}"))))
             .collect::<Result<_>>()?;
-        let mut columns = vec![
-            Column::new("id".into(), ids),
-            Column::new("split".into(), rows.iter().map(|r| r.split.as_str()).collect::<Vec<_>>()),
-            Column::new("given".into(), rows.iter().map(|r| r.given.as_deref()).collect::<Vec<_>>()),
-            Column::new("predicted".into(), rows.iter().map(|r| r.predicted.as_str()).collect::<Vec<_>>()),
-        ];
-        for (i, class) in self.classes.iter().enumerate() {
-            let values: Vec<f64> = rows.iter().map(|r| r.probs[i]).collect();
-            columns.push(Column::new(format!("{PROB_PREFIX}{class}").into(), values));
-        }
-        let mut df = DataFrame::new_infer_height(columns)?;
-        let file = std::fs::File::create(path).map_err(|e| Error::file(path, e))?;
-        ParquetWriter::new(file).finish(&mut df).map_err(|e| Error::file(path, e))?;
-        Ok(())
+        let columns = Columns {
+            ids,
+            split: &rows.iter().map(|r| r.split.as_str()).collect::<Vec<_>>(),
+            given: &rows.iter().map(|r| r.given.as_deref()).collect::<Vec<_>>(),
+            predicted: &rows.iter().map(|r| r.predicted.as_str()).collect::<Vec<_>>(),
+        };
+        write_columns(path, &self.classes, &columns, |row, class| rows[row].probs[class])
     }
+}
+
+/// The text columns of predictions.parquet, a value a row.
+pub struct Columns<'a> {
+    pub ids: &'a [String],
+    pub split: &'a [&'a str],
+    pub given: &'a [Option<&'a str>],
+    pub predicted: &'a [&'a str],
+}
+
+/// Writes predictions.parquet from its columns and `prob(row, class)`: a run writes what it
+/// predicted straight from its arrays, without a map of every row first.
+pub fn write_columns(path: &Path, classes: &[String], c: &Columns, prob: impl Fn(usize, usize) -> f64) -> Result<()> {
+    let mut columns = vec![
+        Column::new("id".into(), c.ids),
+        Column::new("split".into(), c.split),
+        Column::new("given".into(), c.given),
+        Column::new("predicted".into(), c.predicted),
+    ];
+    for (i, class) in classes.iter().enumerate() {
+        let values: Vec<f64> = (0..c.ids.len()).map(|row| prob(row, i)).collect();
+        columns.push(Column::new(format!("{PROB_PREFIX}{class}").into(), values));
+    }
+    let mut df = DataFrame::new_infer_height(columns)?;
+    let file = std::fs::File::create(path).map_err(|e| Error::file(path, e))?;
+    ParquetWriter::new(file).finish(&mut df).map_err(|e| Error::file(path, e))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! `kindling train`: split the labelled samples, fit the featurizer on the training split,
 //! fit the model, score it, and leave everything in a new run directory.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -10,7 +9,7 @@ use serde_json::json;
 use super::artifacts::{self, FEATURIZER_FILE, MODEL_FILE};
 use super::dataset::Dataset;
 use super::events::{Both, EVENTS_FILE, EventLog};
-use super::predictions::{PREDICTIONS_FILE, Prediction, Predictions};
+use super::predictions::{self, PREDICTIONS_FILE};
 use super::record::{DatasetVersion, RunRecord, Timing, Versions};
 use super::{RUNS_DIR, active, clock};
 use crate::augment::Modality;
@@ -284,18 +283,13 @@ fn fit_and_score(
     write_json(&dir.join(METRICS_FILE), &metrics_json)?;
 
     progress.stage("writing predictions", None);
-    let by_id: HashMap<String, Prediction> = (0..data.ids.len())
-        .map(|i| {
-            let prediction = Prediction {
-                split: split.names[i].to_string(),
-                given: data.given[i].map(|c| classes[c].clone()),
-                predicted: classes[shown.predicted(i)].clone(),
-                probs: shown.row(i).to_vec(),
-            };
-            (data.ids[i].clone(), prediction)
-        })
-        .collect();
-    Predictions { classes: classes.clone(), by_id }.write(&data.ids, &dir.join(PREDICTIONS_FILE))?;
+    let columns = predictions::Columns {
+        ids: &data.ids,
+        split: &split.names,
+        given: &data.given.iter().map(|g| g.map(|c| classes[c].as_str())).collect::<Vec<_>>(),
+        predicted: &(0..data.ids.len()).map(|i| classes[shown.predicted(i)].as_str()).collect::<Vec<_>>(),
+    };
+    predictions::write_columns(&dir.join(PREDICTIONS_FILE), &classes, &columns, |row, class| shown.row(row)[class])?;
     artifacts::save(&featurizer, &dir.join(FEATURIZER_FILE))?;
     artifacts::save(&model, &dir.join(MODEL_FILE))?;
     progress.finish();

@@ -33,6 +33,15 @@ fn embed_caches_vectors_and_similar_finds_the_same_topic_with_labels() {
     assert!(text.lines().all(|l| ["t5", "t6", "t7", "t8"].iter().any(|t| l.starts_with(t))), "{text}");
     assert!(user_error(&["similar", p(&proj), "t99.txt"]).contains("no sample \"t99.txt\""));
     assert!(user_error(&["embed", p(&proj), "--features", "pixels"]).contains("do not fit text data"));
+    let csv = dir.path().join("vectors.csv");
+    let r = kindling(&["embed", p(&proj), "-o", p(&csv)]);
+    assert!(r.code == 0 && r.stderr.contains("wrote 10 vectors to"), "{}", r.stderr);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let width = out.split(" of ").nth(1).unwrap().split(' ').next().unwrap().parse::<usize>().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 11, "a header and a row a sample");
+    assert!(lines[0].starts_with("id,v0,v1,") && lines[0].split(',').count() == width + 1, "{}", lines[0]);
+    assert!(lines[1..].iter().any(|l| l.starts_with("t0.txt,")), "{text}");
 }
 
 #[test]
