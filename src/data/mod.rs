@@ -335,6 +335,19 @@ impl TableSource {
         })
     }
 
+    /// The whole source with the sample id as a string column named `id`. Row-number ids
+    /// are numbered after reading: a row index in the scan makes polars count every line
+    /// first, a second pass over the file.
+    pub fn collect_with_ids(&self) -> Result<DataFrame> {
+        if self.id_column.is_some() {
+            return self.table.collect(self.scan_with_ids()?);
+        }
+        let mut df = self.table.collect(self.table.scan()?)?;
+        let ids: Vec<String> = (0..df.height()).map(|i| i.to_string()).collect();
+        df.with_column(Column::new("id".into(), ids))?;
+        Ok(df)
+    }
+
     /// Fails unless every row has an id and no id repeats.
     pub fn check_ids_unique(&self) -> Result<()> {
         let Some(c) = &self.id_column else { return Ok(()) };

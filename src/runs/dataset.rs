@@ -39,7 +39,7 @@ impl Dataset {
         let class_of: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         let (ids, inputs, mut fixed_split) = match &source {
             Source::Table(t) => {
-                let df = t.table.collect(t.scan_with_ids()?)?;
+                let df = t.collect_with_ids()?;
                 let ids = column_texts(df.column("id")?)?;
                 let inputs = match (&t.kind, &t.text_column) {
                     (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
