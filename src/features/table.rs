@@ -14,7 +14,6 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Matrix;
-use crate::data::table::column_strings;
 use crate::error::{Error, Result};
 
 /// At most this many categories of one column get a one-hot column (the most frequent).
@@ -66,6 +65,11 @@ fn is_number(dtype: &DataType) -> bool {
     dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_temporal()
 }
 
+/// A column's values as text, read in place (no string copied).
+fn texts(column: &Column) -> Result<StringChunked> {
+    Ok(column.cast(&DataType::String)?.str()?.clone())
+}
+
 fn numbers(column: &Column) -> Result<Vec<Option<f64>>> {
     let cast = column.cast(&DataType::Float64)?;
     Ok(cast.f64()?.iter().map(|v| v.filter(|v| v.is_finite())).collect())
@@ -87,9 +91,9 @@ impl TableFeaturizer {
             let name = column.name().to_string();
             let encoded = match (is_number(column.dtype()), native) {
                 (true, false) => fit_number(name.clone(), &numbers(column)?),
-                (false, false) => fit_category(name.clone(), &column_strings(column)?, MAX_CATEGORIES),
+                (false, false) => fit_category(name.clone(), &texts(column)?, MAX_CATEGORIES),
                 (true, true) => fit_number(name.clone(), &numbers(column)?).map(Encoded::native),
-                (false, true) => fit_category(name.clone(), &column_strings(column)?, MAX_CODES).map(Encoded::native),
+                (false, true) => fit_category(name.clone(), &texts(column)?, MAX_CODES).map(Encoded::native),
             };
             match encoded {
                 Some(e) => columns.push(e),
@@ -126,8 +130,8 @@ impl TableFeaturizer {
                 Encoded::Category { categories, most_frequent, indicator, .. } => {
                     let place: HashMap<&str, usize> =
                         categories.iter().enumerate().map(|(j, c)| (c.as_str(), j)).collect();
-                    for (i, v) in column_strings(column)?.into_iter().enumerate() {
-                        let value = v.as_deref().unwrap_or(most_frequent);
+                    for (i, v) in texts(column)?.iter().enumerate() {
+                        let value = v.unwrap_or(most_frequent);
                         if let Some(j) = place.get(value) {
                             data[i * self.width + offset + j] = 1.0;
                         }
@@ -144,8 +148,8 @@ impl TableFeaturizer {
                 Encoded::Code { categories, .. } => {
                     let place: HashMap<&str, usize> =
                         categories.iter().enumerate().map(|(j, c)| (c.as_str(), j)).collect();
-                    for (i, v) in column_strings(column)?.into_iter().enumerate() {
-                        let code = v.as_deref().and_then(|v| place.get(v));
+                    for (i, v) in texts(column)?.iter().enumerate() {
+                        let code = v.and_then(|v| place.get(v));
                         data[i * self.width + offset] = code.map_or(f32::NAN, |&j| j as f32);
                     }
                 }
@@ -281,7 +285,7 @@ fn fit_number(name: String, values: &[Option<f64>]) -> Option<Encoded> {
 }
 
 /// The `limit` most frequent categories.
-fn fit_category(name: String, values: &[Option<String>], limit: usize) -> Option<Encoded> {
+fn fit_category(name: String, values: &StringChunked, limit: usize) -> Option<Encoded> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     values.iter().flatten().for_each(|v| *counts.entry(v).or_default() += 1);
     let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -290,7 +294,7 @@ fn fit_category(name: String, values: &[Option<String>], limit: usize) -> Option
     let most_frequent = by_count.first()?.0.to_string();
     let mut categories: Vec<String> = by_count.iter().take(limit).map(|(c, _)| c.to_string()).collect();
     categories.sort_unstable();
-    let indicator = values.iter().any(Option::is_none);
+    let indicator = values.null_count() > 0;
     Some(Encoded::Category { name, categories, most_frequent, indicator })
 }
 
