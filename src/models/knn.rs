@@ -18,8 +18,8 @@ const K: usize = 5;
 /// Dense rows up to this wide are searched with a k-d tree.
 const KD_TREE_COLUMNS: usize = 15;
 /// Queries and training rows per matrix product.
-const QUERY_BLOCK: usize = 64;
-const TRAIN_BLOCK: usize = 4096;
+const QUERY_BLOCK: usize = 256;
+const TRAIN_BLOCK: usize = 2048;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knn {
