@@ -3,7 +3,8 @@
 gaps, 2 categories) at 20,000, 100,000 and 400,000 rows, Kindling against scikit-learn in
 one sitting, on the same fixed train/test split (a fifth of each class tested).
 
-Kindling's time is the whole `kindling train` process (reading the CSV, featurizing every
+Each side runs three times (`--repeat`) and the median time is shown. Kindling's time is the
+whole `kindling train` process (reading the CSV, featurizing every
 row, fitting, predicting every row, writing the run); scikit-learn's is its pipeline's fit
 + predict on data already in memory. The ratio is Kindling's over scikit-learn's (lower is
 faster). LightGBM's `LGBMClassifier()` is timed beside gradient boosting on the features
@@ -39,6 +40,14 @@ def table(out, rows, rng):
     return write_table(os.path.join(out, "table.csv"), X, {"region": region, "size": size}, y, test)
 
 
+def median_of(repeat, run):
+    """(accuracy, median seconds) of `repeat` calls of `run` (which gives accuracy, seconds)."""
+    results = [run() for _ in range(max(1, repeat))]
+    if results[0] is None:
+        return None, None
+    return results[0][0], float(np.median([seconds for _, seconds in results]))
+
+
 def lightgbm_run(data):
     """LGBMClassifier() on the features scikit-learn's pipeline makes (fit + predict)."""
     try:
@@ -60,6 +69,7 @@ def main():
     ap.add_argument("--out", default="target/bench-growth")
     ap.add_argument("--rows", nargs="*", type=int, default=[20_000, 100_000, 400_000])
     ap.add_argument("--models", nargs="*", default=MODELS)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each side; the median time is shown")
     args = ap.parse_args()
     binary = os.path.abspath(args.kindling)
     print("| rows | model | kindling s | scikit-learn s | ratio | kindling acc | scikit-learn acc |")
@@ -71,11 +81,11 @@ def main():
         data = table(out, rows, np.random.default_rng(rows))
         proj = kindling_project(binary, out, "table", data)
         for model in args.models:
-            ours, our_s = kindling_run(binary, proj, model)
-            theirs, their_s = sklearn_run("table", "table", data, model)
+            ours, our_s = median_of(args.repeat, lambda: kindling_run(binary, proj, model))
+            theirs, their_s = median_of(args.repeat, lambda: sklearn_run("table", "table", data, model))
             print(f"| {rows:,} | {model} | {our_s:.2f} | {their_s:.2f} | {our_s / their_s:.2f} | {ours:.3f} | {theirs:.3f} |",
                   flush=True)
-            if model == "gradient_boosting" and (lgbm := lightgbm_run(data)) is not None:
+            if model == "gradient_boosting" and (lgbm := median_of(args.repeat, lambda: lightgbm_run(data)))[0] is not None:
                 acc, secs = lgbm
                 print(f"| {rows:,} | (LightGBM) | | {secs:.2f} | {our_s / secs:.2f} | | {acc:.3f} |", flush=True)
 

@@ -275,7 +275,7 @@ fn fit_and_score(
     let mut metrics_json = serde_json::to_value(&metrics).map_err(|e| Error::internal(e.to_string()))?;
     let mut shown = probs;
     if let Some(k) = options.folds {
-        let (oof, cv) = cross_validate(&data, &labelled, k, &settings, &classes, progress)?;
+        let (oof, cv) = cross_validate(&data, &labelled, k, &settings, &classes, featurizer.width(), progress)?;
         shown.scatter(&labelled, &oof);
         metrics_json["cross_validation"] = cv;
         record.notes.push("predictions of labelled samples are out-of-fold".into());
@@ -400,17 +400,18 @@ fn cross_validate(
     k: usize,
     settings: &FitSettings,
     class_names: &[String],
+    width: usize,
     progress: &dyn Progress,
 ) -> Result<(Probabilities, serde_json::Value)> {
     let inputs = data.inputs.select(labelled)?;
     let y: Vec<usize> = labelled.iter().map(|&i| data.given[i].expect("labelled")).collect();
     let fold = split::folds(&y, k, settings.options.seed);
     let mut oof = Probabilities::new(class_names.len(), vec![0.0; labelled.len() * class_names.len()]);
-    // The folds fit side by side, as many at once as there are cores (rayon's threads), each
-    // in silence: their stages and losses would garble the run's own.
+    // The folds fit side by side (see `folds_at_once`), each in silence: their stages and
+    // losses would garble the run's own.
     let counter = crate::progress::Counter::start(progress, &format!("cross-validation: {k} folds"), k);
-    let fit_fold = |f: usize| -> Result<Option<(Vec<usize>, Probabilities)>> {
-        let (held, rest): (Vec<usize>, Vec<usize>) = (0..labelled.len()).partition(|&i| fold[i] == f);
+    let fit_fold = |f: &usize| -> Result<Option<(Vec<usize>, Probabilities)>> {
+        let (held, rest): (Vec<usize>, Vec<usize>) = (0..labelled.len()).partition(|&i| fold[i] == *f);
         if held.is_empty() {
             return Ok(None);
         }
@@ -420,11 +421,12 @@ fn cross_validate(
         Ok(Some((held, held_probs)))
     };
     // A libtorch model has the device to itself: its folds take turns.
-    let scored: Vec<Option<(Vec<usize>, Probabilities)>> = if settings.options.model.needs_torch() {
-        (0..k).map(fit_fold).collect::<Result<_>>()?
-    } else {
-        (0..k).into_par_iter().map(fit_fold).collect::<Result<_>>()?
-    };
+    let at_once = if settings.options.model.needs_torch() { 1 } else { folds_at_once(k, labelled.len(), width) };
+    let all: Vec<usize> = (0..k).collect();
+    let mut scored: Vec<Option<(Vec<usize>, Probabilities)>> = Vec::with_capacity(k);
+    for group in all.chunks(at_once) {
+        scored.extend(group.par_iter().map(fit_fold).collect::<Result<Vec<_>>>()?);
+    }
     let scored: Vec<(Vec<usize>, Probabilities)> = scored.into_iter().flatten().collect();
     counter.finish();
     let (mut accuracies, mut f1s) = (Vec::with_capacity(k), Vec::with_capacity(k));
@@ -450,6 +452,22 @@ fn cross_validate(
     Ok((oof, summary))
 }
 
+/// How many of `k` folds fit at once: one a core, fewer when the free memory would not hold
+/// that many folds' features (`rows` × `width` floats each, and as much again twice over for
+/// the copies and the model).
+fn folds_at_once(k: usize, rows: usize, width: usize) -> usize {
+    let per_fold = (rows as u64).saturating_mul(width as u64).saturating_mul(4 * 3).max(1);
+    let by_memory = available_memory().map_or(usize::MAX, |free| (free / per_fold).max(1) as usize);
+    k.min(rayon::current_num_threads()).min(by_memory).max(1)
+}
+
+/// Bytes of memory the system can give without swapping (Linux's `MemAvailable`).
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
 fn mean_and_std(v: &[f64]) -> (f64, f64) {
     let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
     (mean, (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt())
@@ -463,4 +481,20 @@ fn select_rows(p: &Probabilities, rows: &[usize]) -> Probabilities {
 fn write_json(path: &std::path::Path, value: &serde_json::Value) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
     std::fs::write(path, text + "\n").map_err(|e| Error::file(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_fit_one_a_core_unless_memory_is_short() {
+        let cores = rayon::current_num_threads();
+        assert_eq!(folds_at_once(5, 100, 10), 5.min(cores), "small folds: as many as cores");
+        assert_eq!(folds_at_once(1, 100, 10), 1);
+        if available_memory().is_some() {
+            // A fold of 10^12 floats fits nowhere: one at a time.
+            assert_eq!(folds_at_once(5, 1_000_000, 1_000_000), 1);
+        }
+    }
 }
