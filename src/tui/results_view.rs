@@ -88,11 +88,13 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
             let ranks = super::results::ranks(runs);
+            let mut rows = Vec::with_capacity(runs.len());
+            let mut selected_line = 0;
             for (i, r) in runs.iter().enumerate() {
                 // A sweep's runs come as its leaderboard, under one heading.
                 if let Some(sweep) = r.sweep.as_ref().filter(|_| ranks[i] == Some(1)) {
                     let heading = format!("  {} · by fold accuracy", clip(sweep, 24));
-                    lines.push(Line::from(Span::styled(heading, theme.accent())));
+                    rows.push(Line::from(Span::styled(heading, theme.accent())));
                 }
                 let mark = if results.baseline.as_ref() == Some(&r.id) { "= " } else { "  " };
                 let (when, accuracy) = match (ranks[i], r.cv_accuracy) {
@@ -115,8 +117,15 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
                         format!("{:<11} {:<13} {}", when, clip(&r.model, 13), r.status)
                     };
                 let style = if i == results.selected { theme.selected() } else { Style::new() };
-                lines.push(Line::from(Span::styled(text, style)));
+                if i == results.selected {
+                    selected_line = rows.len();
+                }
+                rows.push(Line::from(Span::styled(text, style)));
             }
+            // Under the heading, the rows scroll so that the selected run stays in sight.
+            let room = (area.height as usize).saturating_sub(3).max(1);
+            let top = (selected_line + 1).saturating_sub(room);
+            lines.extend(rows.into_iter().skip(top).take(room));
         }
     }
     f.render_widget(Paragraph::new(lines).block(block), area);

@@ -486,6 +486,10 @@ fn results_pane_shows_a_sweep_as_its_leaderboard() {
     // The next row of the leaderboard is the next run down, and its matrix is asked for.
     a.act(Action::PageDown);
     assert!(a.jobs().contains(&Job::RunDetail { id: "20261122-100002-logistic".into() }));
+    // On a short screen the list scrolls to keep the selected run in sight.
+    a.act(Action::Bottom);
+    let short = draw(&mut a, 100, 6);
+    assert!(short.contains("11-21 08:00") && !short.contains("#1 ±0.012"), "{short}");
 }
 
 #[test]
