@@ -130,6 +130,19 @@ def write_bmp(path, grey):
             f.write(line + b"\0" * (row - w * 3))
 
 
+def folder_project(out, kind, folder, names, y, test):
+    """The labels and split files of a folder source; what `kindling init` and the labels
+    import need of them."""
+    labels = os.path.join(out, f"{kind}_labels.csv")
+    with open(labels, "w") as f:
+        f.write("id,label\n" + "".join(f"{n},{l}\n" for n, l in zip(names, y)))
+    split = os.path.join(out, f"{kind}_split.csv")
+    with open(split, "w") as f:
+        f.write("id,split\n" + "".join(f"{n},{'test' if t else 'train'}\n" for n, t in zip(names, test)))
+    return {"init": ["--source", folder, "--split-file", split, "--classes", ",".join(sorted(set(y)))],
+            "labels": labels}
+
+
 def image_data(out, rng):
     """16 × 16 grey images of four noisy shapes at random places."""
     side, n, k = 16, 1600, 4
@@ -156,14 +169,8 @@ def image_data(out, rng):
         names.append(name)
     y = np.array(y)
     test = split_of(y, rng)
-    labels = os.path.join(out, "image_labels.csv")
-    with open(labels, "w") as f:
-        f.write("id,label\n" + "".join(f"{n},{l}\n" for n, l in zip(names, y)))
-    split = os.path.join(out, "image_split.csv")
-    with open(split, "w") as f:
-        f.write("id,split\n" + "".join(f"{n},{'test' if t else 'train'}\n" for n, t in zip(names, test)))
-    return {"init": ["--source", folder, "--split-file", split, "--classes", ",".join(sorted(set(y)))],
-            "labels": labels, "features_toml": "[features]\nimage_size = 16\nimage_colour = \"grey\"\n",
+    return {**folder_project(out, "image", folder, names, y, test),
+            "features_toml": "[features]\nimage_size = 16\nimage_colour = \"grey\"\n",
             "pixels": np.array(pixels), "y": y, "test": test}
 
 
@@ -203,14 +210,8 @@ def audio_data(out, rng):
         names.append(name)
     y = np.array(y)
     test = split_of(y, rng)
-    labels = os.path.join(out, "audio_labels.csv")
-    with open(labels, "w") as f:
-        f.write("id,label\n" + "".join(f"{n},{l}\n" for n, l in zip(names, y)))
-    split = os.path.join(out, "audio_split.csv")
-    with open(split, "w") as f:
-        f.write("id,split\n" + "".join(f"{n},{'test' if t else 'train'}\n" for n, t in zip(names, test)))
-    return {"init": ["--source", folder, "--split-file", split, "--classes", ",".join(sorted(set(y)))],
-            "labels": labels, "ids": names, "embed": "logmel", "y": y, "test": test}
+    return {**folder_project(out, "audio", folder, names, y, test),
+            "ids": names, "embed": "logmel", "y": y, "test": test}
 
 
 def embedded(binary, proj, data, out):
