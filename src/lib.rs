@@ -17,6 +17,7 @@ pub mod progress;
 pub mod project;
 pub mod readiness;
 pub mod runs;
+pub mod serve;
 pub mod settings;
 pub mod text;
 

@@ -247,6 +247,31 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Serve a finished run over HTTP: POST /predict, GET /info, /metrics, /health
+    Serve {
+        dir: PathBuf,
+        /// A run id, a unique prefix of one, or `latest`
+        #[arg(long, default_value = "latest")]
+        run: String,
+        /// Where to listen; 0.0.0.0 opens it to the network
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// 0 picks a free port (printed on standard error)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Threads answering requests
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+        /// Require `Authorization: Bearer TOKEN` on every route but /health (or set KINDLING_TOKEN)
+        #[arg(long)]
+        token: Option<String>,
+        /// Bytes a request body may hold
+        #[arg(long, default_value_t = 16 << 20)]
+        max_body: usize,
+        /// Seconds a prediction may take before the request is refused
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+    },
     /// Print a shell completion script: `kindling completions bash > /etc/bash_completion.d/kindling`
     Completions {
         #[arg(value_enum)]
@@ -540,6 +565,12 @@ fn main() {
         Command::Show { dir, run, label_issues: true, json, .. } => cli::runs::label_issues(&dir, &run, json),
         Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
+        Command::Serve { dir, run, host, port, workers, token, max_body, timeout } => {
+            let timeout = std::time::Duration::from_secs_f64(timeout.clamp(0.001, 86_400.0));
+            let token = token.or_else(|| std::env::var("KINDLING_TOKEN").ok()).filter(|t| !t.is_empty());
+            let options = cli::serve::ServeOptions { run, host, port, workers, token, limit: max_body, timeout };
+            cli::serve::run(&dir, options)
+        }
     };
     if let Err(e) = result {
         cli::output::fail(&e);

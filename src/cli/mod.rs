@@ -13,6 +13,7 @@ pub mod progress;
 pub mod report;
 pub mod runs;
 pub mod samples;
+pub mod serve;
 pub mod sweep;
 
 /// A panic is our bug, not the user's: one line saying so, no backtrace noise.

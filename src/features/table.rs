@@ -232,6 +232,15 @@ impl TableFeaturizer {
         self.columns.iter().any(|c| matches!(c, Encoded::Gappy { .. } | Encoded::Code { .. }))
     }
 
+    /// Each column read and what it takes: `number` or `category`.
+    pub fn schema(&self) -> Vec<(String, &'static str)> {
+        let kind = |e: &Encoded| match e {
+            Encoded::Number { .. } | Encoded::Gappy { .. } => "number",
+            Encoded::Category { .. } | Encoded::Code { .. } => "category",
+        };
+        self.columns.iter().map(|e| (e.name().to_string(), kind(e))).collect()
+    }
+
     pub fn columns(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name().to_string()).collect()
     }

@@ -25,28 +25,51 @@ pub struct Applied {
     pub skipped: Vec<folder::Unreadable>,
 }
 
+/// A finished run's featurizer and model, loaded once (by `predict` and `serve`).
+pub struct Loaded {
+    pub record: RunRecord,
+    pub featurizer: Featurizer,
+    model: Model,
+}
+
+impl Loaded {
+    pub fn open(run_dir: &Path) -> Result<Loaded> {
+        let record = RunRecord::read(run_dir)?;
+        if record.status != "finished" {
+            return Err(Error::user(format!(
+                "run {} is {}, not finished; pick a finished run",
+                record.id, record.status
+            )));
+        }
+        let featurizer: Featurizer = artifacts::load(&run_dir.join(FEATURIZER_FILE))?;
+        let model: Model = artifacts::load(&run_dir.join(MODEL_FILE))?;
+        Ok(Loaded { record, featurizer, model })
+    }
+
+    /// The class probabilities of `inputs`, featurized as the run's training samples were.
+    pub fn probabilities(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Probabilities> {
+        let x = self.featurizer.transform(inputs, progress)?;
+        progress.stage("predicting", None);
+        let probs = self.model.predict_proba(&x)?;
+        progress.finish();
+        Ok(probs)
+    }
+}
+
 /// Applies the run in `run_dir` to `input`: a table file, a folder of files, or one file.
 pub fn apply(run_dir: &Path, input: &Path, progress: &dyn Progress) -> Result<Applied> {
-    let record = RunRecord::read(run_dir)?;
-    if record.status != "finished" {
-        return Err(Error::user(format!("run {} is {}, not finished; pick a finished run", record.id, record.status)));
-    }
-    let featurizer: Featurizer = artifacts::load(&run_dir.join(FEATURIZER_FILE))?;
-    let model: Model = artifacts::load(&run_dir.join(MODEL_FILE))?;
-    let (ids, inputs, skipped) = read_input(&record.config.source, input, progress)?;
+    let loaded = Loaded::open(run_dir)?;
+    let (ids, inputs, skipped) = read_input(&loaded.record.config.source, input, progress)?;
     if ids.is_empty() {
-        let kind = record.config.source.kind;
+        let kind = loaded.record.config.source.kind;
         let what = match kind {
             SourceKind::Table => "rows".to_string(),
             _ => format!("readable {} files ({})", kind.name(), folder::extensions(kind).join(", ")),
         };
         return Err(Error::file(input, format!("holds no {what}")));
     }
-    let x = featurizer.transform(&inputs, progress).map_err(|e| e.context(input.display()))?;
-    progress.stage("predicting", None);
-    let probs = model.predict_proba(&x)?;
-    progress.finish();
-    Ok(Applied { ids, classes: record.classes, probs, skipped })
+    let probs = loaded.probabilities(&inputs, progress).map_err(|e| e.context(input.display()))?;
+    Ok(Applied { ids, classes: loaded.record.classes, probs, skipped })
 }
 
 type Input = (Vec<String>, Inputs, Vec<folder::Unreadable>);

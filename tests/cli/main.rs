@@ -11,6 +11,7 @@ mod init;
 mod labels;
 mod live;
 mod report;
+mod serve;
 mod train;
 mod tui;
 

@@ -1,0 +1,142 @@
+//! `kindling serve`: an HTTP server (axum, on tokio) over a finished run, thin over
+//! `kindling::serve`. Loopback unless `--host` says otherwise; with a token every route but
+//! `/health` wants `Authorization: Bearer TOKEN`. Bad requests get a 4xx and one JSON error
+//! naming the field; a body over the limit or a prediction past the timeout is refused, never
+//! a crash.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kindling::project::Project;
+use kindling::runs;
+use kindling::serve::metrics::Metrics;
+use kindling::serve::{BadRequest, Served};
+use kindling::{Error, Result};
+use serde_json::json;
+
+pub struct ServeOptions {
+    pub run: String,
+    pub host: String,
+    pub port: u16,
+    pub workers: usize,
+    pub token: Option<String>,
+    /// Bytes a request body may hold.
+    pub limit: usize,
+    pub timeout: Duration,
+}
+
+struct App {
+    served: Served,
+    metrics: Metrics,
+    token: Option<String>,
+    limit: usize,
+    timeout: Duration,
+}
+
+pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
+    let project = Project::open(dir)?;
+    let id = runs::resolve(project.root(), &options.run)?;
+    let served = Served::open(&runs::dir(project.root(), &id))?;
+    let addr: SocketAddr = format!("{}:{}", options.host, options.port).parse().map_err(|_| {
+        Error::user(format!("--host {} --port {}: not an address to listen on", options.host, options.port))
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.workers.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;
+    let app = Arc::new(App {
+        served,
+        metrics: Metrics::default(),
+        token: options.token,
+        limit: options.limit,
+        timeout: options.timeout,
+    });
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::user(format!("cannot listen on {addr}: {e}")))?;
+        let bound = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
+        eprintln!("serving run {} on http://{bound} (Ctrl-C stops)", app.served.run());
+        let router = Router::new()
+            .route("/health", get(|| async { "ok\n" }))
+            .route("/info", get(info))
+            .route("/metrics", get(metrics))
+            .route("/predict", post(predict))
+            .fallback(|| async {
+                error(StatusCode::NOT_FOUND, "", "no such route; try /predict, /info, /metrics, /health")
+            })
+            .with_state(app);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Error::internal(format!("the server stopped: {e}")))
+    })
+}
+
+fn error(status: StatusCode, field: &str, message: &str) -> Response {
+    let body = if field.is_empty() { json!({ "error": message }) } else { json!({ "error": message, "field": field }) };
+    (status, axum::Json(body)).into_response()
+}
+
+/// `None` when the request may go on; else the 401 to answer.
+fn refused(app: &App, headers: &HeaderMap) -> Option<Response> {
+    let token = app.token.as_ref()?;
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    match given.and_then(|v| v.strip_prefix("Bearer ")) {
+        Some(t) if t == token => None,
+        _ => Some(error(StatusCode::UNAUTHORIZED, "Authorization", "this server wants Authorization: Bearer TOKEN")),
+    }
+}
+
+async fn info(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Some(no) = refused(&app, &headers) {
+        return no;
+    }
+    axum::Json(app.served.info()).into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Some(no) = refused(&app, &headers) {
+        return no;
+    }
+    let text = app.metrics.render(app.served.classes());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+async fn predict(State(app): State<Arc<App>>, request: Request) -> Response {
+    let started = Instant::now();
+    let response = answer(&app, request).await;
+    app.metrics.observe(started.elapsed().as_secs_f64(), !response.status().is_success());
+    response
+}
+
+async fn answer(app: &Arc<App>, request: Request) -> Response {
+    if let Some(no) = refused(app, request.headers()) {
+        return no;
+    }
+    let Ok(body) = axum::body::to_bytes(request.into_body(), app.limit).await else {
+        let message = format!("the body is over {} bytes (--max-body)", app.limit);
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "", &message);
+    };
+    let worker = Arc::clone(app);
+    let job = tokio::task::spawn_blocking(move || worker.served.predict(&body));
+    match tokio::time::timeout(app.timeout, job).await {
+        Ok(Ok(Ok(answer))) => {
+            app.metrics.predicted(app.served.classes().len(), &answer.predicted);
+            axum::Json(answer.body).into_response()
+        }
+        Ok(Ok(Err(BadRequest { field, error: why }))) => error(StatusCode::BAD_REQUEST, &field, &why),
+        Ok(Err(_)) => error(StatusCode::INTERNAL_SERVER_ERROR, "", "the prediction failed; the server goes on"),
+        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "", "the prediction took longer than --timeout"),
+    }
+}

@@ -1,0 +1,82 @@
+//! What `kindling serve` answers, without the HTTP: a finished run loaded once (the very
+//! featurizer and model `kindling predict` uses), a request's JSON turned into the
+//! featurizer's inputs, the answer, and the counters `/metrics` reports.
+
+pub mod metrics;
+mod request;
+
+use serde_json::{Value, json};
+
+use crate::error::Result;
+use crate::features::Featurizer;
+use crate::progress::Silent;
+use crate::project::config::SourceKind;
+use crate::runs::predict::Loaded;
+pub use request::{BadRequest, MAX_BATCH};
+
+/// A run being served.
+pub struct Served {
+    loaded: Loaded,
+}
+
+impl Served {
+    pub fn open(run_dir: &std::path::Path) -> Result<Served> {
+        Ok(Served { loaded: Loaded::open(run_dir)? })
+    }
+
+    pub fn run(&self) -> &str {
+        &self.loaded.record.id
+    }
+
+    pub fn classes(&self) -> &[String] {
+        &self.loaded.record.classes
+    }
+
+    /// `GET /info`: the run, its model and features, classes, data version, and what a
+    /// request must hold.
+    pub fn info(&self) -> Value {
+        let r = &self.loaded.record;
+        let kind = r.config.source.kind;
+        let input = match (&self.loaded.featurizer, kind) {
+            (Featurizer::Table(t), _) => {
+                let columns: serde_json::Map<String, Value> =
+                    t.schema().into_iter().map(|(name, what)| (name, Value::from(what))).collect();
+                json!({ "rows": columns })
+            }
+            (_, SourceKind::Text) => json!({ "texts": "strings" }),
+            (_, kind) => json!({ "not_served_yet": kind.name() }),
+        };
+        json!({
+            "run": r.id,
+            "model": r.model,
+            "features": r.features,
+            "classes": r.classes,
+            "data_version": format!("{}-{}", r.dataset.fingerprint.get(..8).unwrap_or(""), r.dataset.label_events),
+            "input": input,
+            "max_batch": MAX_BATCH,
+        })
+    }
+
+    /// `POST /predict`: per item its predicted class and the probability of every class,
+    /// with the run's id; or what is wrong with the request.
+    pub fn predict(&self, body: &[u8]) -> std::result::Result<Answer, BadRequest> {
+        let inputs = request::inputs(&self.loaded, body)?;
+        let probs = self.loaded.probabilities(&inputs, &Silent).map_err(|e| BadRequest::new("", e.message()))?;
+        let classes = self.classes();
+        let predictions = (0..probs.rows())
+            .map(|i| {
+                let p: serde_json::Map<String, Value> =
+                    classes.iter().zip(probs.row(i)).map(|(c, v)| (c.clone(), Value::from(*v))).collect();
+                json!({ "predicted": classes[probs.predicted(i)], "probabilities": p })
+            })
+            .collect();
+        let predicted = (0..probs.rows()).map(|i| probs.predicted(i)).collect();
+        Ok(Answer { body: json!({ "run": self.run(), "predictions": Value::Array(predictions) }), predicted })
+    }
+}
+
+/// An answer to `POST /predict`, and the class index of each prediction (for the metrics).
+pub struct Answer {
+    pub body: Value,
+    pub predicted: Vec<usize>,
+}

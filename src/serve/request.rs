@@ -1,0 +1,120 @@
+//! A `POST /predict` body turned into the featurizer's inputs: `{"rows": [{column: value}]}`
+//! for a table run, `{"texts": [...]}` for a text run. Whatever is wrong is named by its
+//! field (`rows[3].weight_g`), never a panic.
+
+use polars::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::features::{Featurizer, Inputs};
+use crate::project::config::SourceKind;
+use crate::runs::predict::Loaded;
+
+/// Items one request may hold.
+pub const MAX_BATCH: usize = 10_000;
+
+/// What is wrong with a request, and in which field (empty: the body as a whole).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BadRequest {
+    pub field: String,
+    pub error: String,
+}
+
+impl BadRequest {
+    pub fn new(field: &str, error: impl Into<String>) -> BadRequest {
+        BadRequest { field: field.to_string(), error: error.into() }
+    }
+}
+
+pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Inputs, BadRequest> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(BadRequest::new("", "the body is empty; post JSON such as {\"rows\": [...]}"));
+    }
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| BadRequest::new("", format!("the body is not JSON ({e})")))?;
+    let kind = loaded.record.config.source.kind;
+    match (&loaded.featurizer, kind) {
+        (Featurizer::Table(t), _) => rows(&value, &t.schema()),
+        (_, SourceKind::Text) => texts(&value),
+        (_, kind) => Err(BadRequest::new(
+            "",
+            format!("serving {} runs is not built yet; use `kindling predict` on files", kind.name()),
+        )),
+    }
+}
+
+/// The array under `key`, of 1 to `MAX_BATCH` items.
+fn items<'a>(value: &'a Value, key: &str, example: &str) -> Result<&'a [Value], BadRequest> {
+    let list = value
+        .get(key)
+        .ok_or_else(|| BadRequest::new(key, format!("missing; post {{\"{key}\": [{example}]}}")))?
+        .as_array()
+        .ok_or_else(|| BadRequest::new(key, format!("must be an array, as [{example}]")))?;
+    if list.is_empty() {
+        return Err(BadRequest::new(key, "is empty; send at least one"));
+    }
+    if list.len() > MAX_BATCH {
+        return Err(BadRequest::new(key, format!("holds {} items; at most {MAX_BATCH} a request", list.len())));
+    }
+    Ok(list)
+}
+
+fn texts(value: &Value) -> Result<Inputs, BadRequest> {
+    let list = items(value, "texts", "\"a text\"")?;
+    let texts = list
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_str().map(str::to_string).ok_or_else(|| BadRequest::new(&format!("texts[{i}]"), "must be a string"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Inputs::Texts(texts))
+}
+
+/// A table of the run's columns: a number column takes numbers (or null, a gap), a category
+/// column strings or numbers (read as their text); a column absent from a row is a gap
+/// there, a column absent from every row an error.
+fn rows(value: &Value, schema: &[(String, &'static str)]) -> Result<Inputs, BadRequest> {
+    let list = items(value, "rows", "{\"column\": value}")?;
+    for (i, row) in list.iter().enumerate() {
+        if !row.is_object() {
+            return Err(BadRequest::new(&format!("rows[{i}]"), "must be an object of column: value"));
+        }
+    }
+    let mut columns = Vec::with_capacity(schema.len());
+    for (name, what) in schema {
+        if list.iter().all(|r| r.get(name).is_none()) {
+            let all: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(BadRequest::new(name, format!("missing; the run reads columns {}", all.join(", "))));
+        }
+        let field = |i: usize| format!("rows[{i}].{name}");
+        let cells = list.iter().map(|r| r.get(name).unwrap_or(&Value::Null));
+        let column = if *what == "number" {
+            let values = cells
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::Null => Ok(None),
+                    Value::Number(n) => Ok(n.as_f64()),
+                    Value::Bool(b) => Ok(Some(f64::from(u8::from(*b)))),
+                    _ => Err(BadRequest::new(&field(i), "must be a number (or null for a gap)")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Column::new(name.as_str().into(), values)
+        } else {
+            let values = cells
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::Null => Ok(None),
+                    Value::String(s) => Ok(Some(s.clone())),
+                    Value::Number(n) => Ok(Some(n.to_string())),
+                    Value::Bool(b) => Ok(Some(b.to_string())),
+                    _ => Err(BadRequest::new(&field(i), "must be a string (or null for a gap)")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Column::new(name.as_str().into(), values)
+        };
+        columns.push(column);
+    }
+    let df = DataFrame::new_infer_height(columns).map_err(|e| BadRequest::new("rows", e.to_string()))?;
+    Ok(Inputs::Table(df))
+}

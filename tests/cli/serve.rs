@@ -1,0 +1,132 @@
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use super::*;
+
+/// A `kindling serve` on a free loopback port, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
+            .args(["serve"])
+            .args(args)
+            .args(["--port", "0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.as_mut().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.split("http://").nth(1).and_then(|s| s.split_whitespace().next()).expect(&line).to_string();
+        Server { child, addr }
+    }
+
+    /// (status, body) of one request.
+    fn send(&self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        let mut head =
+            format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        for h in headers {
+            head += &format!("{h}\r\n");
+        }
+        stream.write_all(format!("{head}\r\n").as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+        (status, body)
+    }
+
+    fn post(&self, body: &str) -> (u16, serde_json::Value) {
+        let (status, text) = self.send("POST", "/predict", &["Content-Type: application/json"], body.as_bytes());
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}")))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/fruit");
+    ok(&["train", p(&proj), "--model", "gradient_boosting"]);
+    // Three rows as a file for `predict` and as JSON for the server (a gap in the third).
+    let csv = "id,weight_g,length_cm,sweetness,colour,origin\na,110.4,20.86,8,green,New Zealand\nb,154.7,6.53,4,red,Spain\nc,,7.1,5,purple,\n";
+    std::fs::write(dir.path().join("new.csv"), csv).unwrap();
+    let expected = ok(&["predict", p(&proj), p(&dir.path().join("new.csv"))]);
+    let server = Server::start(&[p(&proj), "--max-body", "4000"]);
+    let rows = r#"{"rows": [
+        {"weight_g": 110.4, "length_cm": 20.86, "sweetness": 8, "colour": "green", "origin": "New Zealand"},
+        {"weight_g": 154.7, "length_cm": 6.53, "sweetness": 4, "colour": "red", "origin": "Spain"},
+        {"weight_g": null, "length_cm": 7.1, "sweetness": 5, "colour": "purple"}]}"#;
+    let (status, answer) = server.post(rows);
+    assert_eq!(status, 200, "{answer}");
+    let predictions = answer["predictions"].as_array().unwrap();
+    let mut lines = expected.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for (line, got) in lines.zip(predictions) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(got["predicted"], cells[1], "{line}");
+        for (name, cell) in header.iter().zip(&cells).skip(2) {
+            let class = name.strip_prefix("prob_").unwrap();
+            let want: f64 = cell.parse().unwrap();
+            assert_eq!(got["probabilities"][class].as_f64().unwrap(), want, "{class} in {line}: to the last digit");
+        }
+    }
+    assert_eq!(predictions.len(), 3);
+    assert!(answer["run"].as_str().unwrap().ends_with("gradient_boosting"));
+    // Bad requests: each a 4xx and one JSON error naming the field.
+    let refused = |body: &str| server.post(body);
+    assert_eq!(refused("").0, 400);
+    assert!(refused("").1["error"].as_str().unwrap().contains("empty"));
+    assert!(refused("{not json").1["error"].as_str().unwrap().contains("not JSON"));
+    let (status, e) = refused(r#"{"rows": [{"weight_g": 1}]}"#);
+    assert_eq!((status, e["field"].as_str()), (400, Some("length_cm")), "{e}");
+    let (_, e) =
+        refused(r#"{"rows": [{"weight_g": "heavy", "length_cm": 1, "sweetness": 1, "colour": "red", "origin": "x"}]}"#);
+    assert_eq!(e["field"], "rows[0].weight_g", "{e}");
+    assert_eq!(refused(r#"{"rows": []}"#).1["field"], "rows");
+    assert_eq!(refused(r#"{"texts": ["a"]}"#).1["field"], "rows");
+    let (status, e) = refused(&format!("{{\"rows\": [{}]}}", "{}, ".repeat(1000)));
+    assert_eq!(status, 413, "{e}");
+    assert_eq!(server.send("GET", "/nowhere", &[], b"").0, 404);
+    let (status, info) = server.send("GET", "/info", &[], b"");
+    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    assert_eq!((status, info["input"]["rows"]["colour"].as_str()), (200, Some("category")), "{info}");
+    let (_, metrics) = server.send("GET", "/metrics", &[], b"");
+    assert!(metrics.contains("kindling_requests_total 9\n"), "{metrics}");
+    assert!(metrics.contains("kindling_errors_total 8\n"), "{metrics}");
+}
+
+#[test]
+fn a_token_guards_every_route_but_health() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/tickets");
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let server = Server::start(&[p(&proj), "--token", "s3cret"]);
+    assert_eq!(server.send("GET", "/health", &[], b"").0, 200);
+    assert_eq!(server.send("GET", "/info", &[], b"").0, 401);
+    assert_eq!(server.send("GET", "/info", &["Authorization: Bearer wrong"], b"").0, 401);
+    let body = br#"{"texts": ["my printer jams", "I cannot log in"]}"#;
+    assert_eq!(server.send("POST", "/predict", &[], body).0, 401);
+    let (status, text) = server.send("POST", "/predict", &["Authorization: Bearer s3cret"], body);
+    assert_eq!(status, 200, "{text}");
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["predictions"].as_array().unwrap().len(), 2);
+    let p: f64 =
+        answer["predictions"][0]["probabilities"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((p - 1.0).abs() < 1e-9);
+}
