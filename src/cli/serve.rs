@@ -2,11 +2,13 @@
 //! `kindling::serve`. Loopback unless `--host` says otherwise; with a token every route but
 //! `/health` wants `Authorization: Bearer TOKEN`. Bad requests get a 4xx and one JSON error
 //! naming the field; a body over the limit or a prediction past the timeout is refused, never
-//! a crash.
+//! a crash. `POST /reload` or SIGHUP switches to the newest finished run: a request holds the
+//! run it started with, so none in flight is dropped.
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -33,7 +35,8 @@ pub struct ServeOptions {
 }
 
 struct App {
-    served: Served,
+    root: PathBuf,
+    served: RwLock<Arc<Served>>,
     metrics: Metrics,
     token: Option<String>,
     limit: usize,
@@ -53,7 +56,8 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
         .build()
         .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;
     let app = Arc::new(App {
-        served,
+        root: project.root().to_path_buf(),
+        served: RwLock::new(Arc::new(served)),
         metrics: Metrics::default(),
         token: options.token,
         limit: options.limit,
@@ -64,12 +68,14 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
             .await
             .map_err(|e| Error::user(format!("cannot listen on {addr}: {e}")))?;
         let bound = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
-        eprintln!("serving run {} on http://{bound} (Ctrl-C stops)", app.served.run());
+        eprintln!("serving run {} on http://{bound} (Ctrl-C stops, SIGHUP reloads)", app.current().run());
+        reload_on_hangup(Arc::clone(&app));
         let router = Router::new()
             .route("/health", get(|| async { "ok\n" }))
             .route("/info", get(info))
             .route("/metrics", get(metrics))
             .route("/predict", post(predict))
+            .route("/reload", post(reload))
             .fallback(|| async {
                 error(StatusCode::NOT_FOUND, "", "no such route; try /predict, /info, /metrics, /health")
             })
@@ -81,6 +87,56 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
             .await
             .map_err(|e| Error::internal(format!("the server stopped: {e}")))
     })
+}
+
+impl App {
+    /// The run answering now; a request keeps it to the end even if a reload comes.
+    fn current(&self) -> Arc<Served> {
+        Arc::clone(&self.served.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Loads the newest finished run and swaps it in; returns (previous, now).
+    fn reload(&self) -> Result<(String, String)> {
+        let id = runs::resolve(&self.root, "latest")?;
+        let previous = self.current();
+        if previous.run() == id {
+            return Ok((id.clone(), id));
+        }
+        let next = Arc::new(Served::open(&runs::dir(&self.root, &id))?);
+        *self.served.write().unwrap_or_else(|e| e.into_inner()) = next;
+        Ok((previous.run().to_string(), id))
+    }
+}
+
+#[cfg(unix)]
+fn reload_on_hangup(app: Arc<App>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let worker = Arc::clone(&app);
+            match tokio::task::spawn_blocking(move || worker.reload()).await {
+                Ok(Ok((from, to))) => eprintln!("SIGHUP: serving run {to} (was {from})"),
+                Ok(Err(e)) => eprintln!("SIGHUP: still serving the same run; {}", e.message()),
+                Err(_) => eprintln!("SIGHUP: the reload failed; still serving the same run"),
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn reload_on_hangup(_: Arc<App>) {}
+
+async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Some(no) = refused(&app, &headers) {
+        return no;
+    }
+    let worker = Arc::clone(&app);
+    match tokio::task::spawn_blocking(move || worker.reload()).await {
+        Ok(Ok((from, to))) => axum::Json(json!({ "run": to, "previous": from })).into_response(),
+        Ok(Err(e)) => error(StatusCode::CONFLICT, "", e.message()),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "", "the reload failed; the same run is served"),
+    }
 }
 
 fn error(status: StatusCode, field: &str, message: &str) -> Response {
@@ -102,14 +158,14 @@ async fn info(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if let Some(no) = refused(&app, &headers) {
         return no;
     }
-    axum::Json(app.served.info()).into_response()
+    axum::Json(app.current().info()).into_response()
 }
 
 async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if let Some(no) = refused(&app, &headers) {
         return no;
     }
-    let text = app.metrics.render(app.served.classes());
+    let text = app.metrics.render(app.current().classes());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
@@ -128,11 +184,12 @@ async fn answer(app: &Arc<App>, request: Request) -> Response {
         let message = format!("the body is over {} bytes (--max-body)", app.limit);
         return error(StatusCode::PAYLOAD_TOO_LARGE, "", &message);
     };
-    let worker = Arc::clone(app);
-    let job = tokio::task::spawn_blocking(move || worker.served.predict(&body));
+    let served = app.current();
+    let worker = Arc::clone(&served);
+    let job = tokio::task::spawn_blocking(move || worker.predict(&body));
     match tokio::time::timeout(app.timeout, job).await {
         Ok(Ok(Ok(answer))) => {
-            app.metrics.predicted(app.served.classes().len(), &answer.predicted);
+            app.metrics.predicted(served.classes(), &answer.predicted);
             axum::Json(answer.body).into_response()
         }
         Ok(Ok(Err(BadRequest { field, error: why }))) => error(StatusCode::BAD_REQUEST, &field, &why),

@@ -48,9 +48,17 @@ pub fn ids(project_root: &Path) -> Result<Vec<String>> {
     Ok(ids)
 }
 
-/// The newest finished run, if there is one.
+/// The run that finished last, if one has: ids order runs by their start only to the second
+/// (a sweep starts many in one), so the record's last write decides, then the id.
 pub fn latest_finished(project_root: &Path) -> Result<Option<String>> {
-    Ok(ids(project_root)?.into_iter().rev().find(|id| is_finished(&dir(project_root, id))))
+    let finished_at = |id: &String| {
+        let run = dir(project_root, id);
+        let modified = std::fs::metadata(run.join("run.json")).and_then(|m| m.modified()).ok();
+        is_finished(&run).then_some(modified)
+    };
+    let ids = ids(project_root)?;
+    let latest = ids.iter().enumerate().filter_map(|(i, id)| Some((finished_at(id)?, i))).max();
+    Ok(latest.map(|(_, i)| ids[i].clone()))
 }
 
 /// One line of `kindling runs`.
@@ -161,5 +169,9 @@ mod tests {
         write("20261103-090000-knn", "running");
         std::fs::create_dir_all(dir(root.path(), "20261104-broken")).unwrap();
         assert_eq!(latest_finished(root.path()).unwrap().as_deref(), Some("20261102-090000-knn"));
+        // Started first, finished last: the one that finished last is the latest.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write("20261101-090000-logistic", "finished");
+        assert_eq!(latest_finished(root.path()).unwrap().as_deref(), Some("20261101-090000-logistic"));
     }
 }

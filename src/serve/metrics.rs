@@ -13,7 +13,8 @@ pub struct Metrics {
     errors: AtomicU64,
     /// Requests at most each bucket's bound (not cumulative), and the sum of seconds.
     latency: Mutex<([u64; BUCKETS.len() + 1], f64)>,
-    per_class: Mutex<Vec<u64>>,
+    /// By class name: a reload may bring a run with other classes.
+    per_class: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl Metrics {
@@ -29,14 +30,15 @@ impl Metrics {
         latency.1 += seconds;
     }
 
-    pub fn predicted(&self, classes: usize, predicted: &[usize]) {
+    pub fn predicted(&self, classes: &[String], predicted: &[usize]) {
         let mut counts = self.per_class.lock().unwrap_or_else(|e| e.into_inner());
-        let len = classes.max(counts.len());
-        counts.resize(len, 0);
-        predicted.iter().for_each(|&c| counts[c] += 1);
+        for &c in predicted {
+            *counts.entry(classes[c].clone()).or_default() += 1;
+        }
     }
 
-    /// The Prometheus text of every counter.
+    /// The Prometheus text of every counter (`classes`: those of the run served now, each
+    /// listed even at zero).
     pub fn render(&self, classes: &[String]) -> String {
         let mut out = String::new();
         out += "# TYPE kindling_requests_total counter\n";
@@ -54,10 +56,13 @@ impl Metrics {
         out += &format!("kindling_request_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
         out += &format!("kindling_request_seconds_sum {sum}\nkindling_request_seconds_count {cumulative}\n");
         out += "# TYPE kindling_predictions_total counter\n";
-        let per_class = self.per_class.lock().unwrap_or_else(|e| e.into_inner());
-        for (i, class) in classes.iter().enumerate() {
+        let mut per_class = self.per_class.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for class in classes {
+            per_class.entry(class.clone()).or_default();
+        }
+        for (class, n) in per_class {
             let label = class.replace('\\', "\\\\").replace('"', "\\\"");
-            out += &format!("kindling_predictions_total{{class=\"{label}\"}} {}\n", per_class.get(i).unwrap_or(&0));
+            out += &format!("kindling_predictions_total{{class=\"{label}\"}} {n}\n");
         }
         out
     }
@@ -72,8 +77,9 @@ mod tests {
         let m = Metrics::default();
         m.observe(0.0007, false);
         m.observe(0.3, true);
-        m.predicted(2, &[1, 1, 0]);
-        let text = m.render(&["cat".into(), "dog".into()]);
+        let classes = ["cat".to_string(), "dog".to_string()];
+        m.predicted(&classes, &[1, 1, 0]);
+        let text = m.render(&classes);
         assert!(text.contains("kindling_requests_total 2\n") && text.contains("kindling_errors_total 1\n"), "{text}");
         assert!(text.contains("kindling_request_seconds_bucket{le=\"0.0005\"} 0\n"), "{text}");
         assert!(text.contains("kindling_request_seconds_bucket{le=\"0.001\"} 1\n"), "{text}");

@@ -44,7 +44,8 @@ impl Served {
                 json!({ "rows": columns })
             }
             (_, SourceKind::Text) => json!({ "texts": "strings" }),
-            (_, kind) => json!({ "not_served_yet": kind.name() }),
+            (_, SourceKind::Images) => json!({ "images": "base64 strings of PNG, JPEG, WebP, GIF or BMP files" }),
+            (_, _) => json!({ "clips": "base64 strings of WAV files" }),
         };
         json!({
             "run": r.id,
@@ -60,8 +61,8 @@ impl Served {
     /// `POST /predict`: per item its predicted class and the probability of every class,
     /// with the run's id; or what is wrong with the request.
     pub fn predict(&self, body: &[u8]) -> std::result::Result<Answer, BadRequest> {
-        let inputs = request::inputs(&self.loaded, body)?;
-        let probs = self.loaded.probabilities(&inputs, &Silent).map_err(|e| BadRequest::new("", e.message()))?;
+        let posted = request::inputs(&self.loaded, body)?;
+        let probs = self.loaded.probabilities(&posted.inputs, &Silent).map_err(|e| BadRequest::new("", e.message()))?;
         let classes = self.classes();
         let predictions = (0..probs.rows())
             .map(|i| {

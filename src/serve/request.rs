@@ -1,7 +1,10 @@
 //! A `POST /predict` body turned into the featurizer's inputs: `{"rows": [{column: value}]}`
-//! for a table run, `{"texts": [...]}` for a text run. Whatever is wrong is named by its
-//! field (`rows[3].weight_g`), never a panic.
+//! for a table run, `{"texts": [...]}` for a text run, `{"images": [base64, ...]}` or
+//! `{"clips": [base64 WAV, ...]}` for image and audio runs (written to a folder of files for
+//! the run's own featurizer, removed with the request). Whatever is wrong is named by its
+//! field (`rows[3].weight_g`, `images[2]`), never a panic.
 
+use base64::Engine;
 use polars::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -26,7 +29,19 @@ impl BadRequest {
     }
 }
 
-pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Inputs, BadRequest> {
+/// A request's inputs, and the folder holding its posted files while they are read.
+pub struct Posted {
+    pub inputs: Inputs,
+    _files: Option<tempfile::TempDir>,
+}
+
+impl From<Inputs> for Posted {
+    fn from(inputs: Inputs) -> Posted {
+        Posted { inputs, _files: None }
+    }
+}
+
+pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Posted, BadRequest> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(BadRequest::new("", "the body is empty; post JSON such as {\"rows\": [...]}"));
     }
@@ -34,13 +49,60 @@ pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Inputs, BadRequest> {
         serde_json::from_slice(body).map_err(|e| BadRequest::new("", format!("the body is not JSON ({e})")))?;
     let kind = loaded.record.config.source.kind;
     match (&loaded.featurizer, kind) {
-        (Featurizer::Table(t), _) => rows(&value, &t.schema()),
-        (_, SourceKind::Text) => texts(&value),
-        (_, kind) => Err(BadRequest::new(
-            "",
-            format!("serving {} runs is not built yet; use `kindling predict` on files", kind.name()),
-        )),
+        (Featurizer::Table(t), _) => rows(&value, &t.schema()).map(Posted::from),
+        (_, SourceKind::Text) => texts(&value).map(Posted::from),
+        (_, SourceKind::Images) => files(&value, "images", Check::Image),
+        (_, SourceKind::Audio) => files(&value, "clips", Check::Wav),
+        (_, SourceKind::Table) => Err(BadRequest::new("", "this table run has no table featurizer")),
     }
+}
+
+#[derive(Clone, Copy)]
+enum Check {
+    Image,
+    Wav,
+}
+
+/// Base64 files (a `data:...;base64,` prefix allowed), each decoded once here so that one
+/// that is not an image (or WAV) is named, then written as files for the featurizer.
+fn files(value: &Value, key: &str, check: Check) -> Result<Posted, BadRequest> {
+    let list = items(value, key, "\"base64 of the file\"")?;
+    let folder = tempfile::Builder::new()
+        .prefix("kindling-serve-")
+        .tempdir()
+        .map_err(|e| BadRequest::new("", format!("cannot make a folder for the posted files: {e}")))?;
+    let mut paths = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let field = format!("{key}[{i}]");
+        let text = item.as_str().ok_or_else(|| BadRequest::new(&field, "must be a base64 string of the file"))?;
+        let text = text.split_once(";base64,").map_or(text, |(_, data)| data);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| BadRequest::new(&field, format!("is not base64 ({e})")))?;
+        let extension = match check {
+            Check::Image => {
+                let format = image::guess_format(&bytes)
+                    .map_err(|_| BadRequest::new(&field, "cannot be read as an image (PNG, JPEG, WebP, GIF, BMP)"))?;
+                image::load_from_memory_with_format(&bytes, format)
+                    .map_err(|e| BadRequest::new(&field, format!("cannot be read as an image: {e}")))?;
+                format.extensions_str().first().copied().unwrap_or("img")
+            }
+            Check::Wav => {
+                let bad = |e: hound::Error| BadRequest::new(&field, format!("cannot be read as a WAV file: {e}"));
+                let mut reader = hound::WavReader::new(std::io::Cursor::new(&bytes)).map_err(bad)?;
+                match reader.spec().sample_format {
+                    hound::SampleFormat::Float => reader.samples::<f32>().try_for_each(|s| s.map(drop)),
+                    hound::SampleFormat::Int => reader.samples::<i32>().try_for_each(|s| s.map(drop)),
+                }
+                .map_err(bad)?;
+                "wav"
+            }
+        };
+        let path = folder.path().join(format!("{i}.{extension}"));
+        std::fs::write(&path, &bytes).map_err(|e| BadRequest::new("", format!("cannot write a posted file: {e}")))?;
+        paths.push(path);
+    }
+    Ok(Posted { inputs: Inputs::Files(paths), _files: Some(folder) })
 }
 
 /// The array under `key`, of 1 to `MAX_BATCH` items.

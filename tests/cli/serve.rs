@@ -130,3 +130,117 @@ fn a_token_guards_every_route_but_health() {
         answer["predictions"][0]["probabilities"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
     assert!((p - 1.0).abs() < 1e-9);
 }
+
+/// `predict` on three of the project's files against the server posting the same files in
+/// base64; then a file that is not of the kind, named by its field.
+fn files_served_as_predicted(project: &str, model: &str, key: &str, extension: &str) {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo").join(project);
+    ok(&["train", p(&proj), "--model", model]);
+    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&proj)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .map(|e| e.into_path())
+        .filter(|f| f.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    let picked = dir.path().join("new");
+    std::fs::create_dir(&picked).unwrap();
+    // Three the project could read (the demo holds a damaged file or two on purpose).
+    let readable = |f: &std::path::Path| match key {
+        "images" => image::open(f).is_ok(),
+        _ => hound::WavReader::open(f).is_ok_and(|mut r| r.samples::<i32>().all(|s| s.is_ok())),
+    };
+    for (i, f) in files.iter().step_by(files.len() / 5).filter(|f| readable(f)).take(3).enumerate() {
+        std::fs::copy(f, picked.join(format!("{i}.{extension}"))).unwrap();
+    }
+    let expected = ok(&["predict", p(&proj), p(&picked)]);
+    let encoded: Vec<String> = (0..3)
+        .map(|i| {
+            let bytes = std::fs::read(picked.join(format!("{i}.{extension}"))).unwrap();
+            format!("\"{}\"", base64::engine::general_purpose::STANDARD.encode(bytes))
+        })
+        .collect();
+    let server = Server::start(&[p(&proj)]);
+    let (status, answer) = server.post(&format!("{{\"{key}\": [{}]}}", encoded.join(",")));
+    assert_eq!(status, 200, "{answer}");
+    let mut lines = expected.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let i: usize = cells[0].trim_end_matches(&format!(".{extension}")).parse().unwrap();
+        let got = &answer["predictions"][i];
+        assert_eq!(got["predicted"], cells[1], "{line}");
+        for (name, cell) in header.iter().zip(&cells).skip(2) {
+            let class = name.strip_prefix("prob_").unwrap();
+            assert_eq!(got["probabilities"][class].as_f64().unwrap(), cell.parse::<f64>().unwrap(), "{line}");
+        }
+    }
+    let not_a_file = base64::engine::general_purpose::STANDARD.encode(b"hello, not a file");
+    let (status, e) = server.post(&format!("{{\"{key}\": [{}, \"{not_a_file}\"]}}", encoded[0]));
+    assert_eq!((status, e["field"].as_str()), (400, Some(format!("{key}[1]").as_str())), "{e}");
+    let (status, e) = server.post(&format!("{{\"{key}\": [\"@@ not base64 @@\"]}}"));
+    assert_eq!((status, e["field"].as_str()), (400, Some(format!("{key}[0]").as_str())), "{e}");
+    assert!(e["error"].as_str().unwrap().contains("base64"), "{e}");
+}
+
+#[test]
+fn images_posted_in_base64_are_answered_as_predict_answers_their_files() {
+    files_served_as_predicted("shapes", "logistic", "images", "png");
+}
+
+#[test]
+fn clips_posted_in_base64_are_answered_as_predict_answers_their_files() {
+    files_served_as_predicted("tones", "naive_bayes", "clips", "wav");
+}
+
+#[test]
+fn reload_switches_to_the_newest_run_without_failing_a_request_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/fruit");
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let server = std::sync::Arc::new(Server::start(&[p(&proj), "--workers", "2"]));
+    let row =
+        r#"{"rows": [{"weight_g": 120, "length_cm": 18, "sweetness": 7, "colour": "yellow", "origin": "Spain"}]}"#;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (server, stop) = (server.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, answer) = server.post(row);
+                assert_eq!(status, 200, "a request failed during the reload: {answer}");
+                seen.push(answer["run"].as_str().unwrap().to_string());
+            }
+            seen
+        })
+    };
+    ok(&["train", p(&proj), "--model", "decision_tree"]);
+    let (status, text) = server.send("POST", "/reload", &[], b"");
+    assert_eq!(status, 200, "{text}");
+    let reloaded: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(reloaded["run"].as_str().unwrap().ends_with("decision_tree"), "{reloaded}");
+    assert!(reloaded["previous"].as_str().unwrap().ends_with("logistic"), "{reloaded}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let seen = load.join().unwrap();
+    assert!(seen.first().unwrap().ends_with("logistic") && seen.last().unwrap().ends_with("decision_tree"));
+    let switches = seen.windows(2).filter(|w| w[0] != w[1]).count();
+    assert_eq!(switches, 1, "answers switch run once, and stay switched");
+    // SIGHUP does the same.
+    ok(&["train", p(&proj), "--model", "majority"]);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, info) = server.send("GET", "/info", &[], b"");
+        if info.contains("majority") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "SIGHUP did not reload: {info}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
