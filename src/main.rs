@@ -246,6 +246,9 @@ enum Command {
         /// Where to write (.csv or .parquet); CSV on stdout without it
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Write every feature's drift against the training data here (JSON)
+        #[arg(long, value_name = "FILE.json")]
+        drift_report: Option<PathBuf>,
     },
     /// Serve a finished run over HTTP: POST /predict, GET /info, /metrics, /health
     Serve {
@@ -563,7 +566,9 @@ fn main() {
             cli::runs::show(&dir, &run, json, png.as_deref())
         }
         Command::Show { dir, run, label_issues: true, json, .. } => cli::runs::label_issues(&dir, &run, json),
-        Command::Predict { dir, run, input, output } => cli::runs::predict(&dir, &run, &input, output.as_deref()),
+        Command::Predict { dir, run, input, output, drift_report } => {
+            cli::runs::predict(&dir, &run, &input, output.as_deref(), drift_report.as_deref())
+        }
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
         Command::Serve { dir, run, host, port, workers, token, max_body, timeout } => {
             let timeout = std::time::Duration::from_secs_f64(timeout.clamp(0.001, 86_400.0));

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use kindling::Result;
 use kindling::progress::Progress;
 use kindling::project::Project;
 use kindling::runs::train::{TrainOptions, train as train_run};
 use kindling::runs::{self, predict};
+use kindling::{Error, Result};
 use serde_json::json;
 
 use super::output::{print, print_json};
@@ -197,7 +197,7 @@ pub fn report(dir: &Path, run: &str, path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>) -> Result<()> {
+pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>, drift: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
     let progress = TermProgress::new();
@@ -205,6 +205,23 @@ pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>) -> Re
     progress.finish();
     for file in &applied.skipped {
         eprintln!("kindling: skipped {}: {}", input.join(&file.id).display(), file.reason);
+    }
+    match (&applied.drift, drift) {
+        (Some(report), path) => {
+            if let Some(line) = report.warning() {
+                eprintln!("kindling: warning: {line}");
+            }
+            if let Some(path) = path {
+                let text = serde_json::to_string_pretty(report).map_err(|e| Error::internal(e.to_string()))?;
+                std::fs::write(path, text + "\n").map_err(|e| Error::file(path, e))?;
+            }
+        }
+        (None, Some(_)) => {
+            return Err(Error::user(format!(
+                "run {id} has no training profile (trained before drift checks); train again"
+            )));
+        }
+        (None, None) => {}
     }
     match super::output::file_or_stdout(output) {
         Some(path) => {

@@ -76,8 +76,13 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
             .route("/metrics", get(metrics))
             .route("/predict", post(predict))
             .route("/reload", post(reload))
+            .route("/drift", get(drift))
             .fallback(|| async {
-                error(StatusCode::NOT_FOUND, "", "no such route; try /predict, /info, /metrics, /health")
+                error(
+                    StatusCode::NOT_FOUND,
+                    "",
+                    "no such route; try /predict, /info, /drift, /metrics, /health, /reload",
+                )
             })
             .with_state(app);
         axum::serve(listener, router)
@@ -161,11 +166,27 @@ async fn info(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     axum::Json(app.current().info()).into_response()
 }
 
+/// `GET /drift`: the last inputs answered against the run's training profile.
+async fn drift(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Some(no) = refused(&app, &headers) {
+        return no;
+    }
+    let served = app.current();
+    match tokio::task::spawn_blocking(move || served.drift()).await {
+        Ok(Some(report)) => {
+            axum::Json(json!({ "window": kindling::serve::DRIFT_WINDOW, "report": report })).into_response()
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, "", "this run has no training profile (trained before drift checks)"),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "", "the drift check failed; the server goes on"),
+    }
+}
+
 async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if let Some(no) = refused(&app, &headers) {
         return no;
     }
-    let text = app.metrics.render(app.current().classes());
+    let served = app.current();
+    let text = app.metrics.render(served.classes(), served.drift().as_ref());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

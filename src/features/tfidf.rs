@@ -17,7 +17,7 @@ pub struct Tfidf {
 }
 
 /// Words of two or more word characters, lower-cased (scikit-learn's `\b\w\w+\b`).
-fn words(text: &str) -> Vec<String> {
+pub(crate) fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| w.chars().nth(1).is_some())
         .map(str::to_lowercase)

@@ -11,6 +11,7 @@ use super::record::RunRecord;
 use crate::data::file_cache::FileCache;
 use crate::data::folder;
 use crate::data::table::{Table, TableFormat, column_texts};
+use crate::drift::{self, DriftReport, Profile};
 use crate::error::{Error, Result};
 use crate::features::{Featurizer, Inputs};
 use crate::models::{Model, Probabilities};
@@ -23,6 +24,8 @@ pub struct Applied {
     pub probs: Probabilities,
     /// Files of an input folder that could not be decoded (left out, as `init` does).
     pub skipped: Vec<folder::Unreadable>,
+    /// The inputs against the run's training profile (none for a run without one).
+    pub drift: Option<DriftReport>,
 }
 
 /// A finished run's featurizer and model, loaded once (by `predict` and `serve`).
@@ -30,6 +33,7 @@ pub struct Loaded {
     pub record: RunRecord,
     pub featurizer: Featurizer,
     model: Model,
+    pub profile: Option<Profile>,
 }
 
 impl Loaded {
@@ -43,7 +47,8 @@ impl Loaded {
         }
         let featurizer: Featurizer = artifacts::load(&run_dir.join(FEATURIZER_FILE))?;
         let model: Model = artifacts::load(&run_dir.join(MODEL_FILE))?;
-        Ok(Loaded { record, featurizer, model })
+        let profile = Profile::load(run_dir)?;
+        Ok(Loaded { record, featurizer, model, profile })
     }
 
     /// The class probabilities of `inputs`, featurized as the run's training samples were.
@@ -69,7 +74,8 @@ pub fn apply(run_dir: &Path, input: &Path, progress: &dyn Progress) -> Result<Ap
         return Err(Error::file(input, format!("holds no {what}")));
     }
     let probs = loaded.probabilities(&inputs, progress).map_err(|e| e.context(input.display()))?;
-    Ok(Applied { ids, classes: loaded.record.classes, probs, skipped })
+    let drift = loaded.profile.as_ref().map(|p| p.check(&p.observe(&inputs), &drift::confidence(&probs).1));
+    Ok(Applied { ids, classes: loaded.record.classes, probs, skipped, drift })
 }
 
 type Input = (Vec<String>, Inputs, Vec<folder::Unreadable>);

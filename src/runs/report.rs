@@ -37,13 +37,17 @@ pub fn write(project: &Project, id: &str, path: &Path) -> Result<Vec<PathBuf>> {
         Ok(format!("![{name}]({link})"))
     };
     let confusion = picture("confusion", &confusion, &mut beside)?;
-    let markdown = markdown(project, &d, &confusion);
+    let loss = match d.loss.len() {
+        0 => None,
+        _ => Some(picture("loss", &crate::eval::loss_png::png(&d.loss)?, &mut beside)?),
+    };
+    let markdown = markdown(project, &d, &confusion, loss.as_deref());
     let text = if html { to_html(&format!("run {id}"), &markdown) } else { markdown };
     std::fs::write(path, text).map_err(|e| Error::file(path, e))?;
     Ok(beside)
 }
 
-fn markdown(project: &Project, d: &RunDetail, confusion: &str) -> String {
+fn markdown(project: &Project, d: &RunDetail, confusion: &str, loss: Option<&str>) -> String {
     let r = &d.record;
     let m = &d.metrics;
     let number = |v: &serde_json::Value| v.as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
@@ -129,7 +133,7 @@ fn markdown(project: &Project, d: &RunDetail, confusion: &str) -> String {
     }
     let _ = writeln!(s, "\n## Confusion matrix\n\n{confusion}\n");
     if !d.loss.is_empty() {
-        let _ = writeln!(s, "## Loss curve\n\n| iteration | loss |\n|---|---|");
+        let _ = writeln!(s, "## Loss curve\n\n{}\n\n| iteration | loss |\n|---|---|", loss.unwrap_or_default());
         let step = d.loss.len().div_ceil(20).max(1);
         for (i, loss) in d.loss.iter().step_by(step) {
             let _ = writeln!(s, "| {i} | {loss:.4} |");
@@ -143,6 +147,9 @@ fn markdown(project: &Project, d: &RunDetail, confusion: &str) -> String {
             let _ = writeln!(s, "| {} | {} | {} | {:.3} |", i.id, i.given, i.suggested, i.self_confidence);
         }
         let _ = writeln!(s);
+    }
+    if let Ok(Some(profile)) = crate::drift::Profile::load(&super::dir(project.root(), &r.id)) {
+        profile_section(&mut s, &profile);
     }
     let mut command = format!(
         "kindling train {} --model {} --features {} --seed {}",
@@ -159,6 +166,49 @@ fn markdown(project: &Project, d: &RunDetail, confusion: &str) -> String {
     }
     let _ = writeln!(s, "## Reproduce\n\nOn data version `{}`:\n\n```\n{command}\n```", v.fingerprint);
     s
+}
+
+/// The training inputs as `predict` and `serve` compare new data with them.
+fn profile_section(s: &mut String, profile: &crate::drift::Profile) {
+    use crate::drift::Shape;
+    let _ = writeln!(
+        s,
+        "## Training profile\n\n{} training samples profiled; new data is compared with this for drift.\n",
+        profile.samples
+    );
+    let _ = writeln!(s, "| feature | missing | distribution |\n|---|---|---|");
+    for f in profile.features.iter().chain([&profile.confidence]) {
+        let shape = match &f.shape {
+            Shape::Number { deciles, mean, .. } => format!(
+                "min {} · 10 % {} · median {} · 90 % {} · max {} · mean {}",
+                short(deciles[0]),
+                short(deciles[1]),
+                short(deciles[5]),
+                short(deciles[9]),
+                short(deciles[10]),
+                short(*mean)
+            ),
+            Shape::Category { frequencies, other } => {
+                let mut top: Vec<String> =
+                    frequencies.iter().take(5).map(|(c, share)| format!("{c} {:.0} %", share * 100.0)).collect();
+                if frequencies.len() > 5 || *other > 0.0 {
+                    top.push(format!("{} categories in all", frequencies.len()));
+                }
+                top.join(" · ")
+            }
+        };
+        let _ = writeln!(s, "| {} | {:.1} % | {shape} |", f.name, f.missing * 100.0);
+    }
+    let _ = writeln!(s);
+}
+
+/// A number to four decimals (tiny or huge ones in exponent form).
+fn short(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && (v.abs() >= 1e5 || v.abs() < 1e-3) {
+        format!("{v:.3e}")
+    } else {
+        format!("{}", (v * 1e4).round() / 1e4)
+    }
 }
 
 /// The Markdown the report writes, as a small self-contained HTML page: headings, tables,

@@ -292,6 +292,8 @@ fn fit_and_score(
     predictions::write_columns(&dir.join(PREDICTIONS_FILE), &classes, &columns, |row, class| shown.row(row)[class])?;
     artifacts::save(&featurizer, &dir.join(FEATURIZER_FILE))?;
     artifacts::save(&model, &dir.join(MODEL_FILE))?;
+    progress.stage("profiling the training inputs (for drift checks)", None);
+    crate::drift::Profile::fit(&data.inputs, &split.train, &featurizer, &eval_probs)?.save(dir)?;
     progress.finish();
     Ok(metrics)
 }

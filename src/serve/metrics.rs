@@ -2,6 +2,8 @@
 //! route, a latency histogram, and predictions per class.
 
 use std::sync::Mutex;
+
+use crate::drift::DriftReport;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -38,8 +40,8 @@ impl Metrics {
     }
 
     /// The Prometheus text of every counter (`classes`: those of the run served now, each
-    /// listed even at zero).
-    pub fn render(&self, classes: &[String]) -> String {
+    /// listed even at zero), and the drift of the inputs in the window.
+    pub fn render(&self, classes: &[String], drift: Option<&DriftReport>) -> String {
         let mut out = String::new();
         out += "# TYPE kindling_requests_total counter\n";
         out += &format!("kindling_requests_total {}\n", self.requests.load(Ordering::Relaxed));
@@ -61,11 +63,27 @@ impl Metrics {
             per_class.entry(class.clone()).or_default();
         }
         for (class, n) in per_class {
-            let label = class.replace('\\', "\\\\").replace('"', "\\\"");
-            out += &format!("kindling_predictions_total{{class=\"{label}\"}} {n}\n");
+            out += &format!("kindling_predictions_total{{class=\"{}\"}} {n}\n", escape(&class));
+        }
+        if let Some(d) = drift {
+            out += "# TYPE kindling_drift_window_samples gauge\n";
+            out += &format!("kindling_drift_window_samples {}\n", d.samples);
+            out += "# TYPE kindling_drift_psi gauge\n";
+            for f in d.features.iter().chain([&d.confidence]) {
+                out += &format!("kindling_drift_psi{{feature=\"{}\"}} {:.6}\n", escape(&f.name), f.psi);
+            }
+            out += "# TYPE kindling_drift_flagged gauge\n";
+            for f in d.features.iter().chain([&d.confidence]) {
+                out += &format!("kindling_drift_flagged{{feature=\"{}\"}} {}\n", escape(&f.name), u8::from(f.drifted));
+            }
         }
         out
     }
+}
+
+/// A Prometheus label value.
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -79,7 +97,7 @@ mod tests {
         m.observe(0.3, true);
         let classes = ["cat".to_string(), "dog".to_string()];
         m.predicted(&classes, &[1, 1, 0]);
-        let text = m.render(&classes);
+        let text = m.render(&classes, None);
         assert!(text.contains("kindling_requests_total 2\n") && text.contains("kindling_errors_total 1\n"), "{text}");
         assert!(text.contains("kindling_request_seconds_bucket{le=\"0.0005\"} 0\n"), "{text}");
         assert!(text.contains("kindling_request_seconds_bucket{le=\"0.001\"} 1\n"), "{text}");

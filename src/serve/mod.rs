@@ -5,8 +5,11 @@
 pub mod metrics;
 mod request;
 
+use std::sync::Mutex;
+
 use serde_json::{Value, json};
 
+use crate::drift::{self, DriftReport, Window};
 use crate::error::Result;
 use crate::features::Featurizer;
 use crate::progress::Silent;
@@ -14,14 +17,19 @@ use crate::project::config::SourceKind;
 use crate::runs::predict::Loaded;
 pub use request::{BadRequest, MAX_BATCH};
 
+/// Inputs `GET /drift` looks back over.
+pub const DRIFT_WINDOW: usize = 10_000;
+
 /// A run being served.
 pub struct Served {
     loaded: Loaded,
+    /// The last inputs answered, for drift against the run's training profile.
+    window: Mutex<Window>,
 }
 
 impl Served {
     pub fn open(run_dir: &std::path::Path) -> Result<Served> {
-        Ok(Served { loaded: Loaded::open(run_dir)? })
+        Ok(Served { loaded: Loaded::open(run_dir)?, window: Mutex::new(Window::new(DRIFT_WINDOW)) })
     }
 
     pub fn run(&self) -> &str {
@@ -71,8 +79,21 @@ impl Served {
                 json!({ "predicted": classes[probs.predicted(i)], "probabilities": p })
             })
             .collect();
+        if let Some(profile) = &self.loaded.profile {
+            let observed = profile.observe(&posted.inputs);
+            self.window.lock().unwrap_or_else(|e| e.into_inner()).push(observed, drift::confidence(&probs));
+        }
         let predicted = (0..probs.rows()).map(|i| probs.predicted(i)).collect();
         Ok(Answer { body: json!({ "run": self.run(), "predictions": Value::Array(predictions) }), predicted })
+    }
+}
+
+impl Served {
+    /// The inputs of the window against the training profile; `None` for a run trained
+    /// before profiles were kept.
+    pub fn drift(&self) -> Option<DriftReport> {
+        let profile = self.loaded.profile.as_ref()?;
+        Some(self.window.lock().unwrap_or_else(|e| e.into_inner()).check(profile))
     }
 }
 

@@ -84,6 +84,8 @@ pub enum Job {
     },
     /// Write the current labels to a file (`:export FILE`).
     Export(String),
+    /// Write run `id`'s report to `exports/` (the Results pane's `e`).
+    RunReport(String),
     /// The samples most like `id` (the Label pane's `n`).
     Similar {
         id: String,
@@ -327,6 +329,17 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Project::open(&root)
                     .and_then(|p| kindling::project::labelling::export(&p, std::path::Path::new(&path), None))
                     .map(|n| format!("wrote {n} label{} to {path}", if n == 1 { "" } else { "s" }))
+                    .map_err(|e| e.to_string()),
+            ),
+            Job::RunReport(id) => Msg::Exported(
+                Project::open(&root)
+                    .and_then(|p| {
+                        let folder = p.root().join("exports");
+                        std::fs::create_dir_all(&folder).map_err(|e| kindling::Error::file(&folder, e))?;
+                        let path = folder.join(format!("{id}-report.html"));
+                        kindling::runs::report::write(&p, &id, &path)?;
+                        Ok(format!("wrote the report of run {id} to {}", path.display()))
+                    })
                     .map_err(|e| e.to_string()),
             ),
             Job::Cards { ids } => Msg::Cards(

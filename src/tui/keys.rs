@@ -43,6 +43,7 @@ pub enum Action {
     Back,
     Compare,
     LabelIssues,
+    ExportReport,
     CancelRun,
     ScrollDown,
     ScrollUp,
@@ -51,7 +52,7 @@ pub enum Action {
 
 impl Action {
     /// Every action but going to a pane, with the name a `[keys]` table uses for it.
-    const NAMED: [(&'static str, Action); 39] = [
+    const NAMED: [(&'static str, Action); 40] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -87,6 +88,7 @@ impl Action {
         ("back", Action::Back),
         ("compare", Action::Compare),
         ("label_issues", Action::LabelIssues),
+        ("export_report", Action::ExportReport),
         ("cancel_run", Action::CancelRun),
         ("scroll_down", Action::ScrollDown),
         ("scroll_up", Action::ScrollUp),
@@ -137,6 +139,7 @@ impl Action {
             Action::Back => "back",
             Action::Compare => "compare other runs with this one",
             Action::LabelIssues => "review suspected label errors",
+            Action::ExportReport => "write the run's report (HTML) to exports/",
             Action::CancelRun => "cancel the run followed",
             Action::ScrollDown => "scroll a long text down",
             Action::ScrollUp => "scroll a long text up",
@@ -301,6 +304,7 @@ impl KeyMap {
             (K::Esc, Action::Back),
             (K::Char('m'), Action::Compare),
             (K::Char('i'), Action::LabelIssues),
+            (K::Char('e'), Action::ExportReport),
         ];
         let augment = [(K::Char(' '), Action::Skip), (K::Enter, Action::Open), (K::Char('r'), Action::Review)];
         let train = [(K::Enter, Action::Open), (K::Char('c'), Action::CancelRun)];
@@ -451,7 +455,7 @@ mod tests {
         use kindling::project::config::{KeyList, KeyOverrides};
         let mut map = KeyMap::defaults();
         let overrides: KeyOverrides = [
-            ("down".to_string(), KeyList::Many(vec!["e".into(), "Down".into()])),
+            ("down".to_string(), KeyList::Many(vec!["w".into(), "Down".into()])),
             ("quit".to_string(), KeyList::One("Ctrl-q".into())),
             ("fly".to_string(), KeyList::One("x".into())),
             ("up".to_string(), KeyList::One("Hyper-9".into())),
@@ -460,9 +464,9 @@ mod tests {
         .collect();
         let problems = map.apply("kindling.toml", &overrides);
         let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
-        assert_eq!(map.action(Pane::Browse, key('e')), Some(Action::Down));
+        assert_eq!(map.action(Pane::Browse, key('w')), Some(Action::Down));
         assert_eq!(map.action(Pane::Browse, key('j')), None, "j no longer moves down");
-        assert_eq!(map.action(Pane::Label, key('e')), Some(Action::Down), "in every pane that had it");
+        assert_eq!(map.action(Pane::Label, key('w')), Some(Action::Down), "in every pane that had it");
         assert_eq!(map.action(Pane::Browse, key('q')), None);
         assert_eq!(
             map.action(Pane::Label, Key { code: KeyCode::Char('q'), mods: KeyModifiers::CONTROL }),
@@ -472,9 +476,9 @@ mod tests {
         assert!(problems[0].contains("fly: no such action"));
         assert!(problems[1].contains("cannot read key \"Hyper-9\""));
 
-        let clash: KeyOverrides = [("sort".to_string(), KeyList::One("e".into()))].into_iter().collect();
+        let clash: KeyOverrides = [("sort".to_string(), KeyList::One("w".into()))].into_iter().collect();
         let problems = map.apply("config.toml", &clash);
-        assert!(problems.iter().any(|p| p.contains("key e is bound to both")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("key w is bound to both")), "{problems:?}");
     }
 
     #[test]

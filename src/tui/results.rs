@@ -263,6 +263,16 @@ pub fn ranks(runs: &[RunSummary]) -> Vec<Option<usize>> {
 
 impl Component for Results {
     fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if action == Action::ExportReport {
+            match self.selected_run() {
+                Some(run) if run.status == "finished" => {
+                    cx.jobs.push(Job::RunReport(run.id.clone()));
+                    cx.say(format!("writing the report of run {}…", run.id));
+                }
+                _ => cx.say("only a finished run has a report"),
+            }
+            return true;
+        }
         cx.effects.extend(Results::act(self, action));
         true
     }

@@ -5,6 +5,7 @@ mod classes;
 mod conventions;
 mod data;
 mod demo;
+mod drift;
 mod durability;
 mod embed;
 mod init;

@@ -5,13 +5,13 @@ use std::process::{Child, Command, Stdio};
 use super::*;
 
 /// A `kindling serve` on a free loopback port, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
     addr: String,
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Server {
+    pub fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
             .args(["serve"])
             .args(args)
@@ -27,7 +27,7 @@ impl Server {
     }
 
     /// (status, body) of one request.
-    fn send(&self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> (u16, String) {
+    pub fn send(&self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         let mut head =
             format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
@@ -43,7 +43,7 @@ impl Server {
         (status, body)
     }
 
-    fn post(&self, body: &str) -> (u16, serde_json::Value) {
+    pub fn post(&self, body: &str) -> (u16, serde_json::Value) {
         let (status, text) = self.send("POST", "/predict", &["Content-Type: application/json"], body.as_bytes());
         (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}")))
     }

@@ -626,11 +626,15 @@ fn a_run_report_holds_every_section_in_html_and_markdown() {
         "<h2>Model</h2>",
         "<h2>Metrics</h2>",
         "<h2>Confusion matrix</h2>",
+        "<h2>Loss curve</h2>",
+        "<h2>Suspected label errors</h2>",
+        "<h2>Training profile</h2>",
         "<h2>Reproduce</h2>",
     ] {
         assert!(text.contains(section), "{section} missing");
     }
-    assert!(text.contains("src=\"data:image/png;base64,"), "the picture embedded");
+    assert_eq!(text.matches("src=\"data:image/png;base64,").count(), 2, "both pictures embedded");
+    assert!(text.contains("<td>weight</td>") && text.contains("<td>colour</td>"), "the profile's columns");
     assert!(text.contains("--model logistic") && text.contains("--folds 3"), "the command that trains it again");
     let md = dir.path().join("report.md");
     let r = kindling(&["show", p(&proj), "latest", "--report", p(&md)]);
