@@ -19,6 +19,7 @@ pub mod project;
 pub mod readiness;
 pub mod runs;
 pub mod serve;
+pub mod served;
 pub mod settings;
 pub mod text;
 

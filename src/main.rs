@@ -101,7 +101,8 @@ enum Command {
     /// The next samples to label, with the live model's suggestion (refitted first if labels changed)
     Queue {
         dir: PathBuf,
-        /// least_confident, margin, entropy, diverse (uncertain, near-duplicates later), random, unlabelled
+        /// least_confident, margin, entropy, diverse (uncertain, near-duplicates later), random, unlabelled,
+        /// served (imported served inputs, least sure first)
         #[arg(long, default_value = "least_confident")]
         order: String,
         /// How many samples
@@ -274,6 +275,19 @@ enum Command {
         /// Seconds a prediction may take before the request is refused
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
+        /// Append every answered input and its prediction to DIR/served/ (see `kindling served`)
+        #[arg(long)]
+        log: bool,
+    },
+    /// What `serve --log` answered: a summary, or `--import` to label those inputs
+    Served {
+        dir: PathBuf,
+        /// Add the logged inputs to the project as unlabelled samples (the Label pane's
+        /// `served` order asks about the least sure first)
+        #[arg(long)]
+        import: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Print a shell completion script: `kindling completions bash > /etc/bash_completion.d/kindling`
     Completions {
@@ -570,10 +584,11 @@ fn main() {
             cli::runs::predict(&dir, &run, &input, output.as_deref(), drift_report.as_deref())
         }
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
-        Command::Serve { dir, run, host, port, workers, token, max_body, timeout } => {
+        Command::Served { dir, import, json } => cli::serve::served(&dir, import, json),
+        Command::Serve { dir, run, host, port, workers, token, max_body, timeout, log } => {
             let timeout = std::time::Duration::from_secs_f64(timeout.clamp(0.001, 86_400.0));
             let token = token.or_else(|| std::env::var("KINDLING_TOKEN").ok()).filter(|t| !t.is_empty());
-            let options = cli::serve::ServeOptions { run, host, port, workers, token, limit: max_body, timeout };
+            let options = cli::serve::ServeOptions { run, host, port, workers, token, limit: max_body, timeout, log };
             cli::serve::run(&dir, options)
         }
     };

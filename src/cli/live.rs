@@ -39,7 +39,7 @@ pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let order = Order::parse(order).ok_or_else(|| {
         Error::user(format!(
-            "unknown order \"{order}\"; choose least_confident, margin, entropy, diverse, random or unlabelled"
+            "unknown order \"{order}\"; choose least_confident, margin, entropy, diverse, random, unlabelled or served"
         ))
     })?;
     let next = next::next(&project, order, limit, &TermProgress::new())?;

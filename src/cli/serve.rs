@@ -20,6 +20,7 @@ use kindling::project::Project;
 use kindling::runs;
 use kindling::serve::metrics::Metrics;
 use kindling::serve::{BadRequest, Served};
+use kindling::served::Logger;
 use kindling::{Error, Result};
 use serde_json::json;
 
@@ -31,11 +32,14 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// Bytes a request body may hold.
     pub limit: usize,
+    /// Append every answered input to the project's `served/`.
+    pub log: bool,
     pub timeout: Duration,
 }
 
 struct App {
     root: PathBuf,
+    log: Option<Arc<Logger>>,
     served: RwLock<Arc<Served>>,
     metrics: Metrics,
     token: Option<String>,
@@ -46,7 +50,8 @@ struct App {
 pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), &options.run)?;
-    let served = Served::open(&runs::dir(project.root(), &id))?;
+    let log = if options.log { Some(Arc::new(Logger::start(project.root())?)) } else { None };
+    let served = Served::open(&runs::dir(project.root(), &id))?.with_log(log.clone());
     let addr: SocketAddr = format!("{}:{}", options.host, options.port).parse().map_err(|_| {
         Error::user(format!("--host {} --port {}: not an address to listen on", options.host, options.port))
     })?;
@@ -57,6 +62,7 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
         .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;
     let app = Arc::new(App {
         root: project.root().to_path_buf(),
+        log,
         served: RwLock::new(Arc::new(served)),
         metrics: Metrics::default(),
         token: options.token,
@@ -69,6 +75,10 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
             .map_err(|e| Error::user(format!("cannot listen on {addr}: {e}")))?;
         let bound = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
         eprintln!("serving run {} on http://{bound} (Ctrl-C stops, SIGHUP reloads)", app.current().run());
+        if app.log.is_some() {
+            let folder = app.root.join(kindling::served::SERVED_DIR);
+            eprintln!("logging every answered input to {} (`kindling served` imports them)", folder.display());
+        }
         reload_on_hangup(Arc::clone(&app));
         let router = Router::new()
             .route("/health", get(|| async { "ok\n" }))
@@ -107,7 +117,7 @@ impl App {
         if previous.run() == id {
             return Ok((id.clone(), id));
         }
-        let next = Arc::new(Served::open(&runs::dir(&self.root, &id))?);
+        let next = Arc::new(Served::open(&runs::dir(&self.root, &id))?.with_log(self.log.clone()));
         *self.served.write().unwrap_or_else(|e| e.into_inner()) = next;
         Ok((previous.run().to_string(), id))
     }
@@ -217,4 +227,56 @@ async fn answer(app: &Arc<App>, request: Request) -> Response {
         Ok(Err(_)) => error(StatusCode::INTERNAL_SERVER_ERROR, "", "the prediction failed; the server goes on"),
         Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "", "the prediction took longer than --timeout"),
     }
+}
+
+/// `kindling served DIR [--import]`.
+pub fn served(dir: &Path, import: bool, json_out: bool) -> Result<()> {
+    use kindling::served;
+    let project = Project::open(dir)?;
+    if import {
+        let done = served::import(&project)?;
+        if json_out {
+            super::output::print_json(&done);
+        } else {
+            let n = super::output::count(done.added as u64, "served input");
+            let mut line = format!("added {n} to {} as unlabelled samples", done.to.display());
+            if done.missing_files > 0 {
+                line += &format!(" ({} whose file is gone from served/files/ left out)", done.missing_files);
+            }
+            eprintln!("{line}");
+            if done.added > 0 {
+                eprintln!("label them least sure first: the Label pane's order `served` (o cycles to it)");
+            }
+        }
+        return Ok(());
+    }
+    let s = served::summary(&project)?;
+    if json_out {
+        super::output::print_json(&s);
+        return Ok(());
+    }
+    if s.entries == 0 {
+        super::output::print("nothing served yet; `kindling serve DIR --log` keeps what it answers\n");
+        return Ok(());
+    }
+    let mut text = format!(
+        "{} served inputs, {} imported; {} to {}; mean confidence {:.3}\n",
+        s.entries,
+        s.imported,
+        s.first.as_deref().unwrap_or("-"),
+        s.last.as_deref().unwrap_or("-"),
+        s.mean_confidence.unwrap_or(f64::NAN)
+    );
+    let counts = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    };
+    text += &format!("predicted: {}\nby run: {}\n", counts(&s.predicted), counts(&s.runs));
+    if s.unreadable > 0 {
+        text += &format!("{} log lines unreadable (cut short?), left out\n", s.unreadable);
+    }
+    if s.entries > s.imported {
+        text += &format!("`kindling served {} --import` adds them for labelling\n", dir.display());
+    }
+    super::output::print(&text);
+    Ok(())
 }

@@ -454,7 +454,8 @@ impl FolderSource {
         let dirs: Vec<&str> = id.split('/').collect();
         let dirs = &dirs[..dirs.len() - 1];
         let skip = usize::from(self.split_from_folders);
-        dirs.get(skip..).and_then(|d| d.last()).copied()
+        // Served inputs imported for labelling wait in `served/`: no class of their own.
+        dirs.get(skip..).and_then(|d| d.last()).copied().filter(|d| *d != crate::served::IMPORT_FOLDER)
     }
 }
 
@@ -507,5 +508,6 @@ mod tests {
         f.split_from_folders = true;
         assert_eq!(f.folder_class("train/cat/1.png"), Some("cat"));
         assert_eq!(f.folder_class("train/1.png"), None);
+        assert_eq!(f.folder_class("train/served/1.png"), None, "imported served inputs wait unlabelled");
     }
 }

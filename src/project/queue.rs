@@ -32,10 +32,13 @@ pub enum Order {
     /// Least confident first, but a sample much like one just before it in the queue waits
     /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
     Diverse,
+    /// Inputs a server answered and `kindling served --import` added, the ones the model was
+    /// least sure of first; then the rest, unlabelled first.
+    Served,
 }
 
 impl Order {
-    pub const ALL: [Order; 8] = [
+    pub const ALL: [Order; 9] = [
         Order::UnlabelledFirst,
         Order::Sequential,
         Order::Random,
@@ -44,6 +47,7 @@ impl Order {
         Order::SmallestMargin,
         Order::HighestEntropy,
         Order::Diverse,
+        Order::Served,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,11 +60,12 @@ impl Order {
             Order::SmallestMargin => "smallest margin",
             Order::HighestEntropy => "highest entropy",
             Order::Diverse => "diverse uncertainty",
+            Order::Served => "served, least sure first",
         }
     }
 
     /// The order a command line names: `least_confident`, `margin`, `entropy`, `diverse`,
-    /// `random`, `unlabelled`, `sequential`, `by_class`.
+    /// `random`, `unlabelled`, `sequential`, `by_class`, `served`.
     pub fn parse(name: &str) -> Option<Order> {
         Some(match name {
             "least_confident" => Order::LeastConfident,
@@ -71,6 +76,7 @@ impl Order {
             "unlabelled" => Order::UnlabelledFirst,
             "sequential" => Order::Sequential,
             "by_class" => Order::ByClass,
+            "served" => Order::Served,
             _ => return None,
         })
     }
@@ -188,6 +194,7 @@ pub fn build(
     };
     let arranged = match review_of {
         Some(r) => review(&ids, &labels, r, predictions.as_ref()),
+        None if order == Order::Served => served_first(&ids, &labels, &crate::served::confidences(project_root)?),
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
     };
     // The feature rows are read only for the order that compares samples.
@@ -238,7 +245,7 @@ pub fn arrange(
         Order::Sequential => {}
         Order::Random => out.shuffle(&mut ChaCha8Rng::seed_from_u64(seed)),
         // Stable sorts keep source order inside each group.
-        Order::UnlabelledFirst => out.sort_by_key(labelled),
+        Order::UnlabelledFirst | Order::Served => out.sort_by_key(labelled),
         Order::ByClass => {
             let rank = |id: &String| match labels.get(id) {
                 None => classes.len() + 1,
@@ -264,6 +271,22 @@ pub fn arrange(
         }
     }
     out
+}
+
+/// Unlabelled served samples, least confident first; then the rest, unlabelled first.
+pub fn served_first(
+    ids: &[String],
+    labels: &HashMap<String, String>,
+    confidence: &HashMap<String, f64>,
+) -> Vec<String> {
+    let group = |id: &String| match (labels.contains_key(id), confidence.get(id)) {
+        (false, Some(c)) => (0, *c),
+        (false, None) => (1, 0.0),
+        (true, _) => (2, 0.0),
+    };
+    let mut scored: Vec<((u8, f64), &String)> = ids.iter().map(|id| (group(id), id)).collect();
+    scored.sort_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    scored.into_iter().map(|(_, id)| id.clone()).collect()
 }
 
 /// The samples a review walks through, in its order.
@@ -358,6 +381,14 @@ mod tests {
     }
 
     #[test]
+    fn served_first_asks_about_the_least_sure_served_sample_first() {
+        let confidence: HashMap<String, f64> =
+            [("s4", 0.9), ("s2", 0.4), ("s0", 0.1)].into_iter().map(|(id, c)| (id.to_string(), c)).collect();
+        let got = served_first(&ids(6), &labels(&[("s0", "cat"), ("s1", "dog")]), &confidence);
+        assert_eq!(got, ["s2", "s4", "s3", "s5", "s0", "s1"], "s0 was served but is labelled now");
+    }
+
+    #[test]
     fn by_class_groups_in_the_order_of_the_classes() {
         let l = labels(&[("s0", "dog"), ("s1", "cat"), ("s3", "dog"), ("s4", "retired")]);
         let got = arrange(&ids(5), &l, &classes(), Order::ByClass, 0, None);
@@ -388,10 +419,11 @@ mod tests {
         {
             seen.push(next);
         }
-        assert_eq!(seen, [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass]);
+        assert_eq!(seen, [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass, Order::Served]);
         assert_eq!(Order::ByClass.next(true), Order::LeastConfident);
         assert_eq!(Order::HighestEntropy.next(true), Order::Diverse);
-        assert_eq!(Order::Diverse.next(true), Order::UnlabelledFirst);
+        assert_eq!(Order::Diverse.next(true), Order::Served);
+        assert_eq!(Order::Served.next(true), Order::UnlabelledFirst);
     }
 
     #[test]

@@ -5,16 +5,17 @@
 pub mod metrics;
 mod request;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
 use crate::drift::{self, DriftReport, Window};
 use crate::error::Result;
-use crate::features::Featurizer;
+use crate::features::{Featurizer, Inputs};
 use crate::progress::Silent;
 use crate::project::config::SourceKind;
 use crate::runs::predict::Loaded;
+use crate::served::{Entry, Logger};
 pub use request::{BadRequest, MAX_BATCH};
 
 /// Inputs `GET /drift` looks back over.
@@ -25,11 +26,19 @@ pub struct Served {
     loaded: Loaded,
     /// The last inputs answered, for drift against the run's training profile.
     window: Mutex<Window>,
+    /// Where answered inputs go with `--log`.
+    log: Option<Arc<Logger>>,
 }
 
 impl Served {
     pub fn open(run_dir: &std::path::Path) -> Result<Served> {
-        Ok(Served { loaded: Loaded::open(run_dir)?, window: Mutex::new(Window::new(DRIFT_WINDOW)) })
+        Ok(Served { loaded: Loaded::open(run_dir)?, window: Mutex::new(Window::new(DRIFT_WINDOW)), log: None })
+    }
+
+    /// Appends every input answered, with its prediction, to the project's served log.
+    pub fn with_log(mut self, log: Option<Arc<Logger>>) -> Served {
+        self.log = log;
+        self
     }
 
     pub fn run(&self) -> &str {
@@ -83,12 +92,35 @@ impl Served {
             let observed = profile.observe(&posted.inputs);
             self.window.lock().unwrap_or_else(|e| e.into_inner()).push(observed, drift::confidence(&probs));
         }
+        if let Some(log) = &self.log {
+            self.log_answers(log, &posted, &probs);
+        }
         let predicted = (0..probs.rows()).map(|i| probs.predicted(i)).collect();
         Ok(Answer { body: json!({ "run": self.run(), "predictions": Value::Array(predictions) }), predicted })
     }
 }
 
 impl Served {
+    fn log_answers(&self, log: &Logger, posted: &request::Posted, probs: &crate::models::Probabilities) {
+        let inputs: Vec<Value> = match &posted.inputs {
+            Inputs::Files(paths) => paths.iter().map(|p| log.keep_file(p).map_or(Value::Null, Value::from)).collect(),
+            _ => posted.items.clone(),
+        };
+        let at = crate::runs::clock::now();
+        let entries = inputs
+            .into_iter()
+            .enumerate()
+            .map(|(i, input)| Entry {
+                at,
+                run: self.run().to_string(),
+                input,
+                predicted: self.classes()[probs.predicted(i)].clone(),
+                confidence: probs.row(i).iter().copied().fold(0.0, f64::max),
+            })
+            .collect();
+        log.log(entries);
+    }
+
     /// The inputs of the window against the training profile; `None` for a run trained
     /// before profiles were kept.
     pub fn drift(&self) -> Option<DriftReport> {

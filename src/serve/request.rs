@@ -29,16 +29,12 @@ impl BadRequest {
     }
 }
 
-/// A request's inputs, and the folder holding its posted files while they are read.
+/// A request's inputs, the items as posted (rows and texts, for the served log), and the
+/// folder holding its posted files while they are read.
 pub struct Posted {
     pub inputs: Inputs,
+    pub items: Vec<Value>,
     _files: Option<tempfile::TempDir>,
-}
-
-impl From<Inputs> for Posted {
-    fn from(inputs: Inputs) -> Posted {
-        Posted { inputs, _files: None }
-    }
 }
 
 pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Posted, BadRequest> {
@@ -49,8 +45,14 @@ pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Posted, BadRequest> {
         serde_json::from_slice(body).map_err(|e| BadRequest::new("", format!("the body is not JSON ({e})")))?;
     let kind = loaded.record.config.source.kind;
     match (&loaded.featurizer, kind) {
-        (Featurizer::Table(t), _) => rows(&value, &t.schema()).map(Posted::from),
-        (_, SourceKind::Text) => texts(&value).map(Posted::from),
+        (Featurizer::Table(t), _) => {
+            let inputs = rows(&value, &t.schema())?;
+            Ok(Posted { inputs, items: value["rows"].as_array().cloned().unwrap_or_default(), _files: None })
+        }
+        (_, SourceKind::Text) => {
+            let inputs = texts(&value)?;
+            Ok(Posted { inputs, items: value["texts"].as_array().cloned().unwrap_or_default(), _files: None })
+        }
         (_, SourceKind::Images) => files(&value, "images", Check::Image),
         (_, SourceKind::Audio) => files(&value, "clips", Check::Wav),
         (_, SourceKind::Table) => Err(BadRequest::new("", "this table run has no table featurizer")),
@@ -102,7 +104,7 @@ fn files(value: &Value, key: &str, check: Check) -> Result<Posted, BadRequest> {
         std::fs::write(&path, &bytes).map_err(|e| BadRequest::new("", format!("cannot write a posted file: {e}")))?;
         paths.push(path);
     }
-    Ok(Posted { inputs: Inputs::Files(paths), _files: Some(folder) })
+    Ok(Posted { inputs: Inputs::Files(paths), items: Vec::new(), _files: Some(folder) })
 }
 
 /// The array under `key`, of 1 to `MAX_BATCH` items.

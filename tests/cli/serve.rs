@@ -244,3 +244,73 @@ fn reload_switches_to_the_newest_run_without_failing_a_request_in_flight() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// Waits for the served log to hold `lines` lines (the writer appends off the request path).
+fn log_lines(proj: &std::path::Path, lines: usize) -> Vec<serde_json::Value> {
+    let log = proj.join("served/log.jsonl");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.lines().count() >= lines {
+            return text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        }
+        assert!(std::time::Instant::now() < deadline, "the log holds {text}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn served_rows_come_back_as_samples_to_label_least_sure_first() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/fruit");
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let before = std::fs::read_to_string(proj.join("fruit.csv")).unwrap().lines().count();
+    let server = Server::start(&[p(&proj), "--log"]);
+    let rows = r#"{"rows": [
+        {"weight_g": 118, "length_cm": 19.5, "sweetness": 8, "colour": "yellow", "origin": "Ecuador"},
+        {"weight_g": 150, "length_cm": 9, "sweetness": 5, "colour": "green", "origin": "Chile, north"}]}"#;
+    let (status, answer) = server.post(rows);
+    assert_eq!(status, 200, "{answer}");
+    let logged = log_lines(&proj, 2);
+    assert_eq!(logged[1]["input"]["origin"], "Chile, north");
+    assert_eq!(logged[0]["predicted"], answer["predictions"][0]["predicted"]);
+    assert!(logged[0]["run"].as_str().unwrap().ends_with("logistic"));
+    drop(server);
+    assert!(ok(&["served", p(&proj)]).starts_with("2 served inputs, 0 imported"));
+    let r = kindling(&["served", p(&proj), "--import"]);
+    assert!(r.code == 0 && r.stderr.contains("added 2 served inputs"), "{}", r.stderr);
+    let table = std::fs::read_to_string(proj.join("fruit.csv")).unwrap();
+    assert_eq!(table.lines().count(), before + 2);
+    let last = table.lines().last().unwrap();
+    assert!(last.starts_with("served-") && last.contains("\"Chile, north\""), "{last}");
+    // Imported once: a second import adds nothing.
+    assert!(kindling(&["served", p(&proj), "--import"]).stderr.contains("added 0 served inputs"));
+    let queue = json(&["queue", p(&proj), "--order", "served", "--limit", "3", "--json"]);
+    let ids: Vec<&str> = queue.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let confidence = |i: usize| logged[i]["confidence"].as_f64().unwrap();
+    let least_sure = if confidence(0) <= confidence(1) { 0 } else { 1 };
+    assert!(ids[0].starts_with("served-") && ids[1].starts_with("served-"), "{ids:?}");
+    assert!(ids[0].ends_with(&format!("-{}", least_sure + 1)), "least sure first: {ids:?}");
+}
+
+#[test]
+fn served_images_are_copied_into_the_source_folder() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/shapes");
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let server = Server::start(&[p(&proj), "--log"]);
+    let png = std::fs::read(proj.join("images/circle_0001.png")).unwrap();
+    let body = format!("{{\"images\": [\"{}\"]}}", base64::engine::general_purpose::STANDARD.encode(&png));
+    assert_eq!(server.post(&body).0, 200);
+    let logged = log_lines(&proj, 1);
+    let name = logged[0]["input"].as_str().unwrap();
+    assert_eq!(std::fs::read(proj.join("served/files").join(name)).unwrap(), png);
+    drop(server);
+    ok(&["served", p(&proj), "--import"]);
+    assert_eq!(std::fs::read(proj.join("images/served").join(name)).unwrap(), png);
+    let queue = json(&["queue", p(&proj), "--order", "served", "--limit", "1", "--json"]);
+    assert_eq!(queue[0]["id"], format!("served/{name}"), "an unlabelled sample of the project now: {queue}");
+}
