@@ -278,6 +278,9 @@ enum Command {
         /// Append every answered input and its prediction to DIR/served/ (see `kindling served`)
         #[arg(long)]
         log: bool,
+        /// Items (rows, texts, images, clips) one request may hold
+        #[arg(long, default_value_t = kindling::serve::MAX_BATCH)]
+        max_batch: usize,
     },
     /// What `serve --log` answered: a summary, or `--import` to label those inputs
     Served {
@@ -585,10 +588,11 @@ fn main() {
         }
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
         Command::Served { dir, import, json } => cli::serve::served(&dir, import, json),
-        Command::Serve { dir, run, host, port, workers, token, max_body, timeout, log } => {
+        Command::Serve { dir, run, host, port, workers, token, max_body, timeout, log, max_batch } => {
             let timeout = std::time::Duration::from_secs_f64(timeout.clamp(0.001, 86_400.0));
             let token = token.or_else(|| std::env::var("KINDLING_TOKEN").ok()).filter(|t| !t.is_empty());
-            let options = cli::serve::ServeOptions { run, host, port, workers, token, limit: max_body, timeout, log };
+            let limit = max_body;
+            let options = cli::serve::ServeOptions { run, host, port, workers, token, limit, timeout, log, max_batch };
             cli::serve::run(&dir, options)
         }
     };

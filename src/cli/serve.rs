@@ -34,12 +34,15 @@ pub struct ServeOptions {
     pub limit: usize,
     /// Append every answered input to the project's `served/`.
     pub log: bool,
+    /// Items one request may hold.
+    pub max_batch: usize,
     pub timeout: Duration,
 }
 
 struct App {
     root: PathBuf,
     log: Option<Arc<Logger>>,
+    max_batch: usize,
     served: RwLock<Arc<Served>>,
     metrics: Metrics,
     token: Option<String>,
@@ -51,7 +54,7 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), &options.run)?;
     let log = if options.log { Some(Arc::new(Logger::start(project.root())?)) } else { None };
-    let served = Served::open(&runs::dir(project.root(), &id))?.with_log(log.clone());
+    let served = Served::open(&runs::dir(project.root(), &id))?.with_log(log.clone()).with_max_batch(options.max_batch);
     let addr: SocketAddr = format!("{}:{}", options.host, options.port).parse().map_err(|_| {
         Error::user(format!("--host {} --port {}: not an address to listen on", options.host, options.port))
     })?;
@@ -63,6 +66,7 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
     let app = Arc::new(App {
         root: project.root().to_path_buf(),
         log,
+        max_batch: options.max_batch,
         served: RwLock::new(Arc::new(served)),
         metrics: Metrics::default(),
         token: options.token,
@@ -117,7 +121,8 @@ impl App {
         if previous.run() == id {
             return Ok((id.clone(), id));
         }
-        let next = Arc::new(Served::open(&runs::dir(&self.root, &id))?.with_log(self.log.clone()));
+        let next = Served::open(&runs::dir(&self.root, &id))?.with_log(self.log.clone());
+        let next = Arc::new(next.with_max_batch(self.max_batch));
         *self.served.write().unwrap_or_else(|e| e.into_inner()) = next;
         Ok((previous.run().to_string(), id))
     }
@@ -131,6 +136,7 @@ fn reload_on_hangup(app: Arc<App>) {
         while hangups.recv().await.is_some() {
             let worker = Arc::clone(&app);
             match tokio::task::spawn_blocking(move || worker.reload()).await {
+                Ok(Ok((from, to))) if from == to => eprintln!("SIGHUP: run {to} is still the newest finished run"),
                 Ok(Ok((from, to))) => eprintln!("SIGHUP: serving run {to} (was {from})"),
                 Ok(Err(e)) => eprintln!("SIGHUP: still serving the same run; {}", e.message()),
                 Err(_) => eprintln!("SIGHUP: the reload failed; still serving the same run"),

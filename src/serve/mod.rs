@@ -28,11 +28,23 @@ pub struct Served {
     window: Mutex<Window>,
     /// Where answered inputs go with `--log`.
     log: Option<Arc<Logger>>,
+    /// Items a request may hold.
+    max_batch: usize,
 }
 
 impl Served {
     pub fn open(run_dir: &std::path::Path) -> Result<Served> {
-        Ok(Served { loaded: Loaded::open(run_dir)?, window: Mutex::new(Window::new(DRIFT_WINDOW)), log: None })
+        Ok(Served {
+            loaded: Loaded::open(run_dir)?,
+            window: Mutex::new(Window::new(DRIFT_WINDOW)),
+            log: None,
+            max_batch: MAX_BATCH,
+        })
+    }
+
+    pub fn with_max_batch(mut self, most: usize) -> Served {
+        self.max_batch = most.max(1);
+        self
     }
 
     /// Appends every input answered, with its prediction, to the project's served log.
@@ -71,14 +83,14 @@ impl Served {
             "classes": r.classes,
             "data_version": format!("{}-{}", r.dataset.fingerprint.get(..8).unwrap_or(""), r.dataset.label_events),
             "input": input,
-            "max_batch": MAX_BATCH,
+            "max_batch": self.max_batch,
         })
     }
 
     /// `POST /predict`: per item its predicted class and the probability of every class,
     /// with the run's id; or what is wrong with the request.
     pub fn predict(&self, body: &[u8]) -> std::result::Result<Answer, BadRequest> {
-        let posted = request::inputs(&self.loaded, body)?;
+        let posted = request::inputs(&self.loaded, body, self.max_batch)?;
         let probs = self.loaded.probabilities(&posted.inputs, &Silent).map_err(|e| BadRequest::new("", e.message()))?;
         let classes = self.classes();
         let predictions = (0..probs.rows())

@@ -13,7 +13,7 @@ use crate::features::{Featurizer, Inputs};
 use crate::project::config::SourceKind;
 use crate::runs::predict::Loaded;
 
-/// Items one request may hold.
+/// Items one request may hold unless `--max-batch` says otherwise.
 pub const MAX_BATCH: usize = 10_000;
 
 /// What is wrong with a request, and in which field (empty: the body as a whole).
@@ -37,7 +37,7 @@ pub struct Posted {
     _files: Option<tempfile::TempDir>,
 }
 
-pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Posted, BadRequest> {
+pub fn inputs(loaded: &Loaded, body: &[u8], most: usize) -> Result<Posted, BadRequest> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(BadRequest::new("", "the body is empty; post JSON such as {\"rows\": [...]}"));
     }
@@ -46,15 +46,15 @@ pub fn inputs(loaded: &Loaded, body: &[u8]) -> Result<Posted, BadRequest> {
     let kind = loaded.record.config.source.kind;
     match (&loaded.featurizer, kind) {
         (Featurizer::Table(t), _) => {
-            let inputs = rows(&value, &t.schema())?;
+            let inputs = rows(&value, &t.schema(), most)?;
             Ok(Posted { inputs, items: value["rows"].as_array().cloned().unwrap_or_default(), _files: None })
         }
         (_, SourceKind::Text) => {
-            let inputs = texts(&value)?;
+            let inputs = texts(&value, most)?;
             Ok(Posted { inputs, items: value["texts"].as_array().cloned().unwrap_or_default(), _files: None })
         }
-        (_, SourceKind::Images) => files(&value, "images", Check::Image),
-        (_, SourceKind::Audio) => files(&value, "clips", Check::Wav),
+        (_, SourceKind::Images) => files(&value, "images", Check::Image, most),
+        (_, SourceKind::Audio) => files(&value, "clips", Check::Wav, most),
         (_, SourceKind::Table) => Err(BadRequest::new("", "this table run has no table featurizer")),
     }
 }
@@ -67,8 +67,8 @@ enum Check {
 
 /// Base64 files (a `data:...;base64,` prefix allowed), each decoded once here so that one
 /// that is not an image (or WAV) is named, then written as files for the featurizer.
-fn files(value: &Value, key: &str, check: Check) -> Result<Posted, BadRequest> {
-    let list = items(value, key, "\"base64 of the file\"")?;
+fn files(value: &Value, key: &str, check: Check, most: usize) -> Result<Posted, BadRequest> {
+    let list = items(value, key, "\"base64 of the file\"", most)?;
     let folder = tempfile::Builder::new()
         .prefix("kindling-serve-")
         .tempdir()
@@ -107,8 +107,8 @@ fn files(value: &Value, key: &str, check: Check) -> Result<Posted, BadRequest> {
     Ok(Posted { inputs: Inputs::Files(paths), items: Vec::new(), _files: Some(folder) })
 }
 
-/// The array under `key`, of 1 to `MAX_BATCH` items.
-fn items<'a>(value: &'a Value, key: &str, example: &str) -> Result<&'a [Value], BadRequest> {
+/// The array under `key`, of 1 to `most` items.
+fn items<'a>(value: &'a Value, key: &str, example: &str, most: usize) -> Result<&'a [Value], BadRequest> {
     let list = value
         .get(key)
         .ok_or_else(|| BadRequest::new(key, format!("missing; post {{\"{key}\": [{example}]}}")))?
@@ -117,14 +117,15 @@ fn items<'a>(value: &'a Value, key: &str, example: &str) -> Result<&'a [Value], 
     if list.is_empty() {
         return Err(BadRequest::new(key, "is empty; send at least one"));
     }
-    if list.len() > MAX_BATCH {
-        return Err(BadRequest::new(key, format!("holds {} items; at most {MAX_BATCH} a request", list.len())));
+    if list.len() > most {
+        let why = format!("holds {} items; at most {most} a request (--max-batch)", list.len());
+        return Err(BadRequest::new(key, why));
     }
     Ok(list)
 }
 
-fn texts(value: &Value) -> Result<Inputs, BadRequest> {
-    let list = items(value, "texts", "\"a text\"")?;
+fn texts(value: &Value, most: usize) -> Result<Inputs, BadRequest> {
+    let list = items(value, "texts", "\"a text\"", most)?;
     let texts = list
         .iter()
         .enumerate()
@@ -138,8 +139,8 @@ fn texts(value: &Value) -> Result<Inputs, BadRequest> {
 /// A table of the run's columns: a number column takes numbers (or null, a gap), a category
 /// column strings or numbers (read as their text); a column absent from a row is a gap
 /// there, a column absent from every row an error.
-fn rows(value: &Value, schema: &[(String, &'static str)]) -> Result<Inputs, BadRequest> {
-    let list = items(value, "rows", "{\"column\": value}")?;
+fn rows(value: &Value, schema: &[(String, &'static str)], most: usize) -> Result<Inputs, BadRequest> {
+    let list = items(value, "rows", "{\"column\": value}", most)?;
     for (i, row) in list.iter().enumerate() {
         if !row.is_object() {
             return Err(BadRequest::new(&format!("rows[{i}]"), "must be an object of column: value"));

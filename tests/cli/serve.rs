@@ -66,7 +66,7 @@ fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
     let csv = "id,weight_g,length_cm,sweetness,colour,origin\na,110.4,20.86,8,green,New Zealand\nb,154.7,6.53,4,red,Spain\nc,,7.1,5,purple,\n";
     std::fs::write(dir.path().join("new.csv"), csv).unwrap();
     let expected = ok(&["predict", p(&proj), p(&dir.path().join("new.csv"))]);
-    let server = Server::start(&[p(&proj), "--max-body", "4000"]);
+    let server = Server::start(&[p(&proj), "--max-body", "4000", "--max-batch", "5"]);
     let rows = r#"{"rows": [
         {"weight_g": 110.4, "length_cm": 20.86, "sweetness": 8, "colour": "green", "origin": "New Zealand"},
         {"weight_g": 154.7, "length_cm": 6.53, "sweetness": 4, "colour": "red", "origin": "Spain"},
@@ -99,6 +99,9 @@ fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
     assert_eq!(e["field"], "rows[0].weight_g", "{e}");
     assert_eq!(refused(r#"{"rows": []}"#).1["field"], "rows");
     assert_eq!(refused(r#"{"texts": ["a"]}"#).1["field"], "rows");
+    let (status, e) = refused(&format!("{{\"rows\": [{}{{}}]}}", "{}, ".repeat(5)));
+    assert_eq!((status, e["field"].as_str()), (400, Some("rows")), "{e}");
+    assert!(e["error"].as_str().unwrap().contains("at most 5"), "{e}");
     let (status, e) = refused(&format!("{{\"rows\": [{}]}}", "{}, ".repeat(1000)));
     assert_eq!(status, 413, "{e}");
     assert_eq!(server.send("GET", "/nowhere", &[], b"").0, 404);
@@ -106,8 +109,8 @@ fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
     let info: serde_json::Value = serde_json::from_str(&info).unwrap();
     assert_eq!((status, info["input"]["rows"]["colour"].as_str()), (200, Some("category")), "{info}");
     let (_, metrics) = server.send("GET", "/metrics", &[], b"");
-    assert!(metrics.contains("kindling_requests_total 9\n"), "{metrics}");
-    assert!(metrics.contains("kindling_errors_total 8\n"), "{metrics}");
+    assert!(metrics.contains("kindling_requests_total 10\n"), "{metrics}");
+    assert!(metrics.contains("kindling_errors_total 9\n"), "{metrics}");
 }
 
 #[test]
