@@ -117,7 +117,9 @@ def main():
     png = sorted(f for f in os.listdir(os.path.join(shapes, "images")) if f.startswith("circle"))[0]
     image = os.path.join(args.out, "image.json")
     with open(os.path.join(shapes, "images", png), "rb") as f:
-        json.dump({"images": [base64.b64encode(f.read()).decode()]}, f)
+        encoded = base64.b64encode(f.read()).decode()
+    with open(image, "w") as f:
+        json.dump({"images": [encoded]}, f)
 
     results = []
     port = free_port()

@@ -117,6 +117,12 @@ pub struct Vectors {
 }
 
 impl Vectors {
+    /// The rows of `x`, one per id, in order.
+    pub fn new(ids: Vec<String>, x: Matrix) -> Vectors {
+        let rows = ids.iter().enumerate().map(|(row, id)| (id.clone(), row)).collect();
+        Vectors { rows, ids, x }
+    }
+
     pub fn len(&self) -> usize {
         self.ids.len()
     }

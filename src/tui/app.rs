@@ -47,6 +47,7 @@ impl App {
                 augment: Augment::new(kindling::augment::Modality::of(kind), Default::default()),
                 train: Train::new(kind),
                 results: Results::default(),
+                map: super::map::Map::default(),
             },
             shared: Shared::new(kind, classes),
             keymap,
@@ -76,7 +77,7 @@ impl App {
             Effect::Say(text) => self.message = Some(text),
             Effect::Goto(pane) => self.goto(pane),
             Effect::Review { title, ids, notes, focus } => {
-                self.panes.label.open_list(title, ids, notes, focus);
+                self.panes.label.open_list(title, ids, notes, focus, self.pane);
                 self.goto(Pane::Label);
             }
             Effect::Prompt(kind, text) => self.prompt = Some((kind, text)),
@@ -213,6 +214,7 @@ impl App {
             self.panes.browse.refresh();
             self.requests.push(Job::Coverage);
         }
+        self.panes.map.written(&result);
         self.panes.label.written(result, std::time::Instant::now());
         self.said_by_label();
     }
@@ -240,6 +242,7 @@ impl App {
                 self.labels_asked = false;
                 match result {
                     Ok((labels, events)) => {
+                        self.panes.map.labels_arrived(&labels);
                         label.set_labels(labels);
                         label.expected_events = Some(events);
                     }
@@ -287,6 +290,12 @@ impl App {
                     browse.preview_arrived(id.clone(), result.clone());
                 }
                 label.content_arrived(id, Content::Preview(result));
+            }
+            Msg::Map(result) => self.panes.map.arrived(result),
+            Msg::MapSample { id, result } => {
+                if self.panes.map.wants_preview(&id) {
+                    self.panes.map.preview_arrived(id, result);
+                }
             }
             Msg::Summary { generation, column, result } => browse.summary = Some((generation, column, result)),
             Msg::Report(result) => browse.report.result = Some(result),

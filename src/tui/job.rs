@@ -92,6 +92,12 @@ pub enum Job {
     },
     /// The data readiness report.
     Report,
+    /// The Map pane's points: vectors, their 2-D projection and clusters, the labels.
+    Map,
+    /// The lines the Map pane shows of sample `id`.
+    MapSample {
+        id: String,
+    },
     /// The project's runs.
     Runs,
     /// Augmented versions of a sample, for the Augment pane.
@@ -136,6 +142,11 @@ pub enum Job {
 
 /// Results of background work.
 pub enum Msg {
+    Map(Result<super::map::MapData, String>),
+    MapSample {
+        id: String,
+        result: Result<Vec<String>, String>,
+    },
     Count {
         generation: u64,
         result: Result<usize, String>,
@@ -369,6 +380,13 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
+            Job::Map => Msg::Map(super::map_job::data(&root).map_err(|e| e.to_string())),
+            Job::MapSample { id } => {
+                let result = LabelStore::open(&labels)
+                    .and_then(|store| super::map_job::sample_lines(&source, &store, &id))
+                    .map_err(|e| e.to_string());
+                Msg::MapSample { id, result }
+            }
             Job::RunDetail { id } => {
                 let result = kindling::runs::detail(&root, &id).map(Box::new).map_err(|e| e.to_string());
                 Msg::RunDetail { id, result }

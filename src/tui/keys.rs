@@ -48,11 +48,14 @@ pub enum Action {
     ScrollDown,
     ScrollUp,
     MoreLikeThis,
+    ZoomIn,
+    ZoomOut,
+    Colouring,
 }
 
 impl Action {
     /// Every action but going to a pane, with the name a `[keys]` table uses for it.
-    const NAMED: [(&'static str, Action); 40] = [
+    const NAMED: [(&'static str, Action); 43] = [
         ("quit", Action::Quit),
         ("help", Action::Help),
         ("palette", Action::Palette),
@@ -93,6 +96,9 @@ impl Action {
         ("scroll_down", Action::ScrollDown),
         ("scroll_up", Action::ScrollUp),
         ("more_like_this", Action::MoreLikeThis),
+        ("zoom_in", Action::ZoomIn),
+        ("zoom_out", Action::ZoomOut),
+        ("colouring", Action::Colouring),
     ];
 
     /// Every action with its name: going to a pane is named after the pane (`browse`).
@@ -144,6 +150,9 @@ impl Action {
             Action::ScrollDown => "scroll a long text down",
             Action::ScrollUp => "scroll a long text up",
             Action::MoreLikeThis => "more like this one next",
+            Action::ZoomIn => "zoom in around the cursor",
+            Action::ZoomOut => "zoom out",
+            Action::Colouring => "colour by label / by cluster",
         }
     }
 }
@@ -308,6 +317,16 @@ impl KeyMap {
         ];
         let augment = [(K::Char(' '), Action::Skip), (K::Enter, Action::Open), (K::Char('r'), Action::Review)];
         let train = [(K::Enter, Action::Open), (K::Char('c'), Action::CancelRun)];
+        let map = [
+            (K::Char('+'), Action::ZoomIn),
+            (K::Char('='), Action::ZoomIn),
+            (K::Char('-'), Action::ZoomOut),
+            (K::Char('v'), Action::Range),
+            (K::Char('n'), Action::MoreLikeThis),
+            (K::Char('c'), Action::Colouring),
+            (K::Enter, Action::Open),
+            (K::Esc, Action::Unmark),
+        ];
         let mut bindings: Vec<Binding> = Vec::new();
         let mut add = |scope: Scope, keys: &[(KeyCode, Action)]| {
             bindings.extend(keys.iter().map(|&(c, action)| Binding { key: Key::plain(c), action, scope }));
@@ -326,6 +345,8 @@ impl KeyMap {
         }
         add(Scope::Pane(Pane::Train), &moves);
         add(Scope::Pane(Pane::Train), &train);
+        add(Scope::Pane(Pane::Map), &moves);
+        add(Scope::Pane(Pane::Map), &map);
         bindings.push(Binding {
             key: Key { code: K::Char('c'), mods: KeyModifiers::CONTROL },
             action: Action::Quit,
@@ -488,7 +509,7 @@ mod tests {
         let down = help.iter().find(|(_, what)| *what == "move down").unwrap();
         assert_eq!(down.0, "j ↓");
         assert!(help.iter().any(|(keys, what)| keys == "q Ctrl-c" && *what == "quit"));
-        assert!(help.iter().any(|(keys, _)| keys == "F1–F5"), "{help:?}");
+        assert!(help.iter().any(|(keys, _)| keys == "F1–F6"), "{help:?}");
     }
 
     #[test]

@@ -160,7 +160,8 @@ pub struct Labeller {
     /// The sample to show once the queue arrives.
     focus: Option<String>,
     /// The listed review was opened from the Results pane: Esc goes back there.
-    pub from_results: bool,
+    /// The pane a listed review was opened from (Results, Map): Esc goes back there.
+    pub back_to: Option<Pane>,
     /// The live model's latest refit and predictions (the suggestions), and when they came.
     pub live: Option<(kindling::live::LiveState, Instant)>,
     /// Refit after this many labels (`[live] every`), or once labelling pauses for 2 s.
@@ -222,7 +223,7 @@ impl Labeller {
             message: None,
             notes: HashMap::new(),
             focus: None,
-            from_results: false,
+            back_to: None,
             live: None,
             refit_every: 10,
             unfitted: 0,
@@ -242,11 +243,12 @@ impl Labeller {
         ids: Vec<String>,
         notes: HashMap<String, String>,
         focus: Option<String>,
+        from: Pane,
     ) {
         self.review = Some(Review::Listed { title, ids });
         self.notes = notes;
         self.focus = focus;
-        self.from_results = true;
+        self.back_to = Some(from);
         self.grid = false;
         self.rebuild();
     }
@@ -381,8 +383,9 @@ impl Labeller {
     }
 
     /// Esc in a review opened from the Results pane, with nothing marked, goes back there.
-    pub fn back_to_results(&self) -> bool {
-        self.from_results && self.marks.is_empty() && self.range_from.is_none()
+    /// Where Esc goes: back to the pane that opened the list, once nothing is marked.
+    pub fn going_back(&self) -> Option<Pane> {
+        self.back_to.filter(|_| self.marks.is_empty() && self.range_from.is_none())
     }
 
     /// `:order NAME`: the queue in that order (the active-learning ones need a model).
@@ -440,7 +443,7 @@ impl Labeller {
 
     fn leave_list(&mut self) {
         self.notes.clear();
-        self.from_results = false;
+        self.back_to = None;
     }
 
     /// A class key: label (or in multi-label projects toggle) class `i`.
@@ -860,8 +863,10 @@ impl Labeller {
 
 impl Component for Labeller {
     fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
-        if action == Action::Unmark && self.back_to_results() {
-            cx.effects.push(Effect::Goto(Pane::Results));
+        if action == Action::Unmark
+            && let Some(pane) = self.going_back()
+        {
+            cx.effects.push(Effect::Goto(pane));
         } else {
             Labeller::act(self, action);
             self.drain(cx.effects);
@@ -895,7 +900,7 @@ impl Component for Labeller {
             Action::Grid => "one sample / grid of many",
             Action::Top => "first in the queue",
             Action::Bottom => "last in the queue",
-            Action::Unmark => "unmark; back to Results",
+            Action::Unmark => "unmark; go back",
             _ => return None,
         })
     }

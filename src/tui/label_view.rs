@@ -164,8 +164,8 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(note.clone(), theme.accent())));
     }
-    if l.from_results {
-        lines.push(Line::from(Span::styled("Esc: back to Results", theme.dim())));
+    if let Some(pane) = l.back_to {
+        lines.push(Line::from(Span::styled(format!("Esc: back to {}", pane.title()), theme.dim())));
     }
     let block = Block::new().borders(ratatui::widgets::Borders::LEFT);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);

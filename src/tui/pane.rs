@@ -13,6 +13,7 @@ use super::browse::Browse;
 use super::job::Job;
 use super::keys::{Action, Key};
 use super::label::{Labeller, Write};
+use super::map::Map;
 use super::palette::Prompt;
 use super::results::Results;
 use super::thumbs::Thumbs;
@@ -27,10 +28,11 @@ pub enum Pane {
     Augment,
     Train,
     Results,
+    Map,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Browse, Pane::Label, Pane::Augment, Pane::Train, Pane::Results];
+    pub const ALL: [Pane; 6] = [Pane::Browse, Pane::Label, Pane::Augment, Pane::Train, Pane::Results, Pane::Map];
 
     /// The tab's title, and the name of the action that goes to the pane (`[keys] browse =
     /// "F1"`, `:browse`).
@@ -41,6 +43,7 @@ impl Pane {
             Pane::Augment => ("Augment", "augment"),
             Pane::Train => ("Train", "train"),
             Pane::Results => ("Results", "results"),
+            Pane::Map => ("Map", "map"),
         }
     }
 
@@ -197,6 +200,7 @@ pub struct Panes {
     pub augment: Augment,
     pub train: Train,
     pub results: Results,
+    pub map: Map,
 }
 
 impl Panes {
@@ -207,6 +211,7 @@ impl Panes {
             Pane::Augment => &mut self.augment,
             Pane::Train => &mut self.train,
             Pane::Results => &mut self.results,
+            Pane::Map => &mut self.map,
         }
     }
 }

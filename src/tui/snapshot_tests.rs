@@ -601,3 +601,57 @@ fn augment_pane_shows_table_versions_as_columns() {
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
     check("augment_table_80x20", &draw(&mut a, 80, 20));
 }
+
+/// A map of 200 points in two blobs: the left one labelled oak (every other point), the
+/// right one unlabelled.
+fn map_fixture() -> super::map::MapData {
+    use kindling::features::Matrix;
+    let (mut ids, mut xy, mut labels) = (Vec::new(), Vec::new(), std::collections::HashMap::new());
+    for i in 0..200 {
+        let (blob, k) = (i / 100, (i % 100) as f64);
+        let centre = if blob == 0 { (0.25, 0.6) } else { (0.75, 0.4) };
+        let angle = k * 2.399_963;
+        let r = 0.15 * (k / 100.0).sqrt();
+        let id = format!("s{i:03}");
+        if blob == 0 && i % 2 == 0 {
+            labels.insert(id.clone(), "oak".to_string());
+        }
+        ids.push(id);
+        xy.push((centre.0 + r * angle.cos(), centre.1 + r * angle.sin()));
+    }
+    let x = Matrix::dense(200, 2, xy.iter().flat_map(|p: &(f64, f64)| [p.0 as f32, p.1 as f32]).collect());
+    super::map::MapData {
+        cluster: (0..200).map(|i| i / 100).collect(),
+        clusters: 2,
+        vectors: kindling::embed::Vectors::new(ids.clone(), x),
+        labels,
+        features: "table".into(),
+        ids,
+        xy,
+    }
+}
+
+#[test]
+fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
+    let mut a = app(SourceKind::Table);
+    a.act(Action::GotoPane(Pane::Map));
+    check("map_computing_80x24", &draw(&mut a, 80, 24));
+    assert!(a.jobs().contains(&Job::Map), "entering the pane asks for the map");
+    a.receive(Msg::Map(Ok(map_fixture())));
+    a.receive(Msg::MapSample { id: "s000".into(), result: Ok(vec!["height: 7.5".into(), "colour: red".into()]) });
+    a.jobs();
+    a.receive(Msg::MapSample { id: "s000".into(), result: Ok(vec!["height: 7.5".into(), "colour: red".into()]) });
+    check("map_points_80x24", &draw(&mut a, 80, 24));
+    // A rectangle from the cursor, three steps right and two down.
+    a.act(Action::Range);
+    for _ in 0..3 {
+        a.act(Action::Right);
+    }
+    a.act(Action::Down);
+    a.act(Action::Down);
+    a.act(Action::Range);
+    let selected = a.panes.map.selection.len();
+    assert!(selected > 1, "{selected}");
+    assert!(a.message.as_deref().unwrap().starts_with(&format!("{selected} selected")), "{:?}", a.message);
+    check("map_selection_120x40", &draw(&mut a, 120, 40));
+}

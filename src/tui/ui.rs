@@ -101,11 +101,17 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
 }
 
 fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let titles: Vec<Line> =
-        Pane::ALL.iter().enumerate().map(|(i, p)| Line::from(format!("F{} {}", i + 1, p.title()))).collect();
+    let titles: Vec<String> = Pane::ALL.iter().enumerate().map(|(i, p)| format!("F{} {}", i + 1, p.title())).collect();
+    // Each tab is padded a space either side, with a divider between tabs.
+    let tabs_width = titles.iter().map(|t| t.chars().count() as u16 + 2).sum::<u16>() + titles.len() as u16 - 1;
     let selected = Pane::ALL.iter().position(|p| *p == app.pane).unwrap_or(0);
+    let room = area.width.saturating_sub(tabs_width + 1) as usize;
+    let full = format!("kindling · {}", app.name);
+    // The project's name gives way before the tabs do.
+    let name = if full.chars().count() <= room { full } else { super::browse_view::clip(&app.name, room) };
     let [left, right] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(app.name.chars().count() as u16 + 12)]).areas(area);
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(name.chars().count() as u16)]).areas(area);
+    let titles: Vec<Line> = titles.into_iter().map(Line::from).collect();
     f.render_widget(
         Tabs::new(titles)
             .select(selected)
@@ -113,10 +119,7 @@ fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
             .divider("│"),
         left,
     );
-    f.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(format!("kindling · {}", app.name), theme.dim())])).right_aligned(),
-        right,
-    );
+    f.render_widget(Paragraph::new(Line::from(vec![Span::styled(name, theme.dim())])).right_aligned(), right);
 }
 
 fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {

@@ -213,7 +213,9 @@ fn reload_switches_to_the_newest_run_without_failing_a_request_in_flight() {
         let (server, stop) = (server.clone(), stop.clone());
         std::thread::spawn(move || {
             let mut seen = Vec::new();
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            // Bounded, so that a failing test does not leave the server loaded forever.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && std::time::Instant::now() < deadline {
                 let (status, answer) = server.post(row);
                 assert_eq!(status, 200, "a request failed during the reload: {answer}");
                 seen.push(answer["run"].as_str().unwrap().to_string());

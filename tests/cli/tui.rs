@@ -465,3 +465,32 @@ fn sigterm_marks_a_training_run_cancelled() {
     let runs = json(&["runs", p(&proj), "--json"]);
     assert_eq!(runs[0]["status"], "cancelled");
 }
+
+#[test]
+fn the_map_selects_a_rectangle_and_one_key_labels_it_in_bulk() {
+    let dir = demo();
+    let shapes = dir.path().join("demo/shapes");
+    let mut s = Session::start(&[p(&shapes), "--graphics", "none"], 100, 30);
+    s.wait_for("F1 Browse");
+    s.keys("\x1b[17~"); // F6
+    s.wait_for("points ·");
+    s.keys("v");
+    s.wait_for("rectangle open");
+    s.keys("llljjj");
+    s.keys("v");
+    s.wait_for("selected: a class key");
+    let text = s.text();
+    let line = text.lines().find(|l| l.contains("selected: a class key")).unwrap().to_string();
+    let before = line.split(" selected: a class key").next().unwrap();
+    let selected: usize = before.rsplit(' ').next().unwrap().parse().expect(&line);
+    assert!(selected > 1, "{line}");
+    s.keys("2");
+    s.wait_for(&format!("{selected} samples labelled"));
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    let stats = json(&["labels", "stats", p(&shapes), "--json"]);
+    assert!(stats["events_per_origin"]["bulk"].as_u64().unwrap() >= 1, "{stats}");
+    let export = ok(&["labels", "export", p(&shapes), "-o", "-"]);
+    let labelled_2 = export.lines().filter(|l| l.ends_with(",square")).count();
+    assert!(labelled_2 >= selected, "{export}");
+}

@@ -8,7 +8,7 @@ fn app() -> App {
 fn tab_cycles_through_panes_both_ways() {
     let mut a = app();
     a.act(Action::PrevPane);
-    assert_eq!(a.pane, Pane::Results);
+    assert_eq!(a.pane, Pane::Map);
     a.act(Action::NextPane);
     a.act(Action::NextPane);
     assert_eq!(a.pane, Pane::Label);

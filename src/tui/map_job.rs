@@ -1,0 +1,67 @@
+//! The Map pane's background work: the map itself (the live model's vectors, reused from
+//! the cache when the data has not changed, their principal components scaled into the unit
+//! square, k-means clusters, the labels) and the lines shown of the sample under the cursor.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use kindling::Result;
+use kindling::data::Source;
+use kindling::data::preview::{self, Preview};
+use kindling::embed::{self, map::Projection};
+use kindling::labels::store::LabelStore;
+use kindling::progress::Silent;
+use kindling::project::Project;
+
+use super::map::MapData;
+
+/// Clusters the map is coloured by (`c`).
+const CLUSTERS: usize = 8;
+/// Lines of a text shown beside the map.
+const TEXT_LINES: usize = 40;
+
+pub fn data(root: &Path) -> Result<MapData> {
+    let project = Project::open(root)?;
+    let method = kindling::features::Method::choose(&project.config.live.features, project.config.source.kind)?;
+    let (vectors, _) = embed::vectors(&project, method, &Silent)?;
+    let points = embed::map::project(&vectors, Projection::Pca, 0)?;
+    let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
+    let k = CLUSTERS.min(points.len() - 1);
+    let clustering = embed::clusters::kmeans(&vectors, &labels, k, 0)?;
+    let (lo_x, hi_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
+    let (lo_y, hi_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
+    // One scale for both axes keeps distances as the projection has them.
+    let scale = (hi_x - lo_x).max(hi_y - lo_y).max(f64::MIN_POSITIVE);
+    let (mid_x, mid_y) = ((lo_x + hi_x) / 2.0, (lo_y + hi_y) / 2.0);
+    let xy = points.iter().map(|p| (0.5 + (p.x - mid_x) / scale, 0.5 + (p.y - mid_y) / scale)).collect();
+    let cluster = points.iter().map(|p| clustering.of.get(&p.id).copied().unwrap_or(0)).collect();
+    Ok(MapData {
+        ids: points.into_iter().map(|p| p.id).collect(),
+        xy,
+        cluster,
+        clusters: k,
+        vectors,
+        labels,
+        features: method.name().to_string(),
+    })
+}
+
+/// A table row as `column: value` lines; a text's first lines; an image's or a clip's facts.
+pub fn sample_lines(source: &Source, store: &LabelStore, id: &str) -> Result<Vec<String>> {
+    if let Source::Table(_) = source {
+        let (columns, rows) = kindling::project::samples::rows_by_ids(source, store, &[id.to_string()])?;
+        let Some(row) = rows.into_iter().next() else { return Ok(vec!["(no longer in the source)".into()]) };
+        return Ok(columns
+            .iter()
+            .zip(row.values)
+            .map(|(c, v)| format!("{}: {}", c.name, v.unwrap_or_else(|| "(missing)".into())))
+            .collect());
+    }
+    Ok(match preview::load(source, id, 0)? {
+        Preview::Text { text, .. } => text.lines().take(TEXT_LINES).map(str::to_string).collect(),
+        Preview::Image(img) => vec![format!("image {}×{}, {:?}", img.width(), img.height(), img.color())],
+        Preview::Audio(a) => {
+            vec![format!("clip {:.2} s, {} Hz, {} channel(s), {} bit", a.seconds, a.sample_rate, a.channels, a.bits)]
+        }
+    })
+}

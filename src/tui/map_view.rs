@@ -1,0 +1,126 @@
+//! Drawing the Map pane: the points as braille dots (ratatui's `Canvas`), coloured by class
+//! (unlabelled dim) or by cluster, the selection bright, the cursor as a cross, an open
+//! rectangle outlined; beside it the sample under the cursor and the keys.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::canvas::{Canvas, Points, Rectangle};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::map::{Colouring, Map};
+use super::pane::Shared;
+use super::ui::Theme;
+
+/// Colours of clusters, in turn.
+const CLUSTER_COLOURS: [&str; 8] = ["cyan", "yellow", "magenta", "green", "red", "blue", "lightred", "lightgreen"];
+
+pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect) {
+    let block = Block::new().borders(Borders::ALL).title(" Map ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let data = match &m.data {
+        None => {
+            let text =
+                "computing the map: the vectors (cached after the first time), their principal components, clusters…";
+            f.render_widget(Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: false }), inner);
+            return;
+        }
+        Some(Err(e)) => {
+            f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))).wrap(Wrap { trim: false }), inner);
+            return;
+        }
+        Some(Ok(d)) => d,
+    };
+    let side = if inner.width >= 70 { 32 } else { 24 };
+    let [plot, panel] = Layout::horizontal([Constraint::Min(10), Constraint::Length(side)]).areas(inner);
+    let half = m.span() / 2.0;
+    let (x0, x1) = (m.centre.0 - half, m.centre.0 + half);
+    let (y0, y1) = (m.centre.1 - half, m.centre.1 + half);
+    let visible = |p: &(f64, f64)| (x0..=x1).contains(&p.0) && (y0..=y1).contains(&p.1);
+    let colour = |name: &str| theme.fg(name).fg.unwrap_or(Color::Reset);
+    // Points by colour: unlabelled first (dim), then each class or cluster over them.
+    let mut groups: Vec<(Color, Vec<(f64, f64)>)> = Vec::new();
+    let mut unlabelled = Vec::new();
+    for (i, p) in data.xy.iter().enumerate().filter(|(_, p)| visible(p)) {
+        let name = match m.colouring() {
+            Colouring::Label => data.labels.get(&data.ids[i]).and_then(|l| shared.colour_of(l)),
+            Colouring::Cluster => Some(CLUSTER_COLOURS[data.cluster[i] % CLUSTER_COLOURS.len()]),
+        };
+        match name {
+            None => unlabelled.push(*p),
+            Some(name) => {
+                let c = colour(name);
+                match groups.iter_mut().find(|g| g.0 == c) {
+                    Some(g) => g.1.push(*p),
+                    None => groups.push((c, vec![*p])),
+                }
+            }
+        }
+    }
+    let selected: Vec<(f64, f64)> = m.selection.iter().map(|&i| data.xy[i]).filter(|p| visible(p)).collect();
+    let cursor = data.xy[m.cursor];
+    let dim = if theme.colour { Color::DarkGray } else { Color::Reset };
+    let bright = if theme.light { Color::Black } else { Color::White };
+    let canvas = Canvas::default().marker(Marker::Braille).x_bounds([x0, x1]).y_bounds([y0, y1]).paint(|ctx| {
+        ctx.draw(&Points { coords: &unlabelled, color: dim });
+        for (c, coords) in &groups {
+            ctx.draw(&Points { coords, color: *c });
+        }
+        ctx.layer();
+        ctx.draw(&Points { coords: &selected, color: bright });
+        if let Some(a) = m.anchor {
+            let (lx, ly) = (a.0.min(cursor.0), a.1.min(cursor.1));
+            let (w, h) = ((a.0 - cursor.0).abs(), (a.1 - cursor.1).abs());
+            ctx.draw(&Rectangle { x: lx, y: ly, width: w, height: h, color: bright });
+        }
+        ctx.print(cursor.0, cursor.1, Span::styled("✛", theme.accent()));
+    });
+    f.render_widget(canvas, plot);
+    render_panel(f, m, shared, theme, panel);
+}
+
+fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect) {
+    let Some(data) = m.ok() else { return };
+    let id = &data.ids[m.cursor];
+    let label = data.labels.get(id);
+    let mut lines = vec![
+        Line::from(Span::styled(id.clone(), theme.accent())),
+        Line::from(match label {
+            Some(l) => Span::styled(format!("label: {l}"), shared.colour_of(l).map_or(Style::new(), |c| theme.fg(c))),
+            None => Span::styled("unlabelled", theme.dim()),
+        }),
+        Line::from(format!("cluster {} of {}", data.cluster[m.cursor], data.clusters)),
+        Line::from(""),
+    ];
+    match &m.preview {
+        Some((pid, Ok(text))) if pid == id => lines.extend(text.iter().map(|t| Line::from(t.clone()))),
+        Some((pid, Err(e))) if pid == id => lines.push(Line::from(Span::styled(e.clone(), theme.fg("red")))),
+        _ => lines.push(Line::from(Span::styled("…", theme.dim()))),
+    }
+    lines.push(Line::from(""));
+    let labelled = data.ids.iter().filter(|i| data.labels.contains_key(*i)).count();
+    lines.push(Line::from(Span::styled(
+        format!("{} points · {labelled} labelled · {} · zoom ×{}", data.ids.len(), data.features, 1u32 << m.zoom),
+        theme.dim(),
+    )));
+    let colouring = match m.colouring() {
+        Colouring::Label => "by label",
+        Colouring::Cluster => "by cluster",
+    };
+    lines.push(Line::from(Span::styled(format!("coloured {colouring} (c)"), theme.dim())));
+    if !m.selection.is_empty() {
+        lines.push(Line::from(Span::styled(format!("{} selected", m.selection.len()), theme.accent())));
+    }
+    if m.anchor.is_some() {
+        lines.push(Line::from(Span::styled("rectangle open: v closes it", theme.accent())));
+    }
+    lines.push(Line::from(Span::styled(
+        "←↑↓→ move · +/- zoom · v rectangle · n neighbours · class key labels · Enter opens · Esc clears",
+        theme.dim(),
+    )));
+    let block = Block::new().borders(Borders::LEFT);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
