@@ -159,7 +159,8 @@ enum Command {
     /// coloured by label
     Map {
         dir: PathBuf,
-        /// pca (a neighbour-preserving map is still to come)
+        /// tsne (neighbours stay neighbours), pca (fast at any size), or auto: tsne up to
+        /// 50,000 samples
         #[arg(long, default_value = "auto")]
         method: String,
         /// auto (the kind's default) or a featurizer name

@@ -107,11 +107,17 @@ pub fn clusters(dir: &Path, k: Option<usize>, features: &str, seed: u64, json: b
 pub fn map(dir: &Path, method_name: &str, features: &str, png: Option<&Path>, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let method = method(&project, features)?;
-    let projection = embed::map::Projection::choose(method_name)?;
     let progress = TermProgress::new();
     let (vectors, _) = embed::vectors(&project, method, &progress)?;
     progress.finish();
-    let points = embed::map::project(&vectors, projection, 0)?;
+    let projection = embed::map::Projection::choose(method_name, vectors.len())?;
+    if projection == embed::map::Projection::Tsne {
+        progress.stage("t-SNE", Some(1000));
+    }
+    let points = embed::map::cached_project(project.root(), &vectors, projection, &|done, _| {
+        progress.advance(done as u64);
+    })?;
+    progress.finish();
     let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     if let Some(path) = png {
         embed::map_png::write(&points, &labels, &project.config.classes, path)?;

@@ -60,6 +60,10 @@ pub fn run(dir: &Path, options: ServeOptions) -> Result<()> {
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(options.workers.max(1))
+        // Predictions run on the blocking pool: as many at once as there are workers (twice, so
+        // that one waiting on memory does not idle a core), not one thread per request in
+        // flight, each with its own allocator arena.
+        .max_blocking_threads(2 * options.workers.max(1))
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;

@@ -1,7 +1,7 @@
-//! The 2-D map of the vectors: their first two principal components (linfa-reduction), the
-//! same every time for the same data. Rows are the unit-length (and, when wide, projected)
-//! rows k-means uses. A neighbour-preserving projection (t-SNE, UMAP) is still to come:
-//! linfa-tsne's maps differ run to run under one seed.
+//! The 2-D map of the vectors: t-SNE started from their first two principal components
+//! (`tsne.rs`; neighbours stay neighbours), or the principal components alone
+//! (linfa-reduction; fast at any size); the same every time for the same data. Rows are the
+//! unit-length (and, when wide, projected) rows k-means uses.
 
 use linfa::prelude::*;
 use linfa_reduction::Pca;
@@ -14,22 +14,29 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Projection {
     Pca,
+    Tsne,
 }
+
+/// `auto` is t-SNE up to this many samples, the principal components above (t-SNE's
+/// thousand iterations take about a minute at 100,000 on two cores).
+pub const AUTO_TSNE_UP_TO: usize = 50_000;
 
 impl Projection {
     pub fn name(self) -> &'static str {
         match self {
             Projection::Pca => "pca",
+            Projection::Tsne => "tsne",
         }
     }
 
-    pub fn choose(name: &str) -> Result<Projection> {
+    /// `auto`, `pca` or `tsne`; `auto` by the number of samples.
+    pub fn choose(name: &str, samples: usize) -> Result<Projection> {
         match name {
+            "auto" if samples <= AUTO_TSNE_UP_TO => Ok(Projection::Tsne),
             "auto" | "pca" => Ok(Projection::Pca),
-            "tsne" | "umap" => Err(Error::user(format!(
-                "--method {name}: not yet; a neighbour-preserving map is still to come (pca for now)"
-            ))),
-            other => Err(Error::user(format!("--method {other}: choose pca"))),
+            "tsne" => Ok(Projection::Tsne),
+            "umap" => Err(Error::user("--method umap: not built; tsne keeps neighbours together too")),
+            other => Err(Error::user(format!("--method {other}: choose auto, tsne or pca"))),
         }
     }
 }
@@ -42,22 +49,63 @@ pub struct Point {
 }
 
 /// Every sample's place on the map.
-pub fn project(vectors: &Vectors, projection: Projection, seed: u64) -> Result<Vec<Point>> {
+/// `progress` hears t-SNE's iterations (done, of).
+pub fn project(
+    vectors: &Vectors,
+    projection: Projection,
+    seed: u64,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<Point>> {
     if vectors.len() < 3 {
         return Err(Error::user("a map needs at least 3 samples with a vector"));
     }
     let x = super::clusters::dense(vectors, seed);
-    let xy = match projection {
-        Projection::Pca => {
-            let fitted = Pca::params(2.min(x.ncols()))
-                .fit(&DatasetBase::from(x.clone()))
-                .map_err(|e| Error::internal(format!("PCA: {e}")))?;
-            fitted.predict(&x)
-        }
-    };
-    Ok((0..vectors.len())
-        .map(|i| Point { id: vectors.ids[i].clone(), x: xy[[i, 0]], y: if xy.ncols() > 1 { xy[[i, 1]] } else { 0.0 } })
-        .collect())
+    let fitted = Pca::params(2.min(x.ncols()))
+        .fit(&DatasetBase::from(x.clone()))
+        .map_err(|e| Error::internal(format!("PCA: {e}")))?;
+    let pca = fitted.predict(&x);
+    let mut xy: Vec<(f64, f64)> =
+        (0..vectors.len()).map(|i| (pca[[i, 0]], if pca.ncols() > 1 { pca[[i, 1]] } else { 0.0 })).collect();
+    if projection == Projection::Tsne {
+        let rows: Vec<f32> = x.iter().map(|v| *v as f32).collect();
+        xy = super::tsne::embed(&rows, x.ncols(), &xy, progress);
+    }
+    Ok(vectors.ids.iter().zip(xy).map(|(id, (x, y))| Point { id: id.clone(), x, y }).collect())
+}
+
+/// `project`, kept in `.kindling/cache/` under a hash of the vectors and the projection:
+/// opening the map again costs nothing until the data, the featurizer or a setting changes.
+pub fn cached_project(
+    project_root: &std::path::Path,
+    vectors: &Vectors,
+    projection: Projection,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<Point>> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(projection.name().as_bytes());
+    for (i, id) in vectors.ids.iter().enumerate() {
+        hasher.update(id.as_bytes());
+        hasher.update(&[0]);
+        vectors.x.row(i).for_each(|j, v| {
+            hasher.update(&j.to_le_bytes());
+            hasher.update(&v.to_le_bytes());
+        });
+    }
+    let key = hasher.finalize().to_hex();
+    let path = project_root.join(".kindling").join("cache").join(format!("map-{}.bin", &key[..16]));
+    if let Some(xy) = std::fs::read(&path).ok().and_then(|b| postcard::from_bytes::<Vec<(f64, f64)>>(&b).ok())
+        && xy.len() == vectors.len()
+    {
+        return Ok(vectors.ids.iter().zip(xy).map(|(id, (x, y))| Point { id: id.clone(), x, y }).collect());
+    }
+    let points = project(vectors, projection, 0, progress)?;
+    let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+    // A cache that cannot be written only costs the next opening its time.
+    if let Ok(bytes) = postcard::to_allocvec(&xy) {
+        let _ = std::fs::create_dir_all(path.parent().unwrap_or(project_root));
+        let _ = crate::atomic::write_whole(&path, &bytes);
+    }
+    Ok(points)
 }
 
 #[cfg(test)]
@@ -83,21 +131,23 @@ mod tests {
     #[test]
     fn the_map_keeps_the_two_groups_apart_and_repeats() {
         let v = two_groups(40);
-        let projection = Projection::Pca;
-        let points = project(&v, projection, 3).unwrap();
-        let centre = |r: std::ops::Range<usize>| {
-            let k = r.len() as f64;
-            let (sx, sy) = r.map(|i| (points[i].x, points[i].y)).fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-            (sx / k, sy / k)
-        };
-        let spread = |r: std::ops::Range<usize>, c: (f64, f64)| {
-            r.map(|i| ((points[i].x - c.0).powi(2) + (points[i].y - c.1).powi(2)).sqrt()).fold(0.0, f64::max)
-        };
-        let (a, b) = (centre(0..40), centre(40..80));
-        let apart = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
-        assert!(apart > spread(0..40, a) && apart > spread(40..80, b), "{projection:?}: {apart}");
-        assert_eq!(project(&v, projection, 3).unwrap(), points, "{projection:?} repeats");
-        assert_eq!(Projection::choose("auto").unwrap(), Projection::Pca);
-        assert!(Projection::choose("tsne").unwrap_err().message().contains("not yet"));
+        for projection in [Projection::Pca, Projection::Tsne] {
+            let points = project(&v, projection, 3, &|_, _| {}).unwrap();
+            let centre = |r: std::ops::Range<usize>| {
+                let k = r.len() as f64;
+                let (sx, sy) = r.map(|i| (points[i].x, points[i].y)).fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+                (sx / k, sy / k)
+            };
+            let spread = |r: std::ops::Range<usize>, c: (f64, f64)| {
+                r.map(|i| ((points[i].x - c.0).powi(2) + (points[i].y - c.1).powi(2)).sqrt()).fold(0.0, f64::max)
+            };
+            let (a, b) = (centre(0..40), centre(40..80));
+            let apart = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+            assert!(apart > spread(0..40, a) && apart > spread(40..80, b), "{projection:?}: {apart}");
+            assert_eq!(project(&v, projection, 3, &|_, _| {}).unwrap(), points, "{projection:?} repeats");
+        }
+        assert_eq!(Projection::choose("auto", 1000).unwrap(), Projection::Tsne);
+        assert_eq!(Projection::choose("auto", AUTO_TSNE_UP_TO + 1).unwrap(), Projection::Pca);
+        assert!(Projection::choose("umap", 10).is_err());
     }
 }

@@ -8,6 +8,7 @@ pub mod clusters;
 pub mod map;
 pub mod map_png;
 pub mod similar;
+pub mod tsne;
 
 use std::path::{Path, PathBuf};
 

@@ -37,7 +37,25 @@ impl Knn {
 
     pub fn predict_proba(&self, x: &Matrix) -> Probabilities {
         let neighbours = K.min(self.x.rows());
-        let nearest: Vec<Nearest> = match (self.x.dense_values(), x.dense_values()) {
+        let nearest = self.nearest(x, neighbours);
+        let data = nearest
+            .iter()
+            .flat_map(|n| {
+                let mut votes = vec![0.0; self.k];
+                n.rows().for_each(|t| votes[self.y[t as usize]] += 1.0 / neighbours as f64);
+                votes
+            })
+            .collect();
+        Probabilities::new(self.k, data)
+    }
+
+    /// Each row of `x`'s `k` nearest training rows, nearest first: (squared distance, row).
+    pub fn neighbours(&self, x: &Matrix, k: usize) -> Vec<Vec<(f32, u32)>> {
+        self.nearest(x, k.min(self.x.rows())).into_iter().map(Nearest::into_sorted).collect()
+    }
+
+    fn nearest(&self, x: &Matrix, neighbours: usize) -> Vec<Nearest> {
+        match (self.x.dense_values(), x.dense_values()) {
             (Some(train), Some(queries)) if self.x.cols() <= KD_TREE_COLUMNS => {
                 let tree = KdTree::new(train, self.x.cols());
                 queries
@@ -51,16 +69,7 @@ impl Knn {
             }
             (Some(train), Some(queries)) => self.by_products(train, queries, x.rows(), neighbours),
             _ => (0..x.rows()).into_par_iter().map(|i| self.one_by_one(x.row(i), neighbours)).collect(),
-        };
-        let data = nearest
-            .iter()
-            .flat_map(|n| {
-                let mut votes = vec![0.0; self.k];
-                n.rows().for_each(|t| votes[self.y[t as usize]] += 1.0 / neighbours as f64);
-                votes
-            })
-            .collect();
-        Probabilities::new(self.k, data)
+        }
     }
 
     /// Every training row against a sparse query (or a dense one against sparse rows).

@@ -11,7 +11,7 @@ mod boosting;
 pub mod device;
 mod forest;
 mod kd_tree;
-mod knn;
+pub(crate) mod knn;
 mod lbfgs;
 mod linear_svm;
 mod logistic;

@@ -31,7 +31,6 @@ impl Nearest {
         self.best.iter().map(|(_, r)| *r)
     }
 
-    #[cfg(test)]
     pub fn into_sorted(self) -> Vec<(f32, u32)> {
         self.best
     }

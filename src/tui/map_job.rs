@@ -1,6 +1,7 @@
-//! The Map pane's background work: the map itself (the live model's vectors, reused from
-//! the cache when the data has not changed, their principal components scaled into the unit
-//! square, k-means clusters, the labels) and the lines shown of the sample under the cursor.
+//! The Map pane's background work: the map itself (the live model's vectors, their principal
+//! components or their t-SNE map, cached until the data changes, scaled into the unit
+//! square; k-means clusters; the labels) and the lines shown of the
+//! sample under the cursor.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,11 +21,14 @@ const CLUSTERS: usize = 8;
 /// Lines of a text shown beside the map.
 const TEXT_LINES: usize = 40;
 
-pub fn data(root: &Path) -> Result<MapData> {
+/// The map by principal components (quick), or by t-SNE (`tsne`; the pane asks for it
+/// second, up to `AUTO_TSNE_UP_TO` samples).
+pub fn data(root: &Path, tsne: bool) -> Result<MapData> {
     let project = Project::open(root)?;
     let method = kindling::features::Method::choose(&project.config.live.features, project.config.source.kind)?;
     let (vectors, _) = embed::vectors(&project, method, &Silent)?;
-    let points = embed::map::project(&vectors, Projection::Pca, 0)?;
+    let projection = if tsne { Projection::Tsne } else { Projection::Pca };
+    let points = embed::map::cached_project(root, &vectors, projection, &|_, _| {})?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     let k = CLUSTERS.min(points.len() - 1);
     let clustering = embed::clusters::kmeans(&vectors, &labels, k, 0)?;
@@ -43,6 +47,7 @@ pub fn data(root: &Path) -> Result<MapData> {
         vectors,
         labels,
         features: method.name().to_string(),
+        projection,
     })
 }
 

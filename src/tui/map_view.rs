@@ -103,9 +103,18 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
     lines.push(Line::from(""));
     let labelled = data.ids.iter().filter(|i| data.labels.contains_key(*i)).count();
     lines.push(Line::from(Span::styled(
-        format!("{} points · {labelled} labelled · {} · zoom ×{}", data.ids.len(), data.features, 1u32 << m.zoom),
+        format!(
+            "{} points · {labelled} labelled · {} {} · zoom ×{}",
+            data.ids.len(),
+            data.features,
+            data.projection.name(),
+            1u32 << m.zoom
+        ),
         theme.dim(),
     )));
+    if m.tsne_pending {
+        lines.push(Line::from(Span::styled("t-SNE map coming (principal components meanwhile)", theme.dim())));
+    }
     let colouring = match m.colouring() {
         Colouring::Label => "by label",
         Colouring::Cluster => "by cluster",

@@ -73,7 +73,7 @@ fn map_gives_every_sample_a_place_apart_by_topic_and_draws_it() {
     assert_eq!(rows.len(), 10);
     assert!(rows.iter().any(|r| r[0] == "t1.txt" && r[3] == "printer"));
     let x = |id: &str| rows.iter().find(|r| r[0] == id).unwrap()[1].parse::<f64>().unwrap();
-    // The first component splits the two topics.
+    // The map's first axis splits the two topics.
     let printers: Vec<f64> = (0..5).map(|i| x(&format!("t{i}.txt"))).collect();
     let accounts: Vec<f64> = (5..10).map(|i| x(&format!("t{i}.txt"))).collect();
     let apart = printers.iter().all(|a| accounts.iter().all(|b| a < b))
@@ -85,5 +85,8 @@ fn map_gives_every_sample_a_place_apart_by_topic_and_draws_it() {
     assert!(r.code == 0 && r.stderr.starts_with("wrote the map of 10 samples"), "{}", r.stderr);
     assert_eq!(image::open(&png).unwrap().width(), 900);
     assert_eq!(json(&["map", p(&proj), "--json"]).as_array().unwrap().len(), 10);
-    assert!(user_error(&["map", p(&proj), "--method", "tsne"]).contains("not yet"));
+    // auto is t-SNE at this size; the principal components on asking, and no UMAP.
+    assert_eq!(ok(&["map", p(&proj), "--method", "tsne"]), csv);
+    assert_ne!(ok(&["map", p(&proj), "--method", "pca"]), csv);
+    assert!(user_error(&["map", p(&proj), "--method", "umap"]).contains("not built"));
 }

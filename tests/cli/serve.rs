@@ -114,7 +114,7 @@ fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
 }
 
 #[test]
-fn a_token_guards_every_route_but_health() {
+fn a_token_guards_every_route_but_health_and_texts_answer_as_predict_does() {
     let dir = tempfile::tempdir().unwrap();
     ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
     let proj = dir.path().join("demo/tickets");
@@ -129,9 +129,22 @@ fn a_token_guards_every_route_but_health() {
     assert_eq!(status, 200, "{text}");
     let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(answer["predictions"].as_array().unwrap().len(), 2);
-    let p: f64 =
+    let total: f64 =
         answer["predictions"][0]["probabilities"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
-    assert!((p - 1.0).abs() < 1e-9);
+    assert!((total - 1.0).abs() < 1e-9);
+    // The same texts through `predict`: the same probabilities, to the last digit.
+    std::fs::write(dir.path().join("new.csv"), "id,text\na,my printer jams\nb,I cannot log in\n").unwrap();
+    let expected = ok(&["predict", p(&proj), p(&dir.path().join("new.csv"))]);
+    let mut lines = expected.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for (line, got) in lines.zip(answer["predictions"].as_array().unwrap()) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(got["predicted"], cells[1], "{line}");
+        for (name, cell) in header.iter().zip(&cells).skip(2) {
+            let class = name.strip_prefix("prob_").unwrap();
+            assert_eq!(got["probabilities"][class].as_f64().unwrap(), cell.parse::<f64>().unwrap(), "{line}");
+        }
+    }
 }
 
 /// `predict` on three of the project's files against the server posting the same files in

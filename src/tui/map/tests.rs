@@ -21,6 +21,7 @@ fn grid() -> Map {
         vectors: Vectors::new(ids.clone(), x),
         labels,
         features: "table".into(),
+        projection: kindling::embed::map::Projection::Tsne,
         ids,
         xy,
     }));
@@ -107,4 +108,28 @@ fn a_single_point_gets_an_ordinary_keyboard_label() {
     let mut m = grid();
     let Some(Effect::Write(Write::Set { ids, origin, .. })) = m.label("cat") else { panic!() };
     assert_eq!((ids, origin), (vec!["p00".to_string()], Origin::Keyboard));
+}
+
+#[test]
+fn the_principal_components_come_first_then_the_tsne_map_keeps_the_cursor() {
+    use kindling::embed::map::Projection;
+    let mut m = grid();
+    let pca = |m: &mut Map| {
+        let mut d = m.data.take().unwrap().unwrap();
+        d.projection = Projection::Pca;
+        d
+    };
+    let first = pca(&mut m);
+    m.arrived(Ok(first));
+    assert!(m.tsne_pending);
+    let asked = m.jobs();
+    assert!(asked.contains(&Job::Map { tsne: true }), "{asked:?}");
+    assert!(!m.jobs().iter().any(|j| matches!(j, Job::Map { .. })), "each map asked once");
+    m.act(Action::Right);
+    let mut again = grid();
+    let mut tsne = again.data.take().unwrap().unwrap();
+    tsne.xy.reverse();
+    m.arrived(Ok(tsne));
+    assert!(!m.tsne_pending);
+    assert_eq!(at(&m), "p01", "the same sample under the cursor");
 }
