@@ -60,6 +60,13 @@ pub fn project(
         return Err(Error::user("a map needs at least 3 samples with a vector"));
     }
     let x = super::clusters::dense(vectors, seed);
+    let first = x.row(0);
+    if x.rows().into_iter().all(|r| r.iter().zip(first.iter()).all(|(a, b)| (a - b).abs() < 1e-12)) {
+        return Err(Error::user(format!(
+            "all {} samples have the same vector: nothing to map (try other --features)",
+            vectors.len()
+        )));
+    }
     let fitted = Pca::params(2.min(x.ncols()))
         .fit(&DatasetBase::from(x.clone()))
         .map_err(|e| Error::internal(format!("PCA: {e}")))?;
@@ -149,5 +156,15 @@ mod tests {
         assert_eq!(Projection::choose("auto", 1000).unwrap(), Projection::Tsne);
         assert_eq!(Projection::choose("auto", AUTO_TSNE_UP_TO + 1).unwrap(), Projection::Pca);
         assert!(Projection::choose("umap", 10).is_err());
+    }
+
+    #[test]
+    fn identical_vectors_or_too_few_are_said_so() {
+        let ids: Vec<String> = (0..5).map(|i| format!("s{i}")).collect();
+        let same = Vectors::new(ids.clone(), Matrix::dense(5, 2, vec![1.0; 10]));
+        let e = project(&same, Projection::Tsne, 0, &|_, _| {}).unwrap_err();
+        assert!(e.message().contains("same vector"), "{}", e.message());
+        let two = Vectors::new(ids[..2].to_vec(), Matrix::dense(2, 2, vec![1.0, 0.0, 0.0, 1.0]));
+        assert!(project(&two, Projection::Pca, 0, &|_, _| {}).unwrap_err().message().contains("at least 3"));
     }
 }

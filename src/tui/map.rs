@@ -28,9 +28,41 @@ pub struct MapData {
     pub clusters: usize,
     pub vectors: Vectors,
     pub labels: HashMap<String, String>,
+    /// The labels again, by point (made when the map arrives): a redraw looks up no ids.
+    pub index: LabelIndex,
     /// The featurizer the vectors come from.
     pub features: String,
     pub projection: kindling::embed::map::Projection,
+}
+
+/// Each point's label as a number into `names`.
+#[derive(Default)]
+pub struct LabelIndex {
+    position: HashMap<String, usize>,
+    pub names: Vec<String>,
+    pub of: Vec<Option<u16>>,
+}
+
+impl LabelIndex {
+    fn rebuild(&mut self, ids: &[String], labels: &HashMap<String, String>) {
+        self.position = ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+        self.names.clear();
+        self.of = vec![None; ids.len()];
+        for (id, label) in labels {
+            self.set(id, Some(label));
+        }
+    }
+
+    fn set(&mut self, id: &str, label: Option<&str>) {
+        let Some(&at) = self.position.get(id) else { return };
+        self.of[at] = label.map(|l| match self.names.iter().position(|n| n == l) {
+            Some(k) => k as u16,
+            None => {
+                self.names.push(l.to_string());
+                (self.names.len() - 1) as u16
+            }
+        });
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +113,10 @@ impl Map {
             (Ok(new), Some(old)) => new.ids == old.ids,
             _ => false,
         };
+        let mut result = result;
+        if let Ok(d) = &mut result {
+            d.index.rebuild(&d.ids, &d.labels);
+        }
         if let Ok(d) = &result {
             self.tsne_pending = d.projection == Projection::Pca && d.ids.len() <= AUTO_TSNE_UP_TO && !self.tsne_asked;
         } else {
@@ -116,13 +152,12 @@ impl Map {
     /// Labels written elsewhere (or here) recolour the map.
     pub fn written(&mut self, result: &Result<Written, String>) {
         let Some(Ok(data)) = self.data.as_mut() else { return };
-        let mut set = |id: &str, label: Option<String>| match label {
-            Some(l) => {
-                data.labels.insert(id.to_string(), l);
-            }
-            None => {
-                data.labels.remove(id);
-            }
+        let mut set = |id: &str, label: Option<String>| {
+            data.index.set(id, label.as_deref());
+            match label {
+                Some(l) => data.labels.insert(id.to_string(), l),
+                None => data.labels.remove(id),
+            };
         };
         match result {
             Ok(Written::Set { ids, label, .. }) => ids.iter().for_each(|id| set(id, label.clone())),
@@ -135,6 +170,7 @@ impl Map {
     pub fn labels_arrived(&mut self, labels: &HashMap<String, String>) {
         if let Some(Ok(data)) = self.data.as_mut() {
             data.labels = labels.clone();
+            data.index.rebuild(&data.ids, &data.labels);
         }
     }
 

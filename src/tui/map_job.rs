@@ -46,6 +46,7 @@ pub fn data(root: &Path, tsne: bool) -> Result<MapData> {
         clusters: k,
         vectors,
         labels,
+        index: Default::default(),
         features: method.name().to_string(),
         projection,
     })

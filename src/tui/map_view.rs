@@ -41,23 +41,24 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
     let (y0, y1) = (m.centre.1 - half, m.centre.1 + half);
     let visible = |p: &(f64, f64)| (x0..=x1).contains(&p.0) && (y0..=y1).contains(&p.1);
     let colour = |name: &str| theme.fg(name).fg.unwrap_or(Color::Reset);
-    // Points by colour: unlabelled first (dim), then each class or cluster over them.
-    let mut groups: Vec<(Color, Vec<(f64, f64)>)> = Vec::new();
+    // Points by colour: unlabelled first (dim), then each class or cluster over them. The
+    // colours are looked up once a frame, not once a point (100,000 points redraw per key).
+    let (names, colours): (Vec<&str>, Vec<Color>) = match m.colouring() {
+        Colouring::Label => shared.classes.iter().map(|c| (c.name.as_str(), colour(&c.colour))).unzip(),
+        Colouring::Cluster => CLUSTER_COLOURS.iter().map(|c| (*c, colour(c))).unzip(),
+    };
+    // The group of each label number of the index.
+    let group_of: Vec<Option<usize>> = data.index.names.iter().map(|l| names.iter().position(|n| n == l)).collect();
+    let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); names.len()];
     let mut unlabelled = Vec::new();
     for (i, p) in data.xy.iter().enumerate().filter(|(_, p)| visible(p)) {
-        let name = match m.colouring() {
-            Colouring::Label => data.labels.get(&data.ids[i]).and_then(|l| shared.colour_of(l)),
-            Colouring::Cluster => Some(CLUSTER_COLOURS[data.cluster[i] % CLUSTER_COLOURS.len()]),
+        let group = match m.colouring() {
+            Colouring::Label => data.index.of[i].and_then(|k| group_of[k as usize]),
+            Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
         };
-        match name {
+        match group {
             None => unlabelled.push(*p),
-            Some(name) => {
-                let c = colour(name);
-                match groups.iter_mut().find(|g| g.0 == c) {
-                    Some(g) => g.1.push(*p),
-                    None => groups.push((c, vec![*p])),
-                }
-            }
+            Some(g) => groups[g].push(*p),
         }
     }
     let selected: Vec<(f64, f64)> = m.selection.iter().map(|&i| data.xy[i]).filter(|p| visible(p)).collect();
@@ -66,7 +67,7 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
     let bright = if theme.light { Color::Black } else { Color::White };
     let canvas = Canvas::default().marker(Marker::Braille).x_bounds([x0, x1]).y_bounds([y0, y1]).paint(|ctx| {
         ctx.draw(&Points { coords: &unlabelled, color: dim });
-        for (c, coords) in &groups {
+        for (coords, c) in groups.iter().zip(&colours) {
             ctx.draw(&Points { coords, color: *c });
         }
         ctx.layer();
@@ -101,7 +102,7 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
         _ => lines.push(Line::from(Span::styled("…", theme.dim()))),
     }
     lines.push(Line::from(""));
-    let labelled = data.ids.iter().filter(|i| data.labels.contains_key(*i)).count();
+    let labelled = data.labels.len();
     lines.push(Line::from(Span::styled(
         format!(
             "{} points · {labelled} labelled · {} {} · zoom ×{}",

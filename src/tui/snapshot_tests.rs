@@ -625,6 +625,7 @@ fn map_fixture() -> super::map::MapData {
         clusters: 2,
         vectors: kindling::embed::Vectors::new(ids.clone(), x),
         labels,
+        index: Default::default(),
         features: "table".into(),
         projection: kindling::embed::map::Projection::Tsne,
         ids,

@@ -20,6 +20,7 @@ fn grid() -> Map {
         clusters: 3,
         vectors: Vectors::new(ids.clone(), x),
         labels,
+        index: Default::default(),
         features: "table".into(),
         projection: kindling::embed::map::Projection::Tsne,
         ids,
