@@ -377,7 +377,7 @@ impl Status {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::tui::pane::{Effect, in_cx};
     use serde_json::json;
@@ -415,9 +415,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_launched_run_is_followed_once_it_appears() {
-        let run = |id: &str, status: &str| RunSummary {
+    /// A run of the list as `kindling runs` gives it, with nothing but an id and a status.
+    pub(crate) fn run(id: &str, status: &str) -> RunSummary {
+        RunSummary {
             id: id.into(),
             status: status.into(),
             pid: None,
@@ -432,7 +432,11 @@ mod tests {
             error: None,
             sweep: None,
             cv_accuracy: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_launched_run_is_followed_once_it_appears() {
         let mut t = Train::new(SourceKind::Images);
         t.runs_arrived(vec![run("a", "finished"), run("b", "running")]);
         assert_eq!(t.followed.as_deref(), Some("b"), "the running run first");

@@ -56,6 +56,26 @@ impl Drop for Server {
     }
 }
 
+/// Every line of `predict`'s CSV equals the server's answer for the same input to the last
+/// digit; `item` says which answer a line is, from its row number and id.
+fn same_as_predict(expected: &str, predictions: &[serde_json::Value], item: impl Fn(usize, &str) -> usize) {
+    let mut lines = expected.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut compared = 0;
+    for (row, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        let got = &predictions[item(row, cells[0])];
+        assert_eq!(got["predicted"], cells[1], "{line}");
+        for (name, cell) in header.iter().zip(&cells).skip(2) {
+            let class = name.strip_prefix("prob_").unwrap();
+            let want: f64 = cell.parse().unwrap();
+            assert_eq!(got["probabilities"][class].as_f64().unwrap(), want, "{class} in {line}: to the last digit");
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, predictions.len(), "as many answers as predict's lines");
+}
+
 #[test]
 fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
     let dir = tempfile::tempdir().unwrap();
@@ -74,17 +94,7 @@ fn serve_answers_as_predict_does_and_refuses_bad_requests_by_field() {
     let (status, answer) = server.post(rows);
     assert_eq!(status, 200, "{answer}");
     let predictions = answer["predictions"].as_array().unwrap();
-    let mut lines = expected.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    for (line, got) in lines.zip(predictions) {
-        let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(got["predicted"], cells[1], "{line}");
-        for (name, cell) in header.iter().zip(&cells).skip(2) {
-            let class = name.strip_prefix("prob_").unwrap();
-            let want: f64 = cell.parse().unwrap();
-            assert_eq!(got["probabilities"][class].as_f64().unwrap(), want, "{class} in {line}: to the last digit");
-        }
-    }
+    same_as_predict(&expected, predictions, |row, _| row);
     assert_eq!(predictions.len(), 3);
     assert!(answer["run"].as_str().unwrap().ends_with("gradient_boosting"));
     // Bad requests: each a 4xx and one JSON error naming the field.
@@ -135,16 +145,7 @@ fn a_token_guards_every_route_but_health_and_texts_answer_as_predict_does() {
     // The same texts through `predict`: the same probabilities, to the last digit.
     std::fs::write(dir.path().join("new.csv"), "id,text\na,my printer jams\nb,I cannot log in\n").unwrap();
     let expected = ok(&["predict", p(&proj), p(&dir.path().join("new.csv"))]);
-    let mut lines = expected.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    for (line, got) in lines.zip(answer["predictions"].as_array().unwrap()) {
-        let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(got["predicted"], cells[1], "{line}");
-        for (name, cell) in header.iter().zip(&cells).skip(2) {
-            let class = name.strip_prefix("prob_").unwrap();
-            assert_eq!(got["probabilities"][class].as_f64().unwrap(), cell.parse::<f64>().unwrap(), "{line}");
-        }
-    }
+    same_as_predict(&expected, answer["predictions"].as_array().unwrap(), |row, _| row);
 }
 
 /// `predict` on three of the project's files against the server posting the same files in
@@ -182,18 +183,8 @@ fn files_served_as_predicted(project: &str, model: &str, key: &str, extension: &
     let server = Server::start(&[p(&proj)]);
     let (status, answer) = server.post(&format!("{{\"{key}\": [{}]}}", encoded.join(",")));
     assert_eq!(status, 200, "{answer}");
-    let mut lines = expected.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        let i: usize = cells[0].trim_end_matches(&format!(".{extension}")).parse().unwrap();
-        let got = &answer["predictions"][i];
-        assert_eq!(got["predicted"], cells[1], "{line}");
-        for (name, cell) in header.iter().zip(&cells).skip(2) {
-            let class = name.strip_prefix("prob_").unwrap();
-            assert_eq!(got["probabilities"][class].as_f64().unwrap(), cell.parse::<f64>().unwrap(), "{line}");
-        }
-    }
+    let posted_as = |_: usize, id: &str| id.trim_end_matches(&format!(".{extension}")).parse().unwrap();
+    same_as_predict(&expected, answer["predictions"].as_array().unwrap(), posted_as);
     let not_a_file = base64::engine::general_purpose::STANDARD.encode(b"hello, not a file");
     let (status, e) = server.post(&format!("{{\"{key}\": [{}, \"{not_a_file}\"]}}", encoded[0]));
     assert_eq!((status, e["field"].as_str()), (400, Some(format!("{key}[1]").as_str())), "{e}");

@@ -83,22 +83,7 @@ fn palette_commands_go_where_they_act_and_ask_for_their_work() {
 
 #[test]
 fn e_in_results_writes_the_selected_finished_runs_report() {
-    let run = |id: &str, status: &str| kindling::runs::RunSummary {
-        id: id.into(),
-        status: status.into(),
-        pid: None,
-        model: "logistic".into(),
-        features: "auto".into(),
-        started: String::new(),
-        seconds: None,
-        labelled: 0,
-        data: String::new(),
-        accuracy: None,
-        macro_f1: None,
-        error: None,
-        sweep: None,
-        cv_accuracy: None,
-    };
+    use crate::tui::train::tests::run;
     let mut a = app();
     a.act(Action::GotoPane(Pane::Results));
     a.panes.results.runs_arrived(Ok(vec![run("r1", "finished"), run("r2", "running")]));
