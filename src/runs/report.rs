@@ -83,11 +83,15 @@ fn markdown(project: &Project, d: &RunDetail, confusion: &str, loss: Option<&str
         let origins: Vec<String> = stats.events_per_origin.iter().map(|(o, n)| format!("{o} {n}")).collect();
         let _ = writeln!(
             s,
-            "\nLabels now: {} of {} samples; events by origin: {}.",
+            "\nLabels now: {} of {} samples; events by origin: {}.\n",
             stats.labelled,
             stats.samples,
             origins.join(", ")
         );
+        let _ = writeln!(s, "| class | labelled now |\n|---|---|");
+        for (class, n) in &stats.per_class {
+            let _ = writeln!(s, "| {class} | {n} |");
+        }
     }
     let _ = writeln!(s, "\n## Model\n");
     let _ = writeln!(s, "| | |\n|---|---|");

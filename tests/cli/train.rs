@@ -635,6 +635,13 @@ fn a_run_report_holds_every_section_in_html_and_markdown() {
     }
     assert_eq!(text.matches("src=\"data:image/png;base64,").count(), 2, "both pictures embedded");
     assert!(text.contains("<td>weight</td>") && text.contains("<td>colour</td>"), "the profile's columns");
+    assert!(text.contains("<th>labelled now</th>") && text.contains("<td>plum</td>"), "labels per class");
+    // Well formed: every element opened is closed.
+    for tag in ["html", "body", "table", "tr", "td", "th", "h1", "h2", "p", "pre", "ul", "li"] {
+        let (open, close) = (text.matches(&format!("<{tag}>")).count(), text.matches(&format!("</{tag}>")).count());
+        let open = open + text.matches(&format!("<{tag} ")).count();
+        assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
+    }
     assert!(text.contains("--model logistic") && text.contains("--folds 3"), "the command that trains it again");
     let md = dir.path().join("report.md");
     let r = kindling(&["show", p(&proj), "latest", "--report", p(&md)]);
