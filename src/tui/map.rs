@@ -30,6 +30,10 @@ pub struct MapData {
     pub labels: HashMap<String, String>,
     /// The labels again, by point (made when the map arrives): a redraw looks up no ids.
     pub index: LabelIndex,
+    /// The live model's class for each point (a number into `suggested_names`), when it has
+    /// predictions.
+    pub suggested: Vec<Option<u16>>,
+    pub suggested_names: Vec<String>,
     /// The featurizer the vectors come from.
     pub features: String,
     pub projection: kindling::embed::map::Projection,
@@ -68,6 +72,8 @@ impl LabelIndex {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Colouring {
     Label,
+    /// The live model's suggestion for every sample, labelled or not.
+    Suggestion,
     Cluster,
 }
 
@@ -206,8 +212,10 @@ impl Map {
                 self.anchor = None;
             }
             Action::Colouring => {
+                let suggestions = self.ok().is_some_and(|d| d.suggested.iter().any(Option::is_some));
                 self.colouring = Some(match self.colouring() {
-                    Colouring::Label => Colouring::Cluster,
+                    Colouring::Label if suggestions => Colouring::Suggestion,
+                    Colouring::Label | Colouring::Suggestion => Colouring::Cluster,
                     Colouring::Cluster => Colouring::Label,
                 });
             }

@@ -39,6 +39,16 @@ pub fn data(root: &Path, tsne: bool) -> Result<MapData> {
     let (mid_x, mid_y) = ((lo_x + hi_x) / 2.0, (lo_y + hi_y) / 2.0);
     let xy = points.iter().map(|p| (0.5 + (p.x - mid_x) / scale, 0.5 + (p.y - mid_y) / scale)).collect();
     let cluster = points.iter().map(|p| clustering.of.get(&p.id).copied().unwrap_or(0)).collect();
+    // The live model's class for every sample, when it has made predictions.
+    let live = kindling::live::state::read(root).ok().flatten();
+    let suggested_names: Vec<String> = live.as_ref().map(|l| l.predictions.classes.clone()).unwrap_or_default();
+    let suggested = points
+        .iter()
+        .map(|p| {
+            let predicted = &live.as_ref()?.predictions.by_id.get(&p.id)?.predicted;
+            suggested_names.iter().position(|c| c == predicted).map(|k| k as u16)
+        })
+        .collect();
     Ok(MapData {
         ids: points.into_iter().map(|p| p.id).collect(),
         xy,
@@ -47,6 +57,8 @@ pub fn data(root: &Path, tsne: bool) -> Result<MapData> {
         vectors,
         labels,
         index: Default::default(),
+        suggested,
+        suggested_names,
         features: method.name().to_string(),
         projection,
     })

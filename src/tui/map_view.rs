@@ -44,16 +44,22 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
     // Points by colour: unlabelled first (dim), then each class or cluster over them. The
     // colours are looked up once a frame, not once a point (100,000 points redraw per key).
     let (names, colours): (Vec<&str>, Vec<Color>) = match m.colouring() {
-        Colouring::Label => shared.classes.iter().map(|c| (c.name.as_str(), colour(&c.colour))).unzip(),
+        Colouring::Label | Colouring::Suggestion => {
+            shared.classes.iter().map(|c| (c.name.as_str(), colour(&c.colour))).unzip()
+        }
         Colouring::Cluster => CLUSTER_COLOURS.iter().map(|c| (*c, colour(c))).unzip(),
     };
-    // The group of each label number of the index.
-    let group_of: Vec<Option<usize>> = data.index.names.iter().map(|l| names.iter().position(|n| n == l)).collect();
+    // The group of each label (or suggestion) number.
+    let group = |numbered: &[String]| -> Vec<Option<usize>> {
+        numbered.iter().map(|l| names.iter().position(|n| n == l)).collect()
+    };
+    let (label_group, suggestion_group) = (group(&data.index.names), group(&data.suggested_names));
     let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); names.len()];
     let mut unlabelled = Vec::new();
     for (i, p) in data.xy.iter().enumerate().filter(|(_, p)| visible(p)) {
         let group = match m.colouring() {
-            Colouring::Label => data.index.of[i].and_then(|k| group_of[k as usize]),
+            Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
+            Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
             Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
         };
         match group {
@@ -94,6 +100,10 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
             None => Span::styled("unlabelled", theme.dim()),
         }),
         Line::from(format!("cluster {} of {}", data.cluster[m.cursor], data.clusters)),
+        Line::from(match data.suggested.get(m.cursor).copied().flatten() {
+            Some(k) => Span::raw(format!("live model: {}", data.suggested_names[k as usize])),
+            None => Span::styled("live model: no suggestion", theme.dim()),
+        }),
         Line::from(""),
     ];
     match &m.preview {
@@ -118,6 +128,7 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
     }
     let colouring = match m.colouring() {
         Colouring::Label => "by label",
+        Colouring::Suggestion => "by the live model",
         Colouring::Cluster => "by cluster",
     };
     lines.push(Line::from(Span::styled(format!("coloured {colouring} (c)"), theme.dim())));

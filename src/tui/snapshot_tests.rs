@@ -626,6 +626,8 @@ fn map_fixture() -> super::map::MapData {
         vectors: kindling::embed::Vectors::new(ids.clone(), x),
         labels,
         index: Default::default(),
+        suggested: (0..200).map(|i| Some((i / 100) as u16)).collect(),
+        suggested_names: vec!["oak".into(), "pine".into()],
         features: "table".into(),
         projection: kindling::embed::map::Projection::Tsne,
         ids,
@@ -656,4 +658,6 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     assert!(selected > 1, "{selected}");
     assert!(a.message.as_deref().unwrap().starts_with(&format!("{selected} selected")), "{:?}", a.message);
     check("map_selection_120x40", &draw(&mut a, 120, 40));
+    a.act(Action::Colouring);
+    assert!(draw(&mut a, 120, 40).contains("coloured by the live model"));
 }

@@ -21,6 +21,8 @@ fn grid() -> Map {
         vectors: Vectors::new(ids.clone(), x),
         labels,
         index: Default::default(),
+        suggested: vec![None; 9],
+        suggested_names: Vec::new(),
         features: "table".into(),
         projection: kindling::embed::map::Projection::Tsne,
         ids,
@@ -133,4 +135,21 @@ fn the_principal_components_come_first_then_the_tsne_map_keeps_the_cursor() {
     m.arrived(Ok(tsne));
     assert!(!m.tsne_pending);
     assert_eq!(at(&m), "p01", "the same sample under the cursor");
+}
+
+#[test]
+fn c_cycles_label_suggestion_cluster_and_skips_suggestions_there_are_none_of() {
+    let mut m = grid();
+    m.act(Action::Colouring);
+    assert_eq!(m.colouring(), Colouring::Cluster, "no live model: straight to clusters");
+    m.act(Action::Colouring);
+    assert_eq!(m.colouring(), Colouring::Label);
+    if let Some(Ok(d)) = m.data.as_mut() {
+        d.suggested_names = vec!["cat".into()];
+        d.suggested[4] = Some(0);
+    }
+    m.act(Action::Colouring);
+    assert_eq!(m.colouring(), Colouring::Suggestion);
+    m.act(Action::Colouring);
+    assert_eq!(m.colouring(), Colouring::Cluster);
 }
