@@ -1,5 +1,5 @@
 //! `kindling served DIR [--import]`: the served log summed up, and its inputs added to the
-//! project as samples of the source's kind — rows appended to a CSV / TSV source (ids
+//! project as samples of the source's kind — rows appended to a CSV, TSV or Parquet source (ids
 //! `served-TIME-LINE` when the source has an id column), files copied into the source folder's
 //! `served/` (under `train/` when folders fix the split). Each log line is imported once.
 
@@ -170,31 +170,51 @@ fn copy_files(
     Ok((added, to, missing))
 }
 
-/// Rows appended to a CSV or TSV source, in its columns: the posted values (a text source's
-/// text in its text column), a new id (`served-TIME-LINE`), the label and split left empty.
+/// Rows appended to a table source, in its columns: the posted values (a text source's text
+/// in its text column), a new id (`served-TIME-LINE`), the label and split left empty. A CSV
+/// or TSV source gets lines appended; a Parquet source is written again whole (atomically).
 fn append_rows(project: &Project, path: &Path, entries: &[(usize, Entry)]) -> Result<Added> {
     let format = TableFormat::from_path(path);
-    let separator = match format {
-        Some(TableFormat::Csv) => b',',
-        Some(TableFormat::Tsv) => b'\t',
+    let header: Vec<String> = match format {
+        Some(TableFormat::Csv | TableFormat::Tsv) => {
+            let separator = if format == Some(TableFormat::Tsv) { b'\t' } else { b',' };
+            let mut reader =
+                csv::ReaderBuilder::new().delimiter(separator).from_path(path).map_err(|e| Error::file(path, e))?;
+            reader.headers().map_err(|e| Error::file(path, e))?.iter().map(str::to_string).collect()
+        }
+        Some(TableFormat::Parquet) => {
+            let table = crate::data::table::Table::open(path)?;
+            table.collect(table.scan()?)?.get_column_names().iter().map(|c| c.to_string()).collect()
+        }
         _ => {
             return Err(Error::file(
                 path,
-                "is not CSV or TSV; served rows can be appended only to those (convert the source, or export the log)",
+                "is not CSV, TSV or Parquet; served rows cannot be appended to it (convert the source)",
             ));
         }
     };
+    let (rows, added) = served_rows(project, &header, entries)?;
+    match format {
+        Some(TableFormat::Parquet) => append_parquet(path, &header, &rows)?,
+        _ => append_delimited(path, if format == Some(TableFormat::Tsv) { b'\t' } else { b',' }, &rows)?,
+    }
+    Ok(added)
+}
+
+/// Each entry as a row of `header`'s columns (`None`: empty), and the ids they get.
+fn served_rows(
+    project: &Project,
+    header: &[String],
+    entries: &[(usize, Entry)],
+) -> Result<(Vec<Vec<Option<String>>>, Added)> {
     let source = &project.config.source;
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(separator).from_path(path).map_err(|e| Error::file(path, e))?;
-    let header: Vec<String> = reader.headers().map_err(|e| Error::file(path, e))?.iter().map(str::to_string).collect();
     // Without an id column a row's id is its number: the new rows follow the last one.
     let mut next_row = match &source.id_column {
         Some(_) => 0,
         None => project.source()?.ids_in_order()?.len(),
     };
-    let mut out = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
-    let mut added = Vec::new();
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut added = Vec::with_capacity(entries.len());
     for (line, e) in entries {
         let id = match &source.id_column {
             Some(_) => format!("served-{}-{line}", crate::runs::clock::compact(e.at)),
@@ -203,30 +223,56 @@ fn append_rows(project: &Project, path: &Path, entries: &[(usize, Entry)]) -> Re
                 (next_row - 1).to_string()
             }
         };
-        let cell = |column: &str| -> String {
+        let cell = |column: &str| -> Option<String> {
             if source.id_column.as_deref() == Some(column) {
-                return id.clone();
+                return Some(id.clone());
             }
             if source.text_column.as_deref() == Some(column) {
-                return e.input.as_str().unwrap_or_default().to_string();
+                return e.input.as_str().map(str::to_string);
             }
             match e.input.get(column) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(v) => v.to_string(),
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Null) | None => None,
+                Some(v) => Some(v.to_string()),
             }
         };
-        let row: Vec<String> = header.iter().map(|c| cell(c)).collect();
-        out.write_record(&row).map_err(|err| Error::internal(err.to_string()))?;
+        rows.push(header.iter().map(|c| cell(c)).collect());
         added.push((id, e.confidence, *line));
     }
-    let rows = out.into_inner().map_err(|err| Error::internal(err.to_string()))?;
+    Ok((rows, added))
+}
+
+fn append_delimited(path: &Path, separator: u8, rows: &[Vec<Option<String>>]) -> Result<()> {
+    let mut out = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
+    for row in rows {
+        out.write_record(row.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(|e| Error::internal(e.to_string()))?;
+    }
+    let bytes = out.into_inner().map_err(|e| Error::internal(e.to_string()))?;
     let mut file = std::fs::OpenOptions::new().append(true).open(path).map_err(|e| Error::file(path, e))?;
     if !ends_in_newline(path)? {
         file.write_all(b"\n").map_err(|e| Error::file(path, e))?;
     }
-    file.write_all(&rows).and_then(|_| file.sync_all()).map_err(|e| Error::file(path, e))?;
-    Ok(added)
+    file.write_all(&bytes).and_then(|_| file.sync_all()).map_err(|e| Error::file(path, e))
+}
+
+/// The Parquet file again with `rows` after its own, each value cast to its column's type
+/// (one that does not read as that type is a gap).
+fn append_parquet(path: &Path, header: &[String], rows: &[Vec<Option<String>>]) -> Result<()> {
+    use polars::prelude::*;
+    let table = crate::data::table::Table::open(path)?;
+    let old = table.collect(table.scan()?)?;
+    let mut columns = Vec::with_capacity(header.len());
+    for (c, name) in header.iter().enumerate() {
+        let values: Vec<Option<&str>> = rows.iter().map(|r| r[c].as_deref()).collect();
+        let dtype = old.column(name).map_err(|e| Error::file(path, e))?.dtype().clone();
+        let column = Column::new(name.as_str().into(), values).cast(&dtype).map_err(|e| Error::file(path, e))?;
+        columns.push(column);
+    }
+    let new = DataFrame::new_infer_height(columns).map_err(|e| Error::file(path, e))?;
+    let mut all = old.vstack(&new).map_err(|e| Error::file(path, e))?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut all).map_err(|e| Error::file(path, e))?;
+    crate::atomic::write_whole(path, &bytes)
 }
 
 fn ends_in_newline(path: &Path) -> Result<bool> {

@@ -323,3 +323,31 @@ fn served_images_are_copied_into_the_source_folder() {
     let queue = json(&["queue", p(&proj), "--order", "served", "--limit", "1", "--json"]);
     assert_eq!(queue[0]["id"], format!("served/{name}"), "an unlabelled sample of the project now: {queue}");
 }
+
+#[test]
+fn served_rows_are_appended_to_a_parquet_source_with_their_types() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let csv = dir.path().join("demo/fruit/fruit.csv");
+    let mut df = CsvReadOptions::default().try_into_reader_with_file_path(Some(csv)).unwrap().finish().unwrap();
+    let parquet = dir.path().join("fruit.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap()).finish(&mut df).unwrap();
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&parquet), "--label-column", "label", "--id-column", "id"]);
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let server = Server::start(&[p(&proj), "--log"]);
+    let row = r#"{"rows": [{"weight_g": 131.5, "length_cm": 8, "sweetness": 6, "colour": "red", "origin": "Chile"}]}"#;
+    assert_eq!(server.post(row).0, 200);
+    log_lines(&proj, 1);
+    drop(server);
+    let r = kindling(&["served", p(&proj), "--import"]);
+    assert!(r.code == 0 && r.stderr.contains("added 1 served input"), "{}", r.stderr);
+    let after = ParquetReader::new(std::fs::File::open(&parquet).unwrap()).finish().unwrap();
+    assert_eq!(after.height(), df.height() + 1);
+    assert_eq!(after.dtypes(), df.dtypes(), "the types stay");
+    let last = after.tail(Some(1));
+    assert!(last.column("id").unwrap().str().unwrap().get(0).unwrap().starts_with("served-"));
+    assert_eq!(last.column("weight_g").unwrap().f64().unwrap().get(0), Some(131.5));
+    assert_eq!(last.column("label").unwrap().null_count(), 1, "unlabelled");
+}
