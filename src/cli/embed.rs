@@ -59,7 +59,14 @@ pub fn similar(dir: &Path, id: &str, k: usize, features: &str, json: bool) -> Re
             dir.display()
         ))
     })?;
-    let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
+    // Only the neighbours' labels: reading all of them costs more than the search at 100,000.
+    let store = project.labels()?;
+    let mut labels = std::collections::HashMap::new();
+    for n in &near {
+        if let Some(l) = store.get(&n.id)? {
+            labels.insert(n.id.clone(), l);
+        }
+    }
     if json {
         let rows: Vec<_> = near
             .iter()

@@ -47,8 +47,13 @@ pub struct Rows {
 }
 
 fn key(project: &Project, dataset: &Dataset, method: Method) -> String {
+    key_of(project, &dataset.fingerprint, method)
+}
+
+/// The cache key of the vectors of data `fingerprint` by `method` at the project's settings.
+fn key_of(project: &Project, fingerprint: &str, method: Method) -> String {
     let settings = serde_json::to_string(&project.config.features).unwrap_or_default();
-    let text = format!("{}\n{}\n{settings}", dataset.fingerprint, method.name());
+    let text = format!("{fingerprint}\n{}\n{settings}", method.name());
     blake3::hash(text.as_bytes()).to_hex().to_string()
 }
 
@@ -172,6 +177,16 @@ pub fn cached(project_root: &Path, method: Method) -> Option<Vectors> {
 
 /// The vectors of every sample the featurizer can read, computed when missing or stale.
 pub fn vectors(project: &Project, method: Method, progress: &dyn Progress) -> Result<(Vectors, Vec<String>)> {
+    // Fresh in the cache: the data's fingerprint says so without reading every sample.
+    let fingerprint = project.source()?.fingerprint()?;
+    if let Some(mut cached) = std::fs::read(cache_path(project.root(), method))
+        .ok()
+        .and_then(|b| postcard::from_bytes::<Cached>(&b).ok())
+        .filter(|c| c.key == key_of(project, &fingerprint, method))
+    {
+        let ids: Vec<String> = cached.kept.iter().map(|&i| std::mem::take(&mut cached.ids[i])).collect();
+        return Ok((Vectors::new(ids, cached.rows), Vec::new()));
+    }
     let dataset = Dataset::load(project)?;
     let rows = all_rows(project, &dataset, method, progress)?;
     let ids: Vec<String> = rows.kept.iter().map(|&i| dataset.ids[i].clone()).collect();

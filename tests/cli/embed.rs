@@ -90,3 +90,21 @@ fn map_gives_every_sample_a_place_apart_by_topic_and_draws_it() {
     assert_ne!(ok(&["map", p(&proj), "--method", "pca"]), csv);
     assert!(user_error(&["map", p(&proj), "--method", "umap"]).contains("not built"));
 }
+
+#[test]
+fn cached_vectors_are_made_again_when_the_data_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = project(dir.path());
+    ok(&["embed", p(&proj)]);
+    let near = |id: &str| {
+        let found = json(&["similar", p(&proj), id, "-k", "1", "--json"]);
+        found[0]["id"].as_str().unwrap().to_string()
+    };
+    assert!(user_error(&["similar", p(&proj), "t10.txt"]).contains("no sample"));
+    // A new printer ticket, and t0 rewritten to be about passwords.
+    let data = dir.path().join("texts");
+    std::fs::write(data.join("t10.txt"), "the printer jams paper toner tray again").unwrap();
+    std::fs::write(data.join("t0.txt"), "reset password account login locked ticket0").unwrap();
+    assert!(["t1.txt", "t2.txt", "t3.txt", "t4.txt"].contains(&near("t10.txt").as_str()));
+    assert!(["t5.txt", "t6.txt", "t7.txt", "t8.txt", "t9.txt"].contains(&near("t0.txt").as_str()));
+}
