@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `kindling map --method tsne` beside scikit-learn's TSNE (bench/map.py) on the demo shapes
-# and the growth benchmark's 20,000-row table (made by bench/growth.sh when missing).
+# `kindling map --method tsne` beside scikit-learn's TSNE (bench/map.py) on the demo shapes, the
+# growth benchmark's 20,000-row table (made by bench/growth.sh when missing) and 20,000
+# generated 32×32 images (bench/images.py).
 # Installs the peer into target/bench-tools/venv when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +11,10 @@ venv=target/bench-tools/venv
 cargo build --release --bin kindling --example load
 [[ -d target/bench-map/demo ]] || target/release/kindling demo target/bench-map/demo --no-open >/dev/null
 [[ -d target/bench-growth/20000/table-project ]] || bench/growth.sh --rows 20000 --models majority --repeat 1
-exec "$venv/bin/python" bench/map.py target/bench-map/demo/shapes target/bench-growth/20000/table-project "$@"
+if [[ ! -d target/bench-map/images20k-project ]]; then
+  "$venv/bin/python" bench/images.py target/bench-map/images20k --n 20000
+  target/release/kindling init target/bench-map/images20k-project --source target/bench-map/images20k/images \
+    --kind images --classes circle,square,cross,ring >/dev/null
+fi
+exec "$venv/bin/python" bench/map.py target/bench-map/demo/shapes target/bench-growth/20000/table-project \
+  target/bench-map/images20k-project "$@"

@@ -124,7 +124,7 @@ mod tests {
         let (n, d) = (rows.len(), rows[0].len());
         let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
         let x = Matrix::dense(n, d, rows.into_iter().flatten().collect());
-        Vectors { rows: ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect(), ids, x }
+        Vectors::new(ids, x)
     }
 
     /// Three directions, `n` samples each, a little spread.

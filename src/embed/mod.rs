@@ -120,13 +120,21 @@ pub struct Vectors {
     rows: std::collections::HashMap<String, usize>,
     ids: Vec<String>,
     x: Matrix,
+    /// The cache key they were made under (the data's fingerprint, the featurizer and its
+    /// settings), when they come from the project: what a map of them is cached under.
+    key: Option<String>,
 }
 
 impl Vectors {
     /// The rows of `x`, one per id, in order.
     pub fn new(ids: Vec<String>, x: Matrix) -> Vectors {
         let rows = ids.iter().enumerate().map(|(row, id)| (id.clone(), row)).collect();
-        Vectors { rows, ids, x }
+        Vectors { rows, ids, x, key: None }
+    }
+
+    /// The cache key of the vectors, when they are the project's.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
 
     pub fn len(&self) -> usize {
@@ -172,7 +180,7 @@ pub fn cached(project_root: &Path, method: Method) -> Option<Vectors> {
     let cached: Cached = postcard::from_bytes(&bytes).ok()?;
     let ids: Vec<String> = cached.kept.iter().map(|&i| cached.ids[i].clone()).collect();
     let rows = ids.iter().enumerate().map(|(row, id)| (id.clone(), row)).collect();
-    Some(Vectors { rows, ids, x: cached.rows })
+    Some(Vectors { rows, ids, x: cached.rows, key: Some(cached.key) })
 }
 
 /// The vectors of every sample the featurizer can read, computed when missing or stale.
@@ -185,11 +193,12 @@ pub fn vectors(project: &Project, method: Method, progress: &dyn Progress) -> Re
         .filter(|c| c.key == key_of(project, &fingerprint, method))
     {
         let ids: Vec<String> = cached.kept.iter().map(|&i| std::mem::take(&mut cached.ids[i])).collect();
-        return Ok((Vectors::new(ids, cached.rows), Vec::new()));
+        let vectors = Vectors { key: Some(cached.key), ..Vectors::new(ids, cached.rows) };
+        return Ok((vectors, Vec::new()));
     }
     let dataset = Dataset::load(project)?;
     let rows = all_rows(project, &dataset, method, progress)?;
     let ids: Vec<String> = rows.kept.iter().map(|&i| dataset.ids[i].clone()).collect();
-    let by_id = ids.iter().enumerate().map(|(row, id)| (id.clone(), row)).collect();
-    Ok((Vectors { rows: by_id, ids, x: rows.x }, rows.skipped))
+    let vectors = Vectors { key: Some(key(project, &dataset, method)), ..Vectors::new(ids, rows.x) };
+    Ok((vectors, rows.skipped))
 }

@@ -40,7 +40,7 @@ mod tests {
     fn vectors(rows: &[[f32; 2]]) -> Vectors {
         let ids: Vec<String> = (0..rows.len()).map(|i| format!("s{i}")).collect();
         let x = Matrix::dense(rows.len(), 2, rows.iter().flatten().copied().collect());
-        Vectors { rows: ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect(), ids, x }
+        Vectors::new(ids, x)
     }
 
     #[test]
