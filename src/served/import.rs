@@ -118,19 +118,18 @@ pub fn import(project: &Project) -> Result<Imported> {
     let fresh = !file.exists();
     let mut out =
         std::fs::OpenOptions::new().create(true).append(true).open(&file).map_err(|e| Error::file(&file, e))?;
-    let mut text = String::new();
+    // The same CSV writer every table here goes through (ids may hold commas or quotes).
+    let mut text = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::internal(e.to_string());
     if fresh {
-        text += "id,confidence,line\n";
+        text.write_record(["id", "confidence", "line"]).map_err(fail)?;
     }
     for (id, confidence, line) in &ids {
-        text += &format!("{},{confidence},{line}\n", quote(id));
+        text.write_record([id.clone(), confidence.to_string(), line.to_string()]).map_err(fail)?;
     }
-    out.write_all(text.as_bytes()).and_then(|_| out.sync_all()).map_err(|e| Error::file(&file, e))?;
+    let text = text.into_inner().map_err(|e| Error::internal(e.to_string()))?;
+    out.write_all(&text).and_then(|_| out.sync_all()).map_err(|e| Error::file(&file, e))?;
     Ok(Imported { added: ids.len(), to, missing_files })
-}
-
-fn quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_string() }
 }
 
 type Added = Vec<(String, f64, usize)>;
