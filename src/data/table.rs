@@ -113,8 +113,21 @@ impl Table {
         Ok(self.schema()?.iter_names().map(|n| n.to_string()).collect())
     }
 
+    /// A CSV or TSV file's header as written, read without inferring the column types
+    /// (which reads the first rows); `None` for other formats or a header not read.
+    fn header_names(&self) -> Option<Vec<String>> {
+        if !self.format.is_delimited() {
+            return None;
+        }
+        let mut reader = csv::ReaderBuilder::new().delimiter(self.separator).from_path(&self.path).ok()?;
+        Some(reader.headers().ok()?.iter().map(str::to_string).collect())
+    }
+
     /// Fails with the list of columns when `name` is not one of them.
     pub fn require_column(&self, name: &str, flag: &str) -> Result<()> {
+        if self.header_names().is_some_and(|names| names.iter().any(|n| n == name)) {
+            return Ok(());
+        }
         let names = self.column_names()?;
         if names.iter().any(|n| n == name) {
             return Ok(());

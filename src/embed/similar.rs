@@ -15,10 +15,9 @@ pub struct Neighbour {
 /// The `k` samples most like sample `id` (itself left out), most similar first; `None` when
 /// `id` has no vector.
 pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> {
-    let at = *vectors.rows.get(id)?;
-    let me = vectors.x.row(at);
-    let mut scored: Vec<(f64, usize)> =
-        (0..vectors.len()).filter(|&i| i != at).map(|i| (me.cosine(vectors.x.row(i)), i)).collect();
+    let at = vectors.row_of(id)?;
+    let mut scored = similarities(&vectors.x, at);
+    scored.swap_remove(at);
     let k = k.min(scored.len());
     if k == 0 {
         return Some(Vec::new());
@@ -30,6 +29,31 @@ pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> 
     scored.truncate(k);
     scored.sort_by(better);
     Some(scored.into_iter().map(|(similarity, i)| Neighbour { id: vectors.ids[i].clone(), similarity }).collect())
+}
+
+/// `(cosine of rows at and i, i)` for every row `i`, `at` itself included.
+fn similarities(x: &crate::features::Matrix, at: usize) -> Vec<(f64, usize)> {
+    let Some(values) = x.dense_values().filter(|_| x.cols() > 0) else {
+        let me = x.row(at);
+        return (0..x.rows()).map(|i| (me.cosine(x.row(i)), i)).collect();
+    };
+    // Dense rows in one pass each, the sample's own norm taken once: as `Row::cosine`.
+    let d = x.cols();
+    let me = &values[at * d..(at + 1) * d];
+    let me_norm: f64 = me.iter().map(|v| *v as f64 * *v as f64).sum();
+    values
+        .chunks_exact(d)
+        .enumerate()
+        .map(|(i, row)| {
+            let (mut dot, mut norm) = (0.0f64, 0.0f64);
+            for (a, b) in me.iter().zip(row) {
+                dot += *a as f64 * *b as f64;
+                norm += *b as f64 * *b as f64;
+            }
+            let norms = (me_norm * norm).sqrt();
+            (if norms > 0.0 { dot / norms } else { 0.0 }, i)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -64,6 +64,26 @@ impl Matrix {
         }
     }
 
+    /// A sparse matrix's compressed rows: `(indptr, indices, values)`.
+    pub fn sparse_parts(&self) -> Option<(&[usize], &[u32], &[f32])> {
+        match &self.storage {
+            Storage::Dense(_) => None,
+            Storage::Sparse { indptr, indices, values } => Some((indptr, indices, values)),
+        }
+    }
+
+    /// A sparse matrix from compressed rows; `None` unless they are consistent (`indptr`
+    /// ascending from 0 to the number of values, every index below `cols`).
+    pub fn from_sparse_parts(cols: usize, indptr: Vec<usize>, indices: Vec<u32>, values: Vec<f32>) -> Option<Matrix> {
+        let consistent = indptr.first() == Some(&0)
+            && indptr.last() == Some(&values.len())
+            && indices.len() == values.len()
+            && indptr.windows(2).all(|w| w[0] <= w[1])
+            && indices.iter().all(|&j| (j as usize) < cols);
+        let rows = indptr.len().checked_sub(1)?;
+        consistent.then_some(Matrix { rows, cols, storage: Storage::Sparse { indptr, indices, values } })
+    }
+
     pub fn is_sparse(&self) -> bool {
         matches!(self.storage, Storage::Sparse { .. })
     }
