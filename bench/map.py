@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""`kindling map --method tsne` beside scikit-learn's TSNE on the same vectors, one sitting.
+"""`kindling map` beside scikit-learn's TSNE and umap-learn's UMAP on the same vectors, one sitting.
 
 The vectors are Kindling's own (`kindling embed DIR -o FILE.csv`), made unit-length as the
-map uses them; scikit-learn's TSNE runs with init="pca" and its defaults otherwise (the
-same settings Kindling's t-SNE uses). Kindling's time is the whole `kindling map` process on
+map uses them; scikit-learn's TSNE and umap-learn's UMAP run with init="pca" and their defaults otherwise
+(the settings Kindling's t-SNE and UMAP use); UMAP is run once on 200 random rows first, so
+that Numba's compiling is not in its time. Kindling's time is the whole `kindling map` process on
 a cold map cache (vectors already cached). Both maps are scored by the share of each
 sample's 10 nearest neighbours in the vectors that stay among its 10 nearest on the map.
 
-    python3 bench/map.py DIR [DIR ...] [--kindling target/release/kindling]
+    python3 bench/map.py DIR [DIR ...] [--method tsne|umap] [--peers tsne umap] [--kindling PATH]
 """
 
 import argparse
@@ -28,20 +29,35 @@ def kept_neighbours(x, y, k=10):
     return np.mean([len(set(a) & set(b)) / k for a, b in zip(high, low)])
 
 
+def peer_map(name, x):
+    """The peer's 2-D map of `x`: scikit-learn's TSNE or umap-learn's UMAP, both from PCA."""
+    if name == "tsne":
+        return TSNE(n_components=2, init="pca", random_state=0).fit_transform(x)
+    import umap  # umap-learn, installed by bench/map.sh
+    return umap.UMAP(init="pca", random_state=0).fit_transform(x)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--kindling", default="target/release/kindling")
+    ap.add_argument("--method", default="tsne", choices=["tsne", "umap"], help="Kindling's projection")
+    ap.add_argument("--peers", nargs="*", default=None, choices=["tsne", "umap"],
+                    help="peers timed beside it (default: the same method's)")
     args = ap.parse_args()
-    print("| project | samples | dims | kindling s | scikit-learn s | ratio | kindling kept@10 | scikit-learn kept@10 |")
-    print("|---|---|---|---|---|---|---|---|")
+    peers = args.peers if args.peers is not None else [args.method]
+    if "umap" in peers:
+        peer_map("umap", np.random.default_rng(0).random((200, 8)))
+    print("| project | samples | dims | map by | seconds | ÷ Kindling's | kept@10 |")
+    print("|---|---|---|---|---|---|---|")
     for d in args.dirs:
         vec = os.path.join(d, "vectors.csv")
         subprocess.run([args.kindling, "embed", d, "-o", vec], check=True, capture_output=True)
         for f in glob.glob(os.path.join(d, ".kindling", "cache", "map-*")):
             os.remove(f)
         start = time.perf_counter()
-        out = subprocess.run([args.kindling, "map", d, "--method", "tsne"], check=True, capture_output=True, text=True)
+        out = subprocess.run([args.kindling, "map", d, "--method", args.method], check=True, capture_output=True,
+                             text=True)
         k_seconds = time.perf_counter() - start
         rows = [l.split(",") for l in out.stdout.strip().splitlines()[1:]]
         ids = [r[0] for r in rows]
@@ -54,12 +70,16 @@ def main():
         x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
         order = {i: n for n, i in enumerate(vec_ids)}
         x_k = x[[order[i] for i in ids]]
-        start = time.perf_counter()
-        s_map = TSNE(n_components=2, init="pca", random_state=0).fit_transform(x)
-        s_seconds = time.perf_counter() - start
-        print(f"| {os.path.basename(os.path.normpath(d))} | {len(x)} | {x.shape[1]} | {k_seconds:.1f} | {s_seconds:.1f} "
-              f"| {k_seconds / s_seconds:.2f} | {kept_neighbours(x_k, k_map):.3f} | {kept_neighbours(x, s_map):.3f} |",
-              flush=True)
+        name = os.path.basename(os.path.normpath(d))
+        print(f"| {name} | {len(x)} | {x.shape[1]} | Kindling {args.method} | {k_seconds:.1f} | 1.00 "
+              f"| {kept_neighbours(x_k, k_map):.3f} |", flush=True)
+        for peer in peers:
+            start = time.perf_counter()
+            p_map = peer_map(peer, x)
+            p_seconds = time.perf_counter() - start
+            label = "scikit-learn TSNE" if peer == "tsne" else "umap-learn UMAP"
+            print(f"| {name} | {len(x)} | {x.shape[1]} | {label} | {p_seconds:.1f} | {p_seconds / k_seconds:.2f} "
+                  f"| {kept_neighbours(x, p_map):.3f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # `kindling map --method tsne` beside scikit-learn's TSNE (bench/map.py) on the demo shapes, the
 # growth benchmark's 20,000-row table (made by bench/growth.sh when missing) and 20,000
-# generated 32×32 images (bench/images.py).
-# Installs the peer into target/bench-tools/venv when missing.
+# generated 32×32 images (bench/images.py); `bench/map.sh --method umap --peers umap tsne`
+# for UMAP beside umap-learn and TSNE; MAP_DIRS="…" to map other projects (the 100,000-row
+# growth table: target/bench-growth/100000/table-project).
+# Installs the peers into target/bench-tools/venv when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/bench-tools/venv
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import sklearn" 2>/dev/null || "$venv/bin/pip" install --quiet numpy scikit-learn
+"$venv/bin/python" -c "import sklearn, umap" 2>/dev/null || "$venv/bin/pip" install --quiet numpy scikit-learn umap-learn
 cargo build --release --bin kindling --example load
 [[ -d target/bench-map/demo ]] || target/release/kindling demo target/bench-map/demo --no-open >/dev/null
 [[ -d target/bench-growth/20000/table-project ]] || bench/growth.sh --rows 20000 --models majority --repeat 1
@@ -16,5 +18,6 @@ if [[ ! -d target/bench-map/images20k-project ]]; then
   target/release/kindling init target/bench-map/images20k-project --source target/bench-map/images20k/images \
     --kind images --classes circle,square,cross,ring >/dev/null
 fi
-exec "$venv/bin/python" bench/map.py target/bench-map/demo/shapes target/bench-growth/20000/table-project \
-  target/bench-map/images20k-project "$@"
+dirs=${MAP_DIRS:-"target/bench-map/demo/shapes target/bench-growth/20000/table-project target/bench-map/images20k-project"}
+# shellcheck disable=SC2086 # the folders are words
+exec "$venv/bin/python" bench/map.py $dirs "$@"

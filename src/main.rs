@@ -159,8 +159,8 @@ enum Command {
     /// coloured by label
     Map {
         dir: PathBuf,
-        /// tsne (neighbours stay neighbours), pca (fast at any size), or auto: tsne up to
-        /// 50,000 samples
+        /// tsne or umap (neighbours stay neighbours), pca (fast at any size), or auto: tsne
+        /// up to 50,000 samples, umap above
         #[arg(long, default_value = "auto")]
         method: String,
         /// auto (the kind's default) or a featurizer name

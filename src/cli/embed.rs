@@ -118,8 +118,9 @@ pub fn map(dir: &Path, method_name: &str, features: &str, png: Option<&Path>, js
     let (vectors, _) = embed::vectors(&project, method, &progress)?;
     progress.finish();
     let projection = embed::map::Projection::choose(method_name, vectors.len())?;
-    if projection == embed::map::Projection::Tsne {
-        progress.stage("t-SNE", Some(1000));
+    let steps = projection.steps(vectors.len());
+    if steps > 0 {
+        progress.stage(projection.name(), Some(steps as u64));
     }
     let points = embed::map::cached_project(project.root(), &vectors, projection, &|done, _| {
         progress.advance(done as u64);

@@ -1,7 +1,7 @@
-//! The 2-D map of the vectors: t-SNE started from their first two principal components
-//! (`tsne.rs`; neighbours stay neighbours), or the principal components alone
-//! (linfa-reduction; fast at any size); the same every time for the same data. Rows are the
-//! unit-length (and, when wide, projected) rows k-means uses.
+//! The 2-D map of the vectors: t-SNE or UMAP started from their first two principal
+//! components (`tsne.rs`, `umap.rs`; neighbours stay neighbours), or the principal
+//! components alone (linfa-reduction; fast at any size); the same every time for the same
+//! data. Rows are the unit-length (and, when wide, projected) rows k-means uses.
 
 use linfa::prelude::*;
 use linfa_reduction::Pca;
@@ -15,10 +15,11 @@ use crate::error::{Error, Result};
 pub enum Projection {
     Pca,
     Tsne,
+    Umap,
 }
 
-/// `auto` is t-SNE up to this many samples, the principal components above (t-SNE's
-/// thousand iterations take about a minute at 100,000 on two cores).
+/// `auto` is t-SNE up to this many samples, UMAP above (t-SNE's thousand iterations take
+/// minutes at 100,000 on two cores, UMAP's layout seconds).
 pub const AUTO_TSNE_UP_TO: usize = 50_000;
 
 impl Projection {
@@ -26,17 +27,28 @@ impl Projection {
         match self {
             Projection::Pca => "pca",
             Projection::Tsne => "tsne",
+            Projection::Umap => "umap",
         }
     }
 
-    /// `auto`, `pca` or `tsne`; `auto` by the number of samples.
+    /// `auto`, `pca`, `tsne` or `umap`; `auto` by the number of samples.
     pub fn choose(name: &str, samples: usize) -> Result<Projection> {
         match name {
             "auto" if samples <= AUTO_TSNE_UP_TO => Ok(Projection::Tsne),
-            "auto" | "pca" => Ok(Projection::Pca),
+            "auto" | "umap" => Ok(Projection::Umap),
+            "pca" => Ok(Projection::Pca),
             "tsne" => Ok(Projection::Tsne),
-            "umap" => Err(Error::user("--method umap: not built; tsne keeps neighbours together too")),
-            other => Err(Error::user(format!("--method {other}: choose auto, tsne or pca"))),
+            other => Err(Error::user(format!("--method {other}: choose auto, tsne, umap or pca"))),
+        }
+    }
+
+    /// The steps `project` reports for it (t-SNE's iterations, UMAP's epochs).
+    pub fn steps(self, samples: usize) -> usize {
+        match self {
+            Projection::Pca => 0,
+            Projection::Tsne => 1000,
+            Projection::Umap if samples > 10_000 => 200,
+            Projection::Umap => 500,
         }
     }
 }
@@ -49,7 +61,7 @@ pub struct Point {
 }
 
 /// Every sample's place on the map.
-/// `progress` hears t-SNE's iterations (done, of).
+/// `progress` hears t-SNE's iterations or UMAP's epochs (done, of).
 pub fn project(
     vectors: &Vectors,
     projection: Projection,
@@ -73,9 +85,11 @@ pub fn project(
     let pca = fitted.predict(&x);
     let mut xy: Vec<(f64, f64)> =
         (0..vectors.len()).map(|i| (pca[[i, 0]], if pca.ncols() > 1 { pca[[i, 1]] } else { 0.0 })).collect();
-    if projection == Projection::Tsne {
-        let rows: Vec<f32> = x.iter().map(|v| *v as f32).collect();
-        xy = super::tsne::embed(&rows, x.ncols(), &xy, progress);
+    let rows = || -> Vec<f32> { x.iter().map(|v| *v as f32).collect() };
+    match projection {
+        Projection::Pca => {}
+        Projection::Tsne => xy = super::tsne::embed(&rows(), x.ncols(), &xy, progress),
+        Projection::Umap => xy = super::umap::embed(&rows(), x.ncols(), &xy, seed, progress),
     }
     Ok(vectors.ids.iter().zip(xy).map(|(id, (x, y))| Point { id: id.clone(), x, y }).collect())
 }
@@ -143,7 +157,7 @@ mod tests {
     #[test]
     fn the_map_keeps_the_two_groups_apart_and_repeats() {
         let v = two_groups(40);
-        for projection in [Projection::Pca, Projection::Tsne] {
+        for projection in [Projection::Pca, Projection::Tsne, Projection::Umap] {
             let points = project(&v, projection, 3, &|_, _| {}).unwrap();
             let centre = |r: std::ops::Range<usize>| {
                 let k = r.len() as f64;
@@ -159,8 +173,9 @@ mod tests {
             assert_eq!(project(&v, projection, 3, &|_, _| {}).unwrap(), points, "{projection:?} repeats");
         }
         assert_eq!(Projection::choose("auto", 1000).unwrap(), Projection::Tsne);
-        assert_eq!(Projection::choose("auto", AUTO_TSNE_UP_TO + 1).unwrap(), Projection::Pca);
-        assert!(Projection::choose("umap", 10).is_err());
+        assert_eq!(Projection::choose("auto", AUTO_TSNE_UP_TO + 1).unwrap(), Projection::Umap);
+        assert_eq!(Projection::choose("pca", 10).unwrap(), Projection::Pca);
+        assert!(Projection::choose("mds", 10).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod map_png;
 mod packed;
 pub mod similar;
 pub mod tsne;
+pub mod umap;
 
 use std::path::{Path, PathBuf};
 

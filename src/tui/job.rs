@@ -93,9 +93,9 @@ pub enum Job {
     /// The data readiness report.
     Report,
     /// The Map pane's points: vectors, their 2-D projection (principal components, or
-    /// t-SNE), clusters, the labels.
+    /// with `neighbours` the t-SNE or UMAP map), clusters, the labels.
     Map {
-        tsne: bool,
+        neighbours: bool,
     },
     /// The lines the Map pane shows of sample `id`.
     MapSample {
@@ -383,7 +383,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
-            Job::Map { tsne } => Msg::Map(super::map_job::data(&root, tsne).map_err(|e| e.to_string())),
+            Job::Map { neighbours } => Msg::Map(super::map_job::data(&root, neighbours).map_err(|e| e.to_string())),
             Job::MapSample { id } => {
                 let result = LabelStore::open(&labels)
                     .and_then(|store| super::map_job::sample_lines(&source, &store, &id))

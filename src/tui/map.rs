@@ -1,5 +1,5 @@
 //! The Map pane's state: every sample as a point of the 2-D map (the project's vectors'
-//! principal components at once, their t-SNE map when it is made), coloured by label or by k-means cluster; a cursor that jumps to
+//! principal components at once, their t-SNE or UMAP map when it is made), coloured by label or by k-means cluster; a cursor that jumps to
 //! the nearest point in the direction of an arrow; zoom around the cursor; a rectangle (`v`
 //! … `v`) or the cursor's neighbours (`n`) as a selection that a class key labels at once
 //! (origin `bulk`) and Enter opens in the Label pane.
@@ -95,9 +95,9 @@ pub struct Map {
     /// The preview of the sample under the cursor, when it has arrived: (id, lines).
     pub preview: Option<(String, Result<Vec<String>, String>)>,
     preview_asked: Option<String>,
-    /// The t-SNE map is being made (the principal components are shown meanwhile).
-    pub tsne_pending: bool,
-    tsne_asked: bool,
+    /// The t-SNE or UMAP map is being made (the principal components are shown meanwhile).
+    pub neighbours_pending: bool,
+    neighbours_asked: bool,
 }
 
 impl Map {
@@ -106,15 +106,15 @@ impl Map {
     fn retry_failed(&mut self) {
         if matches!(self.data, Some(Err(_))) {
             self.asked = false;
-            self.tsne_asked = false;
+            self.neighbours_asked = false;
             self.data = None;
         }
     }
 
-    /// A map arrived: the principal components first, then (up to `AUTO_TSNE_UP_TO`
-    /// samples) the t-SNE map of the same samples, which keeps the cursor and selection.
+    /// A map arrived: the principal components first, then the t-SNE or UMAP map of the
+    /// same samples, which keeps the cursor and selection.
     pub fn arrived(&mut self, result: Result<MapData, String>) {
-        use kindling::embed::map::{AUTO_TSNE_UP_TO, Projection};
+        use kindling::embed::map::Projection;
         let same_samples = match (&result, self.ok()) {
             (Ok(new), Some(old)) => new.ids == old.ids,
             _ => false,
@@ -124,9 +124,9 @@ impl Map {
             d.index.rebuild(&d.ids, &d.labels);
         }
         if let Ok(d) = &result {
-            self.tsne_pending = d.projection == Projection::Pca && d.ids.len() <= AUTO_TSNE_UP_TO && !self.tsne_asked;
+            self.neighbours_pending = d.projection == Projection::Pca && !self.neighbours_asked;
         } else {
-            self.tsne_pending = false;
+            self.neighbours_pending = false;
         }
         self.data = Some(result);
         self.centre = (0.5, 0.5);
@@ -321,11 +321,11 @@ impl Map {
         let mut jobs = Vec::new();
         if !self.asked {
             self.asked = true;
-            jobs.push(Job::Map { tsne: false });
+            jobs.push(Job::Map { neighbours: false });
         }
-        if self.tsne_pending && !self.tsne_asked {
-            self.tsne_asked = true;
-            jobs.push(Job::Map { tsne: true });
+        if self.neighbours_pending && !self.neighbours_asked {
+            self.neighbours_asked = true;
+            jobs.push(Job::Map { neighbours: true });
         }
         if let Some(id) = self.cursor_id().map(str::to_string)
             && self.preview_asked.as_deref() != Some(&id)

@@ -1,5 +1,5 @@
 //! The Map pane's background work: the map itself (the live model's vectors, their principal
-//! components or their t-SNE map, cached until the data changes, scaled into the unit
+//! components or their t-SNE or UMAP map, cached until the data changes, scaled into the unit
 //! square; k-means clusters; the labels) and the lines shown of the
 //! sample under the cursor.
 
@@ -21,13 +21,13 @@ const CLUSTERS: usize = 8;
 /// Lines of a text shown beside the map.
 const TEXT_LINES: usize = 40;
 
-/// The map by principal components (quick), or by t-SNE (`tsne`; the pane asks for it
-/// second, up to `AUTO_TSNE_UP_TO` samples).
-pub fn data(root: &Path, tsne: bool) -> Result<MapData> {
+/// The map by principal components (quick), or the one that keeps neighbours together
+/// (`neighbours`: t-SNE or UMAP as `auto` chooses; the pane asks for it second).
+pub fn data(root: &Path, neighbours: bool) -> Result<MapData> {
     let project = Project::open(root)?;
     let method = kindling::features::Method::choose(&project.config.live.features, project.config.source.kind)?;
     let (vectors, _) = embed::vectors(&project, method, &Silent)?;
-    let projection = if tsne { Projection::Tsne } else { Projection::Pca };
+    let projection = if neighbours { Projection::choose("auto", vectors.len())? } else { Projection::Pca };
     let points = embed::map::cached_project(root, &vectors, projection, &|_, _| {})?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     let k = CLUSTERS.min(points.len() - 1);

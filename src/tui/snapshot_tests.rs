@@ -640,7 +640,7 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     let mut a = app(SourceKind::Table);
     a.act(Action::GotoPane(Pane::Map));
     check("map_computing_80x24", &draw(&mut a, 80, 24));
-    assert!(a.jobs().contains(&Job::Map { tsne: false }), "entering the pane asks for the map");
+    assert!(a.jobs().contains(&Job::Map { neighbours: false }), "entering the pane asks for the map");
     a.receive(Msg::Map(Ok(map_fixture())));
     a.receive(Msg::MapSample { id: "s000".into(), result: Ok(vec!["height: 7.5".into(), "colour: red".into()]) });
     a.jobs();

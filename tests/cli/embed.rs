@@ -85,10 +85,13 @@ fn map_gives_every_sample_a_place_apart_by_topic_and_draws_it() {
     assert!(r.code == 0 && r.stderr.starts_with("wrote the map of 10 samples"), "{}", r.stderr);
     assert_eq!(image::open(&png).unwrap().width(), 900);
     assert_eq!(json(&["map", p(&proj), "--json"]).as_array().unwrap().len(), 10);
-    // auto is t-SNE at this size; the principal components on asking, and no UMAP.
+    // auto is t-SNE at this size; the principal components or UMAP on asking.
     assert_eq!(ok(&["map", p(&proj), "--method", "tsne"]), csv);
     assert_ne!(ok(&["map", p(&proj), "--method", "pca"]), csv);
-    assert!(user_error(&["map", p(&proj), "--method", "umap"]).contains("not built"));
+    let umap = ok(&["map", p(&proj), "--method", "umap"]);
+    assert!(umap != csv && umap.lines().count() == 11, "{umap}");
+    assert_eq!(ok(&["map", p(&proj), "--method", "umap"]), umap, "the same UMAP map every time");
+    assert!(user_error(&["map", p(&proj), "--method", "mds"]).contains("choose auto, tsne, umap or pca"));
 }
 
 #[test]

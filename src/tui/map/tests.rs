@@ -114,7 +114,7 @@ fn a_single_point_gets_an_ordinary_keyboard_label() {
 }
 
 #[test]
-fn the_principal_components_come_first_then_the_tsne_map_keeps_the_cursor() {
+fn the_principal_components_come_first_then_the_neighbour_map_keeps_the_cursor() {
     use kindling::embed::map::Projection;
     let mut m = grid();
     let pca = |m: &mut Map| {
@@ -124,16 +124,16 @@ fn the_principal_components_come_first_then_the_tsne_map_keeps_the_cursor() {
     };
     let first = pca(&mut m);
     m.arrived(Ok(first));
-    assert!(m.tsne_pending);
+    assert!(m.neighbours_pending);
     let asked = m.jobs();
-    assert!(asked.contains(&Job::Map { tsne: true }), "{asked:?}");
+    assert!(asked.contains(&Job::Map { neighbours: true }), "{asked:?}");
     assert!(!m.jobs().iter().any(|j| matches!(j, Job::Map { .. })), "each map asked once");
     m.act(Action::Right);
     let mut again = grid();
     let mut tsne = again.data.take().unwrap().unwrap();
     tsne.xy.reverse();
     m.arrived(Ok(tsne));
-    assert!(!m.tsne_pending);
+    assert!(!m.neighbours_pending);
     assert_eq!(at(&m), "p01", "the same sample under the cursor");
 }
 
