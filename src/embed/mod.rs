@@ -87,7 +87,9 @@ fn read_cached(path: &Path) -> Option<Cached> {
     let file = std::fs::File::open(path).ok()?;
     // SAFETY: Kindling replaces a cache file by renaming a new one over it
     // (`atomic::write_whole`), never by writing into it, so the mapped bytes stay as they are.
-    let bytes = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    // Populated at once: faulting the pages in one by one took a third of a `similar` call
+    // on 20,000 images (370 → 270 ms).
+    let bytes = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok()?;
     postcard::from_bytes(&bytes).ok()
 }
 

@@ -124,7 +124,8 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
         theme.dim(),
     )));
     if m.neighbours_pending {
-        lines.push(Line::from(Span::styled("neighbour map coming (principal components meanwhile)", theme.dim())));
+        lines.push(Line::from(Span::styled("neighbour map coming…", theme.dim())));
+        lines.push(Line::from(Span::styled("(principal components now)", theme.dim())));
     }
     let colouring = match m.colouring() {
         Colouring::Label => "by label",
