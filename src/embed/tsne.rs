@@ -62,13 +62,9 @@ pub fn embed(rows: &[f32], d: usize, start: &[(f64, f64)], progress: &dyn Fn(usi
 fn affinities(rows: &[f32], d: usize, n: usize) -> Vec<Vec<(u32, f64)>> {
     let perplexity = PERPLEXITY.min((n - 1) as f64 / 3.0);
     let k = ((3.0 * perplexity) as usize + 1).min(n - 1);
-    let x = Matrix::dense(n, d, rows.to_vec());
-    let neighbours = Knn::fit(&x, &vec![0; n], 1).neighbours(&x, k + 1);
-    let conditional: Vec<Vec<(u32, f64)>> = neighbours
+    let conditional: Vec<Vec<(u32, f64)>> = others_nearest(rows, d, n, k)
         .into_par_iter()
-        .enumerate()
-        .map(|(i, near)| {
-            let near: Vec<(f32, u32)> = near.into_iter().filter(|&(_, j)| j as usize != i).take(k).collect();
+        .map(|near| {
             let distances: Vec<f64> = near.iter().map(|&(dist, _)| f64::from(dist)).collect();
             let p = conditional_row(&distances, perplexity.ln());
             near.iter().zip(p).map(|(&(_, j), p)| (j, p)).collect()
@@ -97,6 +93,18 @@ fn affinities(rows: &[f32], d: usize, n: usize) -> Vec<Vec<(u32, f64)>> {
         row.iter_mut().for_each(|e| e.1 /= total);
     }
     joint
+}
+
+/// Each of the `n` rows' `k` nearest other rows (the kNN baseline's exact search), nearest
+/// first: (squared distance, row).
+pub(super) fn others_nearest(rows: &[f32], d: usize, n: usize, k: usize) -> Vec<Vec<(f32, u32)>> {
+    let x = Matrix::dense(n, d, rows.to_vec());
+    let found = Knn::fit(&x, &vec![0; n], 1).neighbours(&x, k + 1);
+    found
+        .into_iter()
+        .enumerate()
+        .map(|(i, near)| near.into_iter().filter(|&(_, j)| j as usize != i).take(k).collect())
+        .collect()
 }
 
 /// p_j|i over the neighbours at squared `distances`, the Gaussian's precision found by

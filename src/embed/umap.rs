@@ -8,14 +8,12 @@
 //! `init="pca"`). The layout runs on one thread from a seeded generator, in edge order:
 //! the same map every time.
 //!
-//! Neighbours come from the kNN baseline's exact search, as t-SNE's do.
+//! Neighbours come from the kNN baseline's exact search, as t-SNE's do (`tsne::others_nearest`).
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::features::Matrix;
-use crate::models::knn::Knn;
 
 const NEIGHBOURS: usize = 15;
 const A: f32 = 1.576_943_5;
@@ -67,18 +65,10 @@ struct Edge {
 /// in each direction, as umap-learn's layout goes through them.
 fn fuzzy_graph(rows: &[f32], d: usize, n: usize) -> Vec<Edge> {
     let k = NEIGHBOURS.min(n - 1);
-    let x = Matrix::dense(n, d, rows.to_vec());
-    let neighbours = Knn::fit(&x, &vec![0; n], 1).neighbours(&x, k + 1);
-    let strengths: Vec<Vec<(u32, f32)>> = neighbours
+    let strengths: Vec<Vec<(u32, f32)>> = super::tsne::others_nearest(rows, d, n, k)
         .into_par_iter()
-        .enumerate()
-        .map(|(i, near)| {
-            let near: Vec<(u32, f64)> = near
-                .into_iter()
-                .filter(|&(_, j)| j as usize != i)
-                .take(k)
-                .map(|(sq, j)| (j, f64::from(sq).max(0.0).sqrt()))
-                .collect();
+        .map(|near| {
+            let near: Vec<(u32, f64)> = near.into_iter().map(|(sq, j)| (j, f64::from(sq).max(0.0).sqrt())).collect();
             let distances: Vec<f64> = near.iter().map(|e| e.1).collect();
             let (rho, sigma) = smooth_distances(&distances, (k as f64).log2());
             near.iter().map(|&(j, dist)| (j, (-((dist - rho).max(0.0)) / sigma).exp() as f32)).collect()
@@ -183,6 +173,8 @@ fn layout(y: &mut [(f32, f32)], edges: &[Edge], epochs: usize, seed: u64, progre
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::Matrix;
+    use crate::models::knn::Knn;
     use crate::models::test_data::blobs;
 
     fn map_of(k: usize, n: usize, seed: u64) -> (Vec<(f64, f64)>, Vec<usize>, Vec<f32>) {
