@@ -14,7 +14,6 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-
 const NEIGHBOURS: usize = 15;
 const A: f32 = 1.576_943_5;
 const B: f32 = 0.895_060_6;
