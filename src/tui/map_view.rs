@@ -111,9 +111,10 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
         Some((pid, Err(e))) if pid == id => lines.push(Line::from(Span::styled(e.clone(), theme.fg("red")))),
         _ => lines.push(Line::from(Span::styled("…", theme.dim()))),
     }
-    lines.push(Line::from(""));
     let labelled = data.labels.len();
-    lines.push(Line::from(Span::styled(
+    // The map's own lines stay at the foot of the panel, whatever the sample's length (a
+    // row of 64 columns would push them off an 80×24 screen).
+    let mut state = vec![Line::from(Span::styled(
         format!(
             "{} points · {labelled} labelled · {} {} · zoom ×{}",
             data.ids.len(),
@@ -122,27 +123,55 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
             1u32 << m.zoom
         ),
         theme.dim(),
-    )));
+    ))];
     if m.neighbours_pending {
-        lines.push(Line::from(Span::styled("neighbour map coming…", theme.dim())));
-        lines.push(Line::from(Span::styled("(principal components now)", theme.dim())));
+        state.push(Line::from(Span::styled("neighbour map coming…", theme.dim())));
+        state.push(Line::from(Span::styled("(principal components now)", theme.dim())));
     }
     let colouring = match m.colouring() {
         Colouring::Label => "by label",
         Colouring::Suggestion => "by the live model",
         Colouring::Cluster => "by cluster",
     };
-    lines.push(Line::from(Span::styled(format!("coloured {colouring} (c)"), theme.dim())));
+    state.push(Line::from(Span::styled(format!("coloured {colouring} (c)"), theme.dim())));
     if !m.selection.is_empty() {
-        lines.push(Line::from(Span::styled(format!("{} selected", m.selection.len()), theme.accent())));
+        state.push(Line::from(Span::styled(format!("{} selected", m.selection.len()), theme.accent())));
     }
     if m.anchor.is_some() {
-        lines.push(Line::from(Span::styled("rectangle open: v closes it", theme.accent())));
+        state.push(Line::from(Span::styled("rectangle open: v closes it", theme.accent())));
     }
-    lines.push(Line::from(Span::styled(
+    state.push(Line::from(Span::styled(
         "←↑↓→ move · +/- zoom · v rectangle · n neighbours · class key labels · Enter opens · Esc clears",
         theme.dim(),
     )));
     let block = Block::new().borders(Borders::LEFT);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let width = usize::from(inner.width.max(1));
+    let rows: usize = state.iter().map(|l| wrapped_rows(&l.to_string(), width)).sum();
+    let [sample, foot] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(rows.min(usize::from(inner.height)) as u16)])
+            .areas(inner);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), sample);
+    f.render_widget(Paragraph::new(state).wrap(Wrap { trim: false }), foot);
+}
+
+/// The rows `text` takes wrapped at words into `width` columns (a word wider than a row
+/// broken across rows), as the panel's paragraph wraps it.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let (mut rows, mut used) = (1, 0);
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        let needed = if used == 0 { w } else { used + 1 + w };
+        if needed <= width {
+            used = needed;
+        } else if w <= width {
+            rows += 1;
+            used = w;
+        } else {
+            rows += usize::from(used > 0) + (w - 1) / width;
+            used = (w - 1) % width + 1;
+        }
+    }
+    rows
 }
