@@ -132,7 +132,8 @@ fn why(e: &crate::error::Error, path: &std::path::Path) -> String {
 
 /// The cached rows by sample id, for comparing samples (the diverse order, similar samples).
 pub struct Vectors {
-    /// Row by id, made at the first lookup of two ids (one lookup scans `ids`).
+    /// Row by id, made at the first `cosine` (`row_of` alone scans `ids`: `similar` looks
+    /// up one id, and a map of 100,000 ids cost more than its search).
     rows: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     ids: Vec<String>,
     x: Matrix,
