@@ -99,7 +99,7 @@ fn affinities(rows: &[f32], d: usize, n: usize) -> Vec<Vec<(u32, f64)>> {
 /// first: (squared distance, row).
 pub(super) fn others_nearest(rows: &[f32], d: usize, n: usize, k: usize) -> Vec<Vec<(f32, u32)>> {
     let x = Matrix::dense(n, d, rows.to_vec());
-    let found = Knn::fit(&x, &vec![0; n], 1).neighbours(&x, k + 1);
+    let found = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1);
     found
         .into_iter()
         .enumerate()
@@ -165,7 +165,7 @@ fn gradient(p: &[Vec<(u32, f64)>], y: &[(f64, f64)], exaggeration: f64) -> Vec<(
 pub fn trustworthiness_of_neighbours(rows: &[f32], d: usize, map: &[(f64, f64)], k: usize) -> f64 {
     let n = map.len();
     let x = Matrix::dense(n, d, rows.to_vec());
-    let high = Knn::fit(&x, &vec![0; n], 1).neighbours(&x, k + 1);
+    let high = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1);
     let flat: Vec<f32> = map.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect();
     let m = Matrix::dense(n, 2, flat);
     let low = Knn::fit(&m, &vec![0; n], 1).neighbours(&m, k + 1);

@@ -110,7 +110,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let x_labelled = x.select(&labelled);
     let fit = Fit { seed: 0, device: Device::Cpu, ..Default::default() };
     let model = Model::fit(model_kind, &x_labelled, &y, classes.len(), &fit, &Silent)?;
-    let probs = model.predict_proba(&x)?;
+    let probs = model.predict_proba_fitted(&x, &labelled)?;
     let accuracy = cross_validated(model_kind, &x_labelled, &y, classes.len(), &fit)?;
     let predictions = predictions(&dataset, &classes, &probs);
     let refit = Refit {

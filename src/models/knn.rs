@@ -1,25 +1,22 @@
 //! k nearest neighbours as scikit-learn's default: k = 5, Euclidean distance, each
 //! neighbour one vote; the probabilities are the shares of the votes. The search is
 //! scikit-learn's `algorithm="auto"` choice: a k-d tree for dense rows of at most 15
-//! columns; above that every training row is compared, the distances of a block of queries
-//! to a block of training rows coming from one matrix product (‖q‖² + ‖t‖² − 2 q·t);
-//! sparse rows are compared one by one.
+//! columns; above that every training row is compared (`knn_tiles`), the training rows
+//! against themselves once per pair when the model predicts its own training rows; sparse
+//! rows are compared one by one.
 
-use ndarray::{Array2, ArrayView2, linalg::general_mat_mul, s};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Probabilities;
 use super::kd_tree::KdTree;
+use super::knn_tiles::{self, Queries, Tiles};
 use super::nearest::Nearest;
 use crate::features::{Matrix, Row};
 
 const K: usize = 5;
 /// Dense rows up to this wide are searched with a k-d tree.
 const KD_TREE_COLUMNS: usize = 15;
-/// Queries and training rows per matrix product.
-const QUERY_BLOCK: usize = 256;
-const TRAIN_BLOCK: usize = 2048;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knn {
@@ -37,7 +34,41 @@ impl Knn {
 
     pub fn predict_proba(&self, x: &Matrix) -> Probabilities {
         let neighbours = K.min(self.x.rows());
-        let nearest = self.nearest(x, neighbours);
+        self.votes(&self.nearest(x, neighbours), neighbours)
+    }
+
+    /// `predict_proba` of `x`, whose rows `fitted[i]` are training row `i`: those are
+    /// searched against the other training rows once per pair.
+    pub fn predict_proba_fitted(&self, x: &Matrix, fitted: &[usize]) -> Probabilities {
+        let neighbours = K.min(self.x.rows());
+        let (Some(train), Some(queries)) = (self.x.dense_values(), x.dense_values()) else {
+            return self.predict_proba(x);
+        };
+        if self.x.cols() <= KD_TREE_COLUMNS || fitted.len() > self.x.rows() || fitted.iter().any(|&r| r >= x.rows()) {
+            return self.predict_proba(x);
+        }
+        let d = self.x.cols();
+        let tiles = Tiles::new(train, d, &self.sq_norms);
+        let mut found: Vec<Option<Nearest>> =
+            knn_tiles::search_themselves(&tiles, &Queries::new(train, d), neighbours).into_iter().map(Some).collect();
+        let mut of_row: Vec<Option<usize>> = vec![None; x.rows()];
+        for (i, &row) in fitted.iter().enumerate() {
+            of_row[row] = Some(i);
+        }
+        let others: Vec<usize> = (0..x.rows()).filter(|&r| of_row[r].is_none()).collect();
+        let other_values: Vec<f32> = others.iter().flat_map(|&r| &queries[r * d..(r + 1) * d]).copied().collect();
+        let mut other_found = knn_tiles::search(&tiles, &Queries::new(&other_values, d), neighbours).into_iter();
+        let nearest: Vec<Nearest> = of_row
+            .iter()
+            .map(|i| match i {
+                Some(i) => found[*i].take().expect("each training row is one row of x"),
+                None => other_found.next().expect("one search a row not fitted"),
+            })
+            .collect();
+        self.votes(&nearest, neighbours)
+    }
+
+    fn votes(&self, nearest: &[Nearest], neighbours: usize) -> Probabilities {
         let data = nearest
             .iter()
             .flat_map(|n| {
@@ -54,6 +85,19 @@ impl Knn {
         self.nearest(x, k.min(self.x.rows())).into_iter().map(Nearest::into_sorted).collect()
     }
 
+    /// Each training row's `k` nearest training rows (itself among them), nearest first.
+    pub fn neighbours_of_training(&self, k: usize) -> Vec<Vec<(f32, u32)>> {
+        let k = k.min(self.x.rows());
+        let found = match self.x.dense_values() {
+            Some(train) if self.x.cols() > KD_TREE_COLUMNS => {
+                let d = self.x.cols();
+                knn_tiles::search_themselves(&Tiles::new(train, d, &self.sq_norms), &Queries::new(train, d), k)
+            }
+            _ => self.nearest(&self.x, k),
+        };
+        found.into_iter().map(Nearest::into_sorted).collect()
+    }
+
     fn nearest(&self, x: &Matrix, neighbours: usize) -> Vec<Nearest> {
         match (self.x.dense_values(), x.dense_values()) {
             (Some(train), Some(queries)) if self.x.cols() <= KD_TREE_COLUMNS => {
@@ -67,7 +111,10 @@ impl Knn {
                     })
                     .collect()
             }
-            (Some(train), Some(queries)) => self.by_products(train, queries, x.rows(), neighbours),
+            (Some(train), Some(queries)) => {
+                let tiles = Tiles::new(train, self.x.cols(), &self.sq_norms);
+                knn_tiles::search(&tiles, &Queries::new(queries, self.x.cols()), neighbours)
+            }
             _ => (0..x.rows()).into_par_iter().map(|i| self.one_by_one(x.row(i), neighbours)).collect(),
         }
     }
@@ -81,62 +128,6 @@ impl Knn {
             nearest.offer((q_norm + self.sq_norms[t] - 2.0 * self.x.row(t).dot(&dense)) as f32, t as u32);
         }
         nearest
-    }
-
-    /// Dense queries against every dense training row, a block of each at a time. The
-    /// training rows go in as `[-2t, ‖t‖²]` and the queries as `[q, 1]`, so that one product
-    /// gives `‖t‖² − 2 q·t`, the squared distance less the query's own `‖q‖²`; most
-    /// candidates lose to the k-th best in a comparison over a chunk at a time.
-    fn by_products(&self, train: &[f32], queries: &[f32], rows: usize, neighbours: usize) -> Vec<Nearest> {
-        let d = self.x.cols();
-        let n = self.x.rows();
-        let widened: Vec<f32> = train
-            .chunks(d.max(1))
-            .zip(&self.sq_norms)
-            .flat_map(|(t, &norm)| t.iter().map(|v| -2.0 * v).chain(std::iter::once(norm as f32)))
-            .collect();
-        let blocks: Vec<usize> = (0..rows).step_by(QUERY_BLOCK).collect();
-        blocks
-            .into_par_iter()
-            .flat_map_iter(|start| {
-                let end = (start + QUERY_BLOCK).min(rows);
-                let block = &queries[start * d..end * d];
-                let q_norms: Vec<f32> = block.chunks(d.max(1)).map(|q| q.iter().map(|v| v * v).sum()).collect();
-                let q_wide: Vec<f32> = block.chunks(d.max(1)).flat_map(|q| q.iter().copied().chain([1.0])).collect();
-                let q = ArrayView2::from_shape((end - start, d + 1), &q_wide).expect("rows × cols");
-                let mut nearest: Vec<Nearest> = (start..end).map(|_| Nearest::new(neighbours)).collect();
-                let mut products = Array2::<f32>::zeros((end - start, TRAIN_BLOCK));
-                for t0 in (0..n).step_by(TRAIN_BLOCK) {
-                    let t1 = (t0 + TRAIN_BLOCK).min(n);
-                    let t = ArrayView2::from_shape((t1 - t0, d + 1), &widened[t0 * (d + 1)..t1 * (d + 1)])
-                        .expect("rows × cols");
-                    let mut out = products.slice_mut(s![.., ..t1 - t0]);
-                    general_mat_mul(1.0, &q, &t.t(), 0.0, &mut out);
-                    for (r, row) in out.rows().into_iter().enumerate() {
-                        let row = row.to_slice().expect("a row of a standard-layout array is contiguous");
-                        offer_row(&mut nearest[r], q_norms[r], row, t0);
-                    }
-                }
-                nearest
-            })
-            .collect()
-    }
-}
-
-/// Offers the training rows from `first` on, whose `‖t‖² − 2 q·t` are `partial`.
-fn offer_row(best: &mut Nearest, q_norm: f32, partial: &[f32], first: usize) {
-    const CHUNK: usize = 16;
-    let mut bound = best.worst() - q_norm;
-    for (k, chunk) in partial.chunks(CHUNK).enumerate() {
-        if chunk.iter().copied().fold(f32::INFINITY, f32::min) > bound {
-            continue;
-        }
-        for (c, &v) in chunk.iter().enumerate() {
-            if v <= bound {
-                best.offer((q_norm + v).max(0.0), (first + k * CHUNK + c) as u32);
-                bound = best.worst() - q_norm;
-            }
-        }
     }
 }
 

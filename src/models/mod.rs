@@ -12,6 +12,7 @@ pub mod device;
 mod forest;
 mod kd_tree;
 pub(crate) mod knn;
+mod knn_tiles;
 mod lbfgs;
 mod linear_svm;
 mod logistic;
@@ -251,6 +252,15 @@ impl Model {
             Inner::Torch(m) => m.predict_proba(x)?,
         };
         Ok(local.widen(&self.seen, self.n_classes))
+    }
+
+    /// `predict_proba` of `x` whose rows `fitted[i]` are the model's training row `i` (the
+    /// rows it was fitted on, in order): kNN then compares the training rows once a pair.
+    pub fn predict_proba_fitted(&self, x: &Matrix, fitted: &[usize]) -> Result<Probabilities> {
+        match &self.inner {
+            Inner::Knn(m) => Ok(m.predict_proba_fitted(x, fitted).widen(&self.seen, self.n_classes)),
+            _ => self.predict_proba(x),
+        }
     }
 }
 

@@ -332,7 +332,7 @@ fn fit_once(
     let fit_seconds = fitting.elapsed().as_secs_f64();
     progress.stage("predicting", None);
     let predicting = std::time::Instant::now();
-    let probs = model.predict_proba(&x)?;
+    let probs = model.predict_proba_fitted(&x, train)?;
     let predict_seconds = predicting.elapsed().as_secs_f64();
     progress.finish();
     let timing = Timing { fit_seconds, predict_seconds_per_1000: predict_seconds * 1000.0 / x.rows().max(1) as f64 };
