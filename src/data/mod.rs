@@ -95,7 +95,7 @@ impl Source {
         let cache_file = cache_dir.map(|d| d.join(CACHE_FILE));
         match config.kind {
             SourceKind::Table | SourceKind::Text if !path.is_dir() => {
-                let table = Table::open(&path)?;
+                let table = Table::open(&path)?.with_schema_cache(cache_file.clone());
                 let row_index = table.format().is_delimited().then(|| {
                     let name = blake3::hash(path.to_string_lossy().as_bytes()).to_hex();
                     let cache = cache_dir.map(|d| d.join(format!("rows-{}.idx", &name[..16])));
@@ -339,10 +339,11 @@ impl TableSource {
     /// are numbered after reading: a row index in the scan makes polars count every line
     /// first, a second pass over the file.
     pub fn collect_with_ids(&self) -> Result<DataFrame> {
-        if self.id_column.is_some() {
-            return self.table.collect(self.scan_with_ids()?);
+        let df = self.table.read_all()?;
+        if let Some(c) = &self.id_column {
+            return self.table.collect(df.lazy().with_column(col(c.as_str()).cast(DataType::String).alias("id")));
         }
-        let mut df = self.table.collect(self.table.scan()?)?;
+        let mut df = df;
         let ids: Vec<String> = (0..df.height()).map(|i| i.to_string()).collect();
         df.with_column(Column::new("id".into(), ids))?;
         Ok(df)

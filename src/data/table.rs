@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use polars::prelude::*;
 
+use crate::data::file_cache::{FileCache, Stamp};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,9 @@ pub struct Table {
     /// The schema inferred from a CSV / TSV / NDJSON file the first time it is scanned;
     /// later scans reuse it instead of reading and guessing again (shared by clones).
     inferred: Arc<OnceLock<SchemaRef>>,
+    /// Where the inferred schema is remembered between processes, by the file's size and
+    /// modification time (`with_schema_cache`).
+    schema_cache: Option<PathBuf>,
 }
 
 impl Table {
@@ -62,7 +66,14 @@ impl Table {
             TableFormat::Csv => sniff_separator(path),
             _ => b',',
         };
-        Ok(Table { path: path.to_path_buf(), format, separator, inferred: Arc::default() })
+        Ok(Table { path: path.to_path_buf(), format, separator, inferred: Arc::default(), schema_cache: None })
+    }
+
+    /// Remembers the inferred schema in the file cache `cache_file` (guessing the types of
+    /// 10,000 rows took longer than reading 20,000).
+    pub fn with_schema_cache(mut self, cache_file: Option<PathBuf>) -> Table {
+        self.schema_cache = cache_file;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -80,29 +91,67 @@ impl Table {
 
     /// A lazy scan of the whole table; nothing is read until it is collected.
     pub fn scan(&self) -> Result<LazyFrame> {
+        self.scan_with(self.known_schema()?)
+    }
+
+    /// The schema of a CSV / TSV / NDJSON file, inferred (or remembered) once; `None` for
+    /// Parquet, which carries its own.
+    fn known_schema(&self) -> Result<Option<SchemaRef>> {
+        if self.format != TableFormat::Parquet && self.inferred.get().is_none() {
+            let schema = match self.remembered_schema() {
+                Some(schema) => schema,
+                None => {
+                    let schema = self.scan_with(None)?.collect_schema().map_err(|e| self.error(e))?;
+                    self.remember_schema(&schema);
+                    schema
+                }
+            };
+            let _ = self.inferred.set(schema);
+        }
+        Ok(self.inferred.get().cloned())
+    }
+
+    fn schema_key(&self) -> String {
+        format!("schema:{}", self.path.display())
+    }
+
+    fn remembered_schema(&self) -> Option<SchemaRef> {
+        let cache = FileCache::load(self.schema_cache.as_deref()?);
+        let stamp = Stamp::of(&std::fs::metadata(&self.path).ok()?);
+        let Some(Ok(text)) = cache.get(&self.schema_key(), &stamp) else { return None };
+        schema_from_text(text)
+    }
+
+    /// Keeps `schema` in the cache when every column has a type `schema_text` writes.
+    fn remember_schema(&self, schema: &Schema) {
+        let (Some(file), Some(text)) = (&self.schema_cache, schema_text(schema)) else { return };
+        let Ok(meta) = std::fs::metadata(&self.path) else { return };
+        let mut cache = FileCache::load(file);
+        cache.put(self.schema_key(), Stamp::of(&meta), Ok(text));
+        cache.save();
+    }
+
+    /// A scan with the schema `known`, or one that infers it. The scan that inferred the
+    /// schema is not the one collected: with polars 0.55 it read a 20,000-row CSV in 53 ms
+    /// after inferring, where a new scan given the schema read it in 20.
+    fn scan_with(&self, known: Option<SchemaRef>) -> Result<LazyFrame> {
         let path = PlRefPath::try_from_path(&self.path).map_err(|e| self.error(e))?;
-        let known = self.inferred.get().cloned();
         let lf = match self.format {
             TableFormat::Csv | TableFormat::Tsv => LazyCsvReader::new(path)
                 .with_separator(self.separator)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(INFER_SCHEMA_ROWS))
-                .with_schema(known.clone())
+                .with_schema(known)
                 .finish(),
             TableFormat::Parquet => {
                 return LazyFrame::scan_parquet(path, ScanArgsParquet::default()).map_err(|e| self.error(e));
             }
             TableFormat::Ndjson => LazyJsonLineReader::new(path)
                 .with_infer_schema_length(std::num::NonZeroUsize::new(INFER_SCHEMA_ROWS))
-                .with_schema(known.clone())
+                .with_schema(known)
                 .finish(),
         };
-        let mut lf = lf.map_err(|e| self.error(e))?;
-        if known.is_none() {
-            let schema = lf.collect_schema().map_err(|e| self.error(e))?;
-            let _ = self.inferred.set(schema);
-        }
-        Ok(lf)
+        lf.map_err(|e| self.error(e))
     }
 
     pub fn schema(&self) -> Result<SchemaRef> {
@@ -148,6 +197,22 @@ impl Table {
     /// Rows `offset .. offset + len`; only what is needed is read.
     pub fn rows(&self, offset: usize, len: usize) -> Result<DataFrame> {
         self.collect(self.scan()?.slice(offset as i64, len as IdxSize))
+    }
+
+    /// The whole table. A CSV or TSV is read by polars' eager reader with the schema known:
+    /// half the time of collecting a scan (polars 0.55: 11 against 20–28 ms for 20,000 rows).
+    pub fn read_all(&self) -> Result<DataFrame> {
+        if !self.format.is_delimited() {
+            return self.collect(self.scan()?);
+        }
+        let schema = self.known_schema()?;
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_schema(schema)
+            .map_parse_options(|o| o.with_separator(self.separator))
+            .try_into_reader_with_file_path(Some(self.path.clone()))
+            .and_then(|r| r.finish())
+            .map_err(|e| self.error(e))
     }
 
     /// Runs a query, turning a parse failure into a message that names the file and line.
@@ -199,6 +264,43 @@ impl Table {
 
 /// The separator of a `.csv` file: whichever of `,` `;` tab `|` the header line uses most
 /// (outside quotes). Many CSV files from spreadsheets in Europe use `;`.
+/// The schema as JSON `[[name, type], …]` when every type is one CSV inference gives
+/// (bool, i64, f64, str); `None` otherwise, so that nothing is remembered wrong.
+fn schema_text(schema: &Schema) -> Option<String> {
+    let columns: Option<Vec<(&str, &str)>> = schema
+        .iter()
+        .map(|(name, dtype)| {
+            let t = match dtype {
+                DataType::Boolean => "bool",
+                DataType::Int64 => "i64",
+                DataType::Float64 => "f64",
+                DataType::String => "str",
+                _ => return None,
+            };
+            Some((name.as_str(), t))
+        })
+        .collect();
+    serde_json::to_string(&columns?).ok()
+}
+
+fn schema_from_text(text: &str) -> Option<SchemaRef> {
+    let columns: Vec<(String, String)> = serde_json::from_str(text).ok()?;
+    let fields: Option<Vec<Field>> = columns
+        .into_iter()
+        .map(|(name, t)| {
+            let dtype = match t.as_str() {
+                "bool" => DataType::Boolean,
+                "i64" => DataType::Int64,
+                "f64" => DataType::Float64,
+                "str" => DataType::String,
+                _ => return None,
+            };
+            Some(Field::new(name.into(), dtype))
+        })
+        .collect();
+    Some(Arc::new(Schema::from_iter(fields?)))
+}
+
 fn sniff_separator(path: &Path) -> u8 {
     use std::io::Read;
     let mut head = Vec::new();
@@ -281,6 +383,50 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn the_whole_table_read_at_once_equals_its_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = b"n;name;x\n1;\"a;b\";0.5\n;plain;\n3;\"say \"\"hi\"\"\";2\n";
+        let t = Table::open(&write(dir.path(), "semi.csv", text)).unwrap();
+        let read = t.read_all().unwrap();
+        assert_eq!(read, t.collect(t.scan().unwrap()).unwrap());
+        assert_eq!(read.height(), 3);
+        assert_eq!(read.column("name").unwrap().str().unwrap().get(0), Some("a;b"));
+        assert_eq!(read.column("n").unwrap().i64().unwrap().get(1), None, "an empty number is a gap");
+    }
+
+    #[test]
+    fn the_inferred_schema_is_remembered_until_the_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("files.tsv");
+        let path = write(dir.path(), "t.csv", b"a,b,c\n1,x,true\n2,y,false\n");
+        let open = || Table::open(&path).unwrap().with_schema_cache(Some(cache.clone()));
+        let first = open().schema().unwrap();
+        assert_eq!(first.get("a"), Some(&DataType::Int64));
+        assert!(std::fs::read_to_string(&cache).unwrap().contains("schema:"), "kept in the cache file");
+        assert_eq!(open().remembered_schema().as_deref(), Some(first.as_ref()), "the next process finds it");
+        // Another size: the stamp no longer matches, so the types are guessed again.
+        std::fs::write(&path, b"a,b,c\n1.5,x,true\n2,y,false\n").unwrap();
+        assert_eq!(open().remembered_schema(), None);
+        assert_eq!(open().schema().unwrap().get("a"), Some(&DataType::Float64));
+    }
+
+    #[test]
+    fn only_the_types_csv_inference_gives_are_written_and_read_back() {
+        let schema = Schema::from_iter([
+            Field::new("tab\tname".into(), DataType::String),
+            Field::new("n".into(), DataType::Int64),
+            Field::new("x".into(), DataType::Float64),
+            Field::new("b".into(), DataType::Boolean),
+        ]);
+        let text = schema_text(&schema).unwrap();
+        assert!(!text.contains('\t') && !text.contains('\n'), "one field of the cache's TSV: {text}");
+        assert_eq!(schema_from_text(&text).as_deref(), Some(&schema));
+        assert_eq!(schema_text(&Schema::from_iter([Field::new("d".into(), DataType::Date)])), None);
+        assert_eq!(schema_from_text("[[\"a\",\"u8\"]]"), None);
+        assert_eq!(schema_from_text("not json"), None);
     }
 
     #[test]
