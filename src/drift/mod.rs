@@ -12,6 +12,7 @@ mod window;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -86,7 +87,7 @@ impl Profile {
             oov.1 = held_out_unknown_shares(texts);
         }
         let features = observed
-            .iter()
+            .par_iter()
             .filter(|(name, _)| match featurizer {
                 Featurizer::Table(t) => t.columns().contains(name),
                 _ => true,

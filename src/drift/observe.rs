@@ -58,13 +58,14 @@ pub fn confidence(probs: &Probabilities) -> (String, Cells) {
 
 fn table(df: &DataFrame, numbers: &[String]) -> Observed {
     df.columns()
-        .iter()
+        .par_iter()
         .map(|c| {
             let name = c.name().to_string();
             let as_number = numbers.contains(&name) || (numbers.is_empty() && c.dtype().is_primitive_numeric());
-            let cells = match c.cast(&DataType::Float64) {
-                Ok(f) if as_number => Cells::Numbers(f.f64().map(|ca| ca.iter().collect()).unwrap_or_default()),
-                _ => Cells::Categories(column_strings(c).unwrap_or_else(|_| vec![None; c.len()])),
+            let numbers = as_number.then(|| c.cast(&DataType::Float64).ok()).flatten();
+            let cells = match numbers {
+                Some(f) => Cells::Numbers(f.f64().map(|ca| ca.iter().collect()).unwrap_or_default()),
+                None => Cells::Categories(column_strings(c).unwrap_or_else(|_| vec![None; c.len()])),
             };
             (name, cells)
         })
