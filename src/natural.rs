@@ -3,6 +3,19 @@
 use std::cmp::Ordering;
 
 pub fn compare(a: &str, b: &str) -> Ordering {
+    // The common start decides nothing (ids like `circle_00017.png` share most of it), but a
+    // run of digits it ends inside is compared whole, as a number.
+    let mut start = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while start > 0 && (!a.is_char_boundary(start) || !b.is_char_boundary(start)) {
+        start -= 1;
+    }
+    while start > 0 && a.as_bytes()[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    compare_from(&a[start..], &b[start..])
+}
+
+fn compare_from(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a, b);
     loop {
         match (a.chars().next(), b.chars().next()) {
@@ -46,6 +59,20 @@ mod tests {
         let mut v = vec!["img10.png", "img2.png", "img1.png", "a", "img02.png"];
         v.sort_by(|a, b| compare(a, b));
         assert_eq!(v, ["a", "img1.png", "img2.png", "img02.png", "img10.png"]);
+    }
+
+    #[test]
+    fn skipping_the_common_start_changes_no_order() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let pieces = ["0", "00", "1", "7", "10", "9", "a", "b", "_", "é", "è", "img", "x.png"];
+        let mut word =
+            || (0..rng.random_range(0..6)).map(|_| pieces[rng.random_range(0..pieces.len())]).collect::<String>();
+        for _ in 0..20_000 {
+            let (prefix, a, b) = (word(), word(), word());
+            let (a, b) = (format!("{prefix}{a}"), format!("{prefix}{b}"));
+            assert_eq!(compare(&a, &b), compare_from(&a, &b), "{a:?} vs {b:?}");
+        }
     }
 
     #[test]
