@@ -51,9 +51,9 @@ pub fn similar(dir: &Path, id: &str, k: usize, features: &str, json: bool) -> Re
     let project = Project::open(dir)?;
     let method = method(&project, features)?;
     let progress = TermProgress::new();
-    let (vectors, _) = embed::vectors(&project, method, &progress)?;
+    let near = similar::in_project(&project, method, id, k, &progress)?;
     progress.finish();
-    let near = similar::nearest(&vectors, id, k).ok_or_else(|| {
+    let near = near.ok_or_else(|| {
         Error::user(format!(
             "no sample \"{id}\" with a vector; ids are as `kindling samples {}` lists them",
             dir.display()

@@ -9,6 +9,7 @@ pub mod map;
 pub mod map_png;
 mod packed;
 pub mod similar;
+mod similar_index;
 pub mod tsne;
 pub mod umap;
 
@@ -200,6 +201,74 @@ impl Vectors {
         let (i, j) = (self.rows().get(a)?, self.rows().get(b)?);
         Some(self.x.row(*i).cosine(self.x.row(*j)))
     }
+}
+
+/// The cached vectors as they lie in the file: the ids and the matrix's bytes borrowed, not
+/// decoded (a `similar` on wide vectors reads a few rows of them).
+#[derive(Deserialize)]
+struct CachedView<'a> {
+    key: &'a str,
+    #[serde(borrow)]
+    ids: Vec<&'a str>,
+    kept: Vec<usize>,
+    #[serde(borrow)]
+    rows: packed::Packed<&'a serde_bytes::Bytes>,
+}
+
+/// A dense matrix's bytes as they lie in the cache: `rows` × `cols` little-endian f32.
+pub(crate) struct DenseBytes<'a> {
+    pub rows: usize,
+    pub cols: usize,
+    pub values: &'a [u8],
+}
+
+impl DenseBytes<'_> {
+    pub fn row(&self, i: usize) -> impl Iterator<Item = f32> + '_ {
+        let width = self.cols * 4;
+        self.values[i * width..(i + 1) * width].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// Calls `with` on the project's vectors of `method` (computed first when missing or
+/// stale) as their ids and, for a dense matrix, its bytes in place; `None` from `with` where
+/// they are sparse. The file is mapped, not read: only the pages used are loaded.
+pub(crate) fn with_cached_bytes<T>(
+    project: &Project,
+    method: Method,
+    progress: &dyn Progress,
+    with: impl FnOnce(&str, &[&str], Option<DenseBytes>) -> Result<T>,
+) -> Result<T> {
+    let fingerprint = project.source()?.fingerprint()?;
+    let key = key_of(project, &fingerprint, method);
+    let path = cache_path(project.root(), method);
+    for attempt in 0..2 {
+        if attempt == 1 {
+            // Missing, stale or unreadable: computed (and written) the usual way.
+            vectors(project, method, progress)?;
+        }
+        let Ok(file) = std::fs::File::open(&path) else { continue };
+        // SAFETY: as in `read_cached` — cache files are replaced by a rename, never written into.
+        let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else { continue };
+        let Ok(view) = postcard::from_bytes::<CachedView>(&map) else { continue };
+        if view.key != key {
+            continue;
+        }
+        let Some(ids) = view.kept.iter().map(|&i| view.ids.get(i).copied()).collect::<Option<Vec<&str>>>() else {
+            continue;
+        };
+        let dense = match view.rows {
+            packed::Packed::Dense { rows, cols, values } if rows == ids.len() && rows * cols * 4 == values.len() => {
+                Some(DenseBytes { rows, cols, values })
+            }
+            packed::Packed::Dense { .. } => continue,
+            packed::Packed::Sparse { .. } => None,
+        };
+        return with(&key, &ids, dense);
+    }
+    Err(crate::error::Error::file(
+        &path,
+        "the vectors were computed but cannot be read back; delete the file and try again",
+    ))
 }
 
 /// The vectors of featurizer `method` as last cached, if any (they may be stale).

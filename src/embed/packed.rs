@@ -9,7 +9,7 @@ use crate::features::Matrix;
 
 /// Written with owned bytes, read borrowing them from the file's bytes.
 #[derive(Serialize, Deserialize)]
-enum Packed<B> {
+pub(super) enum Packed<B> {
     Dense { rows: usize, cols: usize, values: B },
     Sparse { cols: usize, indptr: B, indices: B, values: B },
 }

@@ -1,9 +1,15 @@
 //! Similar samples: the nearest neighbours of a sample by cosine similarity of its vector,
-//! searched exactly (every vector compared; tens of thousands take milliseconds).
+//! searched exactly — every vector compared (tens of thousands take milliseconds), or, for
+//! the project's wide dense vectors, only those an index's bounds leave in the running.
 
 use serde::Serialize;
 
-use super::Vectors;
+use super::similar_index::{self, Index};
+use super::{DenseBytes, Vectors};
+use crate::error::Result;
+use crate::features::Method;
+use crate::progress::Progress;
+use crate::project::Project;
 
 /// A neighbour and how similar it is (cosine, 1 the same direction).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,6 +37,68 @@ pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> 
     Some(scored.into_iter().map(|(similarity, i)| Neighbour { id: vectors.ids[i].clone(), similarity }).collect())
 }
 
+/// `nearest` among the project's vectors of `method` (computed first when missing or
+/// stale). Wide dense vectors are searched through their index (built once and cached), so a
+/// query reads few of them; the answer is the same.
+pub fn in_project(
+    project: &Project,
+    method: Method,
+    id: &str,
+    k: usize,
+    progress: &dyn Progress,
+) -> Result<Option<Vec<Neighbour>>> {
+    let wide = super::with_cached_bytes(project, method, progress, |key, ids, dense| {
+        let Some(dense) = dense.filter(|d| d.cols > similar_index::WIDE) else { return Ok(None) };
+        let Some(at) = ids.iter().position(|i| *i == id) else { return Ok(Some(None)) };
+        let index = cached_index(project, method, key, &dense)?;
+        let me: Vec<f32> = dense.row(at).collect();
+        let me_norm = me.iter().map(|v| *v as f64 * *v as f64).sum();
+        let found = index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)));
+        let found = found.into_iter().map(|(similarity, i)| Neighbour { id: ids[i].to_string(), similarity });
+        Ok(Some(Some(found.collect())))
+    })?;
+    match wide {
+        Some(found) => Ok(found),
+        None => Ok(nearest(&super::vectors(project, method, progress)?.0, id, k)),
+    }
+}
+
+/// The index of the vectors made under cache `key`, read from `.kindling/cache/` or built
+/// and kept there.
+fn cached_index(project: &Project, method: Method, key: &str, dense: &DenseBytes) -> Result<Index> {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Kept {
+        key: String,
+        index: Index,
+    }
+    let path = project.root().join(".kindling/cache").join(format!("similar-{}.bin", method.name()));
+    if let Ok(bytes) = std::fs::read(&path)
+        && let Ok(kept) = postcard::from_bytes::<Kept>(&bytes)
+        && kept.key == key
+        && kept.index.rows() == dense.rows
+    {
+        return Ok(kept.index);
+    }
+    let values: Vec<f32> = (0..dense.rows).flat_map(|i| dense.row(i)).collect();
+    let kept = Kept { key: key.to_string(), index: Index::build(&values, dense.cols) };
+    if let Ok(bytes) = postcard::to_allocvec(&kept) {
+        // An index that cannot be kept is only built again next time.
+        let _ = crate::atomic::write_whole(&path, &bytes);
+    }
+    Ok(kept.index)
+}
+
+/// The cosine of a row and the sample's own `me` (squared norm `me_norm`), summed in f64.
+fn cosine_with(me: &[f32], me_norm: f64, row: impl Iterator<Item = f32>) -> f64 {
+    let (mut dot, mut norm) = (0.0f64, 0.0f64);
+    for (a, b) in me.iter().zip(row) {
+        dot += *a as f64 * b as f64;
+        norm += b as f64 * b as f64;
+    }
+    let norms = (me_norm * norm).sqrt();
+    if norms > 0.0 { dot / norms } else { 0.0 }
+}
+
 /// `(cosine of rows at and i, i)` for every row `i`, `at` itself included.
 fn similarities(x: &crate::features::Matrix, at: usize) -> Vec<(f64, usize)> {
     let Some(values) = x.dense_values().filter(|_| x.cols() > 0) else {
@@ -41,19 +109,7 @@ fn similarities(x: &crate::features::Matrix, at: usize) -> Vec<(f64, usize)> {
     let d = x.cols();
     let me = &values[at * d..(at + 1) * d];
     let me_norm: f64 = me.iter().map(|v| *v as f64 * *v as f64).sum();
-    values
-        .chunks_exact(d)
-        .enumerate()
-        .map(|(i, row)| {
-            let (mut dot, mut norm) = (0.0f64, 0.0f64);
-            for (a, b) in me.iter().zip(row) {
-                dot += *a as f64 * *b as f64;
-                norm += *b as f64 * *b as f64;
-            }
-            let norms = (me_norm * norm).sqrt();
-            (if norms > 0.0 { dot / norms } else { 0.0 }, i)
-        })
-        .collect()
+    values.chunks_exact(d).enumerate().map(|(i, row)| (cosine_with(me, me_norm, row.iter().copied()), i)).collect()
 }
 
 #[cfg(test)]
