@@ -229,14 +229,32 @@ impl DenseBytes<'_> {
     }
 }
 
+/// Cache files up to this size are mapped populated.
+const POPULATE_UP_TO: u64 = 64 << 20;
+
+/// The cached matrix: a dense one's bytes as they lie in the file, a sparse one decoded.
+pub(crate) enum CachedRows<'a> {
+    Dense(DenseBytes<'a>),
+    Sparse(Matrix),
+}
+
+impl CachedRows<'_> {
+    pub fn into_matrix(self) -> Matrix {
+        match self {
+            CachedRows::Dense(d) => Matrix::dense(d.rows, d.cols, (0..d.rows).flat_map(|i| d.row(i)).collect()),
+            CachedRows::Sparse(m) => m,
+        }
+    }
+}
+
 /// Calls `with` on the project's vectors of `method` (computed first when missing or
-/// stale) as their ids and, for a dense matrix, its bytes in place; `None` from `with` where
-/// they are sparse. The file is mapped, not read: only the pages used are loaded.
+/// stale): the cache key, the ids and the matrix as it lies in the file, which is mapped,
+/// not read, so that only the pages used are loaded.
 pub(crate) fn with_cached_bytes<T>(
     project: &Project,
     method: Method,
     progress: &dyn Progress,
-    with: impl FnOnce(&str, &[&str], Option<DenseBytes>) -> Result<T>,
+    with: impl FnOnce(&str, &[&str], CachedRows) -> Result<T>,
 ) -> Result<T> {
     let fingerprint = project.source()?.fingerprint()?;
     let key = key_of(project, &fingerprint, method);
@@ -247,8 +265,15 @@ pub(crate) fn with_cached_bytes<T>(
             vectors(project, method, progress)?;
         }
         let Ok(file) = std::fs::File::open(&path) else { continue };
+        // A small file is read whole (narrow vectors are all compared): populated at once,
+        // as in `read_cached`; a large one is faulted in where it is read.
+        let small = file.metadata().is_ok_and(|m| m.len() <= POPULATE_UP_TO);
+        let mut options = memmap2::MmapOptions::new();
+        if small {
+            options.populate();
+        }
         // SAFETY: as in `read_cached` — cache files are replaced by a rename, never written into.
-        let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else { continue };
+        let Ok(map) = (unsafe { options.map(&file) }) else { continue };
         let Ok(view) = postcard::from_bytes::<CachedView>(&map) else { continue };
         if view.key != key {
             continue;
@@ -256,14 +281,19 @@ pub(crate) fn with_cached_bytes<T>(
         let Some(ids) = view.kept.iter().map(|&i| view.ids.get(i).copied()).collect::<Option<Vec<&str>>>() else {
             continue;
         };
-        let dense = match view.rows {
-            packed::Packed::Dense { rows, cols, values } if rows == ids.len() && rows * cols * 4 == values.len() => {
-                Some(DenseBytes { rows, cols, values })
+        let rows = match view.rows {
+            packed::Packed::Dense { rows, cols, values }
+                if rows == ids.len() && rows.checked_mul(cols).and_then(|v| v.checked_mul(4)) == Some(values.len()) =>
+            {
+                CachedRows::Dense(DenseBytes { rows, cols, values })
             }
+            sparse @ packed::Packed::Sparse { .. } => match sparse.to_matrix().filter(|m| m.rows() == ids.len()) {
+                Some(m) => CachedRows::Sparse(m),
+                None => continue,
+            },
             packed::Packed::Dense { .. } => continue,
-            packed::Packed::Sparse { .. } => None,
         };
-        return with(&key, &ids, dense);
+        return with(&key, &ids, rows);
     }
     Err(crate::error::Error::file(
         &path,

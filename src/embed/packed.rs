@@ -29,19 +29,24 @@ pub fn serialize<S: Serializer>(m: &Matrix, s: S) -> Result<S::Ok, S::Error> {
 }
 
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Matrix, D::Error> {
-    let bad = || D::Error::custom("the cached vectors are not consistent");
-    match Packed::<&Bytes>::deserialize(d)? {
-        Packed::Dense { rows, cols, values } => {
-            let values = read(values, f32::from_le_bytes);
-            if rows.checked_mul(cols) != Some(values.len()) {
-                return Err(bad());
+    Packed::<&Bytes>::deserialize(d)?
+        .to_matrix()
+        .ok_or_else(|| D::Error::custom("the cached vectors are not consistent"))
+}
+
+impl Packed<&Bytes> {
+    /// The matrix the bytes hold; `None` when they do not fit its shape.
+    pub(super) fn to_matrix(&self) -> Option<Matrix> {
+        match *self {
+            Packed::Dense { rows, cols, values } => {
+                let values = read(values, f32::from_le_bytes);
+                (rows.checked_mul(cols) == Some(values.len())).then(|| Matrix::dense(rows, cols, values))
             }
-            Ok(Matrix::dense(rows, cols, values))
-        }
-        Packed::Sparse { cols, indptr, indices, values } => {
-            let indptr = read(indptr, |b| u64::from_le_bytes(b) as usize);
-            let (indices, values) = (read(indices, u32::from_le_bytes), read(values, f32::from_le_bytes));
-            Matrix::from_sparse_parts(cols, indptr, indices, values).ok_or_else(bad)
+            Packed::Sparse { cols, indptr, indices, values } => {
+                let indptr = read(indptr, |b| u64::from_le_bytes(b) as usize);
+                let (indices, values) = (read(indices, u32::from_le_bytes), read(values, f32::from_le_bytes));
+                Matrix::from_sparse_parts(cols, indptr, indices, values)
+            }
         }
     }
 }

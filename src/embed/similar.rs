@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::similar_index::{self, Index};
-use super::{DenseBytes, Vectors};
+use super::{CachedRows, DenseBytes, Vectors};
 use crate::error::Result;
 use crate::features::Method;
 use crate::progress::Progress;
@@ -47,20 +47,21 @@ pub fn in_project(
     k: usize,
     progress: &dyn Progress,
 ) -> Result<Option<Vec<Neighbour>>> {
-    let wide = super::with_cached_bytes(project, method, progress, |key, ids, dense| {
-        let Some(dense) = dense.filter(|d| d.cols > similar_index::WIDE) else { return Ok(None) };
-        let Some(at) = ids.iter().position(|i| *i == id) else { return Ok(Some(None)) };
+    super::with_cached_bytes(project, method, progress, |key, ids, rows| {
+        let Some(at) = ids.iter().position(|i| *i == id) else { return Ok(None) };
+        let dense = match rows {
+            CachedRows::Dense(dense) if dense.cols > similar_index::WIDE => dense,
+            narrow_or_sparse => {
+                let vectors = Vectors::new(ids.iter().map(|i| i.to_string()).collect(), narrow_or_sparse.into_matrix());
+                return Ok(nearest(&vectors, id, k));
+            }
+        };
         let index = cached_index(project, method, key, &dense)?;
         let me: Vec<f32> = dense.row(at).collect();
         let me_norm = me.iter().map(|v| *v as f64 * *v as f64).sum();
         let found = index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)));
-        let found = found.into_iter().map(|(similarity, i)| Neighbour { id: ids[i].to_string(), similarity });
-        Ok(Some(Some(found.collect())))
-    })?;
-    match wide {
-        Some(found) => Ok(found),
-        None => Ok(nearest(&super::vectors(project, method, progress)?.0, id, k)),
-    }
+        Ok(Some(found.into_iter().map(|(similarity, i)| Neighbour { id: ids[i].to_string(), similarity }).collect()))
+    })
 }
 
 /// The index of the vectors made under cache `key`, read from `.kindling/cache/` or built

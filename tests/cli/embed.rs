@@ -111,3 +111,38 @@ fn cached_vectors_are_made_again_when_the_data_changes() {
     assert!(["t1.txt", "t2.txt", "t3.txt", "t4.txt"].contains(&near("t10.txt").as_str()));
     assert!(["t5.txt", "t6.txt", "t7.txt", "t8.txt", "t9.txt"].contains(&near("t0.txt").as_str()));
 }
+
+#[test]
+fn similar_on_wide_vectors_goes_through_its_index_and_finds_what_comparing_all_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/shapes");
+    let csv = dir.path().join("vectors.csv");
+    ok(&["embed", p(&proj), "-o", p(&csv)]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<(String, Vec<f64>)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut f = l.split(',');
+            (f.next().unwrap().to_string(), f.map(|v| v.parse().unwrap()).collect())
+        })
+        .collect();
+    assert!(rows[0].1.len() > 128, "pixels are wide: {}", rows[0].1.len());
+    let cosine = |a: &[f64], b: &[f64]| {
+        let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        let n = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        dot / (n(a) * n(b))
+    };
+    for query in [0, rows.len() / 2] {
+        let (id, me) = &rows[query];
+        let mut all: Vec<(f64, &str)> =
+            rows.iter().filter(|(other, _)| other != id).map(|(other, v)| (cosine(me, v), other.as_str())).collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let found = json(&["similar", p(&proj), id, "-k", "5", "--json"]);
+        let found: Vec<&str> = found.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+        let expected: Vec<&str> = all.iter().take(5).map(|a| a.1).collect();
+        assert_eq!(found, expected, "{id}");
+    }
+    assert!(proj.join(".kindling/cache/similar-pixels.bin").is_file(), "the index is kept");
+}
