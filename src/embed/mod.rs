@@ -241,7 +241,10 @@ pub(crate) enum CachedRows<'a> {
 impl CachedRows<'_> {
     pub fn into_matrix(self) -> Matrix {
         match self {
-            CachedRows::Dense(d) => Matrix::dense(d.rows, d.cols, (0..d.rows).flat_map(|i| d.row(i)).collect()),
+            CachedRows::Dense(d) => {
+                let values = d.values.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                Matrix::dense(d.rows, d.cols, values)
+            }
             CachedRows::Sparse(m) => m,
         }
     }
