@@ -232,10 +232,11 @@ impl DenseBytes<'_> {
 /// Cache files up to this size are mapped populated.
 const POPULATE_UP_TO: u64 = 64 << 20;
 
-/// The cached matrix: a dense one's bytes as they lie in the file, a sparse one decoded.
+/// The cached matrix: a dense one's bytes as they lie in the file, or the matrix in memory
+/// (sparse, or where the cache cannot be written and read back).
 pub(crate) enum CachedRows<'a> {
     Dense(DenseBytes<'a>),
-    Sparse(Matrix),
+    Decoded(Matrix),
 }
 
 impl CachedRows<'_> {
@@ -245,7 +246,7 @@ impl CachedRows<'_> {
                 let values = d.values.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
                 Matrix::dense(d.rows, d.cols, values)
             }
-            CachedRows::Sparse(m) => m,
+            CachedRows::Decoded(m) => m,
         }
     }
 }
@@ -291,17 +292,18 @@ pub(crate) fn with_cached_bytes<T>(
                 CachedRows::Dense(DenseBytes { rows, cols, values })
             }
             sparse @ packed::Packed::Sparse { .. } => match sparse.to_matrix().filter(|m| m.rows() == ids.len()) {
-                Some(m) => CachedRows::Sparse(m),
+                Some(m) => CachedRows::Decoded(m),
                 None => continue,
             },
             packed::Packed::Dense { .. } => continue,
         };
         return with(&key, &ids, rows);
     }
-    Err(crate::error::Error::file(
-        &path,
-        "the vectors were computed but cannot be read back; delete the file and try again",
-    ))
+    // The cache could not be written (a read-only project, a full disk): the vectors as
+    // computed, in memory.
+    let (Vectors { ids, x, .. }, _) = vectors(project, method, progress)?;
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    with(&key, &ids, CachedRows::Decoded(x))
 }
 
 /// The vectors of featurizer `method` as last cached, if any (they may be stale).

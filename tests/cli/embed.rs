@@ -146,3 +146,15 @@ fn similar_on_wide_vectors_goes_through_its_index_and_finds_what_comparing_all_f
     }
     assert!(proj.join(".kindling/cache/similar-pixels.bin").is_file(), "the index is kept");
 }
+
+#[test]
+fn similar_answers_when_the_vectors_cannot_be_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = project(dir.path());
+    // A folder where the cache file would go: nothing can be written there or mapped.
+    std::fs::create_dir_all(proj.join(".kindling/cache/vectors-tfidf.bin")).unwrap();
+    let near = json(&["similar", p(&proj), "t0.txt", "-k", "4", "--json"]);
+    let mut ids: Vec<&str> = near.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, ["t1.txt", "t2.txt", "t3.txt", "t4.txt"]);
+}
