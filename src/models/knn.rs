@@ -41,23 +41,17 @@ impl Knn {
     /// searched against the other training rows once per pair.
     pub fn predict_proba_fitted(&self, x: &Matrix, fitted: &[usize]) -> Probabilities {
         let neighbours = K.min(self.x.rows());
-        let (Some(train), Some(queries)) = (self.x.dense_values(), x.dense_values()) else {
+        let fits = fitted.len() <= self.x.rows() && fitted.iter().all(|&r| r < x.rows());
+        let Some(found) = fits.then(|| self.searched_themselves(neighbours)).flatten() else {
             return self.predict_proba(x);
         };
-        if self.x.cols() <= KD_TREE_COLUMNS || fitted.len() > self.x.rows() || fitted.iter().any(|&r| r >= x.rows()) {
-            return self.predict_proba(x);
-        }
-        let d = self.x.cols();
-        let tiles = Tiles::new(train, d, &self.sq_norms);
-        let mut found: Vec<Option<Nearest>> =
-            knn_tiles::search_themselves(&tiles, &Queries::new(train, d), neighbours).into_iter().map(Some).collect();
+        let mut found: Vec<Option<Nearest>> = found.into_iter().map(Some).collect();
         let mut of_row: Vec<Option<usize>> = vec![None; x.rows()];
         for (i, &row) in fitted.iter().enumerate() {
             of_row[row] = Some(i);
         }
         let others: Vec<usize> = (0..x.rows()).filter(|&r| of_row[r].is_none()).collect();
-        let other_values: Vec<f32> = others.iter().flat_map(|&r| &queries[r * d..(r + 1) * d]).copied().collect();
-        let mut other_found = knn_tiles::search(&tiles, &Queries::new(&other_values, d), neighbours).into_iter();
+        let mut other_found = self.nearest(&x.select(&others), neighbours).into_iter();
         let nearest: Vec<Nearest> = of_row
             .iter()
             .map(|i| match i {
@@ -88,14 +82,16 @@ impl Knn {
     /// Each training row's `k` nearest training rows (itself among them), nearest first.
     pub fn neighbours_of_training(&self, k: usize) -> Vec<Vec<(f32, u32)>> {
         let k = k.min(self.x.rows());
-        let found = match self.x.dense_values() {
-            Some(train) if self.x.cols() > KD_TREE_COLUMNS => {
-                let d = self.x.cols();
-                knn_tiles::search_themselves(&Tiles::new(train, d, &self.sq_norms), &Queries::new(train, d), k)
-            }
-            _ => self.nearest(&self.x, k),
-        };
+        let found = self.searched_themselves(k).unwrap_or_else(|| self.nearest(&self.x, k));
         found.into_iter().map(Nearest::into_sorted).collect()
+    }
+
+    /// Each training row's `k` nearest training rows, the rows compared once a pair; `None`
+    /// where they are searched otherwise (sparse, or narrow enough for the k-d tree).
+    fn searched_themselves(&self, k: usize) -> Option<Vec<Nearest>> {
+        let train = self.x.dense_values().filter(|_| self.x.cols() > KD_TREE_COLUMNS)?;
+        let d = self.x.cols();
+        Some(knn_tiles::search_themselves(&Tiles::new(train, d, &self.sq_norms), &Queries::new(train, d), k))
     }
 
     fn nearest(&self, x: &Matrix, neighbours: usize) -> Vec<Nearest> {
