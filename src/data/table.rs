@@ -267,39 +267,26 @@ impl Table {
 
 /// The separator of a `.csv` file: whichever of `,` `;` tab `|` the header line uses most
 /// (outside quotes). Many CSV files from spreadsheets in Europe use `;`.
-/// The schema as JSON `[[name, type], …]` when every type is one CSV inference gives
-/// (bool, i64, f64, str); `None` otherwise, so that nothing is remembered wrong.
+/// The types CSV inference gives, as the schema cache writes them.
+fn remembered_types() -> [(DataType, &'static str); 4] {
+    [(DataType::Boolean, "bool"), (DataType::Int64, "i64"), (DataType::Float64, "f64"), (DataType::String, "str")]
+}
+
+/// The schema as JSON `[[name, type], …]` when every type is one of `remembered_types`;
+/// `None` otherwise, so that nothing is remembered wrong.
 fn schema_text(schema: &Schema) -> Option<String> {
-    let columns: Option<Vec<(&str, &str)>> = schema
-        .iter()
-        .map(|(name, dtype)| {
-            let t = match dtype {
-                DataType::Boolean => "bool",
-                DataType::Int64 => "i64",
-                DataType::Float64 => "f64",
-                DataType::String => "str",
-                _ => return None,
-            };
-            Some((name.as_str(), t))
-        })
-        .collect();
+    let types = remembered_types();
+    let columns: Option<Vec<(&str, &str)>> =
+        schema.iter().map(|(name, dtype)| Some((name.as_str(), types.iter().find(|(t, _)| t == dtype)?.1))).collect();
     serde_json::to_string(&columns?).ok()
 }
 
 fn schema_from_text(text: &str) -> Option<SchemaRef> {
     let columns: Vec<(String, String)> = serde_json::from_str(text).ok()?;
+    let types = remembered_types();
     let fields: Option<Vec<Field>> = columns
         .into_iter()
-        .map(|(name, t)| {
-            let dtype = match t.as_str() {
-                "bool" => DataType::Boolean,
-                "i64" => DataType::Int64,
-                "f64" => DataType::Float64,
-                "str" => DataType::String,
-                _ => return None,
-            };
-            Some(Field::new(name.into(), dtype))
-        })
+        .map(|(name, t)| Some(Field::new(name.into(), types.iter().find(|(_, n)| *n == t)?.0.clone())))
         .collect();
     Some(Arc::new(Schema::from_iter(fields?)))
 }

@@ -225,7 +225,12 @@ pub(crate) struct DenseBytes<'a> {
 impl DenseBytes<'_> {
     pub fn row(&self, i: usize) -> impl Iterator<Item = f32> + '_ {
         let width = self.cols * 4;
-        self.values[i * width..(i + 1) * width].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        packed::f32s(&self.values[i * width..(i + 1) * width])
+    }
+
+    /// Every value, decoded.
+    pub fn values(&self) -> Vec<f32> {
+        packed::f32s(self.values).collect()
     }
 }
 
@@ -242,10 +247,7 @@ pub(crate) enum CachedRows<'a> {
 impl CachedRows<'_> {
     pub fn into_matrix(self) -> Matrix {
         match self {
-            CachedRows::Dense(d) => {
-                let values = d.values.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-                Matrix::dense(d.rows, d.cols, values)
-            }
+            CachedRows::Dense(d) => Matrix::dense(d.rows, d.cols, d.values()),
             CachedRows::Decoded(m) => m,
         }
     }
@@ -263,47 +265,50 @@ pub(crate) fn with_cached_bytes<T>(
     let fingerprint = project.source()?.fingerprint()?;
     let key = key_of(project, &fingerprint, method);
     let path = cache_path(project.root(), method);
-    for attempt in 0..2 {
-        if attempt == 1 {
-            // Missing, stale or unreadable: computed (and written) the usual way.
-            vectors(project, method, progress)?;
-        }
-        let Ok(file) = std::fs::File::open(&path) else { continue };
-        // A small file is read whole (narrow vectors are all compared): populated at once,
-        // as in `read_cached`; a large one is faulted in where it is read.
-        let small = file.metadata().is_ok_and(|m| m.len() <= POPULATE_UP_TO);
-        let mut options = memmap2::MmapOptions::new();
-        if small {
-            options.populate();
-        }
-        // SAFETY: as in `read_cached` — cache files are replaced by a rename, never written into.
-        let Ok(map) = (unsafe { options.map(&file) }) else { continue };
-        let Ok(view) = postcard::from_bytes::<CachedView>(&map) else { continue };
-        if view.key != key {
-            continue;
-        }
-        let Some(ids) = view.kept.iter().map(|&i| view.ids.get(i).copied()).collect::<Option<Vec<&str>>>() else {
-            continue;
-        };
-        let rows = match view.rows {
-            packed::Packed::Dense { rows, cols, values }
-                if rows == ids.len() && rows.checked_mul(cols).and_then(|v| v.checked_mul(4)) == Some(values.len()) =>
-            {
-                CachedRows::Dense(DenseBytes { rows, cols, values })
-            }
-            sparse @ packed::Packed::Sparse { .. } => match sparse.to_matrix().filter(|m| m.rows() == ids.len()) {
-                Some(m) => CachedRows::Decoded(m),
-                None => continue,
-            },
-            packed::Packed::Dense { .. } => continue,
-        };
+    if let Some(map) = map_cache(&path)
+        && let Some((ids, rows)) = view_of(&map, &key)
+    {
         return with(&key, &ids, rows);
     }
-    // The cache could not be written (a read-only project, a full disk): the vectors as
-    // computed, in memory.
+    // Missing, stale or unreadable: computed, and written, the usual way — then read as
+    // written, unless it could not be (a read-only project, a full disk).
     let (Vectors { ids, x, .. }, _) = vectors(project, method, progress)?;
+    if let Some(map) = map_cache(&path)
+        && let Some((ids, rows)) = view_of(&map, &key)
+    {
+        return with(&key, &ids, rows);
+    }
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     with(&key, &ids, CachedRows::Decoded(x))
+}
+
+/// The cache file mapped: a small one populated at once (narrow vectors are all read, as in
+/// `read_cached`), a large one faulted in where it is read.
+fn map_cache(path: &Path) -> Option<memmap2::Mmap> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut options = memmap2::MmapOptions::new();
+    if file.metadata().is_ok_and(|m| m.len() <= POPULATE_UP_TO) {
+        options.populate();
+    }
+    // SAFETY: as in `read_cached` — cache files are replaced by a rename, never written into.
+    unsafe { options.map(&file) }.ok()
+}
+
+/// The ids and matrix of the mapped cache `map`, when it holds vectors made under `key`
+/// and they fit their shape.
+fn view_of<'a>(map: &'a [u8], key: &str) -> Option<(Vec<&'a str>, CachedRows<'a>)> {
+    let view = postcard::from_bytes::<CachedView>(map).ok().filter(|v| v.key == key)?;
+    let ids = view.kept.iter().map(|&i| view.ids.get(i).copied()).collect::<Option<Vec<&str>>>()?;
+    let rows = match view.rows {
+        packed::Packed::Dense { rows, cols, values }
+            if rows == ids.len() && rows.checked_mul(cols).and_then(|v| v.checked_mul(4)) == Some(values.len()) =>
+        {
+            CachedRows::Dense(DenseBytes { rows, cols, values })
+        }
+        packed::Packed::Dense { .. } => return None,
+        sparse => CachedRows::Decoded(sparse.to_matrix().filter(|m| m.rows() == ids.len())?),
+    };
+    Some((ids, rows))
 }
 
 /// The vectors of featurizer `method` as last cached, if any (they may be stale).

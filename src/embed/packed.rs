@@ -39,12 +39,12 @@ impl Packed<&Bytes> {
     pub(super) fn to_matrix(&self) -> Option<Matrix> {
         match *self {
             Packed::Dense { rows, cols, values } => {
-                let values = read(values, f32::from_le_bytes);
+                let values: Vec<f32> = f32s(values).collect();
                 (rows.checked_mul(cols) == Some(values.len())).then(|| Matrix::dense(rows, cols, values))
             }
             Packed::Sparse { cols, indptr, indices, values } => {
                 let indptr = read(indptr, |b| u64::from_le_bytes(b) as usize);
-                let (indices, values) = (read(indices, u32::from_le_bytes), read(values, f32::from_le_bytes));
+                let (indices, values) = (read(indices, u32::from_le_bytes), f32s(values).collect());
                 Matrix::from_sparse_parts(cols, indptr, indices, values)
             }
         }
@@ -57,6 +57,11 @@ fn bytes<T: Copy, const N: usize>(values: &[T], to: impl Fn(T) -> [u8; N]) -> By
 
 fn read<T, const N: usize>(bytes: &[u8], from: impl Fn([u8; N]) -> T) -> Vec<T> {
     bytes.chunks_exact(N).map(|c| from(c.try_into().expect("chunks of N bytes"))).collect()
+}
+
+/// The little-endian f32 values of `bytes`, decoded as they are read.
+pub(super) fn f32s(bytes: &[u8]) -> impl Iterator<Item = f32> + '_ {
+    bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("chunks of 4 bytes")))
 }
 
 #[cfg(test)]

@@ -80,8 +80,7 @@ fn cached_index(project: &Project, method: Method, key: &str, dense: &DenseBytes
     {
         return Ok(kept.index);
     }
-    let values: Vec<f32> = (0..dense.rows).flat_map(|i| dense.row(i)).collect();
-    let kept = Kept { key: key.to_string(), index: Index::build(&values, dense.cols) };
+    let kept = Kept { key: key.to_string(), index: Index::build(&dense.values(), dense.cols) };
     if let Ok(bytes) = postcard::to_allocvec(&kept) {
         // An index that cannot be kept is only built again next time.
         let _ = crate::atomic::write_whole(&path, &bytes);
