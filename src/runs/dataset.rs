@@ -34,37 +34,17 @@ impl Dataset {
         }
         let source = project.source()?;
         let store = project.labels()?;
-        let label_events = store.event_count()?;
-        let classes = project.config.class_names();
-        let class_of: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let (ids, inputs, mut fixed_split) = match &source {
-            Source::Table(t) => {
-                let df = t.collect_with_ids()?;
-                let ids = column_texts(df.column("id")?)?;
-                let inputs = match (&t.kind, &t.text_column) {
-                    (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
-                    _ => {
-                        let reserved = t.reserved_columns();
-                        let keep: Vec<String> = df
-                            .get_column_names()
-                            .into_iter()
-                            .filter(|c| !reserved.iter().any(|r| r == c.as_str()))
-                            .map(|c| c.to_string())
-                            .collect();
-                        Inputs::Table(df.select(keep)?)
-                    }
-                };
-                let split = t.split_values_in(&df)?.unwrap_or_else(|| vec![None; ids.len()]);
-                (ids, inputs, split)
-            }
-            Source::Folder(f) => {
-                let ids = source.ids_in_order()?;
-                let paths: Vec<_> = ids.iter().map(|id| f.root.join(id)).collect();
-                let inputs = Inputs::from_files(f.kind, paths)?;
-                let n = ids.len();
-                (ids, inputs, vec![None; n])
-            }
-        };
+        // The labels are read while the samples are: on a table of tens of thousands of
+        // rows each is a good part of a short run.
+        let (labels, samples) = std::thread::scope(|s| {
+            let labels = s.spawn(move || -> Result<(u64, HashMap<String, String>)> {
+                Ok((store.event_count()?, store.current()?.into_iter().collect()))
+            });
+            let samples = read_samples(&source);
+            (labels.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), samples)
+        });
+        let (label_events, current) = labels?;
+        let (ids, inputs, mut fixed_split) = samples?;
         if let Some(map) = source.split_map()? {
             for (id, split) in ids.iter().zip(fixed_split.iter_mut()) {
                 if let Some(s) = map.get(id) {
@@ -72,7 +52,8 @@ impl Dataset {
                 }
             }
         }
-        let current: HashMap<String, String> = store.current()?.into_iter().collect();
+        let classes = project.config.class_names();
+        let class_of: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         let mut unknown_labels = 0;
         let given = ids
             .iter()
@@ -106,4 +87,38 @@ impl Dataset {
     pub fn labelled(&self) -> Vec<usize> {
         (0..self.ids.len()).filter(|&i| self.given[i].is_some()).collect()
     }
+}
+
+/// Every sample's id, its inputs and the split its table's split column fixes.
+type Samples = (Vec<String>, Inputs, Vec<Option<Split>>);
+
+fn read_samples(source: &Source) -> Result<Samples> {
+    Ok(match source {
+        Source::Table(t) => {
+            let df = t.collect_with_ids()?;
+            let ids = column_texts(df.column("id")?)?;
+            let inputs = match (&t.kind, &t.text_column) {
+                (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
+                _ => {
+                    let reserved = t.reserved_columns();
+                    let keep: Vec<String> = df
+                        .get_column_names()
+                        .into_iter()
+                        .filter(|c| !reserved.iter().any(|r| r == c.as_str()))
+                        .map(|c| c.to_string())
+                        .collect();
+                    Inputs::Table(df.select(keep)?)
+                }
+            };
+            let split = t.split_values_in(&df)?.unwrap_or_else(|| vec![None; ids.len()]);
+            (ids, inputs, split)
+        }
+        Source::Folder(f) => {
+            let ids = source.ids_in_order()?;
+            let paths: Vec<_> = ids.iter().map(|id| f.root.join(id)).collect();
+            let inputs = Inputs::from_files(f.kind, paths)?;
+            let n = ids.len();
+            (ids, inputs, vec![None; n])
+        }
+    })
 }

@@ -282,18 +282,26 @@ fn fit_and_score(
     }
     write_json(&dir.join(METRICS_FILE), &metrics_json)?;
 
-    progress.stage("writing predictions", None);
-    let columns = predictions::Columns {
-        ids: &data.ids,
-        split: &split.names,
-        given: &data.given.iter().map(|g| g.map(|c| classes[c].as_str())).collect::<Vec<_>>(),
-        predicted: &(0..data.ids.len()).map(|i| classes[shown.predicted(i)].as_str()).collect::<Vec<_>>(),
-    };
-    predictions::write_columns(&dir.join(PREDICTIONS_FILE), &classes, &columns, |row, class| shown.row(row)[class])?;
-    artifacts::save(&featurizer, &dir.join(FEATURIZER_FILE))?;
-    artifacts::save(&model, &dir.join(MODEL_FILE))?;
-    progress.stage("profiling the training inputs (for drift checks)", None);
-    crate::drift::Profile::fit(&data.inputs, &split.train, &featurizer, &eval_probs)?.save(dir)?;
+    progress.stage("writing predictions, the model and the drift profile", None);
+    let given = data.given.iter().map(|g| g.map(|c| classes[c].as_str())).collect::<Vec<_>>();
+    let predicted = (0..data.ids.len()).map(|i| classes[shown.predicted(i)].as_str()).collect::<Vec<_>>();
+    let columns = predictions::Columns { ids: &data.ids, split: &split.names, given: &given, predicted: &predicted };
+    // The predictions are written while the model is saved and the inputs profiled: each
+    // takes a good part of a short run.
+    std::thread::scope(|s| -> Result<()> {
+        let written = s.spawn(|| {
+            predictions::write_columns(&dir.join(PREDICTIONS_FILE), &classes, &columns, |row, class| {
+                shown.row(row)[class]
+            })
+        });
+        let saved = (|| {
+            artifacts::save(&featurizer, &dir.join(FEATURIZER_FILE))?;
+            artifacts::save(&model, &dir.join(MODEL_FILE))?;
+            crate::drift::Profile::fit(&data.inputs, &split.train, &featurizer, &eval_probs)?.save(dir)
+        })();
+        written.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        saved
+    })?;
     progress.finish();
     Ok(metrics)
 }
