@@ -101,7 +101,10 @@ fn session(set: &Set, work: &Path, order: &str, seed: u64) -> kindling::Result<S
     project.config.save(&dir)?;
     // The rows do not depend on labels or seed: featurize each set once.
     let cached = work.join(format!("{}-features.bin", set.name));
-    let features = kindling::embed::cache_path(&dir, kindling::features::Method::auto(project.config.source.kind));
+    let features = kindling::embed::cache_path(
+        &dir,
+        &kindling::embed::Embedder::Features(kindling::features::Method::auto(project.config.source.kind)),
+    );
     if cached.is_file() {
         std::fs::create_dir_all(features.parent().expect("a cache folder"))?;
         std::fs::copy(&cached, &features)?;

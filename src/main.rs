@@ -116,9 +116,8 @@ enum Command {
     /// similar, the live model and the diverse order)
     Embed {
         dir: PathBuf,
-        /// auto (the kind's default) or a featurizer name
-        #[arg(long, default_value = "auto")]
-        features: String,
+        #[command(flatten)]
+        vectors: VectorsArgs,
         /// Also write the vectors to this CSV file (id, v0, v1, …)
         #[arg(short, long)]
         out: Option<PathBuf>,
@@ -132,9 +131,8 @@ enum Command {
         /// How many neighbours
         #[arg(short, default_value_t = 10)]
         k: usize,
-        /// auto (the kind's default) or a featurizer name
-        #[arg(long, default_value = "auto")]
-        features: String,
+        #[command(flatten)]
+        vectors: VectorsArgs,
         /// Print a JSON array of {id, similarity, label}
         #[arg(long)]
         json: bool,
@@ -146,9 +144,8 @@ enum Command {
         /// How many clusters (default: as many as classes)
         #[arg(short)]
         k: Option<usize>,
-        /// auto (the kind's default) or a featurizer name
-        #[arg(long, default_value = "auto")]
-        features: String,
+        #[command(flatten)]
+        vectors: VectorsArgs,
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Print a JSON array of {size, labels, central}
@@ -163,9 +160,8 @@ enum Command {
         /// up to 50,000 samples, umap above
         #[arg(long, default_value = "auto")]
         method: String,
-        /// auto (the kind's default) or a featurizer name
-        #[arg(long, default_value = "auto")]
-        features: String,
+        #[command(flatten)]
+        vectors: VectorsArgs,
         /// Draw the map to this PNG file
         #[arg(long, value_name = "FILE")]
         png: Option<PathBuf>,
@@ -311,6 +307,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         graphics: tui::Graphics,
     },
+}
+
+/// What makes the vectors of `embed`, `similar`, `clusters` and `map`.
+#[derive(Args)]
+struct VectorsArgs {
+    /// auto (the kind's default) or a featurizer name
+    #[arg(long, default_value = "auto")]
+    features: String,
+    /// Embed with this TorchScript encoder: images [N,3,224,224] or token ids [N,L] → [N,D] (a build with the torch feature)
+    #[arg(long, value_name = "PATH.pt", conflicts_with = "features")]
+    encoder: Option<PathBuf>,
+}
+
+impl VectorsArgs {
+    fn by(&self) -> cli::embed::VectorsBy<'_> {
+        cli::embed::VectorsBy { features: &self.features, encoder: self.encoder.as_deref() }
+    }
 }
 
 #[derive(Args)]
@@ -557,11 +570,11 @@ fn main() {
                 .map_err(|e| kindling::Error::internal(e.to_string()))
                 .map(|()| cli::output::print_bytes(&out))
         }
-        Command::Embed { dir, features, out, json } => cli::embed::embed(&dir, &features, out.as_deref(), json),
-        Command::Similar { dir, id, k, features, json } => cli::embed::similar(&dir, &id, k, &features, json),
-        Command::Clusters { dir, k, features, seed, json } => cli::embed::clusters(&dir, k, &features, seed, json),
-        Command::Map { dir, method, features, png, json } => {
-            cli::embed::map(&dir, &method, &features, png.as_deref(), json)
+        Command::Embed { dir, vectors, out, json } => cli::embed::embed(&dir, &vectors.by(), out.as_deref(), json),
+        Command::Similar { dir, id, k, vectors, json } => cli::embed::similar(&dir, &id, k, &vectors.by(), json),
+        Command::Clusters { dir, k, vectors, seed, json } => cli::embed::clusters(&dir, k, &vectors.by(), seed, json),
+        Command::Map { dir, method, vectors, png, json } => {
+            cli::embed::map(&dir, &method, &vectors.by(), png.as_deref(), json)
         }
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),

@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use kindling::embed::{self, similar};
-use kindling::features::Method;
+use kindling::embed::{self, Embedder, similar};
 use kindling::progress::Progress;
 use kindling::project::Project;
 use kindling::{Error, Result};
@@ -12,15 +11,21 @@ use kindling::{Error, Result};
 use super::output::{count, print, print_json};
 use super::progress::TermProgress;
 
-fn method(project: &Project, features: &str) -> Result<Method> {
-    Method::choose(features, project.config.source.kind)
+/// What the command line says makes the vectors: `--features` or `--encoder`.
+pub struct VectorsBy<'a> {
+    pub features: &'a str,
+    pub encoder: Option<&'a Path>,
 }
 
-pub fn embed(dir: &Path, features: &str, out: Option<&Path>, json: bool) -> Result<()> {
+fn embedder(project: &Project, by: &VectorsBy) -> Result<Embedder> {
+    Embedder::choose(by.features, by.encoder, project.config.source.kind)
+}
+
+pub fn embed(dir: &Path, by: &VectorsBy, out: Option<&Path>, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
-    let method = method(&project, features)?;
+    let embedder = embedder(&project, by)?;
     let progress = TermProgress::new();
-    let (vectors, skipped) = embed::vectors(&project, method, &progress)?;
+    let (vectors, skipped) = embed::vectors(&project, &embedder, &progress)?;
     progress.finish();
     for s in &skipped {
         eprintln!("kindling: left out {s}");
@@ -29,10 +34,10 @@ pub fn embed(dir: &Path, features: &str, out: Option<&Path>, json: bool) -> Resu
         vectors.write_csv(out)?;
         eprintln!("wrote {} to {}", count(vectors.len() as u64, "vector"), out.display());
     }
-    let path = embed::cache_path(project.root(), method);
+    let path = embed::cache_path(project.root(), &embedder);
     if json {
         print_json(&serde_json::json!({
-            "features": method.name(), "samples": vectors.len(), "dimensions": vectors.width(),
+            "features": embedder.name(), "samples": vectors.len(), "dimensions": vectors.width(),
             "skipped": skipped, "cache": path,
         }));
         return Ok(());
@@ -41,17 +46,17 @@ pub fn embed(dir: &Path, features: &str, out: Option<&Path>, json: bool) -> Resu
         "{} of {} dimensions ({} features), cached in {}\n",
         count(vectors.len() as u64, "vector"),
         vectors.width(),
-        method.name(),
+        embedder.name(),
         path.display()
     ));
     Ok(())
 }
 
-pub fn similar(dir: &Path, id: &str, k: usize, features: &str, json: bool) -> Result<()> {
+pub fn similar(dir: &Path, id: &str, k: usize, by: &VectorsBy, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
-    let method = method(&project, features)?;
+    let embedder = embedder(&project, by)?;
     let progress = TermProgress::new();
-    let near = similar::in_project(&project, method, id, k, &progress)?;
+    let near = similar::in_project(&project, &embedder, id, k, &progress)?;
     progress.finish();
     let near = near.ok_or_else(|| {
         Error::user(format!(
@@ -85,11 +90,11 @@ pub fn similar(dir: &Path, id: &str, k: usize, features: &str, json: bool) -> Re
     Ok(())
 }
 
-pub fn clusters(dir: &Path, k: Option<usize>, features: &str, seed: u64, json: bool) -> Result<()> {
+pub fn clusters(dir: &Path, k: Option<usize>, by: &VectorsBy, seed: u64, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
-    let method = method(&project, features)?;
+    let embedder = embedder(&project, by)?;
     let progress = TermProgress::new();
-    let (vectors, _) = embed::vectors(&project, method, &progress)?;
+    let (vectors, _) = embed::vectors(&project, &embedder, &progress)?;
     progress.finish();
     let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     // As many clusters as classes by default: a first look at whether the data agrees.
@@ -111,11 +116,11 @@ pub fn clusters(dir: &Path, k: Option<usize>, features: &str, seed: u64, json: b
     Ok(())
 }
 
-pub fn map(dir: &Path, method_name: &str, features: &str, png: Option<&Path>, json: bool) -> Result<()> {
+pub fn map(dir: &Path, method_name: &str, by: &VectorsBy, png: Option<&Path>, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
-    let method = method(&project, features)?;
+    let embedder = embedder(&project, by)?;
     let progress = TermProgress::new();
-    let (vectors, _) = embed::vectors(&project, method, &progress)?;
+    let (vectors, _) = embed::vectors(&project, &embedder, &progress)?;
     progress.finish();
     let projection = embed::map::Projection::choose(method_name, vectors.len())?;
     let steps = projection.steps(vectors.len());

@@ -5,6 +5,7 @@
 //! fingerprint, the featurizer and its settings; a change of any of them makes it stale.
 
 pub mod clusters;
+mod embedder;
 pub mod map;
 pub mod map_png;
 mod packed;
@@ -17,15 +18,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use embedder::Embedder;
+
 use crate::error::Result;
-use crate::features::{Featurizer, Inputs, Matrix, Method};
+use crate::features::{Featurizer, Inputs, Matrix};
 use crate::progress::Progress;
 use crate::project::Project;
 use crate::runs::dataset::Dataset;
 
-/// Where the vectors of featurizer `method` are kept.
-pub fn cache_path(project_root: &Path, method: Method) -> PathBuf {
-    project_root.join(".kindling").join("cache").join(format!("vectors-{}.bin", method.name()))
+/// Where the vectors of `embedder` are kept.
+pub fn cache_path(project_root: &Path, embedder: &Embedder) -> PathBuf {
+    project_root.join(".kindling").join("cache").join(format!("vectors-{}.bin", embedder.name()))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -50,21 +53,22 @@ pub struct Rows {
     pub skipped: Vec<String>,
 }
 
-fn key(project: &Project, dataset: &Dataset, method: Method) -> String {
-    key_of(project, &dataset.fingerprint, method)
+fn key(project: &Project, dataset: &Dataset, embedder: &Embedder) -> Result<String> {
+    key_of(project, &dataset.fingerprint, embedder)
 }
 
-/// The cache key of the vectors of data `fingerprint` by `method` at the project's settings.
-fn key_of(project: &Project, fingerprint: &str, method: Method) -> String {
-    let settings = serde_json::to_string(&project.config.features).unwrap_or_default();
-    let text = format!("{fingerprint}\n{}\n{settings}", method.name());
-    blake3::hash(text.as_bytes()).to_hex().to_string()
+/// The cache key of the vectors of data `fingerprint` by `embedder` at the project's
+/// settings.
+fn key_of(project: &Project, fingerprint: &str, embedder: &Embedder) -> Result<String> {
+    let identity = embedder.identity(&project.config.features, project.config.source.kind)?;
+    let text = format!("{fingerprint}\n{identity}");
+    Ok(blake3::hash(text.as_bytes()).to_hex().to_string())
 }
 
 /// The feature rows of every sample of `dataset` the featurizer can read.
-pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: &dyn Progress) -> Result<Rows> {
-    let key = key(project, dataset, method);
-    let path = cache_path(project.root(), method);
+pub fn all_rows(project: &Project, dataset: &Dataset, embedder: &Embedder, progress: &dyn Progress) -> Result<Rows> {
+    let key = key(project, dataset, embedder)?;
+    let path = cache_path(project.root(), embedder);
     // Where the live model kept its rows before they were shared.
     let _ = std::fs::remove_file(project.root().join(".kindling/live/features.bin"));
     if let Some(cached) = read_cached(&path)
@@ -73,7 +77,7 @@ pub fn all_rows(project: &Project, dataset: &Dataset, method: Method, progress: 
     {
         return Ok(Rows { x: cached.rows, kept: cached.kept, skipped: Vec::new() });
     }
-    let (x, kept, skipped) = featurize(project, dataset, method, progress)?;
+    let (x, kept, skipped) = featurize(project, dataset, embedder, progress)?;
     let cached = Cached { key, ids: dataset.ids.clone(), kept, rows: x };
     if let Ok(bytes) = postcard::to_allocvec(&cached) {
         // A cache that cannot be written only costs the next refit its featurizing.
@@ -99,20 +103,16 @@ fn read_cached(path: &Path) -> Option<Cached> {
 fn featurize(
     project: &Project,
     dataset: &Dataset,
-    method: Method,
+    embedder: &Embedder,
     progress: &dyn Progress,
 ) -> Result<(Matrix, Vec<usize>, Vec<String>)> {
     let settings = &project.config.features;
-    let all = || -> Result<Matrix> {
-        let featurizer = Featurizer::fit(method, settings, &dataset.inputs, progress)?;
-        featurizer.transform(&dataset.inputs, progress)
-    };
     let every: Vec<usize> = (0..dataset.ids.len()).collect();
-    let failure = match all() {
+    let failure = match embedder.fit_transform(settings, &dataset.inputs, progress) {
         Ok(x) => return Ok((x, every, Vec::new())),
         Err(e) => e,
     };
-    let Inputs::Files(files) = &dataset.inputs else { return Err(failure) };
+    let (Inputs::Files(files), Some(method)) = (&dataset.inputs, embedder.method()) else { return Err(failure) };
     let bad = crate::features::unreadable(method, files);
     if bad.is_empty() {
         return Err(failure);
@@ -253,18 +253,18 @@ impl CachedRows<'_> {
     }
 }
 
-/// Calls `with` on the project's vectors of `method` (computed first when missing or
+/// Calls `with` on the project's vectors of `embedder` (computed first when missing or
 /// stale): the cache key, the ids and the matrix as it lies in the file, which is mapped,
 /// not read, so that only the pages used are loaded.
 pub(crate) fn with_cached_bytes<T>(
     project: &Project,
-    method: Method,
+    embedder: &Embedder,
     progress: &dyn Progress,
     with: impl FnOnce(&str, &[&str], CachedRows) -> Result<T>,
 ) -> Result<T> {
     let fingerprint = project.source()?.fingerprint()?;
-    let key = key_of(project, &fingerprint, method);
-    let path = cache_path(project.root(), method);
+    let key = key_of(project, &fingerprint, embedder)?;
+    let path = cache_path(project.root(), embedder);
     if let Some(map) = map_cache(&path)
         && let Some((ids, rows)) = view_of(&map, &key)
     {
@@ -272,7 +272,7 @@ pub(crate) fn with_cached_bytes<T>(
     }
     // Missing, stale or unreadable: computed, and written, the usual way — then read as
     // written, unless it could not be (a read-only project, a full disk).
-    let (Vectors { ids, x, .. }, _) = vectors(project, method, progress)?;
+    let (Vectors { ids, x, .. }, _) = vectors(project, embedder, progress)?;
     if let Some(map) = map_cache(&path)
         && let Some((ids, rows)) = view_of(&map, &key)
     {
@@ -311,27 +311,26 @@ fn view_of<'a>(map: &'a [u8], key: &str) -> Option<(Vec<&'a str>, CachedRows<'a>
     Some((ids, rows))
 }
 
-/// The vectors of featurizer `method` as last cached, if any (they may be stale).
-pub fn cached(project_root: &Path, method: Method) -> Option<Vectors> {
-    let cached = read_cached(&cache_path(project_root, method))?;
+/// The vectors of `embedder` as last cached, if any (they may be stale).
+pub fn cached(project_root: &Path, embedder: &Embedder) -> Option<Vectors> {
+    let cached = read_cached(&cache_path(project_root, embedder))?;
     let ids: Vec<String> = cached.kept.iter().map(|&i| cached.ids[i].clone()).collect();
     Some(Vectors { key: Some(cached.key), ..Vectors::new(ids, cached.rows) })
 }
 
 /// The vectors of every sample the featurizer can read, computed when missing or stale.
-pub fn vectors(project: &Project, method: Method, progress: &dyn Progress) -> Result<(Vectors, Vec<String>)> {
+pub fn vectors(project: &Project, embedder: &Embedder, progress: &dyn Progress) -> Result<(Vectors, Vec<String>)> {
     // Fresh in the cache: the data's fingerprint says so without reading every sample.
     let fingerprint = project.source()?.fingerprint()?;
-    if let Some(mut cached) =
-        read_cached(&cache_path(project.root(), method)).filter(|c| c.key == key_of(project, &fingerprint, method))
-    {
+    let wanted = key_of(project, &fingerprint, embedder)?;
+    if let Some(mut cached) = read_cached(&cache_path(project.root(), embedder)).filter(|c| c.key == wanted) {
         let ids: Vec<String> = cached.kept.iter().map(|&i| std::mem::take(&mut cached.ids[i])).collect();
         let vectors = Vectors { key: Some(cached.key), ..Vectors::new(ids, cached.rows) };
         return Ok((vectors, Vec::new()));
     }
     let dataset = Dataset::load(project)?;
-    let rows = all_rows(project, &dataset, method, progress)?;
+    let rows = all_rows(project, &dataset, embedder, progress)?;
     let ids: Vec<String> = rows.kept.iter().map(|&i| dataset.ids[i].clone()).collect();
-    let vectors = Vectors { key: Some(key(project, &dataset, method)), ..Vectors::new(ids, rows.x) };
+    let vectors = Vectors { key: Some(key(project, &dataset, embedder)?), ..Vectors::new(ids, rows.x) };
     Ok((vectors, rows.skipped))
 }

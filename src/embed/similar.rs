@@ -5,9 +5,8 @@
 use serde::Serialize;
 
 use super::similar_index::{self, Index};
-use super::{CachedRows, DenseBytes, Vectors};
+use super::{CachedRows, DenseBytes, Embedder, Vectors};
 use crate::error::Result;
-use crate::features::Method;
 use crate::progress::Progress;
 use crate::project::Project;
 
@@ -37,17 +36,17 @@ pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> 
     Some(scored.into_iter().map(|(similarity, i)| Neighbour { id: vectors.ids[i].clone(), similarity }).collect())
 }
 
-/// `nearest` among the project's vectors of `method` (computed first when missing or
+/// `nearest` among the project's vectors by `embedder` (computed first when missing or
 /// stale). Wide dense vectors are searched through their index (built once and cached), so a
 /// query reads few of them; the answer is the same.
 pub fn in_project(
     project: &Project,
-    method: Method,
+    embedder: &Embedder,
     id: &str,
     k: usize,
     progress: &dyn Progress,
 ) -> Result<Option<Vec<Neighbour>>> {
-    super::with_cached_bytes(project, method, progress, |key, ids, rows| {
+    super::with_cached_bytes(project, embedder, progress, |key, ids, rows| {
         let Some(at) = ids.iter().position(|i| *i == id) else { return Ok(None) };
         let dense = match rows {
             CachedRows::Dense(dense) if dense.cols > similar_index::WIDE => dense,
@@ -56,7 +55,7 @@ pub fn in_project(
                 return Ok(nearest(&vectors, id, k));
             }
         };
-        let index = cached_index(project, method, key, &dense)?;
+        let index = cached_index(project, embedder, key, &dense)?;
         let me: Vec<f32> = dense.row(at).collect();
         let me_norm = me.iter().map(|v| *v as f64 * *v as f64).sum();
         let found = index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)));
@@ -66,13 +65,13 @@ pub fn in_project(
 
 /// The index of the vectors made under cache `key`, read from `.kindling/cache/` or built
 /// and kept there.
-fn cached_index(project: &Project, method: Method, key: &str, dense: &DenseBytes) -> Result<Index> {
+fn cached_index(project: &Project, embedder: &Embedder, key: &str, dense: &DenseBytes) -> Result<Index> {
     #[derive(serde::Serialize, serde::Deserialize)]
     struct Kept {
         key: String,
         index: Index,
     }
-    let path = project.root().join(".kindling/cache").join(format!("similar-{}.bin", method.name()));
+    let path = project.root().join(".kindling/cache").join(format!("similar-{}.bin", embedder.name()));
     if let Ok(bytes) = std::fs::read(&path)
         && let Ok(kept) = postcard::from_bytes::<Kept>(&bytes)
         && kept.key == key

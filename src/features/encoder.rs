@@ -67,12 +67,16 @@ fn pixels(img: &::image::RgbImage) -> Vec<f32> {
 
 /// The vocabulary of a text encoder: `NAME.vocab.txt` or `vocab.txt` beside `NAME.pt`.
 fn vocabulary_beside(module: &Path) -> Result<Vocabulary> {
+    Vocabulary::read(&vocabulary_path(module)?)
+}
+
+fn vocabulary_path(module: &Path) -> Result<PathBuf> {
     let dir = module.parent().unwrap_or(Path::new("."));
     let stem = module.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let own = dir.join(format!("{stem}.vocab.txt"));
     let shared = dir.join("vocab.txt");
     match [&own, &shared].into_iter().find(|p| p.is_file()) {
-        Some(path) => Vocabulary::read(path),
+        Some(path) => Ok(path.clone()),
         None => Err(Error::file(
             module,
             format!(
@@ -83,6 +87,19 @@ fn vocabulary_beside(module: &Path) -> Result<Vocabulary> {
             ),
         )),
     }
+}
+
+/// A hash of the module at `path` and, for a text encoder, of its vocabulary: what the
+/// vectors it makes depend on, wherever the files lie.
+pub fn content_hash(path: &Path, texts: bool) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    h.update(&std::fs::read(path).map_err(|e| Error::file(path, e))?);
+    if texts {
+        let vocabulary = vocabulary_path(path)?;
+        h.update(b"\0vocabulary\0");
+        h.update(&std::fs::read(&vocabulary).map_err(|e| Error::file(&vocabulary, e))?);
+    }
+    Ok(h.finalize().to_hex().to_string())
 }
 
 impl Encoder {

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::eval::split;
 use crate::features::Method;
@@ -99,7 +100,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let mut dataset = Dataset::load(project)?;
     let classes = project.config.class_names();
     enough_classes(&dataset)?;
-    let rows = crate::embed::all_rows(project, &dataset, method, progress)?;
+    let rows = crate::embed::all_rows(project, &dataset, &Embedder::Features(method), progress)?;
     if rows.kept.len() < dataset.ids.len() {
         dataset.keep(&rows.kept)?;
         enough_classes(&dataset)?;

@@ -203,7 +203,7 @@ pub fn build(
             // The rows of the featurizer the live model last used (its state, read above).
             let features = &live.as_ref()?.refit.features;
             let method = crate::features::Method::ALL.into_iter().find(|m| m.name() == features.as_str())?;
-            crate::embed::cached(project_root, method)
+            crate::embed::cached(project_root, &crate::embed::Embedder::Features(method))
         })
         .flatten();
     let arranged = match vectors {

@@ -327,11 +327,12 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     .and_then(|p| {
                         // The live model's featurizer: its vectors are cached already.
                         let method = kindling::features::Method::choose(&p.config.live.features, p.config.source.kind)?;
+                        let embedder = kindling::embed::Embedder::Features(method);
                         // The cached rows when there are (a refit keeps them fresh); reading the
                         // whole data again for each `n` only when there are none.
-                        let vectors = match kindling::embed::cached(&root, method) {
+                        let vectors = match kindling::embed::cached(&root, &embedder) {
                             Some(v) => v,
-                            None => kindling::embed::vectors(&p, method, &Silent)?.0,
+                            None => kindling::embed::vectors(&p, &embedder, &Silent)?.0,
                         };
                         let near = kindling::embed::similar::nearest(&vectors, &id, MORE_LIKE_THIS);
                         Ok(near.unwrap_or_default().into_iter().map(|n| n.id).collect())

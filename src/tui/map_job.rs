@@ -26,7 +26,7 @@ const TEXT_LINES: usize = 40;
 pub fn data(root: &Path, neighbours: bool) -> Result<MapData> {
     let project = Project::open(root)?;
     let method = kindling::features::Method::choose(&project.config.live.features, project.config.source.kind)?;
-    let (vectors, _) = embed::vectors(&project, method, &Silent)?;
+    let (vectors, _) = embed::vectors(&project, &embed::Embedder::Features(method), &Silent)?;
     let projection = if neighbours { Projection::choose("auto", vectors.len())? } else { Projection::Pca };
     let points = embed::map::cached_project(root, &vectors, projection, &|_, _| {})?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();

@@ -158,3 +158,67 @@ fn similar_answers_when_the_vectors_cannot_be_cached() {
     ids.sort();
     assert_eq!(ids, ["t1.txt", "t2.txt", "t3.txt", "t4.txt"]);
 }
+
+/// Twelve reddish and twelve bluish images in class folders, labelled from them.
+fn colour_project(dir: &Path) -> std::path::PathBuf {
+    let images = dir.join("images");
+    for (class, base) in [("red", [200u8, 30, 30]), ("blue", [30u8, 30, 200])] {
+        std::fs::create_dir_all(images.join(class)).unwrap();
+        for i in 0..12u8 {
+            let colour = base.map(|v| v.saturating_add(i * 3));
+            image::RgbImage::from_pixel(6, 6, image::Rgb(colour))
+                .save(images.join(class).join(format!("{i}.png")))
+                .unwrap();
+        }
+    }
+    let proj = dir.join("proj");
+    ok(&["init", p(&proj), "--source", p(&images), "--labels-from-folders"]);
+    proj
+}
+
+#[test]
+fn an_encoder_that_cannot_be_used_is_named_and_fits_only_images_or_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = colour_project(dir.path());
+    let missing = dir.path().join("none.pt");
+    let err = user_error(&["embed", p(&proj), "--encoder", p(&missing)]);
+    assert!(err.contains("none.pt"), "{err}");
+    let r = kindling(&["similar", p(&proj), "red/1.png", "--encoder", p(&missing), "--features", "pixels"]);
+    assert_eq!(r.code, 2, "--encoder and --features conflict: {}", r.stderr);
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let err = user_error(&["embed", p(&dir.path().join("demo/fruit")), "--encoder", p(&missing)]);
+    assert!(err.contains("image or text"), "{err}");
+    if !cfg!(feature = "torch") {
+        std::fs::write(&missing, b"not a module").unwrap();
+        let err = user_error(&["embed", p(&proj), "--encoder", p(&missing)]);
+        assert!(err.contains("--features torch"), "{err}");
+    }
+}
+
+#[cfg(feature = "torch")]
+#[test]
+fn torch_encoder_vectors_are_cached_and_searched_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = colour_project(dir.path());
+    let pt = dir.path().join("means.pt");
+    colour_means_module(&pt);
+    let out = json(&["embed", p(&proj), "--encoder", p(&pt), "--json"]);
+    assert_eq!(
+        (out["features"].as_str(), out["samples"].as_u64(), out["dimensions"].as_u64()),
+        (Some("encoder"), Some(24), Some(3))
+    );
+    let cache = proj.join(".kindling/cache/vectors-encoder.bin");
+    let written = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    let near = json(&["similar", p(&proj), "red/3.png", "-k", "5", "--encoder", p(&pt), "--json"]);
+    let labels: Vec<&str> = near.as_array().unwrap().iter().map(|n| n["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["red"; 5], "{near}");
+    assert_eq!(std::fs::metadata(&cache).unwrap().modified().unwrap(), written, "similar reuses the cached vectors");
+    let clusters = json(&["clusters", p(&proj), "-k", "2", "--encoder", p(&pt), "--json"]);
+    let sizes: Vec<u64> = clusters.as_array().unwrap().iter().map(|c| c["size"].as_u64().unwrap()).collect();
+    assert_eq!(sizes, [12, 12], "{clusters}");
+    // Another module at the same path: the vectors are made again.
+    let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
+    save_traced(&pt, example, |x| x.amax([2i64, 3].as_slice(), false).repeat([1, 2]));
+    let out = json(&["embed", p(&proj), "--encoder", p(&pt), "--json"]);
+    assert_eq!(out["dimensions"], 6, "{out}");
+}

@@ -75,3 +75,18 @@ pub fn slow_forest_project(dir: &Path) -> std::path::PathBuf {
 pub fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
+
+/// Saves `forward` as a TorchScript module at `path`, traced on `example`.
+#[cfg(feature = "torch")]
+pub fn save_traced(path: &Path, example: tch::Tensor, forward: impl Fn(&tch::Tensor) -> tch::Tensor) {
+    let module =
+        tch::CModule::create_by_tracing("Traced", "forward", &[example], &mut |x| vec![forward(&x[0])]).unwrap();
+    module.save(path).unwrap();
+}
+
+/// A TorchScript module giving each image's mean red, green and blue.
+#[cfg(feature = "torch")]
+pub fn colour_means_module(path: &Path) {
+    let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
+    save_traced(path, example, |x| x.mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float));
+}

@@ -453,21 +453,6 @@ fn torch_mlp_trains_predicts_and_records_its_device() {
     assert_eq!(predictions.lines().count(), 151, "a header and one line per row");
 }
 
-/// Saves `forward` as a TorchScript module at `path`, traced on `example`.
-#[cfg(feature = "torch")]
-fn save_traced(path: &Path, example: tch::Tensor, forward: impl Fn(&tch::Tensor) -> tch::Tensor) {
-    let module =
-        tch::CModule::create_by_tracing("Traced", "forward", &[example], &mut |x| vec![forward(&x[0])]).unwrap();
-    module.save(path).unwrap();
-}
-
-/// A TorchScript module giving each image's mean red, green and blue.
-#[cfg(feature = "torch")]
-fn colour_means_module(path: &Path) {
-    let example = tch::Tensor::zeros([1, 3, 4, 4], (tch::Kind::Float, tch::Device::Cpu));
-    save_traced(path, example, |x| x.mean_dim([2i64, 3].as_slice(), false, tch::Kind::Float));
-}
-
 #[cfg(feature = "torch")]
 #[test]
 fn torch_encoder_featurizes_images_for_a_linear_probe() {
