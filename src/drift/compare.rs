@@ -69,7 +69,7 @@ pub fn compare(profile: &FeatureProfile, cells: &Cells) -> FeatureDrift {
     match (&profile.shape, cells) {
         (Shape::Number { edges, shares, reference, mean, deciles }, Cells::Numbers(values)) => {
             let mut v: Vec<f64> = values.iter().flatten().copied().filter(|x| x.is_finite()).collect();
-            v.sort_by(f64::total_cmp);
+            v.sort_unstable_by(f64::total_cmp);
             d.missing.1 = (count - v.len()) as f64 / count.max(1) as f64;
             let mut now = vec![0.0; shares.len()];
             v.iter().for_each(|x| now[bin(edges, *x)] += 1.0);

@@ -54,7 +54,7 @@ impl FeatureProfile {
         let (missing, shape) = match cells {
             Cells::Numbers(values) => {
                 let mut v: Vec<f64> = values.iter().flatten().copied().filter(|x| x.is_finite()).collect();
-                v.sort_by(f64::total_cmp);
+                v.sort_unstable_by(f64::total_cmp);
                 (count - v.len(), number(&v))
             }
             Cells::Categories(values) => {
