@@ -4,6 +4,7 @@ pub mod decode;
 pub mod display;
 pub mod file_cache;
 pub mod folder;
+mod parsed_copy;
 pub mod preview;
 pub mod query;
 pub mod row_index;
@@ -335,18 +336,16 @@ impl TableSource {
         })
     }
 
-    /// The whole source with the sample id as a string column named `id`. Row-number ids
-    /// are numbered after reading: a row index in the scan makes polars count every line
-    /// first, a second pass over the file.
-    pub fn collect_with_ids(&self) -> Result<DataFrame> {
+    /// The whole source, and each row's sample id. Row-number ids are numbered after
+    /// reading: a row index in the scan makes polars count every line first, a second pass
+    /// over the file.
+    pub fn read_with_ids(&self) -> Result<(DataFrame, Vec<String>)> {
         let df = self.table.read_all()?;
-        if let Some(c) = &self.id_column {
-            return self.table.collect(df.lazy().with_column(col(c.as_str()).cast(DataType::String).alias("id")));
-        }
-        let mut df = df;
-        let ids: Vec<String> = (0..df.height()).map(|i| i.to_string()).collect();
-        df.with_column(Column::new("id".into(), ids))?;
-        Ok(df)
+        let ids = match &self.id_column {
+            Some(c) => table::column_texts(&df.column(c)?.cast(&DataType::String)?)?,
+            None => (0..df.height()).map(|i| i.to_string()).collect(),
+        };
+        Ok((df, ids))
     }
 
     /// Fails unless every row has an id and no id repeats.
@@ -394,20 +393,21 @@ impl TableSource {
     /// The split of every row, in row order, when the table has a split column.
     pub fn split_values(&self) -> Result<Option<Vec<Option<Split>>>> {
         let Some(c) = &self.split_column else { return Ok(None) };
-        self.parse_splits(&self.table.strings(self.table.scan()?, c)?).map(Some)
+        let values = self.table.strings(self.table.scan()?, c)?;
+        self.parse_splits(values.iter().map(|v| v.as_deref())).map(Some)
     }
 
     /// The split column's values in `df`, a frame of the whole source already read (so the
     /// source is not read again for them).
     pub fn split_values_in(&self, df: &DataFrame) -> Result<Option<Vec<Option<Split>>>> {
         let Some(c) = &self.split_column else { return Ok(None) };
-        self.parse_splits(&crate::data::table::column_strings(df.column(c)?)?).map(Some)
+        let values = df.column(c)?.cast(&DataType::String)?;
+        self.parse_splits(values.str()?.iter()).map(Some)
     }
 
-    fn parse_splits(&self, values: &[Option<String>]) -> Result<Vec<Option<Split>>> {
-        let parsed = split::parse_values(values.iter().map(|v| v.as_deref()), |row| {
-            format!("{}: {}", self.table.path().display(), self.table.place(row))
-        })?;
+    fn parse_splits<'a>(&self, values: impl Iterator<Item = Option<&'a str>>) -> Result<Vec<Option<Split>>> {
+        let parsed =
+            split::parse_values(values, |row| format!("{}: {}", self.table.path().display(), self.table.place(row)))?;
         Ok(parsed)
     }
 

@@ -18,8 +18,10 @@ pub enum Split {
 impl Split {
     /// Accepts the usual spellings (`validation`, `val`, `dev`, `testing`, any case).
     pub fn parse(s: &str) -> Option<Split> {
-        let s = s.trim().to_ascii_lowercase();
-        [Split::Train, Split::Valid, Split::Test].into_iter().find(|split| split.spellings().contains(&s.as_str()))
+        let s = s.trim();
+        [Split::Train, Split::Valid, Split::Test]
+            .into_iter()
+            .find(|split| split.spellings().iter().any(|spelling| spelling.eq_ignore_ascii_case(s)))
     }
 
     /// Every spelling `parse` accepts for this split, in lower case.

@@ -34,11 +34,18 @@ impl Dataset {
         }
         let source = project.source()?;
         let store = project.labels()?;
+        let classes = project.config.class_names();
+        let class_of: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         // The labels are read while the samples are: on a table of tens of thousands of
         // rows each is a good part of a short run.
         let (labels, samples) = std::thread::scope(|s| {
-            let labels = s.spawn(move || -> Result<(u64, HashMap<String, String>)> {
-                Ok((store.event_count()?, store.current()?.into_iter().collect()))
+            let class_of = &class_of;
+            let labels = s.spawn(move || -> Result<(u64, HashMap<String, Option<usize>>)> {
+                let mut current = HashMap::new();
+                store.each_current(|id, label| {
+                    current.insert(id.to_string(), class_of.get(label).copied());
+                })?;
+                Ok((store.event_count()?, current))
             });
             let samples = read_samples(&source);
             (labels.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), samples)
@@ -52,14 +59,11 @@ impl Dataset {
                 }
             }
         }
-        let classes = project.config.class_names();
-        let class_of: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         let mut unknown_labels = 0;
         let given = ids
             .iter()
             .map(|id| {
-                let label = current.get(id)?;
-                let class = class_of.get(label.as_str()).copied();
+                let class = *current.get(id)?;
                 unknown_labels += class.is_none() as usize;
                 class
             })
@@ -95,8 +99,7 @@ type Samples = (Vec<String>, Inputs, Vec<Option<Split>>);
 fn read_samples(source: &Source) -> Result<Samples> {
     Ok(match source {
         Source::Table(t) => {
-            let df = t.collect_with_ids()?;
-            let ids = column_texts(df.column("id")?)?;
+            let (df, ids) = t.read_with_ids()?;
             let inputs = match (&t.kind, &t.text_column) {
                 (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
                 _ => {
