@@ -112,7 +112,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Compute the vectors of every sample with a featurizer and cache them (reused by
+    /// Compute the vectors of every sample with a featurizer or an encoder and cache them (reused by
     /// similar, the live model and the diverse order)
     Embed {
         dir: PathBuf,

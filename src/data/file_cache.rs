@@ -20,6 +20,14 @@ impl Stamp {
             meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
         Stamp { size: meta.len(), mtime_ns }
     }
+
+    /// The stamp as bytes, for hashing.
+    pub fn to_bytes(&self) -> [u8; 24] {
+        let mut out = [0; 24];
+        out[..8].copy_from_slice(&self.size.to_le_bytes());
+        out[8..].copy_from_slice(&self.mtime_ns.to_le_bytes());
+        out
+    }
 }
 
 /// What checking a file found: its content hash, or why it cannot be used.

@@ -64,6 +64,16 @@ pub(super) fn f32s(bytes: &[u8]) -> impl Iterator<Item = f32> + '_ {
     bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("chunks of 4 bytes")))
 }
 
+/// Float values written as raw little-endian bytes (`#[serde(serialize_with = …)]`), to be
+/// read borrowed where they lie (the similar-samples index: `similar_index::IndexView`).
+pub(super) fn f32_bytes<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
+    bytes(v, f32::to_le_bytes).serialize(s)
+}
+
+pub(super) fn f64_bytes<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+    bytes(v, f64::to_le_bytes).serialize(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +92,18 @@ mod tests {
         assert_eq!(round_trip(&dense), dense);
         let sparse = Matrix::sparse(5, vec![vec![(1, 0.5), (4, -1.0)], vec![], vec![(0, 2.0)]]);
         assert_eq!(round_trip(&sparse), sparse);
+    }
+
+    #[test]
+    fn float_values_are_written_as_their_bytes() {
+        #[derive(Serialize)]
+        struct Floats(#[serde(serialize_with = "f32_bytes")] Vec<f32>, #[serde(serialize_with = "f64_bytes")] Vec<f64>);
+        #[derive(Deserialize)]
+        struct Raw<'a>(#[serde(borrow)] &'a Bytes, #[serde(borrow)] &'a Bytes);
+        let bytes = postcard::to_allocvec(&Floats(vec![1.5, -0.0], vec![f64::MIN_POSITIVE])).unwrap();
+        let raw: Raw = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(f32s(raw.0).collect::<Vec<_>>(), [1.5, -0.0]);
+        assert_eq!(raw.1.as_ref(), f64::MIN_POSITIVE.to_le_bytes());
     }
 
     #[test]

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::similar_index::{self, Index};
+use super::similar_index::{self, Index, IndexView};
 use super::{CachedRows, DenseBytes, Embedder, Vectors};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::project::Project;
 
@@ -55,36 +55,52 @@ pub fn in_project(
                 return Ok(nearest(&vectors, id, k));
             }
         };
-        let index = cached_index(project, embedder, key, &dense)?;
         let me: Vec<f32> = dense.row(at).collect();
         let me_norm = me.iter().map(|v| *v as f64 * *v as f64).sum();
-        let found = index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)));
+        let found = with_index(project, embedder, key, &dense, |index| {
+            index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)))
+        })?;
         Ok(Some(found.into_iter().map(|(similarity, i)| Neighbour { id: ids[i].to_string(), similarity }).collect()))
     })
 }
 
-/// The index of the vectors made under cache `key`, read from `.kindling/cache/` or built
-/// and kept there.
-fn cached_index(project: &Project, embedder: &Embedder, key: &str, dense: &DenseBytes) -> Result<Index> {
-    #[derive(serde::Serialize, serde::Deserialize)]
-    struct Kept {
-        key: String,
-        index: Index,
+/// Calls `search` on the index of the vectors made under cache `key`, mapped from
+/// `.kindling/cache/` or built and kept there.
+fn with_index<T>(
+    project: &Project,
+    embedder: &Embedder,
+    key: &str,
+    dense: &DenseBytes,
+    search: impl FnOnce(&IndexView) -> T,
+) -> Result<T> {
+    #[derive(serde::Serialize)]
+    struct Kept<'a> {
+        key: &'a str,
+        index: &'a Index,
     }
-    let path = project.root().join(".kindling/cache").join(format!("similar-{}.bin", embedder.name()));
-    if let Ok(bytes) = std::fs::read(&path)
-        && let Ok(kept) = postcard::from_bytes::<Kept>(&bytes)
-        && kept.key == key
-        && kept.index.rows() == dense.rows
+    #[derive(serde::Deserialize)]
+    struct KeptView<'a> {
+        key: &'a str,
+        #[serde(borrow)]
+        index: IndexView<'a>,
+    }
+    let fits = |kept: &KeptView| kept.key == key && kept.index.rows() == Some(dense.rows);
+    // `-2`: the index's floats are kept as raw bytes since; the file of before is let go.
+    let cache = project.root().join(".kindling/cache");
+    let _ = std::fs::remove_file(cache.join(format!("similar-{}.bin", embedder.name())));
+    let path = cache.join(format!("similar-{}-2.bin", embedder.name()));
+    if let Some(map) = super::map_cache(&path)
+        && let Ok(kept) = postcard::from_bytes::<KeptView>(&map)
+        && fits(&kept)
     {
-        return Ok(kept.index);
+        return Ok(search(&kept.index));
     }
-    let kept = Kept { key: key.to_string(), index: Index::build(&dense.values(), dense.cols) };
-    if let Ok(bytes) = postcard::to_allocvec(&kept) {
-        // An index that cannot be kept is only built again next time.
-        let _ = crate::atomic::write_whole(&path, &bytes);
-    }
-    Ok(kept.index)
+    let index = Index::build(&dense.values(), dense.cols);
+    let bytes = postcard::to_allocvec(&Kept { key, index: &index }).map_err(|e| Error::internal(e.to_string()))?;
+    // An index that cannot be kept is only built again next time.
+    let _ = crate::atomic::write_whole(&path, &bytes);
+    let kept = postcard::from_bytes::<KeptView>(&bytes).map_err(|e| Error::internal(e.to_string()))?;
+    Ok(search(&kept.index))
 }
 
 /// The cosine of a row and the sample's own `me` (squared norm `me_norm`), summed in f64.

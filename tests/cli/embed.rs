@@ -144,7 +144,7 @@ fn similar_on_wide_vectors_goes_through_its_index_and_finds_what_comparing_all_f
         let expected: Vec<&str> = all.iter().take(5).map(|a| a.1).collect();
         assert_eq!(found, expected, "{id}");
     }
-    assert!(proj.join(".kindling/cache/similar-pixels.bin").is_file(), "the index is kept");
+    assert!(proj.join(".kindling/cache/similar-pixels-2.bin").is_file(), "the index is kept");
 }
 
 #[test]

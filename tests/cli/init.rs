@@ -234,3 +234,34 @@ fn a_split_column_that_holds_no_splits_is_left_alone() {
     ]);
     assert!(err.contains("\"fold1\" is not train, valid or test"), "{err}");
 }
+
+#[test]
+fn a_folder_fingerprint_is_recalled_until_a_file_changes_and_follows_the_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("texts");
+    std::fs::create_dir_all(texts.join("sub")).unwrap();
+    for (name, text) in [("a.txt", "one"), ("b.txt", "two"), ("sub/c.txt", "three")] {
+        std::fs::write(texts.join(name), text).unwrap();
+    }
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&texts), "--kind", "text", "--classes", "x,y"]);
+    let fingerprint = |proj: &Path| json(&["info", p(proj), "--json"])["fingerprint"].as_str().unwrap().to_string();
+    let first = fingerprint(&proj);
+    let remembered = proj.join(".kindling/cache/folder-fingerprint.txt");
+    let kept = std::fs::read_to_string(&remembered).unwrap();
+    assert_eq!(kept.split_whitespace().count(), 2, "the look at the folder and the fingerprint: {kept}");
+    assert_eq!(fingerprint(&proj), first, "recalled");
+    // The same content written again: a new modification time, the same fingerprint.
+    std::fs::write(texts.join("b.txt"), "two").unwrap();
+    assert_eq!(fingerprint(&proj), first);
+    std::fs::write(texts.join("sub/c.txt"), "four!").unwrap();
+    let edited = fingerprint(&proj);
+    assert_ne!(edited, first, "an edited file changes it");
+    std::fs::write(texts.join("sub/d.txt"), "five").unwrap();
+    assert_ne!(fingerprint(&proj), edited, "so does a new file");
+    std::fs::remove_file(texts.join("sub/d.txt")).unwrap();
+    assert_eq!(fingerprint(&proj), edited, "and its removal");
+    // A remembered fingerprint that does not fit the folder is worked out again.
+    std::fs::write(&remembered, "stale 0000\n").unwrap();
+    assert_eq!(fingerprint(&proj), edited);
+}
