@@ -107,6 +107,27 @@ impl FileCache {
     }
 }
 
+/// The blake3 hash of the whole file at `path`, remembered in the cache file `cache_file`
+/// under `kind:path` by the file's size and modification time, so that an unchanged file is
+/// not read again (a source table, an encoder's module).
+pub fn content_hash(cache_file: Option<&Path>, kind: &str, path: &Path) -> crate::error::Result<String> {
+    use crate::error::Error;
+    let meta = std::fs::metadata(path).map_err(|e| Error::file(path, e))?;
+    let stamp = Stamp::of(&meta);
+    let key = format!("{kind}:{}", path.display());
+    let mut cache = cache_file.map_or_else(FileCache::in_memory, FileCache::load);
+    if let Some(Ok(hash)) = cache.get(&key, &stamp) {
+        return Ok(hash.clone());
+    }
+    let mut hasher = blake3::Hasher::new();
+    let file = std::fs::File::open(path).map_err(|e| Error::file(path, e))?;
+    hasher.update_reader(file).map_err(|e| Error::file(path, e))?;
+    let hash = hasher.finalize().to_hex().to_string();
+    cache.put(key, stamp, Ok(hash.clone()));
+    cache.save();
+    Ok(hash)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 use crate::project::config::{SourceConfig, SourceKind};
-use file_cache::{FileCache, Stamp};
+use file_cache::FileCache;
 use folder::{CheckedFile, Unreadable};
 use row_index::RowIndex;
 use split::{Split, SplitCounts};
@@ -87,7 +87,8 @@ fn is_canonical_index(id: &str) -> Option<usize> {
     (i.to_string() == id).then_some(i)
 }
 
-const CACHE_FILE: &str = "files.tsv";
+/// The file cache's name in a project's cache folder.
+pub const CACHE_FILE: &str = "files.tsv";
 /// Beside it: a folder's content fingerprint and the look at the folder it was made at.
 const FINGERPRINT_FILE: &str = "folder-fingerprint.txt";
 
@@ -409,24 +410,7 @@ impl TableSource {
     }
 
     fn content_hash(&self) -> Result<String> {
-        let path = self.table.path();
-        let meta = std::fs::metadata(path).map_err(|e| Error::file(path, e))?;
-        let stamp = Stamp::of(&meta);
-        let key = format!("table:{}", path.display());
-        let mut cache = match &self.cache_file {
-            Some(f) => FileCache::load(f),
-            None => FileCache::in_memory(),
-        };
-        if let Some(Ok(hash)) = cache.get(&key, &stamp) {
-            return Ok(hash.clone());
-        }
-        let mut hasher = blake3::Hasher::new();
-        let file = std::fs::File::open(path).map_err(|e| Error::file(path, e))?;
-        hasher.update_reader(file).map_err(|e| Error::file(path, e))?;
-        let hash = hasher.finalize().to_hex().to_string();
-        cache.put(key, stamp, Ok(hash.clone()));
-        cache.save();
-        Ok(hash)
+        file_cache::content_hash(self.cache_file.as_deref(), "table", self.table.path())
     }
 }
 

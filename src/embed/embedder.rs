@@ -43,12 +43,12 @@ impl Embedder {
     /// What, beside the data, its vectors depend on: the featurizer settings, and for an
     /// encoder the content of the module (and of a text encoder's vocabulary), wherever it
     /// lies.
-    pub(super) fn identity(&self, settings: &Settings, kind: SourceKind) -> Result<String> {
+    pub(super) fn identity(&self, settings: &Settings, kind: SourceKind, cache_file: &Path) -> Result<String> {
         let settings = serde_json::to_string(settings).unwrap_or_default();
         match self {
             Embedder::Features(m) => Ok(format!("{}\n{settings}", m.name())),
             Embedder::Encoder(path) => {
-                let content = encoder::content_hash(path, kind == SourceKind::Text)?;
+                let content = encoder::content_hash(path, kind == SourceKind::Text, Some(cache_file))?;
                 Ok(format!("encoder {content}\n{settings}"))
             }
         }

@@ -60,7 +60,8 @@ fn key(project: &Project, dataset: &Dataset, embedder: &Embedder) -> Result<Stri
 /// The cache key of the vectors of data `fingerprint` by `embedder` at the project's
 /// settings.
 fn key_of(project: &Project, fingerprint: &str, embedder: &Embedder) -> Result<String> {
-    let identity = embedder.identity(&project.config.features, project.config.source.kind)?;
+    let cache_file = project.cache_dir().join(crate::data::CACHE_FILE);
+    let identity = embedder.identity(&project.config.features, project.config.source.kind, &cache_file)?;
     let text = format!("{fingerprint}\n{identity}");
     Ok(blake3::hash(text.as_bytes()).to_hex().to_string())
 }

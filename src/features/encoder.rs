@@ -90,16 +90,16 @@ fn vocabulary_path(module: &Path) -> Result<PathBuf> {
 }
 
 /// A hash of the module at `path` and, for a text encoder, of its vocabulary: what the
-/// vectors it makes depend on, wherever the files lie.
-pub fn content_hash(path: &Path, texts: bool) -> Result<String> {
-    let mut h = blake3::Hasher::new();
-    h.update(&std::fs::read(path).map_err(|e| Error::file(path, e))?);
-    if texts {
-        let vocabulary = vocabulary_path(path)?;
-        h.update(b"\0vocabulary\0");
-        h.update(&std::fs::read(&vocabulary).map_err(|e| Error::file(&vocabulary, e))?);
+/// vectors it makes depend on, wherever the files lie. Each file's hash is remembered in
+/// the file cache `cache_file` by its size and modification time: a module of hundreds of
+/// megabytes is read once, not at every `similar`.
+pub fn content_hash(path: &Path, texts: bool, cache_file: Option<&Path>) -> Result<String> {
+    let module = crate::data::file_cache::content_hash(cache_file, "encoder", path)?;
+    if !texts {
+        return Ok(module);
     }
-    Ok(h.finalize().to_hex().to_string())
+    let vocabulary = crate::data::file_cache::content_hash(cache_file, "vocabulary", &vocabulary_path(path)?)?;
+    Ok(format!("{module} {vocabulary}"))
 }
 
 impl Encoder {
