@@ -7,6 +7,10 @@
 //! The training rows against themselves (the baseline predicting its own training rows, a
 //! map's neighbours) are searched a pair of blocks at a time with each product offered both
 //! ways: half the products of searching every row against every row.
+//!
+//! The products are made with AVX-512 where the processor has it (twelve queries a tile, a
+//! register of sixteen rows each), else AVX2 and FMA (six queries, two registers each), else
+//! portable code the compiler vectorizes as it can.
 
 use std::sync::Mutex;
 
@@ -16,16 +20,55 @@ use super::nearest::Nearest;
 
 /// Training rows a tile: two registers of eight f32.
 const TILE_ROWS: usize = 16;
-/// Queries searched together against a tile.
-const GROUP: usize = 6;
+/// The most queries a kernel searches together against a tile.
+const MOST_GROUP: usize = 12;
 /// Tiles searched by a group of queries before the next group: 32 tiles of 32 dimensions
 /// are 64 KB, which stay in the core's cache while every group of a block goes through.
 const TILES_AT_ONCE: usize = 32;
-/// Queries a task when the queries are not the training rows.
-const QUERY_BLOCK: usize = 16 * GROUP;
+/// Groups of queries a task when the queries are not the training rows.
+const QUERY_BLOCK_GROUPS: usize = 16;
 /// The training rows against themselves are cut into about this many blocks, so that each
 /// round of the schedule has enough pairs of blocks for the cores.
 const SELF_BLOCKS: usize = 32;
+/// A block of training rows against themselves is a multiple of this many tiles, so that
+/// it holds whole groups of queries (48 rows: 4 groups of 12, 8 of 6).
+const SELF_BLOCK_TILES: usize = 3;
+
+/// The instructions the products are made with, the best the processor has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Isa {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Isa::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Portable
+    }
+
+    /// Queries searched together against a tile: as many as the registers hold sums for.
+    fn group(self) -> usize {
+        match self {
+            Isa::Portable => Portable::GROUP,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => Avx2::GROUP,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => Avx512::GROUP,
+        }
+    }
+}
 
 /// Dense rows laid out for the search, `wide` = their columns + 1.
 pub struct Tiles {
@@ -36,8 +79,11 @@ pub struct Tiles {
     data: Vec<f32>,
 }
 
-/// Queries laid out for the search: each row's columns and a 1, and its ‖q‖².
+/// Queries laid out for the search by the kernel of `isa`: in groups of its size (the last
+/// may be short), each group dimension-major (`group[k * r + i]`: query i's dimension k, a
+/// 1 past the columns), so that the kernel steps one pointer; and each query's ‖q‖².
 pub struct Queries {
+    isa: Isa,
     wide: usize,
     values: Vec<f32>,
     norms: Vec<f32>,
@@ -78,18 +124,35 @@ impl Tiles {
 impl Queries {
     /// The `d`-column row-major `rows`.
     pub fn new(rows: &[f32], d: usize) -> Queries {
-        let values = rows.chunks(d.max(1)).flat_map(|q| q.iter().copied().chain([1.0])).collect();
-        let norms = rows.chunks(d.max(1)).map(|q| q.iter().map(|v| v * v).sum()).collect();
-        Queries { wide: d + 1, values, norms }
+        Queries::for_isa(Isa::detect(), rows, d)
+    }
+
+    fn for_isa(isa: Isa, rows: &[f32], d: usize) -> Queries {
+        let norms: Vec<f32> = rows.chunks(d.max(1)).map(|q| q.iter().map(|v| v * v).sum()).collect();
+        let (n, wide, group) = (norms.len(), d + 1, isa.group());
+        let mut values = vec![1.0f32; n * wide];
+        for (g, block) in values.chunks_mut(group * wide).enumerate() {
+            let r = block.len() / wide;
+            for i in 0..r {
+                let row = &rows[(g * group + i) * d..(g * group + i + 1) * d];
+                for (k, &v) in row.iter().enumerate() {
+                    block[k * r + i] = v;
+                }
+            }
+        }
+        Queries { isa, wide, values, norms }
     }
 
     fn len(&self) -> usize {
         self.norms.len()
     }
 
-    /// Queries `start..end` alone.
+    /// Queries `start..end` alone; `start` begins a group, and `end` ends one or all.
     fn slice(&self, start: usize, end: usize) -> QuerySlice<'_> {
+        debug_assert!(start.is_multiple_of(self.isa.group()));
+        debug_assert!(end.is_multiple_of(self.isa.group()) || end == self.len());
         QuerySlice {
+            isa: self.isa,
             wide: self.wide,
             values: &self.values[start * self.wide..end * self.wide],
             norms: &self.norms[start..end],
@@ -99,6 +162,7 @@ impl Queries {
 
 #[derive(Clone, Copy)]
 struct QuerySlice<'a> {
+    isa: Isa,
     wide: usize,
     values: &'a [f32],
     norms: &'a [f32],
@@ -106,11 +170,12 @@ struct QuerySlice<'a> {
 
 /// Each query's `k` nearest training rows.
 pub fn search(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Nearest> {
-    let blocks: Vec<usize> = (0..queries.len()).step_by(QUERY_BLOCK).collect();
+    let block = QUERY_BLOCK_GROUPS * queries.isa.group();
+    let blocks: Vec<usize> = (0..queries.len()).step_by(block).collect();
     blocks
         .into_par_iter()
         .flat_map_iter(|start| {
-            let end = (start + QUERY_BLOCK).min(queries.len());
+            let end = (start + block).min(queries.len());
             let mut best: Vec<Nearest> = (start..end).map(|_| Nearest::new(k)).collect();
             let job = Job { tiles, queries: queries.slice(start, end), first: 0, rows: &mut best, columns: None };
             job.run(0..tiles.count());
@@ -123,7 +188,7 @@ pub fn search(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Nearest> {
 /// the training rows of `tiles` in their order.
 pub fn search_themselves(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Nearest> {
     debug_assert_eq!(tiles.rows, queries.len());
-    let block_tiles = tiles.count().div_ceil(SELF_BLOCKS).max(8);
+    let block_tiles = tiles.count().div_ceil(SELF_BLOCKS).max(8).next_multiple_of(SELF_BLOCK_TILES);
     let block_rows = block_tiles * TILE_ROWS;
     let blocks: Vec<Mutex<Vec<Nearest>>> = (0..tiles.rows)
         .step_by(block_rows)
@@ -175,12 +240,20 @@ struct Job<'a> {
 
 impl Job<'_> {
     fn run(mut self, range: std::ops::Range<usize>) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the processor has the features `run_avx2` is compiled for.
-            return unsafe { self.run_avx2(range) };
+        match self.queries.isa {
+            Isa::Portable => self.run_with::<Portable>(range),
+            // SAFETY: `Isa::detect` found the features these are compiled for.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.run_avx2(range) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { self.run_avx512(range) },
         }
-        self.run_with::<Portable>(range);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn run_avx512(&mut self, range: std::ops::Range<usize>) {
+        self.run_with::<Avx512>(range);
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -200,27 +273,26 @@ impl Job<'_> {
             None => Vec::new(),
         };
         let n = self.queries.norms.len();
-        let wide = self.queries.wide;
-        // Each group's queries dimension-major (a dimension's values together), so that the
-        // kernel steps one pointer.
-        let by_dimension: Vec<f32> = (0..n)
-            .step_by(GROUP)
-            .flat_map(|g| {
-                let r = GROUP.min(n - g);
-                let values = self.queries.values;
-                (0..wide).flat_map(move |k| (0..r).map(move |i| values[(g + i) * wide + k]))
-            })
-            .collect();
+        debug_assert_eq!(K::GROUP, self.queries.isa.group());
+        let values = self.queries.values;
         for t0 in range.clone().step_by(TILES_AT_ONCE) {
             let t1 = (t0 + TILES_AT_ONCE).min(range.end);
-            for g in (0..n).step_by(GROUP) {
-                match n - g {
-                    1 => self.group::<K, 1>(g, t0..t1, base, &by_dimension, &mut column_worst),
-                    2 => self.group::<K, 2>(g, t0..t1, base, &by_dimension, &mut column_worst),
-                    3 => self.group::<K, 3>(g, t0..t1, base, &by_dimension, &mut column_worst),
-                    4 => self.group::<K, 4>(g, t0..t1, base, &by_dimension, &mut column_worst),
-                    5 => self.group::<K, 5>(g, t0..t1, base, &by_dimension, &mut column_worst),
-                    _ => self.group::<K, GROUP>(g, t0..t1, base, &by_dimension, &mut column_worst),
+            for g in (0..n).step_by(K::GROUP) {
+                let (t, w) = (t0..t1, &mut column_worst);
+                // The group's size as a constant, so that its sums stay in registers.
+                match (n - g).min(K::GROUP).min(MOST_GROUP) {
+                    1 => self.group::<K, 1>(g, t, base, values, w),
+                    2 => self.group::<K, 2>(g, t, base, values, w),
+                    3 => self.group::<K, 3>(g, t, base, values, w),
+                    4 => self.group::<K, 4>(g, t, base, values, w),
+                    5 => self.group::<K, 5>(g, t, base, values, w),
+                    6 => self.group::<K, 6>(g, t, base, values, w),
+                    7 => self.group::<K, 7>(g, t, base, values, w),
+                    8 => self.group::<K, 8>(g, t, base, values, w),
+                    9 => self.group::<K, 9>(g, t, base, values, w),
+                    10 => self.group::<K, 10>(g, t, base, values, w),
+                    11 => self.group::<K, 11>(g, t, base, values, w),
+                    _ => self.group::<K, MOST_GROUP>(g, t, base, values, w),
                 }
             }
         }
@@ -233,11 +305,11 @@ impl Job<'_> {
         g: usize,
         range: std::ops::Range<usize>,
         base: usize,
-        by_dimension: &[f32],
+        values: &[f32],
         column_worst: &mut [f32],
     ) {
         let wide = self.queries.wide;
-        let q = &by_dimension[g * wide..(g + R) * wide];
+        let q = &values[g * wide..(g + R) * wide];
         let norms = &self.queries.norms[g..g + R];
         let mut bound = [0.0f32; R];
         for r in 0..R {
@@ -280,6 +352,8 @@ impl Job<'_> {
 /// `‖t‖² − 2 q·t` of `R` widened queries (dimension-major: `q[k * R + r]`) and a tile's 16
 /// training rows.
 trait Kernel {
+    /// Queries a tile is searched with at once.
+    const GROUP: usize;
     /// # Safety
     /// The processor has the features the kernel is compiled for.
     unsafe fn tile<const R: usize>(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; R];
@@ -288,6 +362,7 @@ trait Kernel {
 struct Portable;
 
 impl Kernel for Portable {
+    const GROUP: usize = 6;
     #[inline(always)]
     unsafe fn tile<const R: usize>(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; R] {
         let mut acc = [[0.0f32; TILE_ROWS]; R];
@@ -308,6 +383,8 @@ struct Avx2;
 
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
+    /// Twelve sums of eight and the tile's two registers of the sixteen ymm.
+    const GROUP: usize = 6;
     /// Inlined into `run_avx2`, which has the features.
     #[inline(always)]
     unsafe fn tile<const R: usize>(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; R] {
@@ -331,6 +408,41 @@ impl Kernel for Avx2 {
             for (o, a) in out.iter_mut().zip(&acc) {
                 _mm256_storeu_ps(o.as_mut_ptr(), a[0]);
                 _mm256_storeu_ps(o.as_mut_ptr().add(8), a[1]);
+            }
+        }
+        out
+    }
+}
+
+/// A tile's sixteen rows fill one 512-bit register, so a dimension takes one load of the
+/// tile and a product a query (AVX2: two loads and two products); twelve queries' sums and
+/// the tile fill 13 of the 32 zmm registers.
+#[cfg(target_arch = "x86_64")]
+struct Avx512;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx512 {
+    const GROUP: usize = 12;
+
+    /// Inlined into `run_avx512`, which has the feature.
+    #[inline(always)]
+    unsafe fn tile<const R: usize>(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; R] {
+        use std::arch::x86_64::*;
+        assert!(q.len() >= R * wide && tile.len() >= wide * TILE_ROWS);
+        let mut out = [[0.0f32; TILE_ROWS]; R];
+        // SAFETY: the loads stay inside `q` and `tile` (asserted above); the caller has made
+        // sure of AVX-512.
+        unsafe {
+            let mut acc = [_mm512_setzero_ps(); R];
+            let (qp, tp) = (q.as_ptr(), tile.as_ptr());
+            for k in 0..wide {
+                let a = _mm512_loadu_ps(tp.add(k * TILE_ROWS));
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm512_fmadd_ps(_mm512_set1_ps(*qp.add(k * R + r)), a, *acc);
+                }
+            }
+            for (o, a) in out.iter_mut().zip(&acc) {
+                _mm512_storeu_ps(o.as_mut_ptr(), *a);
             }
         }
         out
@@ -369,63 +481,93 @@ mod tests {
         found.iter().zip(expected).filter(|(f, e)| f.rows().collect::<Vec<_>>() == **e).count()
     }
 
+    /// The instruction sets this processor can run the search with.
+    fn isas() -> Vec<Isa> {
+        let mut isas = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                isas.push(Isa::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
+            }
+        }
+        isas
+    }
+
     #[test]
     fn finds_the_brute_force_neighbours_of_other_rows() {
         // Sizes that leave part-filled tiles, groups and blocks.
         let (d, k) = (23, 5);
         let train = random_rows(517, d, 1);
         let queries = random_rows(203, d, 2);
-        let found = search(&Tiles::new(&train, d, &norms(&train, d)), &Queries::new(&queries, d), k);
-        assert_eq!(found.len(), 203);
-        assert!(agree(&found, &brute(&train, &queries, d, k)) >= 201, "rounding may swap near-ties only");
+        let expected = brute(&train, &queries, d, k);
+        for isa in isas() {
+            let found = search(&Tiles::new(&train, d, &norms(&train, d)), &Queries::for_isa(isa, &queries, d), k);
+            assert_eq!(found.len(), 203);
+            assert!(agree(&found, &expected) >= 201, "{isa:?}: rounding may swap near-ties only");
+        }
     }
 
     #[test]
     fn the_rows_against_themselves_match_the_search_of_every_row() {
         // Enough rows for several blocks and an odd count of them (a round with a block idle).
         let (d, k) = (17, 4);
-        let rows = random_rows(16 * 8 * 5 + 9, d, 3);
+        let rows = random_rows(16 * 9 * 5 + 9, d, 3);
         let tiles = Tiles::new(&rows, d, &norms(&rows, d));
-        let queries = Queries::new(&rows, d);
-        let both_ways = search_themselves(&tiles, &queries, k);
         let expected = brute(&rows, &rows, d, k);
-        assert_eq!(both_ways.len(), expected.len());
-        assert!(agree(&both_ways, &expected) >= expected.len() - 2, "rounding may swap near-ties only");
-        assert!(
-            both_ways.iter().enumerate().all(|(i, b)| b.rows().any(|r| r as usize == i)),
-            "each row is its own nearest"
-        );
+        for isa in isas() {
+            let both_ways = search_themselves(&tiles, &Queries::for_isa(isa, &rows, d), k);
+            assert_eq!(both_ways.len(), expected.len());
+            assert!(agree(&both_ways, &expected) >= expected.len() - 2, "{isa:?}: rounding may swap near-ties only");
+            assert!(
+                both_ways.iter().enumerate().all(|(i, b)| b.rows().any(|r| r as usize == i)),
+                "{isa:?}: each row is its own nearest"
+            );
+        }
     }
 
     #[test]
-    fn the_portable_kernel_matches_the_fast_one() {
+    fn every_kernel_makes_the_products() {
         let (d, r) = (9, 4);
         let rows = random_rows(16, d, 4);
         let tiles = Tiles::new(&rows, d, &norms(&rows, d));
-        let queries = Queries::new(&random_rows(r, d, 5), d);
-        // SAFETY: the portable kernel needs no feature.
-        let w = queries.wide;
-        let by_dimension: Vec<f32> =
-            (0..w).flat_map(|k| (0..r).map(move |i| (k, i))).map(|(k, i)| queries.values[i * w + k]).collect();
-        let portable = unsafe { Portable::tile::<4>(&by_dimension, w, tiles.tile(0)) };
-        for (i, q) in queries.values.chunks(queries.wide).enumerate() {
-            for lane in 0..TILE_ROWS {
-                let t = &rows[lane * d..(lane + 1) * d];
-                let exact = norms(t, d)[0] - 2.0 * q[..d].iter().zip(t).map(|(a, b)| (a * b) as f64).sum::<f64>();
-                assert!((portable[i][lane] as f64 - exact).abs() < 1e-3, "{} vs {exact}", portable[i][lane]);
-            }
-        }
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        let plain = random_rows(r, d, 5);
+        for isa in isas() {
+            // Four queries are one short group, dimension-major with a stride of four.
+            let queries = Queries::for_isa(isa, &plain, d);
+            let (q, w, tile) = (&queries.values[..], queries.wide, tiles.tile(0));
+            #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx2,fma")]
-            fn fast(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; 4] {
+            fn avx2(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; 4] {
                 // SAFETY: this function has the features.
                 unsafe { Avx2::tile::<4>(q, wide, tile) }
             }
-            // SAFETY: the features were detected.
-            let fast = unsafe { fast(&by_dimension, w, tiles.tile(0)) };
-            for (a, b) in fast.iter().flatten().zip(portable.iter().flatten()) {
-                assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f")]
+            fn avx512(q: &[f32], wide: usize, tile: &[f32]) -> [[f32; TILE_ROWS]; 4] {
+                // SAFETY: this function has the feature.
+                unsafe { Avx512::tile::<4>(q, wide, tile) }
+            }
+            // SAFETY: the portable kernel needs no feature; `isas` detected the others'.
+            let products = unsafe {
+                match isa {
+                    Isa::Portable => Portable::tile::<4>(q, w, tile),
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx2 => avx2(q, w, tile),
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx512 => avx512(q, w, tile),
+                }
+            };
+            for (i, query) in plain.chunks(d).enumerate() {
+                for lane in 0..TILE_ROWS {
+                    let t = &rows[lane * d..(lane + 1) * d];
+                    let dot: f64 = query.iter().zip(t).map(|(a, b)| (a * b) as f64).sum();
+                    let exact = norms(t, d)[0] - 2.0 * dot;
+                    let made = products[i][lane] as f64;
+                    assert!((made - exact).abs() < 1e-3, "{isa:?}: {made} vs {exact}");
+                }
             }
         }
     }
