@@ -94,23 +94,22 @@ pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, see
 pub(super) fn dense(vectors: &Vectors, seed: u64) -> Array2<f64> {
     let (n, d) = (vectors.len(), vectors.width());
     let m = if d > WIDE { PROJECTED } else { d };
-    // Each column's signs, hashed once: hashing them again for every stored value took
-    // 12 s for 20,000 rows of 3,072 pixels. A byte a sign: 5 MB for 50,000 TF-IDF columns.
+    // Each column's signs are hashed once: hashing them again for every stored value took
+    // 12 s for 20,000 rows of 3,072 pixels.
+    if let Some(rows) = vectors.x.dense_values().filter(|_| d > WIDE) {
+        // Dense rows (pixels) projected as one matrix product: the clusters of 20,000
+        // images took 2.0 s so, 3.2 s by the row-by-row sums below.
+        let x = ArrayView2::from_shape((n, d), rows).expect("n rows of d values");
+        let s = Array2::from_shape_fn((d, m), |(j, c)| sign(seed, j as u32, c) as f32);
+        return unit_rows(x.dot(&s).mapv(f64::from));
+    }
+    // A byte a sign: 5 MB for 50,000 TF-IDF columns.
     let signs: Vec<i8> = if d > WIDE {
         (0..d).flat_map(|j| (0..m).map(move |c| sign(seed, j as u32, c) as i8)).collect()
     } else {
         Vec::new()
     };
-    let mut values = match vectors.x.dense_values().filter(|_| d > WIDE) {
-        // Dense rows (pixels) projected as one matrix product: the clusters of 20,000
-        // images took 2.0 s so, 3.2 s by the row-by-row sums below.
-        Some(rows) => {
-            let x = ArrayView2::from_shape((n, d), rows).expect("n rows of d values");
-            let s = Array2::from_shape_fn((d, m), |(j, c)| signs[j * m + c] as f32);
-            return unit_rows(x.dot(&s).mapv(f64::from));
-        }
-        None => vec![0.0f64; n * m],
-    };
+    let mut values = vec![0.0f64; n * m];
     values.par_chunks_mut(m.max(1)).enumerate().for_each(|(i, out)| {
         for (j, v) in vectors.x.row(i).iter() {
             if d > WIDE {

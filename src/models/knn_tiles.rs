@@ -45,17 +45,24 @@ enum Isa {
 }
 
 impl Isa {
+    /// The best of `available`.
     fn detect() -> Isa {
+        Isa::available().pop().unwrap_or(Isa::Portable)
+    }
+
+    /// Every instruction set this processor can run the search with, best last.
+    fn available() -> Vec<Isa> {
+        let mut isas = vec![Isa::Portable];
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Isa::Avx512;
-            }
             if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                return Isa::Avx2;
+                isas.push(Isa::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
             }
         }
-        Isa::Portable
+        isas
     }
 
     /// Queries searched together against a tile: as many as the registers hold sums for.
@@ -481,21 +488,6 @@ mod tests {
         found.iter().zip(expected).filter(|(f, e)| f.rows().collect::<Vec<_>>() == **e).count()
     }
 
-    /// The instruction sets this processor can run the search with.
-    fn isas() -> Vec<Isa> {
-        let mut isas = vec![Isa::Portable];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                isas.push(Isa::Avx2);
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                isas.push(Isa::Avx512);
-            }
-        }
-        isas
-    }
-
     #[test]
     fn finds_the_brute_force_neighbours_of_other_rows() {
         // Sizes that leave part-filled tiles, groups and blocks.
@@ -503,7 +495,7 @@ mod tests {
         let train = random_rows(517, d, 1);
         let queries = random_rows(203, d, 2);
         let expected = brute(&train, &queries, d, k);
-        for isa in isas() {
+        for isa in Isa::available() {
             let found = search(&Tiles::new(&train, d, &norms(&train, d)), &Queries::for_isa(isa, &queries, d), k);
             assert_eq!(found.len(), 203);
             assert!(agree(&found, &expected) >= 201, "{isa:?}: rounding may swap near-ties only");
@@ -517,7 +509,7 @@ mod tests {
         let rows = random_rows(16 * 9 * 5 + 9, d, 3);
         let tiles = Tiles::new(&rows, d, &norms(&rows, d));
         let expected = brute(&rows, &rows, d, k);
-        for isa in isas() {
+        for isa in Isa::available() {
             let both_ways = search_themselves(&tiles, &Queries::for_isa(isa, &rows, d), k);
             assert_eq!(both_ways.len(), expected.len());
             assert!(agree(&both_ways, &expected) >= expected.len() - 2, "{isa:?}: rounding may swap near-ties only");
@@ -534,7 +526,7 @@ mod tests {
         let rows = random_rows(16, d, 4);
         let tiles = Tiles::new(&rows, d, &norms(&rows, d));
         let plain = random_rows(r, d, 5);
-        for isa in isas() {
+        for isa in Isa::available() {
             // Four queries are one short group, dimension-major with a stride of four.
             let queries = Queries::for_isa(isa, &plain, d);
             let (q, w, tile) = (&queries.values[..], queries.wide, tiles.tile(0));
@@ -550,7 +542,7 @@ mod tests {
                 // SAFETY: this function has the feature.
                 unsafe { Avx512::tile::<4>(q, wide, tile) }
             }
-            // SAFETY: the portable kernel needs no feature; `isas` detected the others'.
+            // SAFETY: the portable kernel needs no feature; `available` detected the others'.
             let products = unsafe {
                 match isa {
                     Isa::Portable => Portable::tile::<4>(q, w, tile),
