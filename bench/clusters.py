@@ -4,7 +4,8 @@
 The vectors are Kindling's own (`kindling embed DIR -o FILE.csv`), made unit-length as the
 clustering uses them; scikit-learn's `KMeans(n_clusters=K, random_state=0)` (k-means++,
 `n_init="auto"`) clusters them. Kindling's time is the whole `kindling clusters DIR -k K --json`
-process with the vectors cached; scikit-learn's is `fit_predict` on the vectors in memory.
+process with the vectors cached (and no clusters kept from the run before); scikit-learn's is
+`fit_predict` on the vectors in memory.
 Both are scored by purity against the project's labels: the share of labelled samples whose
 cluster's commonest class is their own (unlabelled samples are clustered but not scored).
 K is the number of classes unless --k says otherwise.
@@ -16,6 +17,7 @@ import argparse
 import csv
 import io
 import json
+import glob
 import os
 import subprocess
 import sys
@@ -55,6 +57,9 @@ def main():
         k = args.k or len(set(labels.values()))
         ours, our_purity = [], None
         for _ in range(args.repeat):
+            # The clusters afresh each time: a fit kept from the run before would cost nothing.
+            for kept in glob.glob(os.path.join(d, ".kindling", "cache", "clusters-*.bin")):
+                os.remove(kept)
             start = time.perf_counter()
             out = subprocess.run([args.kindling, "clusters", d, "-k", str(k), "--json"], check=True,
                                  capture_output=True, text=True)

@@ -99,7 +99,7 @@ pub fn clusters(dir: &Path, k: Option<usize>, by: &VectorsBy, seed: u64, json: b
     let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     // As many clusters as classes by default: a first look at whether the data agrees.
     let k = k.unwrap_or(project.config.classes.len().max(2)).min(vectors.len().max(2));
-    let found = embed::clusters::kmeans(&vectors, &labels, k, seed)?;
+    let found = embed::clusters::cached_kmeans(project.root(), &vectors, &labels, k, seed)?;
     if json {
         print_json(&found.clusters);
         return Ok(());

@@ -171,3 +171,40 @@ fn check_file(path: &Path, kind: SourceKind) -> Outcome {
     decode::check(kind, &bytes)?;
     Ok(blake3::hash(&bytes).to_hex().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listing_stamp_follows_every_name_size_and_time_of_the_kind_in_every_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        for name in ["x.txt", "a/y.txt", "a/b/z.txt"] {
+            std::fs::write(root.join(name), "text").unwrap();
+        }
+        let stamp = || listing_stamp(root, SourceKind::Text).unwrap();
+        let first = stamp();
+        assert_eq!(stamp(), first, "the same folder, the same stamp");
+        std::fs::write(root.join("a/b/notes.md"), "not a text sample").unwrap();
+        std::fs::create_dir(root.join(".hidden")).unwrap();
+        std::fs::write(root.join(".hidden/w.txt"), "hidden").unwrap();
+        assert_eq!(stamp(), first, "other kinds and hidden folders do not count");
+        let deep = std::fs::File::options().write(true).open(root.join("a/b/z.txt")).unwrap();
+        deep.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000)).unwrap();
+        let touched = stamp();
+        assert_ne!(touched, first, "a file two folders down touched, its size the same");
+        std::fs::rename(root.join("a/y.txt"), root.join("a/v.txt")).unwrap();
+        let renamed = stamp();
+        assert_ne!(renamed, touched, "a file renamed");
+        std::fs::write(root.join("a/v.txt"), "longer text").unwrap();
+        assert_ne!(stamp(), renamed, "a file resized");
+        assert_ne!(listing_stamp(root, SourceKind::Images), None, "a folder without images has a stamp too");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("x.txt"), root.join("a/link.txt")).unwrap();
+            assert_eq!(listing_stamp(root, SourceKind::Text), None, "a link leaves it to the full scan");
+        }
+    }
+}

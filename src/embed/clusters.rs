@@ -7,6 +7,7 @@
 //! direction, as the cosine of `similar` does.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use linfa::prelude::*;
 use linfa_clustering::KMeans;
@@ -14,7 +15,7 @@ use ndarray::{Array2, ArrayView2};
 use rand_xoshiro::Xoshiro256Plus;
 use rand_xoshiro::rand_core::SeedableRng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Vectors;
 use crate::error::{Error, Result};
@@ -47,8 +48,55 @@ pub struct Clustering {
     pub of: HashMap<String, usize>,
 }
 
+/// Where each sample fell: its cluster (numbered largest first) and its distance to the
+/// cluster's centre, by row of the vectors. What k-means costs; the labels are laid over it
+/// afterwards, so a fit is kept until the vectors change (`cached_kmeans`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Assignment {
+    cluster: Vec<u32>,
+    distance: Vec<f64>,
+}
+
 /// `k` clusters of the vectors, the same under the same seed; largest first.
 pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, seed: u64) -> Result<Clustering> {
+    Ok(laid_over(vectors, &fit(vectors, k, seed)?, k, labels))
+}
+
+/// `kmeans`, its fit kept in `.kindling/cache/` with the vectors' cache key, until they
+/// change: the Map pane asks for the clusters of both its maps, and `clusters` asked again
+/// after labelling costs no k-means. Vectors not of the project are clustered afresh.
+pub fn cached_kmeans(
+    project_root: &Path,
+    vectors: &Vectors,
+    labels: &HashMap<String, String>,
+    k: usize,
+    seed: u64,
+) -> Result<Clustering> {
+    let Some(key) = vectors.key() else { return kmeans(vectors, labels, k, seed) };
+    // One file a `k` and seed, the vectors' key inside: a fit of data since changed is
+    // replaced, not left beside the new one.
+    let path = project_root.join(".kindling").join("cache").join(format!("clusters-{k}-{seed}.bin"));
+    let kept = std::fs::read(&path).ok().and_then(|b| postcard::from_bytes::<(String, Assignment)>(&b).ok());
+    let fitted = match kept {
+        Some((was, fit))
+            if was == key && fit.cluster.len() == vectors.len() && fit.cluster.iter().all(|&c| (c as usize) < k) =>
+        {
+            fit
+        }
+        _ => {
+            let fit = fit(vectors, k, seed)?;
+            // A fit that cannot be kept is only made again next time.
+            if let Ok(bytes) = postcard::to_allocvec(&(key, &fit)) {
+                let _ = std::fs::create_dir_all(path.parent().unwrap_or(project_root));
+                let _ = crate::atomic::write_whole(&path, &bytes);
+            }
+            fit
+        }
+    };
+    Ok(laid_over(vectors, &fitted, k, labels))
+}
+
+fn fit(vectors: &Vectors, k: usize, seed: u64) -> Result<Assignment> {
     if k < 2 || k > vectors.len() {
         return Err(Error::user(format!("-k {k}: give 2 to {} (the samples with a vector)", vectors.len())));
     }
@@ -64,18 +112,29 @@ pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, see
         .map_err(|e| Error::internal(format!("k-means: {e}")))?;
     let assigned = model.predict(&x);
     let centroids = model.centroids();
-    let mut members: Vec<Vec<(f64, usize)>> = vec![Vec::new(); k];
-    for (i, &c) in assigned.iter().enumerate() {
-        let d: f64 = x.row(i).iter().zip(centroids.row(c)).map(|(a, b)| (a - b) * (a - b)).sum();
-        members[c].push((d, i));
-    }
+    let mut sizes = vec![0usize; k];
+    assigned.iter().for_each(|&c| sizes[c] += 1);
     let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by_key(|&c| (std::cmp::Reverse(members[c].len()), c));
-    let rank: HashMap<usize, usize> = order.iter().enumerate().map(|(r, &c)| (c, r)).collect();
-    let clusters = order
+    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
+    let mut rank = vec![0u32; k];
+    order.iter().enumerate().for_each(|(r, &c)| rank[c] = r as u32);
+    let distance = assigned
         .iter()
-        .map(|&c| {
-            let mut near = members[c].clone();
+        .enumerate()
+        .map(|(i, &c)| x.row(i).iter().zip(centroids.row(c)).map(|(a, b)| (a - b) * (a - b)).sum())
+        .collect();
+    Ok(Assignment { cluster: assigned.iter().map(|&c| rank[c]).collect(), distance })
+}
+
+/// The clusters of `fit` with the labels' make-up and each one's most central samples.
+fn laid_over(vectors: &Vectors, fit: &Assignment, k: usize, labels: &HashMap<String, String>) -> Clustering {
+    let mut members: Vec<Vec<(f64, usize)>> = vec![Vec::new(); k];
+    for (i, (&c, &d)) in fit.cluster.iter().zip(&fit.distance).enumerate() {
+        members[c as usize].push((d, i));
+    }
+    let clusters = members
+        .into_iter()
+        .map(|mut near| {
             near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let mut make_up = BTreeMap::new();
             for (_, i) in &near {
@@ -86,8 +145,8 @@ pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, see
             Cluster { size: near.len(), labels: make_up, central }
         })
         .collect();
-    let of = assigned.iter().enumerate().map(|(i, c)| (vectors.ids[i].clone(), rank[c])).collect();
-    Ok(Clustering { clusters, of })
+    let of = fit.cluster.iter().enumerate().map(|(i, &c)| (vectors.ids[i].clone(), c as usize)).collect();
+    Clustering { clusters, of }
 }
 
 /// The rows as a dense matrix of unit-length rows, projected first when wide.
@@ -199,6 +258,32 @@ mod tests {
         assert!(a.rows().into_iter().all(|r| (r.dot(&r) - 1.0).abs() < 1e-9), "rows of unit length");
         assert!((a.row(0).dot(&a.row(3)) - 1.0).abs() < 1e-3, "a group stays together");
         assert!(a.row(0).dot(&a.row(1)) < 0.9, "groups stay apart");
+    }
+
+    #[test]
+    fn a_fit_is_kept_under_the_vectors_key_and_made_again_when_it_does_not_fit() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vectors { key: Some("data-and-featurizer".into()), ..three_groups(10, 6) };
+        let labels: HashMap<String, String> = [("s1".to_string(), "b".to_string())].into();
+        let fresh = kmeans(&v, &labels, 3, 5).unwrap();
+        assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
+        let kept = dir.path().join(".kindling/cache/clusters-3-5.bin");
+        let keep =
+            |fit: &Assignment, key: &str| std::fs::write(&kept, postcard::to_allocvec(&(key, fit)).unwrap()).unwrap();
+        // What is kept is what is used: every sample put in cluster 0 shows.
+        let all_in_one = Assignment { cluster: vec![0; 30], distance: vec![0.5; 30] };
+        keep(&all_in_one, "data-and-featurizer");
+        let recalled = cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap();
+        assert_eq!(recalled.clusters.iter().map(|c| c.size).collect::<Vec<_>>(), [30, 0, 0]);
+        assert_eq!(recalled.clusters[0].labels.get("b"), Some(&1), "labels laid over the kept fit");
+        // Another k, a fit of other vectors or of other rows, or no fit at all: fitted afresh.
+        assert_eq!(cached_kmeans(dir.path(), &v, &labels, 2, 5).unwrap(), kmeans(&v, &labels, 2, 5).unwrap());
+        keep(&all_in_one, "data-since-changed");
+        assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
+        keep(&Assignment { cluster: vec![0; 7], distance: vec![0.0; 7] }, "data-and-featurizer");
+        assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
+        std::fs::write(&kept, b"not a fit").unwrap();
+        assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub fn data(root: &Path, neighbours: bool) -> Result<MapData> {
     let points = embed::map::cached_project(root, &vectors, projection, &|_, _| {})?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     let k = CLUSTERS.min(points.len() - 1);
-    let clustering = embed::clusters::kmeans(&vectors, &labels, k, 0)?;
+    // Kept after the first map, so the second does not cluster again.
+    let clustering = embed::clusters::cached_kmeans(root, &vectors, &labels, k, 0)?;
     let (lo_x, hi_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
     let (lo_y, hi_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
     // One scale for both axes keeps distances as the projection has them.
