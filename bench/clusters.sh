@@ -16,14 +16,7 @@ for rows in 20000 100000; do
   [[ -d target/bench-growth/$rows/table-project ]] || bench/growth.sh --rows $rows --models majority --repeat 1
 done
 images=target/bench-map/images20k
-if [[ ! -d $images-project ]]; then
-  "$venv/bin/python" bench/images.py $images --n 20000
-  $kindling init $images-project --source $images/images --kind images --classes circle,square,cross,ring >/dev/null
-fi
-if [[ ! -f $images/labels.csv ]]; then
-  { echo id,label; for f in "$images"/images/*.png; do n=${f##*/}; echo "$n,${n%%_*}"; done; } > $images/labels.csv
-  $kindling labels import $images-project $images/labels.csv >/dev/null
-fi
+bench/images-project.sh $images 20000
 dirs=${CLUSTER_DIRS:-"target/bench-map/demo/shapes target/bench-growth/20000/table-project target/bench-growth/100000/table-project $images-project"}
 # shellcheck disable=SC2086 # the folders are words
 exec "$venv/bin/python" bench/clusters.py $dirs "$@"

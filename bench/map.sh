@@ -10,14 +10,10 @@ cd "$(dirname "$0")/.."
 venv=target/bench-tools/venv
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
 "$venv/bin/python" -c "import sklearn, umap" 2>/dev/null || "$venv/bin/pip" install --quiet numpy scikit-learn umap-learn
-cargo build --release --bin kindling --example load
+cargo build --release --bin kindling
 [[ -d target/bench-map/demo ]] || target/release/kindling demo target/bench-map/demo --no-open >/dev/null
 [[ -d target/bench-growth/20000/table-project ]] || bench/growth.sh --rows 20000 --models majority --repeat 1
-if [[ ! -d target/bench-map/images20k-project ]]; then
-  "$venv/bin/python" bench/images.py target/bench-map/images20k --n 20000
-  target/release/kindling init target/bench-map/images20k-project --source target/bench-map/images20k/images \
-    --kind images --classes circle,square,cross,ring >/dev/null
-fi
+bench/images-project.sh target/bench-map/images20k 20000
 dirs=${MAP_DIRS:-"target/bench-map/demo/shapes target/bench-growth/20000/table-project target/bench-map/images20k-project"}
 # shellcheck disable=SC2086 # the folders are words
 exec "$venv/bin/python" bench/map.py $dirs "$@"

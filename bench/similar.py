@@ -8,6 +8,8 @@ memory beforehand (its fit and the reading of the vectors are not counted). Both
 same queries; the table gives the median and the slowest, how many of Kindling's 10
 neighbours scikit-learn also finds, and each side's precision@10: the share of neighbours
 whose label in the project (the benchmark's projects are labelled in full) is the query's.
+Then the same queries all at once — one `kindling similar DIR - -k 10` process with the ids on
+standard input, one `kneighbors` call on their rows — as milliseconds a query.
 
     python3 bench/similar.py DIR [DIR ...] [--queries 30] [--kindling target/release/kindling]
 """
@@ -20,6 +22,7 @@ import sys
 import time
 
 import numpy as np
+import polars as pl
 from sklearn.neighbors import NearestNeighbors
 
 
@@ -37,8 +40,8 @@ def main():
     ap.add_argument("--queries", type=int, default=30)
     args = ap.parse_args()
     print("| project | samples | dims | kindling ms (median / max) | scikit-learn ms (median / max) | same neighbours | "
-          "kindling precision@10 | scikit-learn precision@10 |")
-    print("|---|---|---|---|---|---|---|---|")
+          "kindling precision@10 | scikit-learn precision@10 | all at once, ms a query (kindling / scikit-learn) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     rng = np.random.default_rng(0)
     for d in args.dirs:
         vec = os.path.join(d, "vectors.csv")
@@ -46,11 +49,12 @@ def main():
         with open(vec) as f:
             next(f)
             ids = [line.split(",", 1)[0] for line in f]
-        x = np.genfromtxt(vec, delimiter=",", skip_header=1, dtype=np.float32)[:, 1:]
+        x = pl.read_csv(vec).drop("id").to_numpy().astype(np.float32)
         classes = true_classes(d, args.kindling)
         nn = NearestNeighbors(n_neighbors=11, metric="cosine", algorithm="brute").fit(x)
         ours_t, theirs_t, same, ours_p, theirs_p = [], [], [], [], []
-        for q in rng.choice(len(ids), size=min(args.queries, len(ids)), replace=False):
+        queries = rng.choice(len(ids), size=min(args.queries, len(ids)), replace=False)
+        for q in queries:
             start = time.perf_counter()
             out = subprocess.run([args.kindling, "similar", d, ids[q], "-k", "10", "--json"], check=True,
                                  capture_output=True, text=True)
@@ -64,9 +68,19 @@ def main():
             want = classes.get(ids[q])
             ours_p.append(np.mean([classes.get(i) == want for i in ours]))
             theirs_p.append(np.mean([classes.get(i) == want for i in theirs]))
+        start = time.perf_counter()
+        out = subprocess.run([args.kindling, "similar", d, "-", "-k", "10", "--json"], check=True, capture_output=True,
+                             text=True, input="".join(ids[q] + "\n" for q in queries))
+        ours_all = (time.perf_counter() - start) / len(queries)
+        answered = json.loads(out.stdout) if len(queries) > 1 else [{"neighbours": json.loads(out.stdout)}]
+        assert len(answered) == len(queries), f"{d}: {len(answered)} answers to {len(queries)} queries"
+        start = time.perf_counter()
+        nn.kneighbors(x[queries], return_distance=False)
+        theirs_all = (time.perf_counter() - start) / len(queries)
         ms = lambda t: f"{np.median(t) * 1000:.1f} / {max(t) * 1000:.1f}"
         print(f"| {os.path.basename(os.path.normpath(d))} | {len(ids):,} | {x.shape[1]} | {ms(ours_t)} | {ms(theirs_t)} | "
-              f"{np.mean(same):.3f} | {np.mean(ours_p):.3f} | {np.mean(theirs_p):.3f} |", flush=True)
+              f"{np.mean(same):.3f} | {np.mean(ours_p):.3f} | {np.mean(theirs_p):.3f} | "
+              f"{ours_all * 1000:.2f} / {theirs_all * 1000:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

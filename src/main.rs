@@ -127,13 +127,17 @@ enum Command {
     /// The samples most like one sample (cosine of their vectors), with their labels
     Similar {
         dir: PathBuf,
-        id: String,
+        /// The sample to compare with; several for a search each (the data looked at once for
+        /// all), `-` for the ids on standard input, one a line
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
         /// How many neighbours
         #[arg(short, default_value_t = 10)]
         k: usize,
         #[command(flatten)]
         vectors: VectorsArgs,
-        /// Print a JSON array of {id, similarity, label}
+        /// Print a JSON array of {id, similarity, label}; for several ids, an array of {id,
+        /// neighbours}
         #[arg(long)]
         json: bool,
     },
@@ -571,7 +575,7 @@ fn main() {
                 .map(|()| cli::output::print_bytes(&out))
         }
         Command::Embed { dir, vectors, out, json } => cli::embed::embed(&dir, &vectors.by(), out.as_deref(), json),
-        Command::Similar { dir, id, k, vectors, json } => cli::embed::similar(&dir, &id, k, &vectors.by(), json),
+        Command::Similar { dir, ids, k, vectors, json } => cli::embed::similar(&dir, &ids, k, &vectors.by(), json),
         Command::Clusters { dir, k, vectors, seed, json } => cli::embed::clusters(&dir, k, &vectors.by(), seed, json),
         Command::Map { dir, method, vectors, png, json } => {
             cli::embed::map(&dir, &method, &vectors.by(), png.as_deref(), json)

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use kindling::embed::{self, Embedder, similar};
+use kindling::embed::similar::{self, Neighbour};
+use kindling::embed::{self, Embedder};
 use kindling::progress::Progress;
 use kindling::project::Project;
 use kindling::{Error, Result};
@@ -52,39 +53,91 @@ pub fn embed(dir: &Path, by: &VectorsBy, out: Option<&Path>, json: bool) -> Resu
     Ok(())
 }
 
-pub fn similar(dir: &Path, id: &str, k: usize, by: &VectorsBy, json: bool) -> Result<()> {
-    let project = Project::open(dir)?;
-    let embedder = embedder(&project, by)?;
-    let progress = TermProgress::new();
-    let near = similar::in_project(&project, &embedder, id, k, &progress)?;
-    progress.finish();
-    let near = near.ok_or_else(|| {
-        Error::user(format!(
-            "no sample \"{id}\" with a vector; ids are as `kindling samples {}` lists them",
-            dir.display()
-        ))
-    })?;
-    // Only the neighbours' labels: reading all of them costs more than the search at 100,000.
-    let store = project.labels()?;
-    let mut labels = std::collections::HashMap::new();
-    for n in &near {
-        if let Some(l) = store.get(&n.id)? {
-            labels.insert(n.id.clone(), l);
+/// Queries past this many have their neighbours' labels read all at once, not one by one.
+const LABELS_ONE_BY_ONE: usize = 100;
+
+/// `ids` as given, `-` standing for the ids on standard input (one a line).
+fn query_ids(ids: &[String]) -> Result<Vec<String>> {
+    let mut queries = Vec::new();
+    for id in ids {
+        if id != "-" {
+            queries.push(id.clone());
+            continue;
+        }
+        for line in std::io::stdin().lines() {
+            let line = line.map_err(|e| Error::user(format!("reading ids from standard input: {e}")))?;
+            let line = line.trim();
+            if !line.is_empty() {
+                queries.push(line.to_string());
+            }
         }
     }
-    if json {
-        let rows: Vec<_> = near
-            .iter()
+    Ok(queries)
+}
+
+pub fn similar(dir: &Path, ids: &[String], k: usize, by: &VectorsBy, json: bool) -> Result<()> {
+    let project = Project::open(dir)?;
+    let embedder = embedder(&project, by)?;
+    let queries = query_ids(ids)?;
+    if queries.is_empty() {
+        return Err(Error::user("no sample ids given (standard input was empty)"));
+    }
+    let progress = TermProgress::new();
+    let asked: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let found = similar::in_project(&project, &embedder, &asked, k, &progress)?;
+    progress.finish();
+    let missing: Vec<&str> = asked.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(id, _)| *id).collect();
+    if let Some(first) = missing.first() {
+        let more = if missing.len() > 1 { format!(" (and {} more)", missing.len() - 1) } else { String::new() };
+        return Err(Error::user(format!(
+            "no sample \"{first}\"{more} with a vector; ids are as `kindling samples {}` lists them",
+            dir.display()
+        )));
+    }
+    let found: Vec<Vec<Neighbour>> = found.into_iter().flatten().collect();
+    // Only the neighbours' labels for a few queries: reading all of them costs more than the
+    // search at 100,000.
+    let store = project.labels()?;
+    let labels: std::collections::HashMap<String, String> = if queries.len() > LABELS_ONE_BY_ONE {
+        store.current()?.into_iter().collect()
+    } else {
+        let mut labels = std::collections::HashMap::new();
+        for n in found.iter().flatten() {
+            if let Some(l) = store.get(&n.id)? {
+                labels.insert(n.id.clone(), l);
+            }
+        }
+        labels
+    };
+    let rows = |near: &[Neighbour]| -> Vec<serde_json::Value> {
+        near.iter()
             .map(|n| serde_json::json!({ "id": n.id, "similarity": n.similarity, "label": labels.get(&n.id) }))
-            .collect();
-        print_json(&rows);
+            .collect()
+    };
+    if json && queries.len() == 1 {
+        print_json(&rows(&found[0]));
         return Ok(());
     }
-    let width = near.iter().map(|n| n.id.chars().count()).max().unwrap_or(2).max(2);
+    if json {
+        let all: Vec<_> = queries
+            .iter()
+            .zip(&found)
+            .map(|(id, near)| serde_json::json!({ "id": id, "neighbours": rows(near) }))
+            .collect();
+        print_json(&all);
+        return Ok(());
+    }
     let mut out = String::new();
-    for n in &near {
-        let label = labels.get(&n.id).map_or("·", String::as_str);
-        out.push_str(&format!("{:<width$}  {:.3}  {label}\n", n.id, n.similarity));
+    for (q, (id, near)) in queries.iter().zip(&found).enumerate() {
+        let indent = if queries.len() > 1 { "  " } else { "" };
+        if queries.len() > 1 {
+            out.push_str(&format!("{}{id}\n", if q > 0 { "\n" } else { "" }));
+        }
+        let width = near.iter().map(|n| n.id.chars().count()).max().unwrap_or(2).max(2);
+        for n in near {
+            let label = labels.get(&n.id).map_or("·", String::as_str);
+            out.push_str(&format!("{indent}{:<width$}  {:.3}  {label}\n", n.id, n.similarity));
+        }
     }
     print(&out);
     Ok(())

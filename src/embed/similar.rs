@@ -2,6 +2,9 @@
 //! searched exactly — every vector compared (tens of thousands take milliseconds), or, for
 //! the project's wide dense vectors, only those an index's bounds leave in the running.
 
+use std::collections::HashMap;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::similar_index::{self, Index, IndexView};
@@ -37,30 +40,42 @@ pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> 
 }
 
 /// `nearest` among the project's vectors by `embedder` (computed first when missing or
-/// stale). Wide dense vectors are searched through their index (built once and cached), so a
-/// query reads few of them; the answer is the same.
+/// stale), for each of `queries` in turn: the data is looked at and the vectors mapped once
+/// for them all (that look is most of a single query on a folder of files). Wide dense
+/// vectors are searched through their index (built once and cached), so a query reads few
+/// of them; the answer is the same. `None` for a query without a vector.
 pub fn in_project(
     project: &Project,
     embedder: &Embedder,
-    id: &str,
+    queries: &[&str],
     k: usize,
     progress: &dyn Progress,
-) -> Result<Option<Vec<Neighbour>>> {
+) -> Result<Vec<Option<Vec<Neighbour>>>> {
     super::with_cached_bytes(project, embedder, progress, |key, ids, rows| {
-        let Some(at) = ids.iter().position(|i| *i == id) else { return Ok(None) };
+        // One query scans the ids; more look them up (a map of 100,000 ids costs more than a
+        // scan).
+        let rows_of: Option<HashMap<&str, usize>> =
+            (queries.len() > 1).then(|| ids.iter().enumerate().map(|(row, id)| (*id, row)).collect());
+        let row_of = |id: &str| match &rows_of {
+            Some(rows) => rows.get(id).copied(),
+            None => ids.iter().position(|i| *i == id),
+        };
         let dense = match rows {
             CachedRows::Dense(dense) if dense.cols > similar_index::WIDE => dense,
             narrow_or_sparse => {
                 let vectors = Vectors::new(ids.iter().map(|i| i.to_string()).collect(), narrow_or_sparse.into_matrix());
-                return Ok(nearest(&vectors, id, k));
+                return Ok(queries.par_iter().map(|id| nearest(&vectors, id, k)).collect());
             }
         };
-        let me: Vec<f32> = dense.row(at).collect();
-        let me_norm = me.iter().map(|v| *v as f64 * *v as f64).sum();
-        let found = with_index(project, embedder, key, &dense, |index| {
-            index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)))
-        })?;
-        Ok(Some(found.into_iter().map(|(similarity, i)| Neighbour { id: ids[i].to_string(), similarity }).collect()))
+        with_index(project, embedder, key, &dense, |index| {
+            let search = |at: usize| {
+                let me: Vec<f32> = dense.row(at).collect();
+                let me_norm = me.iter().map(|v| *v as f64 * *v as f64).sum();
+                let found = index.nearest(at, k, |i| cosine_with(&me, me_norm, dense.row(i)));
+                found.into_iter().map(|(similarity, i)| Neighbour { id: ids[i].to_string(), similarity }).collect()
+            };
+            queries.par_iter().map(|id| row_of(id).map(search)).collect()
+        })
     })
 }
 

@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_bytes::Bytes;
 
-use super::packed::f32s;
+use super::packed::{dot_le, f32s};
 
 /// Vectors wider than this are searched through an index.
 pub const WIDE: usize = 128;
@@ -113,8 +113,8 @@ impl IndexView<'_> {
             return Vec::new();
         }
         let m = self.dimensions;
-        let row = |i: usize| f32s(&self.coordinates[i * m * 4..(i + 1) * m * 4]);
-        let me: Vec<f32> = row(at).collect();
+        let row = |i: usize| &self.coordinates[i * m * 4..(i + 1) * m * 4];
+        let me: Vec<f32> = f32s(row(at)).collect();
         let mut bounds: Vec<(f64, usize)> = (0..self.rows().unwrap_or(0))
             .filter(|&i| i != at)
             .map(|i| {
@@ -122,23 +122,34 @@ impl IndexView<'_> {
                 if norms == 0.0 {
                     return (0.0, i);
                 }
-                let dot: f32 = me.iter().zip(row(i)).map(|(a, b)| a * b).sum();
+                let dot = dot_le(&me, row(i));
                 ((dot as f64 + self.residual(at) * self.residual(i)) / norms, i)
             })
             .collect();
-        bounds.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let better = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-        for &(bound, i) in &bounds {
-            if best.len() == k && best[k - 1].0 > bound + SLACK {
-                break;
+        // The bounds in order, best first, a growing batch at a time: the search stops after
+        // a few hundred, and sorting all 20,000 took a sixth of a query.
+        let mut start = 0;
+        while start < bounds.len() {
+            let rest = &mut bounds[start..];
+            let batch = rest.len().min((2 * start).max(4 * k).max(256));
+            if batch < rest.len() {
+                rest.select_nth_unstable_by(batch - 1, better);
             }
-            let found = (cosine(i), i);
-            let at = best.partition_point(|b| better(b, &found).is_lt());
-            if at < k {
-                best.insert(at, found);
-                best.truncate(k);
+            rest[..batch].sort_unstable_by(better);
+            for &(bound, i) in &rest[..batch] {
+                if best.len() == k && best[k - 1].0 > bound + SLACK {
+                    return best;
+                }
+                let found = (cosine(i), i);
+                let at = best.partition_point(|b| better(b, &found).is_lt());
+                if at < k {
+                    best.insert(at, found);
+                    best.truncate(k);
+                }
             }
+            start += batch;
         }
         best
     }
@@ -216,6 +227,24 @@ mod tests {
             });
             assert_eq!(got, brute(&values, d, at, 10), "row {at}");
             assert!(compared.get() < n / 2, "row {at}: {} of {n} rows read in full", compared.get());
+        }
+    }
+
+    #[test]
+    fn rows_of_noise_whose_bounds_say_little_are_searched_through_every_batch() {
+        let (n, d) = (1500, 300);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let values: Vec<f32> = (0..n * d).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        let bytes = postcard::to_allocvec(&Index::build(&values, d)).unwrap();
+        let index: IndexView = postcard::from_bytes(&bytes).unwrap();
+        for (at, k) in [(3, 10), (700, 100), (1499, 1600)] {
+            let compared = std::cell::Cell::new(0);
+            let got = index.nearest(at, k, |i| {
+                compared.set(compared.get() + 1);
+                cosine(&values, d, at, i)
+            });
+            assert_eq!(got, brute(&values, d, at, k), "row {at}, k {k}");
+            assert!(compared.get() > 256, "row {at}: only {} compared, the first batch", compared.get());
         }
     }
 

@@ -32,6 +32,8 @@ fn embed_caches_vectors_and_similar_finds_the_same_topic_with_labels() {
     assert_eq!(text.lines().count(), 2);
     assert!(text.lines().all(|l| ["t5", "t6", "t7", "t8"].iter().any(|t| l.starts_with(t))), "{text}");
     assert!(user_error(&["similar", p(&proj), "t99.txt"]).contains("no sample \"t99.txt\""));
+    let both = json(&["similar", p(&proj), "t9.txt", "t0.txt", "-k", "4", "--json"]);
+    assert_eq!((&both[0]["id"], &both[1]["neighbours"]), (&"t9.txt".into(), &near), "sparse rows, two ids");
     assert!(user_error(&["embed", p(&proj), "--features", "pixels"]).contains("do not fit text data"));
     let csv = dir.path().join("vectors.csv");
     let r = kindling(&["embed", p(&proj), "-o", p(&csv)]);
@@ -144,6 +146,23 @@ fn similar_on_wide_vectors_goes_through_its_index_and_finds_what_comparing_all_f
         let expected: Vec<&str> = all.iter().take(5).map(|a| a.1).collect();
         assert_eq!(found, expected, "{id}");
     }
+    // Several at once answer as one at a time, in the order asked, from the arguments or
+    // from standard input.
+    let (a, b) = (rows[0].0.as_str(), rows[rows.len() / 2].0.as_str());
+    let alone = |id: &str| json(&["similar", p(&proj), id, "-k", "5", "--json"]);
+    let both = json(&["similar", p(&proj), b, a, "-k", "5", "--json"]);
+    assert_eq!(both[0]["id"], b);
+    assert_eq!(both[0]["neighbours"], alone(b));
+    assert_eq!(both[1]["neighbours"], alone(a));
+    let piped = with_input(&["similar", p(&proj), "-", "-k", "5", "--json"], &format!("{b}\n\n{a}\n"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&piped).unwrap(), both, "blank lines skipped");
+    let text = ok(&["similar", p(&proj), a, b, "-k", "2"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!((lines[0], lines[3], lines[4]), (a, "", b), "{text}");
+    assert!(lines[1].starts_with("  ") && lines.len() == 7, "{text}");
+    let missing = user_error(&["similar", p(&proj), a, "nope.png", "gone.png"]);
+    assert!(missing.contains("no sample \"nope.png\" (and 1 more)"), "{missing}");
+    assert!(with_input_error(&["similar", p(&proj), "-"], "").contains("no sample ids given"));
     assert!(proj.join(".kindling/cache/similar-pixels-2.bin").is_file(), "the index is kept");
 }
 

@@ -38,6 +38,38 @@ pub fn kindling_in(cwd: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Runs with `input` on standard input; insists on success, returns stdout.
+pub fn with_input(args: &[&str], input: &str) -> String {
+    let r = piped(args, input);
+    assert_eq!(r.code, 0, "kindling {args:?} failed: {}", r.stderr);
+    r.stdout
+}
+
+/// Runs with `input` on standard input; insists on a user error (status 2), returns stderr.
+pub fn with_input_error(args: &[&str], input: &str) -> String {
+    let r = piped(args, input);
+    assert_eq!(r.code, 2, "kindling {args:?} should fail with status 2: {}", r.stderr);
+    r.stderr
+}
+
+fn piped(args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Runs and insists on success, returning stdout.
 pub fn ok(args: &[&str]) -> String {
     let r = kindling(args);
