@@ -41,7 +41,7 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
     let (y0, y1) = (m.centre.1 - half, m.centre.1 + half);
     let visible = |p: &(f64, f64)| (x0..=x1).contains(&p.0) && (y0..=y1).contains(&p.1);
     let colour = |name: &str| theme.fg(name).fg.unwrap_or(Color::Reset);
-    // Points by colour: unlabelled first (dim), then each class or cluster over them. The
+    // Points by colour: unlabelled first (dim), then the classes or clusters over them. The
     // colours are looked up once a frame, not once a point (100,000 points redraw per key).
     let (names, colours): (Vec<&str>, Vec<Color>) = match m.colouring() {
         Colouring::Label | Colouring::Suggestion => {
@@ -54,17 +54,47 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
         numbered.iter().map(|l| names.iter().position(|n| n == l)).collect()
     };
     let (label_group, suggestion_group) = (group(&data.index.names), group(&data.suggested_names));
+    let shown: Vec<(usize, Option<usize>)> = data
+        .xy
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| visible(p))
+        .map(|(i, _)| {
+            let group = match m.colouring() {
+                Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
+                Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
+                Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
+            };
+            (i, group)
+        })
+        .collect();
+    // A terminal cell shows one colour, that of the points drawn last in it: drawn class by
+    // class, the last class covered every crowded part of the map. So each cell's points are
+    // drawn in the commonest group among them.
+    let (cols, rows) = (plot.width.max(1) as usize, plot.height.max(1) as usize);
+    let cell_of = |p: &(f64, f64)| {
+        let fx = ((p.0 - x0) / (x1 - x0)).clamp(0.0, 1.0);
+        let fy = ((y1 - p.1) / (y1 - y0)).clamp(0.0, 1.0);
+        ((fy * (4 * rows - 1) as f64) as usize / 4) * cols + (fx * (2 * cols - 1) as f64) as usize / 2
+    };
+    let n = names.len().max(1);
+    let mut counts = vec![0u32; cols * rows * n];
+    for &(i, group) in &shown {
+        if let Some(g) = group {
+            counts[cell_of(&data.xy[i]) * n + g] += 1;
+        }
+    }
+    let commonest: Vec<usize> = counts
+        .chunks_exact(n)
+        .map(|c| c.iter().enumerate().max_by_key(|(g, k)| (**k, std::cmp::Reverse(*g))).map_or(0, |(g, _)| g))
+        .collect();
     let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); names.len()];
     let mut unlabelled = Vec::new();
-    for (i, p) in data.xy.iter().enumerate().filter(|(_, p)| visible(p)) {
-        let group = match m.colouring() {
-            Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
-            Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
-            Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
-        };
+    for (i, group) in shown {
+        let p = data.xy[i];
         match group {
-            None => unlabelled.push(*p),
-            Some(g) => groups[g].push(*p),
+            None => unlabelled.push(p),
+            Some(_) => groups[commonest[cell_of(&p)]].push(p),
         }
     }
     let selected: Vec<(f64, f64)> = m.selection.iter().map(|&i| data.xy[i]).filter(|p| visible(p)).collect();

@@ -661,3 +661,58 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     a.act(Action::Colouring);
     assert!(draw(&mut a, 120, 40).contains("coloured by the live model"));
 }
+
+#[test]
+fn a_crowded_part_of_the_map_shows_the_colour_of_its_commonest_class_not_the_last_drawn() {
+    use kindling::features::Matrix;
+    let coloured = [("oak", "red"), ("pine", "blue")]
+        .iter()
+        .enumerate()
+        .map(|(i, (n, c))| ClassConfig { name: n.to_string(), key: (i + 1).to_string(), colour: c.to_string() })
+        .collect();
+    let mut a = App::new("trees".into(), SourceKind::Table, coloured, KeyMap::defaults());
+    a.act(Action::GotoPane(Pane::Map));
+    // On the left 300 oaks, and a pine at every third oak's place: more oak in every cell
+    // there. On the right, pines alone.
+    let spiral = |k: usize, centre: (f64, f64)| {
+        let (angle, r) = (k as f64 * 2.399_963, 0.12 * (k as f64 / 300.0).sqrt());
+        (centre.0 + r * angle.cos(), centre.1 + r * angle.sin())
+    };
+    let mut xy: Vec<(f64, f64)> = (0..300).map(|k| spiral(k, (0.25, 0.5))).collect();
+    xy.extend((0..100).map(|j| spiral(3 * j, (0.25, 0.5))));
+    xy.extend((0..100).map(|k| spiral(3 * k, (0.75, 0.5))));
+    let ids: Vec<String> = (0..xy.len()).map(|i| format!("s{i:03}")).collect();
+    let labels =
+        ids.iter().enumerate().map(|(i, id)| (id.clone(), if i < 300 { "oak" } else { "pine" }.into())).collect();
+    let x = Matrix::dense(xy.len(), 2, xy.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect());
+    a.receive(Msg::Map(Ok(super::map::MapData {
+        cluster: vec![0; xy.len()],
+        clusters: 2,
+        vectors: kindling::embed::Vectors::new(ids.clone(), x),
+        labels,
+        index: Default::default(),
+        suggested: vec![None; xy.len()],
+        suggested_names: Vec::new(),
+        features: "table".into(),
+        projection: kindling::embed::map::Projection::Tsne,
+        ids,
+        xy,
+    })));
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| ui::render(f, &mut a, Theme { colour: true, light: false })).unwrap();
+    let buffer = term.backend().buffer();
+    let dots = |colour: ratatui::style::Color, columns: std::ops::Range<u16>| {
+        let is_dot = |c: &ratatui::buffer::Cell| {
+            c.symbol().chars().next().is_some_and(|s| ('\u{2801}'..='\u{28ff}').contains(&s))
+        };
+        columns
+            .flat_map(|x| (0..40).map(move |y| (x, y)))
+            .filter(|&(x, y)| is_dot(&buffer[(x, y)]) && buffer[(x, y)].fg == colour)
+            .count()
+    };
+    let (red, blue) = (ratatui::style::Color::Red, ratatui::style::Color::LightBlue);
+    // The plot is the pane's width less the 32-column side panel.
+    assert!(dots(red, 0..44) > 5, "the oaks show");
+    assert_eq!(dots(blue, 0..44), 0, "pines drawn after the oaks do not take their cells");
+    assert!(dots(blue, 44..88) > 5, "the pines alone show");
+}
