@@ -97,9 +97,10 @@ pub enum Job {
     Map {
         neighbours: bool,
     },
-    /// The lines the Map pane shows of sample `id`.
+    /// The lines the Map pane shows of sample `id`, the `place`-th point of the map.
     MapSample {
         id: String,
+        place: usize,
     },
     /// The project's runs.
     Runs,
@@ -385,9 +386,9 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
             }
             Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
             Job::Map { neighbours } => Msg::Map(super::map_job::data(&root, neighbours).map_err(|e| e.to_string())),
-            Job::MapSample { id } => {
+            Job::MapSample { id, place } => {
                 let result = LabelStore::open(&labels)
-                    .and_then(|store| super::map_job::sample_lines(&source, &store, &id))
+                    .and_then(|store| super::map_job::sample_lines(&source, &store, &id, place))
                     .map_err(|e| e.to_string());
                 Msg::MapSample { id, result }
             }

@@ -331,7 +331,7 @@ impl Map {
             && self.preview_asked.as_deref() != Some(&id)
         {
             self.preview_asked = Some(id.clone());
-            jobs.push(Job::MapSample { id });
+            jobs.push(Job::MapSample { id, place: self.cursor });
         }
         jobs
     }

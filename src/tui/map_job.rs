@@ -66,9 +66,10 @@ pub fn data(root: &Path, neighbours: bool) -> Result<MapData> {
 }
 
 /// A table row as `column: value` lines; a text's first lines; an image's or a clip's facts.
-pub fn sample_lines(source: &Source, store: &LabelStore, id: &str) -> Result<Vec<String>> {
+/// `place`: the sample's place among the samples, where its row is looked for first.
+pub fn sample_lines(source: &Source, store: &LabelStore, id: &str, place: usize) -> Result<Vec<String>> {
     if let Source::Table(_) = source {
-        let (columns, rows) = kindling::project::samples::rows_by_ids(source, store, &[id.to_string()])?;
+        let (columns, rows) = kindling::project::samples::row_by_id_near(source, store, id, place)?;
         let Some(row) = rows.into_iter().next() else { return Ok(vec!["(no longer in the source)".into()]) };
         return Ok(columns
             .iter()
