@@ -53,8 +53,10 @@ pub fn write(points: &[Point], labels: &HashMap<String, String>, classes: &[Clas
 /// drawn over the others wherever they overlap: 100,000 images looked all squares.
 fn drawing_order<'a>(points: &'a [Point], labels: &HashMap<String, String>) -> Vec<&'a Point> {
     let mut ordered: Vec<&Point> = points.iter().collect();
-    ordered
-        .sort_by_cached_key(|p| (labels.contains_key(&p.id), blake3::hash(p.id.as_bytes()).as_bytes()[..8].to_vec()));
+    ordered.sort_by_cached_key(|p| {
+        let hash = blake3::hash(p.id.as_bytes());
+        (labels.contains_key(&p.id), u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes")))
+    });
     ordered
 }
 

@@ -23,12 +23,16 @@ pub struct Neighbour {
 /// The `k` samples most like sample `id` (itself left out), most similar first; `None` when
 /// `id` has no vector.
 pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> {
-    let at = vectors.row_of(id)?;
+    Some(nearest_to_row(vectors, vectors.row_of(id)?, k))
+}
+
+/// `nearest` of the sample at row `at`.
+fn nearest_to_row(vectors: &Vectors, at: usize, k: usize) -> Vec<Neighbour> {
     let mut scored = similarities(&vectors.x, at);
     scored.swap_remove(at);
     let k = k.min(scored.len());
     if k == 0 {
-        return Some(Vec::new());
+        return Vec::new();
     }
     // The k best first, then only they are sorted (ties by sample order, for the same
     // answer every time).
@@ -36,7 +40,7 @@ pub fn nearest(vectors: &Vectors, id: &str, k: usize) -> Option<Vec<Neighbour>> 
     scored.select_nth_unstable_by(k - 1, better);
     scored.truncate(k);
     scored.sort_by(better);
-    Some(scored.into_iter().map(|(similarity, i)| Neighbour { id: vectors.ids[i].clone(), similarity }).collect())
+    scored.into_iter().map(|(similarity, i)| Neighbour { id: vectors.ids[i].clone(), similarity }).collect()
 }
 
 /// `nearest` among the project's vectors by `embedder` (computed first when missing or
@@ -64,7 +68,7 @@ pub fn in_project(
             CachedRows::Dense(dense) if dense.cols > similar_index::WIDE => dense,
             narrow_or_sparse => {
                 let vectors = Vectors::new(ids.iter().map(|i| i.to_string()).collect(), narrow_or_sparse.into_matrix());
-                return Ok(queries.par_iter().map(|id| nearest(&vectors, id, k)).collect());
+                return Ok(queries.par_iter().map(|id| row_of(id).map(|at| nearest_to_row(&vectors, at, k))).collect());
             }
         };
         with_index(project, embedder, key, &dense, |index| {

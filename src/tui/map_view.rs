@@ -54,20 +54,6 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
         numbered.iter().map(|l| names.iter().position(|n| n == l)).collect()
     };
     let (label_group, suggestion_group) = (group(&data.index.names), group(&data.suggested_names));
-    let shown: Vec<(usize, Option<usize>)> = data
-        .xy
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| visible(p))
-        .map(|(i, _)| {
-            let group = match m.colouring() {
-                Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
-                Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
-                Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
-            };
-            (i, group)
-        })
-        .collect();
     // A terminal cell shows one colour, that of the points drawn last in it: drawn class by
     // class, the last class covered every crowded part of the map. So each cell's points are
     // drawn in the commonest group among them.
@@ -77,11 +63,26 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
         let fy = ((y1 - p.1) / (y1 - y0)).clamp(0.0, 1.0);
         ((fy * (4 * rows - 1) as f64) as usize / 4) * cols + (fx * (2 * cols - 1) as f64) as usize / 2
     };
+    // Each visible point with its group (none: unlabelled) and its cell.
+    let shown: Vec<((f64, f64), Option<usize>, usize)> = data
+        .xy
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| visible(p))
+        .map(|(i, p)| {
+            let group = match m.colouring() {
+                Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
+                Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
+                Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
+            };
+            (*p, group, cell_of(p))
+        })
+        .collect();
     let n = names.len().max(1);
     let mut counts = vec![0u32; cols * rows * n];
-    for &(i, group) in &shown {
+    for &(_, group, cell) in &shown {
         if let Some(g) = group {
-            counts[cell_of(&data.xy[i]) * n + g] += 1;
+            counts[cell * n + g] += 1;
         }
     }
     let commonest: Vec<usize> = counts
@@ -90,11 +91,10 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
         .collect();
     let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); names.len()];
     let mut unlabelled = Vec::new();
-    for (i, group) in shown {
-        let p = data.xy[i];
+    for (p, group, cell) in shown {
         match group {
             None => unlabelled.push(p),
-            Some(_) => groups[commonest[cell_of(&p)]].push(p),
+            Some(_) => groups[commonest[cell]].push(p),
         }
     }
     let selected: Vec<(f64, f64)> = m.selection.iter().map(|&i| data.xy[i]).filter(|p| visible(p)).collect();
