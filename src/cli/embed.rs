@@ -176,13 +176,7 @@ pub fn map(dir: &Path, method_name: &str, by: &VectorsBy, png: Option<&Path>, js
     let (vectors, _) = embed::vectors(&project, &embedder, &progress)?;
     progress.finish();
     let projection = embed::map::Projection::choose(method_name, vectors.len())?;
-    let steps = projection.steps(vectors.len());
-    if steps > 0 {
-        progress.stage(projection.name(), Some(steps as u64));
-    }
-    let points = embed::map::cached_project(project.root(), &vectors, projection, &|done, _| {
-        progress.advance(done as u64);
-    })?;
+    let points = embed::map::cached_project(project.root(), &vectors, projection, &progress)?;
     progress.finish();
     let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     if let Some(path) = png {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Vectors;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// How the vectors are brought down to two dimensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,16 +42,6 @@ impl Projection {
             other => Err(Error::user(format!("--method {other}: choose auto, tsne, umap or pca"))),
         }
     }
-
-    /// The steps `project` reports for it (t-SNE's iterations, UMAP's epochs).
-    pub fn steps(self, samples: usize) -> usize {
-        match self {
-            Projection::Pca => 0,
-            Projection::Tsne => 1000,
-            Projection::Umap if samples > 10_000 => 200,
-            Projection::Umap => 500,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,13 +52,9 @@ pub struct Point {
 }
 
 /// Every sample's place on the map.
-/// `progress` hears t-SNE's iterations or UMAP's epochs (done, of).
-pub fn project(
-    vectors: &Vectors,
-    projection: Projection,
-    seed: u64,
-    progress: &dyn Fn(usize, usize),
-) -> Result<Vec<Point>> {
+/// `progress` hears the stages of t-SNE or UMAP: the nearest neighbours, then the iterations
+/// or epochs.
+pub fn project(vectors: &Vectors, projection: Projection, seed: u64, progress: &dyn Progress) -> Result<Vec<Point>> {
     if vectors.len() < 3 {
         return Err(Error::user("a map needs at least 3 samples with a vector"));
     }
@@ -124,7 +111,7 @@ pub fn cached_project(
     project_root: &std::path::Path,
     vectors: &Vectors,
     projection: Projection,
-    progress: &dyn Fn(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<Vec<Point>> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(projection.name().as_bytes());
@@ -182,7 +169,7 @@ mod tests {
     fn the_map_keeps_the_two_groups_apart_and_repeats() {
         let v = two_groups(40);
         for projection in [Projection::Pca, Projection::Tsne, Projection::Umap] {
-            let points = project(&v, projection, 3, &|_, _| {}).unwrap();
+            let points = project(&v, projection, 3, &crate::progress::Silent).unwrap();
             let centre = |r: std::ops::Range<usize>| {
                 let k = r.len() as f64;
                 let (sx, sy) = r.map(|i| (points[i].x, points[i].y)).fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
@@ -194,7 +181,7 @@ mod tests {
             let (a, b) = (centre(0..40), centre(40..80));
             let apart = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
             assert!(apart > spread(0..40, a) && apart > spread(40..80, b), "{projection:?}: {apart}");
-            assert_eq!(project(&v, projection, 3, &|_, _| {}).unwrap(), points, "{projection:?} repeats");
+            assert_eq!(project(&v, projection, 3, &crate::progress::Silent).unwrap(), points, "{projection:?} repeats");
         }
         assert_eq!(Projection::choose("auto", 1000).unwrap(), Projection::Tsne);
         assert_eq!(Projection::choose("auto", AUTO_TSNE_UP_TO + 1).unwrap(), Projection::Umap);
@@ -228,9 +215,11 @@ mod tests {
     fn identical_vectors_or_too_few_are_said_so() {
         let ids: Vec<String> = (0..5).map(|i| format!("s{i}")).collect();
         let same = Vectors::new(ids.clone(), Matrix::dense(5, 2, vec![1.0; 10]));
-        let e = project(&same, Projection::Tsne, 0, &|_, _| {}).unwrap_err();
+        let e = project(&same, Projection::Tsne, 0, &crate::progress::Silent).unwrap_err();
         assert!(e.message().contains("same vector"), "{}", e.message());
         let two = Vectors::new(ids[..2].to_vec(), Matrix::dense(2, 2, vec![1.0, 0.0, 0.0, 1.0]));
-        assert!(project(&two, Projection::Pca, 0, &|_, _| {}).unwrap_err().message().contains("at least 3"));
+        assert!(
+            project(&two, Projection::Pca, 0, &crate::progress::Silent).unwrap_err().message().contains("at least 3")
+        );
     }
 }

@@ -15,6 +15,9 @@ use crate::project::config::ClassConfig;
 const SIDE: u32 = 900;
 const MARGIN: u32 = 24;
 const GREY: RGBColor = RGBColor(190, 190, 190);
+const INK: RGBColor = RGBColor(40, 40, 40);
+/// The side of a legend's colour swatch, in pixels (the font's capital height).
+const SWATCH: i32 = 14;
 
 /// The RGB of a class colour name (the 16 terminal colours) or `#rrggbb`.
 fn rgb(name: &str) -> RGBColor {
@@ -92,9 +95,20 @@ fn draw(
         let colour = labels.get(&p.id).and_then(|l| colour_of.get(l.as_str()).copied()).unwrap_or(GREY);
         root.draw(&Circle::new(at(p), dot_radius(points.len()), colour.filled())).map_err(|e| e.to_string())?;
     }
-    text(&root, MARGIN, MARGIN, "unlabelled", GREY)?;
-    for (i, class) in classes.iter().enumerate() {
-        text(&root, MARGIN, MARGIN + (i as u32 + 1) * LINE_H, &class.name, rgb(&class.colour))?;
+    // The legend: a swatch of each colour and, in dark ink, what it is and how many (light
+    // class colours written in themselves were hard to read on white).
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for p in points {
+        *counts.entry(labels.get(&p.id).map_or("", String::as_str)).or_default() += 1;
+    }
+    let count = |name: &str| counts.get(name).copied().unwrap_or(0);
+    let mut entries = vec![(format!("unlabelled ({})", count("")), GREY)];
+    entries.extend(classes.iter().map(|c| (format!("{} ({})", c.name, count(&c.name)), rgb(&c.colour))));
+    for (i, (name, colour)) in entries.iter().enumerate() {
+        let y = (MARGIN + i as u32 * LINE_H) as i32;
+        let swatch = [(MARGIN as i32, y), (MARGIN as i32 + SWATCH, y + SWATCH)];
+        root.draw(&Rectangle::new(swatch, colour.filled())).map_err(|e| e.to_string())?;
+        text(&root, MARGIN + SWATCH as u32 + 6, y as u32, name, INK)?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::features::Matrix;
 use crate::models::knn::Knn;
+use crate::progress::Progress;
 use quadtree::QuadTree;
 
 const PERPLEXITY: f64 = 30.0;
@@ -25,13 +26,14 @@ const THETA: f64 = 0.5;
 const MIN_GAIN: f64 = 0.01;
 
 /// The 2-D t-SNE of `rows` (`n` rows of `d`), started from `start` (the first two principal
-/// components). `progress` hears the iteration done.
-pub fn embed(rows: &[f32], d: usize, start: &[(f64, f64)], progress: &dyn Fn(usize, usize)) -> Vec<(f64, f64)> {
+/// components). `progress` hears the neighbours found, then the iterations.
+pub fn embed(rows: &[f32], d: usize, start: &[(f64, f64)], progress: &dyn Progress) -> Vec<(f64, f64)> {
     let n = start.len();
     if n < 4 {
         return start.to_vec();
     }
-    let p = affinities(rows, d, n);
+    let p = affinities(rows, d, n, progress);
+    progress.stage("t-SNE iterations", Some(ITERATIONS as u64));
     // The start scaled so that its first coordinate has standard deviation 1e-4.
     let mean = start.iter().map(|s| s.0).sum::<f64>() / n as f64;
     let std = (start.iter().map(|s| (s.0 - mean).powi(2)).sum::<f64>() / n as f64).sqrt().max(1e-12);
@@ -52,17 +54,17 @@ pub fn embed(rows: &[f32], d: usize, start: &[(f64, f64)], progress: &dyn Fn(usi
             step(grad[i].1, &mut update[i].1, &mut gains[i].1, &mut y[i].1);
         }
         if it % 50 == 49 {
-            progress(it + 1, ITERATIONS);
+            progress.advance(it as u64 + 1);
         }
     }
     y
 }
 
 /// Sparse symmetric affinities, row by row: `(j, p_ij)` summing to 1 over all pairs.
-fn affinities(rows: &[f32], d: usize, n: usize) -> Vec<Vec<(u32, f64)>> {
+fn affinities(rows: &[f32], d: usize, n: usize, progress: &dyn Progress) -> Vec<Vec<(u32, f64)>> {
     let perplexity = PERPLEXITY.min((n - 1) as f64 / 3.0);
     let k = ((3.0 * perplexity) as usize + 1).min(n - 1);
-    let conditional: Vec<Vec<(u32, f64)>> = others_nearest(rows, d, n, k)
+    let conditional: Vec<Vec<(u32, f64)>> = others_nearest(rows, d, n, k, progress)
         .into_par_iter()
         .map(|near| {
             let distances: Vec<f64> = near.iter().map(|&(dist, _)| f64::from(dist)).collect();
@@ -97,9 +99,15 @@ fn affinities(rows: &[f32], d: usize, n: usize) -> Vec<Vec<(u32, f64)>> {
 
 /// Each of the `n` rows' `k` nearest other rows (the kNN baseline's exact search), nearest
 /// first: (squared distance, row).
-pub(super) fn others_nearest(rows: &[f32], d: usize, n: usize, k: usize) -> Vec<Vec<(f32, u32)>> {
+pub(super) fn others_nearest(
+    rows: &[f32],
+    d: usize,
+    n: usize,
+    k: usize,
+    progress: &dyn Progress,
+) -> Vec<Vec<(f32, u32)>> {
     let x = Matrix::dense(n, d, rows.to_vec());
-    let found = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1);
+    let found = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1, progress);
     found
         .into_iter()
         .enumerate()
@@ -165,7 +173,7 @@ fn gradient(p: &[Vec<(u32, f64)>], y: &[(f64, f64)], exaggeration: f64) -> Vec<(
 pub fn trustworthiness_of_neighbours(rows: &[f32], d: usize, map: &[(f64, f64)], k: usize) -> f64 {
     let n = map.len();
     let x = Matrix::dense(n, d, rows.to_vec());
-    let high = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1);
+    let high = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1, &crate::progress::Silent);
     let flat: Vec<f32> = map.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect();
     let m = Matrix::dense(n, 2, flat);
     let low = Knn::fit(&m, &vec![0; n], 1).neighbours(&m, k + 1);

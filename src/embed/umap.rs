@@ -14,6 +14,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+use crate::progress::Progress;
+
 const NEIGHBOURS: usize = 15;
 const A: f32 = 1.576_943_5;
 const B: f32 = 0.895_060_6;
@@ -21,20 +23,15 @@ const NEGATIVE_RATE: usize = 5;
 const LEARNING_RATE: f32 = 1.0;
 
 /// The 2-D UMAP of `rows` (`n` rows of `d`), started from `start` (the first two principal
-/// components). `progress` hears the epochs done.
-pub fn embed(
-    rows: &[f32],
-    d: usize,
-    start: &[(f64, f64)],
-    seed: u64,
-    progress: &dyn Fn(usize, usize),
-) -> Vec<(f64, f64)> {
+/// components). `progress` hears the neighbours found, then the epochs.
+pub fn embed(rows: &[f32], d: usize, start: &[(f64, f64)], seed: u64, progress: &dyn Progress) -> Vec<(f64, f64)> {
     let n = start.len();
     if n < 4 {
         return start.to_vec();
     }
-    let edges = fuzzy_graph(rows, d, n);
+    let edges = fuzzy_graph(rows, d, n, progress);
     let epochs = if n > 10_000 { 200 } else { 500 };
+    progress.stage("UMAP epochs", Some(epochs as u64));
     let mut y = scaled(start);
     layout(&mut y, &edges, epochs, seed, progress);
     y.into_iter().map(|(a, b)| (a as f64, b as f64)).collect()
@@ -62,9 +59,9 @@ struct Edge {
 /// distance `d` has strength exp(−(d − ρ) / σ), ρ the distance to the nearest and σ such
 /// that the strengths sum to log₂ 15; two directions combine as a + b − ab. Each pair once
 /// in each direction, as umap-learn's layout goes through them.
-fn fuzzy_graph(rows: &[f32], d: usize, n: usize) -> Vec<Edge> {
+fn fuzzy_graph(rows: &[f32], d: usize, n: usize, progress: &dyn Progress) -> Vec<Edge> {
     let k = NEIGHBOURS.min(n - 1);
-    let strengths: Vec<Vec<(u32, f32)>> = super::tsne::others_nearest(rows, d, n, k)
+    let strengths: Vec<Vec<(u32, f32)>> = super::tsne::others_nearest(rows, d, n, k, progress)
         .into_par_iter()
         .map(|near| {
             let near: Vec<(u32, f64)> = near.into_iter().map(|(sq, j)| (j, f64::from(sq).max(0.0).sqrt())).collect();
@@ -116,7 +113,7 @@ fn smooth_distances(distances: &[f64], target: f64) -> (f64, f64) {
 /// umap-learn's stochastic layout: each edge pulls its ends together as often as its
 /// strength says (the strongest every epoch), each pull followed by pushes away from
 /// random samples; steps clipped to ±4, the learning rate falling linearly to 0.
-fn layout(y: &mut [(f32, f32)], edges: &[Edge], epochs: usize, seed: u64, progress: &dyn Fn(usize, usize)) {
+fn layout(y: &mut [(f32, f32)], edges: &[Edge], epochs: usize, seed: u64, progress: &dyn Progress) {
     let n = y.len();
     let strongest = edges.iter().map(|e| e.weight).fold(0.0f32, f32::max);
     // Edges too weak to be sampled once in all the epochs are left out, as umap-learn does.
@@ -164,7 +161,7 @@ fn layout(y: &mut [(f32, f32)], edges: &[Edge], epochs: usize, seed: u64, progre
             next_negative[e] += negatives as f32 * every_negative[e];
         }
         if epoch % 10 == 9 {
-            progress(epoch + 1, epochs);
+            progress.advance(epoch as u64 + 1);
         }
     }
 }
@@ -180,7 +177,7 @@ mod tests {
         let (x, y) = blobs(k, n, 10, 4.0, seed);
         let rows = x.dense_values().unwrap().to_vec();
         let start: Vec<(f64, f64)> = rows.chunks(10).map(|r| (r[0] as f64, r[1] as f64)).collect();
-        (embed(&rows, 10, &start, 7, &|_, _| {}), y, rows)
+        (embed(&rows, 10, &start, 7, &crate::progress::Silent), y, rows)
     }
 
     #[test]
@@ -214,7 +211,7 @@ mod tests {
     #[test]
     fn pairs_come_once_each_way_with_combined_strengths() {
         let rows: Vec<f32> = (0..40).map(|i| (i % 20) as f32 + (i / 20) as f32 * 100.0).collect();
-        let edges = fuzzy_graph(&rows, 1, 40);
+        let edges = fuzzy_graph(&rows, 1, 40, &crate::progress::Silent);
         for e in &edges {
             assert!(e.weight > 0.0 && e.weight <= 1.0, "{e:?}");
             assert!(edges.iter().any(|f| f.i == e.j && f.j == e.i && f.weight == e.weight), "{e:?} one way only");

@@ -13,10 +13,15 @@ use super::kd_tree::KdTree;
 use super::knn_tiles::{self, Queries, Tiles};
 use super::nearest::Nearest;
 use crate::features::{Matrix, Row};
+use crate::progress::{Counter, Progress};
 
 const K: usize = 5;
 /// Dense rows up to this wide are searched with a k-d tree.
 const KD_TREE_COLUMNS: usize = 15;
+/// The stage the search of the training rows among themselves reports.
+pub const NEIGHBOURS_STAGE: &str = "nearest neighbours";
+/// Steps that search reports through the k-d tree.
+const PROGRESS_STEPS: usize = 100;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knn {
@@ -42,7 +47,7 @@ impl Knn {
     pub fn predict_proba_fitted(&self, x: &Matrix, fitted: &[usize]) -> Probabilities {
         let neighbours = K.min(self.x.rows());
         let fits = fitted.len() <= self.x.rows() && fitted.iter().all(|&r| r < x.rows());
-        let Some(found) = fits.then(|| self.searched_themselves(neighbours)).flatten() else {
+        let Some(found) = fits.then(|| self.searched_themselves(neighbours, &crate::progress::Silent)).flatten() else {
             return self.predict_proba(x);
         };
         let mut found: Vec<Option<Nearest>> = found.into_iter().map(Some).collect();
@@ -80,18 +85,52 @@ impl Knn {
     }
 
     /// Each training row's `k` nearest training rows (itself among them), nearest first.
-    pub fn neighbours_of_training(&self, k: usize) -> Vec<Vec<(f32, u32)>> {
+    /// `progress` hears the stage "nearest neighbours" (a map of 2,000,000 samples spends
+    /// minutes in it).
+    pub fn neighbours_of_training(&self, k: usize, progress: &dyn Progress) -> Vec<Vec<(f32, u32)>> {
         let k = k.min(self.x.rows());
-        let found = self.searched_themselves(k).unwrap_or_else(|| self.nearest(&self.x, k));
+        let found = match (self.searched_themselves(k, progress), self.x.dense_values()) {
+            (Some(found), _) => found,
+            (None, Some(train)) => {
+                let d = self.x.cols().max(1);
+                let tree = KdTree::new(train, d);
+                let block = (self.x.rows().div_ceil(PROGRESS_STEPS)).max(1) * d;
+                let counter = Counter::start(progress, NEIGHBOURS_STAGE, train.len().div_ceil(block));
+                let found = train
+                    .par_chunks(block)
+                    .flat_map_iter(|queries| {
+                        let found: Vec<Nearest> = queries
+                            .chunks(d)
+                            .map(|q| {
+                                let mut nearest = Nearest::new(k);
+                                tree.search(q, &mut nearest);
+                                nearest
+                            })
+                            .collect();
+                        counter.tick();
+                        found
+                    })
+                    .collect();
+                counter.finish();
+                found
+            }
+            (None, None) => self.nearest(&self.x, k),
+        };
         found.into_iter().map(Nearest::into_sorted).collect()
     }
 
     /// Each training row's `k` nearest training rows, the rows compared once a pair; `None`
     /// where they are searched otherwise (sparse, or narrow enough for the k-d tree).
-    fn searched_themselves(&self, k: usize) -> Option<Vec<Nearest>> {
+    fn searched_themselves(&self, k: usize, progress: &dyn Progress) -> Option<Vec<Nearest>> {
         let train = self.x.dense_values().filter(|_| self.x.cols() > KD_TREE_COLUMNS)?;
         let d = self.x.cols();
-        Some(knn_tiles::search_themselves(&Tiles::new(train, d, &self.sq_norms), &Queries::new(train, d), k))
+        let (tiles, queries) = (Tiles::new(train, d, &self.sq_norms), Queries::new(train, d));
+        Some(knn_tiles::search_themselves(&tiles, &queries, k, &|done, of| {
+            if done == 0 {
+                progress.stage(NEIGHBOURS_STAGE, Some(of as u64));
+            }
+            progress.advance(done as u64);
+        }))
     }
 
     fn nearest(&self, x: &Matrix, neighbours: usize) -> Vec<Nearest> {

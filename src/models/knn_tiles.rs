@@ -193,7 +193,8 @@ pub fn search(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Nearest> {
 
 /// Each training row's `k` nearest training rows (itself among them), where `queries` are
 /// the training rows of `tiles` in their order.
-pub fn search_themselves(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Nearest> {
+/// `rounds` hears (rounds done, of) before the first round and after each.
+pub fn search_themselves(tiles: &Tiles, queries: &Queries, k: usize, rounds: &dyn Fn(usize, usize)) -> Vec<Nearest> {
     debug_assert_eq!(tiles.rows, queries.len());
     let block_tiles = tiles.count().div_ceil(SELF_BLOCKS).max(8).next_multiple_of(SELF_BLOCK_TILES);
     let block_rows = block_tiles * TILE_ROWS;
@@ -219,6 +220,7 @@ pub fn search_themselves(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Near
     // against itself.
     let n = blocks.len();
     let m = n + n % 2;
+    rounds(0, m);
     for round in 0..m.saturating_sub(1) {
         let pairs: Vec<(usize, usize)> = (0..m / 2)
             .map(|i| {
@@ -228,8 +230,10 @@ pub fn search_themselves(tiles: &Tiles, queries: &Queries, k: usize) -> Vec<Near
             .filter(|&(a, b)| a < n && b < n)
             .collect();
         pairs.into_par_iter().for_each(|(a, b)| search_pair(a, b));
+        rounds(round + 1, m);
     }
     (0..n).into_par_iter().for_each(|a| search_pair(a, a));
+    rounds(m, m);
     blocks.into_iter().flat_map(|b| b.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)).collect()
 }
 
@@ -510,7 +514,7 @@ mod tests {
         let tiles = Tiles::new(&rows, d, &norms(&rows, d));
         let expected = brute(&rows, &rows, d, k);
         for isa in Isa::available() {
-            let both_ways = search_themselves(&tiles, &Queries::for_isa(isa, &rows, d), k);
+            let both_ways = search_themselves(&tiles, &Queries::for_isa(isa, &rows, d), k, &|_, _| {});
             assert_eq!(both_ways.len(), expected.len());
             assert!(agree(&both_ways, &expected) >= expected.len() - 2, "{isa:?}: rounding may swap near-ties only");
             assert!(

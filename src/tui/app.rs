@@ -292,6 +292,7 @@ impl App {
                 label.content_arrived(id, Content::Preview(result));
             }
             Msg::Map(result) => self.panes.map.arrived(result),
+            Msg::MapProgress(progress) => self.panes.map.progress = Some(progress),
             Msg::MapSample { id, result } => {
                 if self.panes.map.wants_preview(&id) {
                     self.panes.map.preview_arrived(id, result);

@@ -147,6 +147,8 @@ pub enum Job {
 /// Results of background work.
 pub enum Msg {
     Map(Result<super::map::MapData, String>),
+    /// The map job's stage and how far it is (done, of), while it runs.
+    MapProgress(super::map::Progress),
     MapSample {
         id: String,
         result: Result<Vec<String>, String>,
@@ -385,7 +387,10 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
-            Job::Map { neighbours } => Msg::Map(super::map_job::data(&root, neighbours).map_err(|e| e.to_string())),
+            Job::Map { neighbours } => {
+                let progress = super::map_job::ToPane::new(tx.clone());
+                Msg::Map(super::map_job::data(&root, neighbours, &progress).map_err(|e| e.to_string()))
+            }
             Job::MapSample { id, place } => {
                 let result = LabelStore::open(&labels)
                     .and_then(|store| super::map_job::sample_lines(&source, &store, &id, place))

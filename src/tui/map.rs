@@ -98,6 +98,36 @@ pub struct Map {
     /// The t-SNE or UMAP map is being made (the principal components are shown meanwhile).
     pub neighbours_pending: bool,
     neighbours_asked: bool,
+    /// Bumped whenever a label (or the map) changes: the binned dots are made again.
+    pub revision: u64,
+    /// The dots of the last view drawn, kept while only the cursor moves.
+    pub dots: Option<(DotsKey, super::map_dots::Dots)>,
+    /// The map job's stage, while one runs.
+    pub progress: Option<Progress>,
+}
+
+/// How far the map job is: its stage and steps (done, of).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub stage: String,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+impl Progress {
+    pub fn percent(&self) -> Option<u64> {
+        self.total.filter(|&t| t > 0).map(|t| self.done.min(t) * 100 / t)
+    }
+}
+
+/// What the binned dots depend on.
+#[derive(Debug, PartialEq)]
+pub struct DotsKey {
+    pub view: super::map_dots::View,
+    pub colouring: Colouring,
+    pub revision: u64,
+    /// The colour groups' names (classes or clusters), in order.
+    pub names: Vec<String>,
 }
 
 impl Map {
@@ -129,6 +159,8 @@ impl Map {
             self.neighbours_pending = false;
         }
         self.data = Some(result);
+        self.progress = None;
+        self.revision += 1;
         self.centre = (0.5, 0.5);
         self.zoom = 0;
         self.anchor = None;
@@ -158,6 +190,7 @@ impl Map {
     /// Labels written elsewhere (or here) recolour the map.
     pub fn written(&mut self, result: &Result<Written, String>) {
         let Some(Ok(data)) = self.data.as_mut() else { return };
+        self.revision += 1;
         let mut set = |id: &str, label: Option<String>| {
             data.index.set(id, label.as_deref());
             match label {
@@ -175,6 +208,7 @@ impl Map {
 
     pub fn labels_arrived(&mut self, labels: &HashMap<String, String>) {
         if let Some(Ok(data)) = self.data.as_mut() {
+            self.revision += 1;
             data.labels = labels.clone();
             data.index.rebuild(&data.ids, &data.labels);
         }

@@ -11,10 +11,11 @@ use kindling::data::Source;
 use kindling::data::preview::{self, Preview};
 use kindling::embed::{self, map::Projection};
 use kindling::labels::store::LabelStore;
-use kindling::progress::Silent;
 use kindling::project::Project;
+use tokio::sync::mpsc::UnboundedSender;
 
-use super::map::MapData;
+use super::job::Msg;
+use super::map::{MapData, Progress};
 
 /// Clusters the map is coloured by (`c`).
 const CLUSTERS: usize = 8;
@@ -23,12 +24,13 @@ const TEXT_LINES: usize = 40;
 
 /// The map by principal components (quick), or the one that keeps neighbours together
 /// (`neighbours`: t-SNE or UMAP as `auto` chooses; the pane asks for it second).
-pub fn data(root: &Path, neighbours: bool) -> Result<MapData> {
+/// `progress` hears the vectors' stages and the projection's.
+pub fn data(root: &Path, neighbours: bool, progress: &dyn kindling::progress::Progress) -> Result<MapData> {
     let project = Project::open(root)?;
     let method = kindling::features::Method::choose(&project.config.live.features, project.config.source.kind)?;
-    let (vectors, _) = embed::vectors(&project, &embed::Embedder::Features(method), &Silent)?;
+    let (vectors, _) = embed::vectors(&project, &embed::Embedder::Features(method), progress)?;
     let projection = if neighbours { Projection::choose("auto", vectors.len())? } else { Projection::Pca };
-    let points = embed::map::cached_project(root, &vectors, projection, &|_, _| {})?;
+    let points = embed::map::cached_project(root, &vectors, projection, progress)?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     let k = CLUSTERS.min(points.len() - 1);
     // Kept after the first map, so the second does not cluster again.
@@ -63,6 +65,36 @@ pub fn data(root: &Path, neighbours: bool) -> Result<MapData> {
         features: method.name().to_string(),
         projection,
     })
+}
+
+/// The map job's progress sent to the pane: each stage, and its steps at most once a
+/// percent (UMAP's search of 2,000,000 samples would otherwise send a message a step).
+pub struct ToPane {
+    tx: UnboundedSender<Msg>,
+    now: std::sync::Mutex<Progress>,
+}
+
+impl ToPane {
+    pub fn new(tx: UnboundedSender<Msg>) -> ToPane {
+        ToPane { tx, now: std::sync::Mutex::new(Progress::default()) }
+    }
+}
+
+impl kindling::progress::Progress for ToPane {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now = Progress { stage: name.to_string(), done: 0, total };
+        let _ = self.tx.send(Msg::MapProgress(now.clone()));
+    }
+
+    fn advance(&self, done: u64) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        let before = now.percent();
+        now.done = done;
+        if now.percent() != before {
+            let _ = self.tx.send(Msg::MapProgress(now.clone()));
+        }
+    }
 }
 
 /// A table row as `column: value` lines; a text's first lines; an image's or a clip's facts.

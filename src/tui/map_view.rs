@@ -10,30 +10,33 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Points, Rectangle};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::map::{Colouring, Map};
+use super::map::{Colouring, DotsKey, Map, Progress};
+use super::map_dots::{self, Dots, DotsShape, View};
 use super::pane::Shared;
 use super::ui::Theme;
 
 /// Colours of clusters, in turn.
 const CLUSTER_COLOURS: [&str; 8] = ["cyan", "yellow", "magenta", "green", "red", "blue", "lightred", "lightgreen"];
 
-pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect) {
+pub fn render(f: &mut Frame, m: &mut Map, shared: &Shared, theme: Theme, area: Rect) {
     let block = Block::new().borders(Borders::ALL).title(" Map ");
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let data = match &m.data {
+    match &m.data {
         None => {
             let text =
                 "computing the map: the vectors (cached after the first time), their principal components, clusters…";
-            f.render_widget(Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: false }), inner);
+            let mut lines = vec![Line::from(Span::styled(text, theme.dim())), Line::from("")];
+            lines.extend(m.progress.iter().flat_map(|p| progress_lines(p, usize::from(inner.width), theme)));
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
             return;
         }
         Some(Err(e)) => {
             f.render_widget(Paragraph::new(Span::styled(e.clone(), theme.fg("red"))).wrap(Wrap { trim: false }), inner);
             return;
         }
-        Some(Ok(d)) => d,
-    };
+        Some(Ok(_)) => {}
+    }
     let side = if inner.width >= 70 { 32 } else { 24 };
     let [plot, panel] = Layout::horizontal([Constraint::Min(10), Constraint::Length(side)]).areas(inner);
     let half = m.span() / 2.0;
@@ -41,71 +44,27 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
     let (y0, y1) = (m.centre.1 - half, m.centre.1 + half);
     let visible = |p: &(f64, f64)| (x0..=x1).contains(&p.0) && (y0..=y1).contains(&p.1);
     let colour = |name: &str| theme.fg(name).fg.unwrap_or(Color::Reset);
-    // Points by colour: unlabelled first (dim), then the classes or clusters over them. The
-    // colours are looked up once a frame, not once a point (100,000 points redraw per key).
-    let (names, colours): (Vec<&str>, Vec<Color>) = match m.colouring() {
+    // The colours are looked up once a frame, not once a point.
+    let (names, colours): (Vec<String>, Vec<Color>) = match m.colouring() {
         Colouring::Label | Colouring::Suggestion => {
-            shared.classes.iter().map(|c| (c.name.as_str(), colour(&c.colour))).unzip()
+            shared.classes.iter().map(|c| (c.name.clone(), colour(&c.colour))).unzip()
         }
-        Colouring::Cluster => CLUSTER_COLOURS.iter().map(|c| (*c, colour(c))).unzip(),
+        Colouring::Cluster => CLUSTER_COLOURS.iter().map(|c| (c.to_string(), colour(c))).unzip(),
     };
-    // The group of each label (or suggestion) number.
-    let group = |numbered: &[String]| -> Vec<Option<usize>> {
-        numbered.iter().map(|l| names.iter().position(|n| n == l)).collect()
-    };
-    let (label_group, suggestion_group) = (group(&data.index.names), group(&data.suggested_names));
-    // A terminal cell shows one colour, that of the points drawn last in it: drawn class by
-    // class, the last class covered every crowded part of the map. So each cell's points are
-    // drawn in the commonest group among them.
-    let (cols, rows) = (plot.width.max(1) as usize, plot.height.max(1) as usize);
-    let cell_of = |p: &(f64, f64)| {
-        let fx = ((p.0 - x0) / (x1 - x0)).clamp(0.0, 1.0);
-        let fy = ((y1 - p.1) / (y1 - y0)).clamp(0.0, 1.0);
-        ((fy * (4 * rows - 1) as f64) as usize / 4) * cols + (fx * (2 * cols - 1) as f64) as usize / 2
-    };
-    // Each visible point with its group (none: unlabelled) and its cell.
-    let shown: Vec<((f64, f64), Option<usize>, usize)> = data
-        .xy
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| visible(p))
-        .map(|(i, p)| {
-            let group = match m.colouring() {
-                Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
-                Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
-                Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
-            };
-            (*p, group, cell_of(p))
-        })
-        .collect();
-    let n = names.len().max(1);
-    let mut counts = vec![0u32; cols * rows * n];
-    for &(_, group, cell) in &shown {
-        if let Some(g) = group {
-            counts[cell * n + g] += 1;
-        }
+    let view = View { x: (x0, x1), y: (y0, y1), cols: usize::from(plot.width), rows: usize::from(plot.height) };
+    let key = DotsKey { view, colouring: m.colouring(), revision: m.revision, names };
+    if m.dots.as_ref().is_none_or(|(k, _)| *k != key) {
+        let dots = bin_points(m, &key);
+        m.dots = Some((key, dots));
     }
-    let commonest: Vec<usize> = counts
-        .chunks_exact(n)
-        .map(|c| c.iter().enumerate().max_by_key(|(g, k)| (**k, std::cmp::Reverse(*g))).map_or(0, |(g, _)| g))
-        .collect();
-    let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); names.len()];
-    let mut unlabelled = Vec::new();
-    for (p, group, cell) in shown {
-        match group {
-            None => unlabelled.push(p),
-            Some(_) => groups[commonest[cell]].push(p),
-        }
-    }
+    let Some(data) = m.ok() else { return };
+    let dots = &m.dots.as_ref().expect("binned above").1;
     let selected: Vec<(f64, f64)> = m.selection.iter().map(|&i| data.xy[i]).filter(|p| visible(p)).collect();
     let cursor = data.xy[m.cursor];
     let dim = if theme.colour { Color::DarkGray } else { Color::Reset };
     let bright = if theme.light { Color::Black } else { Color::White };
     let canvas = Canvas::default().marker(Marker::Braille).x_bounds([x0, x1]).y_bounds([y0, y1]).paint(|ctx| {
-        ctx.draw(&Points { coords: &unlabelled, color: dim });
-        for (coords, c) in groups.iter().zip(&colours) {
-            ctx.draw(&Points { coords, color: *c });
-        }
+        ctx.draw(&DotsShape { dots, dim, colours: &colours });
         ctx.layer();
         ctx.draw(&Points { coords: &selected, color: bright });
         if let Some(a) = m.anchor {
@@ -117,6 +76,22 @@ pub fn render(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect)
     });
     f.render_widget(canvas, plot);
     render_panel(f, m, shared, theme, panel);
+}
+
+/// The points' dots for the view in `key`, each coloured by its group there.
+fn bin_points(m: &Map, key: &DotsKey) -> Dots {
+    let Some(data) = m.ok() else { return Dots::default() };
+    // The group of each label (or suggestion) number.
+    let group = |numbered: &[String]| -> Vec<Option<usize>> {
+        numbered.iter().map(|l| key.names.iter().position(|n| n == l)).collect()
+    };
+    let (label_group, suggestion_group) = (group(&data.index.names), group(&data.suggested_names));
+    let group_of = |i: usize| match key.colouring {
+        Colouring::Label => data.index.of[i].and_then(|k| label_group[k as usize]),
+        Colouring::Suggestion => data.suggested[i].and_then(|k| suggestion_group[k as usize]),
+        Colouring::Cluster => Some(data.cluster[i] % CLUSTER_COLOURS.len()),
+    };
+    map_dots::bin(&data.xy, group_of, key.names.len(), key.view)
 }
 
 fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect) {
@@ -156,6 +131,7 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
     ))];
     if m.neighbours_pending {
         state.push(Line::from(Span::styled("neighbour map coming…", theme.dim())));
+        state.extend(m.progress.iter().flat_map(|p| progress_lines(p, usize::from(area.width - 1), theme)));
         state.push(Line::from(Span::styled("(principal components now)", theme.dim())));
     }
     let colouring = match m.colouring() {
@@ -184,6 +160,23 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
             .areas(inner);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), sample);
     f.render_widget(Paragraph::new(state).wrap(Wrap { trim: false }), foot);
+}
+
+/// The map job's stage and a bar of its share done, in `width` columns: the vectors of
+/// 100,000 images or the neighbours of 2,000,000 rows take minutes the first time.
+fn progress_lines(p: &Progress, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let Some(percent) = p.percent() else {
+        return vec![Line::from(Span::styled(format!("{}…", p.stage), theme.dim()))];
+    };
+    let bar = width.clamp(1, 30);
+    let full = bar * percent as usize / 100;
+    vec![
+        Line::from(Span::styled(format!("{}: {percent}%", p.stage), theme.dim())),
+        Line::from(vec![
+            Span::styled("█".repeat(full), theme.accent()),
+            Span::styled("░".repeat(bar - full), theme.dim()),
+        ]),
+    ]
 }
 
 /// The rows `text` takes wrapped at words into `width` columns (a word wider than a row

@@ -15,6 +15,7 @@ mod label_view;
 mod launch;
 mod learner;
 mod map;
+mod map_dots;
 mod map_job;
 mod map_view;
 mod palette;
@@ -112,6 +113,11 @@ pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Re
     let result =
         runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store, ui::Theme::from_env(background)));
     terminal::leave();
+    // Labels are committed on the event loop, so none waits in a job. Dropping the runtime
+    // would wait for every job: quitting while the map of 2,000,000 samples was made kept
+    // the process (and both cores) for as long as the map took. Short jobs (an export, a
+    // saved setting: each written whole through a rename) get a moment to finish.
+    runtime.shutdown_timeout(QUIT_GRACE);
     result
 }
 
@@ -291,6 +297,9 @@ fn enlarged(img: &image::DynamicImage, cells: (u16, u16), font: (u16, u16)) -> i
         k => img.resize(img.width() * k, img.height() * k, image::imageops::FilterType::Nearest),
     }
 }
+
+/// How long quitting waits for background jobs before leaving them.
+const QUIT_GRACE: Duration = Duration::from_secs(2);
 
 /// For benchmarks: with `KINDLING_FRAME_LOG=FILE`, the microseconds from each input event to
 /// the end of the first frame that shows its whole effect (in the Label pane: the next sample

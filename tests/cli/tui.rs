@@ -494,3 +494,27 @@ fn the_map_selects_a_rectangle_and_one_key_labels_it_in_bulk() {
     let labelled_2 = export.lines().filter(|l| l.ends_with(",square")).count();
     assert!(labelled_2 >= selected, "{export}");
 }
+
+#[test]
+fn quitting_while_the_neighbour_map_is_made_exits_at_once() {
+    // 6,000 rows: the t-SNE map takes far longer than the grace quitting gives it.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("points.csv");
+    let mut text = String::from("id,a,b,c\n");
+    for i in 0..6_000u64 {
+        let h = i.wrapping_mul(2_654_435_761) % 1_000;
+        text.push_str(&format!("r{i},{},{},{}\n", h % 10, h / 10 % 10, h / 100));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let project = dir.path().join("points");
+    ok(&["init", p(&project), "--source", p(&csv), "--id-column", "id", "--classes", "x,y"]);
+    let mut s = Session::start(&[p(&project)], 120, 30);
+    s.wait_for("F1 Browse");
+    s.keys("\x1b[17~"); // F6
+    s.wait_for("neighbour map coming");
+    s.keys("q");
+    let start = Instant::now();
+    assert_eq!(s.exit_code(), 0);
+    assert!(start.elapsed() < Duration::from_secs(6), "quitting took {:?}", start.elapsed());
+    assert!(s.restored());
+}

@@ -24,7 +24,7 @@ fn start(rows: &[f32], d: usize) -> Vec<(f64, f64)> {
 #[test]
 fn separated_blobs_stay_together_and_apart_on_the_map() {
     let (rows, d) = blobs(4, 60);
-    let map = embed(&rows, d, &start(&rows, d), &|_, _| {});
+    let map = embed(&rows, d, &start(&rows, d), &crate::progress::Silent);
     let centre = |c: usize| {
         let pts = &map[c * 60..(c + 1) * 60];
         (pts.iter().map(|p| p.0).sum::<f64>() / 60.0, pts.iter().map(|p| p.1).sum::<f64>() / 60.0)
@@ -46,15 +46,15 @@ fn separated_blobs_stay_together_and_apart_on_the_map() {
 #[test]
 fn the_same_input_gives_the_same_map() {
     let (rows, d) = blobs(3, 40);
-    let a = embed(&rows, d, &start(&rows, d), &|_, _| {});
-    let b = embed(&rows, d, &start(&rows, d), &|_, _| {});
+    let a = embed(&rows, d, &start(&rows, d), &crate::progress::Silent);
+    let b = embed(&rows, d, &start(&rows, d), &crate::progress::Silent);
     assert_eq!(a, b);
 }
 
 #[test]
 fn affinities_are_symmetric_and_sum_to_one() {
     let (rows, d) = blobs(2, 50);
-    let p = affinities(&rows, d, 100);
+    let p = affinities(&rows, d, 100, &crate::progress::Silent);
     let total: f64 = p.iter().flatten().map(|e| e.1).sum();
     assert!((total - 1.0).abs() < 1e-9);
     for (i, row) in p.iter().enumerate() {
