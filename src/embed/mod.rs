@@ -8,6 +8,7 @@ pub mod clusters;
 mod embedder;
 pub mod map;
 pub mod map_png;
+pub mod nn_descent;
 mod packed;
 pub mod similar;
 mod similar_index;

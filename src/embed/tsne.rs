@@ -6,8 +6,9 @@
 //! exaggeration 12 for the first 250, learning rate max(n / 48, 50), θ = 0.5.
 //!
 //! Affinities come from each sample's 3 × perplexity nearest neighbours (the kNN baseline's
-//! exact search); the repulsion from a quadtree over the map, rebuilt each iteration, and
-//! parallel over samples (each sample's forces summed alone, then in order: deterministic).
+//! exact search; NN-descent's above 200,000 samples); the repulsion from a quadtree over
+//! the map, rebuilt each iteration, and parallel over samples (each sample's forces summed
+//! alone, then in order: deterministic).
 
 mod quadtree;
 
@@ -97,8 +98,8 @@ fn affinities(rows: &[f32], d: usize, n: usize, progress: &dyn Progress) -> Vec<
     joint
 }
 
-/// Each of the `n` rows' `k` nearest other rows (the kNN baseline's exact search), nearest
-/// first: (squared distance, row).
+/// Each of the `n` rows' `k` nearest other rows, nearest first: (squared distance, row).
+/// The kNN baseline's exact search, or above `APPROXIMATE_ABOVE` rows NN-descent's.
 pub(super) fn others_nearest(
     rows: &[f32],
     d: usize,
@@ -106,6 +107,9 @@ pub(super) fn others_nearest(
     k: usize,
     progress: &dyn Progress,
 ) -> Vec<Vec<(f32, u32)>> {
+    if n > super::nn_descent::APPROXIMATE_ABOVE {
+        return super::nn_descent::others_nearest(rows, d, k, 0, progress);
+    }
     let x = Matrix::dense(n, d, rows.to_vec());
     let found = Knn::fit(&x, &vec![0; n], 1).neighbours_of_training(k + 1, progress);
     found

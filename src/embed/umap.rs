@@ -8,7 +8,8 @@
 //! `init="pca"`). The layout runs on one thread from a seeded generator, in edge order:
 //! the same map every time.
 //!
-//! Neighbours come from the kNN baseline's exact search, as t-SNE's do (`tsne::others_nearest`).
+//! Neighbours come from the kNN baseline's exact search, or NN-descent's above 200,000
+//! samples, as t-SNE's do (`tsne::others_nearest`).
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -87,6 +87,9 @@ pub struct RunSummary {
     /// Mean and standard deviation of fold accuracy, for a run with `--folds`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cv_accuracy: Option<(f64, f64)>,
+    /// Mean fold macro F1, for a run with `--folds`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cv_macro_f1: Option<f64>,
 }
 
 /// Every run with a readable run.json, oldest first.
@@ -119,6 +122,7 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
             error: r.error,
             sweep: r.sweep,
             cv_accuracy: cv("accuracy_mean").zip(cv("accuracy_std")),
+            cv_macro_f1: cv("macro_f1_mean"),
         });
     }
     Ok(out)

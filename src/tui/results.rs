@@ -249,6 +249,20 @@ fn by_sweep(runs: Vec<RunSummary>) -> Vec<RunSummary> {
 }
 
 /// Where each run stands in its sweep's leaderboard (1 the best), by position in `runs`.
+/// The sweeps whose runs used more than one featurizer.
+pub fn sweeps_of_several_featurizers(runs: &[RunSummary]) -> std::collections::HashSet<&str> {
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    let mut mixed = std::collections::HashSet::new();
+    for r in runs {
+        if let Some(sweep) = r.sweep.as_deref()
+            && *first.entry(sweep).or_insert(&r.features) != r.features
+        {
+            mixed.insert(sweep);
+        }
+    }
+    mixed
+}
+
 pub fn ranks(runs: &[RunSummary]) -> Vec<Option<usize>> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     runs.iter()

@@ -90,18 +90,25 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
             let ranks = super::results::ranks(runs);
             let mut rows = Vec::with_capacity(runs.len());
             let mut selected_line = 0;
+            let mixed = super::results::sweeps_of_several_featurizers(runs);
             for (i, r) in runs.iter().enumerate() {
+                let mixed = r.sweep.as_ref().is_some_and(|s| mixed.contains(s.as_str()));
                 // A sweep's runs come as its leaderboard, under one heading.
                 if let Some(sweep) = r.sweep.as_ref().filter(|_| ranks[i] == Some(1)) {
-                    let heading = format!("  {} · by fold accuracy", clip(sweep, 24));
+                    // Too narrow for both: the ranks say the order.
+                    let what = if mixed { "features last" } else { "by fold accuracy" };
+                    let heading = format!("  {} · {what}", clip(sweep, 24));
                     rows.push(Line::from(Span::styled(heading, theme.accent())));
                 }
                 let mark = if results.baseline.as_ref() == Some(&r.id) { "= " } else { "  " };
-                let (when, accuracy) = match (ranks[i], r.cv_accuracy) {
-                    (Some(rank), Some((mean, sd))) => (format!("#{rank} ±{sd:.3}"), Some(mean)),
-                    (Some(rank), None) => (format!("#{rank}"), r.accuracy),
-                    (None, _) => (started(&r.id), r.accuracy),
+                let (when, accuracy, f1) = match (ranks[i], r.cv_accuracy) {
+                    (Some(rank), Some((mean, sd))) => (format!("#{rank} ±{sd:.3}"), Some(mean), r.cv_macro_f1),
+                    (Some(rank), None) => (format!("#{rank}"), r.accuracy, r.macro_f1),
+                    (None, _) => (started(&r.id), r.accuracy, r.macro_f1),
                 };
+                // A sweep over several featurizers tells its rows apart by them, in the time's
+                // place (the run's panel still says its time).
+                let last = if mixed { clip(&r.features, 6) } else { r.seconds.map_or(String::new(), duration) };
                 let text = mark.to_string()
                     + &if r.status == "finished" {
                         format!(
@@ -109,8 +116,8 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
                             when,
                             clip(&r.model, 13),
                             score(accuracy),
-                            score(r.macro_f1),
-                            r.seconds.map_or(String::new(), duration),
+                            score(f1),
+                            last,
                             data(&clip(&r.data, 17))
                         )
                     } else {

@@ -407,6 +407,7 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         error: None,
         sweep: None,
         cv_accuracy: None,
+        cv_macro_f1: None,
     };
     // One sample per count, named after its cell.
     let mut samples = Vec::new();
@@ -457,6 +458,7 @@ fn results_pane_shows_a_sweep_as_its_leaderboard() {
     let swept = |id: &str, model: &str, cv: f64| {
         let (mut r, _) = fixture_run(id, cv - 0.01);
         (r.model, r.sweep, r.cv_accuracy) = (model.into(), Some("sweep-20261122-100000".into()), Some((cv, 0.012)));
+        r.cv_macro_f1 = Some(cv - 0.05);
         r
     };
     let (lone, _) = fixture_run("20261121-080000-knn", 0.5);
@@ -482,7 +484,8 @@ fn results_pane_shows_a_sweep_as_its_leaderboard() {
     let screen = draw(&mut a, 100, 30);
     check("results_sweep_100x30", &screen);
     assert!(screen.contains("  sweep-20261122-100000 · by fold accuracy"), "{screen}");
-    assert!(screen.contains("#1 ±0.012   random_forest 0.860"), "{screen}");
+    assert!(screen.contains("#1 ±0.012   random_forest 0.860 0.810"), "the folds' accuracy and F1: {screen}");
+    assert!(!screen.contains("features last"), "one featurizer: {screen}");
     // The next row of the leaderboard is the next run down, and its matrix is asked for.
     a.act(Action::PageDown);
     assert!(a.jobs().contains(&Job::RunDetail { id: "20261122-100002-logistic".into() }));
@@ -490,6 +493,24 @@ fn results_pane_shows_a_sweep_as_its_leaderboard() {
     a.act(Action::Bottom);
     let short = draw(&mut a, 100, 6);
     assert!(short.contains("11-21 08:00") && !short.contains("#1 ±0.012"), "{short}");
+}
+
+#[test]
+fn a_sweep_over_several_featurizers_tells_its_rows_apart_by_them() {
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Results));
+    let swept = |id: &str, features: &str, cv: f64| {
+        let (mut r, _) = fixture_run(id, cv);
+        (r.model, r.features, r.sweep) = ("knn".into(), features.into(), Some("sweep-20261203-075335".into()));
+        r.cv_accuracy = Some((cv, 0.1));
+        r
+    };
+    let runs = vec![swept("20261203-075336-knn", "pixels", 0.675), swept("20261203-075337-knn-2", "hog", 0.312)];
+    a.receive(Msg::Runs(Ok(runs)));
+    let screen = draw(&mut a, 100, 30);
+    assert!(screen.contains("  sweep-20261203-075335 · features last"), "{screen}");
+    assert!(screen.contains("#1 ±0.100   knn           0.675") && screen.contains("pixels"), "{screen}");
+    assert!(screen.contains("#2 ±0.100   knn           0.312") && screen.contains("   hog"), "{screen}");
 }
 
 #[test]

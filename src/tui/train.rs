@@ -432,6 +432,7 @@ pub(crate) mod tests {
             error: None,
             sweep: None,
             cv_accuracy: None,
+            cv_macro_f1: None,
         }
     }
 
