@@ -92,25 +92,10 @@ impl Knn {
         let found = match (self.searched_themselves(k, progress), self.x.dense_values()) {
             (Some(found), _) => found,
             (None, Some(train)) => {
-                let d = self.x.cols().max(1);
-                let tree = KdTree::new(train, d);
-                let block = (self.x.rows().div_ceil(PROGRESS_STEPS)).max(1) * d;
-                let counter = Counter::start(progress, NEIGHBOURS_STAGE, train.len().div_ceil(block));
-                let found = train
-                    .par_chunks(block)
-                    .flat_map_iter(|queries| {
-                        let found: Vec<Nearest> = queries
-                            .chunks(d)
-                            .map(|q| {
-                                let mut nearest = Nearest::new(k);
-                                tree.search(q, &mut nearest);
-                                nearest
-                            })
-                            .collect();
-                        counter.tick();
-                        found
-                    })
-                    .collect();
+                let n = self.x.rows();
+                let blocks = n.div_ceil(n.div_ceil(PROGRESS_STEPS).max(1));
+                let counter = Counter::start(progress, NEIGHBOURS_STAGE, blocks);
+                let found = kd_search(train, self.x.cols(), train, k, Some(&counter));
                 counter.finish();
                 found
             }
@@ -136,15 +121,7 @@ impl Knn {
     fn nearest(&self, x: &Matrix, neighbours: usize) -> Vec<Nearest> {
         match (self.x.dense_values(), x.dense_values()) {
             (Some(train), Some(queries)) if self.x.cols() <= KD_TREE_COLUMNS => {
-                let tree = KdTree::new(train, self.x.cols());
-                queries
-                    .par_chunks(self.x.cols().max(1))
-                    .map(|q| {
-                        let mut nearest = Nearest::new(neighbours);
-                        tree.search(q, &mut nearest);
-                        nearest
-                    })
-                    .collect()
+                kd_search(train, self.x.cols(), queries, neighbours, None)
             }
             (Some(train), Some(queries)) => {
                 let tiles = Tiles::new(train, self.x.cols(), &self.sq_norms);
@@ -164,6 +141,31 @@ impl Knn {
         }
         nearest
     }
+}
+
+/// The `k` nearest `train` rows of each query (both `d` columns) through a k-d tree, in
+/// `PROGRESS_STEPS` blocks of queries, each finished block a tick of `counter`.
+fn kd_search(train: &[f32], d: usize, queries: &[f32], k: usize, counter: Option<&Counter>) -> Vec<Nearest> {
+    let d = d.max(1);
+    let tree = KdTree::new(train, d);
+    let block = (queries.len() / d).div_ceil(PROGRESS_STEPS).max(1) * d;
+    queries
+        .par_chunks(block)
+        .flat_map_iter(|block| {
+            let found: Vec<Nearest> = block
+                .chunks(d)
+                .map(|q| {
+                    let mut nearest = Nearest::new(k);
+                    tree.search(q, &mut nearest);
+                    nearest
+                })
+                .collect();
+            if let Some(counter) = counter {
+                counter.tick();
+            }
+            found
+        })
+        .collect()
 }
 
 /// ‖a − b‖², summed in eight lanes so that the compiler vectorizes it.
