@@ -6,7 +6,9 @@ map uses them; scikit-learn's TSNE and umap-learn's UMAP run with init="pca" and
 (the settings Kindling's t-SNE and UMAP use); UMAP is run once on 200 random rows first, so
 that Numba's compiling is not in its time. Kindling's time is the whole `kindling map` process on
 a cold map cache (vectors already cached). Both maps are scored by the share of each
-sample's 10 nearest neighbours in the vectors that stay among its 10 nearest on the map.
+sample's 10 nearest neighbours in the vectors that stay among its 10 nearest on the map
+(kept@10), and by the share of each labelled sample's 10 nearest on the map that carry its
+label (agree@10: are the classes kept together).
 
     python3 bench/map.py DIR [DIR ...] [--method tsne|umap] [--peers tsne umap] [--kindling PATH]
 """
@@ -29,6 +31,15 @@ def kept_neighbours(x, y, k=10):
     return np.mean([len(set(a) & set(b)) / k for a, b in zip(high, low)])
 
 
+def label_agreement(y, labels, k=10):
+    """The share of each labelled point's `k` nearest on the map (labelled or not) with its label."""
+    near = NearestNeighbors(n_neighbors=k + 1).fit(y).kneighbors(y, return_distance=False)[:, 1:]
+    labelled = labels != ""
+    if not labelled.any():
+        return float("nan")
+    return float(np.mean(labels[near[labelled]] == labels[labelled][:, None]))
+
+
 def peer_map(name, x):
     """The peer's 2-D map of `x`: scikit-learn's TSNE or umap-learn's UMAP, both from PCA."""
     if name == "tsne":
@@ -48,8 +59,8 @@ def main():
     peers = args.peers if args.peers is not None else [args.method]
     if "umap" in peers:
         peer_map("umap", np.random.default_rng(0).random((200, 8)))
-    print("| project | samples | dims | map by | seconds | ÷ Kindling's | kept@10 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| project | samples | dims | map by | seconds | ÷ Kindling's | kept@10 | agree@10 |")
+    print("|---|---|---|---|---|---|---|---|")
     for d in args.dirs:
         vec = os.path.join(d, "vectors.csv")
         subprocess.run([args.kindling, "embed", d, "-o", vec], check=True, capture_output=True)
@@ -62,6 +73,7 @@ def main():
         rows = [l.split(",") for l in out.stdout.strip().splitlines()[1:]]
         ids = [r[0] for r in rows]
         k_map = np.array([[float(r[1]), float(r[2])] for r in rows])
+        labels = np.array([r[3].strip() if len(r) > 3 else "" for r in rows])
         data = np.genfromtxt(vec, delimiter=",", skip_header=1, dtype=float)
         with open(vec) as f:
             next(f)
@@ -72,14 +84,14 @@ def main():
         x_k = x[[order[i] for i in ids]]
         name = os.path.basename(os.path.normpath(d))
         print(f"| {name} | {len(x)} | {x.shape[1]} | Kindling {args.method} | {k_seconds:.1f} | 1.00 "
-              f"| {kept_neighbours(x_k, k_map):.3f} |", flush=True)
+              f"| {kept_neighbours(x_k, k_map):.3f} | {label_agreement(k_map, labels):.3f} |", flush=True)
         for peer in peers:
             start = time.perf_counter()
-            p_map = peer_map(peer, x)
+            p_map = peer_map(peer, x_k)
             p_seconds = time.perf_counter() - start
             label = "scikit-learn TSNE" if peer == "tsne" else "umap-learn UMAP"
             print(f"| {name} | {len(x)} | {x.shape[1]} | {label} | {p_seconds:.1f} | {p_seconds / k_seconds:.2f} "
-                  f"| {kept_neighbours(x, p_map):.3f} |", flush=True)
+                  f"| {kept_neighbours(x_k, p_map):.3f} | {label_agreement(p_map, labels):.3f} |", flush=True)
 
 
 if __name__ == "__main__":

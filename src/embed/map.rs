@@ -115,6 +115,9 @@ pub fn cached_project(
 ) -> Result<Vec<Point>> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(projection.name().as_bytes());
+    if projection == Projection::Umap {
+        hasher.update(super::umap::LAYOUT_VERSION.as_bytes());
+    }
     match vectors.key() {
         // The project's vectors: their own cache key says what they are (hashing 20,000
         // rows of pixels again would cost a second).

@@ -6,6 +6,7 @@
 
 pub mod clusters;
 mod embedder;
+mod hashed;
 pub mod map;
 pub mod map_png;
 pub mod nn_descent;

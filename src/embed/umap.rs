@@ -5,16 +5,15 @@
 //! umap-learn's defaults: 15 neighbours, `min_dist` 0.1 (a = 1.577, b = 0.895), 200 epochs
 //! above 10,000 samples (500 below), learning rate 1 falling to 0, 5 negative samples per
 //! positive one; started from the principal components scaled to [0, 10] (umap-learn's
-//! `init="pca"`). The layout runs on one thread from a seeded generator, in edge order:
-//! the same map every time.
+//! `init="pca"`). The layout moves every point at once on every core, its random choices
+//! hashed from the seed: the same map every time.
 //!
 //! Neighbours come from the kNN baseline's exact search, or NN-descent's above 200,000
 //! samples, as t-SNE's do (`tsne::others_nearest`).
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+use super::hashed::{below, mix};
 use crate::progress::Progress;
 
 const NEIGHBOURS: usize = 15;
@@ -22,6 +21,9 @@ const A: f32 = 1.576_943_5;
 const B: f32 = 0.895_060_6;
 const NEGATIVE_RATE: usize = 5;
 const LEARNING_RATE: f32 = 1.0;
+
+/// Part of a kept map's cache key: maps kept by an earlier layout are made again.
+pub const LAYOUT_VERSION: &str = "parallel epochs";
 
 /// The 2-D UMAP of `rows` (`n` rows of `d`), started from `start` (the first two principal
 /// components). `progress` hears the neighbours found, then the epochs.
@@ -79,13 +81,14 @@ fn fuzzy_graph(rows: &[f32], d: usize, n: usize, progress: &dyn Progress) -> Vec
             if a == i as u32 { entry.0 = w } else { entry.1 = w }
         }
     }
-    let mut edges: Vec<Edge> = pairs
+    let edges: Vec<Edge> = pairs
         .into_iter()
         .map(|((i, j), (a, b))| Edge { i, j, weight: a + b - a * b })
         .filter(|e| e.weight > 0.0)
         .collect();
-    edges.sort_by_key(|e| (e.i, e.j));
-    edges.into_iter().flat_map(|e| [e, Edge { i: e.j, j: e.i, ..e }]).collect()
+    let mut both: Vec<Edge> = edges.into_iter().flat_map(|e| [e, Edge { i: e.j, j: e.i, ..e }]).collect();
+    both.sort_unstable_by_key(|e| (e.i, e.j));
+    both
 }
 
 /// ρ (the nearest distance) and σ for one sample's neighbour `distances` (ascending), σ by
@@ -111,58 +114,144 @@ fn smooth_distances(distances: &[f64], target: f64) -> (f64, f64) {
     (rho, sigma.max(1e-3 * mean).max(f64::MIN_POSITIVE))
 }
 
+/// Points a parallel task moves in one round.
+const BLOCK: usize = 4_096;
+/// An edge's pull on its head, in umap-learn's steps.
+const PULL: f32 = 2.0;
+/// Rounds an epoch, each taking its share of every point's edges.
+const ROUNDS: usize = 8;
+
 /// umap-learn's stochastic layout: each edge pulls its ends together as often as its
 /// strength says (the strongest every epoch), each pull followed by pushes away from
 /// random samples; steps clipped to ±4, the learning rate falling linearly to 0.
+///
+/// Unlike umap-learn's, the points move at once, on every core, in eight rounds an epoch:
+/// in each round every point follows an eighth of its own edges against where the others
+/// stood when the round began (each pair is an edge both ways, and a pull moves the head
+/// by the two pulls umap-learn's both directions give it), and the random samples are
+/// hashes of the seed, the epoch and the edge. So the map is the same every time whatever
+/// the number of threads. In one round an epoch the clusters came out looser (10-nearest
+/// label agreement on the 100,000-row growth table 0.713, against 0.766 for the
+/// one-thread layout this replaced and 0.781 for umap-learn's); in eight, 0.780.
 fn layout(y: &mut [(f32, f32)], edges: &[Edge], epochs: usize, seed: u64, progress: &dyn Progress) {
     let n = y.len();
     let strongest = edges.iter().map(|e| e.weight).fold(0.0f32, f32::max);
     // Edges too weak to be sampled once in all the epochs are left out, as umap-learn does.
+    // Each point's edges lie together (`edges` comes sorted by head), their other ends in
+    // one array: reached through pointers, a sorted edge's far end was a cache miss.
     let edges: Vec<&Edge> = edges.iter().filter(|e| e.weight >= strongest / epochs as f32).collect();
+    let targets: Vec<u32> = edges.iter().map(|e| e.j).collect();
+    let mut starts = vec![0usize; n + 1];
+    for e in &edges {
+        starts[e.i as usize + 1] += 1;
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
     let every: Vec<f32> = edges.iter().map(|e| strongest / e.weight).collect();
-    let every_negative: Vec<f32> = every.iter().map(|e| e / NEGATIVE_RATE as f32).collect();
-    let mut next = every.clone();
-    let mut next_negative = every_negative.clone();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let clip = |v: f32| v.clamp(-4.0, 4.0);
+    // When each edge is next pulled, and when its next pushes are due.
+    let mut next: Vec<(f32, f32)> = every.iter().map(|&e| (e, e / NEGATIVE_RATE as f32)).collect();
+    let mut before = y.to_vec();
     for epoch in 0..epochs {
         let alpha = LEARNING_RATE * (1.0 - epoch as f32 / epochs as f32);
-        let now = epoch as f32;
-        for (e, edge) in edges.iter().enumerate() {
-            if next[e] > now {
-                continue;
-            }
-            let (i, j) = (edge.i as usize, edge.j as usize);
-            let (dx, dy) = (y[i].0 - y[j].0, y[i].1 - y[j].1);
-            let d2 = dx * dx + dy * dy;
-            if d2 > 0.0 {
-                let power = d2.powf(B);
-                let coeff = -2.0 * A * B * (power / d2) / (A * power + 1.0);
-                let (gx, gy) = (clip(coeff * dx) * alpha, clip(coeff * dy) * alpha);
-                y[i] = (y[i].0 + gx, y[i].1 + gy);
-                y[j] = (y[j].0 - gx, y[j].1 - gy);
-            }
-            next[e] += every[e];
-            let negatives = ((now - next_negative[e]) / every_negative[e]).max(0.0) as usize;
-            for _ in 0..negatives {
-                let k = rng.random_range(0..n);
-                if k == i {
-                    continue;
-                }
-                let (dx, dy) = (y[i].0 - y[k].0, y[i].1 - y[k].1);
-                let d2 = dx * dx + dy * dy;
-                let (gx, gy) = if d2 > 0.0 {
-                    let coeff = 2.0 * B / ((0.001 + d2) * (A * d2.powf(B) + 1.0));
-                    (clip(coeff * dx), clip(coeff * dy))
-                } else {
-                    (4.0, 4.0)
-                };
-                y[i] = (y[i].0 + gx * alpha, y[i].1 + gy * alpha);
-            }
-            next_negative[e] += negatives as f32 * every_negative[e];
+        let epoch_seed = mix(seed, epoch as u64);
+        for round in 0..ROUNDS {
+            before.copy_from_slice(y);
+            let blocks = blocks(y, &mut next, &starts);
+            let step = Step {
+                before: &before,
+                targets: &targets,
+                every: &every,
+                starts: &starts,
+                alpha,
+                now: epoch as f32,
+                epoch_seed,
+            };
+            blocks.into_par_iter().for_each(|block| step.move_block(block, round));
         }
         if epoch % 10 == 9 {
             progress.advance(epoch as u64 + 1);
+        }
+    }
+}
+
+/// The points a parallel task moves, from `first` on, and their edges' schedules.
+struct Block<'a> {
+    first: usize,
+    points: &'a mut [(f32, f32)],
+    due: &'a mut [(f32, f32)],
+}
+
+/// `points` and `schedule` (indexed by edge; point i's edges `starts[i]..starts[i + 1]`)
+/// cut into blocks of `BLOCK` points.
+fn blocks<'a>(
+    mut points: &'a mut [(f32, f32)],
+    mut schedule: &'a mut [(f32, f32)],
+    starts: &[usize],
+) -> Vec<Block<'a>> {
+    let (n, mut out) = (points.len(), Vec::new());
+    for first in (0..n).step_by(BLOCK) {
+        let last = (first + BLOCK).min(n);
+        let (here, rest) = std::mem::take(&mut points).split_at_mut(last - first);
+        let (due, later) = std::mem::take(&mut schedule).split_at_mut(starts[last] - starts[first]);
+        out.push(Block { first, points: here, due });
+        (points, schedule) = (rest, later);
+    }
+    out
+}
+
+/// One round's moves, shared by the parallel tasks.
+struct Step<'a> {
+    before: &'a [(f32, f32)],
+    targets: &'a [u32],
+    every: &'a [f32],
+    starts: &'a [usize],
+    alpha: f32,
+    now: f32,
+    epoch_seed: u64,
+}
+
+impl Step<'_> {
+    /// Moves the block's points along their edges of this `round`.
+    fn move_block(&self, block: Block, round: usize) {
+        let Block { first, points, due } = block;
+        let clip = |v: f32| v.clamp(-4.0, 4.0);
+        let (n, offset) = (self.before.len(), self.starts[first]);
+        for (i, p) in (first..).zip(points.iter_mut()) {
+            for e in (self.starts[i] + round..self.starts[i + 1]).step_by(ROUNDS) {
+                let (next, next_negative) = &mut due[e - offset];
+                if *next > self.now {
+                    continue;
+                }
+                let j = self.targets[e] as usize;
+                let (dx, dy) = (p.0 - self.before[j].0, p.1 - self.before[j].1);
+                let d2 = dx * dx + dy * dy;
+                if d2 > 0.0 {
+                    let power = d2.powf(B);
+                    let coeff = -2.0 * A * B * (power / d2) / (A * power + 1.0);
+                    *p = (p.0 + PULL * clip(coeff * dx) * self.alpha, p.1 + PULL * clip(coeff * dy) * self.alpha);
+                }
+                *next += self.every[e];
+                let every_negative = self.every[e] / NEGATIVE_RATE as f32;
+                let negatives = ((self.now - *next_negative) / every_negative).max(0.0) as usize;
+                let edge_seed = mix(self.epoch_seed, e as u64);
+                for s in 0..negatives {
+                    let k = below(mix(edge_seed, s as u64), n);
+                    if k == i {
+                        continue;
+                    }
+                    let (dx, dy) = (p.0 - self.before[k].0, p.1 - self.before[k].1);
+                    let d2 = dx * dx + dy * dy;
+                    let (gx, gy) = if d2 > 0.0 {
+                        let coeff = 2.0 * B / ((0.001 + d2) * (A * d2.powf(B) + 1.0));
+                        (clip(coeff * dx), clip(coeff * dy))
+                    } else {
+                        (4.0, 4.0)
+                    };
+                    *p = (p.0 + gx * self.alpha, p.1 + gy * self.alpha);
+                }
+                *next_negative += negatives as f32 * every_negative;
+            }
         }
     }
 }
@@ -198,6 +287,41 @@ mod tests {
     #[test]
     fn the_same_input_gives_the_same_map() {
         assert_eq!(map_of(3, 60, 1).0, map_of(3, 60, 1).0);
+    }
+
+    #[test]
+    fn the_layout_is_the_same_on_any_number_of_threads() {
+        // A ring of points, each linked to the next two each way, over several blocks.
+        let n = 3 * BLOCK + 100;
+        let mut edges = Vec::new();
+        for i in 0..n {
+            for (step, weight) in [(1, 1.0), (2, 0.5), (n - 1, 1.0), (n - 2, 0.5)] {
+                edges.push(Edge { i: i as u32, j: ((i + step) % n) as u32, weight });
+            }
+        }
+        edges.sort_unstable_by_key(|e| (e.i, e.j));
+        let start: Vec<(f32, f32)> =
+            (0..n as u64).map(|i| ((mix(1, i) % 1000) as f32 / 100.0, (mix(2, i) % 1000) as f32 / 100.0)).collect();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut y = start.clone();
+            pool.install(|| layout(&mut y, &edges, 20, 5, &crate::progress::Silent));
+            y
+        };
+        let one = on(1);
+        assert_eq!(one, on(3));
+        assert!(one.iter().all(|p| p.0.is_finite() && p.1.is_finite()));
+        // Linked points end nearer each other than they started.
+        let gap = |y: &[(f32, f32)]| {
+            (0..n)
+                .map(|i| {
+                    let (a, b) = (y[i], y[(i + 1) % n]);
+                    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+                })
+                .sum::<f32>()
+                / n as f32
+        };
+        assert!(gap(&one) < 0.5 * gap(&start), "{} then {}", gap(&start), gap(&one));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod trees;
 
 use rayon::prelude::*;
 
+use crate::embed::hashed::mix;
 use crate::models::knn::squared_distance;
 use crate::progress::Progress;
 use lists::{Lists, NONE};
@@ -129,14 +130,6 @@ fn descend(lists: &mut Lists, seed: u64, distance: &(dyn Fn(u32, u32) -> f32 + S
         }
     }
     changed
-}
-
-/// A 64-bit hash of two numbers (SplitMix64's finalizer over their mix).
-fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.wrapping_add(0x6a09_e667_f3bc_c909);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

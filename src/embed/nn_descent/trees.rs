@@ -2,7 +2,7 @@
 //! starts), each splitting the rows in two by the hyperplane halfway between two of them,
 //! again and again, until a leaf holds a few dozen; rows that share a leaf are near.
 
-use super::mix;
+use crate::embed::hashed::mix;
 
 /// The leaves of one tree over the `n` rows of `d` columns: lists of rows of at most `leaf`.
 pub fn leaves(rows: &[f32], d: usize, n: usize, leaf: usize, seed: u64) -> Vec<Vec<u32>> {
