@@ -7,7 +7,7 @@
 //! is a kernel SMO solver, far slower than the linear dual coordinate descent a linear SVM
 //! needs. Each model here is small and tested against a known answer.
 
-mod boosting;
+pub(crate) mod boosting;
 pub mod device;
 mod forest;
 mod kd_tree;

@@ -65,8 +65,12 @@ pub struct Sweep {
     pub skipped: usize,
 }
 
-/// The (model, featurizer) pairs a sweep trains, cheapest model first.
-pub fn plan(project: &Project, options: &SweepOptions) -> Result<Vec<(ModelKind, Method)>> {
+/// The (model, featurizer) pairs a sweep trains.
+pub type Pairs = Vec<(ModelKind, Method)>;
+
+/// The pairs a sweep trains, cheapest model first, and those left out as `model on
+/// features`. Nothing to train but pairs left out is an error saying why.
+pub fn plan(project: &Project, options: &SweepOptions) -> Result<(Pairs, Vec<String>)> {
     let kind = project.config.source.kind;
     let all = |v: &[String]| v.is_empty() || v.iter().any(|s| s == "all");
     let models: Vec<ModelKind> = if all(&options.models) {
@@ -90,17 +94,21 @@ pub fn plan(project: &Project, options: &SweepOptions) -> Result<Vec<(ModelKind,
     } else {
         options.features.iter().map(|f| Method::choose(f, kind)).collect::<Result<_>>()?
     };
-    let mut pairs = Vec::new();
+    let (mut pairs, mut left_out) = (Vec::new(), Vec::new());
     for &model in &models {
         for &method in &methods {
             // Boosting takes dense features only.
-            let fits = !(model == ModelKind::GradientBoosting && method == Method::Tfidf);
-            if fits && !pairs.contains(&(model, method)) {
+            if model == ModelKind::GradientBoosting && method == Method::Tfidf {
+                left_out.push(format!("{} on {}", model.name(), method.name()));
+            } else if !pairs.contains(&(model, method)) {
                 pairs.push((model, method));
             }
         }
     }
-    Ok(pairs)
+    if pairs.is_empty() && !left_out.is_empty() {
+        return Err(Error::user(crate::models::boosting::NOT_FOR_SPARSE));
+    }
+    Ok((pairs, left_out))
 }
 
 /// Runs sweep `id` (from [`new_id`]); `said` hears of each run as it starts, with the time
@@ -115,7 +123,10 @@ pub fn run(
     if options.folds < 2 {
         return Err(Error::user("--folds: a sweep needs at least 2"));
     }
-    let pairs = plan(project, options)?;
+    let (pairs, left_out) = plan(project, options)?;
+    for pair in &left_out {
+        said(&format!("{pair} left out: boosting is for dense features, not sparse TF-IDF"));
+    }
     let id = id.to_string();
     let started = Instant::now();
     let (mut entries, mut failed, mut skipped) = (Vec::new(), Vec::new(), 0);

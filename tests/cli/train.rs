@@ -566,6 +566,19 @@ fn a_sweep_trains_each_pair_as_a_run_and_ranks_them() {
 }
 
 #[test]
+fn a_sweep_on_texts_says_boosting_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&["demo", p(&dir.path().join("demo")), "--no-open"]);
+    let proj = dir.path().join("demo/tickets");
+    let run = kindling(&["sweep", p(&proj), "--models", "majority,gradient_boosting", "--folds", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("gradient_boosting on tfidf left out"), "{}", run.stderr);
+    assert!(run.stdout.contains("1 run,"), "{}", run.stdout);
+    let alone = user_error(&["sweep", p(&proj), "--models", "gradient_boosting"]);
+    assert!(alone.contains("for dense features") && alone.contains("for texts use"), "{alone}");
+}
+
+#[test]
 fn ctrl_c_stops_a_sweep_keeping_the_finished_runs() {
     let dir = tempfile::tempdir().unwrap();
     let proj = slow_forest_project(dir.path());

@@ -44,6 +44,10 @@ const TOLERANCE: f64 = 1e-7;
 /// The classes' trees grow in parallel while all their histograms take at most this.
 const PARALLEL_CLASSES_BYTES: usize = 1 << 29;
 
+/// Why boosting refuses sparse TF-IDF rather than densifying tens of thousands of columns.
+pub const NOT_FOR_SPARSE: &str =
+    "gradient_boosting is for dense features (tables, pixels, HOG, log-mel); for texts use logistic or naive_bayes";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Boosting {
     k: usize,
@@ -65,9 +69,7 @@ impl Boosting {
         progress: &dyn Progress,
     ) -> Result<Boosting> {
         if x.is_sparse() {
-            return Err(Error::user(
-                "gradient_boosting is for dense features (tables, pixels, HOG, log-mel); for texts use logistic or naive_bayes",
-            ));
+            return Err(Error::user(NOT_FOR_SPARSE));
         }
         let n = x.rows();
         let mut rows: Vec<u32> = (0..n as u32).collect();
