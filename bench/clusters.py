@@ -27,6 +27,8 @@ from collections import Counter
 import numpy as np
 from sklearn.cluster import KMeans
 
+import vectors
+
 
 def purity(make_ups):
     """The share of labelled samples whose cluster's commonest class is theirs, from each
@@ -47,10 +49,8 @@ def main():
     for d in args.dirs:
         vec = os.path.join(d, "vectors.csv")
         subprocess.run([args.kindling, "embed", d, "-o", vec], check=True, capture_output=True)
-        rows = list(csv.reader(open(vec)))
-        ids = [r[0] for r in rows[1:]]
-        x = np.array([[float(v) for v in r[1:]] for r in rows[1:]], dtype=np.float64)
-        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        ids, x = vectors.read(vec, np.float64)
+        x = vectors.unit(x)
         exported = subprocess.run([args.kindling, "labels", "export", d], check=True, capture_output=True, text=True)
         labels = {r["id"]: r["label"] for r in csv.DictReader(io.StringIO(exported.stdout))}
         truth = [labels.get(i) for i in ids]

@@ -21,8 +21,12 @@ import sys
 import time
 
 import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
 from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
+
+import vectors
 
 
 def kept_neighbours(x, y, k=10):
@@ -41,7 +45,11 @@ def label_agreement(y, labels, k=10):
 
 
 def peer_map(name, x):
-    """The peer's 2-D map of `x`: scikit-learn's TSNE or umap-learn's UMAP, both from PCA."""
+    """The peer's 2-D map of `x`: scikit-learn's TSNE or umap-learn's UMAP, both from PCA.
+    Sparse TF-IDF goes through a 100-component TruncatedSVD first, as Kindling's map does
+    (TSNE's PCA start takes no sparse input); the SVD is in the peer's time."""
+    if sparse.issparse(x):
+        x = TruncatedSVD(n_components=100, random_state=0).fit_transform(x)
     if name == "tsne":
         return TSNE(n_components=2, init="pca", random_state=0).fit_transform(x)
     import umap  # umap-learn, installed by bench/map.sh
@@ -74,23 +82,19 @@ def main():
         ids = [r[0] for r in rows]
         k_map = np.array([[float(r[1]), float(r[2])] for r in rows])
         labels = np.array([r[3].strip() if len(r) > 3 else "" for r in rows])
-        data = np.genfromtxt(vec, delimiter=",", skip_header=1, dtype=float)
-        with open(vec) as f:
-            next(f)
-            vec_ids = [line.split(",", 1)[0] for line in f]
-        x = data[:, 1:]
-        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        vec_ids, x = vectors.read(vec, np.float64)
+        x = vectors.unit(x)
         order = {i: n for n, i in enumerate(vec_ids)}
         x_k = x[[order[i] for i in ids]]
         name = os.path.basename(os.path.normpath(d))
-        print(f"| {name} | {len(x)} | {x.shape[1]} | Kindling {args.method} | {k_seconds:.1f} | 1.00 "
+        print(f"| {name} | {x.shape[0]} | {x.shape[1]} | Kindling {args.method} | {k_seconds:.1f} | 1.00 "
               f"| {kept_neighbours(x_k, k_map):.3f} | {label_agreement(k_map, labels):.3f} |", flush=True)
         for peer in peers:
             start = time.perf_counter()
             p_map = peer_map(peer, x_k)
             p_seconds = time.perf_counter() - start
             label = "scikit-learn TSNE" if peer == "tsne" else "umap-learn UMAP"
-            print(f"| {name} | {len(x)} | {x.shape[1]} | {label} | {p_seconds:.1f} | {p_seconds / k_seconds:.2f} "
+            print(f"| {name} | {x.shape[0]} | {x.shape[1]} | {label} | {p_seconds:.1f} | {p_seconds / k_seconds:.2f} "
                   f"| {kept_neighbours(x_k, p_map):.3f} | {label_agreement(p_map, labels):.3f} |", flush=True)
 
 

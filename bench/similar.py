@@ -22,8 +22,9 @@ import sys
 import time
 
 import numpy as np
-import polars as pl
 from sklearn.neighbors import NearestNeighbors
+
+import vectors
 
 
 def true_classes(d, binary):
@@ -46,10 +47,7 @@ def main():
     for d in args.dirs:
         vec = os.path.join(d, "vectors.csv")
         subprocess.run([args.kindling, "embed", d, "-o", vec], check=True, capture_output=True)
-        with open(vec) as f:
-            next(f)
-            ids = [line.split(",", 1)[0] for line in f]
-        x = pl.read_csv(vec).drop("id").to_numpy().astype(np.float32)
+        ids, x = vectors.read(vec)
         classes = true_classes(d, args.kindling)
         nn = NearestNeighbors(n_neighbors=11, metric="cosine", algorithm="brute").fit(x)
         ours_t, theirs_t, same, ours_p, theirs_p = [], [], [], [], []

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/bench-tools/venv
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import sklearn, polars" 2>/dev/null || "$venv/bin/pip" install --quiet numpy scikit-learn polars
+"$venv/bin/python" -c "import sklearn, scipy" 2>/dev/null || "$venv/bin/pip" install --quiet numpy scipy scikit-learn
 cargo build --release --bin kindling
 [[ -d target/bench-growth/100000/table-project ]] || bench/growth.sh --rows 100000 --models majority --repeat 1
 bench/images-project.sh target/bench-map/images20k 20000

@@ -1,9 +1,7 @@
 //! Clusters of the vectors: k-means (linfa-clustering) on the rows, each cluster with its
 //! size, its label make-up and its most central samples — to label a cluster at once, or to
-//! see which classes the data really holds. Wide rows (TF-IDF's thousands of sparse columns,
-//! pixels) are first projected to `PROJECTED` dimensions by a seeded random ±1 projection,
-//! which keeps distances nearly as they were (Johnson–Lindenstrauss) at a cost of one pass
-//! over the stored values; rows are then scaled to unit length, so that k-means groups by
+//! see which classes the data really holds. Wide rows are first brought down to 100
+//! dimensions and every row is scaled to unit length (`reduce`), so that k-means groups by
 //! direction, as the cosine of `similar` does.
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,18 +9,14 @@ use std::path::Path;
 
 use linfa::prelude::*;
 use linfa_clustering::KMeans;
-use ndarray::{Array2, ArrayView2};
 use rand_xoshiro::Xoshiro256Plus;
 use rand_xoshiro::rand_core::SeedableRng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Vectors;
+use super::reduce::{REDUCTION, dense};
 use crate::error::{Error, Result};
 
-/// Rows wider than this are projected to `PROJECTED` columns.
-const WIDE: usize = 128;
-const PROJECTED: usize = 100;
 /// Most central samples listed per cluster.
 const CENTRAL: usize = 5;
 /// k-means is run from this many rows' worth of k-means++ starts (at most 10 runs, at
@@ -73,6 +67,7 @@ pub fn cached_kmeans(
     seed: u64,
 ) -> Result<Clustering> {
     let Some(key) = vectors.key() else { return kmeans(vectors, labels, k, seed) };
+    let key = format!("{key} {REDUCTION}");
     // One file a `k` and seed, the vectors' key inside: a fit of data since changed is
     // replaced, not left beside the new one.
     let path = project_root.join(".kindling").join("cache").join(format!("clusters-{k}-{seed}.bin"));
@@ -149,61 +144,6 @@ fn laid_over(vectors: &Vectors, fit: &Assignment, k: usize, labels: &HashMap<Str
     Clustering { clusters, of }
 }
 
-/// The rows as a dense matrix of unit-length rows, projected first when wide.
-pub(super) fn dense(vectors: &Vectors, seed: u64) -> Array2<f64> {
-    let (n, d) = (vectors.len(), vectors.width());
-    let m = if d > WIDE { PROJECTED } else { d };
-    // Each column's signs are hashed once: hashing them again for every stored value took
-    // 12 s for 20,000 rows of 3,072 pixels.
-    if let Some(rows) = vectors.x.dense_values().filter(|_| d > WIDE) {
-        // Dense rows (pixels) projected as one matrix product: the clusters of 20,000
-        // images took 2.0 s so, 3.2 s by the row-by-row sums below.
-        let x = ArrayView2::from_shape((n, d), rows).expect("n rows of d values");
-        let s = Array2::from_shape_fn((d, m), |(j, c)| sign(seed, j as u32, c) as f32);
-        return unit_rows(x.dot(&s).mapv(f64::from));
-    }
-    // A byte a sign: 5 MB for 50,000 TF-IDF columns.
-    let signs: Vec<i8> = if d > WIDE {
-        (0..d).flat_map(|j| (0..m).map(move |c| sign(seed, j as u32, c) as i8)).collect()
-    } else {
-        Vec::new()
-    };
-    let mut values = vec![0.0f64; n * m];
-    values.par_chunks_mut(m.max(1)).enumerate().for_each(|(i, out)| {
-        for (j, v) in vectors.x.row(i).iter() {
-            if d > WIDE {
-                let signs = &signs[j as usize * m..(j as usize + 1) * m];
-                for (o, &s) in out.iter_mut().zip(signs) {
-                    *o += v as f64 * s as f64;
-                }
-            } else {
-                out[j as usize] = v as f64;
-            }
-        }
-    });
-    unit_rows(Array2::from_shape_vec((n, m), values).expect("n rows of m values"))
-}
-
-/// Each row scaled to length 1 (a row of zeros stays zeros).
-fn unit_rows(mut x: Array2<f64>) -> Array2<f64> {
-    x.axis_iter_mut(ndarray::Axis(0)).for_each(|mut row| {
-        let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();
-        if norm > 0.0 {
-            row.mapv_inplace(|v| v / norm);
-        }
-    });
-    x
-}
-
-/// ±1 for column `j`, projected dimension `c`: a hash, so the projection needs no storage.
-fn sign(seed: u64, j: u32, c: usize) -> f64 {
-    let mut h = seed ^ ((j as u64) << 32 | c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^= h >> 31;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 27;
-    if h & 1 == 0 { 1.0 } else { -1.0 }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,19 +188,6 @@ mod tests {
     }
 
     #[test]
-    fn wide_rows_are_projected_alike_stored_dense_or_sparse() {
-        let v = three_groups(4, 300);
-        let rows: Vec<Vec<(u32, f32)>> = (0..v.len()).map(|i| v.x.row(i).iter().collect()).collect();
-        let sparse = Vectors::new(v.ids.clone(), Matrix::sparse(300, rows));
-        let (a, b) = (dense(&v, 3), dense(&sparse, 3));
-        assert_eq!(a.dim(), (12, PROJECTED));
-        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6), "one projection, two storages");
-        assert!(a.rows().into_iter().all(|r| (r.dot(&r) - 1.0).abs() < 1e-9), "rows of unit length");
-        assert!((a.row(0).dot(&a.row(3)) - 1.0).abs() < 1e-3, "a group stays together");
-        assert!(a.row(0).dot(&a.row(1)) < 0.9, "groups stay apart");
-    }
-
-    #[test]
     fn a_fit_is_kept_under_the_vectors_key_and_made_again_when_it_does_not_fit() {
         let dir = tempfile::tempdir().unwrap();
         let v = Vectors { key: Some("data-and-featurizer".into()), ..three_groups(10, 6) };
@@ -270,17 +197,20 @@ mod tests {
         let kept = dir.path().join(".kindling/cache/clusters-3-5.bin");
         let keep =
             |fit: &Assignment, key: &str| std::fs::write(&kept, postcard::to_allocvec(&(key, fit)).unwrap()).unwrap();
+        let this_key = format!("data-and-featurizer {REDUCTION}");
         // What is kept is what is used: every sample put in cluster 0 shows.
         let all_in_one = Assignment { cluster: vec![0; 30], distance: vec![0.5; 30] };
-        keep(&all_in_one, "data-and-featurizer");
+        keep(&all_in_one, &this_key);
         let recalled = cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap();
         assert_eq!(recalled.clusters.iter().map(|c| c.size).collect::<Vec<_>>(), [30, 0, 0]);
         assert_eq!(recalled.clusters[0].labels.get("b"), Some(&1), "labels laid over the kept fit");
-        // Another k, a fit of other vectors or of other rows, or no fit at all: fitted afresh.
+        // Another k, a fit of other vectors, reduction or rows, or no fit at all: fitted afresh.
         assert_eq!(cached_kmeans(dir.path(), &v, &labels, 2, 5).unwrap(), kmeans(&v, &labels, 2, 5).unwrap());
         keep(&all_in_one, "data-since-changed");
         assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
-        keep(&Assignment { cluster: vec![0; 7], distance: vec![0.0; 7] }, "data-and-featurizer");
+        keep(&all_in_one, "data-and-featurizer");
+        assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh, "a fit of another reduction");
+        keep(&Assignment { cluster: vec![0; 7], distance: vec![0.0; 7] }, &this_key);
         assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
         std::fs::write(&kept, b"not a fit").unwrap();
         assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);

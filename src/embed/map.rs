@@ -58,7 +58,7 @@ pub fn project(vectors: &Vectors, projection: Projection, seed: u64, progress: &
     if vectors.len() < 3 {
         return Err(Error::user("a map needs at least 3 samples with a vector"));
     }
-    let x = super::clusters::dense(vectors, seed);
+    let x = super::reduce::dense(vectors, seed);
     let first = x.row(0);
     if x.rows().into_iter().all(|r| r.iter().zip(first.iter()).all(|(a, b)| (a - b).abs() < 1e-12)) {
         return Err(Error::user(format!(
@@ -115,6 +115,7 @@ pub fn cached_project(
 ) -> Result<Vec<Point>> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(projection.name().as_bytes());
+    hasher.update(super::reduce::REDUCTION.as_bytes());
     if projection == Projection::Umap {
         hasher.update(super::umap::LAYOUT_VERSION.as_bytes());
     }

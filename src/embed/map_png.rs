@@ -1,6 +1,7 @@
 //! The map as a picture (`kindling map --png`): a dot per sample, coloured by its class as
 //! kindling.toml colours it (unlabelled grey, drawn first so labels stay visible), with a
-//! legend. Drawn with plotters on a pixel buffer, text in the project's pixel font.
+//! legend. The frame holds where most points lie (`map_frame`); the few far beyond are
+//! drawn at its edge, and the legend says how many. Drawn with plotters on a pixel buffer, text in the project's pixel font.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -8,6 +9,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::map::Point;
+use super::map_frame::Frame;
 use crate::error::{Error, Result};
 use crate::eval::pixel_font::{LINE_H, text};
 use crate::project::config::ClassConfig;
@@ -80,15 +82,14 @@ fn draw(
 ) -> std::result::Result<(), String> {
     let root = BitMapBackend::with_buffer(buffer, (SIDE, SIDE)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let legend = (classes.len() as u32 + 1) * LINE_H + MARGIN;
-    let (lo_x, hi_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
-    let (lo_y, hi_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
-    let span = |lo: f64, hi: f64| if hi > lo { hi - lo } else { 1.0 };
-    let room = (SIDE - 2 * MARGIN - legend) as f64;
+    let legend = (classes.len() as u32 + 2) * LINE_H + MARGIN;
+    let frame = Frame::of(points.iter().map(|p| (p.x, p.y)));
+    // Each axis spans its room (the width, the height below the legend), as each is framed
+    // on its own points.
+    let (wide, high) = ((SIDE - 2 * MARGIN) as f64, (SIDE - 2 * MARGIN - legend) as f64);
     let at = |p: &Point| {
-        let x = MARGIN as f64 + (p.x - lo_x) / span(lo_x, hi_x) * room;
-        let y = (MARGIN + legend) as f64 + (1.0 - (p.y - lo_y) / span(lo_y, hi_y)) * room;
-        (x as i32, y as i32)
+        let (x, y) = frame.place(p.x, p.y);
+        ((MARGIN as f64 + x * wide) as i32, ((MARGIN + legend) as f64 + (1.0 - y) * high) as i32)
     };
     let colour_of: HashMap<&str, RGBColor> = classes.iter().map(|c| (c.name.as_str(), rgb(&c.colour))).collect();
     for p in drawing_order(points, labels) {
@@ -104,6 +105,10 @@ fn draw(
     let count = |name: &str| counts.get(name).copied().unwrap_or(0);
     let mut entries = vec![(format!("unlabelled ({})", count("")), GREY)];
     entries.extend(classes.iter().map(|c| (format!("{} ({})", c.name, count(&c.name)), rgb(&c.colour))));
+    let beyond = points.iter().filter(|p| frame.is_beyond(p.x, p.y)).count();
+    if beyond > 0 {
+        entries.push((format!("{beyond} far points drawn at the edge"), WHITE));
+    }
     for (i, (name, colour)) in entries.iter().enumerate() {
         let y = (MARGIN + i as u32 * LINE_H) as i32;
         let swatch = [(MARGIN as i32, y), (MARGIN as i32 + SWATCH, y + SWATCH)];

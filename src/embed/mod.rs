@@ -8,11 +8,14 @@ pub mod clusters;
 mod embedder;
 mod hashed;
 pub mod map;
+pub mod map_frame;
 pub mod map_png;
 pub mod nn_descent;
 mod packed;
+mod reduce;
 pub mod similar;
 mod similar_index;
+mod svd;
 pub mod tsne;
 pub mod umap;
 

@@ -35,12 +35,19 @@ pub fn data(root: &Path, neighbours: bool, progress: &dyn kindling::progress::Pr
     let k = CLUSTERS.min(points.len() - 1);
     // Kept after the first map, so the second does not cluster again.
     let clustering = embed::clusters::cached_kmeans(root, &vectors, &labels, k, 0)?;
-    let (lo_x, hi_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
-    let (lo_y, hi_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.y), b.max(p.y)));
-    // One scale for both axes keeps distances as the projection has them.
+    // Framed on where most points lie, the few far beyond at the frame's edge (`map_frame`);
+    // one scale for both axes keeps distances as the projection has them.
+    let frame = embed::map_frame::Frame::of(points.iter().map(|p| (p.x, p.y)));
+    let ((lo_x, hi_x), (lo_y, hi_y)) = (frame.x, frame.y);
     let scale = (hi_x - lo_x).max(hi_y - lo_y).max(f64::MIN_POSITIVE);
     let (mid_x, mid_y) = ((lo_x + hi_x) / 2.0, (lo_y + hi_y) / 2.0);
-    let xy = points.iter().map(|p| (0.5 + (p.x - mid_x) / scale, 0.5 + (p.y - mid_y) / scale)).collect();
+    let xy = points
+        .iter()
+        .map(|p| {
+            let (x, y) = frame.pin(p.x, p.y);
+            (0.5 + (x - mid_x) / scale, 0.5 + (y - mid_y) / scale)
+        })
+        .collect();
     let cluster = points.iter().map(|p| clustering.of.get(&p.id).copied().unwrap_or(0)).collect();
     // The live model's class for every sample, when it has made predictions.
     let live = kindling::live::state::read(root).ok().flatten();
