@@ -49,11 +49,21 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     }
     let source_path = std::fs::canonicalize(&opts.source)
         .map_err(|_| Error::file(&opts.source, "does not exist; check the --source path"))?;
+    let mut notes = Vec::new();
     let kind = match opts.kind {
         Some(k) => k,
         None => infer_kind(&source_path, opts.text_column.is_some())?,
     };
-    let mut notes = Vec::new();
+    // A table whose column `text` is not named by another flag is texts, as a column `text`
+    // is found with `--kind text`: a table model reading the passages as categories learns
+    // nothing.
+    let kind = if opts.kind.is_none() && kind == SourceKind::Table && has_free_text_column(&source_path, opts)? {
+        notes
+            .push("column \"text\" holds each sample's text: a text project (--kind table reads it as a table)".into());
+        SourceKind::Text
+    } else {
+        kind
+    };
     let mut source_config = SourceConfig {
         id_column: opts.id_column.clone(),
         label_column: opts.label_column.clone(),
@@ -172,6 +182,12 @@ fn check_flags(opts: &InitOptions, source: &Path, config: &mut SourceConfig, not
         }
     }
     Ok(())
+}
+
+fn has_free_text_column(source: &Path, opts: &InitOptions) -> Result<bool> {
+    let named = [&opts.label_column, &opts.id_column, &opts.split_column];
+    let table = crate::data::table::Table::open(source)?;
+    Ok(table.column_names()?.iter().any(|c| c == "text") && !named.iter().any(|n| n.as_deref() == Some("text")))
 }
 
 fn guess_text_column(source: &Path) -> Result<String> {

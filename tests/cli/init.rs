@@ -102,6 +102,24 @@ fn text_column_of_a_table() {
 }
 
 #[test]
+fn a_table_with_a_column_named_text_is_texts_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("reviews.csv");
+    std::fs::write(&csv, "text,stars\n\"great, really\",good\nawful,bad\n").unwrap();
+    let texts = dir.path().join("texts");
+    let said = ok(&["init", p(&texts), "--source", p(&csv), "--label-column", "stars"]);
+    assert!(said.contains("column \"text\" holds each sample's text"), "{said}");
+    assert_eq!(json(&["info", p(&texts), "--json"])["kind"], "text");
+    let table = dir.path().join("table");
+    ok(&["init", p(&table), "--source", p(&csv), "--label-column", "stars", "--kind", "table"]);
+    assert_eq!(json(&["info", p(&table), "--json"])["kind"], "table");
+    // A column `text` that holds the labels is no text.
+    let labels = dir.path().join("labels");
+    ok(&["init", p(&labels), "--source", p(&csv), "--label-column", "text"]);
+    assert_eq!(json(&["info", p(&labels), "--json"])["kind"], "table");
+}
+
+#[test]
 fn wav_folder_of_every_pcm_width_and_float() {
     let dir = tempfile::tempdir().unwrap();
     let clips = dir.path().join("clips");
