@@ -1,10 +1,8 @@
 //! The vectors as the map and the clusters take them: a dense matrix of unit-length rows, so
 //! that both follow direction, as the cosine of `similar` does. Rows wider than `WIDE` are
-//! brought down to `PROJECTED` dimensions first: sparse TF-IDF by a truncated SVD (`svd`),
-//! dense pixels by a seeded random ±1 projection, which keeps their distances nearly as they
-//! were (Johnson–Lindenstrauss) at the cost of one matrix product.
+//! brought down to their `PROJECTED` strongest directions first, by a truncated SVD (`svd`).
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::Vectors;
@@ -15,20 +13,13 @@ const PROJECTED: usize = 100;
 
 /// Names how wide rows are reduced, in the cache keys of maps and clusters: a map or fit made
 /// by another reduction is made again.
-pub(super) const REDUCTION: &str = "tf-idf by truncated SVD";
+pub(super) const REDUCTION: &str = "wide rows by truncated SVD";
 
 /// The rows as a dense matrix of unit-length rows, reduced first when wide.
 pub(super) fn dense(vectors: &Vectors, seed: u64) -> Array2<f64> {
     let (n, d) = (vectors.len(), vectors.width());
-    if d > WIDE && vectors.x.is_sparse() {
+    if d > WIDE {
         return unit_rows(super::svd::reduce(&vectors.x, PROJECTED, seed));
-    }
-    if let Some(rows) = vectors.x.dense_values().filter(|_| d > WIDE) {
-        // Each column's signs are hashed once (hashing them for every value took 12 s for
-        // 20,000 rows of 3,072 pixels), and the rows projected as one matrix product.
-        let x = ArrayView2::from_shape((n, d), rows).expect("n rows of d values");
-        let s = Array2::from_shape_fn((d, PROJECTED), |(j, c)| sign(seed, j as u32, c) as f32);
-        return unit_rows(x.dot(&s).mapv(f64::from));
     }
     let mut values = vec![0.0f64; n * d];
     values.par_chunks_mut(d.max(1)).enumerate().for_each(|(i, out)| {
@@ -46,15 +37,6 @@ fn unit_rows(mut x: Array2<f64>) -> Array2<f64> {
         }
     });
     x
-}
-
-/// ±1 for column `j`, projected dimension `c`: a hash, so the projection needs no storage.
-fn sign(seed: u64, j: u32, c: usize) -> f64 {
-    let mut h = seed ^ ((j as u64) << 32 | c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^= h >> 31;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 27;
-    if h & 1 == 0 { 1.0 } else { -1.0 }
 }
 
 #[cfg(test)]
@@ -83,22 +65,23 @@ mod tests {
     }
 
     #[test]
-    fn wide_dense_rows_are_projected_and_wide_sparse_ones_keep_their_angles() {
+    fn wide_rows_keep_their_angles_stored_dense_or_sparse() {
         let rows = three_groups(4, 300);
         let dense_x = Matrix::dense(12, 300, rows.iter().flatten().copied().collect());
-        let projected = dense(&Vectors::new(ids(12), dense_x), 3);
-        assert_eq!(projected.dim(), (12, PROJECTED));
-        groups_kept(&projected);
+        let from_dense = dense(&Vectors::new(ids(12), dense_x), 3);
         let sparse_rows = rows.iter().map(|r| r.iter().enumerate().map(|(j, v)| (j as u32, *v)).collect()).collect();
-        let reduced = dense(&Vectors::new(ids(12), Matrix::sparse(300, sparse_rows)), 3);
-        groups_kept(&reduced);
-        // Twelve rows span at most twelve directions, all kept: every cosine is as it was.
-        let norm = |r: &Vec<f32>| r.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>().sqrt();
-        for (i, a) in rows.iter().enumerate() {
-            for (j, b) in rows.iter().enumerate() {
-                let cosine =
-                    a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum::<f64>() / norm(a) / norm(b);
-                assert!((reduced.row(i).dot(&reduced.row(j)) - cosine).abs() < 1e-5, "rows {i}, {j}");
+        let from_sparse = dense(&Vectors::new(ids(12), Matrix::sparse(300, sparse_rows)), 3);
+        assert!(from_dense.ncols() <= 12, "twelve rows span at most twelve directions");
+        for reduced in [&from_dense, &from_sparse] {
+            groups_kept(reduced);
+            // All those directions are kept: every cosine is as it was.
+            let norm = |r: &Vec<f32>| r.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>().sqrt();
+            for (i, a) in rows.iter().enumerate() {
+                for (j, b) in rows.iter().enumerate() {
+                    let cosine =
+                        a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum::<f64>() / norm(a) / norm(b);
+                    assert!((reduced.row(i).dot(&reduced.row(j)) - cosine).abs() < 1e-5, "rows {i}, {j}");
+                }
             }
         }
     }
