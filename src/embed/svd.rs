@@ -76,11 +76,7 @@ pub(super) fn reduce(x: &Matrix, k: usize, seed: u64) -> Array2<f64> {
         return Array2::zeros((n, 1));
     }
     // X V = Y Ũ Σ, where B = Ũ Σ Vᵀ.
-    let mut u = vectors.slice(s![.., ..top]).to_owned();
-    for (mut column, value) in u.columns_mut().into_iter().zip(values.iter()) {
-        column.mapv_inplace(|v| v * value.sqrt());
-    }
-    y.dot(&u)
+    y.dot(&scaled_columns(&vectors, &values, top, f64::sqrt))
 }
 
 /// `x` with only its `most` columns of largest energy, renumbered in their order.
@@ -183,11 +179,22 @@ fn orthonormal(y: &Array2<f64>) -> Array2<f64> {
     let Ok((values, vectors)) = gram.eigh() else { return y.clone() };
     let (values, vectors) = (values, vectors).sort_eig_desc();
     let kept = values.iter().take_while(|&&v| v > values[0].max(0.0) * 1e-12 && v > 0.0).count().max(1);
-    let mut w = vectors.slice(s![.., ..kept]).to_owned();
+    y.dot(&scaled_columns(&vectors, &values, kept, |v| 1.0 / v.max(f64::MIN_POSITIVE).sqrt()))
+}
+
+/// The first `count` eigenvectors, each times `scale` of its eigenvalue.
+fn scaled_columns(
+    vectors: &Array2<f64>,
+    values: &ndarray::Array1<f64>,
+    count: usize,
+    scale: impl Fn(f64) -> f64,
+) -> Array2<f64> {
+    let mut w = vectors.slice(s![.., ..count]).to_owned();
     for (mut column, value) in w.columns_mut().into_iter().zip(values.iter()) {
-        column.mapv_inplace(|v| v / value.max(f64::MIN_POSITIVE).sqrt());
+        let factor = scale(*value);
+        column.mapv_inplace(|v| v * factor);
     }
-    y.dot(&w)
+    w
 }
 
 /// The random start's value for column `j`, direction `c`: uniform in [-1, 1), hashed, so
