@@ -57,8 +57,10 @@ def main():
         k = args.k or len(set(labels.values()))
         ours, our_purity = [], None
         for _ in range(args.repeat):
-            # The clusters afresh each time: a fit kept from the run before would cost nothing.
-            for kept in glob.glob(os.path.join(d, ".kindling", "cache", "clusters-*.bin")):
+            # The clusters afresh each time: a fit (or reduced rows) kept from the run before
+            # would cost nothing.
+            cache = os.path.join(d, ".kindling", "cache")
+            for kept in glob.glob(os.path.join(cache, "clusters-*.bin")) + glob.glob(os.path.join(cache, "reduced.bin")):
                 os.remove(kept)
             start = time.perf_counter()
             out = subprocess.run([args.kindling, "clusters", d, "-k", str(k), "--json"], check=True,

@@ -33,7 +33,12 @@ pub fn embed(dir: &Path, by: &VectorsBy, out: Option<&Path>, json: bool) -> Resu
     }
     if let Some(out) = out {
         vectors.write_csv(out)?;
-        eprintln!("wrote {} to {}", count(vectors.len() as u64, "vector"), out.display());
+        let form = if vectors.writes_long() {
+            format!(" (sparse: a line `id,dimension,value` for each non-zero of {} dimensions)", vectors.width())
+        } else {
+            String::new()
+        };
+        eprintln!("wrote {}{form} to {}", count(vectors.len() as u64, "vector"), out.display());
     }
     let path = embed::cache_path(project.root(), &embedder);
     if json {

@@ -9,12 +9,13 @@ use std::path::Path;
 
 use linfa::prelude::*;
 use linfa_clustering::KMeans;
+use ndarray::Array2;
 use rand_xoshiro::Xoshiro256Plus;
 use rand_xoshiro::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use super::Vectors;
-use super::reduce::{REDUCTION, dense};
+use super::reduce::{REDUCTION, dense, kept_dense};
 use crate::error::{Error, Result};
 
 /// Most central samples listed per cluster.
@@ -53,7 +54,7 @@ struct Assignment {
 
 /// `k` clusters of the vectors, the same under the same seed; largest first.
 pub fn kmeans(vectors: &Vectors, labels: &HashMap<String, String>, k: usize, seed: u64) -> Result<Clustering> {
-    Ok(laid_over(vectors, &fit(vectors, k, seed)?, k, labels))
+    Ok(laid_over(vectors, &fit(vectors, || dense(vectors), k, seed)?, k, labels))
 }
 
 /// `kmeans`, its fit kept in `.kindling/cache/` with the vectors' cache key, until they
@@ -79,7 +80,7 @@ pub fn cached_kmeans(
             fit
         }
         _ => {
-            let fit = fit(vectors, k, seed)?;
+            let fit = fit(vectors, || kept_dense(project_root, vectors), k, seed)?;
             // A fit that cannot be kept is only made again next time.
             if let Ok(bytes) = postcard::to_allocvec(&(key, &fit)) {
                 let _ = std::fs::create_dir_all(path.parent().unwrap_or(project_root));
@@ -91,11 +92,12 @@ pub fn cached_kmeans(
     Ok(laid_over(vectors, &fitted, k, labels))
 }
 
-fn fit(vectors: &Vectors, k: usize, seed: u64) -> Result<Assignment> {
+/// k-means of the rows `reduced` gives (made only when `k` fits).
+fn fit(vectors: &Vectors, reduced: impl FnOnce() -> Array2<f64>, k: usize, seed: u64) -> Result<Assignment> {
     if k < 2 || k > vectors.len() {
         return Err(Error::user(format!("-k {k}: give 2 to {} (the samples with a vector)", vectors.len())));
     }
-    let x = dense(vectors, seed);
+    let x = reduced();
     let data = DatasetBase::from(x.clone());
     let rng = Xoshiro256Plus::seed_from_u64(seed);
     let runs = (ROWS_OF_RUNS / vectors.len()).clamp(1, 10);

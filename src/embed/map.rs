@@ -58,7 +58,17 @@ pub fn project(vectors: &Vectors, projection: Projection, seed: u64, progress: &
     if vectors.len() < 3 {
         return Err(Error::user("a map needs at least 3 samples with a vector"));
     }
-    let x = super::reduce::dense(vectors, seed);
+    project_rows(vectors, &super::reduce::dense(vectors), projection, seed, progress)
+}
+
+/// `project` of `x`, the vectors as `reduce` makes them.
+fn project_rows(
+    vectors: &Vectors,
+    x: &Array2<f64>,
+    projection: Projection,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<Point>> {
     let first = x.row(0);
     if x.rows().into_iter().all(|r| r.iter().zip(first.iter()).all(|(a, b)| (a - b).abs() < 1e-12)) {
         return Err(Error::user(format!(
@@ -66,7 +76,7 @@ pub fn project(vectors: &Vectors, projection: Projection, seed: u64, progress: &
             vectors.len()
         )));
     }
-    let pca = principal_components(&x, 2)?;
+    let pca = principal_components(x, 2)?;
     let mut xy: Vec<(f64, f64)> =
         (0..vectors.len()).map(|i| (pca[[i, 0]], if pca.ncols() > 1 { pca[[i, 1]] } else { 0.0 })).collect();
     let rows = || -> Vec<f32> { x.iter().map(|v| *v as f32).collect() };
@@ -143,7 +153,10 @@ pub fn cached_project(
     {
         return Ok(vectors.ids.iter().zip(xy).map(|(id, (x, y))| Point { id: id.clone(), x, y }).collect());
     }
-    let points = project(vectors, projection, 0, progress)?;
+    if vectors.len() < 3 {
+        return project(vectors, projection, 0, progress);
+    }
+    let points = project_rows(vectors, &super::reduce::kept_dense(project_root, vectors), projection, 0, progress)?;
     let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
     // A cache that cannot be written only costs the next opening its time.
     if let Ok(bytes) = postcard::to_allocvec(&xy) {

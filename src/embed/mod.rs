@@ -185,21 +185,40 @@ impl Vectors {
         self.x.cols()
     }
 
-    /// Writes the vectors to `path` as CSV — `id` and one column a dimension (`v0`, `v1`,
-    /// …), a row a sample — for tools outside Kindling.
+    /// Writes the vectors to `path` as CSV for tools outside Kindling. Dense rows are wide —
+    /// `id` and one column a dimension (`v0`, `v1`, …), a row a sample. Sparse rows (TF-IDF:
+    /// hundreds of thousands of dimensions, a few hundred used by each text; wide, 100,000
+    /// texts made 60 GB) are long — `id,dimension,value`, a line a non-zero value, a sample
+    /// with none written once as `0,0` so that every sample appears.
     pub fn write_csv(&self, path: &Path) -> Result<()> {
         let fail = |e: csv::Error| crate::error::Error::file(path, e);
         let mut w = csv::Writer::from_path(path).map_err(fail)?;
-        let header = std::iter::once("id".to_string()).chain((0..self.width()).map(|j| format!("v{j}")));
-        w.write_record(header).map_err(fail)?;
-        let mut dense = vec![0.0f32; self.width()];
-        for (i, id) in self.ids.iter().enumerate() {
-            dense.fill(0.0);
-            self.x.row(i).for_each(|j, v| dense[j] = v);
-            let values = dense.iter().map(|v| v.to_string());
-            w.write_record(std::iter::once(id.clone()).chain(values)).map_err(fail)?;
+        if self.x.is_sparse() {
+            w.write_record(["id", "dimension", "value"]).map_err(fail)?;
+            for (i, id) in self.ids.iter().enumerate() {
+                let mut any = false;
+                for (j, v) in self.x.row(i).iter().filter(|(_, v)| *v != 0.0) {
+                    w.write_record([id.as_str(), &j.to_string(), &v.to_string()]).map_err(fail)?;
+                    any = true;
+                }
+                if !any {
+                    w.write_record([id.as_str(), "0", "0"]).map_err(fail)?;
+                }
+            }
+        } else {
+            let header = std::iter::once("id".to_string()).chain((0..self.width()).map(|j| format!("v{j}")));
+            w.write_record(header).map_err(fail)?;
+            for (i, id) in self.ids.iter().enumerate() {
+                let values = self.x.row(i).iter().map(|(_, v)| v.to_string());
+                w.write_record(std::iter::once(id.clone()).chain(values)).map_err(fail)?;
+            }
         }
         w.flush().map_err(|e| crate::error::Error::file(path, e))
+    }
+
+    /// Whether [`Vectors::write_csv`] writes them long (`id,dimension,value`).
+    pub fn writes_long(&self) -> bool {
+        self.x.is_sparse()
     }
 
     /// The cosine similarity of two samples' rows, when both have one.
@@ -339,4 +358,29 @@ pub fn vectors(project: &Project, embedder: &Embedder, progress: &dyn Progress) 
     let ids: Vec<String> = rows.kept.iter().map(|&i| dataset.ids[i].clone()).collect();
     let vectors = Vectors { key: Some(key(project, &dataset, embedder)?), ..Vectors::new(ids, rows.x) };
     Ok((vectors, rows.skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_vectors_are_written_long_and_a_sample_without_any_value_still_appears() {
+        let x = Matrix::sparse(5, vec![vec![(1, 0.5), (4, 2.0)], vec![], vec![(0, -1.0)]]);
+        let vectors = Vectors::new(vec!["a".into(), "b".into(), "c,d".into()], x);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.csv");
+        vectors.write_csv(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "id,dimension,value\na,1,0.5\na,4,2\nb,0,0\n\"c,d\",0,-1\n");
+    }
+
+    #[test]
+    fn dense_vectors_are_written_wide() {
+        let vectors = Vectors::new(vec!["a".into(), "b".into()], Matrix::dense(2, 2, vec![0.0, 1.5, -2.0, 0.25]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.csv");
+        vectors.write_csv(&path).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "id,v0,v1\na,0,1.5\nb,-2,0.25\n");
+    }
 }

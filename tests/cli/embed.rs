@@ -37,13 +37,29 @@ fn embed_caches_vectors_and_similar_finds_the_same_topic_with_labels() {
     assert!(user_error(&["embed", p(&proj), "--features", "pixels"]).contains("do not fit text data"));
     let csv = dir.path().join("vectors.csv");
     let r = kindling(&["embed", p(&proj), "-o", p(&csv)]);
-    assert!(r.code == 0 && r.stderr.contains("wrote 10 vectors to"), "{}", r.stderr);
+    assert!(r.code == 0 && r.stderr.contains("wrote 10 vectors (sparse: a line"), "{}", r.stderr);
+    // TF-IDF is written long, a line a non-zero value: the rows it gives back have the
+    // cosines `similar` found.
     let text = std::fs::read_to_string(&csv).unwrap();
     let width = out.split(" of ").nth(1).unwrap().split(' ').next().unwrap().parse::<usize>().unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 11, "a header and a row a sample");
-    assert!(lines[0].starts_with("id,v0,v1,") && lines[0].split(',').count() == width + 1, "{}", lines[0]);
-    assert!(lines[1..].iter().any(|l| l.starts_with("t0.txt,")), "{text}");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("id,dimension,value"));
+    let mut rows: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let (j, v): (usize, f64) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+        assert!(j < width && v != 0.0, "{line}");
+        rows.entry(f[0].to_string()).or_insert_with(|| vec![0.0; width])[j] = v;
+    }
+    assert_eq!(rows.len(), 10, "every sample: {:?}", rows.keys());
+    let cosine = |a: &[f64], b: &[f64]| {
+        let n = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / (n(a) * n(b))
+    };
+    for n in near.as_array().unwrap() {
+        let from_file = cosine(&rows["t0.txt"], &rows[n["id"].as_str().unwrap()]);
+        assert!((from_file - n["similarity"].as_f64().unwrap()).abs() < 1e-4, "{n}: {from_file}");
+    }
 }
 
 #[test]
