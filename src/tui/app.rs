@@ -293,9 +293,9 @@ impl App {
             }
             Msg::Map(result) => self.panes.map.arrived(result),
             Msg::MapProgress(progress) => self.panes.map.progress = Some(progress),
-            Msg::MapSample { id, result } => {
+            Msg::MapSample { id, shown } => {
                 if self.panes.map.wants_preview(&id) {
-                    self.panes.map.preview_arrived(id, result);
+                    self.panes.map.preview_arrived(id, shown);
                 }
             }
             Msg::Summary { generation, column, result } => browse.summary = Some((generation, column, result)),

@@ -97,7 +97,7 @@ pub enum Job {
     Map {
         neighbours: bool,
     },
-    /// The lines the Map pane shows of sample `id`, the `place`-th point of the map.
+    /// What the Map pane shows of sample `id`, the `place`-th point of the map.
     MapSample {
         id: String,
         place: usize,
@@ -151,7 +151,7 @@ pub enum Msg {
     MapProgress(super::map::Progress),
     MapSample {
         id: String,
-        result: Result<Vec<String>, String>,
+        shown: super::map::Shown,
     },
     Count {
         generation: u64,
@@ -392,10 +392,8 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Map(super::map_job::data(&root, neighbours, &progress).map_err(|e| e.to_string()))
             }
             Job::MapSample { id, place } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| super::map_job::sample_lines(&source, &store, &id, place))
-                    .map_err(|e| e.to_string());
-                Msg::MapSample { id, result }
+                let shown = super::map_job::shown(&source, &labels, &id, place);
+                Msg::MapSample { id, shown }
             }
             Job::RunDetail { id } => {
                 let result = kindling::runs::detail(&root, &id).map(Box::new).map_err(|e| e.to_string());

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use kindling::data::preview::Preview;
 use kindling::embed::Vectors;
 use kindling::labels::store::Origin;
 
@@ -14,6 +15,7 @@ use super::keys::{Action, Key};
 use super::label::{Write, Written};
 use super::pane::{Component, Cx, Effect, Shared};
 use super::ui::Theme;
+use ratatui_image::protocol::StatefulProtocol;
 
 /// Neighbours `n` selects.
 const NEIGHBOURS: usize = 20;
@@ -69,6 +71,14 @@ impl LabelIndex {
     }
 }
 
+/// What the side panel shows of the sample under the cursor.
+pub enum Shown {
+    /// A table's row, as `column: value` lines.
+    Row(Result<Vec<String>, String>),
+    /// A file: text, image or clip, drawn as the Browse pane draws it.
+    Sample(Result<Preview, String>),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Colouring {
     Label,
@@ -92,8 +102,11 @@ pub struct Map {
     /// What the selection is, in words.
     pub selection_title: String,
     pub colouring: Option<Colouring>,
-    /// The preview of the sample under the cursor, when it has arrived: (id, lines).
-    pub preview: Option<(String, Result<Vec<String>, String>)>,
+    /// What is shown of the sample under the cursor, when it has arrived: (id, it).
+    pub preview: Option<(String, Shown)>,
+    /// That sample's image encoded for the terminal (by the event loop, which holds the
+    /// terminal's graphics), when it is one and graphics are on.
+    pub image: Option<StatefulProtocol>,
     preview_asked: Option<String>,
     /// The t-SNE or UMAP map is being made (the principal components are shown meanwhile).
     pub neighbours_pending: bool,
@@ -218,8 +231,17 @@ impl Map {
         self.preview_asked.as_deref() == Some(id)
     }
 
-    pub fn preview_arrived(&mut self, id: String, lines: Result<Vec<String>, String>) {
-        self.preview = Some((id, lines));
+    pub fn preview_arrived(&mut self, id: String, shown: Shown) {
+        self.preview = Some((id, shown));
+        self.image = None;
+    }
+
+    /// The image under the cursor, while it waits to be encoded for the terminal.
+    pub fn image_to_encode(&self) -> Option<&image::DynamicImage> {
+        match (&self.preview, &self.image) {
+            (Some((_, Shown::Sample(Ok(Preview::Image(img))))), None) => Some(img),
+            _ => None,
+        }
     }
 
     fn act(&mut self, action: Action) -> Option<Effect> {

@@ -1,26 +1,23 @@
 //! The Map pane's background work: the map itself (the live model's vectors, their principal
 //! components or their t-SNE or UMAP map, cached until the data changes, scaled into the unit
-//! square; k-means clusters; the labels) and the lines shown of the
-//! sample under the cursor.
+//! square; k-means clusters; the labels) and what is shown of the sample under the cursor.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use kindling::Result;
 use kindling::data::Source;
-use kindling::data::preview::{self, Preview};
+use kindling::data::preview;
 use kindling::embed::{self, map::Projection};
 use kindling::labels::store::LabelStore;
 use kindling::project::Project;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::job::Msg;
-use super::map::{MapData, Progress};
+use super::map::{MapData, Progress, Shown};
 
 /// Clusters the map is coloured by (`c`).
 const CLUSTERS: usize = 8;
-/// Lines of a text shown beside the map.
-const TEXT_LINES: usize = 40;
 
 /// The map by principal components (quick), or the one that keeps neighbours together
 /// (`neighbours`: t-SNE or UMAP as `auto` chooses; the pane asks for it second).
@@ -104,23 +101,26 @@ impl kindling::progress::Progress for ToPane {
     }
 }
 
-/// A table row as `column: value` lines; a text's first lines; an image's or a clip's facts.
-/// `place`: the sample's place among the samples, where its row is looked for first.
-pub fn sample_lines(source: &Source, store: &LabelStore, id: &str, place: usize) -> Result<Vec<String>> {
+/// What the side panel shows of sample `id`: a table's row, or a file's preview (the Browse
+/// pane's sample view draws it). `place`: the sample's place among the samples, where its row
+/// is looked for first.
+pub fn shown(source: &Source, labels: &Path, id: &str, place: usize) -> Shown {
+    let fail = |e: kindling::Error| e.to_string();
     if let Source::Table(_) = source {
-        let (columns, rows) = kindling::project::samples::row_by_id_near(source, store, id, place)?;
-        let Some(row) = rows.into_iter().next() else { return Ok(vec!["(no longer in the source)".into()]) };
-        return Ok(columns
-            .iter()
-            .zip(row.values)
-            .map(|(c, v)| format!("{}: {}", c.name, v.unwrap_or_else(|| "(missing)".into())))
-            .collect());
+        return Shown::Row(
+            LabelStore::open(labels).and_then(|store| row_lines(source, &store, id, place)).map_err(fail),
+        );
     }
-    Ok(match preview::load(source, id, 0)? {
-        Preview::Text { text, .. } => text.lines().take(TEXT_LINES).map(str::to_string).collect(),
-        Preview::Image(img) => vec![format!("image {}×{}, {:?}", img.width(), img.height(), img.color())],
-        Preview::Audio(a) => {
-            vec![format!("clip {:.2} s, {} Hz, {} channel(s), {} bit", a.seconds, a.sample_rate, a.channels, a.bits)]
-        }
-    })
+    Shown::Sample(preview::load(source, id, 0).map_err(fail))
+}
+
+/// A table row as `column: value` lines.
+fn row_lines(source: &Source, store: &LabelStore, id: &str, place: usize) -> Result<Vec<String>> {
+    let (columns, rows) = kindling::project::samples::row_by_id_near(source, store, id, place)?;
+    let Some(row) = rows.into_iter().next() else { return Ok(vec!["(no longer in the source)".into()]) };
+    Ok(columns
+        .iter()
+        .zip(row.values)
+        .map(|(c, v)| format!("{}: {}", c.name, v.unwrap_or_else(|| "(missing)".into())))
+        .collect())
 }

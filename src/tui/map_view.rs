@@ -10,9 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Points, Rectangle};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::map::{Colouring, DotsKey, Map, Progress};
+use super::map::{Colouring, DotsKey, Map, Progress, Shown};
 use super::map_dots::{self, Dots, DotsShape, View};
 use super::pane::Shared;
+use super::sample_view;
 use super::ui::Theme;
 
 /// Colours of clusters, in turn.
@@ -94,7 +95,7 @@ fn bin_points(m: &Map, key: &DotsKey) -> Dots {
     map_dots::bin(&data.xy, group_of, key.names.len(), key.view)
 }
 
-fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rect) {
+fn render_panel(f: &mut Frame, m: &mut Map, shared: &Shared, theme: Theme, area: Rect) {
     let Some(data) = m.ok() else { return };
     let id = &data.ids[m.cursor];
     let label = data.labels.get(id);
@@ -111,11 +112,21 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
         }),
         Line::from(""),
     ];
-    match &m.preview {
-        Some((pid, Ok(text))) if pid == id => lines.extend(text.iter().map(|t| Line::from(t.clone()))),
-        Some((pid, Err(e))) if pid == id => lines.push(Line::from(Span::styled(e.clone(), theme.fg("red")))),
-        _ => lines.push(Line::from(Span::styled("…", theme.dim()))),
-    }
+    let sample = match &m.preview {
+        Some((pid, Shown::Row(Ok(row)))) if pid == id => {
+            lines.extend(row.iter().map(|t| Line::from(t.clone())));
+            false
+        }
+        Some((pid, Shown::Row(Err(e)))) if pid == id => {
+            lines.push(Line::from(Span::styled(e.clone(), theme.fg("red"))));
+            false
+        }
+        Some((pid, Shown::Sample(_))) if pid == id => true,
+        _ => {
+            lines.push(Line::from(Span::styled("…", theme.dim())));
+            false
+        }
+    };
     let labelled = data.labels.len();
     // The map's own lines stay at the foot of the panel, whatever the sample's length (a
     // row of 64 columns would push them off an 80×24 screen).
@@ -155,10 +166,24 @@ fn render_panel(f: &mut Frame, m: &Map, shared: &Shared, theme: Theme, area: Rec
     f.render_widget(block, area);
     let width = usize::from(inner.width.max(1));
     let rows: usize = state.iter().map(|l| wrapped_rows(&l.to_string(), width)).sum();
-    let [sample, foot] =
+    let [above, foot] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(rows.min(usize::from(inner.height)) as u16)])
             .areas(inner);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), sample);
+    if !sample {
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), above);
+    } else {
+        // A file: its facts, then the sample as the Browse pane draws it (a picture, a
+        // waveform, the text wrapped) with its line of facts, above the map's own lines.
+        let facts: usize = lines.iter().map(|l| wrapped_rows(&l.to_string(), width)).sum();
+        let [facts_area, body, meta] =
+            Layout::vertical([Constraint::Length(facts as u16), Constraint::Min(0), Constraint::Length(1)])
+                .areas(above);
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), facts_area);
+        if let Some((_, Shown::Sample(preview))) = &m.preview {
+            let view = sample_view::TextView::default();
+            sample_view::render(f, preview, m.image.as_mut(), false, theme, view, [body, meta]);
+        }
+    }
     f.render_widget(Paragraph::new(state).wrap(Wrap { trim: false }), foot);
 }
 

@@ -257,6 +257,11 @@ async fn event_loop(
                 {
                     app.panes.browse.image = Some(picker.new_resize_protocol(img.clone()));
                 }
+                if let Some(picker) = &picker
+                    && let Some(img) = app.panes.map.image_to_encode()
+                {
+                    app.panes.map.image = Some(picker.new_resize_protocol(img.clone()));
+                }
                 encode_label_image(app, picker.as_ref());
                 if coverage && before.is_some() && before != app.shared.labelled {
                     app.panes.browse.refresh(); // Labels changed elsewhere: show them.

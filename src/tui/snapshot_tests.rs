@@ -663,9 +663,10 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     check("map_computing_80x24", &draw(&mut a, 80, 24));
     assert!(a.jobs().contains(&Job::Map { neighbours: false }), "entering the pane asks for the map");
     a.receive(Msg::Map(Ok(map_fixture())));
-    a.receive(Msg::MapSample { id: "s000".into(), result: Ok(vec!["height: 7.5".into(), "colour: red".into()]) });
+    let row = || super::map::Shown::Row(Ok(vec!["height: 7.5".into(), "colour: red".into()]));
+    a.receive(Msg::MapSample { id: "s000".into(), shown: row() });
     a.jobs();
-    a.receive(Msg::MapSample { id: "s000".into(), result: Ok(vec!["height: 7.5".into(), "colour: red".into()]) });
+    a.receive(Msg::MapSample { id: "s000".into(), shown: row() });
     check("map_points_80x24", &draw(&mut a, 80, 24));
     // A rectangle from the cursor, three steps right and two down.
     a.act(Action::Range);
@@ -681,6 +682,32 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     check("map_selection_120x40", &draw(&mut a, 120, 40));
     a.act(Action::Colouring);
     assert!(draw(&mut a, 120, 40).contains("coloured by the live model"));
+}
+
+#[test]
+fn the_map_panel_shows_the_sample_under_the_cursor_as_the_browse_pane_does() {
+    use super::map::Shown;
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Map));
+    a.receive(Msg::Map(Ok(map_fixture())));
+    a.jobs();
+    let img = disc();
+    a.receive(Msg::MapSample { id: "s000".into(), shown: Shown::Sample(Ok(Preview::Image(img.clone()))) });
+    assert!(a.panes.map.image_to_encode().is_some(), "the event loop encodes it");
+    a.panes.map.image = Some(ratatui_image::picker::Picker::halfblocks().new_resize_protocol(img));
+    assert!(a.panes.map.image_to_encode().is_none());
+    let screen = draw(&mut a, 80, 24);
+    check("map_image_80x24", &screen);
+    let panel: String = screen.lines().map(|l| l.chars().skip(48).collect::<String>()).collect();
+    assert!(panel.contains('▀') || panel.contains('▄'), "the picture in half blocks:\n{screen}");
+    assert!(panel.contains("16×16"), "{screen}");
+    // A text is wrapped into the panel, its length below it; a file that cannot be read says why.
+    let text = "the printer on the third floor jams at every page ".repeat(3);
+    a.receive(Msg::MapSample { id: "s000".into(), shown: Shown::Sample(Ok(Preview::Text { text, truncated: false })) });
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("150 characters") && screen.contains("the printer on"), "{screen}");
+    a.receive(Msg::MapSample { id: "s000".into(), shown: Shown::Sample(Err("s000: not a PNG".into())) });
+    assert!(draw(&mut a, 80, 24).contains("s000: not a PNG"));
 }
 
 #[test]
