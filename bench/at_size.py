@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Kindling alone on a project too large to hand its vectors to a peer as CSV (100,000
-texts have 300,000 TF-IDF columns: a dense CSV of them would be 60 GB): the time of
-`embed`, `map` and `clusters` from an empty cache, each whole process, with the peak memory,
+"""Kindling from nothing on a large project (100,000 passages, 300,000 TF-IDF columns; the
+peers' benches take it too, through `embed -o`'s long CSV): the time of `embed`, `map` and
+then `clusters` from an empty cache, each whole process (`clusters` reusing the reduced
+rows the map kept, as a user's second command does), with the peak memory,
 and how well the map and the clusters keep the project's classes (agree@10, purity, as
 bench/map.py and bench/clusters.py score them), beside chance: the agreement of neighbours
 drawn at random (the sum of the squared class shares) and the purity of one cluster (the

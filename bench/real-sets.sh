@@ -4,7 +4,8 @@
 # /usr/share/man by section), none made by Kindling's generators: `similar` beside
 # NearestNeighbors (precision@10), `clusters` beside KMeans (purity), `map` beside TSNE and
 # umap-learn (agree@10), and a `map --png` of each to look at, in target/bench-real/; then
-# 100,000 passages of the manual pages, Kindling alone (bench/at_size.py).
+# 100,000 passages of the manual pages: Kindling from nothing (bench/at_size.py), then beside
+# the peers but for t-SNE.
 # Installs the peers into target/bench-tools/venv when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +36,10 @@ done
 # shellcheck disable=SC2086
 "$venv/bin/python" bench/map.py $dirs --method umap --peers umap
 "$venv/bin/python" bench/at_size.py $out/passages-project
+# The 100,000 passages beside the peers too, now that their TF-IDF travels as a long CSV;
+# no t-SNE (scikit-learn's takes most of an hour at this size on two cores).
+"$venv/bin/python" bench/similar.py $out/passages-project --queries 30
+"$venv/bin/python" bench/clusters.py $out/passages-project --repeat 1
+"$venv/bin/python" bench/map.py $out/passages-project --method umap --peers umap
 $kindling map $out/passages-project --png $out/passages-project.umap.png >/dev/null
 echo "pictures: $out/*.umap.png"
