@@ -55,20 +55,22 @@ pub struct Point {
 /// `progress` hears the stages of t-SNE or UMAP: the nearest neighbours, then the iterations
 /// or epochs.
 pub fn project(vectors: &Vectors, projection: Projection, seed: u64, progress: &dyn Progress) -> Result<Vec<Point>> {
-    if vectors.len() < 3 {
-        return Err(Error::user("a map needs at least 3 samples with a vector"));
-    }
-    project_rows(vectors, &super::reduce::dense(vectors), projection, seed, progress)
+    project_rows(vectors, || super::reduce::dense(vectors), projection, seed, progress)
 }
 
-/// `project` of `x`, the vectors as `reduce` makes them.
+/// `project` of the rows `reduced` gives (made only when there are enough samples): the
+/// vectors as `reduce` makes them, or as it kept them.
 fn project_rows(
     vectors: &Vectors,
-    x: &Array2<f64>,
+    reduced: impl FnOnce() -> Array2<f64>,
     projection: Projection,
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<Vec<Point>> {
+    if vectors.len() < 3 {
+        return Err(Error::user("a map needs at least 3 samples with a vector"));
+    }
+    let x = &reduced();
     let first = x.row(0);
     if x.rows().into_iter().all(|r| r.iter().zip(first.iter()).all(|(a, b)| (a - b).abs() < 1e-12)) {
         return Err(Error::user(format!(
@@ -153,10 +155,8 @@ pub fn cached_project(
     {
         return Ok(vectors.ids.iter().zip(xy).map(|(id, (x, y))| Point { id: id.clone(), x, y }).collect());
     }
-    if vectors.len() < 3 {
-        return project(vectors, projection, 0, progress);
-    }
-    let points = project_rows(vectors, &super::reduce::kept_dense(project_root, vectors), projection, 0, progress)?;
+    let reduced = || super::reduce::kept_dense(project_root, vectors);
+    let points = project_rows(vectors, reduced, projection, 0, progress)?;
     let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
     // A cache that cannot be written only costs the next opening its time.
     if let Ok(bytes) = postcard::to_allocvec(&xy) {

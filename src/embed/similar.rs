@@ -79,8 +79,9 @@ pub fn in_project(
                 };
                 return Ok(queries.par_iter().map(|id| row_of(id).map(search)).collect());
             }
-            narrow_or_sparse => {
-                let vectors = Vectors::new(ids.iter().map(|i| i.to_string()).collect(), narrow_or_sparse.into_matrix());
+            narrow_or_decoded => {
+                let vectors =
+                    Vectors::new(ids.iter().map(|i| i.to_string()).collect(), narrow_or_decoded.into_matrix());
                 return Ok(queries.par_iter().map(|id| row_of(id).map(|at| nearest_to_row(&vectors, at, k))).collect());
             }
         };
