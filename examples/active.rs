@@ -15,13 +15,14 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use kindling::data::SourceKind;
 use kindling::labels::store::Origin;
-use kindling::live::{self, next};
+use kindling::live;
 use kindling::progress::Silent;
 use kindling::project::Project;
-use kindling::project::config::SourceKind;
 use kindling::project::init::{InitOptions, init};
-use kindling::project::queue::Order;
+use kindling::workflow::next;
+use kindling::workflow::queue::Order;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

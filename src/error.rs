@@ -104,6 +104,16 @@ impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
     }
 }
 
+/// A TOML error as one line that names the line of the file.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> Error {
+    let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    let what = e.message().trim_end_matches('.');
+    match line {
+        Some(n) => Error::user(format!("line {n}: {what}; fix the file by hand")),
+        None => Error::user(format!("{what}; fix the file by hand")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,5 +22,6 @@ pub mod serve;
 pub mod served;
 pub mod settings;
 pub mod text;
+pub mod workflow;
 
 pub use error::{Error, Result};

@@ -535,7 +535,7 @@ fn main() {
         }
         Command::Classes { command: None, dir, json } => cli::classes::list(dir.as_deref(), json),
         Command::Classes { command: Some(command), .. } => {
-            use kindling::project::classes::ClassChange;
+            use kindling::workflow::classes::ClassChange;
             let (dir, change) = match command {
                 ClassesCommand::Add { dir, name, key, colour } => (dir, ClassChange::Add { name, key, colour }),
                 ClassesCommand::Rename { dir, old, new } => (dir, ClassChange::Rename { from: old, to: new }),
@@ -653,7 +653,7 @@ impl TrainArgs {
 
 impl InitArgs {
     fn into_options(self) -> kindling::project::init::InitOptions {
-        use kindling::project::config::SourceKind;
+        use kindling::data::SourceKind;
         kindling::project::init::InitOptions {
             dir: self.dir,
             source: self.source,

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::project::config::{KeyOverrides, toml_error};
+use crate::error::{Error, Result, toml_error};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +31,25 @@ pub enum Theme {
     Auto,
     Dark,
     Light,
+}
+
+/// `[keys]` tables: `down = "j"` or `down = ["j", "Down"]`.
+pub type KeyOverrides = std::collections::BTreeMap<String, KeyList>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            KeyList::One(k) => vec![k.as_str()],
+            KeyList::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// Where the settings file is, if this system has a config folder.

@@ -1,7 +1,7 @@
 //! Every transform Kindling knows, per modality, with its parameters and their ranges: the
 //! Augment pane lists them, kindling.toml names them, and they are checked against this.
 
-use crate::project::config::SourceKind;
+use crate::data::SourceKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Modality {

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use kindling::augment::Modality;
-use kindling::augment::preview::{self, Versions};
 use kindling::augment::settings::Plan;
 use kindling::project::Project;
+use kindling::workflow::augment_preview::{self, Versions};
 use kindling::{Error, Result};
 
 use super::output::print;
@@ -112,7 +112,7 @@ fn write_preview(dir: &Path, id: &str, choice: &Choice, copies: Option<usize>, s
     let project = Project::open(dir)?;
     let plan = plan_for(&project, choice)?;
     let copies = copies.unwrap_or(plan.copies);
-    let versions = preview::versions(&project, id, &plan, copies, seed)?;
+    let versions = augment_preview::versions(&project, id, &plan, copies, seed)?;
     std::fs::create_dir_all(out).map_err(|e| Error::file(out, e))?;
     // `cats/tabby.png` → `cats_tabby`: one flat folder, names that say which sample.
     let bare = Path::new(id).with_extension("");

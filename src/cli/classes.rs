@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use kindling::project::Project;
-use kindling::project::classes::{self, ClassChange};
+use kindling::workflow::classes::{self, ClassChange};
 use kindling::{Error, Result};
 
 use super::output::{print, print_json};

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use kindling::live::{self, next};
+use kindling::live;
 use kindling::project::Project;
-use kindling::project::queue::Order;
+use kindling::workflow::next;
+use kindling::workflow::queue::Order;
 use kindling::{Error, Result};
 
 use super::output::{print, print_json};

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use crate::project::config::SourceKind;
+use crate::data::SourceKind;
 
 /// `Err` carries a reason a person can act on.
 pub fn check(kind: SourceKind, bytes: &[u8]) -> Result<(), String> {

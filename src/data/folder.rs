@@ -8,9 +8,13 @@ use rayon::prelude::*;
 
 use super::decode;
 use super::file_cache::{FileCache, Outcome, Stamp};
+use crate::data::SourceKind;
 use crate::error::{Error, Result};
 use crate::progress::{Counter, Progress};
-use crate::project::config::SourceKind;
+
+/// The folder of a folder source that `served --import` copies served inputs into; never
+/// read as a class.
+pub const IMPORT_FOLDER: &str = "served";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileEntry {

@@ -8,10 +8,13 @@ mod parsed_copy;
 pub mod preview;
 pub mod query;
 pub mod row_index;
+mod source_config;
 pub mod split;
 pub mod summary;
 pub mod table;
 pub mod thumbnail;
+
+pub use source_config::{SourceConfig, SourceKind};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,7 +24,6 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
-use crate::project::config::{SourceConfig, SourceKind};
 use file_cache::FileCache;
 use folder::{CheckedFile, Unreadable};
 use row_index::RowIndex;
@@ -475,7 +477,7 @@ impl FolderSource {
         let dirs = &dirs[..dirs.len() - 1];
         let skip = usize::from(self.split_from_folders);
         // Served inputs imported for labelling wait in `served/`: no class of their own.
-        dirs.get(skip..).and_then(|d| d.last()).copied().filter(|d| *d != crate::served::IMPORT_FOLDER)
+        dirs.get(skip..).and_then(|d| d.last()).copied().filter(|d| *d != folder::IMPORT_FOLDER)
     }
 }
 

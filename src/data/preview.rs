@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use super::Source;
+use crate::data::SourceKind;
 use crate::error::{Error, Result};
-use crate::project::config::SourceKind;
 
 /// The most text read for a preview.
 const TEXT_LIMIT: u64 = 64 * 1024;

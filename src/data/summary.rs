@@ -83,7 +83,7 @@ pub fn summarize(t: &TableSource, query: &Query, column: &str) -> Result<ColumnS
 mod tests {
     use super::*;
     use crate::data::Source;
-    use crate::project::config::{SourceConfig, SourceKind};
+    use crate::data::{SourceConfig, SourceKind};
 
     #[test]
     fn summarizes_numbers_and_strings() {

@@ -42,7 +42,7 @@ fn cache_path(cache_dir: &Path, id: &str, stamp: &Stamp) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::config::{SourceConfig, SourceKind};
+    use crate::data::{SourceConfig, SourceKind};
 
     #[test]
     fn thumbnails_are_small_and_cached() {

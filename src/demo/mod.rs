@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::data::SourceKind;
 use crate::error::{Error, Result, ResultExt};
 use crate::labels::store::Origin;
 use crate::progress::Progress;
-use crate::project::config::SourceKind;
 use crate::project::init::{InitOptions, init};
 
 pub struct Demo {

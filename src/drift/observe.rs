@@ -91,8 +91,7 @@ pub fn unknown_share(words: &[String], vocabulary: &HashSet<String>) -> Option<f
 
 /// Images (size, channels, brightness) or clips (duration, rate, loudness), by extension.
 fn files_of(files: &[PathBuf]) -> Observed {
-    let is_audio =
-        files.first().is_some_and(|f| crate::data::folder::has_extension(f, crate::project::config::SourceKind::Audio));
+    let is_audio = files.first().is_some_and(|f| crate::data::folder::has_extension(f, crate::data::SourceKind::Audio));
     if is_audio {
         let facts: Vec<Option<(f64, u32, f64)>> = files
             .par_iter()

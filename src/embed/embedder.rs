@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data::SourceKind;
 use crate::error::{Error, Result};
 use crate::features::encoder::{self, Encoder};
 use crate::features::{Featurizer, Inputs, Matrix, Method, Settings};
 use crate::progress::Progress;
-use crate::project::config::SourceKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Embedder {

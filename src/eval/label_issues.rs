@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::runs::predictions::Predictions;
+use crate::eval::predictions::Predictions;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabelIssue {
@@ -57,7 +57,7 @@ pub fn find(predictions: &Predictions) -> Vec<LabelIssue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runs::predictions::Prediction;
+    use crate::eval::predictions::Prediction;
 
     #[test]
     fn flags_samples_another_class_claims_worst_first() {

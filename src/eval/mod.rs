@@ -7,4 +7,5 @@ pub mod label_issues;
 pub mod loss_png;
 pub mod metrics;
 pub mod pixel_font;
+pub mod predictions;
 pub mod split;

@@ -198,7 +198,7 @@ impl Encoder {
     #[cfg(not(feature = "torch"))]
     pub fn session(&self) -> Result<Session<'_>> {
         Err(Error::user(
-            "a TorchScript encoder needs kindling built with `--features torch` (the README's \"GPU models\" section)",
+            "a TorchScript encoder needs kindling built with `--features torch` (docs/commands.md, \"GPU models\")",
         ))
     }
 

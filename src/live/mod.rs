@@ -3,64 +3,29 @@
 //! not a run — it fills `.kindling/live/`, never `runs/` — and everything it writes is
 //! written whole and renamed into place, so a reader (or a SIGKILL) never sees half a file.
 
-pub mod next;
 pub mod state;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
+use crate::eval::predictions::{Prediction, Predictions};
 use crate::eval::split;
 use crate::features::Method;
 use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
 use crate::progress::{Progress, Silent};
 use crate::project::Project;
+pub use crate::project::live_settings::LiveSettings;
 use crate::runs::dataset::Dataset;
-use crate::runs::predictions::{Prediction, Predictions};
 pub use state::{LiveState, Refit};
 
 /// Where the live model keeps its files, inside the project.
 pub fn dir(project_root: &Path) -> PathBuf {
     project_root.join(".kindling").join("live")
-}
-
-/// `[live]` in kindling.toml.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LiveSettings {
-    /// The model refitted as labels come (a CPU baseline).
-    pub model: String,
-    /// `auto` (the kind's default featurizer) or a featurizer name.
-    pub features: String,
-    /// Refit after this many new label events (and whenever labelling pauses).
-    pub every: usize,
-}
-
-impl Default for LiveSettings {
-    fn default() -> LiveSettings {
-        LiveSettings { model: "logistic".into(), features: "auto".into(), every: 10 }
-    }
-}
-
-impl LiveSettings {
-    pub fn is_default(&self) -> bool {
-        *self == LiveSettings::default()
-    }
-
-    pub fn validate(&self) -> Result<()> {
-        let model = ModelKind::parse(&self.model).map_err(|e| Error::user(format!("[live] model: {}", e.message())))?;
-        if model.needs_torch() {
-            return Err(Error::user("[live] model: the live model is a CPU baseline (logistic, naive_bayes, …)"));
-        }
-        if self.every == 0 {
-            return Err(Error::user("[live] every must be at least 1"));
-        }
-        Ok(())
-    }
 }
 
 /// The live model's guess for one sample: its class, the probability, and the runner-up

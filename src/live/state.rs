@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dir;
 use crate::error::{Error, Result};
-use crate::runs::predictions::{PREDICTIONS_FILE, Predictions};
+use crate::eval::predictions::{PREDICTIONS_FILE, Predictions};
 
 const STATE_FILE: &str = "state.json";
 const HISTORY_FILE: &str = "history.jsonl";

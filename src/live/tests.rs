@@ -132,7 +132,7 @@ fn a_refit_overtaken_by_one_on_later_labels_is_dropped() {
     let late = refit(&project, &Silent).unwrap();
     let dataset = Dataset::load(&project).unwrap();
     let classes = project.config.class_names();
-    let old = crate::runs::predictions::Predictions { classes, by_id: Default::default() };
+    let old = crate::eval::predictions::Predictions { classes, by_id: Default::default() };
     state::write(project.root(), &dataset.ids, &old, &early).unwrap();
     assert_eq!(state::latest(project.root()).unwrap(), late, "the later labels' refit stays");
     assert_eq!(state::read(project.root()).unwrap().unwrap().predictions.by_id.len(), 20);

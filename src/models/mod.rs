@@ -99,7 +99,7 @@ impl ModelKind {
     pub fn available(self) -> Result<()> {
         if self.needs_torch() && !cfg!(feature = "torch") {
             return Err(Error::user(format!(
-                "{} is a GPU model and this kindling was built without them; build with `cargo build --release --features torch` against libtorch (the README's \"GPU models\" section says how)",
+                "{} is a GPU model and this kindling was built without them; build with `cargo build --release --features torch` against libtorch (docs/commands.md, \"GPU models\", says how)",
                 self.name()
             )));
         }

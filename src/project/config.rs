@@ -1,32 +1,14 @@
 //! `kindling.toml`: the task (name, classes and their keys) and where the data lives.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::data::SourceConfig;
+use crate::error::{Error, Result, toml_error};
+use crate::settings::KeyOverrides;
 
 pub const CONFIG_FILE: &str = "kindling.toml";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    Table,
-    Images,
-    Text,
-    Audio,
-}
-
-impl SourceKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            SourceKind::Table => "table",
-            SourceKind::Images => "images",
-            SourceKind::Text => "text",
-            SourceKind::Audio => "audio",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,8 +32,8 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "crate::models::TorchSettings::is_default")]
     pub torch: crate::models::TorchSettings,
     /// `[live]`: the live model refitted while labelling.
-    #[serde(default, skip_serializing_if = "crate::live::LiveSettings::is_default")]
-    pub live: crate::live::LiveSettings,
+    #[serde(default, skip_serializing_if = "super::live_settings::LiveSettings::is_default")]
+    pub live: super::live_settings::LiveSettings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -80,78 +62,12 @@ impl LabelSettings {
     }
 }
 
-/// `[keys]` tables: `down = "j"` or `down = ["j", "Down"]`.
-pub type KeyOverrides = std::collections::BTreeMap<String, KeyList>;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum KeyList {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl KeyList {
-    pub fn keys(&self) -> Vec<&str> {
-        match self {
-            KeyList::One(k) => vec![k.as_str()],
-            KeyList::Many(ks) => ks.iter().map(String::as_str).collect(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectSection {
     pub name: String,
     #[serde(default)]
     pub multi_label: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceConfig {
-    pub kind: SourceKind,
-    /// A file (table, or a table holding texts) or a folder (images, texts, audio); relative
-    /// paths are relative to the project directory.
-    pub path: PathBuf,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_column: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_column: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_column: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub split_column: Option<String>,
-    /// CSV of `id,split`, relative to the project directory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub split_file: Option<PathBuf>,
-    /// Class sub-folders hold the labels (the folder right above each file).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub labels_from_folders: bool,
-    /// A top folder named train / valid / test fixes each file's split.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub split_from_folders: bool,
-}
-
-impl SourceConfig {
-    /// A source of `kind` at `path` with no optional columns or files.
-    pub fn new(kind: SourceKind, path: impl Into<PathBuf>) -> SourceConfig {
-        SourceConfig {
-            kind,
-            path: path.into(),
-            id_column: None,
-            label_column: None,
-            text_column: None,
-            split_column: None,
-            split_file: None,
-            labels_from_folders: false,
-            split_from_folders: false,
-        }
-    }
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -253,19 +169,10 @@ impl Config {
     }
 }
 
-/// A TOML error as one line that names the line of the file.
-pub fn toml_error(text: &str, e: &toml::de::Error) -> Error {
-    let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-    let what = e.message().trim_end_matches('.');
-    match line {
-        Some(n) => Error::user(format!("line {n}: {what}; fix the file by hand")),
-        None => Error::user(format!("{what}; fix the file by hand")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::SourceKind;
 
     const GOOD: &str = r#"
 [project]

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::config::{CONFIG_FILE, ClassConfig, toml_error};
-use crate::error::{Error, Result, ResultExt};
+use super::config::{CONFIG_FILE, ClassConfig};
+use crate::error::{Error, Result, ResultExt, toml_error};
 
 /// Writes `classes` as the project's class list. `renamed` maps an old name to its new one,
 /// so that the renamed class keeps its table.

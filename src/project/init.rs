@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::Project;
-use super::config::{CONFIG_FILE, ClassConfig, Config, ProjectSection, SourceConfig, SourceKind};
+use super::config::{CONFIG_FILE, ClassConfig, Config, ProjectSection};
 use super::keys;
 use crate::data::folder::{self, Unreadable};
 use crate::data::table::TableFormat;
 use crate::data::{self, Source, split};
+use crate::data::{SourceConfig, SourceKind};
 use crate::error::{Error, Result};
 use crate::labels::store::{LABELS_FILE, LabelStore, Origin};
 use crate::progress::Progress;

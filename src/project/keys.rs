@@ -5,6 +5,11 @@
 /// r review, v range, g/G first/last, J/K scroll, n more like this).
 const DEFAULT_KEYS: &str = "1234567890abcdefimpwyzABCDEFILMNOPQRTVWYZ";
 
+/// Keys the Label pane keeps for its own commands (moving, skipping, undo, grid, order,
+/// review, range, first / last, scrolling, more like this, help, palette, search); a class
+/// cannot take one.
+pub const RESERVED_KEYS: &str = "hjklqsuxtorvgGJKn?:/ ";
+
 /// Colours that exist in 16-colour terminals, distinct from each other.
 const COLOURS: [&str; 12] = [
     "red",
@@ -39,7 +44,7 @@ mod tests {
         let keys: Vec<String> = (0..60).map(default_key).filter(|k| !k.is_empty()).collect();
         let set: std::collections::HashSet<_> = keys.iter().collect();
         assert_eq!(set.len(), keys.len());
-        for reserved in crate::project::classes::RESERVED_KEYS.chars() {
+        for reserved in RESERVED_KEYS.chars() {
             assert!(!keys.iter().any(|k| k.starts_with(reserved)), "{reserved} is a command key");
         }
         assert_eq!(default_key(0), "1");

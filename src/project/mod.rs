@@ -1,13 +1,13 @@
 //! A project directory: `kindling.toml`, `labels.db`, `runs/`, `.kindling/` caches.
 
-pub mod classes;
+pub mod class_history;
 pub mod config;
 pub mod config_edit;
 pub mod info;
 pub mod init;
 pub mod keys;
 pub mod labelling;
-pub mod queue;
+pub mod live_settings;
 pub mod samples;
 
 use std::path::{Path, PathBuf};

@@ -399,7 +399,7 @@ fn as_rows(t: &TableSource, records: Vec<(usize, csv::ByteRecord)>) -> Result<(V
 mod tests {
     use super::*;
     use crate::data::query::parse_filter;
-    use crate::project::config::{SourceConfig, SourceKind};
+    use crate::data::{SourceConfig, SourceKind};
 
     fn table(dir: &std::path::Path) -> Source {
         std::fs::write(dir.join("t.csv"), "name,n\nApple,1\npear,2\napple pie,3\nplum,4\nAPPLES,5\n").unwrap();

@@ -9,9 +9,9 @@ use rayon::prelude::*;
 
 use super::{Check, Finding, Groups, Scanned, Severity};
 use crate::data::FolderSource;
+use crate::data::SourceKind;
 use crate::error::Result;
 use crate::progress::{Counter, Progress};
-use crate::project::config::SourceKind;
 
 /// Images whose 64-bit difference hashes differ in at most this many bits are near copies.
 const NEAR_BITS: u32 = 4;

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::{Check, Finding, Groups, Scanned, Severity};
+use crate::data::SourceKind;
 use crate::data::TableSource;
 use crate::data::table::column_texts;
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::project::config::SourceKind;
 
 /// A value this many robust standard deviations from the median is an outlier.
 const ROBUST_Z: f64 = 3.5;

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use crate::data::Source;
+use crate::data::SourceKind;
 use crate::data::split::Split;
 use crate::data::table::column_texts;
 use crate::error::{Error, Result};
 use crate::features::Inputs;
 use crate::project::Project;
-use crate::project::config::SourceKind;
 
 pub struct Dataset {
     pub ids: Vec<String>,

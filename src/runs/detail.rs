@@ -6,11 +6,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::events::{self, EVENTS_FILE};
-use super::predictions::{PREDICTIONS_FILE, Predictions};
 use super::{dir, record, train};
 use crate::error::{Error, Result};
 use crate::eval::confusion::Confusion;
 use crate::eval::label_issues::LabelIssue;
+use crate::eval::predictions::{PREDICTIONS_FILE, Predictions};
 
 #[derive(Debug, Clone)]
 pub struct RunDetail {
@@ -94,7 +94,7 @@ pub fn detail(project_root: &Path, id: &str) -> Result<RunDetail> {
         .unwrap_or_default();
     // A project that cannot be read here only loses the note of renamed classes.
     let since = crate::project::Project::open(project_root)
-        .and_then(|p| crate::project::classes::since(&p, &confusion.classes))
+        .and_then(|p| crate::project::class_history::since(&p, &confusion.classes))
         .unwrap_or_default();
     Ok(RunDetail { record, metrics, confusion, drill, loss, issues, since })
 }

@@ -8,7 +8,6 @@ pub mod dataset;
 pub mod detail;
 pub mod events;
 pub mod predict;
-pub mod predictions;
 pub mod record;
 pub mod report;
 pub mod sweep;

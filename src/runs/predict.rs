@@ -6,17 +6,17 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::artifacts::{self, FEATURIZER_FILE, MODEL_FILE};
-use super::predictions::PROB_PREFIX;
 use super::record::RunRecord;
 use crate::data::file_cache::FileCache;
 use crate::data::folder;
 use crate::data::table::{Table, TableFormat, column_texts};
+use crate::data::{SourceConfig, SourceKind};
 use crate::drift::{self, DriftReport, Profile};
 use crate::error::{Error, Result};
+use crate::eval::predictions::PROB_PREFIX;
 use crate::features::{Featurizer, Inputs};
 use crate::models::{Model, Probabilities};
 use crate::progress::Progress;
-use crate::project::config::{SourceConfig, SourceKind};
 
 pub struct Applied {
     pub ids: Vec<String>,

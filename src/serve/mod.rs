@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
+use crate::data::SourceKind;
 use crate::drift::{self, DriftReport, Window};
 use crate::error::Result;
 use crate::features::{Featurizer, Inputs};
 use crate::progress::Silent;
-use crate::project::config::SourceKind;
 use crate::runs::predict::Loaded;
 use crate::served::{Entry, Logger};
 pub use request::{BadRequest, MAX_BATCH};

@@ -9,8 +9,8 @@ use polars::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::data::SourceKind;
 use crate::features::{Featurizer, Inputs};
-use crate::project::config::SourceKind;
 use crate::runs::predict::Loaded;
 
 /// Items one request may hold unless `--max-batch` says otherwise.

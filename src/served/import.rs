@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{Entry, FILES_DIR, IMPORT_FOLDER, IMPORTED_FILE, LOG_FILE, SERVED_DIR};
+use crate::data::SourceKind;
 use crate::data::table::TableFormat;
 use crate::error::{Error, Result};
 use crate::project::Project;
-use crate::project::config::SourceKind;
 
 /// What the log holds.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -18,5 +18,4 @@ pub const LOG_FILE: &str = "log.jsonl";
 pub const FILES_DIR: &str = "files";
 /// What `--import` has added: sample id, the model's confidence, the log line.
 pub const IMPORTED_FILE: &str = "imported.csv";
-/// The folder of a folder source that imported files go to (never read as a class).
-pub const IMPORT_FOLDER: &str = "served";
+pub use crate::data::folder::IMPORT_FOLDER;

@@ -2,18 +2,21 @@
 //! panes ask for, and the router of background results. No I/O here: work is asked for
 //! through `Job`s and its results come back as `Msg`s.
 
-use kindling::project::config::{ClassConfig, SourceKind};
+use kindling::data::SourceKind;
+use kindling::project::config::ClassConfig;
 
-pub use super::pane::Pane;
+use super::pane::Pane;
 
 use super::augment::Augment;
 use super::browse::Browse;
 use super::command::{self, Command};
+use super::component::{Component, Cx, Effect, Shared};
 use super::job::{Job, Msg};
 use super::keys::{Action, Key, KeyMap};
-use super::label::{Content, Labeller, Write, Written};
+use super::label::{Content, Labeller};
+use super::label_write::{Write, Written};
+use super::map::Map;
 use super::palette::{self, Prompt};
-use super::pane::{Component, Cx, Effect, Panes, Shared};
 use super::results::Results;
 use super::train::Train;
 
@@ -47,7 +50,7 @@ impl App {
                 augment: Augment::new(kindling::augment::Modality::of(kind), Default::default()),
                 train: Train::new(kind),
                 results: Results::default(),
-                map: super::map::Map::default(),
+                map: Map::default(),
             },
             shared: Shared::new(kind, classes),
             keymap,
@@ -323,3 +326,26 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+
+/// The panes, one field each; `get_mut` is the one place that maps an id to its pane.
+pub struct Panes {
+    pub browse: Browse,
+    pub label: Labeller,
+    pub augment: Augment,
+    pub train: Train,
+    pub results: Results,
+    pub map: Map,
+}
+
+impl Panes {
+    pub fn get_mut(&mut self, pane: Pane) -> &mut dyn Component {
+        match pane {
+            Pane::Browse => &mut self.browse,
+            Pane::Label => &mut self.label,
+            Pane::Augment => &mut self.augment,
+            Pane::Train => &mut self.train,
+            Pane::Results => &mut self.results,
+            Pane::Map => &mut self.map,
+        }
+    }
+}

@@ -2,14 +2,14 @@
 //! numbers, and augmented versions of the sample selected in Browse, made again whenever a
 //! setting changes or `r` rolls a new seed. Changes are saved to kindling.toml.
 
-use kindling::augment::preview::Versions;
 use kindling::augment::{Modality, Settings};
+use kindling::workflow::augment_preview::Versions;
 
+use super::component::{Component, Cx, Effect, Shared};
 use super::job::Job;
 use super::keys::Action;
 use super::palette::Prompt;
-use super::pane::{Component, Cx, Effect, Shared};
-use super::ui::Theme;
+use super::theme::Theme;
 
 /// Versions shown beside the original.
 pub const VERSIONS: usize = 4;
@@ -206,11 +206,11 @@ impl Component for Augment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::pane::in_cx;
+    use crate::tui::component::in_cx;
 
     /// The settings an action asks to save, if any.
     fn saved_by(a: &mut Augment, action: Action) -> Option<Settings> {
-        let (_, jobs, _) = in_cx(kindling::project::config::SourceKind::Images, |cx| Component::act(a, action, cx));
+        let (_, jobs, _) = in_cx(kindling::data::SourceKind::Images, |cx| Component::act(a, action, cx));
         jobs.into_iter().find_map(|j| match j {
             Job::SaveAugment(s) => Some(s),
             _ => None,

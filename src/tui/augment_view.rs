@@ -3,7 +3,7 @@
 //! blocks, texts as text, clips as waveforms, table rows as columns of values).
 
 use image::RgbImage;
-use kindling::augment::preview::Versions;
+use kindling::workflow::augment_preview::Versions;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, Wrap};
 
 use super::augment::Augment;
-use super::browse_view::clip;
-use super::ui::Theme;
+use super::cells::clip;
+use super::theme::Theme;
 
 pub fn render(f: &mut Frame, a: &Augment, theme: Theme, area: Rect) {
     let [list, preview] = Layout::horizontal([Constraint::Length(44), Constraint::Min(20)]).areas(area);

@@ -1,20 +1,20 @@
 //! The Browse pane's state: a cursor over all samples, the visible page, and a window of
 //! rows fetched in the background around it. Only that window is ever held in memory.
 
+use kindling::data::SourceKind;
 use kindling::data::preview::Preview;
 use kindling::data::query::{Query, parse_filter};
 use kindling::data::summary::ColumnSummary;
-use kindling::project::config::SourceKind;
 use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui_image::protocol::StatefulProtocol;
 
+use super::component::{Component, Cx, Effect, Shared};
 use super::job::Job;
 use super::keys::Action;
 use super::palette::Prompt;
-use super::pane::{Component, Cx, Effect, Shared};
 use super::report::ReportView;
+use super::theme::Theme;
 use super::thumbs::Thumbs;
-use super::ui::Theme;
 use super::viewport::top_following;
 
 /// Rows fetched beyond each edge of the visible page, so that scrolling rarely waits.

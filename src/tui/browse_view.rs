@@ -1,6 +1,6 @@
 //! Drawing the Browse pane: a grid for tables; a list and a preview for files.
 
-use kindling::project::config::SourceKind;
+use kindling::data::SourceKind;
 use kindling::project::samples::SampleRow;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,16 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use super::browse::Browse;
-use super::pane::Shared;
+use super::cells::{CELL, clip};
+use super::component::Shared;
 use super::sample_view;
-use super::ui::Theme;
+use super::theme::Theme;
 
 /// Widest a table column is drawn.
 const MAX_COLUMN: usize = 30;
-/// A grid cell: the thumbnail and one line for the label and id below it.
-pub const CELL: (u16, u16) = (16, 8);
-/// Where a thumbnail is drawn inside its cell.
-pub const THUMB_AREA: Rect = Rect { x: 0, y: 0, width: CELL.0 - 1, height: CELL.1 - 1 };
 
 pub fn render(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, area: Rect) {
     let block = Block::bordered();
@@ -93,15 +90,6 @@ fn label_span(shared: &Shared, theme: Theme, row: Option<&SampleRow>) -> Span<'s
     match row.and_then(|r| r.label.as_deref()) {
         Some(l) => Span::styled(l.to_string(), shared.colour_of(l).map_or(Style::new(), |c| theme.fg(c))),
         None => Span::styled("·", theme.dim()),
-    }
-}
-
-pub fn clip(s: &str, width: usize) -> String {
-    let one_line = s.replace(['\n', '\r', '\t'], " ");
-    if one_line.chars().count() <= width {
-        one_line
-    } else {
-        format!("{}…", one_line.chars().take(width.saturating_sub(1)).collect::<String>())
     }
 }
 

@@ -3,11 +3,11 @@
 //! (`:review`, `:grid`, `:q`); with completion of names and what to say of a typo.
 
 use kindling::models::ModelKind;
-use kindling::project::classes::ClassChange;
-use kindling::project::queue::Order;
+use kindling::workflow::classes::ClassChange;
+use kindling::workflow::queue::Order;
 
-use super::app::Pane;
 use super::keys::{Action, KeyMap};
+use super::pane::Pane;
 
 /// The commands that take arguments, and how they are typed.
 pub const COMMANDS: [(&str, &str); 10] = [

@@ -1,37 +1,13 @@
-//! Background work: what the panes ask for (`Job`), what comes back (`Msg`), and `spawn`,
-//! which runs a job off the UI task. Both are plain data, so tests can feed `Msg` values
-//! to the app without running anything.
+//! Background work as plain data: what the panes ask for (`Job`) and what comes back
+//! (`Msg`), so that tests can feed `Msg` values to the app without running anything.
+//! `worker` runs the jobs.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
-
-use kindling::data::Source;
-use kindling::data::preview;
 use kindling::data::query::Query;
-use kindling::data::{summary, thumbnail};
-use kindling::labels::store::LabelStore;
-use kindling::progress::Silent;
-use kindling::project::Project;
 use kindling::project::samples::{SampleRow, TableColumn};
-use kindling::project::{queue, samples};
-use kindling::readiness;
-use tokio::sync::mpsc::UnboundedSender;
+use kindling::workflow::queue::Queue as QueueData;
 
-use super::label::QueueData;
-use super::{augment, launch};
-
-/// Waveform resolution loaded for audio previews.
-const WAVEFORM_BUCKETS: usize = 400;
-
-/// What jobs run against: the project's source, label store, caches and classes.
-pub struct Workers {
-    pub source: Arc<Source>,
-    pub labels: PathBuf,
-    pub cache: PathBuf,
-    pub root: PathBuf,
-    pub classes: Vec<String>,
-}
+use super::launch::Launch;
+use super::map_data::{MapData, Progress, Shown};
 
 /// Work for the event loop to run off the UI task.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,8 +32,8 @@ pub enum Job {
     /// The Label pane's queue, built in `order` (or for `review`).
     Queue {
         generation: u64,
-        order: kindling::project::queue::Order,
-        review: Option<kindling::project::queue::Review>,
+        order: kindling::workflow::queue::Order,
+        review: Option<kindling::workflow::queue::Review>,
         seed: u64,
     },
     /// Previews of file samples, sent one by one as they load.
@@ -73,7 +49,7 @@ pub enum Job {
     /// Refit the live model on the current labels.
     Refit,
     /// A class change from the palette (`:class …`).
-    ClassChange(kindling::project::classes::ClassChange),
+    ClassChange(kindling::workflow::classes::ClassChange),
     /// Backspace reached a class change: take it back whole.
     UndoChange,
     /// Where sample `id` is in the Browse view (`:goto ID`).
@@ -120,7 +96,7 @@ pub enum Job {
         from: u64,
     },
     /// Start `kindling train` with these settings, detached.
-    Launch(super::train::Launch),
+    Launch(Launch),
     /// Ask a running training process to stop.
     Cancel {
         pid: u32,
@@ -146,12 +122,12 @@ pub enum Job {
 
 /// Results of background work.
 pub enum Msg {
-    Map(Result<super::map::MapData, String>),
+    Map(Result<MapData, String>),
     /// The map job's stage and how far it is (done, of), while it runs.
-    MapProgress(super::map::Progress),
+    MapProgress(Progress),
     MapSample {
         id: String,
-        shown: super::map::Shown,
+        shown: Shown,
     },
     Count {
         generation: u64,
@@ -187,7 +163,7 @@ pub enum Msg {
     },
     AugmentPreview {
         generation: u64,
-        result: Result<kindling::augment::preview::Versions, String>,
+        result: Result<kindling::workflow::augment_preview::Versions, String>,
     },
     Saved(Result<(), String>),
     /// Cancelling a run failed.
@@ -234,202 +210,4 @@ pub enum Msg {
         result: Result<Vec<String>, String>,
     },
     Labels(Result<(std::collections::HashMap<String, String>, u64), String>),
-}
-
-/// Neighbours the Label pane's `n` asks for (the unlabelled among them come next).
-const MORE_LIKE_THIS: usize = 20;
-
-/// Runs `job` on the blocking pool; its result comes back on `tx`.
-pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
-    let (source, labels, tx) = (Arc::clone(&ctx.source), ctx.labels.clone(), tx.clone());
-    if let Job::Thumbnails { ids } = job {
-        let cache = ctx.cache.clone();
-        tokio::task::spawn_blocking(move || {
-            for id in ids {
-                let result = thumbnail::load(&source, &cache, &id).map_err(|e| e.to_string());
-                if tx.send(Msg::Thumbnail { id, result }).is_err() {
-                    return;
-                }
-            }
-        });
-        return;
-    }
-    if let Job::Previews { ids } = job {
-        tokio::task::spawn_blocking(move || {
-            for id in ids {
-                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
-                if tx.send(Msg::Preview { id, result }).is_err() {
-                    return;
-                }
-            }
-        });
-        return;
-    }
-    let (root, classes, cache) = (ctx.root.clone(), ctx.classes.clone(), ctx.cache.clone());
-    tokio::task::spawn_blocking(move || {
-        let msg = match job {
-            Job::Thumbnails { .. } | Job::Previews { .. } => return,
-            Job::Launch(launch) => return launch::start(&root, &cache, &launch, tx),
-            Job::Cancel { pid } => Msg::Cancelled(kindling::runs::active::terminate(pid).map_err(|e| e.to_string())),
-            Job::AugmentPreview { generation, id, plan, copies, seed } => {
-                let result = Project::open(&root)
-                    .and_then(|p| kindling::augment::preview::versions(&p, &id, &plan, copies, seed))
-                    .map(augment::for_display)
-                    .map_err(|e| e.to_string());
-                Msg::AugmentPreview { generation, result }
-            }
-            Job::SaveAugment(settings) => Msg::Saved(
-                Project::open(&root)
-                    .and_then(|mut p| {
-                        p.config.augment = settings;
-                        p.config.validate()?;
-                        p.config.save(&root)
-                    })
-                    .map_err(|e| format!("cannot save the augmentations: {e}")),
-            ),
-            Job::Events { id, from } => {
-                let path = kindling::runs::dir(&root, &id).join(kindling::runs::events::EVENTS_FILE);
-                Msg::Events {
-                    id,
-                    from,
-                    result: kindling::runs::events::read_from(&path, from).map_err(|e| e.to_string()),
-                }
-            }
-            Job::Queue { generation, order, review, seed } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
-                Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
-            }
-            Job::Refit => Msg::Refit(super::learner::refit(&root)),
-            Job::ClassChange(change) => Msg::ClassChanged {
-                undoable: true,
-                result: Project::open(&root)
-                    .and_then(|mut p| {
-                        let changed = kindling::project::classes::change(&mut p, &change)?;
-                        Ok((format!("{} · Backspace undoes it", changed.said()), p.config.classes))
-                    })
-                    .map_err(|e| e.to_string()),
-            },
-            Job::UndoChange => Msg::ClassChanged {
-                undoable: false,
-                result: Project::open(&root)
-                    .and_then(|mut p| {
-                        let said = kindling::project::classes::undo(&mut p)?;
-                        Ok((said.unwrap_or_else(|| "nothing to undo".into()), p.config.classes))
-                    })
-                    .map_err(|e| e.to_string()),
-            },
-            Job::Locate { generation, query, id } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| samples::locate(&source, &store, &query, &id))
-                    .map_err(|e| e.to_string());
-                Msg::Located { generation, id, result }
-            }
-            Job::Similar { id } => {
-                let result = Project::open(&root)
-                    .and_then(|p| {
-                        // The live model's featurizer: its vectors are cached already.
-                        let method = kindling::features::Method::choose(&p.config.live.features, p.config.source.kind)?;
-                        let embedder = kindling::embed::Embedder::Features(method);
-                        // The cached rows when there are (a refit keeps them fresh); reading the
-                        // whole data again for each `n` only when there are none.
-                        let vectors = match kindling::embed::cached(&root, &embedder) {
-                            Some(v) => v,
-                            None => kindling::embed::vectors(&p, &embedder, &Silent)?.0,
-                        };
-                        let near = kindling::embed::similar::nearest(&vectors, &id, MORE_LIKE_THIS);
-                        Ok(near.unwrap_or_default().into_iter().map(|n| n.id).collect())
-                    })
-                    .map_err(|e| e.to_string());
-                Msg::Similar { id, result }
-            }
-            Job::Export(path) => Msg::Exported(
-                Project::open(&root)
-                    .and_then(|p| kindling::project::labelling::export(&p, std::path::Path::new(&path), None))
-                    .map(|n| format!("wrote {n} label{} to {path}", if n == 1 { "" } else { "s" }))
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::RunReport(id) => Msg::Exported(
-                Project::open(&root)
-                    .and_then(|p| {
-                        let folder = p.root().join("exports");
-                        std::fs::create_dir_all(&folder).map_err(|e| kindling::Error::file(&folder, e))?;
-                        let path = folder.join(format!("{id}-report.html"));
-                        kindling::runs::report::write(&p, &id, &path)?;
-                        Ok(format!("wrote the report of run {id} to {}", path.display()))
-                    })
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Cards { ids } => Msg::Cards(
-                LabelStore::open(&labels)
-                    .and_then(|store| samples::rows_by_ids(&source, &store, &ids))
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Labels => Msg::Labels(
-                LabelStore::open(&labels)
-                    .and_then(|store| {
-                        let events = store.event_count()?;
-                        Ok((store.current()?.into_iter().collect(), events))
-                    })
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Count { generation, query } => {
-                let last = std::sync::Mutex::new(std::time::Instant::now());
-                let progress = |rows| {
-                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-                    if last.elapsed() >= Duration::from_millis(100) {
-                        *last = std::time::Instant::now();
-                        let _ = tx.send(Msg::Counting { generation, rows });
-                    }
-                };
-                let result =
-                    LabelStore::open(&labels).and_then(|store| samples::count(&source, &store, &query, &progress));
-                Msg::Count { generation, result: result.map_err(|e| e.to_string()) }
-            }
-            Job::Runs => Msg::Runs(kindling::runs::list(&root).map_err(|e| e.to_string())),
-            Job::Map { neighbours } => {
-                let progress = super::map_job::ToPane::new(tx.clone());
-                Msg::Map(super::map_job::data(&root, neighbours, &progress).map_err(|e| e.to_string()))
-            }
-            Job::MapSample { id, place } => {
-                let shown = super::map_job::shown(&source, &labels, &id, place);
-                Msg::MapSample { id, shown }
-            }
-            Job::RunDetail { id } => {
-                let result = kindling::runs::detail(&root, &id).map(Box::new).map_err(|e| e.to_string());
-                Msg::RunDetail { id, result }
-            }
-            Job::Report => Msg::Report(
-                Project::open(&root).and_then(|p| readiness::report(&p, &Silent)).map_err(|e| e.to_string()),
-            ),
-            Job::Summary { generation, query, column } => {
-                let result = match source.as_ref() {
-                    Source::Table(t) => summary::summarize(t, &query, &column).map_err(|e| e.to_string()),
-                    Source::Folder(_) => Err("column summaries apply to tables".to_string()),
-                };
-                Msg::Summary { generation, column, result }
-            }
-            Job::Find { generation, query, text, from, forward } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| samples::find(&source, &store, &query, &text, from, forward))
-                    .map_err(|e| e.to_string());
-                Msg::Found { generation, text, result }
-            }
-            Job::Coverage => Msg::Coverage(
-                LabelStore::open(&labels)
-                    .and_then(|s| Ok((s.labelled_count()?, s.event_count()?)))
-                    .map_err(|e| e.to_string()),
-            ),
-            Job::Rows { request, offset, len, query } => {
-                let result =
-                    LabelStore::open(&labels).and_then(|store| samples::rows(&source, &store, &query, offset, len));
-                Msg::Rows { request, offset, result: result.map_err(|e| e.to_string()) }
-            }
-            Job::Preview { id } => {
-                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
-                Msg::Preview { id, result }
-            }
-        };
-        let _ = tx.send(msg);
-    });
 }

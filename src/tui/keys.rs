@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::Pane;
+use super::pane::Pane;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -358,7 +358,7 @@ impl KeyMap {
     /// Applies `[keys]` overrides (action name → keys): each named action gets exactly the
     /// keys given, in the scope it had. Returns the problems found, for the status bar:
     /// unknown actions, keys that cannot be read, and keys bound twice in one scope.
-    pub fn apply(&mut self, source: &str, overrides: &kindling::project::config::KeyOverrides) -> Vec<String> {
+    pub fn apply(&mut self, source: &str, overrides: &kindling::settings::KeyOverrides) -> Vec<String> {
         let mut problems = Vec::new();
         for (name, keys) in overrides {
             let Some((_, action)) = Action::named().find(|(n, _)| n == name) else {
@@ -473,7 +473,7 @@ mod tests {
 
     #[test]
     fn overrides_replace_keys_and_report_problems() {
-        use kindling::project::config::{KeyList, KeyOverrides};
+        use kindling::settings::{KeyList, KeyOverrides};
         let mut map = KeyMap::defaults();
         let overrides: KeyOverrides = [
             ("down".to_string(), KeyList::Many(vec!["w".into(), "Down".into()])),
@@ -518,7 +518,7 @@ mod tests {
         let key = |c| Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE };
         for c in (' '..='~').filter(|c| map.action(Pane::Label, key(*c)).is_some()) {
             assert!(
-                kindling::project::classes::RESERVED_KEYS.contains(c),
+                kindling::project::keys::RESERVED_KEYS.contains(c),
                 "'{c}' does something in the Label pane; add it to RESERVED_KEYS"
             );
         }

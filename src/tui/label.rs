@@ -5,20 +5,22 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Instant;
 
+use kindling::data::SourceKind;
 use kindling::data::preview::Preview;
 use kindling::labels::multi;
-use kindling::labels::store::{Origin, Undone};
-use kindling::project::config::{ClassConfig, SourceKind};
-use kindling::project::queue::{Order, Review};
+use kindling::labels::store::Origin;
+use kindling::project::config::ClassConfig;
 use kindling::project::samples::{SampleRow, TableColumn};
+use kindling::workflow::queue::{Order, Review};
 use ratatui_image::protocol::StatefulProtocol;
 
-use super::app::Pane;
+use super::component::{Component, Cx, Effect, Shared};
 use super::job::Job;
 use super::keys::{Action, Key};
-use super::pane::{Component, Cx, Effect, Shared};
+use super::label_write::{Write, Written};
+use super::pane::Pane;
+use super::theme::Theme;
 use super::thumbs::Thumbs;
-use super::ui::Theme;
 use super::viewport::top_following;
 
 /// Samples whose content is fetched ahead of the one shown, so that the next is ready. A
@@ -37,42 +39,7 @@ enum Undo {
     Change,
 }
 
-/// A label change for the event loop to commit.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Write {
-    Set {
-        ids: Vec<String>,
-        label: Option<String>,
-        origin: Origin,
-    },
-    /// Each sample gets the live model's suggestion for it (a bulk accept in the grid).
-    Accept {
-        pairs: Vec<(String, String)>,
-    },
-    /// Undo this many of the session's latest events.
-    Undo {
-        events: usize,
-    },
-}
-
-/// What a committed write did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Written {
-    /// The ids got `label`; `events` were appended.
-    Set {
-        ids: Vec<String>,
-        label: Option<String>,
-        events: usize,
-    },
-    /// Each sample got its suggestion; `events` were appended.
-    Accepted {
-        pairs: Vec<(String, String)>,
-        events: usize,
-    },
-    Undone(Vec<Undone>),
-}
-
-pub use kindling::project::queue::Queue as QueueData;
+pub use kindling::workflow::queue::Queue as QueueData;
 
 pub enum Content {
     Preview(Result<Preview, String>),
@@ -628,7 +595,7 @@ impl Labeller {
                 // The next few samples stay too: their content is loaded, so the keys typed
                 // while the new order's samples load still show the next sample at once.
                 let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
-                self.queue = Some(kindling::project::queue::rerank(&old, keep, &data.ids));
+                self.queue = Some(kindling::workflow::queue::rerank(&old, keep, &data.ids));
                 self.run = data.run;
                 if let Some(live) = data.live {
                     self.live = Some((live, Instant::now()));

@@ -1,20 +1,20 @@
 //! Drawing the Label pane: the sample large (or a grid of many), live stats beside it, and
 //! the classes with their keys always visible below.
 
+use kindling::data::SourceKind;
 use kindling::data::preview::Preview;
 use kindling::labels::multi;
-use kindling::project::config::SourceKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::browse_view::{CELL, clip};
+use super::cells::{CELL, clip};
+use super::component::Shared;
 use super::label::{Content, Labeller};
-use super::pane::Shared;
 use super::sample_view;
-use super::ui::Theme;
+use super::theme::Theme;
 
 /// Width of the stats column.
 const STATS: u16 = 28;
@@ -25,7 +25,7 @@ pub fn render(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, ar
     let shown = l.current().unwrap_or("").to_string();
     let what = match &l.review {
         Some(r) => r.describe(),
-        None if l.order == kindling::project::queue::Order::Random => format!("random (seed {})", l.seed),
+        None if l.order == kindling::workflow::queue::Order::Random => format!("random (seed {})", l.seed),
         None => l.order.name().to_string(),
     };
     let position = match &l.queue {

@@ -4,23 +4,78 @@
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
-use tokio::sync::mpsc::UnboundedSender;
+use kindling::models::{Device, ModelKind};
 
-use super::job::Msg;
-use super::train::Launch;
+/// What `kindling train` is launched with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Launch {
+    /// `None`: a sweep of every CPU baseline (`kindling sweep`).
+    pub model: Option<ModelKind>,
+    pub features: String,
+    pub folds: Option<usize>,
+    pub seed: u64,
+    /// Apply the project's augmentations.
+    pub augment: bool,
+    pub device: Device,
+}
 
-/// Starts the run; its standard error goes to a log in the cache, shown if it fails before
-/// its run directory could say why.
-pub fn start(root: &Path, cache: &Path, launch: &Launch, tx: UnboundedSender<Msg>) {
-    if let Err(e) = try_start(root, cache, launch, tx.clone()) {
-        let _ = tx.send(Msg::Exited { ok: false, why: format!("cannot launch kindling {}: {e}", launch.command()) });
+/// A sweep cross-validates every run; with no folds chosen it takes this many.
+const SWEEP_FOLDS: usize = 5;
+
+impl Launch {
+    /// `train` or `sweep`.
+    pub fn command(&self) -> &'static str {
+        if self.model.is_some() { "train" } else { "sweep" }
+    }
+
+    /// The arguments after `kindling COMMAND DIR`.
+    pub fn args(&self) -> Vec<String> {
+        let Some(model) = self.model else {
+            let folds = self.folds.unwrap_or(SWEEP_FOLDS).to_string();
+            return ["--features", &self.features, "--folds", &folds, "--seed", &self.seed.to_string()]
+                .map(String::from)
+                .to_vec();
+        };
+        let mut args = vec!["--model".into(), model.name().into(), "--features".into(), self.features.clone()];
+        args.extend(["--seed".into(), self.seed.to_string()]);
+        if let Some(k) = self.folds {
+            args.extend(["--folds".into(), k.to_string()]);
+        }
+        if !self.augment {
+            args.push("--no-augment".into());
+        }
+        if self.device != Device::Auto {
+            args.extend(["--device".into(), self.device.name().into()]);
+        }
+        args
     }
 }
 
-fn try_start(root: &Path, cache: &Path, launch: &Launch, tx: UnboundedSender<Msg>) -> std::io::Result<()> {
+/// Starts the run; its standard error goes to a log in the cache, shown if it fails before
+/// its run directory could say why. `ended` is told whether the run succeeded and its last
+/// error line, once it has ended (or at once, when it could not start).
+pub fn start(root: &Path, cache: &Path, launch: &Launch, ended: impl FnOnce(bool, String) + Send + 'static) {
+    let (mut child, log_path) = match spawn(root, cache, launch) {
+        Ok(started) => started,
+        Err(e) => return ended(false, format!("cannot launch kindling {}: {e}", launch.command())),
+    };
+    // A plain thread: the workbench must not wait for the run when it quits.
+    std::thread::spawn(move || {
+        let ok = child.wait().is_ok_and(|s| s.success());
+        let mut text = String::new();
+        let _ = std::fs::File::open(&log_path).and_then(|mut f| f.read_to_string(&mut text));
+        let why = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
+        if ok || why.is_empty() {
+            let _ = std::fs::remove_file(&log_path);
+        }
+        ended(ok, why);
+    });
+}
+
+fn spawn(root: &Path, cache: &Path, launch: &Launch) -> std::io::Result<(Child, PathBuf)> {
     let exe = std::env::current_exe()?;
     std::fs::create_dir_all(cache)?;
     let log_path = cache.join(format!("train-{}.log", kindling::runs::clock::compact(kindling::runs::clock::now())));
@@ -33,17 +88,5 @@ fn try_start(root: &Path, cache: &Path, launch: &Launch, tx: UnboundedSender<Msg
     unsafe {
         command.pre_exec(|| if libc::setsid() == -1 { Err(std::io::Error::last_os_error()) } else { Ok(()) });
     }
-    let mut child = command.spawn()?;
-    // A plain thread: the workbench must not wait for the run when it quits.
-    std::thread::spawn(move || {
-        let ok = child.wait().is_ok_and(|s| s.success());
-        let mut text = String::new();
-        let _ = std::fs::File::open(&log_path).and_then(|mut f| f.read_to_string(&mut text));
-        let why = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
-        if ok || why.is_empty() {
-            let _ = std::fs::remove_file(&log_path);
-        }
-        let _ = tx.send(Msg::Exited { ok, why });
-    });
-    Ok(())
+    Ok((command.spawn()?, log_path))
 }

@@ -14,7 +14,7 @@ use kindling::project::Project;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::job::Msg;
-use super::map::{MapData, Progress, Shown};
+use super::map_data::{MapData, Progress, Shown};
 
 /// Clusters the map is coloured by (`c`).
 const CLUSTERS: usize = 8;

@@ -10,11 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Points, Rectangle};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::map::{Colouring, DotsKey, Map, Progress, Shown};
+use super::component::Shared;
+use super::map::{Colouring, DotsKey, Map};
+use super::map_data::{Progress, Shown};
 use super::map_dots::{self, Dots, DotsShape, View};
-use super::pane::Shared;
 use super::sample_view;
-use super::ui::Theme;
+use super::theme::Theme;
 
 /// Colours of clusters, in turn.
 const CLUSTER_COLOURS: [&str; 8] = ["cyan", "yellow", "magenta", "green", "red", "blue", "lightred", "lightgreen"];

@@ -7,14 +7,18 @@ mod augment;
 mod augment_view;
 mod browse;
 mod browse_view;
+mod cells;
 mod command;
+mod component;
 mod job;
 mod keys;
 mod label;
 mod label_view;
+mod label_write;
 mod launch;
 mod learner;
 mod map;
+mod map_data;
 mod map_dots;
 mod map_job;
 mod map_view;
@@ -24,15 +28,18 @@ mod report;
 mod report_view;
 mod results;
 mod results_view;
+mod run_widgets;
 mod sample_view;
 mod terminal;
+mod theme;
 mod thumbs;
 mod train;
 mod train_view;
 mod ui;
 
-pub use ui::Background;
+pub use theme::Background;
 mod viewport;
+mod worker;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -48,9 +55,11 @@ use kindling::{Error, Result};
 use ratatui_image::picker::{Picker, ProtocolType};
 use tokio::signal::unix::{SignalKind, signal};
 
-use app::{App, Pane};
-use job::{Job, Msg, Workers, spawn};
+use app::App;
+use job::{Job, Msg};
 use keys::{Action, Key, KeyMap};
+use pane::Pane;
+use worker::{Workers, spawn};
 
 /// How images are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -111,7 +120,7 @@ pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Re
         classes: project.config.class_names(),
     };
     let result =
-        runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store, ui::Theme::from_env(background)));
+        runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store, theme::Theme::from_env(background)));
     terminal::leave();
     // Labels are committed on the event loop, so none waits in a job. Dropping the runtime
     // would wait for every job: quitting while the map of 2,000,000 samples was made kept
@@ -135,7 +144,7 @@ fn key_map(project: &Project, settings: Option<&LoadedSettings>) -> (KeyMap, Vec
     }
     problems.extend(map.apply("kindling.toml", &project.config.keys));
     if let Some(key) = &project.config.label.accept {
-        let accept = [("commit".to_string(), kindling::project::config::KeyList::One(key.clone()))].into();
+        let accept = [("commit".to_string(), kindling::settings::KeyList::One(key.clone()))].into();
         problems.extend(map.apply("kindling.toml [label] accept", &accept));
     }
     (map, problems)
@@ -202,7 +211,7 @@ async fn event_loop(
     workers: Workers,
     picker: Option<Picker>,
     mut store: LabelStore,
-    theme: ui::Theme,
+    theme: theme::Theme,
 ) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
@@ -245,7 +254,7 @@ async fn event_loop(
                 let coverage = matches!(msg, Msg::Coverage(_));
                 if let Msg::Thumbnail { id, result } = msg {
                     let protocol = result.ok().zip(picker.as_ref()).and_then(|(img, picker)| {
-                        picker.new_protocol(img, browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
+                        picker.new_protocol(img, cells::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
                     });
                     app.shared.thumbs.encoded.insert(id, protocol);
                     dirty = true;
@@ -363,8 +372,8 @@ fn handle_event(app: &mut App, event: Event) -> bool {
 }
 
 /// Commits a label change to the store, durably, before returning.
-fn commit(store: &mut LabelStore, write: label::Write) -> std::result::Result<label::Written, String> {
-    use label::{Write, Written};
+fn commit(store: &mut LabelStore, write: label_write::Write) -> std::result::Result<label_write::Written, String> {
+    use label_write::{Write, Written};
     match write {
         Write::Set { ids, label, origin } => {
             let events = store.set_many(ids.iter().map(|id| (id.as_str(), label.as_deref())), origin);

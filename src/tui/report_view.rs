@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::report::ReportView;
-use super::ui::Theme;
+use super::theme::Theme;
 
 pub fn render(f: &mut Frame, view: &ReportView, theme: Theme, area: Rect) {
     let block = Block::bordered().title(" readiness report · R closes · j/k scroll ");

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use kindling::runs::{RunDetail, RunSummary};
 
+use super::component::{Component, Cx, Effect, Shared};
 use super::job::Job;
 use super::keys::Action;
-use super::pane::{Component, Cx, Effect, Shared};
-use super::ui::Theme;
+use super::theme::Theme;
 
 #[derive(Default)]
 pub struct Results {

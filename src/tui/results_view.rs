@@ -11,9 +11,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::browse_view::clip;
+use super::cells::clip;
 use super::results::Results;
-use super::ui::Theme;
+use super::run_widgets::{loss_chart, started};
+use super::theme::Theme;
 
 const CELL: usize = 10;
 
@@ -45,7 +46,7 @@ pub fn render(f: &mut Frame, results: &Results, theme: Theme, area: Rect) {
     let [table, chart] = Layout::vertical([Constraint::Length(classes.len() as u16), Constraint::Min(0)]).areas(rest);
     f.render_widget(Paragraph::new(classes), table);
     if chart.height >= 6 && d.loss.len() >= 2 {
-        f.render_widget(super::train_view::loss_chart(&d.loss, theme), chart);
+        f.render_widget(loss_chart(&d.loss, theme), chart);
     }
 }
 
@@ -261,14 +262,6 @@ fn per_class_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec
         }
     }
     out
-}
-
-/// When a run started, from its id (`20261122-093005-logistic` → `11-22 09:30`).
-pub fn started(id: &str) -> String {
-    match (id.get(4..6), id.get(6..8), id.get(9..11), id.get(11..13)) {
-        (Some(mo), Some(d), Some(h), Some(mi)) if id.as_bytes().get(8) == Some(&b'-') => format!("{mo}-{d} {h}:{mi}"),
-        _ => clip(id, 11),
-    }
 }
 
 /// `0.4s`, `12s`, `3m05s`.

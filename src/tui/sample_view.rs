@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_image::protocol::StatefulProtocol;
 use ratatui_image::{Resize, StatefulImage};
 
-use super::ui::Theme;
+use super::theme::Theme;
 
 /// How a text is drawn: from which wrapped line, with which words marked.
 #[derive(Default)]

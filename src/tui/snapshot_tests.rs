@@ -1,16 +1,19 @@
 //! Panes rendered into ratatui's `TestBackend` and compared with the text snapshots in
 //! `src/tui/snapshots/`. Set `UPDATE_SNAPSHOTS=1` to rewrite them after a deliberate change.
 
+use kindling::data::SourceKind;
 use kindling::data::preview::{AudioSummary, Preview};
-use kindling::project::config::{ClassConfig, SourceKind};
+use kindling::project::config::ClassConfig;
 use kindling::project::samples::{SampleRow, TableColumn};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::{App, Pane};
+use super::app::App;
 use super::job::{Job, Msg};
 use super::keys::{Action, KeyMap};
-use super::ui::{self, Theme};
+use super::pane::Pane;
+use super::theme::Theme;
+use super::ui;
 
 fn classes() -> Vec<ClassConfig> {
     ["oak", "pine", "elm"]
@@ -231,7 +234,7 @@ fn image_thumbnail_grid() {
     let disc = disc();
     for id in &ids[..3] {
         let protocol =
-            picker.new_protocol(disc.clone(), super::browse_view::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
+            picker.new_protocol(disc.clone(), super::cells::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
         a.shared.thumbs.encoded.insert(id.clone(), protocol);
     }
     a.act(Action::Right);
@@ -543,7 +546,7 @@ fn results_pane_lists_a_cell_then_opens_a_sample_for_review_and_comes_back() {
     assert_eq!(a.pane, Pane::Label);
     assert_eq!(
         a.panes.label.review,
-        Some(kindling::project::queue::Review::Listed {
+        Some(kindling::workflow::queue::Review::Listed {
             title: "given elm → predicted pine".into(),
             ids: vec!["elm-as-pine-0.csv".into()]
         })
@@ -601,7 +604,7 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
     );
     a.panes.augment.show(Some("t0001".into()));
     let texts = ["the app is slow", "the app is sluggish", "the app is is slow", "app the is slow", "the app slow"];
-    let versions = kindling::augment::preview::Versions::Texts(texts.map(String::from).to_vec());
+    let versions = kindling::workflow::augment_preview::Versions::Texts(texts.map(String::from).to_vec());
     let jobs = a.panes.augment.jobs();
     let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("a preview is asked for: {jobs:?}") };
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
@@ -616,7 +619,8 @@ fn augment_pane_shows_table_versions_as_columns() {
     a.act(Action::GotoPane(Pane::Augment));
     a.panes.augment.show(Some("k1".into()));
     let rows = vec![vec!["7.1".to_string(), "red".to_string()], vec!["7.3".to_string(), "red".to_string()]];
-    let versions = kindling::augment::preview::Versions::Rows { columns: vec!["size".into(), "colour".into()], rows };
+    let versions =
+        kindling::workflow::augment_preview::Versions::Rows { columns: vec!["size".into(), "colour".into()], rows };
     let jobs = a.panes.augment.jobs();
     let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("{jobs:?}") };
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
@@ -625,7 +629,7 @@ fn augment_pane_shows_table_versions_as_columns() {
 
 /// A map of 200 points in two blobs: the left one labelled oak (every other point), the
 /// right one unlabelled.
-fn map_fixture() -> super::map::MapData {
+fn map_fixture() -> super::map_data::MapData {
     use kindling::features::Matrix;
     let (mut ids, mut xy, mut labels) = (Vec::new(), Vec::new(), std::collections::HashMap::new());
     for i in 0..200 {
@@ -641,7 +645,7 @@ fn map_fixture() -> super::map::MapData {
         xy.push((centre.0 + r * angle.cos(), centre.1 + r * angle.sin()));
     }
     let x = Matrix::dense(200, 2, xy.iter().flat_map(|p: &(f64, f64)| [p.0 as f32, p.1 as f32]).collect());
-    super::map::MapData {
+    super::map_data::MapData {
         cluster: (0..200).map(|i| i / 100).collect(),
         clusters: 2,
         vectors: kindling::embed::Vectors::new(ids.clone(), x),
@@ -663,7 +667,7 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     check("map_computing_80x24", &draw(&mut a, 80, 24));
     assert!(a.jobs().contains(&Job::Map { neighbours: false }), "entering the pane asks for the map");
     a.receive(Msg::Map(Ok(map_fixture())));
-    let row = || super::map::Shown::Row(Ok(vec!["height: 7.5".into(), "colour: red".into()]));
+    let row = || super::map_data::Shown::Row(Ok(vec!["height: 7.5".into(), "colour: red".into()]));
     a.receive(Msg::MapSample { id: "s000".into(), shown: row() });
     a.jobs();
     a.receive(Msg::MapSample { id: "s000".into(), shown: row() });
@@ -686,7 +690,7 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
 
 #[test]
 fn the_map_panel_shows_the_sample_under_the_cursor_as_the_browse_pane_does() {
-    use super::map::Shown;
+    use super::map_data::Shown;
     let mut a = app(SourceKind::Images);
     a.act(Action::GotoPane(Pane::Map));
     a.receive(Msg::Map(Ok(map_fixture())));
@@ -733,7 +737,7 @@ fn a_crowded_part_of_the_map_shows_the_colour_of_its_commonest_class_not_the_las
     let labels =
         ids.iter().enumerate().map(|(i, id)| (id.clone(), if i < 300 { "oak" } else { "pine" }.into())).collect();
     let x = Matrix::dense(xy.len(), 2, xy.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect());
-    a.receive(Msg::Map(Ok(super::map::MapData {
+    a.receive(Msg::Map(Ok(super::map_data::MapData {
         cluster: vec![0; xy.len()],
         clusters: 2,
         vectors: kindling::embed::Vectors::new(ids.clone(), x),

@@ -4,16 +4,17 @@
 
 use std::collections::HashSet;
 
+use kindling::data::SourceKind;
 use kindling::features::Method;
 use kindling::models::{Device, ModelKind};
-use kindling::project::config::SourceKind;
 use kindling::runs::RunSummary;
 use serde_json::Value;
 
+use super::component::{Component, Cx, Shared};
 use super::job::Job;
 use super::keys::Action;
-use super::pane::{Component, Cx, Shared};
-use super::ui::Theme;
+use super::launch::Launch;
+use super::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -43,51 +44,6 @@ impl Field {
 
 /// Cross-validation choices: none, or K folds.
 const FOLDS: [Option<usize>; 4] = [None, Some(3), Some(5), Some(10)];
-
-/// What `kindling train` is launched with.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Launch {
-    /// `None`: a sweep of every CPU baseline (`kindling sweep`).
-    pub model: Option<ModelKind>,
-    pub features: String,
-    pub folds: Option<usize>,
-    pub seed: u64,
-    /// Apply the project's augmentations.
-    pub augment: bool,
-    pub device: Device,
-}
-
-/// A sweep cross-validates every run; with no folds chosen it takes this many.
-const SWEEP_FOLDS: usize = 5;
-
-impl Launch {
-    /// `train` or `sweep`.
-    pub fn command(&self) -> &'static str {
-        if self.model.is_some() { "train" } else { "sweep" }
-    }
-
-    /// The arguments after `kindling COMMAND DIR`.
-    pub fn args(&self) -> Vec<String> {
-        let Some(model) = self.model else {
-            let folds = self.folds.unwrap_or(SWEEP_FOLDS).to_string();
-            return ["--features", &self.features, "--folds", &folds, "--seed", &self.seed.to_string()]
-                .map(String::from)
-                .to_vec();
-        };
-        let mut args = vec!["--model".into(), model.name().into(), "--features".into(), self.features.clone()];
-        args.extend(["--seed".into(), self.seed.to_string()]);
-        if let Some(k) = self.folds {
-            args.extend(["--folds".into(), k.to_string()]);
-        }
-        if !self.augment {
-            args.push("--no-augment".into());
-        }
-        if self.device != Device::Auto {
-            args.extend(["--device".into(), self.device.name().into()]);
-        }
-        args
-    }
-}
 
 pub struct Train {
     pub field: usize,
@@ -379,7 +335,7 @@ impl Status {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::tui::pane::{Effect, in_cx};
+    use crate::tui::component::{Effect, in_cx};
     use serde_json::json;
 
     /// What the pane says to an action.

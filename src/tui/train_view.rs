@@ -5,14 +5,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, Gauge, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Block, Gauge, Paragraph, Wrap};
 
-use super::browse_view::clip;
+use super::cells::clip;
+use super::run_widgets::{loss_chart, started};
+use super::theme::Theme;
 use super::train::Train;
 use super::train::{Field, Status};
-use super::ui::Theme;
 
 pub fn render(f: &mut Frame, t: &Train, transforms_on: usize, theme: Theme, area: Rect) {
     let [left, right] = Layout::horizontal([Constraint::Length(40), Constraint::Min(20)]).areas(area);
@@ -56,10 +56,7 @@ fn render_runs(f: &mut Frame, t: &Train, theme: Theme, area: Rect) {
             .map(|r| {
                 let style =
                     if Some(&r.id) == t.followed.as_ref() { theme.selected() } else { status_style(theme, &r.status) };
-                Line::from(Span::styled(
-                    format!("{} {:<13} {}", super::results_view::started(&r.id), clip(&r.model, 13), r.status),
-                    style,
-                ))
+                Line::from(Span::styled(format!("{} {:<13} {}", started(&r.id), clip(&r.model, 13), r.status), style))
             })
             .collect()
     };
@@ -123,22 +120,4 @@ fn render_followed(f: &mut Frame, t: &Train, theme: Theme, area: Rect) {
     if chart.height >= 6 && status.loss.len() >= 2 {
         f.render_widget(loss_chart(&status.loss, theme), chart);
     }
-}
-
-/// Training loss per iteration.
-pub fn loss_chart(points: &[(f64, f64)], theme: Theme) -> Chart<'_> {
-    let (x_max, y_min, y_max) = points
-        .iter()
-        .fold((1.0f64, f64::INFINITY, f64::NEG_INFINITY), |(x, lo, hi), p| (x.max(p.0), lo.min(p.1), hi.max(p.1)));
-    let pad = ((y_max - y_min) * 0.05).max(1e-9);
-    let dataset =
-        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent()).data(points);
-    Chart::new(vec![dataset])
-        .block(Block::new().title(Span::styled("training loss", theme.dim())))
-        .x_axis(
-            Axis::default().title("iteration").bounds([1.0, x_max]).labels(["1".to_string(), format!("{x_max:.0}")]),
-        )
-        .y_axis(
-            Axis::default().bounds([y_min - pad, y_max + pad]).labels([format!("{y_min:.3}"), format!("{y_max:.3}")]),
-        )
 }

@@ -2,8 +2,8 @@
 //! many digits: every value on screen must be its true value, but for a trailing `…` or the
 //! rounding of a float.
 
+use kindling::data::SourceKind;
 use kindling::data::display;
-use kindling::project::config::SourceKind;
 use kindling::project::samples::{SampleRow, TableColumn};
 
 use super::job::{Job, Msg};

@@ -195,7 +195,7 @@ fn texts_images_and_clips_train_with_their_default_features() {
         let accuracy = out["metrics"]["accuracy"].as_f64().unwrap();
         assert!(accuracy >= floor, "{project} knn on {features}: {accuracy}");
         let path = run_dir(&proj, out["run"].as_str().unwrap()).join("predictions.parquet");
-        let predictions = kindling::runs::predictions::Predictions::read(&path).unwrap();
+        let predictions = kindling::eval::predictions::Predictions::read(&path).unwrap();
         let samples = json(&["info", p(&proj), "--json"])["samples"].as_u64().unwrap();
         assert_eq!(predictions.by_id.len() as u64, samples, "{project}: every sample is predicted");
         let unlabelled = predictions.by_id.values().filter(|p| p.split == "unlabelled").count();

@@ -47,7 +47,7 @@ fn a_pane_switched_to_is_entered_and_effects_reach_the_app() {
 
 #[test]
 fn palette_commands_go_where_they_act_and_ask_for_their_work() {
-    use kindling::project::classes::ClassChange;
+    use kindling::workflow::classes::ClassChange;
     let mut a = app();
     a.run_command("goto circle/7.png");
     assert_eq!(a.pane, Pane::Browse);
@@ -56,7 +56,7 @@ fn palette_commands_go_where_they_act_and_ask_for_their_work() {
     assert_eq!(a.pane, Pane::Label);
     assert!(a.message.as_deref().unwrap().contains("needs a model"), "{:?}", a.message);
     a.run_command("order random");
-    assert_eq!(a.panes.label.order, kindling::project::queue::Order::Random);
+    assert_eq!(a.panes.label.order, kindling::workflow::queue::Order::Random);
     a.run_command("export out.csv");
     assert!(matches!(a.jobs().last(), Some(Job::Export(path)) if path == "out.csv"));
     a.run_command("train random_forest");

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use super::*;
+use kindling::labels::store::Undone;
 
 fn classes() -> Vec<ClassConfig> {
     ["cat", "dog", "bird"]
@@ -231,7 +232,7 @@ fn imbalance_is_flagged_when_one_class_dwarfs_another() {
 
 /// Live predictions: even samples look like the first class, odd ones like the second.
 fn live(l: &mut Labeller, n: usize) {
-    use kindling::runs::predictions::{Prediction, Predictions};
+    use kindling::eval::predictions::{Prediction, Predictions};
     let classes = l.class_names();
     let by_id = (0..n)
         .map(|i| {
@@ -322,7 +323,7 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
     ids.insert(7, "s19".into());
     let live = kindling::live::LiveState {
         refit,
-        predictions: kindling::runs::predictions::Predictions { classes: l.class_names(), by_id: Default::default() },
+        predictions: kindling::eval::predictions::Predictions { classes: l.class_names(), by_id: Default::default() },
         curve: Vec::new(),
     };
     let data = QueueData { ids, labels: HashMap::new(), total: 20, run: None, events: 7, note: None, live: Some(live) };

@@ -1,4 +1,5 @@
 use super::*;
+use kindling::embed::Vectors;
 use kindling::features::Matrix;
 
 /// A 3 × 3 grid of points at 0.1, 0.5, 0.9 on each axis (`p{row}{col}`, row 0 at the top),

@@ -4,14 +4,14 @@
 
 use image::RgbImage;
 
-use super::settings::Plan;
-use super::text::Synonyms;
-use super::{audio, image as image_ops, rng_for, table, text};
+use crate::augment::settings::Plan;
+use crate::augment::text::Synonyms;
+use crate::augment::{audio, image as image_ops, rng_for, table, text};
 use crate::data::Source;
+use crate::data::SourceKind;
 use crate::error::{Error, Result};
 use crate::features::Inputs;
 use crate::project::Project;
-use crate::project::config::SourceKind;
 use crate::runs::dataset::Dataset;
 
 /// The original (first) and its augmented versions.
@@ -81,8 +81,8 @@ pub fn versions(project: &Project, id: &str, plan: &Plan, copies: usize, seed: u
             let mut all = vec![text.clone()];
             all.extend((0..copies).map(|c| {
                 let mut r = rng(c);
-                let partner =
-                    (!partners.is_empty()).then(|| partners[super::random::index(&mut r, partners.len())].as_str());
+                let partner = (!partners.is_empty())
+                    .then(|| partners[crate::augment::random::index(&mut r, partners.len())].as_str());
                 text::augment(&text, &plan.steps, &synonyms, partner, &mut r)
             }));
             Ok(Versions::Texts(all))

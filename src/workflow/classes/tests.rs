@@ -1,5 +1,6 @@
 use super::*;
 use crate::progress::Silent;
+use crate::project::class_history::since;
 use crate::project::init::{InitOptions, init};
 
 /// A table project of 6 rows with classes cat, dog, bird; rows 0–2 cat, 3–4 dog.

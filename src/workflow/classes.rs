@@ -6,16 +6,13 @@
 
 use serde::Serialize;
 
-use super::Project;
-use super::config::ClassConfig;
 use crate::error::{Error, Result};
 use crate::labels::multi;
 use crate::labels::store::{Latest, Origin};
-
-/// Keys the Label pane keeps for its own commands (moving, skipping, undo, grid, order,
-/// review, range, first / last, scrolling, more like this, help, palette, search); a class
-/// cannot take one.
-pub const RESERVED_KEYS: &str = "hjklqsuxtorvgGJKn?:/ ";
+use crate::project::Project;
+use crate::project::class_history::moves;
+use crate::project::config::ClassConfig;
+use crate::project::keys::RESERVED_KEYS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClassChange {
@@ -89,7 +86,7 @@ pub fn change(project: &mut Project, change: &ClassChange) -> Result<Changed> {
     let labels = store.record_change(&what, &before_json, &relabel, origin)?;
     // The labels are committed first: a config that failed to be written is said, and the
     // change can be undone, with no label lost either way.
-    super::config_edit::write_classes(project.root(), &classes, &renamed)
+    crate::project::config_edit::write_classes(project.root(), &classes, &renamed)
         .map_err(|e| e.context("the labels changed but kindling.toml did not; `kindling labels undo` takes it back"))?;
     project.config = config;
     if labels > 0 {
@@ -118,52 +115,12 @@ pub fn undo(project: &mut Project) -> Result<Option<String>> {
                     Some((now.name.clone(), old))
                 })
                 .collect::<Vec<_>>();
-            super::config_edit::write_classes(project.root(), &classes, &renamed)?;
+            crate::project::config_edit::write_classes(project.root(), &classes, &renamed)?;
             project.config.classes = classes;
             crate::live::state::forget(project.root());
             format!("undone: {}{}", c.what, moved(c.labels, "back"))
         }
     }))
-}
-
-/// What became of each of `classes` (a run's) that the project no longer has: `→ NEW` when a
-/// rename or merge took it there, `(removed)` otherwise. Read from the store's notes of the
-/// changes not undone, in order.
-pub fn since(project: &Project, classes: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut became: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for (what, undone) in project.labels()?.changes()? {
-        if undone {
-            continue;
-        }
-        for (from, to) in moves(&what) {
-            // What went to `from` before goes on to `to`.
-            for target in became.values_mut().filter(|t| **t == from) {
-                *target = to.clone();
-            }
-            became.insert(from, to);
-        }
-    }
-    let current = project.config.class_names();
-    Ok(classes
-        .iter()
-        .filter(|c| !current.contains(c))
-        .map(|c| {
-            let now = became.get(c).filter(|t| current.contains(t));
-            (c.clone(), now.map_or("(removed)".to_string(), |t| format!("→ {t}")))
-        })
-        .collect())
-}
-
-/// The classes a change's note says went elsewhere, as (from, to): `rename OLD → NEW`,
-/// `merge A, B into C`; none for the other notes. The notes are written by `plan`.
-fn moves(what: &str) -> Vec<(String, String)> {
-    if let Some((from, to)) = what.strip_prefix("rename ").and_then(|r| r.split_once(" → ")) {
-        return vec![(from.to_string(), to.to_string())];
-    }
-    if let Some((from, into)) = what.strip_prefix("merge ").and_then(|r| r.rsplit_once(" into ")) {
-        return from.split(", ").map(|f| (f.to_string(), into.to_string())).collect();
-    }
-    Vec::new()
 }
 
 /// ` (3 labels changed)`, ` (1 label back)`, nothing for none.
@@ -206,11 +163,11 @@ fn plan(classes: &[ClassConfig], change: &ClassChange) -> Result<Plan> {
             let used: Vec<&str> = classes.iter().map(|c| c.key.as_str()).collect();
             let key = key.clone().unwrap_or_else(|| {
                 (0..)
-                    .map(super::keys::default_key)
+                    .map(crate::project::keys::default_key)
                     .find(|k| k.is_empty() || !used.contains(&k.as_str()))
                     .unwrap_or_default()
             });
-            let colour = colour.clone().unwrap_or_else(|| super::keys::default_colour(classes.len()));
+            let colour = colour.clone().unwrap_or_else(|| crate::project::keys::default_colour(classes.len()));
             out.push(ClassConfig { name: name.clone(), key, colour });
             (out, Vec::new(), format!("add {name}"), Origin::Cli)
         }

@@ -12,9 +12,9 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::data::Source;
 use crate::error::Result;
+use crate::eval::predictions::{PREDICTIONS_FILE, Predictions};
 use crate::labels::multi;
 use crate::labels::store::LabelStore;
-use crate::runs::predictions::{PREDICTIONS_FILE, Predictions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
@@ -322,7 +322,7 @@ pub fn review(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runs::predictions::Prediction;
+    use crate::eval::predictions::Prediction;
 
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("s{i}")).collect()

@@ -5,11 +5,11 @@
 
 use serde::Serialize;
 
-use super::{Guess, guess, refit, state};
+use super::queue::{self, Order};
 use crate::error::{Error, Result};
+use crate::live::{Guess, guess, refit, state};
 use crate::progress::Progress;
 use crate::project::Project;
-use crate::project::queue::{self, Order};
 
 /// A sample to label and what the live model guesses it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
