@@ -2,7 +2,7 @@
 # Browse benchmark: Kindling beside csvlens, tabiew and visidata, in one sitting, on a
 # generated 2,000,000 × 22 numeric table (CSV ~480 MB, and its Parquet twin), in a 160×45
 # tmux pane, release build. Prints a Markdown table with each viewer's figures and
-# Kindling's ratio to the best peer (below 1 is faster / smaller). Figures go in the README.
+# Kindling's ratio to the best peer (below 1 is faster / smaller). Figures go in docs/benchmarks.md.
 #
 #   bench/browse.sh              install what is missing, make the data, measure
 #   bench/browse.sh --install    only install the peers

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Readiness report benchmark: `kindling report` on the 2,000,000-row tables of browse.sh
 # (Parquet and CSV), with their label column imported (1,333,334 labels); wall time and
-# peak memory from GNU time. Figures go in the README.
+# peak memory from GNU time. Figures go in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(realpath -m "${DATA:-target/bench-data}")
