@@ -117,7 +117,7 @@ fn session(set: &Set, work: &Path, order: &str, seed: u64) -> kindling::Result<S
     let mut labelled = 0;
     while labelled < BUDGET {
         let order = if labelled < BATCH { Order::Random } else { wanted };
-        let next = next::next(&project, order, BATCH + set.test.len(), &Silent)?;
+        let next = next::next(&project, order, BATCH + set.test.len(), &Silent)?.suggestions;
         if !cached.is_file() && features.is_file() {
             std::fs::copy(&features, &cached)?;
         }

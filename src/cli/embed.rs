@@ -156,7 +156,11 @@ pub fn clusters(dir: &Path, k: Option<usize>, by: &VectorsBy, seed: u64, json: b
     progress.finish();
     let labels: std::collections::HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
     // As many clusters as classes by default: a first look at whether the data agrees.
-    let k = k.unwrap_or(project.config.classes.len().max(2)).min(vectors.len().max(2));
+    let wanted = k.unwrap_or(project.config.classes.len().max(2));
+    let k = wanted.min(vectors.len().max(2));
+    if k < wanted {
+        eprintln!("kindling: -k {wanted} is more than the {} samples: made {k} clusters", vectors.len());
+    }
     let found = embed::clusters::cached_kmeans(project.root(), &vectors, &labels, k, seed)?;
     if json {
         print_json(&found.clusters);

@@ -19,9 +19,10 @@ pub fn refit(dir: &Path, json: bool) -> Result<()> {
         print_json(&refit);
         return Ok(());
     }
-    let score = match refit.accuracy {
-        Some(a) => format!("{a:.3} cross-validated accuracy"),
-        None => "no score yet (label two samples of each class)".into(),
+    let score = match (refit.accuracy, refit.held_out_scored) {
+        (Some(a), Some(n)) => format!("{a:.3} accuracy on {} held-out labels", n),
+        (Some(a), None) => format!("{a:.3} cross-validated accuracy"),
+        (None, _) => "no score yet (label two samples of each class)".into(),
     };
     print(&format!(
         "live model: {score} on {} ({} on {}), refitted in {:.2} s\n",
@@ -30,6 +31,13 @@ pub fn refit(dir: &Path, json: bool) -> Result<()> {
         refit.features,
         refit.seconds
     ));
+    if refit.held_out_scored.is_none() && refit.held_out_labels > 0 {
+        eprintln!(
+            "kindling: {} held-out labels, fewer than {}: scored by cross-validation on the training labels",
+            refit.held_out_labels,
+            live::MIN_HELD_OUT
+        );
+    }
     for skipped in &refit.skipped {
         eprintln!("kindling: left out {skipped}");
     }
@@ -40,10 +48,19 @@ pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let order = Order::parse(order).ok_or_else(|| {
         Error::user(format!(
-            "unknown order \"{order}\"; choose least_confident, margin, entropy, diverse, random, unlabelled or served"
+            "unknown order \"{order}\"; choose least_confident, margin, entropy, diverse, random, unlabelled, served or held_out"
         ))
     })?;
-    let next = next::next(&project, order, limit, &TermProgress::new())?;
+    let found = next::next(&project, order, limit, &TermProgress::new())?;
+    if found.cold_start {
+        eprintln!(
+            "kindling: cold start: fewer than two classes are labelled, so no model ranks these yet; \
+             they are spread over the data (k-means++ seeds of its vectors). Label them, and the \
+             {} order takes over.",
+            order.name()
+        );
+    }
+    let next = found.suggestions;
     if json {
         print_json(&next);
         return Ok(());

@@ -289,6 +289,33 @@ impl Source {
         }
     }
 
+    /// The samples the project's fixed split holds out (valid and test), from its split
+    /// column, split file or split folders; empty without a fixed split.
+    pub fn held_out_ids(&self) -> Result<HashSet<String>> {
+        let held_out = |s: &Split| matches!(s, Split::Valid | Split::Test);
+        let mut ids: HashSet<String> = match self {
+            Source::Table(t) => match t.split_values()? {
+                Some(splits) => self
+                    .ids_in_order()?
+                    .into_iter()
+                    .zip(splits)
+                    .filter_map(|(id, s)| s.as_ref().is_some_and(held_out).then_some(id))
+                    .collect(),
+                None => HashSet::new(),
+            },
+            Source::Folder(_) => HashSet::new(),
+        };
+        // A split file (or split folders) decides for the samples it names.
+        for (id, split) in self.split_map()?.unwrap_or_default() {
+            if held_out(&split) {
+                ids.insert(id);
+            } else {
+                ids.remove(&id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// A hash of the content of every sample: changes whenever the data does.
     pub fn fingerprint(&self) -> Result<String> {
         match self {

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::data::split::Split;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::eval::predictions::{Prediction, Predictions};
@@ -50,6 +51,9 @@ pub fn guess(predictions: &Predictions, id: &str) -> Option<Guess> {
     Some(Guess { class, probability, runner_up })
 }
 
+/// What the live model's predictions call a sample of the held-out split (valid or test).
+pub const HELD_OUT: &str = "held-out";
+
 /// Folds of the cross-validated score: few, since every refit pays for them.
 const FOLDS: usize = 3;
 
@@ -64,24 +68,35 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let method = Method::choose(&settings.features, kind)?;
     let mut dataset = Dataset::load(project)?;
     let classes = project.config.class_names();
-    enough_classes(&dataset)?;
+    enough_classes_in(&dataset, &dataset.labelled(), false)?;
     let rows = crate::embed::all_rows(project, &dataset, &Embedder::Features(method), progress)?;
     if rows.kept.len() < dataset.ids.len() {
         dataset.keep(&rows.kept)?;
-        enough_classes(&dataset)?;
     }
     let x = rows.x;
+    // Held-out labels (valid and test of the project's fixed split) are never fitted on:
+    // they score the model, and the queue never chooses them.
+    let held_out = |i: usize| matches!(dataset.fixed_split[i], Some(Split::Valid | Split::Test));
     let labelled = dataset.labelled();
-    let y: Vec<usize> = labelled.iter().filter_map(|&i| dataset.given[i]).collect();
-    let x_labelled = x.select(&labelled);
+    let (scored, fitted): (Vec<usize>, Vec<usize>) = labelled.iter().partition(|&&i| held_out(i));
+    enough_classes_in(&dataset, &fitted, !scored.is_empty())?;
+    let y: Vec<usize> = fitted.iter().filter_map(|&i| dataset.given[i]).collect();
+    let x_fitted = x.select(&fitted);
     let fit = Fit { seed: 0, device: Device::Cpu, ..Default::default() };
-    let model = Model::fit(model_kind, &x_labelled, &y, classes.len(), &fit, &Silent)?;
-    let probs = model.predict_proba_fitted(&x, &labelled)?;
-    let accuracy = cross_validated(model_kind, &x_labelled, &y, classes.len(), &fit)?;
-    let predictions = predictions(&dataset, &classes, &probs);
+    let model = Model::fit(model_kind, &x_fitted, &y, classes.len(), &fit, &Silent)?;
+    let probs = model.predict_proba_fitted(&x, &fitted)?;
+    let (accuracy, held_out_scored) = if scored.len() >= MIN_HELD_OUT {
+        let right = scored.iter().filter(|&&i| dataset.given[i] == Some(probs.predicted(i))).count();
+        (Some(right as f64 / scored.len() as f64), Some(scored.len()))
+    } else {
+        (cross_validated(model_kind, &x_fitted, &y, classes.len(), &fit)?, None)
+    };
+    let predictions = predictions(&dataset, &classes, &probs, &held_out);
     let refit = Refit {
         at: crate::runs::clock::iso(crate::runs::clock::now()),
-        labels: labelled.len(),
+        labels: fitted.len(),
+        held_out_labels: scored.len(),
+        held_out_scored,
         label_events: dataset.label_events,
         fingerprint: dataset.fingerprint.clone(),
         accuracy,
@@ -94,15 +109,27 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     Ok(refit)
 }
 
-/// The live model needs labels of two classes (of the samples it can read).
-fn enough_classes(dataset: &Dataset) -> Result<()> {
-    let seen: BTreeSet<usize> = dataset.given.iter().flatten().copied().collect();
+/// Below this many held-out labels the live model is scored by cross-validation instead.
+pub const MIN_HELD_OUT: usize = 30;
+
+/// Whether `e` says the live model cannot be fitted yet for want of labels of two classes.
+pub fn too_few_classes(e: &Error) -> bool {
+    e.message().starts_with(TOO_FEW_CLASSES)
+}
+
+const TOO_FEW_CLASSES: &str = "label at least one sample of two classes";
+
+/// The live model needs labels of two classes among the samples it fits on (`picks`: the
+/// readable ones, of the training split when `split` says the project has one).
+fn enough_classes_in(dataset: &Dataset, picks: &[usize], split: bool) -> Result<()> {
+    let seen: BTreeSet<usize> = picks.iter().filter_map(|&i| dataset.given[i]).collect();
     if seen.len() >= 2 {
         return Ok(());
     }
+    let of = if split { " of the training split" } else { "" };
     Err(Error::user(format!(
-        "label at least one sample of two classes for the live model (now {} labelled, {} class{})",
-        dataset.given.iter().flatten().count(),
+        "{TOO_FEW_CLASSES}{of} for the live model (now {} labelled, {} class{})",
+        picks.len(),
         seen.len(),
         if seen.len() == 1 { "" } else { "es" }
     )))
@@ -135,7 +162,14 @@ fn cross_validated(
     Ok(Some(right as f64 / y.len() as f64))
 }
 
-fn predictions(dataset: &Dataset, classes: &[String], probs: &Probabilities) -> Predictions {
+/// Every sample's probabilities; its `split` says `held-out` for valid and test samples,
+/// else whether it is labelled.
+fn predictions(
+    dataset: &Dataset,
+    classes: &[String],
+    probs: &Probabilities,
+    held_out: &dyn Fn(usize) -> bool,
+) -> Predictions {
     let by_id = dataset
         .ids
         .iter()
@@ -143,7 +177,12 @@ fn predictions(dataset: &Dataset, classes: &[String], probs: &Probabilities) -> 
         .map(|(i, id)| {
             let given = dataset.given[i].map(|c| classes[c].clone());
             let prediction = Prediction {
-                split: if given.is_some() { "labelled" } else { "unlabelled" }.into(),
+                split: match (held_out(i), given.is_some()) {
+                    (true, _) => HELD_OUT,
+                    (false, true) => "labelled",
+                    (false, false) => "unlabelled",
+                }
+                .into(),
                 given,
                 predicted: classes[probs.predicted(i)].clone(),
                 probs: probs.row(i).to_vec(),

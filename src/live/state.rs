@@ -19,13 +19,21 @@ const HISTORY_FILE: &str = "history.jsonl";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Refit {
     pub at: String,
-    /// Labelled samples it was fitted on.
+    /// Labelled samples it was fitted on (of the training split, when the project has one).
     pub labels: usize,
+    /// Labelled samples of the held-out split (valid and test): never fitted on.
+    #[serde(default)]
+    pub held_out_labels: usize,
+    /// How many held-out labels `accuracy` was measured on; `None` when it is
+    /// cross-validated on the fitted labels (no split, or fewer than `MIN_HELD_OUT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out_scored: Option<usize>,
     /// Label events in the store when the labels were read.
     pub label_events: u64,
     /// The data it was fitted on.
     pub fingerprint: String,
-    /// Cross-validated accuracy on the labelled samples; `None` while a class has one label.
+    /// Accuracy on the held-out labels, or cross-validated on the fitted ones; `None` while
+    /// a class has one label.
     pub accuracy: Option<f64>,
     pub seconds: f64,
     pub model: String,
@@ -34,6 +42,20 @@ pub struct Refit {
     /// refit that found them only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+}
+
+impl Refit {
+    /// Its score in words: `0.81 on 120 labels · held-out 446`; `0.74 on 120 labels` when
+    /// cross-validated, with why where the project has held-out labels; `—` for no score.
+    pub fn said(&self) -> String {
+        let score = self.accuracy.map_or("—".to_string(), |a| format!("{a:.2}"));
+        let labels = format!("{score} on {} label{}", self.labels, if self.labels == 1 { "" } else { "s" });
+        match (self.held_out_scored, self.held_out_labels) {
+            (Some(n), _) => format!("{labels} · held-out {n}"),
+            (None, 0) => labels,
+            (None, n) => format!("{labels} · cross-validated (held-out {n} < {})", super::MIN_HELD_OUT),
+        }
+    }
 }
 
 /// What a reader finds of the live model.

@@ -137,3 +137,64 @@ fn a_refit_overtaken_by_one_on_later_labels_is_dropped() {
     assert_eq!(state::latest(project.root()).unwrap(), late, "the later labels' refit stays");
     assert_eq!(state::read(project.root()).unwrap().unwrap().predictions.by_id.len(), 20);
 }
+
+/// The points of `project`, the last `held_out` of `n` rows in the test split.
+fn split_project(n: usize, held_out: usize) -> (tempfile::TempDir, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,y,split\n");
+    for i in 0..n {
+        let (cx, cy) = if i.is_multiple_of(2) { (0.0, 0.0) } else { (5.0, 5.0) };
+        let split = if i >= n - held_out { "test" } else { "train" };
+        text.push_str(&format!("{},{},{split}\n", cx + (i % 7) as f64 * 0.1, cy - (i % 5) as f64 * 0.1));
+    }
+    std::fs::write(dir.path().join("points.csv"), text).unwrap();
+    let opts = InitOptions {
+        dir: dir.path().join("p"),
+        source: dir.path().join("points.csv"),
+        split_column: Some("split".into()),
+        classes: Some(vec!["low".into(), "high".into()]),
+        ..Default::default()
+    };
+    let (project, _) = init(&opts, &Silent).unwrap();
+    (dir, project)
+}
+
+#[test]
+fn held_out_labels_are_never_fitted_on_and_score_the_model() {
+    let (_dir, project) = split_project(120, 40);
+    let right = |i: usize| if i.is_multiple_of(2) { "low" } else { "high" };
+    let wrong = |i: usize| if i.is_multiple_of(2) { "high" } else { "low" };
+    label(&project, &(0..10).map(|i| (i, right(i))).collect::<Vec<_>>());
+    // Every held-out label is the wrong class: fitted on, 40 of them would outvote the 10.
+    label(&project, &(80..120).map(|i| (i, wrong(i))).collect::<Vec<_>>());
+    let refit = refit(&project, &Silent).unwrap();
+    assert_eq!((refit.labels, refit.held_out_labels, refit.held_out_scored), (10, 40, Some(40)));
+    assert_eq!(refit.accuracy, Some(0.0), "scored on the held-out labels, which are all wrong");
+    assert_eq!(refit.said(), "0.00 on 10 labels · held-out 40");
+    let live = state::read(project.root()).unwrap().unwrap();
+    for i in 10..80 {
+        assert_eq!(
+            live.predictions.by_id[&i.to_string()].predicted,
+            right(i),
+            "sample {i} follows the training labels"
+        );
+    }
+    assert_eq!(live.predictions.by_id["100"].split, HELD_OUT);
+    assert_eq!(live.predictions.by_id["20"].split, "unlabelled");
+}
+
+#[test]
+fn below_thirty_held_out_labels_the_score_is_cross_validated_and_says_so() {
+    let (_dir, project) = split_project(120, 40);
+    let right = |i: usize| if i.is_multiple_of(2) { "low" } else { "high" };
+    label(&project, &(0..12).chain(80..92).map(|i| (i, right(i))).collect::<Vec<_>>());
+    let refit = refit(&project, &Silent).unwrap();
+    assert_eq!((refit.labels, refit.held_out_labels, refit.held_out_scored), (12, 12, None));
+    assert_eq!(refit.accuracy, Some(1.0), "three folds of the training labels");
+    assert_eq!(refit.said(), "1.00 on 12 labels · cross-validated (held-out 12 < 30)");
+    // Held-out labels alone cannot fit it.
+    let (_dir, only) = split_project(120, 40);
+    label(&only, &(80..90).map(|i| (i, right(i))).collect::<Vec<_>>());
+    let e = super::refit(&only, &Silent).unwrap_err();
+    assert!(too_few_classes(&e) && e.message().contains("of the training split"), "{}", e.message());
+}

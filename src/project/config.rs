@@ -112,9 +112,10 @@ impl Config {
             if class.name.trim().is_empty() {
                 return Err(Error::user("a class has an empty name; give every [[classes]] a name"));
             }
-            if self.project.multi_label && class.name.contains(crate::labels::multi::SEPARATOR) {
+            if class.name.contains(crate::labels::multi::SEPARATOR) {
                 return Err(Error::user(format!(
-                    "class \"{}\": multi-label class names cannot contain \"{}\"",
+                    "class \"{}\": a class name cannot contain \"{}\", which joins the classes of a \
+                     multi-label sample (labels files and the label store read it so); choose another name",
                     class.name,
                     crate::labels::multi::SEPARATOR
                 )));

@@ -135,14 +135,13 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     let pace = l.pace.per_minute().map_or("—".to_string(), |p| format!("{p:.0}/min"));
     lines.push(Line::from(format!("this session {} · {pace}", l.pace.labels)));
     if let Some((live, at)) = &l.live {
-        let score = live.refit.accuracy.map_or("—".to_string(), |a| format!("{a:.2}"));
         let ago = at.elapsed().as_secs();
-        let said = format!("model: {score} on {} labels · {ago} s ago", live.refit.labels);
+        let said = format!("model: {} · {ago} s ago", live.refit.said());
         // On two lines where one does not fit the panel.
         match said.chars().count() <= area.width as usize {
             true => lines.push(Line::from(Span::styled(said, theme.accent()))),
             false => {
-                let label = format!("model: {score} on {} labels", live.refit.labels);
+                let label = format!("model: {}", live.refit.said());
                 lines.push(Line::from(Span::styled(label, theme.accent())));
                 lines.push(Line::from(Span::styled(format!("  refitted {ago} s ago"), theme.dim())));
             }

@@ -3,10 +3,14 @@
 //! labels changed since its last refit, so a script that labels and asks again gets a
 //! queue that learnt from what it labelled.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
-use super::queue::{self, Order};
-use crate::error::{Error, Result};
+use super::queue::{self, Order, cold_start};
+use crate::embed::Embedder;
+use crate::error::Result;
+use crate::features::Method;
 use crate::live::{Guess, guess, refit, state};
 use crate::progress::Progress;
 use crate::project::Project;
@@ -26,12 +30,26 @@ pub fn stale(project: &Project) -> Result<bool> {
     Ok(last.label_events != events || last.fingerprint != project.source()?.fingerprint()?)
 }
 
+/// What to label next: the samples, and whether they are a cold start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Next {
+    pub suggestions: Vec<Suggestion>,
+    /// Fewer than two classes are labelled (in the training split), so no model can rank
+    /// the samples: they are spread over the data instead (k-means++ seeds of its vectors).
+    pub cold_start: bool,
+}
+
 /// The next `limit` unlabelled samples in `order`, with suggestions when a live model can be
-/// fitted (the active-learning orders need one).
-pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progress) -> Result<Vec<Suggestion>> {
+/// fitted. An active order before the live model can be fitted is a cold start.
+pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progress) -> Result<Next> {
     if stale(project)? {
         match refit(project, progress) {
             Ok(_) => {}
+            Err(e) if e.exit_code() == 2 && crate::live::too_few_classes(&e) => {
+                if order.needs_predictions() {
+                    return cold_start(project, limit, progress);
+                }
+            }
             Err(e) if !order.needs_predictions() && e.exit_code() == 2 => {}
             Err(e) => return Err(e),
         }
@@ -41,7 +59,7 @@ pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progre
     let classes = project.config.class_names();
     let built = queue::build(project.root(), &source, &store, &classes, order, None, project.config.label.seed)?;
     if order.needs_predictions() && built.run.is_none() {
-        return Err(Error::user("no live model yet: label at least one sample of two classes"));
+        return cold_start(project, limit, progress);
     }
     // The queue read the live model's predictions already.
     let live = built.live;
@@ -55,5 +73,20 @@ pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progre
             Suggestion { id, guess }
         })
         .collect();
-    Ok(suggestions)
+    Ok(Next { suggestions, cold_start: false })
+}
+
+/// The first `limit` samples to label before any model: unlabelled samples of the training
+/// split spread over the data (the featurizer of `[live]`).
+fn cold_start(project: &Project, limit: usize, progress: &dyn Progress) -> Result<Next> {
+    let method = Method::choose(&project.config.live.features, project.config.source.kind)?;
+    let (vectors, _) = crate::embed::vectors(project, &Embedder::Features(method), progress)?;
+    let source = project.source()?;
+    let held_out = source.held_out_ids()?;
+    let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
+    let candidates: Vec<String> =
+        source.ids_in_order()?.into_iter().filter(|id| !labels.contains_key(id) && !held_out.contains(id)).collect();
+    let distance = |a: &str, b: &str| vectors.cosine(a, b).map(|c| (1.0 - c) / 2.0);
+    let picks = cold_start::spread(&candidates, limit, project.config.label.seed, distance);
+    Ok(Next { suggestions: picks.into_iter().map(|id| Suggestion { id, guess: None }).collect(), cold_start: true })
 }

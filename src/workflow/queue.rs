@@ -2,9 +2,10 @@
 //! permutation of all samples, so nothing becomes unreachable; it only decides what comes
 //! first.
 
+pub mod cold_start;
 mod diverse;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -35,10 +36,13 @@ pub enum Order {
     /// Inputs a server answered and `kindling served --import` added, the ones the model was
     /// least sure of first; then the rest, unlabelled first.
     Served,
+    /// The held-out split's unlabelled samples (valid and test), in random order: labelled
+    /// this way they stay a fair test; then the rest, unlabelled first.
+    HeldOut,
 }
 
 impl Order {
-    pub const ALL: [Order; 9] = [
+    pub const ALL: [Order; 10] = [
         Order::UnlabelledFirst,
         Order::Sequential,
         Order::Random,
@@ -48,6 +52,7 @@ impl Order {
         Order::HighestEntropy,
         Order::Diverse,
         Order::Served,
+        Order::HeldOut,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,11 +66,12 @@ impl Order {
             Order::HighestEntropy => "highest entropy",
             Order::Diverse => "diverse uncertainty",
             Order::Served => "served, least sure first",
+            Order::HeldOut => "held-out split, random",
         }
     }
 
     /// The order a command line names: `least_confident`, `margin`, `entropy`, `diverse`,
-    /// `random`, `unlabelled`, `sequential`, `by_class`, `served`.
+    /// `random`, `unlabelled`, `sequential`, `by_class`, `served`, `held_out`.
     pub fn parse(name: &str) -> Option<Order> {
         Some(match name {
             "least_confident" => Order::LeastConfident,
@@ -77,6 +83,7 @@ impl Order {
             "sequential" => Order::Sequential,
             "by_class" => Order::ByClass,
             "served" => Order::Served,
+            "held_out" => Order::HeldOut,
             _ => return None,
         })
     }
@@ -172,6 +179,7 @@ pub fn build(
     let events = store.event_count()?;
     let labels: HashMap<String, String> = store.current()?.into_iter().collect();
     let ids = source.ids_in_order()?;
+    let held_out = source.held_out_ids()?;
     // The live model's predictions are the freshest; the latest finished run's otherwise.
     let live = crate::live::state::read(project_root).ok().flatten();
     let mut run = match &live {
@@ -195,6 +203,7 @@ pub fn build(
     let arranged = match review_of {
         Some(r) => review(&ids, &labels, r, predictions.as_ref()),
         None if order == Order::Served => served_first(&ids, &labels, &crate::served::confidences(project_root)?),
+        None if order == Order::HeldOut => held_out_first(&ids, &labels, &held_out, seed),
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
     };
     // The feature rows are read only for the order that compares samples.
@@ -213,6 +222,10 @@ pub fn build(
             diverse::diversify(arranged, &labelled, |a, b| v.cosine(a, b))
         }
         None => arranged,
+    };
+    let arranged = match order.needs_predictions() && review_of.is_none() {
+        true => held_out_after(arranged, &labels, &held_out, seed),
+        false => arranged,
     };
     Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live })
 }
@@ -245,7 +258,7 @@ pub fn arrange(
         Order::Sequential => {}
         Order::Random => out.shuffle(&mut ChaCha8Rng::seed_from_u64(seed)),
         // Stable sorts keep source order inside each group.
-        Order::UnlabelledFirst | Order::Served => out.sort_by_key(labelled),
+        Order::UnlabelledFirst | Order::Served | Order::HeldOut => out.sort_by_key(labelled),
         Order::ByClass => {
             let rank = |id: &String| match labels.get(id) {
                 None => classes.len() + 1,
@@ -271,6 +284,65 @@ pub fn arrange(
         }
     }
     out
+}
+
+/// The samples of `held_out` in an order of their own that no model chose: seeded random.
+fn held_out_shuffled(held_out: &HashSet<String>, seed: u64) -> HashMap<&str, usize> {
+    let mut ids: Vec<&str> = held_out.iter().map(String::as_str).collect();
+    ids.sort_unstable();
+    ids.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect()
+}
+
+/// An active order's queue with the unlabelled held-out samples moved after the unlabelled
+/// training samples, in random order: the model that ranks the training samples never
+/// chooses which held-out samples get labelled, so the held-out split stays a fair test.
+pub fn held_out_after(
+    queue: Vec<String>,
+    labels: &HashMap<String, String>,
+    held_out: &HashSet<String>,
+    seed: u64,
+) -> Vec<String> {
+    if held_out.is_empty() {
+        return queue;
+    }
+    let random = held_out_shuffled(held_out, seed);
+    let mut keyed: Vec<((u8, usize), String)> = queue
+        .into_iter()
+        .enumerate()
+        .map(|(at, id)| {
+            let key = match (labels.contains_key(&id), random.get(id.as_str())) {
+                (false, None) => (0, at),
+                (false, Some(&r)) => (1, r),
+                (true, _) => (2, at),
+            };
+            (key, id)
+        })
+        .collect();
+    keyed.sort_by_key(|(key, _)| *key);
+    keyed.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The unlabelled held-out samples in random order, then the other unlabelled samples in
+/// source order, then the labelled ones.
+pub fn held_out_first(
+    ids: &[String],
+    labels: &HashMap<String, String>,
+    held_out: &HashSet<String>,
+    seed: u64,
+) -> Vec<String> {
+    let random = held_out_shuffled(held_out, seed);
+    let mut keyed: Vec<((u8, usize), &String)> = ids
+        .iter()
+        .enumerate()
+        .map(|(at, id)| match (labels.contains_key(id), random.get(id.as_str())) {
+            (false, Some(&r)) => ((0, r), id),
+            (false, None) => ((1, at), id),
+            (true, _) => ((2, at), id),
+        })
+        .collect();
+    keyed.sort_by_key(|(key, _)| *key);
+    keyed.into_iter().map(|(_, id)| id.clone()).collect()
 }
 
 /// Unlabelled served samples, least confident first; then the rest, unlabelled first.
@@ -419,11 +491,59 @@ mod tests {
         {
             seen.push(next);
         }
-        assert_eq!(seen, [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass, Order::Served]);
+        assert_eq!(
+            seen,
+            [Order::UnlabelledFirst, Order::Sequential, Order::Random, Order::ByClass, Order::Served, Order::HeldOut]
+        );
         assert_eq!(Order::ByClass.next(true), Order::LeastConfident);
         assert_eq!(Order::HighestEntropy.next(true), Order::Diverse);
         assert_eq!(Order::Diverse.next(true), Order::Served);
-        assert_eq!(Order::Served.next(true), Order::UnlabelledFirst);
+        assert_eq!(Order::Served.next(true), Order::HeldOut);
+        assert_eq!(Order::HeldOut.next(true), Order::UnlabelledFirst);
+    }
+
+    #[test]
+    fn active_orders_never_rank_held_out_samples() {
+        // s0 and s2 are held out; the model is least sure of them.
+        let p = predictions(&[("s0", [0.5, 0.5]), ("s1", [0.9, 0.1]), ("s2", [0.55, 0.45]), ("s3", [0.6, 0.4])]);
+        let held_out: HashSet<String> = ["s0", "s2", "s5"].iter().map(|s| s.to_string()).collect();
+        let l = labels(&[("s5", "cat")]);
+        for order in [Order::LeastConfident, Order::SmallestMargin, Order::HighestEntropy, Order::Diverse] {
+            let ranked = arrange(&ids(6), &l, &classes(), order, 0, Some(&p));
+            let got = held_out_after(ranked, &l, &held_out, 3);
+            assert_eq!(&got[..3], ["s3", "s1", "s4"], "{order:?}: the training samples first, by uncertainty");
+            let mut rest = got[3..5].to_vec();
+            rest.sort();
+            assert_eq!(rest, ["s0", "s2"], "{order:?}: then the held-out ones");
+            assert_eq!(got[5], "s5", "the labelled last");
+        }
+        // Their order is the seed's, whatever the model says of them.
+        let flipped = predictions(&[("s0", [0.99, 0.01]), ("s2", [0.5, 0.5])]);
+        let one =
+            held_out_after(arrange(&ids(6), &l, &classes(), Order::SmallestMargin, 0, Some(&p)), &l, &held_out, 3);
+        let two = held_out_after(
+            arrange(&ids(6), &l, &classes(), Order::SmallestMargin, 0, Some(&flipped)),
+            &l,
+            &held_out,
+            3,
+        );
+        assert_eq!(one[3..5], two[3..5]);
+    }
+
+    #[test]
+    fn the_held_out_order_asks_for_held_out_samples_first_at_random() {
+        let all = ids(40);
+        let held_out: HashSet<String> = (0..40).step_by(4).map(|i| format!("s{i}")).collect();
+        let l = labels(&[("s0", "cat"), ("s1", "dog")]);
+        let got = held_out_first(&all, &l, &held_out, 5);
+        assert_eq!(got.len(), 40);
+        assert!(got[..9].iter().all(|id| held_out.contains(id) && id != "s0"), "{got:?}");
+        let firsts: Vec<&String> = got[..9].iter().collect();
+        let mut sorted = firsts.clone();
+        sorted.sort_by(|a, b| crate::natural::compare(a, b));
+        assert_ne!(firsts, sorted, "not in file order");
+        assert_eq!(&got[9..11], ["s2", "s3"], "then the training samples in file order");
+        assert_eq!(&got[38..], ["s0", "s1"]);
     }
 
     #[test]

@@ -244,6 +244,8 @@ fn live(l: &mut Labeller, n: usize) {
     let refit = kindling::live::Refit {
         at: String::new(),
         labels: 2,
+        held_out_labels: 0,
+        held_out_scored: None,
         label_events: 0,
         fingerprint: String::new(),
         accuracy: None,
@@ -304,6 +306,8 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
     let refit = kindling::live::Refit {
         at: String::new(),
         labels: 3,
+        held_out_labels: 0,
+        held_out_scored: None,
         label_events: 3,
         fingerprint: String::new(),
         accuracy: None,
