@@ -16,14 +16,23 @@ use super::results::Results;
 use super::run_widgets::{loss_chart, started};
 use super::theme::Theme;
 
+/// A cell's width with its row share (`   12  40%`), and with its count alone.
 const CELL: usize = 10;
+const COMPACT: usize = 5;
+/// Narrower than this, the runs list keeps to when, model and accuracy.
+const NARROW: u16 = 100;
 
 pub fn render(f: &mut Frame, results: &Results, theme: Theme, area: Rect) {
     // Wide terminals also list each run's data version.
     let wide = area.width >= 140;
-    let [list, detail] =
-        Layout::horizontal([Constraint::Length(if wide { 66 } else { 48 }), Constraint::Min(20)]).areas(area);
-    render_runs(f, results, theme, list, wide);
+    let narrow = area.width < NARROW;
+    let list_width = match (wide, narrow) {
+        (true, _) => 66,
+        (false, true) => 36,
+        (false, false) => 48,
+    };
+    let [list, detail] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(area);
+    render_runs(f, results, theme, list, wide, narrow);
     let block = Block::bordered().title(" run · arrows move · Enter opens a cell · m compare · i label issues ");
     let inner = block.inner(detail);
     f.render_widget(block, detail);
@@ -71,7 +80,7 @@ fn render_cell_list(f: &mut Frame, results: &Results, d: &RunDetail, at: usize, 
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide: bool) {
+fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide: bool, narrow: bool) {
     let block = Block::bordered().title(" runs ");
     let mut lines = Vec::new();
     match &results.runs {
@@ -83,8 +92,10 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
         }
         Some(Ok(runs)) => {
             let data = |text: &str| if wide { format!(" {text:<17}") } else { String::new() };
+            // Narrow, the F1 and time columns give way to the matrix (the run's panel has them).
+            let tail = |f1: &str, time: &str| if narrow { String::new() } else { format!(" {f1:>5} {time:>6}") };
             lines.push(Line::from(Span::styled(
-                format!("  {:<11} {:<13} {:>5} {:>5} {:>6}{}", "started", "model", "acc", "F1", "time", data("data")),
+                format!("  {:<11} {:<13} {:>5}{}{}", "started", "model", "acc", tail("F1", "time"), data("data")),
                 theme.dim(),
             )));
             let score = |v: Option<f64>| v.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
@@ -113,12 +124,11 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
                 let text = mark.to_string()
                     + &if r.status == "finished" {
                         format!(
-                            "{:<11} {:<13} {} {} {:>6}{}",
+                            "{:<11} {:<13} {}{}{}",
                             when,
                             clip(&r.model, 13),
                             score(accuracy),
-                            score(f1),
-                            last,
+                            tail(&score(f1), &last),
                             data(&clip(&r.data, 17))
                         )
                     } else {
@@ -195,40 +205,76 @@ fn delta(v: f64) -> String {
 fn matrix_lines(d: &RunDetail, cursor: (usize, usize), theme: Theme, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let c = &d.drill.matrix;
+    let n = c.classes.len();
     let label_width = c.classes.iter().map(|k| k.chars().count()).max().unwrap_or(5).clamp(5, 14);
-    let fits = (width.saturating_sub(label_width + 1)) / (CELL + 1);
-    let shown = c.classes.len().min(fits.max(1));
-    let mut header = vec![Span::styled(format!("{:<label_width$} ", "given\\pred"), theme.dim())];
-    for class in &c.classes[..shown] {
-        header.push(Span::styled(format!("{:>CELL$} ", clip(class, CELL)), theme.dim()));
+    let room = width.saturating_sub(label_width + 1);
+    // Counts with their row share where every column fits so, else counts alone; where
+    // even those do not fit, the columns scroll to keep the cursor's in sight.
+    let cell = if room / (CELL + 1) >= n { CELL } else { COMPACT };
+    let fits = (room / (cell + 1)).clamp(1, n.max(1));
+    let first = cursor.1.saturating_sub(fits - 1).min(n.saturating_sub(fits));
+    let columns = first..(first + fits).min(n);
+    let corner = if label_width >= 10 { "given\\pred" } else { "g\\p" };
+    let mut header = vec![Span::styled(format!("{corner:<label_width$} "), theme.dim())];
+    for class in &c.classes[columns.clone()] {
+        header.push(Span::styled(format!("{:>cell$} ", clip(class, cell)), theme.dim()));
     }
     out.push(Line::from(header));
     for (g, row) in c.counts.iter().enumerate() {
         let total: u64 = row.iter().sum();
         let mut spans = vec![Span::styled(format!("{:<label_width$} ", clip(&c.classes[g], label_width)), theme.dim())];
-        for (p, count) in row.iter().enumerate().take(shown) {
-            let pct = (*count * 100 + total / 2).checked_div(total).unwrap_or(0);
-            let mut style = theme.fg(scale(pct, *count));
-            if (g, p) == cursor {
-                style = theme.selected();
-            }
-            spans.push(Span::styled(format!("{:>5} {:>3}%", count, pct), style));
+        for p in columns.clone() {
+            let count = row[p];
+            let pct = (count * 100 + total / 2).checked_div(total).unwrap_or(0);
+            let style = if (g, p) == cursor { theme.selected() } else { theme.fg(shade(g == p, pct, count)) };
+            let text = if cell == CELL { format!("{count:>5} {pct:>3}%") } else { format!("{count:>cell$}") };
+            spans.push(Span::styled(text, style));
             spans.push(Span::raw(" "));
         }
         out.push(Line::from(spans));
     }
-    if shown < c.classes.len() {
+    if fits < n {
         out.push(Line::from(Span::styled(
-            format!("({} more columns: widen the terminal)", c.classes.len() - shown),
+            format!("columns {}–{} of {n}: ←/→ scroll", columns.start + 1, columns.end),
             theme.dim(),
         )));
     }
+    out.push(legend(theme));
     if let (Some(given), Some(predicted)) = (c.classes.get(cursor.0), c.classes.get(cursor.1)) {
-        let n = c.counts[cursor.0][cursor.1];
-        out.push(Line::from(format!("cell: given {given} → predicted {predicted}: {}", count(n as usize))));
+        let k = c.counts[cursor.0][cursor.1];
+        let total: u64 = c.counts[cursor.0].iter().sum();
+        let pct = (k * 100 + total / 2).checked_div(total).unwrap_or(0);
+        let (cell, share) =
+            (format!("cell: given {given} → predicted {predicted}"), format!("{} · {pct}% of row", count(k as usize)));
+        // On two lines where one does not fit.
+        match cell.chars().count() + share.chars().count() + 3 <= width {
+            true => out.push(Line::from(format!("{cell} · {share}"))),
+            false => out.extend([Line::from(cell), Line::from(format!("  {share}"))]),
+        }
     }
     out.push(Line::from(""));
     out
+}
+
+/// The colour of a cell: right (the diagonal) in green, wrong by its share of the row from
+/// yellow to red, empty cells dim; the numbers say the same without colour.
+fn shade(right: bool, pct: u64, count: u64) -> &'static str {
+    match pct {
+        _ if count == 0 => "darkgray",
+        _ if right => "green",
+        0..=9 => "yellow",
+        10..=29 => "lightred",
+        _ => "red",
+    }
+}
+
+/// What the matrix's colours mean (a cell's share is of its row: the given class).
+fn legend(theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled("■ right  ", theme.fg(shade(true, 100, 1)))];
+    spans.push(Span::styled("■ wrong: <10%  ", theme.fg(shade(false, 5, 1))));
+    spans.push(Span::styled("■ <30%  ", theme.fg(shade(false, 20, 1))));
+    spans.push(Span::styled("■ ≥30% of row", theme.fg(shade(false, 50, 1))));
+    Line::from(spans)
 }
 
 /// Precision, recall, F1 and support per class; with a compared run, the change in F1.
@@ -275,16 +321,4 @@ fn duration(seconds: f64) -> String {
 
 fn count(n: usize) -> String {
     format!("{n} sample{}", if n == 1 { "" } else { "s" })
-}
-
-/// The colour of a cell holding `pct` % of its row: five steps, empty cells dim.
-fn scale(pct: u64, count: u64) -> &'static str {
-    match pct {
-        _ if count == 0 => "darkgray",
-        0..=9 => "blue",
-        10..=29 => "cyan",
-        30..=59 => "yellow",
-        60..=89 => "lightgreen",
-        _ => "green",
-    }
 }

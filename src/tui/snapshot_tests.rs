@@ -348,13 +348,23 @@ fn help_lists_the_label_keys() {
 
 /// A finished run over classes oak, elm, pine, made by hand.
 fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling::runs::RunDetail) {
+    let classes: Vec<String> = ["oak", "elm", "pine"].map(String::from).to_vec();
+    fixture_run_of(id, accuracy, classes, vec![vec![4, 1, 0], vec![0, 3, 1], vec![0, 0, 3]])
+}
+
+/// A finished run over `classes` whose confusion matrix is `counts`.
+fn fixture_run_of(
+    id: &str,
+    accuracy: f64,
+    classes: Vec<String>,
+    counts: Vec<Vec<u64>>,
+) -> (kindling::runs::RunSummary, kindling::runs::RunDetail) {
     use kindling::eval::confusion::Confusion;
     use kindling::runs::record::{DatasetVersion, RunRecord, Versions};
     let config = kindling::project::config::Config::parse(
         "[project]\nname = \"trees\"\n[source]\nkind = \"table\"\npath = \"t.csv\"\n",
     )
     .unwrap();
-    let classes: Vec<String> = ["oak", "elm", "pine"].map(String::from).to_vec();
     let record = RunRecord {
         id: id.into(),
         status: "finished".into(),
@@ -387,12 +397,19 @@ fn fixture_run(id: &str, accuracy: f64) -> (kindling::runs::RunSummary, kindling
         versions: Versions::current(),
         notes: Vec::new(),
     };
-    let confusion = Confusion { classes: classes.clone(), counts: vec![vec![4, 1, 0], vec![0, 3, 1], vec![0, 0, 3]] };
-    let per_class = serde_json::json!({
-        "oak": {"precision": 1.0, "recall": 0.8, "f1": 0.889, "support": 5},
-        "elm": {"precision": 0.75, "recall": 0.75, "f1": 0.75, "support": 4},
-        "pine": {"precision": 0.75, "recall": 1.0, "f1": 0.857, "support": 3},
-    });
+    let confusion = Confusion { classes: classes.clone(), counts };
+    let per_class = if classes == ["oak", "elm", "pine"] {
+        serde_json::json!({
+            "oak": {"precision": 1.0, "recall": 0.8, "f1": 0.889, "support": 5},
+            "elm": {"precision": 0.75, "recall": 0.75, "f1": 0.75, "support": 4},
+            "pine": {"precision": 0.75, "recall": 1.0, "f1": 0.857, "support": 3},
+        })
+    } else {
+        classes
+            .iter()
+            .map(|c| (c.clone(), serde_json::json!({"precision": 0.9, "recall": 0.9, "f1": 0.9, "support": 10})))
+            .collect()
+    };
     let metrics = serde_json::json!({"accuracy": accuracy, "balanced_accuracy": 0.85, "macro_f1": 0.832,
         "log_loss": 0.41, "per_class": per_class});
     let summary = kindling::runs::RunSummary {
@@ -767,4 +784,51 @@ fn a_crowded_part_of_the_map_shows_the_colour_of_its_commonest_class_not_the_las
     assert!(dots(red, 0..44) > 5, "the oaks show");
     assert_eq!(dots(blue, 0..44), 0, "pines drawn after the oaks do not take their cells");
     assert!(dots(blue, 44..88) > 5, "the pines alone show");
+}
+
+/// Ten digit classes; `four` is always taken for `one` (a whole row off the diagonal).
+fn ten_class_run() -> (kindling::runs::RunSummary, kindling::runs::RunDetail) {
+    let classes: Vec<String> =
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"].map(String::from).to_vec();
+    let counts = (0..10)
+        .map(|g| {
+            (0..10).map(|p| if g == 4 { u64::from(p == 1) * 18 } else { u64::from(g == p) * (10 + g as u64) }).collect()
+        })
+        .collect();
+    fixture_run_of("20261122-093005-logistic", 0.9, classes, counts)
+}
+
+/// The column at which `word` ends on the first line of `screen` that contains `marker`.
+fn end_of(screen: &str, marker: &str, word: &str) -> usize {
+    let line =
+        screen.lines().find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no line with {marker}:\n{screen}"));
+    let at = line.find(word).unwrap_or_else(|| panic!("no {word} in {line}"));
+    line[..at + word.len()].chars().count()
+}
+
+#[test]
+fn the_confusion_matrix_headers_stand_over_their_columns_and_scroll_at_80x24() {
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Results));
+    let (summary, detail) = ten_class_run();
+    a.receive(Msg::Runs(Ok(vec![summary])));
+    a.receive(Msg::RunDetail { id: "20261122-093005-logistic".into(), result: Ok(Box::new(detail)) });
+    let wide = draw(&mut a, 200, 60);
+    check("results_ten_classes_200x60", &wide);
+    // Each header ends where its column's cells end: `zero` over the zero row's `10  100%`.
+    assert_eq!(end_of(&wide, "g\\p", " zero"), end_of(&wide, "││zero", "100%"), "{wide}");
+    assert_eq!(end_of(&wide, "g\\p", " one"), end_of(&wide, "││four", "100%"), "four → one under one:\n{wide}");
+    let small = draw(&mut a, 80, 24);
+    check("results_ten_classes_80x24", &small);
+    assert!(small.contains("columns 1–"), "{small}");
+    // Moving right past the last column shown scrolls to the cursor's.
+    for _ in 0..9 {
+        a.act(Action::Right);
+    }
+    let scrolled = draw(&mut a, 80, 24);
+    assert!(scrolled.contains("nine") && scrolled.contains("–10 of 10"), "{scrolled}");
+    assert!(
+        scrolled.contains("cell: given zero → predicted nine") && scrolled.contains("0 samples · 0% of row"),
+        "{scrolled}"
+    );
 }
