@@ -48,7 +48,7 @@ pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
     let order = Order::parse(order).ok_or_else(|| {
         Error::user(format!(
-            "unknown order \"{order}\"; choose least_confident, margin, entropy, diverse, random, unlabelled, served or held_out"
+            "unknown order \"{order}\"; choose auto, least_confident, margin, entropy, diverse, random, unlabelled, served or held_out"
         ))
     })?;
     let found = next::next(&project, order, limit, &TermProgress::new())?;

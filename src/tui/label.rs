@@ -78,6 +78,9 @@ pub struct Labeller {
     pub advance: bool,
     pub seed: u64,
     pub order: Order,
+    /// Whether the order was chosen (`o`, `:order`); until then it becomes `auto` as soon as
+    /// a model can rank the samples.
+    order_chosen: bool,
     pub review: Option<Review>,
     pub run: Option<String>,
     generation: u64,
@@ -157,6 +160,7 @@ impl Labeller {
             advance,
             seed,
             order: Order::UnlabelledFirst,
+            order_chosen: false,
             review: None,
             run: None,
             generation: 0,
@@ -320,6 +324,7 @@ impl Labeller {
                 self.leave_list();
                 self.review = None;
                 self.order = self.order.next(self.run.is_some());
+                self.order_chosen = true;
                 self.rebuild();
             }
             Action::Review => {
@@ -365,7 +370,19 @@ impl Labeller {
         self.leave_list();
         self.review = None;
         self.order = order;
+        self.order_chosen = true;
         self.rebuild();
+    }
+
+    /// Once a model can rank the samples, an order nobody chose becomes `auto`; true when it
+    /// did (the queue must be built again).
+    fn auto_once_ranked(&mut self) -> bool {
+        if self.order_chosen || self.run.is_none() || self.order != Order::UnlabelledFirst || self.review.is_some() {
+            return false;
+        }
+        self.order = Order::Auto;
+        self.message = Some("order: auto now that the live model ranks the samples (o changes it)".into());
+        true
     }
 
     /// The classes changed (`:class …`, or its undo): new keys at once; the queue and the
@@ -597,6 +614,10 @@ impl Labeller {
                 let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
                 self.queue = Some(kindling::workflow::queue::rerank(&old, keep, &data.ids));
                 self.run = data.run;
+                if self.auto_once_ranked() {
+                    self.generation += 1;
+                    self.rerank = true;
+                }
                 if let Some(live) = data.live {
                     self.live = Some((live, Instant::now()));
                     self.fresh_suggestions = self.refit_keyed.take();
@@ -628,6 +649,10 @@ impl Labeller {
                 self.queue = Some(data.ids);
                 self.top = self.pos;
                 self.scroll_into_view();
+                if self.auto_once_ranked() {
+                    self.generation += 1;
+                    self.rerank = true;
+                }
             }
         }
     }

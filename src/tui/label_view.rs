@@ -26,6 +26,10 @@ pub fn render(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, ar
     let what = match &l.review {
         Some(r) => r.describe(),
         None if l.order == kindling::workflow::queue::Order::Random => format!("random (seed {})", l.seed),
+        // Why no model orders it yet.
+        None if l.order == kindling::workflow::queue::Order::UnlabelledFirst && l.run.is_none() => {
+            "unlabelled first (no model yet)".to_string()
+        }
         None => l.order.name().to_string(),
     };
     let position = match &l.queue {

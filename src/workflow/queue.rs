@@ -33,6 +33,9 @@ pub enum Order {
     /// Least confident first, but a sample much like one just before it in the queue waits
     /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
     Diverse,
+    /// Smallest margin and random picks by turns: the model's doubts where it has them, and
+    /// samples it would never ask about, so its picks never narrow to what it already knows.
+    Auto,
     /// Inputs a server answered and `kindling served --import` added, the ones the model was
     /// least sure of first; then the rest, unlabelled first.
     Served,
@@ -42,7 +45,7 @@ pub enum Order {
 }
 
 impl Order {
-    pub const ALL: [Order; 10] = [
+    pub const ALL: [Order; 11] = [
         Order::UnlabelledFirst,
         Order::Sequential,
         Order::Random,
@@ -51,6 +54,7 @@ impl Order {
         Order::SmallestMargin,
         Order::HighestEntropy,
         Order::Diverse,
+        Order::Auto,
         Order::Served,
         Order::HeldOut,
     ];
@@ -65,13 +69,14 @@ impl Order {
             Order::SmallestMargin => "smallest margin",
             Order::HighestEntropy => "highest entropy",
             Order::Diverse => "diverse uncertainty",
+            Order::Auto => "auto: margin and random by turns",
             Order::Served => "served, least sure first",
             Order::HeldOut => "held-out split, random",
         }
     }
 
     /// The order a command line names: `least_confident`, `margin`, `entropy`, `diverse`,
-    /// `random`, `unlabelled`, `sequential`, `by_class`, `served`, `held_out`.
+    /// `random`, `unlabelled`, `sequential`, `by_class`, `served`, `held_out`, `auto`.
     pub fn parse(name: &str) -> Option<Order> {
         Some(match name {
             "least_confident" => Order::LeastConfident,
@@ -84,12 +89,16 @@ impl Order {
             "by_class" => Order::ByClass,
             "served" => Order::Served,
             "held_out" => Order::HeldOut,
+            "auto" => Order::Auto,
             _ => return None,
         })
     }
 
     pub fn needs_predictions(self) -> bool {
-        matches!(self, Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy | Order::Diverse)
+        matches!(
+            self,
+            Order::LeastConfident | Order::SmallestMargin | Order::HighestEntropy | Order::Diverse | Order::Auto
+        )
     }
 
     /// The order after this one; the active-learning orders only when a run exists.
@@ -108,7 +117,7 @@ impl Order {
         let top = sorted.first().copied().unwrap_or(0.0);
         match self {
             Order::LeastConfident | Order::Diverse => 1.0 - top,
-            Order::SmallestMargin => -(top - sorted.get(1).copied().unwrap_or(0.0)),
+            Order::SmallestMargin | Order::Auto => -(top - sorted.get(1).copied().unwrap_or(0.0)),
             Order::HighestEntropy => -sorted.iter().filter(|p| **p > 0.0).map(|p| p * p.ln()).sum::<f64>(),
             _ => 0.0,
         }
@@ -282,6 +291,12 @@ pub fn arrange(
             scored.sort_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
             out = scored.into_iter().map(|(_, id)| id).collect();
         }
+        Order::Auto => {
+            let mut random = ids.to_vec();
+            random.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+            let ranked = arrange(ids, labels, classes, Order::SmallestMargin, seed, predictions);
+            out = by_turns(&ranked, &random, |id| labelled(&id.to_string()));
+        }
     }
     out
 }
@@ -343,6 +358,31 @@ pub fn held_out_first(
         .collect();
     keyed.sort_by_key(|(key, _)| *key);
     keyed.into_iter().map(|(_, id)| id.clone()).collect()
+}
+
+/// The unlabelled samples of `a` and `b` by turns (each once, `a` first), then the labelled
+/// ones in `a`'s order.
+fn by_turns(a: &[String], b: &[String], labelled: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(a.len());
+    let mut out = Vec::with_capacity(a.len());
+    let unlabelled = |id: &&String| !labelled(id);
+    let mut sides = [a.iter().filter(&unlabelled).peekable(), b.iter().filter(&unlabelled).peekable()];
+    loop {
+        let mut took = false;
+        for side in sides.iter_mut() {
+            while side.next_if(|id| seen.contains(id.as_str())).is_some() {}
+            if let Some(id) = side.next() {
+                seen.insert(id.as_str());
+                out.push(id.clone());
+                took = true;
+            }
+        }
+        if !took {
+            break;
+        }
+    }
+    out.extend(a.iter().filter(|id| labelled(id)).cloned());
+    out
 }
 
 /// Unlabelled served samples, least confident first; then the rest, unlabelled first.
@@ -497,7 +537,8 @@ mod tests {
         );
         assert_eq!(Order::ByClass.next(true), Order::LeastConfident);
         assert_eq!(Order::HighestEntropy.next(true), Order::Diverse);
-        assert_eq!(Order::Diverse.next(true), Order::Served);
+        assert_eq!(Order::Diverse.next(true), Order::Auto);
+        assert_eq!(Order::Auto.next(true), Order::Served);
         assert_eq!(Order::Served.next(true), Order::HeldOut);
         assert_eq!(Order::HeldOut.next(true), Order::UnlabelledFirst);
     }
@@ -528,6 +569,25 @@ mod tests {
             3,
         );
         assert_eq!(one[3..5], two[3..5]);
+    }
+
+    #[test]
+    fn auto_takes_the_smallest_margin_and_a_random_sample_by_turns() {
+        let p = predictions(&[("s0", [0.9, 0.1]), ("s1", [0.5, 0.5]), ("s2", [0.6, 0.4]), ("s3", [0.99, 0.01])]);
+        let all = ids(20);
+        let l = labels(&[("s4", "cat")]);
+        let got = arrange(&all, &l, &classes(), Order::Auto, 11, Some(&p));
+        assert_eq!(got.len(), 20, "every sample once");
+        assert_eq!(got.last().map(String::as_str), Some("s4"), "the labelled last");
+        let unique: HashSet<&String> = got.iter().collect();
+        assert_eq!(unique.len(), 20);
+        // Odd places follow the margin: s1, s2, then s0 (s3 is surest of the predicted).
+        let margin: Vec<&str> = got.iter().step_by(2).take(3).map(String::as_str).collect();
+        assert_eq!(margin, ["s1", "s2", "s0"]);
+        // Even places follow the seed's permutation, not the file.
+        let random = arrange(&all, &HashMap::new(), &classes(), Order::Random, 11, None);
+        let first_random = random.iter().find(|id| *id != "s1" && *id != "s4").unwrap();
+        assert_eq!(&got[1], first_random);
     }
 
     #[test]

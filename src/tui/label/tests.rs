@@ -356,3 +356,29 @@ fn more_like_this_puts_the_unlabelled_neighbours_next() {
     assert_eq!(queue.len(), 10, "a permutation still");
     assert_eq!(l.current(), Some("s2"));
 }
+
+/// A queue of `n` unlabelled samples that a model ranked (`run`).
+fn ranked(n: usize, generation: u64) -> (u64, Result<QueueData, String>) {
+    let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+    let run = Some(kindling::workflow::queue::LIVE.to_string());
+    (generation, Ok(QueueData { ids, labels: HashMap::new(), total: n, run, events: 4, note: None, live: None }))
+}
+
+#[test]
+fn the_order_becomes_auto_once_a_model_ranks_unless_one_was_chosen() {
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    assert_eq!(l.order, Order::UnlabelledFirst, "no model yet");
+    let (g, data) = ranked(10, l.generation);
+    l.queue_arrived(g, data);
+    assert_eq!(l.order, Order::Auto);
+    assert!(l.message.as_deref().is_some_and(|m| m.contains("auto")), "{:?}", l.message);
+    let jobs = l.jobs(&mut Thumbs::default());
+    assert!(jobs.iter().any(|j| matches!(j, Job::Queue { order: Order::Auto, .. })), "asked again in auto: {jobs:?}");
+    // A chosen order stays.
+    let mut chosen = labeller(SourceKind::Text, 10, 0);
+    chosen.set_order(Order::Random);
+    let _ = chosen.jobs(&mut Thumbs::default());
+    let (g, data) = ranked(10, chosen.generation);
+    chosen.queue_arrived(g, data);
+    assert_eq!(chosen.order, Order::Random);
+}
