@@ -28,7 +28,7 @@ pub struct App {
     pub keymap: KeyMap,
     pub help: bool,
     /// The open prompt (command palette, filter, search, numbers) and what was typed.
-    pub prompt: Option<(Prompt, String)>,
+    pub prompt: Option<(Prompt, palette::Input)>,
     /// Work asked for by actions, for the event loop to start.
     pub requests: Vec<Job>,
     /// A label change for the event loop to commit before the next frame.
@@ -83,7 +83,7 @@ impl App {
                 self.panes.label.open_list(title, ids, notes, focus, self.pane);
                 self.goto(Pane::Label);
             }
-            Effect::Prompt(kind, text) => self.prompt = Some((kind, text)),
+            Effect::Prompt(kind, text) => self.prompt = Some((kind, text.into())),
             Effect::Write(write) => self.write = Some(write),
         }
     }
@@ -102,7 +102,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.help = !self.help,
-            Action::Palette => self.prompt = Some((Prompt::Command, String::new())),
+            Action::Palette => self.prompt = Some((Prompt::Command, palette::Input::default())),
             Action::NextPane => self.goto(Pane::ALL[(at + 1) % n]),
             Action::PrevPane => self.goto(Pane::ALL[(at + n - 1) % n]),
             Action::GotoPane(p) => self.goto(p),
@@ -134,8 +134,8 @@ impl App {
     }
 
     /// Typing into the open prompt; Enter runs it, Esc closes it.
-    pub fn prompt_key(&mut self, code: crossterm::event::KeyCode) {
-        let Some((kind, text)) = palette::key(&mut self.prompt, code) else { return };
+    pub fn prompt_key(&mut self, key: impl Into<crossterm::event::KeyEvent>) {
+        let Some((kind, text)) = palette::key(&mut self.prompt, key.into()) else { return };
         match kind {
             Prompt::Command => self.run_command(&text),
             Prompt::Augment => match self.panes.augment.apply_edit(&text) {
@@ -233,7 +233,8 @@ impl App {
         match msg {
             Msg::Count { generation, result: Ok(n) } => browse.count_arrived(generation, n),
             Msg::Counting { generation, rows } => browse.counting(generation, rows),
-            Msg::Count { result: Err(e), .. } | Msg::Coverage(Err(e)) => self.message = Some(e),
+            Msg::Count { generation, result: Err(e) } => self.message = Some(browse.count_failed(generation, e)),
+            Msg::Coverage(Err(e)) => self.message = Some(e),
             Msg::Coverage(Ok((labelled, events))) => {
                 self.shared.labelled = Some(labelled);
                 if label.expected_events.is_some_and(|e| e != events) && !self.labels_asked {

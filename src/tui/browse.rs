@@ -22,8 +22,13 @@ const BUFFER: usize = 200;
 
 pub struct Browse {
     pub kind: SourceKind,
-    /// Number of samples; `None` while counting.
+    /// Number of samples the view shows; `None` while counting.
     pub total: Option<usize>,
+    /// Number of samples in the project, as counted with no filter on (what the labelled
+    /// share is of).
+    pub samples: Option<usize>,
+    /// The project turned out to have no fixed split: `p` says so and changes nothing.
+    no_split: Option<String>,
     /// While counting: the rows counted so far (a CSV file's row index being built).
     pub counted: Option<usize>,
     /// `G` was pressed before the count was known: go to the end once it is.
@@ -81,6 +86,8 @@ impl Browse {
         Browse {
             kind,
             total: None,
+            samples: None,
+            no_split: None,
             counted: None,
             bottom_pending: false,
             cursor: 0,
@@ -223,11 +230,26 @@ impl Browse {
     pub fn count_arrived(&mut self, generation: u64, total: usize) {
         if generation == self.generation {
             self.total = Some(total);
+            let everything = Query { sort: None, ..self.query.clone() } == Query::default();
+            if everything {
+                self.samples = Some(total);
+            }
             self.counted = None;
             self.cursor = if std::mem::take(&mut self.bottom_pending) { total } else { self.cursor };
             self.cursor = self.cursor.min(total.saturating_sub(1));
             self.scroll_into_view();
         }
+    }
+
+    /// The count failed; a split filter the project cannot apply is taken back (the view
+    /// goes on as it was). Returns what to say.
+    pub fn count_failed(&mut self, generation: u64, error: String) -> String {
+        if generation == self.generation && self.query.split.is_some() {
+            self.no_split = Some(error.clone());
+            let query = Query { split: None, ..self.query.clone() };
+            self.set_query(query);
+        }
+        error
     }
 
     /// Rows counted so far, while the count goes on.
@@ -363,6 +385,10 @@ impl Component for Browse {
     fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
         match action {
             Action::Report => self.report.toggle(cx.jobs),
+            // Esc closes what covers the samples: the report, else the column summary.
+            Action::Back if self.report.open => self.report.open = false,
+            Action::Back if self.summary_open => self.summary_open = false,
+            Action::Back => return false,
             other if self.report.open && self.report.scroll_by(other) => {}
             Action::Filter if self.columns.is_empty() => cx.say("filters apply to table columns"),
             Action::Filter => {
@@ -377,6 +403,7 @@ impl Component for Browse {
             Action::Sort => self.cycle_sort(),
             Action::Grid if self.kind == SourceKind::Images => self.toggle_grid(),
             Action::Grid => cx.say("the thumbnail grid is for images"),
+            Action::SplitFilter if self.no_split.is_some() => cx.say(self.no_split.clone().unwrap_or_default()),
             Action::SplitFilter => {
                 use kindling::data::split::Split;
                 let mut query = self.query.clone();
@@ -399,6 +426,10 @@ impl Component for Browse {
             other => return self.move_by(other),
         }
         true
+    }
+
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        (action == Action::Back).then_some("close the report / summary")
     }
 
     fn works_unseen(&self) -> bool {

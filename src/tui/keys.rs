@@ -291,6 +291,7 @@ impl KeyMap {
             (K::Char('/'), Action::Search),
             (K::Char('n'), Action::SearchNext),
             (K::Char('N'), Action::SearchPrev),
+            (K::Esc, Action::Back),
         ];
         let label = [
             (K::Char(' '), Action::Skip),

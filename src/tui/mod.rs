@@ -357,7 +357,7 @@ fn handle_event(app: &mut App, event: Event) -> bool {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             if app.prompt.is_some() {
-                app.prompt_key(key.code);
+                app.prompt_key(key);
             } else if app.help && key.code == crossterm::event::KeyCode::Esc {
                 app.help = false;
             } else {

@@ -832,3 +832,25 @@ fn the_confusion_matrix_headers_stand_over_their_columns_and_scroll_at_80x24() {
         "{scrolled}"
     );
 }
+
+/// The status line of `a` drawn at 80×24.
+fn status(a: &mut App) -> String {
+    draw(a, 80, 24).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string()
+}
+
+#[test]
+fn the_labelled_share_is_of_every_sample_whatever_the_filter() {
+    let mut a = app(SourceKind::Images);
+    let g = a.panes.browse.generation;
+    a.receive(Msg::Count { generation: g, result: Ok(100) });
+    a.receive(Msg::Coverage(Ok((57, 57))));
+    assert!(status(&mut a).contains("labelled 57/100 (57%)"), "{}", status(&mut a));
+    a.act(Action::LabelFilter); // labelled only
+    let g = a.panes.browse.generation;
+    a.receive(Msg::Count { generation: g, result: Ok(57) });
+    a.act(Action::LabelFilter); // unlabelled only
+    let g = a.panes.browse.generation;
+    a.receive(Msg::Count { generation: g, result: Ok(43) });
+    let line = status(&mut a);
+    assert!(line.contains("labelled 57/100 (57%)"), "not 57/43 (133%): {line}");
+}

@@ -46,7 +46,8 @@ fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
 }
 
 fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
-    if let Some((kind, input)) = &app.prompt {
+    if let Some((kind, typed)) = &app.prompt {
+        let input = &typed.text;
         let hint = match kind {
             Prompt::Filter if input.is_empty() => {
                 "  e.g. height > 3 and colour == \"red\", is_null(age); Enter on empty clears"
@@ -77,10 +78,11 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         };
         let line = Line::from(vec![Span::raw(format!("{}{input}", kind.sigil())), Span::styled(matches, theme.dim())]);
         f.render_widget(Paragraph::new(line), area);
-        f.set_cursor_position((area.x + 1 + input.chars().count() as u16, area.y));
+        f.set_cursor_position((area.x + 1 + typed.cursor as u16, area.y));
         return;
     }
-    let total = app.panes.browse.total;
+    // The share labelled is of every sample, whatever the Browse view's filter shows.
+    let total = app.panes.browse.samples;
     let position = app.panes.get_mut(app.pane).position().or_else(|| app.panes.browse.position()).unwrap_or_default();
     let coverage = match (app.shared.labelled, total) {
         (Some(l), Some(n)) if n > 0 => format!("labelled {l}/{n} ({:.0}%)", l as f64 * 100.0 / n as f64),

@@ -94,3 +94,41 @@ fn e_in_results_writes_the_selected_finished_runs_report() {
     a.act(Action::ExportReport);
     assert!(a.jobs().contains(&Job::RunReport("r1".into())), "{:?}", a.jobs());
 }
+
+#[test]
+fn the_split_filter_on_a_project_without_a_split_says_so_and_changes_nothing() {
+    let mut a = app();
+    let g = a.panes.browse.generation;
+    a.receive(Msg::Count { generation: g, result: Ok(100) });
+    a.act(Action::SplitFilter);
+    let g = a.panes.browse.generation;
+    let why = "this project has no fixed split (a split column, split file or split folders)".to_string();
+    a.receive(Msg::Count { generation: g, result: Err(why.clone()) });
+    assert_eq!(a.panes.browse.query.split, None, "the view goes back to every sample");
+    assert_eq!(a.message.as_deref(), Some(why.as_str()));
+    let jobs = a.jobs();
+    assert!(jobs.iter().any(|j| matches!(j, Job::Count { query, .. } if query.split.is_none())), "{jobs:?}");
+    a.receive(Msg::Count { generation: a.panes.browse.generation, result: Ok(100) });
+    a.message = None;
+    let before = a.panes.browse.generation;
+    a.act(Action::SplitFilter);
+    assert_eq!(a.panes.browse.generation, before, "p again changes nothing");
+    assert_eq!(a.message.as_deref(), Some(why.as_str()));
+}
+
+#[test]
+fn esc_closes_the_readiness_report_and_the_column_summary() {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let mut a = App::new("demo".into(), SourceKind::Table, Vec::new(), KeyMap::defaults());
+    a.panes.browse.columns = vec![kindling::project::samples::TableColumn { name: "height".into(), float: true }];
+    let key = |c: KeyCode| Key { code: c, mods: KeyModifiers::NONE };
+    a.key(key(KeyCode::Char('R')));
+    assert!(a.panes.browse.report.open);
+    a.key(key(KeyCode::Esc));
+    assert!(!a.panes.browse.report.open, "Esc closes the report");
+    a.key(key(KeyCode::Char('c')));
+    assert!(a.panes.browse.summary_open);
+    a.key(key(KeyCode::Esc));
+    assert!(!a.panes.browse.summary_open, "Esc closes the summary");
+    assert!(!a.quit);
+}
