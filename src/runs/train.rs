@@ -104,6 +104,14 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         }
         _ => Synonyms::default(),
     };
+    // What cannot be trained is refused before a run exists: no run is left for it.
+    progress.stage("reading samples and labels", None);
+    let data = Dataset::load(project)?;
+    progress.finish();
+    if data.labelled().is_empty() {
+        return Err(Error::user("no labelled samples; label some first (the Label pane, or `kindling labels`)"));
+    }
+    let split = assign(&data, options, &project.config.class_names())?;
     let started = clock::now();
     let (run, dir) = new_run_dir(project, options.model, started)?;
     let log = EventLog::create(&dir.join(EVENTS_FILE))?;
@@ -132,7 +140,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     active::begin(&record, &dir)?;
     let both = Both(&log, progress);
     let augmenter = plan.as_ref().map(|plan| Augmenter { plan, seed: options.seed, synonyms: &synonyms });
-    let outcome = fit_and_score(project, options, method, augmenter.as_ref(), &mut record, &dir, &both);
+    let outcome = fit_and_score(project, &data, &split, options, method, augmenter.as_ref(), &mut record, &dir, &both);
     let ended = clock::now();
     record.ended = Some(clock::iso(ended));
     record.seconds = Some(((ended - started) * 1000.0).round() / 1000.0);
@@ -176,16 +184,19 @@ struct Assignment {
     evaluated: Vec<usize>,
     /// The split name each sample gets in predictions.parquet.
     names: Vec<&'static str>,
+    /// `fixed` (the source's split) or `stratified` (held out here, `test_share`).
+    how: &'static str,
+    test_share: Option<f64>,
+    evaluated_split: &'static str,
 }
 
-fn assign(data: &Dataset, options: &TrainOptions, classes: &[String], record: &mut RunRecord) -> Result<Assignment> {
+fn assign(data: &Dataset, options: &TrainOptions, classes: &[String]) -> Result<Assignment> {
     let labelled = data.labelled();
     let mut names = vec!["unlabelled"; data.ids.len()];
     let fixed_eval =
         [Split::Test, Split::Valid].into_iter().find(|s| labelled.iter().any(|&i| data.fixed_split[i] == Some(*s)));
     let (train, evaluated) = match fixed_eval {
         Some(eval_split) => {
-            record.dataset.split = "fixed".into();
             for &i in &labelled {
                 names[i] = data.fixed_split[i].unwrap_or(Split::Train).name();
             }
@@ -194,8 +205,6 @@ fn assign(data: &Dataset, options: &TrainOptions, classes: &[String], record: &m
             (train.collect::<Vec<_>>(), eval.collect::<Vec<_>>())
         }
         None => {
-            record.dataset.split = "stratified".into();
-            record.dataset.test_share = options.test_share;
             let y: Vec<usize> = labelled.iter().map(|&i| data.given[i].expect("labelled")).collect();
             let test = split::hold_out(&y, options.test_share, options.seed);
             let (mut train, mut eval) = (Vec::new(), Vec::new());
@@ -206,22 +215,36 @@ fn assign(data: &Dataset, options: &TrainOptions, classes: &[String], record: &m
             (train, eval)
         }
     };
-    record.dataset.evaluated_split = fixed_eval.map_or("test", |s| s.name()).into();
     if evaluated.is_empty() {
         let mut per_class = vec![0usize; classes.len()];
         labelled.iter().for_each(|&i| per_class[data.given[i].expect("labelled")] += 1);
         let counts: Vec<String> =
             classes.iter().zip(&per_class).filter(|(_, n)| **n > 0).map(|(c, n)| format!("{c} {n}")).collect();
+        // A class of n labels gives round(n × share) of them, and never all, to the test split.
+        let need = ((0.5 / options.test_share).ceil() as usize).max(2);
         return Err(Error::user(format!(
-            "too few labelled samples to hold out a test split ({}); label at least two samples of a class",
-            if counts.is_empty() { "none labelled".to_string() } else { counts.join(", ") }
+            "too few labelled samples to hold out a test split ({}): with a test share of {} a class \
+             needs {need} labels to give one to the test split; label {need} samples of one class \
+             (or give the project a split column or file with labelled test samples)",
+            if counts.is_empty() { "none labelled".to_string() } else { counts.join(", ") },
+            options.test_share
         )));
     }
-    Ok(Assignment { train, evaluated, names })
+    Ok(Assignment {
+        train,
+        evaluated,
+        names,
+        how: if fixed_eval.is_some() { "fixed" } else { "stratified" },
+        test_share: fixed_eval.is_none().then_some(options.test_share),
+        evaluated_split: fixed_eval.map_or("test", |s| s.name()),
+    })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fit_and_score(
     project: &Project,
+    data: &Dataset,
+    split: &Assignment,
     options: &TrainOptions,
     method: Method,
     augmenter: Option<&Augmenter>,
@@ -230,9 +253,6 @@ fn fit_and_score(
     progress: &dyn Progress,
 ) -> Result<Metrics> {
     let classes = record.classes.clone();
-    progress.stage("reading samples and labels", None);
-    let data = Dataset::load(project)?;
-    progress.finish();
     let labelled = data.labelled();
     record.dataset.fingerprint = data.fingerprint.clone();
     record.dataset.label_events = data.label_events;
@@ -241,10 +261,11 @@ fn fit_and_score(
     if data.unknown_labels > 0 {
         record.notes.push(format!("{} labels name no class in kindling.toml and were left out", data.unknown_labels));
     }
-    if labelled.is_empty() {
-        return Err(Error::user("no labelled samples; label some first (the Label pane, or `kindling labels`)"));
+    record.dataset.split = split.how.into();
+    if let Some(share) = split.test_share {
+        record.dataset.test_share = share;
     }
-    let split = assign(&data, options, &classes, record)?;
+    record.dataset.evaluated_split = split.evaluated_split.into();
     record.dataset.train = split.train.len();
     record.dataset.evaluated = split.evaluated.len();
     active::save(record, dir)?;
@@ -275,7 +296,7 @@ fn fit_and_score(
     let mut metrics_json = serde_json::to_value(&metrics).map_err(|e| Error::internal(e.to_string()))?;
     let mut shown = probs;
     if let Some(k) = options.folds {
-        let (oof, cv) = cross_validate(&data, &labelled, k, &settings, &classes, featurizer.width(), progress)?;
+        let (oof, cv) = cross_validate(data, &labelled, k, &settings, &classes, featurizer.width(), progress)?;
         shown.scatter(&labelled, &oof);
         metrics_json["cross_validation"] = cv;
         record.notes.push("predictions of labelled samples are out-of-fold".into());

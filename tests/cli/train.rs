@@ -647,3 +647,29 @@ fn a_run_report_holds_every_section_in_html_and_markdown() {
     assert!(std::fs::read_to_string(&md).unwrap().contains("![confusion](report-confusion.png)"));
     assert!(image::open(dir.path().join("report-confusion.png")).is_ok());
 }
+
+#[test]
+fn a_refused_train_says_what_is_needed_and_leaves_no_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x\n");
+    for i in 0..40 {
+        csv.push_str(&format!("{i}\n"));
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let proj = dir.path().join("p");
+    let classes = "zero,one,two,three,four";
+    ok(&["init", p(&proj), "--source", p(&dir.path().join("t.csv")), "--classes", classes]);
+    for (i, class) in classes.split(',').enumerate() {
+        for k in 0..2 {
+            ok(&["labels", "set", p(&proj), &(i * 2 + k).to_string(), class]);
+        }
+    }
+    let err = user_error(&["train", p(&proj), "--model", "logistic"]);
+    assert!(err.contains("(zero 2, one 2, two 2, three 2, four 2)"), "{err}");
+    assert!(err.contains("a class needs 3 labels to give one to the test split"), "{err}");
+    assert!(!err.contains("label at least two samples"), "the old message contradicted the counts: {err}");
+    assert_eq!(json(&["runs", p(&proj), "--json"]).as_array().map(Vec::len), Some(0), "no failed run left behind");
+    ok(&["labels", "set", p(&proj), "10", "zero"]);
+    let trained = json(&["train", p(&proj), "--model", "logistic", "--json"]);
+    assert_eq!(trained["metrics"]["samples"], 1, "three of zero give it one test sample");
+}
