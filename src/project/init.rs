@@ -118,8 +118,9 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         source: source_config,
         classes: classes
             .iter()
+            .zip(keys::keys_for(&classes))
             .enumerate()
-            .map(|(i, c)| ClassConfig { name: c.clone(), key: keys::default_key(i), colour: keys::default_colour(i) })
+            .map(|(i, (c, key))| ClassConfig { name: c.clone(), key, colour: keys::default_colour(i) })
             .collect(),
         keys: Default::default(),
         label: Default::default(),
@@ -246,6 +247,7 @@ fn choose_classes(opts: &InitOptions, given: &[(String, String)], source: &Sourc
     let mut from_data: Vec<String> = given.iter().map(|(_, l)| l.clone()).collect();
     from_data.sort_by(|a, b| crate::natural::compare(a, b));
     from_data.dedup();
+    keys::order_found(&mut from_data);
     let Some(listed) = &opts.classes else {
         if from_data.is_empty() {
             return Err(Error::user(format!(

@@ -162,10 +162,14 @@ fn plan(classes: &[ClassConfig], change: &ClassChange) -> Result<Plan> {
             free(name)?;
             let used: Vec<&str> = classes.iter().map(|c| c.key.as_str()).collect();
             let key = key.clone().unwrap_or_else(|| {
-                (0..)
-                    .map(crate::project::keys::default_key)
-                    .find(|k| k.is_empty() || !used.contains(&k.as_str()))
-                    .unwrap_or_default()
+                // The key the name asks for (`7`, `seven`) when free, else the next free default.
+                let named = crate::project::keys::named_key(name).map(String::from);
+                named.filter(|k| !used.contains(&k.as_str())).unwrap_or_else(|| {
+                    (0..)
+                        .map(crate::project::keys::default_key)
+                        .find(|k| k.is_empty() || !used.contains(&k.as_str()))
+                        .unwrap_or_default()
+                })
             });
             let colour = colour.clone().unwrap_or_else(|| crate::project::keys::default_colour(classes.len()));
             out.push(ClassConfig { name: name.clone(), key, colour });

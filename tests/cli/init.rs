@@ -283,3 +283,37 @@ fn a_folder_fingerprint_is_recalled_until_a_file_changes_and_follows_the_content
     std::fs::write(&remembered, "stale 0000\n").unwrap();
     assert_eq!(fingerprint(&proj), edited);
 }
+
+#[test]
+fn classes_named_by_digits_or_number_words_get_those_keys_and_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "x\n1\n2\n").unwrap();
+    let digits = dir.path().join("digits");
+    ok(&["init", p(&digits), "--source", p(&dir.path().join("t.csv")), "--classes", "0,1,2,3,4,5,6,7,8,9"]);
+    let listed = json(&["classes", p(&digits), "--json"]);
+    for class in listed.as_array().unwrap() {
+        assert_eq!(class["key"], class["name"], "pressing 3 labels 3: {class}");
+    }
+    // Folders zero … nine: counted in order, each with its digit.
+    let words = dir.path().join("words");
+    let names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    for name in names {
+        std::fs::create_dir_all(words.join(name)).unwrap();
+        std::fs::write(words.join(name).join("a.txt"), format!("a text about {name}")).unwrap();
+    }
+    let project = dir.path().join("p");
+    ok(&["init", p(&project), "--source", p(&words), "--kind", "text", "--labels-from-folders"]);
+    let listed = json(&["classes", p(&project), "--json"]);
+    let got: Vec<(String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap().to_string(), c["key"].as_str().unwrap().to_string()))
+        .collect();
+    let want: Vec<(String, String)> = names.iter().enumerate().map(|(i, n)| (n.to_string(), i.to_string())).collect();
+    assert_eq!(got, want);
+    // A class added later by its digit's name takes its digit when free.
+    ok(&["classes", "add", p(&digits), "ten"]);
+    let added = json(&["classes", p(&digits), "--json"]);
+    assert_eq!(added[10]["key"], "a", "no digit is free: the next default key");
+}
