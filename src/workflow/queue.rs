@@ -33,8 +33,9 @@ pub enum Order {
     /// Least confident first, but a sample much like one just before it in the queue waits
     /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
     Diverse,
-    /// Smallest margin and random picks by turns: the model's doubts where it has them, and
-    /// samples it would never ask about, so its picks never narrow to what it already knows.
+    /// Smallest margin and random picks mixed: mostly random while labels are few (a model
+    /// fitted on a handful of labels a class doubts the wrong things), half and half from
+    /// `AUTO_SETTLED` labels a class on, so its picks never narrow to what it already knows.
     Auto,
     /// Inputs a server answered and `kindling served --import` added, the ones the model was
     /// least sure of first; then the rest, unlabelled first.
@@ -69,7 +70,7 @@ impl Order {
             Order::SmallestMargin => "smallest margin",
             Order::HighestEntropy => "highest entropy",
             Order::Diverse => "diverse uncertainty",
-            Order::Auto => "auto: margin and random by turns",
+            Order::Auto => "auto: margin and random",
             Order::Served => "served, least sure first",
             Order::HeldOut => "held-out split, random",
         }
@@ -295,7 +296,8 @@ pub fn arrange(
             let mut random = ids.to_vec();
             random.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
             let ranked = arrange(ids, labels, classes, Order::SmallestMargin, seed, predictions);
-            out = by_turns(&ranked, &random, |id| labelled(&id.to_string()));
+            let share = auto_random_share(labels.len(), classes.len());
+            out = mixed(&ranked, &random, share, |id| labelled(&id.to_string()));
         }
     }
     out
@@ -360,21 +362,38 @@ pub fn held_out_first(
     keyed.into_iter().map(|(_, id)| id.clone()).collect()
 }
 
-/// The unlabelled samples of `a` and `b` by turns (each once, `a` first), then the labelled
-/// ones in `a`'s order.
-fn by_turns(a: &[String], b: &[String], labelled: impl Fn(&str) -> bool) -> Vec<String> {
+/// Labels a class from which `auto` takes as many margin picks as random ones.
+pub const AUTO_SETTLED: usize = 40;
+
+/// The share of `auto`'s picks taken at random: all but one in eight while no class can
+/// have labels, falling to a half at `AUTO_SETTLED` labels a class. On the manual pages
+/// (6 classes, 30 random labels to start) margin sampling trailed random order until about
+/// 200 labels, then led it.
+fn auto_random_share(labelled: usize, classes: usize) -> f64 {
+    let settled = (AUTO_SETTLED * classes.max(1)) as f64;
+    (1.0 - 0.5 * labelled as f64 / settled).clamp(0.5, 0.875)
+}
+
+/// The unlabelled samples of `a` and `b` mixed, `share` of the places from `b` (spread
+/// evenly, `a` first), each sample once; then the labelled ones in `a`'s order.
+fn mixed(a: &[String], b: &[String], share: f64, labelled: impl Fn(&str) -> bool) -> Vec<String> {
     let mut seen: HashSet<&str> = HashSet::with_capacity(a.len());
     let mut out = Vec::with_capacity(a.len());
     let unlabelled = |id: &&String| !labelled(id);
     let mut sides = [a.iter().filter(&unlabelled).peekable(), b.iter().filter(&unlabelled).peekable()];
-    loop {
+    for place in 0.. {
+        // Place i comes from b when it takes the count of b's places to the next whole one.
+        let from_b = ((place + 1) as f64 * share).floor() > (place as f64 * share).floor();
+        let order = if from_b { [1, 0] } else { [0, 1] };
         let mut took = false;
-        for side in sides.iter_mut() {
+        for side in order {
+            let side = &mut sides[side];
             while side.next_if(|id| seen.contains(id.as_str())).is_some() {}
             if let Some(id) = side.next() {
                 seen.insert(id.as_str());
                 out.push(id.clone());
                 took = true;
+                break;
             }
         }
         if !took {
@@ -572,22 +591,31 @@ mod tests {
     }
 
     #[test]
-    fn auto_takes_the_smallest_margin_and_a_random_sample_by_turns() {
+    fn auto_mixes_the_smallest_margin_with_random_picks() {
+        let upper = |i: usize| format!("U{i}");
+        let a: Vec<String> = (0..8).map(upper).collect();
+        let b: Vec<String> = (0..8).map(|i| format!("r{i}")).collect();
+        let got = mixed(&a, &b, 0.5, |_| false);
+        assert_eq!(&got[..6], ["U0", "r0", "U1", "r1", "U2", "r2"], "half and half, a first");
+        let got = mixed(&a, &b, 0.75, |_| false);
+        let from_b = got[..8].iter().filter(|id| id.starts_with('r')).count();
+        assert_eq!(from_b, 6, "three places in four: {got:?}");
+        // A sample on both sides comes once; labelled ones last.
+        let twice: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
+        let got = mixed(&twice, &["y", "x", "z"].map(String::from), 0.5, |id| id == "z");
+        assert_eq!(got, ["x", "y", "z"]);
+        // The share starts mostly random and settles at a half.
+        assert_eq!(auto_random_share(0, 6), 0.875);
+        assert!(auto_random_share(60, 6) > auto_random_share(120, 6));
+        assert_eq!(auto_random_share(AUTO_SETTLED * 6, 6), 0.5);
+        assert_eq!(auto_random_share(10_000, 6), 0.5);
+        // In arrange: every sample once, the labelled last, the surest never first.
         let p = predictions(&[("s0", [0.9, 0.1]), ("s1", [0.5, 0.5]), ("s2", [0.6, 0.4]), ("s3", [0.99, 0.01])]);
-        let all = ids(20);
-        let l = labels(&[("s4", "cat")]);
-        let got = arrange(&all, &l, &classes(), Order::Auto, 11, Some(&p));
-        assert_eq!(got.len(), 20, "every sample once");
-        assert_eq!(got.last().map(String::as_str), Some("s4"), "the labelled last");
-        let unique: HashSet<&String> = got.iter().collect();
-        assert_eq!(unique.len(), 20);
-        // Odd places follow the margin: s1, s2, then s0 (s3 is surest of the predicted).
-        let margin: Vec<&str> = got.iter().step_by(2).take(3).map(String::as_str).collect();
-        assert_eq!(margin, ["s1", "s2", "s0"]);
-        // Even places follow the seed's permutation, not the file.
-        let random = arrange(&all, &HashMap::new(), &classes(), Order::Random, 11, None);
-        let first_random = random.iter().find(|id| *id != "s1" && *id != "s4").unwrap();
-        assert_eq!(&got[1], first_random);
+        let got = arrange(&ids(20), &labels(&[("s4", "cat")]), &classes(), Order::Auto, 11, Some(&p));
+        assert_eq!(got.len(), 20);
+        assert_eq!(got.iter().collect::<HashSet<_>>().len(), 20);
+        assert_eq!(got.last().map(String::as_str), Some("s4"));
+        assert_eq!(got[0], "s1", "the first place is the smallest margin");
     }
 
     #[test]
