@@ -331,7 +331,7 @@ pub(crate) fn with_cached_bytes<T>(
     progress: &dyn Progress,
     with: impl FnOnce(&str, &[&str], CachedRows) -> Result<T>,
 ) -> Result<T> {
-    let fingerprint = project.source()?.fingerprint()?;
+    let fingerprint = project.data_fingerprint(&project.source()?)?;
     let key = key_of(project, &fingerprint, embedder)?;
     let path = cache_path(project.root(), embedder);
     if let Some(map) = map_cache(&path)
@@ -392,7 +392,7 @@ pub fn cached(project_root: &Path, embedder: &Embedder) -> Option<Vectors> {
 /// The vectors of every sample the featurizer can read, computed when missing or stale.
 pub fn vectors(project: &Project, embedder: &Embedder, progress: &dyn Progress) -> Result<(Vectors, Vec<String>)> {
     // Fresh in the cache: the data's fingerprint says so without reading every sample.
-    let fingerprint = project.source()?.fingerprint()?;
+    let fingerprint = project.data_fingerprint(&project.source()?)?;
     let wanted = key_of(project, &fingerprint, embedder)?;
     if let Some(mut cached) = read_cached(&cache_path(project.root(), embedder)).filter(|c| c.key == wanted) {
         let ids: Vec<String> = cached.kept.iter().map(|&i| std::mem::take(&mut cached.ids[i])).collect();

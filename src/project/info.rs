@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Project;
 use crate::data::folder::Unreadable;
 use crate::data::split::SplitCounts;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::progress::Progress;
 
 #[derive(Debug, Serialize)]
@@ -46,7 +46,7 @@ pub fn info(project: &Project, progress: &dyn Progress) -> Result<ProjectInfo> {
         }
         None => source.split_counts()?,
     };
-    let fingerprint = fingerprint(project, &source.fingerprint()?)?;
+    let fingerprint = project.data_fingerprint(&source)?;
     let label_events = stats.events;
     Ok(ProjectInfo {
         name: project.config.project.name.clone(),
@@ -59,20 +59,8 @@ pub fn info(project: &Project, progress: &dyn Progress) -> Result<ProjectInfo> {
         classes: project.config.class_names(),
         per_class: stats.per_class,
         split,
-        version: format!("{}-{label_events}", &fingerprint[..16]),
+        version: super::data_version(&fingerprint, label_events),
         fingerprint,
         label_events,
     })
-}
-
-/// The content fingerprint of everything that defines the samples: the source, and the
-/// split file when there is one.
-fn fingerprint(project: &Project, source_fingerprint: &str) -> Result<String> {
-    let mut h = blake3::Hasher::new();
-    h.update(source_fingerprint.as_bytes());
-    if let Some(path) = project.split_file() {
-        let bytes = std::fs::read(&path).map_err(|e| Error::file(&path, format!("cannot read it ({e})")))?;
-        h.update(&bytes);
-    }
-    Ok(h.finalize().to_hex().to_string())
 }

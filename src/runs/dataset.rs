@@ -69,7 +69,7 @@ impl Dataset {
             })
             .collect();
         Ok(Dataset {
-            fingerprint: source.fingerprint()?,
+            fingerprint: project.data_fingerprint(&source)?,
             ids,
             given,
             fixed_split,

@@ -117,7 +117,7 @@ pub fn list(project_root: &Path) -> Result<Vec<RunSummary>> {
             started: r.started,
             seconds: r.seconds,
             labelled: r.dataset.labelled,
-            data: format!("{}-{}", r.dataset.fingerprint.get(..8).unwrap_or(""), r.dataset.label_events),
+            data: crate::project::data_version(&r.dataset.fingerprint, r.dataset.label_events),
             error: r.error,
             sweep: r.sweep,
             cv_accuracy: cv("accuracy_mean").zip(cv("accuracy_std")),

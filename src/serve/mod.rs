@@ -81,7 +81,7 @@ impl Served {
             "model": r.model,
             "features": r.features,
             "classes": r.classes,
-            "data_version": format!("{}-{}", r.dataset.fingerprint.get(..8).unwrap_or(""), r.dataset.label_events),
+            "data_version": crate::project::data_version(&r.dataset.fingerprint, r.dataset.label_events),
             "input": input,
             "max_batch": self.max_batch,
         })

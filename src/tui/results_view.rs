@@ -27,7 +27,7 @@ pub fn render(f: &mut Frame, results: &Results, theme: Theme, area: Rect) {
     let wide = area.width >= 140;
     let narrow = area.width < NARROW;
     let list_width = match (wide, narrow) {
-        (true, _) => 66,
+        (true, _) => 71,
         (false, true) => 36,
         (false, false) => 48,
     };
@@ -91,7 +91,7 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
             lines.push(Line::from(Span::styled("kindling train DIR --model logistic", theme.dim())));
         }
         Some(Ok(runs)) => {
-            let data = |text: &str| if wide { format!(" {text:<17}") } else { String::new() };
+            let data = |text: &str| if wide { format!(" {text:<22}") } else { String::new() };
             // Narrow, the F1 and time columns give way to the matrix (the run's panel has them).
             let tail = |f1: &str, time: &str| if narrow { String::new() } else { format!(" {f1:>5} {time:>6}") };
             lines.push(Line::from(Span::styled(
@@ -129,7 +129,7 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
                             clip(&r.model, 13),
                             score(accuracy),
                             tail(&score(f1), &last),
-                            data(&clip(&r.data, 17))
+                            data(&clip(&r.data, 22))
                         )
                     } else {
                         format!("{:<11} {:<13} {}", when, clip(&r.model, 13), r.status)
@@ -174,12 +174,11 @@ fn summary_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec<L
         )),
         Line::from(Span::styled(
             format!(
-                "{} trained, {} scored ({} split) · data version {}-{}",
+                "{} trained, {} scored ({} split) · data version {}",
                 r.dataset.train,
                 r.dataset.evaluated,
                 r.dataset.evaluated_split,
-                r.dataset.fingerprint.get(..16).unwrap_or(""),
-                r.dataset.label_events
+                kindling::project::data_version(&r.dataset.fingerprint, r.dataset.label_events)
             ),
             theme.dim(),
         )),

@@ -27,7 +27,7 @@ pub struct Suggestion {
 pub fn stale(project: &Project) -> Result<bool> {
     let Some(last) = state::latest(project.root()) else { return Ok(true) };
     let events = project.labels()?.event_count()?;
-    Ok(last.label_events != events || last.fingerprint != project.source()?.fingerprint()?)
+    Ok(last.label_events != events || last.fingerprint != project.data_fingerprint(&project.source()?)?)
 }
 
 /// What to label next: the samples, and whether they are a cold start.

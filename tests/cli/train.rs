@@ -673,3 +673,22 @@ fn a_refused_train_says_what_is_needed_and_leaves_no_run() {
     let trained = json(&["train", p(&proj), "--model", "logistic", "--json"]);
     assert_eq!(trained["metrics"]["samples"], 1, "three of zero give it one test sample");
 }
+
+#[test]
+fn the_data_version_is_one_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x,split\n");
+    for i in 0..30 {
+        csv.push_str(&format!("{},{}\n", i % 10, if i % 5 == 0 { "test" } else { "train" }));
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let proj = dir.path().join("p");
+    ok(&["init", p(&proj), "--source", p(&dir.path().join("t.csv")), "--classes", "low,high"]);
+    for i in 0..30usize {
+        ok(&["labels", "set", p(&proj), &i.to_string(), if i % 10 < 5 { "low" } else { "high" }]);
+    }
+    ok(&["train", p(&proj), "--model", "logistic"]);
+    let version = json(&["info", p(&proj), "--json"])["version"].as_str().unwrap().to_string();
+    assert!(version.ends_with("-30") && version.len() == 19, "{version}");
+    assert_eq!(json(&["runs", p(&proj), "--json"])[0]["data"], version.as_str(), "runs say what info says");
+}
