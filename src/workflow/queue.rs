@@ -214,6 +214,10 @@ pub fn build(
         Some(r) => review(&ids, &labels, r, predictions.as_ref()),
         None if order == Order::Served => served_first(&ids, &labels, &crate::served::confidences(project_root)?),
         None if order == Order::HeldOut => held_out_first(&ids, &labels, &held_out, seed),
+        None if order == Order::Auto => {
+            let trained = labels.keys().filter(|id| !held_out.contains(*id)).count();
+            auto(&ids, &labels, classes, seed, predictions.as_ref(), trained)
+        }
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
     };
     // The feature rows are read only for the order that compares samples.
@@ -292,13 +296,7 @@ pub fn arrange(
             scored.sort_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
             out = scored.into_iter().map(|(_, id)| id).collect();
         }
-        Order::Auto => {
-            let mut random = ids.to_vec();
-            random.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-            let ranked = arrange(ids, labels, classes, Order::SmallestMargin, seed, predictions);
-            let share = auto_random_share(labels.len(), classes.len());
-            out = mixed(&ranked, &random, share, |id| labelled(&id.to_string()));
-        }
+        Order::Auto => out = auto(ids, labels, classes, seed, predictions, labels.len()),
     }
     out
 }
@@ -360,6 +358,23 @@ pub fn held_out_first(
         .collect();
     keyed.sort_by_key(|(key, _)| *key);
     keyed.into_iter().map(|(_, id)| id.clone()).collect()
+}
+
+/// `auto`'s queue, its share of random picks set by the `trained` labels (those of the
+/// training split: held-out labels teach the model nothing).
+fn auto(
+    ids: &[String],
+    labels: &HashMap<String, String>,
+    classes: &[String],
+    seed: u64,
+    predictions: Option<&Predictions>,
+    trained: usize,
+) -> Vec<String> {
+    let mut random = ids.to_vec();
+    random.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let ranked = arrange(ids, labels, classes, Order::SmallestMargin, seed, predictions);
+    let share = auto_random_share(trained, classes.len());
+    mixed(&ranked, &random, share, |id| labels.contains_key(id))
 }
 
 /// Labels a class from which `auto` takes as many margin picks as random ones.
@@ -616,6 +631,18 @@ mod tests {
         assert_eq!(got.iter().collect::<HashSet<_>>().len(), 20);
         assert_eq!(got.last().map(String::as_str), Some("s4"));
         assert_eq!(got[0], "s1", "the first place is the smallest margin");
+        // The share follows the training labels it is told of, not every label.
+        let many: Vec<String> = (0..400).map(|i| format!("s{i}")).collect();
+        let held: HashMap<String, String> = (200..400).map(|i| (format!("s{i}"), "cat".to_string())).collect();
+        let all_preds: Vec<(String, [f64; 2])> =
+            (0..200).map(|i| (format!("s{i}"), [0.5 + i as f64 / 500.0, 0.5 - i as f64 / 500.0])).collect();
+        let refs: Vec<(&str, [f64; 2])> = all_preds.iter().map(|(id, p)| (id.as_str(), *p)).collect();
+        let p = predictions(&refs);
+        let margin_first =
+            |got: &[String]| got[..16].iter().filter(|id| id[1..].parse::<usize>().unwrap() < 16).count();
+        let cold = auto(&many, &held, &classes(), 3, Some(&p), 0);
+        let settled = auto(&many, &held, &classes(), 3, Some(&p), 200);
+        assert!(margin_first(&cold) < margin_first(&settled), "fewer margin picks before training labels");
     }
 
     #[test]
