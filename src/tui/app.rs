@@ -6,6 +6,7 @@ use kindling::data::SourceKind;
 use kindling::project::config::ClassConfig;
 
 use super::pane::Pane;
+use super::train::LAUNCHING;
 
 use super::augment::Augment;
 use super::browse::Browse;
@@ -315,6 +316,10 @@ impl App {
             Msg::Events { result: Err(_), .. } => {}
             Msg::Exited { ok: false, why } => self.message = Some(format!("kindling train stopped: {why}")),
             Msg::Cancelled(Err(e)) | Msg::Saved(Err(e)) => self.message = Some(e),
+            // The launch's own words go once the run has ended well.
+            Msg::Exited { ok: true, .. } if self.message.as_deref().is_some_and(|m| m.starts_with(LAUNCHING)) => {
+                self.message = Some("the run ended: F5 shows its results".into())
+            }
             Msg::Exited { ok: true, .. } | Msg::Saved(Ok(())) | Msg::Cancelled(Ok(())) => {}
             Msg::AugmentPreview { generation, result } => self.panes.augment.preview_arrived(generation, result),
             Msg::RunDetail { id, result } => self.panes.results.detail_arrived(id, result),

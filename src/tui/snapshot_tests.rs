@@ -854,3 +854,18 @@ fn the_labelled_share_is_of_every_sample_whatever_the_filter() {
     let line = status(&mut a);
     assert!(line.contains("labelled 57/100 (57%)"), "not 57/43 (133%): {line}");
 }
+
+#[test]
+fn a_message_too_long_for_the_status_line_is_shown_whole_below_it() {
+    let mut a = app(SourceKind::Images);
+    let message = "there is a class \"cat\" already; merge into it instead (class merge FROM… INTO)";
+    a.message = Some(message.to_string());
+    let screen = draw(&mut a, 80, 24);
+    check("long_message_80x24", &screen);
+    let bottom: Vec<&str> = screen.lines().rev().take(3).collect();
+    let joined: String = bottom.iter().rev().map(|l| l.trim_end()).collect::<Vec<_>>().join("");
+    assert!(joined.contains(message), "cut: {joined}");
+    let lines: Vec<&str> = screen.lines().collect();
+    let status = lines.iter().position(|l| l.contains("trees images")).unwrap();
+    assert!(lines[status + 1].starts_with("there is a class"), "the status keeps its line above:\n{screen}");
+}

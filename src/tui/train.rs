@@ -45,6 +45,9 @@ impl Field {
 /// Cross-validation choices: none, or K folds.
 const FOLDS: [Option<usize>; 4] = [None, Some(3), Some(5), Some(10)];
 
+/// How the status line says a run is being launched.
+pub const LAUNCHING: &str = "launching kindling";
+
 pub struct Train {
     pub field: usize,
     /// Into `ModelKind::ALL`; one past its end is a sweep.
@@ -223,7 +226,7 @@ impl Component for Train {
         match action {
             Action::Open => {
                 let launch = self.launch();
-                cx.say(format!("launching kindling {} {}", launch.command(), launch.args().join(" ")));
+                cx.say(format!("{LAUNCHING} {} {}", launch.command(), launch.args().join(" ")));
                 cx.jobs.push(Job::Launch(launch));
                 self.launched();
             }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Tabs};
+use ratatui::widgets::{Block, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::App;
 use super::component::Component;
@@ -13,8 +13,18 @@ use super::pane::Pane;
 use super::theme::Theme;
 
 pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
+    // A message that does not fit beside the status takes the lines below it (at most 3).
+    let width = f.area().width as usize;
+    let head = status_head(app).chars().count();
+    let message_lines = match (&app.prompt, &app.message) {
+        (None, Some(m)) if head + 3 + m.chars().count() > width => {
+            m.chars().count().div_ceil(width.max(1)).clamp(1, 3) as u16
+        }
+        _ => 0,
+    };
     let [tabs, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(f.area());
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1 + message_lines)])
+            .areas(f.area());
     render_tabs(f, app, theme, tabs);
     app.panes.get_mut(app.pane).render(f, body, &app.shared, theme);
     render_status(f, app, theme, status);
@@ -81,7 +91,26 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         f.set_cursor_position((area.x + 1 + typed.cursor as u16, area.y));
         return;
     }
-    // The share labelled is of every sample, whatever the Browse view's filter shows.
+    let head = status_head(app);
+    let name = format!(" {} ", app.name);
+    let mut spans = vec![Span::styled(name.clone(), theme.accent()), Span::raw(head[name.len()..].to_string())];
+    match app.message.as_ref() {
+        // Too long for the line: on the lines below, whole.
+        Some(m) if area.height > 1 => {
+            let [first, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+            f.render_widget(Paragraph::new(Line::from(spans)), first);
+            let message = Paragraph::new(Span::styled(m.clone(), theme.fg("red"))).wrap(Wrap { trim: false });
+            return f.render_widget(message, rest);
+        }
+        Some(m) => spans.push(Span::styled(format!(" · {m}"), theme.fg("red"))),
+        None => spans.push(Span::styled(" · ? help · q quit", theme.dim())),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The status line before any message: the project, the kind, the position, the labelled
+/// share (of every sample, whatever the Browse view's filter shows).
+fn status_head(app: &mut App) -> String {
     let total = app.panes.browse.samples;
     let position = app.panes.get_mut(app.pane).position().or_else(|| app.panes.browse.position()).unwrap_or_default();
     let coverage = match (app.shared.labelled, total) {
@@ -89,15 +118,7 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         (Some(l), _) => format!("labelled {l}"),
         _ => "labelled …".to_string(),
     };
-    let mut spans = vec![
-        Span::styled(format!(" {} ", app.name), theme.accent()),
-        Span::raw(format!("{} · {position} · {coverage} · no jobs", app.shared.kind.name())),
-    ];
-    match app.message.as_ref() {
-        Some(m) => spans.push(Span::styled(format!(" · {m}"), theme.fg("red"))),
-        None => spans.push(Span::styled(" · ? help · q quit", theme.dim())),
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    format!(" {} {} · {position} · {coverage} · no jobs", app.name, app.shared.kind.name())
 }
 
 fn render_help(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {

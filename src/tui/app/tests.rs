@@ -132,3 +132,14 @@ fn esc_closes_the_readiness_report_and_the_column_summary() {
     assert!(!a.panes.browse.summary_open, "Esc closes the summary");
     assert!(!a.quit);
 }
+
+#[test]
+fn the_launch_message_goes_when_the_run_ends() {
+    let mut a = app();
+    a.message = Some(format!("{} train --model logistic", crate::tui::train::LAUNCHING));
+    a.receive(Msg::Exited { ok: true, why: String::new() });
+    assert_eq!(a.message.as_deref(), Some("the run ended: F5 shows its results"));
+    a.message = Some("something else".into());
+    a.receive(Msg::Exited { ok: true, why: String::new() });
+    assert_eq!(a.message.as_deref(), Some("something else"), "other words stay");
+}
