@@ -19,6 +19,8 @@ use ratatui_image::protocol::StatefulProtocol;
 
 /// Neighbours `n` selects.
 const NEIGHBOURS: usize = 20;
+/// Points PgUp / PgDn move the cursor by.
+const PAGE: usize = 5;
 /// Zoom levels: each doubles the scale.
 const MAX_ZOOM: u32 = 12;
 
@@ -180,6 +182,9 @@ impl Map {
             Action::Right => self.step((1.0, 0.0)),
             Action::Up => self.step((0.0, 1.0)),
             Action::Down => self.step((0.0, -1.0)),
+            // A page: several points at once.
+            Action::PageUp => (0..PAGE).for_each(|_| self.step((0.0, 1.0))),
+            Action::PageDown => (0..PAGE).for_each(|_| self.step((0.0, -1.0))),
             Action::ZoomIn => {
                 self.zoom = (self.zoom + 1).min(MAX_ZOOM);
                 self.centre = at;
@@ -357,6 +362,8 @@ impl Component for Map {
     fn describe(&self, action: Action) -> Option<&'static str> {
         Some(match action {
             Action::Left | Action::Right | Action::Up | Action::Down => "cursor to the nearest point that way",
+            Action::PageUp => "cursor five points up",
+            Action::PageDown => "cursor five points down",
             Action::Range => "start / close a rectangle",
             Action::MoreLikeThis => "select the cursor's neighbours",
             Action::Unmark => "clear the selection",

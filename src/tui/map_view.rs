@@ -96,6 +96,26 @@ fn bin_points(m: &Map, key: &DotsKey) -> Dots {
     map_dots::bin(&data.xy, group_of, key.names.len(), key.view)
 }
 
+/// Which colour is which class (or cluster), as the dots are drawn.
+fn legend(colouring: Colouring, shared: &Shared, theme: Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    match colouring {
+        Colouring::Label | Colouring::Suggestion => {
+            for c in &shared.classes {
+                spans.push(Span::styled(format!("■ {} ", c.name), theme.fg(&c.colour)));
+            }
+            let none = if colouring == Colouring::Label { "unlabelled" } else { "no suggestion" };
+            spans.push(Span::styled(format!("· {none}"), theme.dim()));
+        }
+        Colouring::Cluster => {
+            for (k, c) in CLUSTER_COLOURS.iter().enumerate() {
+                spans.push(Span::styled(format!("■ {k} "), theme.fg(c)));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
 fn render_panel(f: &mut Frame, m: &mut Map, shared: &Shared, theme: Theme, area: Rect) {
     let Some(data) = m.ok() else { return };
     let id = &data.ids[m.cursor];
@@ -152,6 +172,7 @@ fn render_panel(f: &mut Frame, m: &mut Map, shared: &Shared, theme: Theme, area:
         Colouring::Cluster => "by cluster",
     };
     state.push(Line::from(Span::styled(format!("coloured {colouring} (c)"), theme.dim())));
+    state.push(legend(m.colouring(), shared, theme));
     if !m.selection.is_empty() {
         state.push(Line::from(Span::styled(format!("{} selected", m.selection.len()), theme.accent())));
     }

@@ -688,7 +688,15 @@ fn map_pane_draws_points_the_cursor_and_a_rectangle_selection() {
     a.receive(Msg::MapSample { id: "s000".into(), shown: row() });
     a.jobs();
     a.receive(Msg::MapSample { id: "s000".into(), shown: row() });
-    check("map_points_80x24", &draw(&mut a, 80, 24));
+    let screen = draw(&mut a, 80, 24);
+    check("map_points_80x24", &screen);
+    assert!(screen.contains("■ oak ■ pine ■ elm · unlabelled"), "a legend names each colour:\n{screen}");
+    // By the live model, then by cluster, then back by label.
+    a.act(Action::Colouring);
+    a.act(Action::Colouring);
+    let clusters = draw(&mut a, 80, 24);
+    assert!(clusters.contains("by cluster") && clusters.contains("■ 0 ■ 1 ■ 2"), "the clusters' too:\n{clusters}");
+    a.act(Action::Colouring);
     // A rectangle from the cursor, three steps right and two down.
     a.act(Action::Range);
     for _ in 0..3 {

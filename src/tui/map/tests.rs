@@ -154,3 +154,14 @@ fn c_cycles_label_suggestion_cluster_and_skips_suggestions_there_are_none_of() {
     m.act(Action::Colouring);
     assert_eq!(m.colouring(), Colouring::Cluster);
 }
+
+#[test]
+fn page_keys_move_the_cursor_several_points_at_any_zoom() {
+    let mut m = grid();
+    assert_eq!(at(&m), "p00");
+    m.act(Action::PageDown);
+    assert_eq!(at(&m), "p20", "down through the grid to its last row");
+    m.act(Action::PageUp);
+    assert_eq!(at(&m), "p00");
+    assert_eq!(m.zoom, 0, "at zoom ×1");
+}
