@@ -164,9 +164,11 @@ def walk_kindling(kindling, args, set_name, source, kind, ids, truth, train, tes
         if order == "random":
             picks = [i for i in pool if i not in labelled][:BATCH]
         else:
-            out = run(kindling, "queue", project, "--order", order, "--limit", str(BATCH), "--json")
-            picks = [s["id"] for s in json.loads(out)]
-            picks = [i for i in picks if i in set(train)][:BATCH]
+            # Without a split in the project the queue also offers the samples this script
+            # keeps aside for scoring: ask for enough to find 30 of the training ones.
+            out = run(kindling, "queue", project, "--order", order, "--limit", str(BATCH + len(test)), "--json")
+            train_set = set(train)
+            picks = [i for i in (s["id"] for s in json.loads(out)) if i in train_set][:BATCH]
         labelled.update(picks)
         import_labels(kindling, project, [(i, truth[i]) for i in picks], work)
         curve.append(score(kindling, project, source, test, truth, work))
