@@ -115,21 +115,34 @@ fn grid_layout(b: &Browse, visible: &[usize], width: usize) -> GridLayout {
     let label = widest("label", &mut rows.iter().map(|r| r.label.as_deref().map_or(1, |l| l.chars().count())));
     let mut room = width.saturating_sub(number + id + label + 3 * SPACING);
     let mut values = Vec::new();
+    // What each column shown would take whole (its widest cell or its name).
+    let mut whole = Vec::new();
     for (c, column) in b.columns.iter().enumerate().skip(b.first_column) {
         let cells = rows.iter().map(|r| match r.values.get(c) {
             Some(Some(v)) => column.shown(v).chars().count(),
             _ => 4,
         });
-        let want = widest(&column.name, &mut cells.into_iter()).min(MAX_COLUMN);
+        let full = widest(&column.name, &mut cells.into_iter());
+        let want = full.min(MAX_COLUMN);
         if want <= room {
             values.push(want);
+            whole.push(full);
             room = room.saturating_sub(want + SPACING);
         } else {
             if values.is_empty() && room > 0 {
                 values.push(room);
+                whole.push(full);
+                room = 0;
             }
             break;
         }
+    }
+    // Room left on a wide screen goes to the columns cut at MAX_COLUMN (long texts), the
+    // first first, up to their whole width.
+    for (w, full) in values.iter_mut().zip(whole) {
+        let more = full.saturating_sub(*w).min(room);
+        *w += more;
+        room -= more;
     }
     GridLayout { number, id, label, values }
 }
