@@ -19,7 +19,19 @@ pub fn render(f: &mut Frame, a: &Augment, theme: Theme, area: Rect) {
     render_list(f, a, theme, list);
     let title = match &a.sample {
         Some(id) => {
-            format!(" {} · {} versions · seed {} · r: new ones ", clip(id, 30), super::augment::VERSIONS, a.seed)
+            // The preview draws several versions to look at; training makes `copies` a sample.
+            let copies = a.copies();
+            let per = if copies == 1 { "1 copy".to_string() } else { format!("{copies} copies") };
+            let (id, n) = (clip(id, 30), super::augment::VERSIONS);
+            [
+                format!(" {id} · {n} draws to look at (training: {per} a sample) · seed {} · r: new ones ", a.seed),
+                format!(" {id} · {n} draws (training: {per} a sample) · r: new ones "),
+                format!(" {id} · {n} draws · training {per} "),
+                format!(" {n} draws · training {per} "),
+            ]
+            .into_iter()
+            .find(|t| t.chars().count() + 2 <= usize::from(preview.width))
+            .unwrap_or_default()
         }
         None => " preview ".to_string(),
     };

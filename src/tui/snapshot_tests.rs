@@ -628,7 +628,9 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
     let jobs = a.panes.augment.jobs();
     let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("a preview is asked for: {jobs:?}") };
     a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
-    check("augment_text_100x30", &draw(&mut a, 100, 30));
+    let screen = draw(&mut a, 100, 30);
+    check("augment_text_100x30", &screen);
+    assert!(screen.contains("4 draws · training 2 copies"), "the draws shown are not the copies made:\n{screen}");
     a.act(Action::Open);
     assert_eq!(a.prompt, Some((super::palette::Prompt::Augment, "p=0.5 alpha=0.1".into())));
 }
