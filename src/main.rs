@@ -396,6 +396,10 @@ struct InitArgs {
     /// Samples may have several classes at once (the Label pane's keys toggle, Enter commits)
     #[arg(long)]
     multi_label: bool,
+    /// Table columns to leave out of the features (one that gives the label away, an id);
+    /// comma-separated or repeated. Kept as `[features] exclude` in kindling.toml
+    #[arg(long, value_delimiter = ',')]
+    exclude: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -671,6 +675,7 @@ impl InitArgs {
             classes: self.classes,
             labels_from_folders: self.labels_from_folders,
             multi_label: self.multi_label,
+            exclude: self.exclude,
         }
     }
 }

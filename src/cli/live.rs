@@ -38,6 +38,12 @@ pub fn refit(dir: &Path, json: bool) -> Result<()> {
             live::MIN_HELD_OUT
         );
     }
+    for column in &refit.leaks {
+        eprintln!(
+            "kindling: warning: column \"{column}\" alone gives the label: a leak? leave it out with \
+             [features] exclude = [\"{column}\"] in kindling.toml"
+        );
+    }
     for skipped in &refit.skipped {
         eprintln!("kindling: left out {skipped}");
     }

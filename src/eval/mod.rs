@@ -4,6 +4,7 @@
 pub mod confusion;
 pub mod confusion_png;
 pub mod label_issues;
+pub mod leakage;
 pub mod loss_png;
 pub mod metrics;
 pub mod pixel_font;

@@ -22,6 +22,9 @@ pub struct Settings {
     pub mfcc: usize,
     /// A text encoder (`--encoder`) gets at most this many token ids of a text.
     pub max_tokens: usize,
+    /// Table columns left out of the features (one that gives the label away, an id).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +37,15 @@ pub enum Colour {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { image_size: None, image_colour: Colour::Auto, min_df: 2, mel_bands: 40, mfcc: 13, max_tokens: 128 }
+        Settings {
+            image_size: None,
+            image_colour: Colour::Auto,
+            min_df: 2,
+            mel_bands: 40,
+            mfcc: 13,
+            max_tokens: 128,
+            exclude: Vec::new(),
+        }
     }
 }
 
@@ -56,6 +67,9 @@ impl Settings {
         }
         if self.mfcc == 0 || self.mfcc > self.mel_bands {
             return bad("mfcc must be between 1 and mel_bands");
+        }
+        if self.exclude.iter().any(|c| c.trim().is_empty()) {
+            return bad("exclude names an empty column");
         }
         if !(2..=8192).contains(&self.max_tokens) {
             return bad("max_tokens must be between 2 and 8192");

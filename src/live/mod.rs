@@ -84,6 +84,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let x_fitted = x.select(&fitted);
     let fit = Fit { seed: 0, device: Device::Cpu, ..Default::default() };
     let model = Model::fit(model_kind, &x_fitted, &y, classes.len(), &fit, &Silent)?;
+    let leaks = crate::runs::train::leaky_columns(&dataset, &fitted)?.into_iter().map(|(c, _)| c).collect();
     let probs = model.predict_proba_fitted(&x, &fitted)?;
     let (accuracy, held_out_scored) = if scored.len() >= MIN_HELD_OUT {
         let right = scored.iter().filter(|&&i| dataset.given[i] == Some(probs.predicted(i))).count();
@@ -104,6 +105,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
         model: model_kind.name().into(),
         features: method.name().into(),
         skipped: rows.skipped,
+        leaks,
     };
     state::write(project.root(), &dataset.ids, &predictions, &refit)?;
     Ok(refit)

@@ -42,6 +42,9 @@ pub struct Refit {
     /// refit that found them only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+    /// Feature columns that alone give the label of the fitted rows (a leak?).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaks: Vec<String>,
 }
 
 impl Refit {

@@ -27,6 +27,8 @@ pub struct InitOptions {
     pub classes: Option<Vec<String>>,
     pub labels_from_folders: bool,
     pub multi_label: bool,
+    /// Table columns left out of the features (`[features] exclude`).
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -95,6 +97,16 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         t.table.validate_text()?;
         t.check_ids_unique()?;
         t.split_values()?;
+        let columns = t.table.column_names()?;
+        if let Some(gone) = opts.exclude.iter().find(|c| !columns.contains(c)) {
+            return Err(Error::user(format!(
+                "--exclude {gone}: {} has no such column; its columns are {}",
+                source_path.display(),
+                columns.join(", ")
+            )));
+        }
+    } else if !opts.exclude.is_empty() {
+        return Err(Error::user("--exclude names table columns; this source is a folder"));
     }
     let given = source.given_labels()?;
     let classes = choose_classes(opts, &given, &source)?;
@@ -124,7 +136,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
             .collect(),
         keys: Default::default(),
         label: Default::default(),
-        features: Default::default(),
+        features: crate::features::Settings { exclude: opts.exclude.clone(), ..Default::default() },
         augment: Default::default(),
         torch: Default::default(),
         live: Default::default(),

@@ -11,14 +11,13 @@ use crate::data::SourceKind;
 use crate::data::TableSource;
 use crate::data::table::column_texts;
 use crate::error::Result;
+use crate::eval::leakage::LEAKAGE_ACCURACY;
 use crate::progress::Progress;
 
 /// A value this many robust standard deviations from the median is an outlier.
 const ROBUST_Z: f64 = 3.5;
 /// A text column is "numbers stored as text" when at least this share of its values parse.
 const NUMERIC_SHARE: f64 = 0.9;
-/// A column predicting the label this well on its own is a leakage suspect.
-const LEAKAGE_ACCURACY: f64 = 0.98;
 const LABEL: &str = "__kindling_label";
 const GROUP: &str = "__kindling_group";
 

@@ -47,7 +47,7 @@ impl Dataset {
                 })?;
                 Ok((store.event_count()?, current))
             });
-            let samples = read_samples(&source);
+            let samples = read_samples(&source, &project.config.features.exclude);
             (labels.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), samples)
         });
         let (label_events, current) = labels?;
@@ -96,20 +96,25 @@ impl Dataset {
 /// Every sample's id, its inputs and the split its table's split column fixes.
 type Samples = (Vec<String>, Inputs, Vec<Option<Split>>);
 
-fn read_samples(source: &Source) -> Result<Samples> {
+fn read_samples(source: &Source, exclude: &[String]) -> Result<Samples> {
     Ok(match source {
         Source::Table(t) => {
             let (df, ids) = t.read_with_ids()?;
             let inputs = match (&t.kind, &t.text_column) {
                 (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
                 _ => {
+                    let names: Vec<String> = df.get_column_names().into_iter().map(|c| c.to_string()).collect();
+                    if let Some(gone) = exclude.iter().find(|c| !names.contains(c)) {
+                        return Err(Error::user(format!(
+                            "kindling.toml: [features] exclude names \"{gone}\", which is not a column of {}; \
+                             its columns are {}",
+                            t.table.path().display(),
+                            names.join(", ")
+                        )));
+                    }
                     let reserved = t.reserved_columns();
-                    let keep: Vec<String> = df
-                        .get_column_names()
-                        .into_iter()
-                        .filter(|c| !reserved.iter().any(|r| r == c.as_str()))
-                        .map(|c| c.to_string())
-                        .collect();
+                    let keep: Vec<String> =
+                        names.into_iter().filter(|c| !reserved.contains(c) && !exclude.contains(c)).collect();
                     Inputs::Table(df.select(keep)?)
                 }
             };

@@ -240,6 +240,13 @@ fn assign(data: &Dataset, options: &TrainOptions, classes: &[String]) -> Result<
     })
 }
 
+/// The feature columns that alone give the label of `rows` (labelled), with that share.
+pub fn leaky_columns(data: &Dataset, rows: &[usize]) -> Result<Vec<(String, f64)>> {
+    let Inputs::Table(df) = &data.inputs else { return Ok(Vec::new()) };
+    let y: Vec<usize> = data.given.iter().map(|g| g.unwrap_or(usize::MAX)).collect();
+    crate::eval::leakage::suspects(df, &y, rows)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn fit_and_score(
     project: &Project,
@@ -260,6 +267,13 @@ fn fit_and_score(
     record.dataset.labelled = labelled.len();
     if data.unknown_labels > 0 {
         record.notes.push(format!("{} labels name no class in kindling.toml and were left out", data.unknown_labels));
+    }
+    for (column, share) in leaky_columns(data, &split.train)? {
+        record.notes.push(format!(
+            "column \"{column}\" alone gives the label of {:.1}% of the training rows: a leak? leave it out \
+             with [features] exclude = [\"{column}\"] in kindling.toml",
+            share * 100.0
+        ));
     }
     record.dataset.split = split.how.into();
     if let Some(share) = split.test_share {

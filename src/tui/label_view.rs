@@ -150,6 +150,10 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
                 lines.push(Line::from(Span::styled(format!("  refitted {ago} s ago"), theme.dim())));
             }
         }
+        if !live.refit.leaks.is_empty() {
+            let said = format!("leak? {} alone gives the label", live.refit.leaks.join(", "));
+            lines.push(Line::from(Span::styled(said, theme.fg("yellow"))));
+        }
         if let Some(curve) = learning_curve(&live.curve, area.width as usize) {
             lines.push(Line::from(Span::styled(curve, theme.fg("cyan"))));
         }

@@ -692,3 +692,42 @@ fn the_data_version_is_one_everywhere() {
     assert!(version.ends_with("-30") && version.len() == 19, "{version}");
     assert_eq!(json(&["runs", p(&proj), "--json"])[0]["data"], version.as_str(), "runs say what info says");
 }
+
+/// A table of 90 rows whose `code` column names the label, with a noisy measurement.
+fn leaky_table(dir: &Path) -> std::path::PathBuf {
+    let mut csv = String::from("id,code,length,label\n");
+    for i in 0..90 {
+        let class = ["adelie", "gentoo", "chinstrap"][i % 3];
+        csv.push_str(&format!("p{i},{},{},{class}\n", &class[..2], 30 + (i * 7) % 25));
+    }
+    let path = dir.join("penguins.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn a_column_that_gives_the_label_away_is_warned_of_and_can_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = leaky_table(dir.path());
+    let plain = dir.path().join("plain");
+    ok(&["init", p(&plain), "--source", p(&table), "--id-column", "id", "--label-column", "label"]);
+    let r = kindling(&["train", p(&plain), "--model", "logistic"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(said.contains("column \"code\" alone gives the label of 100.0% of the training rows"), "{said}");
+    assert!(!said.contains("column \"length\""), "{said}");
+    let live = kindling(&["live", p(&plain)]);
+    assert!(live.stderr.contains("column \"code\" alone gives the label"), "{}", live.stderr);
+
+    let left_out = dir.path().join("left-out");
+    let init = ["init", p(&left_out), "--source", p(&table), "--id-column", "id", "--label-column", "label"];
+    ok(&[&init[..], &["--exclude", "code"]].concat());
+    let config = std::fs::read_to_string(left_out.join("kindling.toml")).unwrap();
+    assert!(config.contains("exclude = [\"code\"]"), "{config}");
+    let r = kindling(&["train", p(&left_out), "--model", "logistic"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!format!("{}{}", r.stdout, r.stderr).contains("gives the label"), "code is not a feature now");
+    let bad = dir.path().join("bad");
+    let err = user_error(&["init", p(&bad), "--source", p(&table), "--label-column", "label", "--exclude", "beak"]);
+    assert!(err.contains("--exclude beak") && err.contains("code, length"), "{err}");
+}

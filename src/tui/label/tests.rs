@@ -253,6 +253,7 @@ fn live(l: &mut Labeller, n: usize) {
         model: "logistic".into(),
         features: "tfidf".into(),
         skipped: Vec::new(),
+        leaks: Vec::new(),
     };
     let state = kindling::live::LiveState { refit, predictions: Predictions { classes, by_id }, curve: Vec::new() };
     l.live = Some((state, Instant::now()));
@@ -315,6 +316,7 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
         model: "logistic".into(),
         features: "tfidf".into(),
         skipped: Vec::new(),
+        leaks: Vec::new(),
     };
     l.refit_arrived(Ok(refit.clone()));
     let jobs = l.jobs(&mut Thumbs::default());
