@@ -272,7 +272,7 @@ fn legend(theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::styled("■ right  ", theme.fg(shade(true, 100, 1)))];
     spans.push(Span::styled("■ wrong: <10%  ", theme.fg(shade(false, 5, 1))));
     spans.push(Span::styled("■ <30%  ", theme.fg(shade(false, 20, 1))));
-    spans.push(Span::styled("■ ≥30% of row", theme.fg(shade(false, 50, 1))));
+    spans.push(Span::styled("■ ≥30%", theme.fg(shade(false, 50, 1))));
     Line::from(spans)
 }
 
