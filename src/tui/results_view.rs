@@ -88,7 +88,7 @@ fn render_runs(f: &mut Frame, results: &Results, theme: Theme, area: Rect, wide:
         Some(Err(e)) => lines.push(Line::from(Span::styled(e.clone(), theme.fg("red")))),
         Some(Ok(runs)) if runs.is_empty() => {
             lines.push(Line::from("no runs yet"));
-            lines.push(Line::from(Span::styled("kindling train DIR --model logistic", theme.dim())));
+            lines.push(Line::from(Span::styled("F4 trains one, or `kindling train`", theme.dim())));
         }
         Some(Ok(runs)) => {
             let data = |text: &str| if wide { format!(" {text:<22}") } else { String::new() };

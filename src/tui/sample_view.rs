@@ -117,11 +117,15 @@ pub fn marked(text: &str, word: Option<&str>, style: ratatui::style::Style) -> V
 }
 
 /// A waveform drawn with block characters: each column spans the clip's min..max there.
+/// Below `ENVELOPE_ROWS` rows the clip is drawn as its envelope instead, in eighth blocks.
 pub fn waveform(a: &AudioSummary, width: usize, height: usize) -> Vec<Line<'static>> {
     if width == 0 || height == 0 || a.peaks.is_empty() {
         return Vec::new();
     }
     let column = |x: usize| a.peaks[x * a.peaks.len() / width];
+    if height < ENVELOPE_ROWS {
+        return envelope(&(0..width).map(|x| column(x)).collect::<Vec<_>>(), height);
+    }
     (0..height)
         .map(|y| {
             let top = 1.0 - 2.0 * y as f32 / height as f32;
@@ -141,4 +145,48 @@ pub fn waveform(a: &AudioSummary, width: usize, height: usize) -> Vec<Line<'stat
             Line::from(line)
         })
         .collect()
+}
+
+/// Fewer rows than this cannot show a clip's two halves: a loud clip filled them solid.
+const ENVELOPE_ROWS: usize = 6;
+
+/// Each column's loudness (the larger of its peaks) as a bar rising from the foot, drawn in
+/// eighths of a row so that a clip's shape shows in two rows.
+fn envelope(columns: &[(f32, f32)], height: usize) -> Vec<Line<'static>> {
+    const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let levels: Vec<usize> = columns
+        .iter()
+        .map(|(lo, hi)| (lo.abs().max(hi.abs()).min(1.0) * (height * 8) as f32).round() as usize)
+        .collect();
+    (0..height)
+        .map(|y| {
+            let floor = (height - 1 - y) * 8;
+            Line::from(levels.iter().map(|&l| EIGHTHS[l.saturating_sub(floor).min(8)]).collect::<String>())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loud_clip_keeps_its_shape_in_two_rows() {
+        // A clip that swells from silence to full and back, loud enough to fill two rows.
+        let peaks: Vec<(f32, f32)> = (0..16).map(|i| 1.0 - (i as f32 - 8.0).abs() / 8.0).map(|a| (-a, a)).collect();
+        let clip = AudioSummary { sample_rate: 8000, channels: 1, bits: 16, seconds: 1.0, peaks };
+        let rows: Vec<String> = waveform(&clip, 16, 2).iter().map(|l| l.to_string()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_ne!(rows[1], "█".repeat(16), "not a solid block: {rows:?}");
+        assert!(
+            rows[1].starts_with(' ') && rows[1].contains('█'),
+            "silence at the start, full in the middle: {rows:?}"
+        );
+        assert!(
+            rows[0].chars().filter(|c| *c != ' ').count() < 16,
+            "only the loud middle reaches the top row: {rows:?}"
+        );
+        // Tall enough, the two halves are drawn as before.
+        assert_eq!(waveform(&clip, 16, 8).len(), 8);
+    }
 }
