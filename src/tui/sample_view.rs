@@ -124,7 +124,7 @@ pub fn waveform(a: &AudioSummary, width: usize, height: usize) -> Vec<Line<'stat
     }
     let column = |x: usize| a.peaks[x * a.peaks.len() / width];
     if height < ENVELOPE_ROWS {
-        return envelope(&(0..width).map(|x| column(x)).collect::<Vec<_>>(), height);
+        return envelope(&(0..width).map(column).collect::<Vec<_>>(), height);
     }
     (0..height)
         .map(|y| {
