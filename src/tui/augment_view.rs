@@ -15,7 +15,9 @@ use super::cells::clip;
 use super::theme::Theme;
 
 pub fn render(f: &mut Frame, a: &Augment, theme: Theme, area: Rect) {
-    let [list, preview] = Layout::horizontal([Constraint::Length(44), Constraint::Min(20)]).areas(area);
+    // Wide screens give the transforms' numbers their whole line.
+    let list_width = if area.width >= 160 { 72 } else { 44 };
+    let [list, preview] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(area);
     render_list(f, a, theme, list);
     let title = match &a.sample {
         Some(id) => {

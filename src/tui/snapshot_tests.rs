@@ -631,6 +631,7 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
     let screen = draw(&mut a, 100, 30);
     check("augment_text_100x30", &screen);
     assert!(screen.contains("4 draws · training 2 copies"), "the draws shown are not the copies made:\n{screen}");
+
     a.act(Action::Open);
     assert_eq!(a.prompt, Some((super::palette::Prompt::Augment, "p=0.5 alpha=0.1".into())));
 }
@@ -881,4 +882,14 @@ fn a_message_too_long_for_the_status_line_is_shown_whole_below_it() {
     let lines: Vec<&str> = screen.lines().collect();
     let status = lines.iter().position(|l| l.contains("trees images")).unwrap();
     assert!(lines[status + 1].starts_with("there is a class"), "the status keeps its line above:\n{screen}");
+}
+
+#[test]
+fn image_transforms_are_not_cut_at_200x60() {
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Augment));
+    let cut = |screen: &str| screen.lines().filter(|l| l.contains("[ ]") || l.contains("[x]")).any(|l| l.contains('…'));
+    assert!(cut(&draw(&mut a, 80, 24)), "at 80×24 the numbers are cut");
+    let wide = draw(&mut a, 200, 60);
+    assert!(!cut(&wide), "no transform cut at 200×60:\n{wide}");
 }
