@@ -206,6 +206,7 @@ def main():
     ap.add_argument("real")
     ap.add_argument("work")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds are first-seed … first-seed + seeds - 1")
     ap.add_argument("--orders", default="random,margin,entropy,least_confident,diverse")
     ap.add_argument("--sets", default="man,digits,cancer")
     ap.add_argument("--split", default="both")
@@ -220,7 +221,7 @@ def main():
         for with_split in splits:
             curves = {o: [] for o in orders + ["sklearn margin"]}
             makeup = []
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 rng = random.Random(1000 + seed)
                 shuffled = list(ids)
                 rng.shuffle(shuffled)
