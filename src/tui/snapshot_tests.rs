@@ -893,3 +893,23 @@ fn image_transforms_are_not_cut_at_200x60() {
     let wide = draw(&mut a, 200, 60);
     assert!(!cut(&wide), "no transform cut at 200×60:\n{wide}");
 }
+
+#[test]
+fn help_on_a_narrow_screen_wraps_rather_than_cuts() {
+    let mut a = app(SourceKind::Table);
+    a.act(Action::Help);
+    let screen = draw(&mut a, 64, 28);
+    check("help_browse_64x28", &screen);
+    // The popup's rows: from its title to its foot, between its borders.
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let top = rows.iter().position(|r| r.iter().collect::<String>().contains("Browse keys")).unwrap();
+    let left = rows[top].iter().position(|c| *c == '┌').unwrap();
+    let foot = (top + 1..rows.len()).find(|&y| rows[y].get(left) == Some(&'└')).unwrap();
+    let inside: Vec<String> =
+        rows[top + 1..foot].iter().map(|r| r.iter().skip(left + 1).take_while(|c| **c != '│').collect()).collect();
+    let text = inside.iter().flat_map(|l| l.split_whitespace()).collect::<Vec<_>>().join(" ");
+    for words in ["filter rows by", "summary of the first", "images: list / thumbnail", "close the report"] {
+        assert!(text.contains(words), "{words} is missing:\n{screen}");
+    }
+    assert!(!inside.iter().any(|l| l.contains('…')), "nothing cut:\n{screen}");
+}

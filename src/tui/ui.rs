@@ -124,33 +124,91 @@ fn status_head(app: &mut App) -> String {
 fn render_help(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
     let component = app.panes.get_mut(app.pane);
     let lines = app.keymap.help(app.pane, |a| component.describe(a).unwrap_or(a.describe()));
-    // One column when it fits, else two side by side, each as wide as its own entries.
+    // One column when it fits, else two side by side, each as wide as its own entries; a
+    // description too long for the screen wraps under itself rather than being cut.
     let room = area.height.saturating_sub(2) as usize;
     let per_column = if lines.len() <= room { lines.len() } else { lines.len().div_ceil(2) };
     let columns: Vec<&[(String, &str)]> = lines.chunks(per_column.max(1)).collect();
-    let widths: Vec<(usize, usize)> = columns
+    let keys: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0)).collect();
+    let mut words: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0)).collect();
+    // Each column: its keys, two spaces, its words, two spaces (not after the last), and
+    // the border's two.
+    let fixed = keys.iter().map(|k| k + 4).sum::<usize>();
+    let spare = usize::from(area.width).saturating_sub(fixed);
+    // Too wide: the widest description column gives way first, down to an even share.
+    while words.iter().sum::<usize>() > spare && words.iter().any(|&w| w > spare / words.len().max(1)) {
+        let widest = (0..words.len()).max_by_key(|&i| words[i]).unwrap_or(0);
+        words[widest] -= 1;
+    }
+    let rendered: Vec<Vec<(String, String)>> = columns
         .iter()
-        .map(|c| {
-            let keys = c.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-            (keys, c.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0))
+        .zip(&words)
+        .map(|(column, &ww)| {
+            column
+                .iter()
+                .flat_map(|(k, what)| {
+                    wrap(what, ww.max(8))
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(i, part)| (if i == 0 { k.clone() } else { String::new() }, part))
+                })
+                .collect()
         })
         .collect();
-    let text: Vec<Line> = (0..per_column)
+    let rows = rendered.iter().map(Vec::len).max().unwrap_or(0);
+    let text: Vec<Line> = (0..rows)
         .map(|row| {
             let mut spans = Vec::new();
-            for (column, (kw, ww)) in columns.iter().zip(&widths) {
-                if let Some((k, what)) = column.get(row) {
-                    spans.push(Span::styled(format!("{k:>kw$}  "), theme.accent()));
-                    spans.push(Span::raw(format!("{what:<ww$}  ")));
-                }
+            for (i, ((column, kw), ww)) in rendered.iter().zip(&keys).zip(&words).enumerate() {
+                let (k, what) = column.get(row).cloned().unwrap_or_default();
+                spans.push(Span::styled(format!("{k:>kw$}  "), theme.accent()));
+                let gap = if i + 1 < rendered.len() { "  " } else { "" };
+                spans.push(Span::raw(format!("{what:<ww$}{gap}")));
             }
             Line::from(spans)
         })
         .collect();
-    let width = ((widths.iter().map(|(k, w)| k + w + 4).sum::<usize>() + 2) as u16).min(area.width);
-    let height = (per_column as u16 + 2).min(area.height);
+    let width = ((fixed + words.iter().sum::<usize>()) as u16).min(area.width);
+    let height = (rows as u16 + 2).min(area.height);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     f.render_widget(Clear, popup);
     let title = format!(" {} keys · ? closes ", app.pane.title());
     f.render_widget(Paragraph::new(text).block(Block::bordered().title(title)), popup);
+}
+
+/// `text` in lines of at most `width` characters, broken after a space or a slash where it
+/// can be (a word longer than a line where the line ends).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for piece in text.split_inclusive([' ', '/']) {
+        if !line.is_empty() && line.chars().count() + piece.trim_end().chars().count() > width {
+            lines.push(std::mem::take(&mut line).trim_end().to_string());
+        }
+        line.push_str(piece);
+        while line.trim_end().chars().count() > width {
+            let rest: String = line.chars().skip(width).collect();
+            lines.push(line.chars().take(width).collect());
+            line = rest;
+        }
+    }
+    lines.push(line.trim_end().to_string());
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn help_words_wrap_at_spaces_and_slashes() {
+        assert_eq!(wrap("all/labelled/unlabelled/class", 20), ["all/labelled/", "unlabelled/class"]);
+        assert_eq!(wrap("filter rows by column values", 12), ["filter rows", "by column", "values"]);
+        assert_eq!(wrap("short", 20), ["short"]);
+        assert_eq!(wrap("summary of the first column", 19), ["summary of the", "first column"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"], "a word longer than the line");
+    }
 }
