@@ -83,15 +83,25 @@ fn label(k: usize) -> String {
 fn render_versions(f: &mut Frame, v: &Versions, theme: Theme, area: Rect) {
     match v {
         Versions::Images(images) => {
+            // The grid (columns × rows) that gives each picture the most room; half blocks
+            // draw two pixels a row, so a square picture w columns wide takes w / 2 rows.
             let n = images.len().max(1) as u16;
-            let width = (area.width / n).saturating_sub(1).max(4);
-            let height = (width / 2).min(area.height.saturating_sub(1)).max(2);
+            let side = |columns: u16| {
+                let rows = n.div_ceil(columns);
+                let width = (area.width / columns).saturating_sub(1);
+                let height = (area.height / rows).saturating_sub(1);
+                width.min(height * 2)
+            };
+            let columns = (1..=n).max_by_key(|&c| (side(c), c)).unwrap_or(n);
+            let width = side(columns).max(4);
+            let height = (width / 2).max(2);
             for (k, img) in images.iter().enumerate() {
-                let x = area.x + k as u16 * (width + 1);
-                if x + width > area.x + area.width {
+                let (col, row) = (k as u16 % columns, k as u16 / columns);
+                let (x, y) = (area.x + col * (width + 1), area.y + row * (height + 1));
+                if x + width > area.x + area.width || y + height + 1 > area.y + area.height {
                     break;
                 }
-                let cell = Rect { x, y: area.y, width, height: height + 1 };
+                let cell = Rect { x, y, width, height: height + 1 };
                 let mut lines = vec![Line::from(Span::styled(clip(&label(k), width as usize), theme.dim()))];
                 lines.extend(half_blocks(img, width, height));
                 f.render_widget(Paragraph::new(lines), cell);
@@ -128,15 +138,18 @@ fn render_versions(f: &mut Frame, v: &Versions, theme: Theme, area: Rect) {
         }
         Versions::Rows { columns, rows } => {
             let name_width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(4).min(16);
+            // Every version gets a column, narrower on a narrow screen (at least 6).
+            let room = usize::from(area.width).saturating_sub(name_width);
+            let cell = (room / rows.len().max(1)).saturating_sub(1).clamp(6, 11);
             let mut header = format!("{:<name_width$}", "");
             for k in 0..rows.len() {
-                header += &format!(" {:>11}", clip(&label(k), 11));
+                header += &format!(" {:>cell$}", clip(&label(k), cell));
             }
             let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
             for (j, column) in columns.iter().enumerate() {
                 let mut text = format!("{:<name_width$}", clip(column, name_width));
                 for row in rows {
-                    text += &format!(" {:>11}", clip(row.get(j).map_or("", String::as_str), 11));
+                    text += &format!(" {:>cell$}", clip(row.get(j).map_or("", String::as_str), cell));
                 }
                 lines.push(Line::from(text));
             }

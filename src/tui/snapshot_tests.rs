@@ -913,3 +913,21 @@ fn help_on_a_narrow_screen_wraps_rather_than_cuts() {
     }
     assert!(!inside.iter().any(|l| l.contains('…')), "nothing cut:\n{screen}");
 }
+
+#[test]
+fn augmented_pictures_take_the_room_there_is_at_80x24() {
+    let mut a = app(SourceKind::Images);
+    a.act(Action::GotoPane(Pane::Augment));
+    a.panes.augment.show(Some("a.png".into()));
+    let picture = |shade: u8| image::RgbImage::from_fn(16, 16, |x, _| image::Rgb([shade, (x * 16) as u8, 0]));
+    let versions = kindling::workflow::augment_preview::Versions::Images((0..5).map(|k| picture(k * 50)).collect());
+    let jobs = a.panes.augment.jobs();
+    let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("a preview is asked for: {jobs:?}") };
+    a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
+    let screen = draw(&mut a, 80, 24);
+    check("augment_images_80x24", &screen);
+    // Whole labels, and pictures at least 10 columns wide (they were 5 × 2 cells in a row).
+    assert!(screen.contains("original") && screen.contains("version 4"), "{screen}");
+    let widest = screen.lines().filter_map(|l| l.split_whitespace().map(|w| w.matches('▀').count()).max()).max();
+    assert!(widest.unwrap_or(0) >= 10, "{screen}");
+}
