@@ -52,6 +52,23 @@ impl Project {
         self.config.source.split_file.as_ref().map(|f| self.root.join(f))
     }
 
+    /// Leaves table column `column` out of the features (`[features] exclude`), saved to
+    /// kindling.toml; a column the table does not have is refused with the ones it has.
+    pub fn exclude_column(&mut self, column: &str) -> Result<()> {
+        let Source::Table(t) = self.source()? else {
+            return Err(Error::user("only table columns can be left out; this source is a folder"));
+        };
+        let columns = t.table.column_names()?;
+        if !columns.iter().any(|c| c == column) {
+            return Err(Error::user(format!("no column \"{column}\"; the columns are {}", columns.join(", "))));
+        }
+        if !self.config.features.exclude.iter().any(|c| c == column) {
+            self.config.features.exclude.push(column.to_string());
+        }
+        self.config.validate()?;
+        self.config.save(&self.root)
+    }
+
     /// The content fingerprint of everything that defines the samples: the source, and the
     /// split file when there is one. With the label events it is the data version.
     pub fn data_fingerprint(&self, source: &Source) -> Result<String> {
@@ -69,4 +86,28 @@ impl Project {
 /// fingerprint's first 16 hex digits and the label events.
 pub fn data_version(fingerprint: &str, label_events: u64) -> String {
     format!("{}-{label_events}", fingerprint.get(..16).unwrap_or(fingerprint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    #[test]
+    fn a_column_left_out_is_saved_and_a_wrong_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), "code,length\nad,31\nge,40\n").unwrap();
+        let opts = init::InitOptions {
+            dir: dir.path().join("p"),
+            source: dir.path().join("t.csv"),
+            classes: Some(vec!["adelie".into(), "gentoo".into()]),
+            ..Default::default()
+        };
+        let (mut project, _) = init::init(&opts, &Silent).unwrap();
+        project.exclude_column("code").unwrap();
+        project.exclude_column("code").unwrap();
+        assert_eq!(Project::open(project.root()).unwrap().config.features.exclude, ["code"], "once, saved");
+        let e = project.exclude_column("beak").unwrap_err();
+        assert!(e.message().contains("no column \"beak\"") && e.message().contains("code, length"), "{}", e.message());
+    }
 }

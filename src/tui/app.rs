@@ -183,6 +183,7 @@ impl App {
                 self.with_pane(Pane::Train, |p, cx| p.act(Action::Open, cx));
             }
             Command::Export(path) => self.requests.push(Job::Export(path)),
+            Command::Exclude(column) => self.requests.push(Job::Exclude(column)),
             Command::Wrong(what) => self.message = Some(what),
             Command::Unknown(text) => self.message = Some(command::unknown(&text)),
         }
@@ -316,6 +317,7 @@ impl App {
             Msg::Events { result: Err(_), .. } => {}
             Msg::Exited { ok: false, why } => self.message = Some(format!("kindling train stopped: {why}")),
             Msg::Cancelled(Err(e)) | Msg::Saved(Err(e)) => self.message = Some(e),
+            Msg::Excluded(result) => self.message = Some(result.unwrap_or_else(|e| e)),
             // The launch's own words go once the run has ended well.
             Msg::Exited { ok: true, .. } if self.message.as_deref().is_some_and(|m| m.starts_with(LAUNCHING)) => {
                 self.message = Some("the run ended: F5 shows its results".into())

@@ -10,7 +10,7 @@ use super::keys::{Action, KeyMap};
 use super::pane::Pane;
 
 /// The commands that take arguments, and how they are typed.
-pub const COMMANDS: [(&str, &str); 10] = [
+pub const COMMANDS: [(&str, &str); 11] = [
     ("class add", "class add NAME [KEY]"),
     ("class rename", "class rename OLD NEW"),
     ("class merge", "class merge FROM… INTO"),
@@ -21,6 +21,7 @@ pub const COMMANDS: [(&str, &str); 10] = [
     ("goto", "goto ID"),
     ("train", "train MODEL"),
     ("export", "export FILE"),
+    ("exclude", "exclude COLUMN"),
 ];
 
 /// A command typed into the palette.
@@ -38,6 +39,8 @@ pub enum Command {
     Goto(String),
     Train(ModelKind),
     Export(String),
+    /// Leave a table column out of the features.
+    Exclude(String),
     /// A known command typed wrongly: what to say.
     Wrong(String),
     Unknown(String),
@@ -79,7 +82,8 @@ pub fn parse(text: &str) -> Command {
             Err(e) => Command::Wrong(e.message().to_string()),
         },
         "export" if !rest.is_empty() => Command::Export(rest.to_string()),
-        "goto" | "export" => usage(head),
+        "exclude" if words.len() == 1 => Command::Exclude(rest.to_string()),
+        "goto" | "export" | "exclude" => usage(head),
         _ => Command::Unknown(text.to_string()),
     }
 }
@@ -212,6 +216,8 @@ mod tests {
         assert!(matches!(parse("order fast"), Command::Wrong(w) if w.contains("order least_confident|")));
         assert!(matches!(parse("train gbm9"), Command::Wrong(w) if w.contains("unknown model 'gbm9'")));
         assert_eq!(parse("goto"), Command::Wrong("type it as :goto ID".into()));
+        assert_eq!(parse("exclude species"), Command::Exclude("species".into()));
+        assert_eq!(parse("exclude"), Command::Wrong("type it as :exclude COLUMN".into()));
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub enum Job {
     },
     /// Write the current labels to a file (`:export FILE`).
     Export(String),
+    /// Leave a table column out of the features (`:exclude COLUMN`).
+    Exclude(String),
     /// Write run `id`'s report to `exports/` (the Results pane's `e`).
     RunReport(String),
     /// The samples most like `id` (the Label pane's `n`).
@@ -205,6 +207,8 @@ pub enum Msg {
         result: Result<Option<usize>, String>,
     },
     Exported(Result<String, String>),
+    /// What `:exclude` did, in words.
+    Excluded(Result<String, String>),
     Similar {
         id: String,
         result: Result<Vec<String>, String>,

@@ -76,6 +76,12 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     .map_err(|e| e.to_string());
                 Msg::AugmentPreview { generation, result }
             }
+            Job::Exclude(column) => Msg::Excluded(
+                Project::open(&root)
+                    .and_then(|mut p| p.exclude_column(&column))
+                    .map(|()| format!("\"{column}\" is left out of the features from the next run on"))
+                    .map_err(|e| format!("exclude: {e}")),
+            ),
             Job::SaveAugment(settings) => Msg::Saved(
                 Project::open(&root)
                     .and_then(|mut p| {
