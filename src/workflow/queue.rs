@@ -2,10 +2,12 @@
 //! permutation of all samples, so nothing becomes unreachable; it only decides what comes
 //! first.
 
+mod auto;
 pub mod cold_start;
 mod diverse;
+mod held_out;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -16,6 +18,10 @@ use crate::error::Result;
 use crate::eval::predictions::{PREDICTIONS_FILE, Predictions};
 use crate::labels::multi;
 use crate::labels::store::LabelStore;
+use auto::auto;
+#[cfg(test)]
+use auto::{AUTO_SETTLED, auto_random_share, mixed};
+pub use held_out::{held_out_after, held_out_first};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
@@ -301,124 +307,6 @@ pub fn arrange(
     out
 }
 
-/// The samples of `held_out` in an order of their own that no model chose: seeded random.
-fn held_out_shuffled(held_out: &HashSet<String>, seed: u64) -> HashMap<&str, usize> {
-    let mut ids: Vec<&str> = held_out.iter().map(String::as_str).collect();
-    ids.sort_unstable();
-    ids.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect()
-}
-
-/// An active order's queue with the unlabelled held-out samples moved after the unlabelled
-/// training samples, in random order: the model that ranks the training samples never
-/// chooses which held-out samples get labelled, so the held-out split stays a fair test.
-pub fn held_out_after(
-    queue: Vec<String>,
-    labels: &HashMap<String, String>,
-    held_out: &HashSet<String>,
-    seed: u64,
-) -> Vec<String> {
-    if held_out.is_empty() {
-        return queue;
-    }
-    let random = held_out_shuffled(held_out, seed);
-    let mut keyed: Vec<((u8, usize), String)> = queue
-        .into_iter()
-        .enumerate()
-        .map(|(at, id)| {
-            let key = match (labels.contains_key(&id), random.get(id.as_str())) {
-                (false, None) => (0, at),
-                (false, Some(&r)) => (1, r),
-                (true, _) => (2, at),
-            };
-            (key, id)
-        })
-        .collect();
-    keyed.sort_by_key(|(key, _)| *key);
-    keyed.into_iter().map(|(_, id)| id).collect()
-}
-
-/// The unlabelled held-out samples in random order, then the other unlabelled samples in
-/// source order, then the labelled ones.
-pub fn held_out_first(
-    ids: &[String],
-    labels: &HashMap<String, String>,
-    held_out: &HashSet<String>,
-    seed: u64,
-) -> Vec<String> {
-    let random = held_out_shuffled(held_out, seed);
-    let mut keyed: Vec<((u8, usize), &String)> = ids
-        .iter()
-        .enumerate()
-        .map(|(at, id)| match (labels.contains_key(id), random.get(id.as_str())) {
-            (false, Some(&r)) => ((0, r), id),
-            (false, None) => ((1, at), id),
-            (true, _) => ((2, at), id),
-        })
-        .collect();
-    keyed.sort_by_key(|(key, _)| *key);
-    keyed.into_iter().map(|(_, id)| id.clone()).collect()
-}
-
-/// `auto`'s queue, its share of random picks set by the `trained` labels (those of the
-/// training split: held-out labels teach the model nothing).
-fn auto(
-    ids: &[String],
-    labels: &HashMap<String, String>,
-    classes: &[String],
-    seed: u64,
-    predictions: Option<&Predictions>,
-    trained: usize,
-) -> Vec<String> {
-    let mut random = ids.to_vec();
-    random.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let ranked = arrange(ids, labels, classes, Order::SmallestMargin, seed, predictions);
-    let share = auto_random_share(trained, classes.len());
-    mixed(&ranked, &random, share, |id| labels.contains_key(id))
-}
-
-/// Labels a class from which `auto` takes as many margin picks as random ones.
-pub const AUTO_SETTLED: usize = 40;
-
-/// The share of `auto`'s picks taken at random: all but one in eight while no class can
-/// have labels, falling to a half at `AUTO_SETTLED` labels a class. On the manual pages
-/// (6 classes, 30 random labels to start) margin sampling trailed random order until about
-/// 200 labels, then led it.
-fn auto_random_share(labelled: usize, classes: usize) -> f64 {
-    let settled = (AUTO_SETTLED * classes.max(1)) as f64;
-    (1.0 - 0.5 * labelled as f64 / settled).clamp(0.5, 0.875)
-}
-
-/// The unlabelled samples of `a` and `b` mixed, `share` of the places from `b` (spread
-/// evenly, `a` first), each sample once; then the labelled ones in `a`'s order.
-fn mixed(a: &[String], b: &[String], share: f64, labelled: impl Fn(&str) -> bool) -> Vec<String> {
-    let mut seen: HashSet<&str> = HashSet::with_capacity(a.len());
-    let mut out = Vec::with_capacity(a.len());
-    let unlabelled = |id: &&String| !labelled(id);
-    let mut sides = [a.iter().filter(&unlabelled).peekable(), b.iter().filter(&unlabelled).peekable()];
-    for place in 0.. {
-        // Place i comes from b when it takes the count of b's places to the next whole one.
-        let from_b = ((place + 1) as f64 * share).floor() > (place as f64 * share).floor();
-        let order = if from_b { [1, 0] } else { [0, 1] };
-        let mut took = false;
-        for side in order {
-            let side = &mut sides[side];
-            while side.next_if(|id| seen.contains(id.as_str())).is_some() {}
-            if let Some(id) = side.next() {
-                seen.insert(id.as_str());
-                out.push(id.clone());
-                took = true;
-                break;
-            }
-        }
-        if !took {
-            break;
-        }
-    }
-    out.extend(a.iter().filter(|id| labelled(id)).cloned());
-    out
-}
-
 /// Unlabelled served samples, least confident first; then the rest, unlabelled first.
 pub fn served_first(
     ids: &[String],
@@ -467,6 +355,8 @@ pub fn review(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
     use crate::eval::predictions::Prediction;
 
