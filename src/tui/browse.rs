@@ -160,7 +160,9 @@ impl Browse {
 
     pub fn jump(&mut self, row: usize) {
         self.bottom_pending = false;
-        self.cursor = row.min(self.last());
+        // While the rows are still being counted the row is taken as asked; the count, when
+        // it comes, keeps the cursor within the rows there are.
+        self.cursor = if self.total.is_some() { row.min(self.last()) } else { row };
         self.scroll_into_view();
     }
 

@@ -161,7 +161,7 @@ fn browse_a_table_and_jump_to_a_row() {
     s.keys("pp");
     s.wait_for("/113");
     s.keys("p");
-    s.wait_for("1/600");
+    s.wait_for(" 1/600 ·");
     s.keys(":450\r");
     s.wait_for("450/600");
     s.wait_for("f0450");

@@ -134,3 +134,17 @@ fn cursor_stays_in_range_and_on_screen() {
     b.move_by(Action::Up);
     assert_eq!((b.cursor, b.top), (0, 0));
 }
+
+#[test]
+fn a_row_asked_for_while_counting_is_kept_until_the_count() {
+    let mut b = Browse::new(SourceKind::Table);
+    b.set_page(20);
+    b.jump(449);
+    assert_eq!(b.cursor, 449, "not row 1 for want of a count");
+    b.count_arrived(b.generation, 600);
+    assert_eq!(b.cursor, 449);
+    b.set_query(Query::default());
+    b.jump(5000);
+    b.count_arrived(b.generation, 600);
+    assert_eq!(b.cursor, 599, "past the end: the last row");
+}
