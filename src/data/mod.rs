@@ -418,6 +418,21 @@ impl TableSource {
     }
 
     /// The split of every row, in row order, when the table has a split column.
+    /// Refuses the first of `names` the table has no column for, naming the columns it has;
+    /// `what` says where the name came from (`--exclude beak`, `[features] exclude`).
+    pub fn require_columns(&self, names: &[String], what: impl Fn(&str) -> String) -> Result<()> {
+        let columns = self.table.column_names()?;
+        match names.iter().find(|n| !columns.contains(n)) {
+            None => Ok(()),
+            Some(gone) => Err(Error::user(format!(
+                "{}: {} has no column \"{gone}\"; its columns are {}",
+                what(gone),
+                self.table.path().display(),
+                columns.join(", ")
+            ))),
+        }
+    }
+
     pub fn split_values(&self) -> Result<Option<Vec<Option<Split>>>> {
         let Some(c) = &self.split_column else { return Ok(None) };
         let values = self.table.strings(self.table.scan()?, c)?;

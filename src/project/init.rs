@@ -97,14 +97,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         t.table.validate_text()?;
         t.check_ids_unique()?;
         t.split_values()?;
-        let columns = t.table.column_names()?;
-        if let Some(gone) = opts.exclude.iter().find(|c| !columns.contains(c)) {
-            return Err(Error::user(format!(
-                "--exclude {gone}: {} has no such column; its columns are {}",
-                source_path.display(),
-                columns.join(", ")
-            )));
-        }
+        t.require_columns(&opts.exclude, |gone| format!("--exclude {gone}"))?;
     } else if !opts.exclude.is_empty() {
         return Err(Error::user("--exclude names table columns; this source is a folder"));
     }

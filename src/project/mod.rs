@@ -58,10 +58,7 @@ impl Project {
         let Source::Table(t) = self.source()? else {
             return Err(Error::user("only table columns can be left out; this source is a folder"));
         };
-        let columns = t.table.column_names()?;
-        if !columns.iter().any(|c| c == column) {
-            return Err(Error::user(format!("no column \"{column}\"; the columns are {}", columns.join(", "))));
-        }
+        t.require_columns(&[column.to_string()], |gone| format!("exclude {gone}"))?;
         if !self.config.features.exclude.iter().any(|c| c == column) {
             self.config.features.exclude.push(column.to_string());
         }

@@ -103,15 +103,8 @@ fn read_samples(source: &Source, exclude: &[String]) -> Result<Samples> {
             let inputs = match (&t.kind, &t.text_column) {
                 (SourceKind::Text, Some(text)) => Inputs::Texts(column_texts(df.column(text)?)?),
                 _ => {
+                    t.require_columns(exclude, |_| "kindling.toml: [features] exclude".to_string())?;
                     let names: Vec<String> = df.get_column_names().into_iter().map(|c| c.to_string()).collect();
-                    if let Some(gone) = exclude.iter().find(|c| !names.contains(c)) {
-                        return Err(Error::user(format!(
-                            "kindling.toml: [features] exclude names \"{gone}\", which is not a column of {}; \
-                             its columns are {}",
-                            t.table.path().display(),
-                            names.join(", ")
-                        )));
-                    }
                     let reserved = t.reserved_columns();
                     let keep: Vec<String> =
                         names.into_iter().filter(|c| !reserved.contains(c) && !exclude.contains(c)).collect();

@@ -15,9 +15,9 @@ use super::theme::Theme;
 pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
     // A message that does not fit beside the status takes the lines below it (at most 3).
     let width = f.area().width as usize;
-    let head = status_head(app).chars().count();
+    let head = status_head(app);
     let message_lines = match (&app.prompt, &app.message) {
-        (None, Some(m)) if head + 3 + m.chars().count() > width => {
+        (None, Some(m)) if head.chars().count() + 3 + m.chars().count() > width => {
             m.chars().count().div_ceil(width.max(1)).clamp(1, 3) as u16
         }
         _ => 0,
@@ -27,7 +27,7 @@ pub fn render(f: &mut Frame, app: &mut App, theme: Theme) {
             .areas(f.area());
     render_tabs(f, app, theme, tabs);
     app.panes.get_mut(app.pane).render(f, body, &app.shared, theme);
-    render_status(f, app, theme, status);
+    render_status(f, app, &head, theme, status);
     if app.help {
         render_help(f, app, theme, body);
     }
@@ -55,7 +55,7 @@ fn render_tabs(f: &mut Frame, app: &App, theme: Theme, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(vec![Span::styled(name, theme.dim())])).right_aligned(), right);
 }
 
-fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
+fn render_status(f: &mut Frame, app: &mut App, head: &str, theme: Theme, area: Rect) {
     if let Some((kind, typed)) = &app.prompt {
         let input = &typed.text;
         let hint = match kind {
@@ -91,7 +91,6 @@ fn render_status(f: &mut Frame, app: &mut App, theme: Theme, area: Rect) {
         f.set_cursor_position((area.x + 1 + typed.cursor as u16, area.y));
         return;
     }
-    let head = status_head(app);
     let name = format!(" {} ", app.name);
     let mut spans = vec![Span::styled(name.clone(), theme.accent()), Span::raw(head[name.len()..].to_string())];
     match app.message.as_ref() {
