@@ -7,6 +7,7 @@ pub mod data;
 pub mod demo;
 pub mod drift;
 pub mod embed;
+pub mod encoders;
 pub mod error;
 pub mod eval;
 pub mod features;

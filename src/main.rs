@@ -319,7 +319,7 @@ struct VectorsArgs {
     /// auto (the kind's default) or a featurizer name
     #[arg(long, default_value = "auto")]
     features: String,
-    /// Embed with this TorchScript encoder: images [N,3,224,224] or token ids [N,L] → [N,D] (a build with the torch feature)
+    /// Embed with a pre-trained encoder: a known name (`kindling encoders`), a Hugging Face snapshot folder, or a TorchScript file (torch feature)
     #[arg(long, value_name = "PATH.pt", conflicts_with = "features")]
     encoder: Option<PathBuf>,
 }
@@ -351,7 +351,7 @@ struct TrainArgs {
     /// Leave out the augmentations of kindling.toml's [augment]
     #[arg(long)]
     no_augment: bool,
-    /// Featurize with this TorchScript encoder: images [N,3,224,224] or token ids [N,L] → [N,D] (needs --features torch)
+    /// Featurize with a pre-trained encoder: a known name (`kindling encoders`), a Hugging Face snapshot folder, or a TorchScript file (torch feature)
     #[arg(long, value_name = "PATH.pt")]
     encoder: Option<PathBuf>,
     /// Where the GPU models (linear, mlp, cnn) train: auto (CUDA when there is a GPU), cpu, cuda

@@ -19,7 +19,7 @@ pub struct VectorsBy<'a> {
 }
 
 fn embedder(project: &Project, by: &VectorsBy) -> Result<Embedder> {
-    Embedder::choose(by.features, by.encoder, project.config.source.kind)
+    Embedder::choose(by.features, by.encoder, project.config.source.kind, &project.config.features)
 }
 
 pub fn embed(dir: &Path, by: &VectorsBy, out: Option<&Path>, json: bool) -> Result<()> {

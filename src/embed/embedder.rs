@@ -1,11 +1,13 @@
-//! What turns a project's samples into vectors: one of the built-in featurizers, or a
-//! pre-trained TorchScript encoder (`--encoder PATH.pt`, feature `torch`).
+//! What turns a project's samples into vectors: one of the built-in featurizers, a
+//! pre-trained encoder from a Hugging Face snapshot (`--encoder NAME|DIR`, every build), or a
+//! TorchScript module (`--encoder PATH.pt`, feature `torch`).
 
 use std::path::{Path, PathBuf};
 
 use crate::data::SourceKind;
 use crate::error::{Error, Result};
 use crate::features::encoder::{self, Encoder};
+use crate::features::pretrained::Pretrained;
 use crate::features::{Featurizer, Inputs, Matrix, Method, Settings};
 use crate::progress::Progress;
 
@@ -14,29 +16,38 @@ pub enum Embedder {
     Features(Method),
     /// A TorchScript module over images or token ids; its vectors are standardized.
     Encoder(PathBuf),
+    /// A known encoder's name or a snapshot folder; its own vectors, as the snapshot gives them.
+    Pretrained(String),
 }
 
 impl Embedder {
     /// The embedder the command line asks for: `--encoder`, or `--features` (`auto` or a
-    /// featurizer name) for data of `kind`.
-    pub fn choose(features: &str, encoder: Option<&Path>, kind: SourceKind) -> Result<Embedder> {
-        let Some(path) = encoder else { return Method::choose(features, kind).map(Embedder::Features) };
+    /// featurizer name) for data of `kind`. `auto` is the project's encoder (`[features]
+    /// encoder`) when it names one.
+    pub fn choose(features: &str, encoder: Option<&Path>, kind: SourceKind, settings: &Settings) -> Result<Embedder> {
+        let project_encoder = settings.encoder.as_deref().filter(|_| features == "auto");
+        let spec = match (encoder, project_encoder) {
+            (Some(path), _) => path.to_path_buf(),
+            (None, Some(name)) => PathBuf::from(name),
+            (None, None) => return Method::choose(features, kind).map(Embedder::Features),
+        };
         if features != "auto" {
             return Err(Error::user("--encoder is the featurizer: leave out --features"));
         }
         if !matches!(kind, SourceKind::Images | SourceKind::Text) {
-            return Err(Error::user(
-                "--encoder takes image or text projects (a TorchScript module over images or token ids)",
-            ));
+            return Err(Error::user("--encoder takes image or text projects"));
         }
-        Ok(Embedder::Encoder(path.to_path_buf()))
+        if crate::features::pretrained::is_torchscript(&spec) {
+            return Ok(Embedder::Encoder(spec));
+        }
+        Ok(Embedder::Pretrained(spec.to_string_lossy().into_owned()))
     }
 
     /// Its name in cache files and messages: the featurizer's, or `encoder`.
     pub fn name(&self) -> &'static str {
         match self {
             Embedder::Features(m) => m.name(),
-            Embedder::Encoder(_) => Method::Encoder.name(),
+            Embedder::Encoder(_) | Embedder::Pretrained(_) => Method::Encoder.name(),
         }
     }
 
@@ -50,6 +61,11 @@ impl Embedder {
             Embedder::Encoder(path) => {
                 let content = encoder::content_hash(path, kind == SourceKind::Text, Some(cache_file))?;
                 Ok(format!("encoder {content}\n{settings}"))
+            }
+            Embedder::Pretrained(spec) => {
+                let dir = crate::encoders::catalog::locate(spec, false, &crate::progress::Silent)
+                    .or_else(|_| crate::encoders::catalog::locate(spec, true, &crate::progress::Silent))?;
+                Ok(format!("pretrained {}", crate::encoders::content_hash(&dir)?))
             }
         }
     }
@@ -69,14 +85,31 @@ impl Embedder {
                 let every: Vec<usize> = (0..inputs.len()).collect();
                 Ok(Encoder::fit_transform(path, inputs, &every, settings.max_tokens, progress)?.1)
             }
+            Embedder::Pretrained(spec) => {
+                let encoder = Pretrained::open(spec, matches!(inputs, Inputs::Texts(_)), progress)?;
+                let encoded = encoder.raw(inputs, progress)?;
+                if encoded.cut > 0 {
+                    progress.stage(
+                        &format!(
+                            "{} text(s) longer than {} tokens: their first {} were encoded",
+                            encoded.cut, encoded.max_tokens, encoded.max_tokens
+                        ),
+                        None,
+                    );
+                    progress.finish();
+                }
+                Ok(Matrix::dense(inputs.len(), encoder.width(), encoded.values))
+            }
         }
     }
 
-    /// The featurizer, for finding the files it cannot read; an encoder reads what the
+    /// The featurizer whose reading of files finds the ones it cannot read (an image
+    /// encoder reads images as the pixel features do); a TorchScript encoder reads what the
     /// folder scan found readable.
-    pub(super) fn method(&self) -> Option<Method> {
+    pub(super) fn reader(&self) -> Option<Method> {
         match self {
             Embedder::Features(m) => Some(*m),
+            Embedder::Pretrained(_) => Some(Method::Pixels),
             Embedder::Encoder(_) => None,
         }
     }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use embedder::Embedder;
 
 use crate::error::Result;
-use crate::features::{Featurizer, Inputs, Matrix};
+use crate::features::{Inputs, Matrix};
 use crate::progress::Progress;
 use crate::project::Project;
 use crate::runs::dataset::Dataset;
@@ -118,15 +118,14 @@ fn featurize(
         Ok(x) => return Ok((x, every, Vec::new())),
         Err(e) => e,
     };
-    let (Inputs::Files(files), Some(method)) = (&dataset.inputs, embedder.method()) else { return Err(failure) };
+    let (Inputs::Files(files), Some(method)) = (&dataset.inputs, embedder.reader()) else { return Err(failure) };
     let bad = crate::features::unreadable(method, files);
     if bad.is_empty() {
         return Err(failure);
     }
     let kept: Vec<usize> = every.into_iter().filter(|i| !bad.iter().any(|(b, _)| b == i)).collect();
     let inputs = dataset.inputs.select(&kept)?;
-    let featurizer = Featurizer::fit(method, settings, &inputs, progress)?;
-    let x = featurizer.transform(&inputs, progress)?;
+    let x = embedder.fit_transform(settings, &inputs, progress)?;
     let skipped = bad.iter().map(|(i, e)| format!("{}: {}", dataset.ids[*i], why(e, &files[*i]))).collect();
     Ok((x, kept, skipped))
 }

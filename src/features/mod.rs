@@ -5,11 +5,12 @@ pub mod audio;
 pub mod encoder;
 pub mod image;
 mod matrix;
+pub mod pretrained;
 mod scaler;
 mod settings;
 pub mod table;
 pub mod tfidf;
-pub mod wordpiece;
+pub use crate::encoders::wordpiece;
 
 use std::path::PathBuf;
 
@@ -168,6 +169,8 @@ pub enum Featurizer {
     Image(image::ImageFeaturizer),
     Audio(audio::AudioFeaturizer),
     Encoder(encoder::Encoder),
+    /// Kept last: runs saved before it still read.
+    Pretrained(pretrained::Pretrained),
 }
 
 impl Featurizer {
@@ -215,6 +218,7 @@ impl Featurizer {
             (Featurizer::Image(f), Inputs::Files(files)) => f.transform(files, progress),
             (Featurizer::Audio(f), Inputs::Files(files)) => f.transform(files, progress),
             (Featurizer::Encoder(f), inputs) => f.transform(inputs, progress),
+            (Featurizer::Pretrained(f), inputs) => f.transform(inputs, progress),
             _ => Err(Error::internal("a featurizer got the wrong kind of input")),
         }
     }
@@ -227,6 +231,7 @@ impl Featurizer {
             Featurizer::Image(f) => f.width(),
             Featurizer::Audio(f) => f.width(),
             Featurizer::Encoder(f) => f.width(),
+            Featurizer::Pretrained(f) => f.width(),
         }
     }
 
@@ -240,6 +245,7 @@ impl Featurizer {
             Featurizer::Image(f) => Some(f.scaler.scales().to_vec()),
             Featurizer::Audio(f) => Some(f.scaler.scales().to_vec()),
             Featurizer::Encoder(f) => Some(f.scaler.scales().to_vec()),
+            Featurizer::Pretrained(f) => Some(f.scaler.scales().to_vec()),
         }
     }
 

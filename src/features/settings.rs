@@ -25,6 +25,10 @@ pub struct Settings {
     /// Table columns left out of the features (one that gives the label away, an id).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// A pre-trained encoder (a known name or a snapshot folder): what `auto` features
+    /// mean for `train`, `embed`, the live model and the Map pane.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +49,7 @@ impl Default for Settings {
             mfcc: 13,
             max_tokens: 128,
             exclude: Vec::new(),
+            encoder: None,
         }
     }
 }
@@ -70,6 +75,9 @@ impl Settings {
         }
         if self.exclude.iter().any(|c| c.trim().is_empty()) {
             return bad("exclude names an empty column");
+        }
+        if self.encoder.as_deref().is_some_and(|e| e.trim().is_empty()) {
+            return bad("encoder is empty; name a known encoder (`kindling encoders`) or a snapshot folder");
         }
         if !(2..=8192).contains(&self.max_tokens) {
             return bad("max_tokens must be between 2 and 8192");

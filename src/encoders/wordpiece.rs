@@ -3,6 +3,8 @@
 //! Texts are cleaned, split at white space, punctuation and CJK characters (lower-cased and
 //! stripped of accents when the vocabulary has no capitals, as uncased models are), and each
 //! word is cut into the longest pieces the vocabulary has (`##` marks a piece inside a word).
+//! The vocabulary and its casing come from a `vocab.txt`, or from the `tokenizer.json` of a
+//! Hugging Face snapshot (BERT's normalizer, pre-tokenizer and WordPiece model only).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,6 +32,44 @@ impl Vocabulary {
             return Err(Error::file(path, "holds no vocabulary: one token per line expected"));
         }
         Ok(Vocabulary::new(tokens))
+    }
+
+    /// The WordPiece vocabulary of a `tokenizer.json`, with the casing its normalizer sets;
+    /// any other kind of tokenizer is refused, naming what it is.
+    pub fn from_tokenizer_json(path: &Path) -> Result<Vocabulary> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, e))?;
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Error::file(path, format!("is not JSON: {e}")))?;
+        let refuse = |what: String| {
+            Err(Error::file(path, format!("{what}; Kindling reads BERT-style WordPiece tokenizers only")))
+        };
+        let model = &json["model"];
+        if model["type"] != "WordPiece" {
+            return refuse(format!("has a {} model", model["type"]));
+        }
+        if !model["continuing_subword_prefix"].is_null() && model["continuing_subword_prefix"] != "##" {
+            return refuse(format!("marks pieces inside words with {}", model["continuing_subword_prefix"]));
+        }
+        let normalizer = &json["normalizer"];
+        if !normalizer.is_null() && normalizer["type"] != "BertNormalizer" {
+            return refuse(format!("has a {} normalizer", normalizer["type"]));
+        }
+        let pre = &json["pre_tokenizer"];
+        if !pre.is_null() && pre["type"] != "BertPreTokenizer" {
+            return refuse(format!("has a {} pre-tokenizer", pre["type"]));
+        }
+        let Some(vocab) = model["vocab"].as_object() else {
+            return Err(Error::file(path, "has no model.vocab (token → id)"));
+        };
+        let mut tokens = vec![String::new(); vocab.len()];
+        for (token, id) in vocab {
+            match id.as_u64().map(|i| i as usize) {
+                Some(i) if i < tokens.len() => tokens[i] = token.clone(),
+                _ => return Err(Error::file(path, format!("model.vocab gives {token:?} the id {id}, out of range"))),
+            }
+        }
+        let lowercase = normalizer["lowercase"].as_bool().unwrap_or(false);
+        Ok(Vocabulary { tokens, lowercase })
     }
 
     pub fn new(tokens: Vec<String>) -> Vocabulary {
@@ -78,19 +118,28 @@ impl<'a> Tokenizer<'a> {
 
     /// The ids of one text, `[CLS]` … `[SEP]` included, at most `longest` of them.
     pub fn ids(&self, text: &str, longest: usize) -> Vec<i64> {
+        self.ids_cut(text, longest).0
+    }
+
+    /// The ids of one text, at most `longest`, and whether the text had more.
+    pub fn ids_cut(&self, text: &str, longest: usize) -> (Vec<i64>, bool) {
         let room = longest.saturating_sub(if self.ends.is_some() { 2 } else { 0 });
         let mut out: Vec<i64> = Vec::new();
+        let mut cut = false;
         for word in words(text, self.vocabulary.lowercase) {
             if out.len() >= room {
+                cut = true;
                 break;
             }
             self.pieces(&word, &mut out);
         }
+        cut |= out.len() > room;
         out.truncate(room);
-        match self.ends {
+        let ids = match self.ends {
             Some((cls, sep)) => std::iter::once(cls).chain(out).chain(std::iter::once(sep)).collect(),
             None => out,
-        }
+        };
+        (ids, cut)
     }
 
     /// Rows of ids padded to the longest one: (the ids row after row, the row length).
@@ -142,7 +191,7 @@ impl<'a> Tokenizer<'a> {
 fn words(text: &str, lowercase: bool) -> Vec<String> {
     let mut spaced = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c == '\0' || c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()) {
+        if c == '\0' || c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()) || is_format(c) {
             continue;
         }
         if is_cjk(c) {
@@ -184,10 +233,18 @@ fn is_punctuation(c: char) -> bool {
         || matches!(c as u32, 0x2010..=0x2027 | 0x2030..=0x205E | 0x3001..=0x3003 | 0x3008..=0x3011 | 0xFF01..=0xFF0F)
 }
 
+/// Invisible format characters (Unicode's Cf: soft hyphen, zero-width joiner, direction
+/// marks, byte-order mark), which BERT's text cleaning drops as it drops control characters.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E
+        | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE0001 | 0xE0020..=0xE007F)
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2B73F
-        | 0x2B740..=0x2B81F | 0x2B820..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
+        | 0x2B740..=0x2B81F | 0x2B920..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
 }
 
 #[cfg(test)]
