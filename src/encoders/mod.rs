@@ -9,9 +9,12 @@
 
 pub mod bert;
 pub mod catalog;
+pub mod efficientnet;
 pub mod linalg;
+pub mod resize;
 pub mod sentence;
 pub mod tensors;
+pub mod timm;
 pub mod vector_cache;
 pub mod wordpiece;
 
@@ -40,18 +43,21 @@ impl Input {
 /// A loaded encoder.
 pub enum Network {
     Text(sentence::TextEncoder),
+    Image(timm::ImageEncoder),
 }
 
 impl Network {
     pub fn input(&self) -> Input {
         match self {
             Network::Text(_) => Input::Texts,
+            Network::Image(_) => Input::Images,
         }
     }
 
     pub fn width(&self) -> usize {
         match self {
             Network::Text(t) => t.width(),
+            Network::Image(i) => i.width(),
         }
     }
 }
@@ -117,9 +123,7 @@ pub fn load(dir: &Path) -> Result<Arc<Network>> {
     }
     let network = Arc::new(match input_of(dir)? {
         Input::Texts => Network::Text(sentence::TextEncoder::open(dir)?),
-        Input::Images => {
-            return Err(Error::file(dir, "holds an image encoder; this build of Kindling runs text encoders only"));
-        }
+        Input::Images => Network::Image(timm::ImageEncoder::open(dir)?),
     });
     let mut loaded = LOADED.lock().unwrap_or_else(|p| p.into_inner());
     // Big models: keep the last two loaded.

@@ -56,6 +56,16 @@ impl Tensors {
         [name.to_string(), prefixed].into_iter().find(|n| names.contains(n))
     }
 
+    /// The shape of tensor `name`.
+    pub fn shape(&self, name: &str) -> Result<Vec<usize>> {
+        let found = self.resolve(name).ok_or_else(|| {
+            Error::file(&self.path, format!("has no tensor {name}: the snapshot is incomplete or of another model"))
+        })?;
+        let view = self.view();
+        let t = view.tensor(&found).map_err(|e| Error::file(&self.path, format!("tensor {found}: {e}")))?;
+        Ok(t.shape().to_vec())
+    }
+
     /// The tensor `name` as f32 values, refused unless its shape is `shape`.
     pub fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
         let Some(found) = self.resolve(name) else {

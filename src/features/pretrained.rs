@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::scaler::Scaler;
-use super::{Inputs, Matrix};
+use super::{Inputs, Matrix, image};
 use crate::encoders::vector_cache::{self, VectorCache};
 use crate::encoders::{self, Input, Network, catalog};
 use crate::error::{Error, Result};
@@ -125,6 +125,7 @@ impl Pretrained {
         let mut cut = 0;
         let max_tokens = match network.as_ref() {
             Network::Text(t) => t.max_tokens,
+            Network::Image(_) => 0,
         };
         if !todo.is_empty() {
             progress.stage(&what, Some(todo.len() as u64));
@@ -135,6 +136,14 @@ impl Pretrained {
                         let (v, c) = t.encode(&refs);
                         cut += c;
                         v
+                    }
+                    (Inputs::Files(files), Network::Image(encoder)) => {
+                        use rayon::prelude::*;
+                        let images = batch
+                            .par_iter()
+                            .map(|&i| image::open(&files[i]).map(|img| img.to_rgb8()))
+                            .collect::<Result<Vec<_>>>()?;
+                        encoder.encode(&images)
                     }
                     _ => return Err(Error::internal("encoder and samples of different kinds")),
                 };
