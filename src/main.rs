@@ -294,6 +294,12 @@ enum Command {
         json: bool,
     },
     /// Print a shell completion script: `kindling completions bash > /etc/bash_completion.d/kindling`
+    /// The pre-trained encoders Kindling knows by name: what they take, their size, licence, and
+    /// whether they are on disk (a known one is fetched on first use)
+    Encoders {
+        #[arg(long)]
+        json: bool,
+    },
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -320,7 +326,7 @@ struct VectorsArgs {
     #[arg(long, default_value = "auto")]
     features: String,
     /// Embed with a pre-trained encoder: a known name (`kindling encoders`), a Hugging Face snapshot folder, or a TorchScript file (torch feature)
-    #[arg(long, value_name = "PATH.pt", conflicts_with = "features")]
+    #[arg(long, value_name = "NAME|DIR|PATH.pt", conflicts_with = "features")]
     encoder: Option<PathBuf>,
 }
 
@@ -352,7 +358,7 @@ struct TrainArgs {
     #[arg(long)]
     no_augment: bool,
     /// Featurize with a pre-trained encoder: a known name (`kindling encoders`), a Hugging Face snapshot folder, or a TorchScript file (torch feature)
-    #[arg(long, value_name = "PATH.pt")]
+    #[arg(long, value_name = "NAME|DIR|PATH.pt")]
     encoder: Option<PathBuf>,
     /// Where the GPU models (linear, mlp, cnn) train: auto (CUDA when there is a GPU), cpu, cuda
     #[arg(long, default_value = "auto", value_parser = device())]
@@ -400,6 +406,10 @@ struct InitArgs {
     /// comma-separated or repeated. Kept as `[features] exclude` in kindling.toml
     #[arg(long, value_delimiter = ',')]
     exclude: Vec<String>,
+    /// A pre-trained encoder for the features: a known name (`kindling encoders`) or a
+    /// Hugging Face snapshot folder. Kept as `[features] encoder` in kindling.toml
+    #[arg(long)]
+    encoder: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -564,6 +574,7 @@ fn main() {
         },
         Command::Live { dir, json } => cli::live::refit(&dir, json),
         Command::Queue { dir, order, limit, json } => cli::live::queue(&dir, &order, limit, json),
+        Command::Encoders { json } => cli::encoders::list(json),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -676,6 +687,7 @@ impl InitArgs {
             labels_from_folders: self.labels_from_folders,
             multi_label: self.multi_label,
             exclude: self.exclude,
+            encoder: self.encoder,
         }
     }
 }

@@ -11,7 +11,7 @@ const LIBRARY: &[&[&str]] = &[
     &["error"],
     &["atomic", "natural", "text", "progress", "settings"],
     &["data"],
-    &["labels"],
+    &["labels", "encoders"],
     &["features"],
     &["models"],
     &["augment"],

@@ -59,6 +59,12 @@ impl<'a> Augmenter<'a> {
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
+            (Featurizer::Pretrained(f), Inputs::Files(files)) => {
+                let rows = each_sample("augmenting images", train, progress, |k, i| {
+                    f.features_of(&image_copies(files, k, i)?)
+                })?;
+                Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
+            }
             (Featurizer::Audio(f), Inputs::Files(files)) => {
                 let rows = each_sample("augmenting clips", train, progress, |k, i| {
                     let (samples, rate) = crate::features::audio::read_mono(&files[i])?;
@@ -67,7 +73,7 @@ impl<'a> Augmenter<'a> {
                 })?;
                 Ok((Matrix::dense(jobs.len(), f.width(), rows), classes))
             }
-            (Featurizer::Tfidf(_) | Featurizer::Encoder(_), Inputs::Texts(texts)) => {
+            (Featurizer::Tfidf(_) | Featurizer::Encoder(_) | Featurizer::Pretrained(_), Inputs::Texts(texts)) => {
                 progress.stage("augmenting texts", None);
                 let mut by_class: HashMap<usize, Vec<usize>> = HashMap::new();
                 (0..train.len()).for_each(|k| by_class.entry(y[k]).or_default().push(k));

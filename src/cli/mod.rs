@@ -4,6 +4,7 @@ pub mod augment;
 pub mod classes;
 pub mod demo;
 pub mod embed;
+pub mod encoders;
 pub mod info;
 pub mod init;
 pub mod labels;

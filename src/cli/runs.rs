@@ -24,8 +24,13 @@ pub fn train(dir: &Path, options: &TrainOptions, as_json: bool) -> Result<()> {
     }
     let r = &trained.record;
     let m = &trained.metrics;
-    let mut text =
-        format!("run {} ({} on {} features, {:.1} s)\n", trained.run, r.model, r.features, r.seconds.unwrap_or(0.0));
+    let mut text = format!(
+        "run {} ({} on {} features, {:.1} s)\n",
+        trained.run,
+        r.model,
+        r.features_said(),
+        r.seconds.unwrap_or(0.0)
+    );
     text += &format!(
         "trained on {}, scored on {} ({} split)\n",
         super::output::count(r.dataset.train as u64, "sample"),
@@ -105,7 +110,7 @@ pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<
     let mut text = format!(
         "run {id}: {} on {} features, seed {}\n{} samples, {} labelled; trained on {}, scored on {} ({} split)\n\n",
         record.model,
-        record.features,
+        record.features_said(),
         record.seed,
         record.dataset.samples,
         record.dataset.labelled,

@@ -43,6 +43,12 @@ impl Embedder {
         Ok(Embedder::Pretrained(spec.to_string_lossy().into_owned()))
     }
 
+    /// What `[live] features` means for the live model, the queue, the Map pane and similar
+    /// samples: the featurizer it names, or for `auto` the project's encoder when it has one.
+    pub fn live(config: &crate::project::config::Config) -> Result<Embedder> {
+        Embedder::choose(&config.live.features, None, config.source.kind, &config.features)
+    }
+
     /// Its name in cache files and messages: the featurizer's, or `encoder`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -137,8 +137,14 @@ pub fn locate(spec: &str, fetch: bool, progress: &dyn Progress) -> Result<PathBu
     if known.on_disk() {
         return Ok(known.dir());
     }
-    if !fetch {
-        return Err(missing(known, "it is not on disk yet"));
+    let offline = std::env::var_os("KINDLING_OFFLINE").is_some_and(|v| !v.is_empty() && v != "0");
+    if !fetch || offline {
+        let why = if offline {
+            "it is not on disk, and KINDLING_OFFLINE forbids fetching it"
+        } else {
+            "it is not on disk yet"
+        };
+        return Err(missing(known, why));
     }
     download(known, progress)?;
     Ok(known.dir())

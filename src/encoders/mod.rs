@@ -15,6 +15,7 @@ pub mod resize;
 pub mod sentence;
 pub mod tensors;
 pub mod timm;
+pub mod tiny;
 pub mod vector_cache;
 pub mod wordpiece;
 
@@ -133,3 +134,6 @@ pub fn load(dir: &Path) -> Result<Arc<Network>> {
     loaded.push((hash, network.clone()));
     Ok(network)
 }
+
+#[cfg(test)]
+mod tests;

@@ -93,6 +93,17 @@ impl Pretrained {
         Ok(Matrix::dense(inputs.len(), self.width, values))
     }
 
+    /// Standardized vectors of images in memory (augmented copies), not cached.
+    pub fn features_of(&self, images: &[::image::RgbImage]) -> Result<Vec<Vec<f32>>> {
+        let network = self.network()?;
+        let Network::Image(encoder) = network.as_ref() else {
+            return Err(Error::internal("a text encoder got images"));
+        };
+        let mut rows = encoder.encode(images);
+        rows.iter_mut().for_each(|r| self.scaler.apply(r));
+        Ok(rows)
+    }
+
     /// The snapshot, refused when its content is no longer what the run was trained with.
     fn network(&self) -> Result<std::sync::Arc<Network>> {
         let now = encoders::content_hash(&self.dir)?;
@@ -166,4 +177,44 @@ impl Pretrained {
 /// Whether `spec` names a TorchScript module (a file) rather than a snapshot or known name.
 pub fn is_torchscript(spec: &std::path::Path) -> bool {
     spec.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoders::tiny;
+    use crate::progress::Silent;
+
+    #[test]
+    fn raw_vectors_are_the_encoders_own_cached_per_sample_and_a_changed_snapshot_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = dir.path().join("mini");
+        tiny::write_sentence_bert(&snapshot, 11, 16).unwrap();
+        let spec = snapshot.to_string_lossy().into_owned();
+        let texts = Inputs::Texts(vec!["the cat sat".into(), "a dog".into(), "the mat".into(), "c b a".into()]);
+        let p = Pretrained::open(&spec, true, &Silent).unwrap();
+        let raw = p.raw(&texts, &Silent).unwrap().values;
+        let network = encoders::load(&snapshot).unwrap();
+        let Network::Text(t) = network.as_ref() else { panic!("a text encoder") };
+        let direct: Vec<f32> = t.encode(&["the cat sat", "a dog", "the mat", "c b a"]).0.concat();
+        assert_eq!(raw, direct, "embed gives the encoder's own vectors");
+        let norms: Vec<f32> = raw.chunks(p.width()).map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt()).collect();
+        assert!(norms.iter().all(|n| (n - 1.0).abs() < 1e-5), "normalized as modules.json says: {norms:?}");
+        let cache = VectorCache::open(&catalog::cache_root().join("vectors"), &p.content, p.width());
+        assert!(cache.get(&vector_cache::key_of_text("a dog")).is_some(), "kept per sample");
+
+        let (fitted, x) = Pretrained::fit_transform(&spec, &texts, &[0, 1, 2], &Silent).unwrap();
+        let column: Vec<f32> = (0..3).map(|i| x.row(i).get(0)).collect();
+        assert!(column.iter().sum::<f32>().abs() < 1e-4, "standardized on the training rows: {column:?}");
+        let saved: Pretrained = postcard::from_bytes(&postcard::to_allocvec(&fitted).unwrap()).unwrap();
+        assert_eq!(saved.transform(&texts, &Silent).unwrap(), x, "a saved run gives the same rows");
+
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        tiny::write_sentence_bert(&snapshot, 12, 16).unwrap();
+        let e = saved.transform(&texts, &Silent).unwrap_err().to_string();
+        assert!(e.contains("mini") && e.contains("train again"), "{e}");
+        let images = Inputs::Files(vec![dir.path().join("x.png")]);
+        let e = Pretrained::fit_transform(&spec, &images, &[0], &Silent).unwrap_err().to_string();
+        assert!(e.contains("encodes texts") && e.contains("images"), "{e}");
+    }
 }

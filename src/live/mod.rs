@@ -16,7 +16,6 @@ use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::eval::predictions::{Prediction, Predictions};
 use crate::eval::split;
-use crate::features::Method;
 use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
 use crate::progress::{Progress, Silent};
 use crate::project::Project;
@@ -63,13 +62,12 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let started = Instant::now();
     let settings = &project.config.live;
     settings.validate()?;
-    let kind = project.config.source.kind;
     let model_kind = ModelKind::parse(&settings.model)?;
-    let method = Method::choose(&settings.features, kind)?;
+    let embedder = Embedder::live(&project.config)?;
     let mut dataset = Dataset::load(project)?;
     let classes = project.config.class_names();
     enough_classes_in(&dataset, &dataset.labelled(), false)?;
-    let rows = crate::embed::all_rows(project, &dataset, &Embedder::Features(method), progress)?;
+    let rows = crate::embed::all_rows(project, &dataset, &embedder, progress)?;
     if rows.kept.len() < dataset.ids.len() {
         dataset.keep(&rows.kept)?;
     }
@@ -103,7 +101,7 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
         accuracy,
         seconds: started.elapsed().as_secs_f64(),
         model: model_kind.name().into(),
-        features: method.name().into(),
+        features: embedder.name().into(),
         skipped: rows.skipped,
         leaks,
     };

@@ -107,14 +107,24 @@ fn an_image_the_featurizer_cannot_read_is_left_out_and_named_once() {
     let dataset = Dataset::load(&project).unwrap();
     let whole = std::fs::read(images.join("05.png")).unwrap();
     std::fs::write(images.join("05.png"), &whole[..40]).unwrap();
-    let rows =
-        crate::embed::all_rows(&project, &dataset, &crate::embed::Embedder::Features(Method::Pixels), &Silent).unwrap();
+    let rows = crate::embed::all_rows(
+        &project,
+        &dataset,
+        &crate::embed::Embedder::Features(crate::features::Method::Pixels),
+        &Silent,
+    )
+    .unwrap();
     assert_eq!(rows.skipped.len(), 1, "{:?}", rows.skipped);
     assert!(rows.skipped[0].starts_with("05.png: cannot be read as an image"), "{}", rows.skipped[0]);
     assert_eq!(rows.kept, [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
     assert_eq!(rows.x.rows(), 11);
-    let again =
-        crate::embed::all_rows(&project, &dataset, &crate::embed::Embedder::Features(Method::Pixels), &Silent).unwrap();
+    let again = crate::embed::all_rows(
+        &project,
+        &dataset,
+        &crate::embed::Embedder::Features(crate::features::Method::Pixels),
+        &Silent,
+    )
+    .unwrap();
     assert_eq!((again.kept.len(), again.skipped.len()), (11, 0), "named once, not at every refit");
     let refit = refit(&project, &Silent).unwrap();
     assert_eq!(refit.labels, 4);

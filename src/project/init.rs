@@ -10,6 +10,7 @@ use crate::data::folder::{self, Unreadable};
 use crate::data::table::TableFormat;
 use crate::data::{self, Source, split};
 use crate::data::{SourceConfig, SourceKind};
+use crate::encoders::Input;
 use crate::error::{Error, Result};
 use crate::labels::store::{LABELS_FILE, LabelStore, Origin};
 use crate::progress::Progress;
@@ -29,6 +30,9 @@ pub struct InitOptions {
     pub multi_label: bool,
     /// Table columns left out of the features (`[features] exclude`).
     pub exclude: Vec<String>,
+    /// A pre-trained encoder for the features (`[features] encoder`): a known name or a
+    /// snapshot folder.
+    pub encoder: Option<String>,
 }
 
 #[derive(Debug)]
@@ -101,6 +105,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     } else if !opts.exclude.is_empty() {
         return Err(Error::user("--exclude names table columns; this source is a folder"));
     }
+    let encoder = check_encoder(opts.encoder.as_deref(), kind, &mut notes)?;
     let given = source.given_labels()?;
     let classes = choose_classes(opts, &given, &source)?;
     if let Some(file) = &opts.split_file {
@@ -129,7 +134,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
             .collect(),
         keys: Default::default(),
         label: Default::default(),
-        features: crate::features::Settings { exclude: opts.exclude.clone(), ..Default::default() },
+        features: crate::features::Settings { exclude: opts.exclude.clone(), encoder, ..Default::default() },
         augment: Default::default(),
         torch: Default::default(),
         live: Default::default(),
@@ -141,6 +146,50 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     let project = Project::open(&dir)?;
     source.save_cache(&project.cache_dir());
     Ok((project, InitReport { samples, unreadable, imported_labels: imported, notes }))
+}
+
+/// The encoder `--encoder` names (a folder made absolute), checked against the kind of
+/// data; without one, a text or image project hears that an encoder would help.
+fn check_encoder(spec: Option<&str>, kind: SourceKind, notes: &mut Vec<String>) -> Result<Option<String>> {
+    let texts_or_images = matches!(kind, SourceKind::Text | SourceKind::Images);
+    let Some(spec) = spec else {
+        if texts_or_images {
+            let fits = if kind == SourceKind::Text { "all-MiniLM-L6-v2" } else { "tf_efficientnet_lite0" };
+            notes.push(format!(
+                "a pre-trained encoder would help with few labels: `kindling encoders` lists them; set \
+                 [features] encoder = \"{fits}\" in kindling.toml (or init with --encoder)"
+            ));
+        }
+        return Ok(None);
+    };
+    if !texts_or_images {
+        return Err(Error::user(format!("--encoder takes image or text data; this source holds {}", kind.name())));
+    }
+    let path = Path::new(spec);
+    if path.is_dir() {
+        let input = crate::encoders::input_of(path)?;
+        let fits = matches!((input, kind), (Input::Texts, SourceKind::Text) | (Input::Images, SourceKind::Images));
+        if !fits {
+            return Err(Error::file(
+                path,
+                format!("holds an encoder of {}; this source holds {}", input.name(), kind.name()),
+            ));
+        }
+        let absolute = std::fs::canonicalize(path).map_err(|e| Error::file(path, e))?;
+        return Ok(Some(absolute.to_string_lossy().into_owned()));
+    }
+    match crate::encoders::catalog::find(spec) {
+        Some(k) if (k.input == Input::Texts) == (kind == SourceKind::Text) => Ok(Some(k.name.to_string())),
+        Some(k) => Err(Error::user(format!(
+            "encoder {} encodes {}; this source holds {}",
+            k.name,
+            k.input.name(),
+            kind.name()
+        ))),
+        None => Err(Error::user(format!(
+            "--encoder {spec}: neither a snapshot folder nor a known encoder (`kindling encoders` lists them)"
+        ))),
+    }
 }
 
 fn check_flags(opts: &InitOptions, source: &Path, config: &mut SourceConfig, notes: &mut Vec<String>) -> Result<()> {

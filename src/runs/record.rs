@@ -45,6 +45,9 @@ pub struct RunRecord {
     /// The sweep the run is part of, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<String>,
+    /// The pre-trained encoder the features came from: its name and content hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<String>,
     pub dataset: DatasetVersion,
     /// The project's kindling.toml when the run started.
     pub config: Config,
@@ -92,6 +95,15 @@ impl Versions {
 }
 
 impl RunRecord {
+    /// The features as a person reads them: the featurizer, or the encoder by name (a
+    /// snapshot folder by its last part).
+    pub fn features_said(&self) -> String {
+        let Some(encoder) = &self.encoder else { return self.features.clone() };
+        let name = encoder.rsplit_once(' ').map_or(encoder.as_str(), |(name, _)| name);
+        let short = std::path::Path::new(name).file_name().map_or(name.into(), |n| n.to_string_lossy());
+        format!("encoder {short}")
+    }
+
     pub fn read(run_dir: &Path) -> Result<RunRecord> {
         let path = run_dir.join(RECORD_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;

@@ -22,6 +22,7 @@ use crate::eval::metrics::{self, Metrics};
 use crate::eval::predictions::{self, PREDICTIONS_FILE};
 use crate::eval::split;
 use crate::features::encoder::Encoder;
+use crate::features::pretrained::Pretrained;
 use crate::features::{Featurizer, Inputs, Method, Settings};
 use crate::models::{Device, Fit, Model, ModelKind, Probabilities, augments_per_epoch};
 use crate::progress::Progress;
@@ -76,12 +77,19 @@ pub struct Trained {
 /// `failed` with the reason.
 pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress) -> Result<Trained> {
     let kind = project.config.source.kind;
+    // The project's encoder is what `auto` features mean.
+    let mut resolved = options.clone();
+    if resolved.encoder.is_none()
+        && resolved.features == "auto"
+        && matches!(kind, SourceKind::Images | SourceKind::Text)
+    {
+        resolved.encoder = project.config.features.encoder.as_ref().map(PathBuf::from);
+    }
+    let options = &resolved;
     options.model.available()?;
     let method = match &options.encoder {
         Some(_) if !matches!(kind, SourceKind::Images | SourceKind::Text) => {
-            return Err(Error::user(
-                "--encoder takes image or text projects (a TorchScript module over images or token ids)",
-            ));
+            return Err(Error::user("--encoder takes image or text projects"));
         }
         Some(_) if options.features != "auto" => {
             return Err(Error::user("--encoder is the featurizer: leave out --features"));
@@ -135,6 +143,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
         versions: Versions::current(),
         notes: Vec::new(),
         sweep: options.sweep.clone(),
+        encoder: None,
         timing: None,
     };
     active::begin(&record, &dir)?;
@@ -294,6 +303,9 @@ fn fit_and_score(
         torch: &project.config.torch,
     };
     let Fitted { model, featurizer, probs, timing } = fit_once(&data.inputs, &y, &split.train, &settings, progress)?;
+    if let Featurizer::Pretrained(p) = &featurizer {
+        record.encoder = Some(format!("{} {}", p.name, p.content));
+    }
     record.device = model.device();
     record.timing = Some(timing);
     if let Featurizer::Table(t) = &featurizer
@@ -351,6 +363,11 @@ fn fit_once(
 ) -> Result<Fitted> {
     // An encoder is costly to run: it encodes every sample once, not the training ones twice.
     let (featurizer, x) = match &settings.options.encoder {
+        Some(spec) if !crate::features::pretrained::is_torchscript(spec) => {
+            let spec = spec.to_string_lossy();
+            let (encoder, x) = Pretrained::fit_transform(&spec, inputs, train, progress)?;
+            (Featurizer::Pretrained(encoder), x)
+        }
         Some(path) => {
             let max_tokens = settings.features.max_tokens;
             let (encoder, x) = Encoder::fit_transform(path, inputs, train, max_tokens, progress)?;

@@ -24,8 +24,8 @@ const CLUSTERS: usize = 8;
 /// `progress` hears the vectors' stages and the projection's.
 pub fn data(root: &Path, neighbours: bool, progress: &dyn kindling::progress::Progress) -> Result<MapData> {
     let project = Project::open(root)?;
-    let method = kindling::features::Method::choose(&project.config.live.features, project.config.source.kind)?;
-    let (vectors, _) = embed::vectors(&project, &embed::Embedder::Features(method), progress)?;
+    let embedder = embed::Embedder::live(&project.config)?;
+    let (vectors, _) = embed::vectors(&project, &embedder, progress)?;
     let projection = if neighbours { Projection::choose("auto", vectors.len())? } else { Projection::Pca };
     let points = embed::map::cached_project(root, &vectors, projection, progress)?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();
@@ -66,7 +66,7 @@ pub fn data(root: &Path, neighbours: bool, progress: &dyn kindling::progress::Pr
         index: Default::default(),
         suggested,
         suggested_names,
-        features: method.name().to_string(),
+        features: embedder.name().to_string(),
         projection,
     })
 }

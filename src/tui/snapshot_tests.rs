@@ -384,6 +384,7 @@ fn fixture_run_of(
         seconds: Some(1.5),
         classes: classes.clone(),
         sweep: None,
+        encoder: None,
         timing: None,
         dataset: DatasetVersion {
             fingerprint: "0123456789abcdef0123".into(),

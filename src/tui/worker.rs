@@ -133,8 +133,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 let result = Project::open(&root)
                     .and_then(|p| {
                         // The live model's featurizer: its vectors are cached already.
-                        let method = kindling::features::Method::choose(&p.config.live.features, p.config.source.kind)?;
-                        let embedder = kindling::embed::Embedder::Features(method);
+                        let embedder = kindling::embed::Embedder::live(&p.config)?;
                         // The cached rows when there are (a refit keeps them fresh); reading the
                         // whole data again for each `n` only when there are none.
                         let vectors = match kindling::embed::cached(&root, &embedder) {

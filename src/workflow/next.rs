@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::queue::{self, Order, cold_start};
 use crate::embed::Embedder;
 use crate::error::Result;
-use crate::features::Method;
 use crate::live::{Guess, guess, refit, state};
 use crate::progress::Progress;
 use crate::project::Project;
@@ -79,8 +78,7 @@ pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progre
 /// The first `limit` samples to label before any model: unlabelled samples of the training
 /// split spread over the data (the featurizer of `[live]`).
 fn cold_start(project: &Project, limit: usize, progress: &dyn Progress) -> Result<Next> {
-    let method = Method::choose(&project.config.live.features, project.config.source.kind)?;
-    let (vectors, _) = crate::embed::vectors(project, &Embedder::Features(method), progress)?;
+    let (vectors, _) = crate::embed::vectors(project, &Embedder::live(&project.config)?, progress)?;
     let source = project.source()?;
     let held_out = source.held_out_ids()?;
     let labels: HashMap<String, String> = project.labels()?.current()?.into_iter().collect();

@@ -231,8 +231,11 @@ pub fn build(
         .then(|| {
             // The rows of the featurizer the live model last used (its state, read above).
             let features = &live.as_ref()?.refit.features;
-            let method = crate::features::Method::ALL.into_iter().find(|m| m.name() == features.as_str())?;
-            crate::embed::cached(project_root, &crate::embed::Embedder::Features(method))
+            let embedder = match crate::features::Method::ALL.into_iter().find(|m| m.name() == features.as_str()) {
+                Some(method) => crate::embed::Embedder::Features(method),
+                None => crate::embed::Embedder::live(&crate::project::Project::open(project_root).ok()?.config).ok()?,
+            };
+            crate::embed::cached(project_root, &embedder)
         })
         .flatten();
     let arranged = match vectors {

@@ -8,6 +8,7 @@ mod demo;
 mod drift;
 mod durability;
 mod embed;
+mod encoders;
 mod init;
 mod labels;
 mod live;
@@ -29,8 +30,20 @@ pub fn kindling(args: &[&str]) -> Run {
     kindling_in(Path::new("."), args)
 }
 
+/// Where the binaries the tests run keep encoders and their vectors (never the user's own
+/// cache), and no encoder is ever fetched.
+pub fn test_cache() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("kindling-cli-tests-{}", std::process::id()))
+}
+
 pub fn kindling_in(cwd: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_kindling")).args(args).current_dir(cwd).output().unwrap();
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(args)
+        .current_dir(cwd)
+        .env("KINDLING_CACHE_DIR", test_cache())
+        .env("KINDLING_OFFLINE", "1")
+        .output()
+        .unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -56,6 +69,8 @@ fn piped(args: &[&str], input: &str) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
         .args(args)
+        .env("KINDLING_CACHE_DIR", test_cache())
+        .env("KINDLING_OFFLINE", "1")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

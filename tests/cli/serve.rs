@@ -16,6 +16,8 @@ impl Server {
             .args(["serve"])
             .args(args)
             .args(["--port", "0"])
+            .env("KINDLING_CACHE_DIR", test_cache())
+            .env("KINDLING_OFFLINE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -58,7 +60,7 @@ impl Drop for Server {
 
 /// Every line of `predict`'s CSV equals the server's answer for the same input to the last
 /// digit; `item` says which answer a line is, from its row number and id.
-fn same_as_predict(expected: &str, predictions: &[serde_json::Value], item: impl Fn(usize, &str) -> usize) {
+pub fn same_as_predict(expected: &str, predictions: &[serde_json::Value], item: impl Fn(usize, &str) -> usize) {
     let mut lines = expected.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let mut compared = 0;
