@@ -112,10 +112,12 @@ def peer_features(kind, ids, raw, train_ids):
     return StandardScaler().fit(np.array([raw[i] for i in train_ids], dtype=float)).transform(x)
 
 
-def make_project(kindling, work, name, source, kind, classes, split_rows):
+def make_project(kindling, work, name, source, kind, classes, split_rows, encoder=None):
     project = os.path.join(work, name)
     shutil.rmtree(project, ignore_errors=True)
     args = ["init", project, "--source", source, "--kind", kind, "--classes", ",".join(classes)]
+    if encoder:
+        args += ["--encoder", encoder]
     if split_rows is not None:
         split = os.path.join(work, f"{name}.split.csv")
         with open(split, "w", newline="") as fh:
@@ -150,7 +152,7 @@ def walk_kindling(kindling, args, set_name, source, kind, ids, truth, train, tes
     os.makedirs(work, exist_ok=True)
     classes = sorted(set(truth.values()))
     rows = [(i, "test") for i in test] + [(i, "train") for i in train] if with_split else None
-    project = make_project(kindling, work, "p", source, kind, classes, rows)
+    project = make_project(kindling, work, "p", source, kind, classes, rows, args.encoder.get(kind))
     rng = random.Random(seed)
     pool = list(train)
     rng.shuffle(pool)
@@ -211,7 +213,10 @@ def main():
     ap.add_argument("--sets", default="man,digits,cancer")
     ap.add_argument("--split", default="both")
     ap.add_argument("--rounds", type=int, default=8)
+    ap.add_argument("--text-encoder", help="a known encoder or snapshot folder: the text projects' features")
+    ap.add_argument("--image-encoder", help="the same for the image projects")
     args = ap.parse_args()
+    args.encoder = {"text": args.text_encoder, "images": args.image_encoder}
     args.kindling = os.path.abspath(args.kindling)
     orders = args.orders.split(",")
     splits = {"both": [True, False], "with": [True], "without": [False]}[args.split]
@@ -235,8 +240,9 @@ def main():
                           f"{' '.join(f'{a:.3f}' for a in curves[order][-1])}", file=sys.stderr, flush=True)
                 curves["sklearn margin"].append(walk_peer(kind, ids, raw, truth, train, test, seed, rounds))
             labels = [START + BATCH * r for r in range(rounds + 1)]
+            features = f", encoder {os.path.basename(args.encoder[kind])}" if args.encoder.get(kind) else ""
             print(f"\n### {set_name}, {'held-out split labelled first' if with_split else 'no split in the project'}"
-                  f" ({args.seeds} seeds)\n")
+                  f" ({args.seeds} seeds{features})\n")
             print("| order | " + " | ".join(str(n) for n in labels) + " |")
             print("|---|" + "---|" * len(labels))
             mean = {o: np.mean(np.array(c), axis=0) for o, c in curves.items()}

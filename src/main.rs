@@ -214,6 +214,10 @@ enum Command {
         /// Start no run after this long: 90s, 10m, 1h
         #[arg(long)]
         budget: Option<String>,
+        /// A pre-trained encoder for the `encoder` features (a known name or a snapshot folder);
+        /// given alone, every model is swept on its vectors
+        #[arg(long, value_name = "NAME|DIR")]
+        encoder: Option<String>,
         /// Print the sweep as one JSON object
         #[arg(long)]
         json: bool,
@@ -604,10 +608,10 @@ fn main() {
         }
         Command::Runs { dir, sweep: Some(id), json } => cli::sweep::leaderboard(&dir, &id, json),
         Command::Runs { dir, sweep: None, json } => cli::runs::list(&dir, json),
-        Command::Sweep { dir, models, features, folds, seed, budget, json } => {
+        Command::Sweep { dir, models, features, folds, seed, budget, encoder, json } => {
             let budget = budget.as_deref().map(cli::sweep::parse_budget).transpose();
             budget.and_then(|budget| {
-                let options = kindling::runs::sweep::SweepOptions { models, features, folds, seed, budget };
+                let options = kindling::runs::sweep::SweepOptions { models, features, folds, seed, budget, encoder };
                 cli::sweep::run(&dir, &options, json)
             })
         }

@@ -8,6 +8,8 @@ pub trait Progress: Sync {
     fn advance(&self, done: u64);
     /// The current stage is over.
     fn finish(&self) {}
+    /// Something the user should read once (texts cut to an encoder's longest input).
+    fn note(&self, _text: &str) {}
     /// An iterative fit reached `step` with training loss `value` (for loss curves).
     fn loss(&self, _step: u64, _value: f64) {}
     /// A network finished an epoch: training loss, validation accuracy (when samples were

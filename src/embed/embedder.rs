@@ -94,16 +94,6 @@ impl Embedder {
             Embedder::Pretrained(spec) => {
                 let encoder = Pretrained::open(spec, matches!(inputs, Inputs::Texts(_)), progress)?;
                 let encoded = encoder.raw(inputs, progress)?;
-                if encoded.cut > 0 {
-                    progress.stage(
-                        &format!(
-                            "{} text(s) longer than {} tokens: their first {} were encoded",
-                            encoded.cut, encoded.max_tokens, encoded.max_tokens
-                        ),
-                        None,
-                    );
-                    progress.finish();
-                }
                 Ok(Matrix::dense(inputs.len(), encoder.width(), encoded.values))
             }
         }

@@ -68,7 +68,7 @@ impl Config {
                 c.hidden_act
             ));
         }
-        if c.num_attention_heads == 0 || c.hidden_size % c.num_attention_heads != 0 {
+        if c.num_attention_heads == 0 || !c.hidden_size.is_multiple_of(c.num_attention_heads) {
             return refuse(format!(
                 "has hidden_size {} not divisible into {} heads",
                 c.hidden_size, c.num_attention_heads

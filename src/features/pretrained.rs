@@ -164,6 +164,13 @@ impl Pretrained {
             }
             progress.finish();
         }
+        if cut > 0 {
+            // Said once: texts read from the cache are not counted again.
+            progress.note(&format!(
+                "{cut} text(s) longer than {max_tokens} tokens: their first {max_tokens} were encoded (the encoder's \
+                 limit)"
+            ));
+        }
         let mut data = Vec::with_capacity(inputs.len() * self.width);
         for key in &keys {
             data.extend_from_slice(

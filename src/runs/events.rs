@@ -121,6 +121,10 @@ impl Progress for Both<'_> {
         self.0.finish();
         self.1.finish();
     }
+    fn note(&self, text: &str) {
+        self.0.note(text);
+        self.1.note(text);
+    }
     fn loss(&self, step: u64, value: f64) {
         self.0.loss(step, value);
         self.1.loss(step, value);

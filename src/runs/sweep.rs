@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::train::{self, TrainOptions};
+use crate::data::SourceKind;
 use crate::error::{Error, Result};
 use crate::features::Method;
 use crate::models::ModelKind;
@@ -34,6 +35,9 @@ pub struct SweepOptions {
     pub seed: u64,
     /// No run starts once this much time has passed.
     pub budget: Option<Duration>,
+    /// A pre-trained encoder for the `encoder` features (else the project's `[features]
+    /// encoder`); given alone, the sweep is over the encoder's vectors.
+    pub encoder: Option<String>,
 }
 
 /// One row of the leaderboard.
@@ -89,11 +93,25 @@ pub fn plan(project: &Project, options: &SweepOptions) -> Result<(Pairs, Vec<Str
         chosen.sort_by_key(|m| BY_COST.iter().position(|c| c == m).unwrap_or(BY_COST.len()));
         chosen
     };
-    let methods: Vec<Method> = if all(&options.features) {
+    let encoder = sweep_encoder(project, options);
+    let only_encoder = options.encoder.is_some() && options.features.iter().all(|f| f == "auto");
+    let mut methods: Vec<Method> = if only_encoder {
+        Vec::new()
+    } else if all(&options.features) {
         Method::ALL.into_iter().filter(|m| Method::choose(m.name(), kind).is_ok()).collect()
     } else {
-        options.features.iter().map(|f| Method::choose(f, kind)).collect::<Result<_>>()?
+        options.features.iter().filter(|f| *f != "encoder").map(|f| Method::choose(f, kind)).collect::<Result<_>>()?
     };
+    let wants_encoder = only_encoder || options.features.iter().any(|f| f == "encoder") || all(&options.features);
+    match (&encoder, wants_encoder) {
+        (Some(_), true) if matches!(kind, SourceKind::Text | SourceKind::Images) => methods.push(Method::Encoder),
+        (None, true) if options.features.iter().any(|f| f == "encoder") => {
+            return Err(Error::user(
+                "--features encoder: this project names no encoder; give --encoder NAME or set [features] encoder",
+            ));
+        }
+        _ => {}
+    }
     let (mut pairs, mut left_out) = (Vec::new(), Vec::new());
     for &model in &models {
         for &method in &methods {
@@ -109,6 +127,11 @@ pub fn plan(project: &Project, options: &SweepOptions) -> Result<(Pairs, Vec<Str
         return Err(Error::user(crate::models::boosting::NOT_FOR_SPARSE));
     }
     Ok((pairs, left_out))
+}
+
+/// The encoder a sweep's `encoder` features use: the one given, else the project's.
+fn sweep_encoder(project: &Project, options: &SweepOptions) -> Option<String> {
+    options.encoder.clone().or_else(|| project.config.features.encoder.clone())
 }
 
 /// Runs sweep `id` (from [`new_id`]); `said` hears of each run as it starts, with the time
@@ -143,9 +166,11 @@ pub fn run(
             method.name(),
             eta(started.elapsed(), i, pairs.len())
         ));
+        let encoder = (*method == Method::Encoder).then(|| sweep_encoder(project, options)).flatten();
         let train_options = TrainOptions {
             model: *model,
-            features: method.name().into(),
+            features: if encoder.is_some() { "auto".into() } else { method.name().into() },
+            encoder: encoder.map(std::path::PathBuf::from),
             seed: options.seed,
             folds: Some(options.folds),
             augment: false,

@@ -157,6 +157,9 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
         if let Some(curve) = learning_curve(&live.curve, area.width as usize) {
             lines.push(Line::from(Span::styled(curve, theme.fg("cyan"))));
         }
+        if let Some(tip) = encoder_tip(l.kind, &live.refit.features) {
+            lines.push(Line::from(Span::styled(tip, theme.dim())));
+        }
     }
     if let Some(run) = l.run.as_ref().filter(|_| l.live.is_none()) {
         lines.push(Line::from(Span::styled(format!("run {}", clip(run, area.width as usize - 4)), theme.dim())));
@@ -176,6 +179,18 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     }
     let block = Block::new().borders(ratatui::widgets::Borders::LEFT);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+/// One line where a text or image project's live model runs on built-in features: a
+/// pre-trained encoder needs far fewer labels.
+fn encoder_tip(kind: SourceKind, features: &str) -> Option<String> {
+    let name = match kind {
+        SourceKind::Text => "all-MiniLM-L6-v2",
+        SourceKind::Images => "tf_efficientnet_lite0",
+        _ => return None,
+    };
+    (features != "encoder")
+        .then(|| format!("fewer labels with an encoder: [features] encoder = \"{name}\" (kindling encoders)"))
 }
 
 /// Accuracy against labels over the past refits, as a row of block characters (the latest

@@ -9,11 +9,15 @@ use std::process::{Child, Command, Stdio};
 
 use kindling::models::{Device, ModelKind};
 
+/// How the Train pane names a pre-trained encoder among the features.
+pub const ENCODER_PREFIX: &str = "encoder ";
+
 /// What `kindling train` is launched with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Launch {
     /// `None`: a sweep of every CPU baseline (`kindling sweep`).
     pub model: Option<ModelKind>,
+    /// `auto`, a featurizer, or `encoder NAME` (ENCODER_PREFIX).
     pub features: String,
     pub folds: Option<usize>,
     pub seed: u64,
@@ -32,14 +36,23 @@ impl Launch {
     }
 
     /// The arguments after `kindling COMMAND DIR`.
+    /// The features as flags: `--features F`, or `--encoder NAME` for a pre-trained encoder.
+    fn feature_args(&self) -> [String; 2] {
+        match self.features.strip_prefix(ENCODER_PREFIX) {
+            Some(name) => ["--encoder".into(), name.into()],
+            None => ["--features".into(), self.features.clone()],
+        }
+    }
+
     pub fn args(&self) -> Vec<String> {
         let Some(model) = self.model else {
             let folds = self.folds.unwrap_or(SWEEP_FOLDS).to_string();
-            return ["--features", &self.features, "--folds", &folds, "--seed", &self.seed.to_string()]
-                .map(String::from)
-                .to_vec();
+            let mut args = self.feature_args().to_vec();
+            args.extend(["--folds".into(), folds, "--seed".into(), self.seed.to_string()]);
+            return args;
         };
-        let mut args = vec!["--model".into(), model.name().into(), "--features".into(), self.features.clone()];
+        let mut args = vec!["--model".into(), model.name().into()];
+        args.extend(self.feature_args());
         args.extend(["--seed".into(), self.seed.to_string()]);
         if let Some(k) = self.folds {
             args.extend(["--folds".into(), k.to_string()]);

@@ -54,7 +54,9 @@ pub struct Train {
     model: usize,
     features: usize,
     /// `auto` and the featurizers that fit the project's kind of data.
-    feature_names: Vec<&'static str>,
+    /// `auto`, the built-in featurizers that fit the data, then `encoder NAME` for each
+    /// known pre-trained encoder that does.
+    feature_names: Vec<String>,
     folds: usize,
     pub seed: u64,
     augment: bool,
@@ -77,8 +79,21 @@ const IDLE_LISTING: u64 = 5;
 
 impl Train {
     pub fn new(kind: SourceKind) -> Train {
-        let mut feature_names = vec!["auto"];
-        feature_names.extend(Method::ALL.iter().filter(|m| Method::choose(m.name(), kind).is_ok()).map(|m| m.name()));
+        let mut feature_names = vec!["auto".to_string()];
+        feature_names.extend(
+            Method::ALL.iter().filter(|m| Method::choose(m.name(), kind).is_ok()).map(|m| m.name().to_string()),
+        );
+        let takes = match kind {
+            SourceKind::Text => Some(kindling::encoders::Input::Texts),
+            SourceKind::Images => Some(kindling::encoders::Input::Images),
+            _ => None,
+        };
+        feature_names.extend(
+            kindling::encoders::catalog::KNOWN
+                .iter()
+                .filter(|k| Some(k.input) == takes)
+                .map(|k| format!("{}{}", super::launch::ENCODER_PREFIX, k.name)),
+        );
         Train {
             field: 0,
             model: ModelKind::ALL.iter().position(|m| *m == ModelKind::Logistic).unwrap_or(0),
@@ -354,6 +369,9 @@ pub(crate) mod tests {
         act(&mut t, Action::Right);
         assert_eq!(t.value(Field::Features), "tfidf", "only featurizers for texts are offered");
         act(&mut t, Action::Right);
+        assert_eq!(t.value(Field::Features), "encoder all-MiniLM-L6-v2", "then the text encoders");
+        act(&mut t, Action::Left);
+        act(&mut t, Action::Left);
         assert_eq!(t.value(Field::Features), "auto");
         t.field = 2;
         act(&mut t, Action::Right);
@@ -424,6 +442,27 @@ pub(crate) mod tests {
         assert_eq!(t.launch().args().join(" "), "--features auto --folds 5 --seed 0");
         act(&mut t, Action::Right);
         assert_eq!(t.launch().model, Some(ModelKind::ALL[0]), "and round again");
+    }
+
+    #[test]
+    fn the_features_field_offers_the_encoders_that_fit_the_data() {
+        let mut t = Train::new(SourceKind::Text);
+        t.field = Field::ALL.iter().position(|f| *f == Field::Features).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..t.feature_names.len() {
+            seen.push(t.value(Field::Features));
+            act(&mut t, Action::Right);
+        }
+        assert!(
+            seen.contains(&"tfidf".to_string()) && seen.contains(&"encoder all-MiniLM-L6-v2".to_string()),
+            "{seen:?}"
+        );
+        assert!(!seen.iter().any(|f| f.contains("efficientnet")), "no image encoder for texts: {seen:?}");
+        t.features = t.feature_names.iter().position(|f| f == "encoder bge-small-en-v1.5").unwrap();
+        assert_eq!(t.launch().args().join(" "), "--model logistic --encoder bge-small-en-v1.5 --seed 0");
+        let images = Train::new(SourceKind::Images);
+        assert!(images.feature_names.contains(&"encoder tf_efficientnet_lite0".to_string()));
+        assert!(!Train::new(SourceKind::Table).feature_names.iter().any(|f| f.starts_with("encoder")));
     }
 
     #[test]
