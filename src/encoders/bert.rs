@@ -104,12 +104,12 @@ pub struct Bert {
 }
 
 fn linear(t: &Tensors, name: &str, outputs: usize, inputs: usize) -> Result<Linear> {
-    Ok(Linear {
-        weight: t.get(&format!("{name}.weight"), &[outputs, inputs])?,
-        bias: Some(t.vector(&format!("{name}.bias"), outputs)?),
+    Ok(Linear::new(
+        t.get(&format!("{name}.weight"), &[outputs, inputs])?,
+        Some(t.vector(&format!("{name}.bias"), outputs)?),
         inputs,
         outputs,
-    })
+    ))
 }
 
 fn norm(t: &Tensors, name: &str, width: usize) -> Result<Norm> {
@@ -129,12 +129,12 @@ impl Bert {
             let p = format!("encoder.layer.{i}");
             let [q, k, v] = ["query", "key", "value"].map(|n| linear(&t, &format!("{p}.attention.self.{n}"), h, h));
             let (q, k, v) = (q?, k?, v?);
-            let qkv = Linear {
-                weight: [q.weight, k.weight, v.weight].concat(),
-                bias: Some([q.bias, k.bias, v.bias].into_iter().flatten().flatten().collect()),
-                inputs: h,
-                outputs: 3 * h,
-            };
+            let qkv = Linear::new(
+                [q.weight, k.weight, v.weight].concat(),
+                Some([q.bias, k.bias, v.bias].into_iter().flatten().flatten().collect()),
+                h,
+                3 * h,
+            );
             layers.push(Layer {
                 qkv,
                 attention_out: linear(&t, &format!("{p}.attention.output.dense"), h, h)?,

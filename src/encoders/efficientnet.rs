@@ -33,6 +33,8 @@ enum Block {
 
 pub struct EfficientNet {
     stem: Conv,
+    /// The stem as a dense layer over im2col patches.
+    stem_layer: Linear,
     blocks: Vec<Block>,
     head: Linear,
     pub classifier: Option<Linear>,
@@ -74,7 +76,7 @@ fn pointwise(t: &Tensors, name: &str, bn: &str, eps: f32) -> Result<Linear> {
     let mut weight = t.get(&format!("{name}.weight"), &[outputs, inputs, 1, 1])?;
     let (scale, shift) = batch_norm(t, bn, outputs, eps)?;
     weight.chunks_mut(inputs).zip(&scale).for_each(|(row, s)| row.iter_mut().for_each(|w| *w *= s));
-    Ok(Linear { weight, bias: Some(shift), inputs, outputs })
+    Ok(Linear::new(weight, Some(shift), inputs, outputs))
 }
 
 fn depthwise(t: &Tensors, name: &str, bn: &str, stride: usize, eps: f32) -> Result<Conv> {
@@ -149,16 +151,17 @@ impl EfficientNet {
         }
         let classifier = if t.has("classifier.weight") {
             let s = shape(t, "classifier.weight")?;
-            Some(Linear {
-                weight: t.get("classifier.weight", &[s[0], head.outputs])?,
-                bias: Some(t.vector("classifier.bias", s[0])?),
-                inputs: head.outputs,
-                outputs: s[0],
-            })
+            Some(Linear::new(
+                t.get("classifier.weight", &[s[0], head.outputs])?,
+                Some(t.vector("classifier.bias", s[0])?),
+                head.outputs,
+                s[0],
+            ))
         } else {
             None
         };
-        Ok(EfficientNet { features: head.outputs, stem, blocks, head, classifier, same_padding })
+        let stem_layer = Linear::new(stem.weight.clone(), Some(stem.bias.clone()), 3 * k * k, stem.outputs);
+        Ok(EfficientNet { features: head.outputs, stem, stem_layer, blocks, head, classifier, same_padding })
     }
 
     /// Padding before the first row/column and the output size for `size` inputs.
@@ -217,8 +220,7 @@ impl EfficientNet {
                 }
             }
         }
-        let layer = Linear { weight: c.weight.clone(), bias: Some(c.bias.clone()), inputs: width, outputs: c.outputs };
-        let mut y = layer.forward(&patches, out * out);
+        let mut y = self.stem_layer.forward(&patches, out * out);
         relu6(&mut y);
         (y, out)
     }
