@@ -615,6 +615,24 @@ fn train_pane_follows_a_running_run_with_gauge_and_loss_curve() {
 }
 
 #[test]
+fn train_pane_offers_the_encoders_that_fit_the_data() {
+    let mut a = app(SourceKind::Text);
+    a.act(Action::GotoPane(Pane::Train));
+    a.act(Action::Down);
+    // auto → tfidf → the first known text encoder.
+    a.act(Action::Right);
+    a.act(Action::Right);
+    let screen = draw(&mut a, 100, 30);
+    check("train_encoder_100x30", &screen);
+    assert!(screen.contains("encoder all-MiniLM-L6-v2"), "{screen}");
+    a.act(Action::Open);
+    assert!(
+        a.jobs().iter().any(|j| matches!(j, Job::Launch(l) if l.args().join(" ").contains("--encoder all-MiniLM-L6-v2"))),
+        "launched with the encoder"
+    );
+}
+
+#[test]
 fn augment_pane_lists_transforms_and_shows_text_versions() {
     let mut a = app(SourceKind::Text);
     a.act(Action::GotoPane(Pane::Augment));
