@@ -56,6 +56,19 @@ def load_set(name, real):
                 with open(os.path.join(root, i), errors="replace") as fh:
                     raw[i] = fh.read()
         return root, "text", ids, truth, raw
+    if name == "passages":
+        # Short texts: the first 2,400 passages of 60 words (bench/real_sets.py), as a table.
+        with open(os.path.join(real, "passages.csv")) as fh:
+            rows = list(csv.DictReader(fh))[:2400]
+        path = os.path.join(real, "passages-2400.csv")
+        if not os.path.exists(path):
+            with open(path, "w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["id", "text"])
+                w.writerows([f"p{i}", r["text"]] for i, r in enumerate(rows))
+        ids = [f"p{i}" for i in range(len(rows))]
+        return path, "text", ids, {f"p{i}": r["label"] for i, r in enumerate(rows)}, {
+            f"p{i}": r["text"] for i, r in enumerate(rows)}
     if name == "digits":
         root = os.path.join(real, "digits")
         ids, truth = [], {}
@@ -116,6 +129,8 @@ def make_project(kindling, work, name, source, kind, classes, split_rows, encode
     project = os.path.join(work, name)
     shutil.rmtree(project, ignore_errors=True)
     args = ["init", project, "--source", source, "--kind", kind, "--classes", ",".join(classes)]
+    if source.endswith(".csv") and kind == "text":
+        args += ["--id-column", "id", "--text-column", "text"]
     if encoder:
         args += ["--encoder", encoder]
     if split_rows is not None:
@@ -247,7 +262,9 @@ def main():
             print("|---|" + "---|" * len(labels))
             mean = {o: np.mean(np.array(c), axis=0) for o, c in curves.items()}
             for o, m in mean.items():
-                print(f"| {o} | " + " | ".join(f"{v:.3f}" for v in m) + " |")
+                # The peer always walks on TF-IDF / scaled pixels / scaled columns.
+                name = f"{o} (built-in features)" if o == "sklearn margin" and features else o
+                print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in m) + " |")
             sys.stdout.flush()
 
 

@@ -86,6 +86,11 @@ impl Pretrained {
         self.width
     }
 
+    /// The name as a person reads it: a known encoder's, or a snapshot folder's last part.
+    pub fn short_name(&self) -> String {
+        std::path::Path::new(&self.name).file_name().map_or(self.name.clone(), |n| n.to_string_lossy().into_owned())
+    }
+
     /// Standardized vectors, as the model was trained on.
     pub fn transform(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Matrix> {
         let mut values = self.raw(inputs, progress)?.values;
@@ -132,7 +137,7 @@ impl Pretrained {
         };
         let mut cache = VectorCache::open(&catalog::cache_root().join("vectors"), &self.content, self.width);
         let todo: Vec<usize> = (0..inputs.len()).filter(|&i| cache.get(&keys[i]).is_none()).collect();
-        let what = format!("encoding {} with {}", self.input.name(), self.name);
+        let what = format!("encoding {} with {}", self.input.name(), self.short_name());
         let mut cut = 0;
         let max_tokens = match network.as_ref() {
             Network::Text(t) => t.max_tokens,

@@ -627,7 +627,9 @@ fn train_pane_offers_the_encoders_that_fit_the_data() {
     assert!(screen.contains("encoder all-MiniLM-L6-v2"), "{screen}");
     a.act(Action::Open);
     assert!(
-        a.jobs().iter().any(|j| matches!(j, Job::Launch(l) if l.args().join(" ").contains("--encoder all-MiniLM-L6-v2"))),
+        a.jobs()
+            .iter()
+            .any(|j| matches!(j, Job::Launch(l) if l.args().join(" ").contains("--encoder all-MiniLM-L6-v2"))),
         "launched with the encoder"
     );
 }
