@@ -13,8 +13,9 @@
 #   sample, and the ImageNet top-5 of scikit-image's photos against timm's;
 # - throughput (texts/s, images/s, peak memory) of `kindling embed` from an empty cache
 #   beside PyTorch (same batch, same threads) and ONNX Runtime;
-# - at size, with AT_SIZE=1: 100,000 passages and 20,000 image tiles, from nothing and from
-#   the cache.
+# - at size, with AT_SIZE=1: 20,000 JPEG tiles cut from scikit-image's photos, from nothing
+#   and from the cache (100,000 passages would take about 40 minutes on 2 cores: run
+#   TEXTS=100000 for that).
 #
 # Installs torch, sentence-transformers, timm, onnxruntime, onnx and scikit-image into
 # target/bench-tools/venv when missing. TEXTS / IMAGES set the sample counts (1000).

@@ -241,6 +241,39 @@ def images_bench(args, weights, work):
           f"{rate(t_seconds):7.1f} images/s  → kindling {t_seconds / k_seconds:.2f}×")
 
 
+def at_size(args, weights, work):
+    """20,000 tiles cut from scikit-image's photos (real pixels, 64 to 512 px a side, at
+    seeded random places), embedded from nothing and again from the cache."""
+    import random
+    from PIL import Image
+
+    photos = skimage_photos(os.path.join(work, "photos"))
+    folder = os.path.join(work, "tiles")
+    if not os.path.isdir(folder) or len(os.listdir(folder)) < args.tiles:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        rng = random.Random(0)
+        opened = [Image.open(p).convert("RGB") for p in photos]
+        for i in range(args.tiles):
+            img = rng.choice(opened)
+            side = rng.randint(64, min(512, *img.size))
+            x, y = rng.randint(0, img.size[0] - side), rng.randint(0, img.size[1] - side)
+            img.crop((x, y, x + side, y + side)).save(os.path.join(folder, f"{i:05}.jpg"), quality=90)
+    snapshot = os.path.abspath(os.path.join(weights, "tf_efficientnet_lite0"))
+    cache = os.path.join(work, "cache-tiles")
+    shutil.rmtree(cache, ignore_errors=True)
+    project = os.path.join(work, "tiles-project")
+    shutil.rmtree(project, ignore_errors=True)
+    out = os.path.join(work, "tiles-kindling.csv")
+    cold, cold_peak = kindling_embed(args.bin, project, folder, "images", snapshot, out, cache)
+    shutil.rmtree(project, ignore_errors=True)
+    warm, warm_peak = kindling_embed(args.bin, project, folder, "images", snapshot, out, cache)
+    n = len(os.listdir(folder))
+    print(f"at size: {n} JPEG tiles of scikit-image's photos (64–512 px), tf_efficientnet_lite0")
+    print(f"  from nothing: {cold:.1f} s ({n / cold:.1f} images/s), peak {cold_peak:.0f} MB")
+    print(f"  from the cache, a new project: {warm:.1f} s, peak {warm_peak:.0f} MB")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("bin")
@@ -250,15 +283,18 @@ def main():
     p.add_argument("--texts", type=int, default=1000)
     p.add_argument("--images", type=int, default=1000)
     p.add_argument("--at-size", action="store_true")
-    p.add_argument("--only", choices=["texts", "images"])
+    p.add_argument("--only", choices=["texts", "images", "at-size"])
+    p.add_argument("--tiles", type=int, default=20000)
     args = p.parse_args()
     os.makedirs(args.work, exist_ok=True)
     work = os.path.abspath(args.work)
     print(f"machine: {THREADS} cores; {time.strftime('%Y-%m-%d')}")
-    if args.only != "images":
+    if args.only not in ("images", "at-size"):
         texts_bench(args, args.weights, work)
-    if args.only != "texts":
+    if args.only not in ("texts", "at-size"):
         images_bench(args, args.weights, work)
+    if args.at_size or args.only == "at-size":
+        at_size(args, args.weights, work)
 
 
 if __name__ == "__main__":
