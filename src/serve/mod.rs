@@ -2,6 +2,7 @@
 //! featurizer and model `kindling predict` uses), a request's JSON turned into the
 //! featurizer's inputs, the answer, and the counters `/metrics` reports.
 
+mod batcher;
 pub mod metrics;
 mod request;
 
@@ -30,6 +31,8 @@ pub struct Served {
     log: Option<Arc<Logger>>,
     /// Items a request may hold.
     max_batch: usize,
+    /// Requests that come together share one pass of a pre-trained encoder.
+    batcher: batcher::Batcher,
 }
 
 impl Served {
@@ -39,6 +42,7 @@ impl Served {
             window: Mutex::new(Window::new(DRIFT_WINDOW)),
             log: None,
             max_batch: MAX_BATCH,
+            batcher: batcher::Batcher::default(),
         })
     }
 
@@ -84,6 +88,7 @@ impl Served {
             "data_version": crate::project::data_version(&r.dataset.fingerprint, r.dataset.label_events),
             "input": input,
             "max_batch": self.max_batch,
+            "encoder_passes": self.batcher.passes(),
         })
     }
 
@@ -91,7 +96,12 @@ impl Served {
     /// with the run's id; or what is wrong with the request.
     pub fn predict(&self, body: &[u8]) -> std::result::Result<Answer, BadRequest> {
         let posted = request::inputs(&self.loaded, body, self.max_batch)?;
-        let probs = self.loaded.probabilities(&posted.inputs, &Silent).map_err(|e| BadRequest::new("", e.message()))?;
+        let probs = if matches!(self.loaded.featurizer, crate::features::Featurizer::Pretrained(_)) {
+            self.batcher.run(posted.inputs.clone(), |inputs| self.loaded.probabilities(inputs, &Silent))
+        } else {
+            self.loaded.probabilities(&posted.inputs, &Silent)
+        };
+        let probs = probs.map_err(|e| BadRequest::new("", e.message()))?;
         let classes = self.classes();
         let predictions = (0..probs.rows())
             .map(|i| {

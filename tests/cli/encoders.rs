@@ -95,6 +95,32 @@ fn a_text_project_embeds_trains_predicts_and_serves_with_its_encoder() {
     assert_eq!(status, 200, "{text}");
     let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
     super::serve::same_as_predict(&expected, answer["predictions"].as_array().unwrap(), |row, _| row);
+    // Requests at once share encoder passes; each still gets its own rows, as predict's.
+    let texts = ["the cat on the mat", "a cafe", "dog sat on the mat", "play at the cafe", "cat and dog", "the"];
+    let mut csv = String::from("id,text\n");
+    texts.iter().enumerate().for_each(|(i, t)| csv.push_str(&format!("t{i},{t}\n")));
+    std::fs::write(dir.path().join("six.csv"), csv).unwrap();
+    let each = ok(&["predict", p(&proj), p(&dir.path().join("six.csv"))]);
+    let header = each.lines().next().unwrap().to_string();
+    let server = std::sync::Arc::new(server);
+    let asked: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let (server, line) = (server.clone(), format!("{header}\n{}\n", each.lines().nth(i + 1).unwrap()));
+            let body = format!(r#"{{"texts": ["{t}"]}}"#);
+            std::thread::spawn(move || {
+                let (status, text) = server.send("POST", "/predict", &[], body.as_bytes());
+                assert_eq!(status, 200, "{text}");
+                let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+                super::serve::same_as_predict(&line, answer["predictions"].as_array().unwrap(), |_, _| 0);
+            })
+        })
+        .collect();
+    asked.into_iter().for_each(|h| h.join().unwrap());
+    let (_, info) = server.send("GET", "/info", &[], b"");
+    let passes = serde_json::from_str::<serde_json::Value>(&info).unwrap()["encoder_passes"].as_u64().unwrap();
+    assert!((1..=7).contains(&passes), "{info}");
     drop(server);
 
     // New weights in the same folder: the run refuses them rather than answer wrongly.
