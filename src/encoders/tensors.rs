@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use safetensors::tensor::Metadata;
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{Error, Result};
@@ -11,6 +12,9 @@ use crate::error::{Error, Result};
 pub struct Tensors {
     path: PathBuf,
     map: memmap2::Mmap,
+    /// The header, read once: where each tensor lies after it (from `data_start`).
+    metadata: Metadata,
+    data_start: usize,
     /// Tried before a name that is missing as given (`bert.` in some BERT snapshots).
     prefix: String,
 }
@@ -21,23 +25,21 @@ impl Tensors {
         // SAFETY: the file is only read; a snapshot changed while it is read gives wrong
         // numbers, not undefined behaviour in safe code that copies out of the map.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::file(path, e))?;
-        SafeTensors::deserialize(&map).map_err(|e| {
-            Error::file(path, format!("is not a readable safetensors file ({e}); download the snapshot again"))
-        })?;
-        Ok(Tensors { path: path.to_path_buf(), map, prefix: String::new() })
+        let unreadable =
+            |e| Error::file(path, format!("is not a readable safetensors file ({e}); download the snapshot again"));
+        // Checks every tensor's bounds against the file (a cut-short download fails here).
+        SafeTensors::deserialize(&map).map_err(unreadable)?;
+        let (header, metadata) = SafeTensors::read_metadata(&map).map_err(unreadable)?;
+        Ok(Tensors { path: path.to_path_buf(), map, metadata, data_start: 8 + header, prefix: String::new() })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn view(&self) -> SafeTensors<'_> {
-        SafeTensors::deserialize(&self.map).expect("checked when opened")
-    }
-
     /// The names of every tensor.
     pub fn names(&self) -> Vec<String> {
-        self.view().names().into_iter().map(str::to_string).collect()
+        self.metadata.tensors().into_keys().collect()
     }
 
     /// Looks names up under `prefix` first when they are not there as given.
@@ -51,9 +53,8 @@ impl Tensors {
     }
 
     fn resolve(&self, name: &str) -> Option<String> {
-        let names = self.view().names().into_iter().map(str::to_string).collect::<std::collections::HashSet<_>>();
         let prefixed = format!("{}{name}", self.prefix);
-        [name.to_string(), prefixed].into_iter().find(|n| names.contains(n))
+        [name.to_string(), prefixed].into_iter().find(|n| self.metadata.info(n).is_some())
     }
 
     /// The shape of tensor `name`.
@@ -61,9 +62,7 @@ impl Tensors {
         let found = self.resolve(name).ok_or_else(|| {
             Error::file(&self.path, format!("has no tensor {name}: the snapshot is incomplete or of another model"))
         })?;
-        let view = self.view();
-        let t = view.tensor(&found).map_err(|e| Error::file(&self.path, format!("tensor {found}: {e}")))?;
-        Ok(t.shape().to_vec())
+        Ok(self.metadata.info(&found).map(|t| t.shape.clone()).unwrap_or_default())
     }
 
     /// The tensor `name` as f32 values, refused unless its shape is `shape`.
@@ -77,20 +76,19 @@ impl Tensors {
                 ),
             ));
         };
-        let view = self.view();
-        let t = view.tensor(&found).map_err(|e| Error::file(&self.path, format!("tensor {found}: {e}")))?;
-        if t.shape() != shape {
+        let Some(t) = self.metadata.info(&found) else { return Err(Error::internal("a tensor went missing")) };
+        if t.shape != shape {
             return Err(Error::file(
                 &self.path,
                 format!(
                     "tensor {found} has shape {:?} where config.json means {shape:?}: the weights and config.json \
                      are of different models",
-                    t.shape()
+                    t.shape
                 ),
             ));
         }
-        let data = t.data();
-        let values: Vec<f32> = match t.dtype() {
+        let data = &self.map[self.data_start + t.data_offsets.0..self.data_start + t.data_offsets.1];
+        let values: Vec<f32> = match t.dtype {
             Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
             Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
             Dtype::BF16 => data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
