@@ -226,28 +226,24 @@ impl EfficientNet {
     }
 
     fn block(&self, block: &Block, x: Vec<f32>, size: usize) -> (Vec<f32>, usize) {
-        match block {
-            Block::Separable { dw, pw, skip } => {
-                let (mut h, out) = self.depthwise(dw, &x, size);
-                relu6(&mut h);
-                let mut y = pw.forward(&h, out * out);
-                if *skip {
-                    y.iter_mut().zip(&x).for_each(|(y, x)| *y += x);
-                }
-                (y, out)
-            }
-            Block::Inverted { expand, dw, project, skip } => {
-                let mut e = expand.forward(&x, size * size);
-                relu6(&mut e);
-                let (mut h, out) = self.depthwise(dw, &e, size);
-                relu6(&mut h);
-                let mut y = project.forward(&h, out * out);
-                if *skip {
-                    y.iter_mut().zip(&x).for_each(|(y, x)| *y += x);
-                }
-                (y, out)
-            }
+        // The 1×1 expansion (inverted residuals only), the depthwise convolution, the 1×1
+        // projection; the input added back where the shape stays.
+        let (expand, dw, project, skip) = match block {
+            Block::Separable { dw, pw, skip } => (None, dw, pw, *skip),
+            Block::Inverted { expand, dw, project, skip } => (Some(expand), dw, project, *skip),
+        };
+        let expanded = expand.map(|e| {
+            let mut e = e.forward(&x, size * size);
+            relu6(&mut e);
+            e
+        });
+        let (mut h, out) = self.depthwise(dw, expanded.as_deref().unwrap_or(&x), size);
+        relu6(&mut h);
+        let mut y = project.forward(&h, out * out);
+        if skip {
+            y.iter_mut().zip(&x).for_each(|(y, x)| *y += x);
         }
+        (y, out)
     }
 
     /// A depthwise convolution, channels-last in and out.

@@ -16,6 +16,9 @@ pub type Key = [u8; 16];
 pub struct VectorCache {
     path: PathBuf,
     width: usize,
+    /// The file's length when last read or written: another process that appended since
+    /// makes it differ (`stale`).
+    on_disk: u64,
     index: HashMap<Key, usize>,
     values: Vec<f32>,
 }
@@ -40,8 +43,9 @@ impl VectorCache {
     /// none yet or it cannot be read (it is only a cache).
     pub fn open(dir: &Path, encoder: &str, width: usize) -> VectorCache {
         let path = dir.join(format!("{encoder}.bin"));
-        let mut cache = VectorCache { path, width, index: HashMap::new(), values: Vec::new() };
+        let mut cache = VectorCache { path, width, on_disk: 0, index: HashMap::new(), values: Vec::new() };
         let Ok(bytes) = std::fs::read(&cache.path) else { return cache };
+        cache.on_disk = bytes.len() as u64;
         let record = 16 + 4 * width;
         if bytes.len() < 24 || &bytes[..16] != MAGIC || bytes[16..24] != (width as u64).to_le_bytes() {
             return cache;
@@ -52,6 +56,7 @@ impl VectorCache {
             let whole = (bytes.len() - records.remainder().len()) as u64;
             if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&cache.path) {
                 f.set_len(whole).ok();
+                cache.on_disk = whole;
             }
         }
         for chunk in records {
@@ -64,6 +69,11 @@ impl VectorCache {
             cache.values.extend(chunk[16..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
         }
         cache
+    }
+
+    /// Whether the file changed since this process last read or wrote it.
+    pub fn stale(&self) -> bool {
+        std::fs::metadata(&self.path).map_or(0, |m| m.len()) != self.on_disk
     }
 
     pub fn len(&self) -> usize {
@@ -103,7 +113,9 @@ impl VectorCache {
             .append(true)
             .open(&self.path)
             .map_err(|e| Error::file(&self.path, e))?;
-        file.write_all(&bytes).map_err(|e| Error::file(&self.path, e))
+        file.write_all(&bytes).map_err(|e| Error::file(&self.path, e))?;
+        self.on_disk += bytes.len() as u64;
+        Ok(())
     }
 }
 
@@ -117,8 +129,14 @@ mod tests {
         let mut c = VectorCache::open(dir.path(), "abc", 2);
         assert!(c.is_empty());
         c.append(&[(key_of_text("a"), vec![1.0, 2.0]), (key_of_text("b"), vec![3.0, 4.0])]).unwrap();
+        assert!(!c.stale(), "its own writes keep it fresh");
         let again = VectorCache::open(dir.path(), "abc", 2);
         assert_eq!(again.get(&key_of_text("b")), Some(&[3.0, 4.0][..]));
+        let mut other_writer = VectorCache::open(dir.path(), "xyz", 2);
+        other_writer.append(&[(key_of_text("d"), vec![0.0, 1.0])]).unwrap();
+        let reader = VectorCache::open(dir.path(), "xyz", 2);
+        other_writer.append(&[(key_of_text("e"), vec![1.0, 0.0])]).unwrap();
+        assert!(reader.stale() && !other_writer.stale(), "another writer's append is seen");
         assert_eq!(again.get(&key_of_text("c")), None);
         assert!(VectorCache::open(dir.path(), "other", 2).is_empty(), "keyed by the encoder");
         assert!(VectorCache::open(dir.path(), "abc", 3).is_empty(), "a width that differs is not read");

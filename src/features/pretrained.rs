@@ -91,9 +91,11 @@ impl Pretrained {
         std::path::Path::new(&self.name).file_name().map_or(self.name.clone(), |n| n.to_string_lossy().into_owned())
     }
 
-    /// Standardized vectors, as the model was trained on.
+    /// Standardized vectors, as the model was trained on. New inputs (`predict`, `serve`)
+    /// are looked up in the vector cache but not added to it: served traffic would grow it
+    /// without end.
     pub fn transform(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Matrix> {
-        let mut values = self.raw(inputs, progress)?.values;
+        let mut values = self.encode(inputs, false, progress)?.values;
         self.scaler.apply(&mut values);
         Ok(Matrix::dense(inputs.len(), self.width, values))
     }
@@ -125,8 +127,13 @@ impl Pretrained {
         encoders::load(&self.dir)
     }
 
-    /// The encoder's own vectors of every sample, from the vector cache where it has them.
+    /// The encoder's own vectors of every sample, from the vector cache where it has them;
+    /// the others are encoded and kept there.
     pub fn raw(&self, inputs: &Inputs, progress: &dyn Progress) -> Result<Encoded> {
+        self.encode(inputs, true, progress)
+    }
+
+    fn encode(&self, inputs: &Inputs, keep: bool, progress: &dyn Progress) -> Result<Encoded> {
         let network = self.network()?;
         let keys = match (inputs, self.input) {
             (Inputs::Texts(texts), Input::Texts) => texts.iter().map(|t| vector_cache::key_of_text(t)).collect(),
@@ -135,8 +142,13 @@ impl Pretrained {
             }
             _ => return Err(Error::user(format!("encoder {} encodes {} only", self.name, self.input.name()))),
         };
-        let mut cache = VectorCache::open(&catalog::cache_root().join("vectors"), &self.content, self.width);
-        let todo: Vec<usize> = (0..inputs.len()).filter(|&i| cache.get(&keys[i]).is_none()).collect();
+        let cache = shared_cache(&self.content, self.width);
+        let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut found: Vec<Option<Vec<f32>>> = {
+            let c = lock();
+            keys.iter().map(|k| c.get(k).map(<[f32]>::to_vec)).collect()
+        };
+        let todo: Vec<usize> = (0..inputs.len()).filter(|&i| found[i].is_none()).collect();
         let what = format!("encoding {} with {}", self.input.name(), self.short_name());
         let mut cut = 0;
         let max_tokens = match network.as_ref() {
@@ -163,8 +175,11 @@ impl Pretrained {
                     }
                     _ => return Err(Error::internal("encoder and samples of different kinds")),
                 };
-                let entries: Vec<_> = batch.iter().map(|&i| keys[i]).zip(vectors).collect();
-                cache.append(&entries)?;
+                if keep {
+                    let entries: Vec<_> = batch.iter().map(|&i| keys[i]).zip(vectors.iter().cloned()).collect();
+                    lock().append(&entries)?;
+                }
+                batch.iter().zip(vectors).for_each(|(&i, v)| found[i] = Some(v));
                 progress.advance(((done * BATCH) + batch.len()) as u64);
             }
             progress.finish();
@@ -176,14 +191,30 @@ impl Pretrained {
                  limit)"
             ));
         }
-        let mut data = Vec::with_capacity(inputs.len() * self.width);
-        for key in &keys {
-            data.extend_from_slice(
-                cache.get(key).ok_or_else(|| Error::internal("a vector went missing from the cache"))?,
-            );
+        let data: Vec<f32> = found.into_iter().flatten().flatten().collect();
+        if data.len() != inputs.len() * self.width {
+            return Err(Error::internal("the encoder gave vectors of another width"));
         }
         Ok(Encoded { values: data, cut, max_tokens })
     }
+}
+
+/// The vector cache of the encoder with content hash `content`, read once per process and
+/// read again only when another process wrote to it (a `serve` answering requests does not
+/// read the whole file for each).
+fn shared_cache(content: &str, width: usize) -> std::sync::Arc<std::sync::Mutex<VectorCache>> {
+    use std::sync::{Arc, Mutex};
+    static OPEN: Mutex<Vec<(String, Arc<Mutex<VectorCache>>)>> = Mutex::new(Vec::new());
+    let dir = catalog::cache_root().join("vectors");
+    let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    let fresh = |c: &Arc<Mutex<VectorCache>>| !c.lock().unwrap_or_else(|e| e.into_inner()).stale();
+    if let Some((_, c)) = open.iter().find(|(k, c)| k == content && fresh(c)) {
+        return c.clone();
+    }
+    open.retain(|(k, _)| k != content);
+    let cache = Arc::new(Mutex::new(VectorCache::open(&dir, content, width)));
+    open.push((content.to_string(), cache.clone()));
+    cache
 }
 
 /// Whether `spec` names a TorchScript module (a file) rather than a snapshot or known name.
@@ -220,6 +251,9 @@ mod tests {
         assert!(column.iter().sum::<f32>().abs() < 1e-4, "standardized on the training rows: {column:?}");
         let saved: Pretrained = postcard::from_bytes(&postcard::to_allocvec(&fitted).unwrap()).unwrap();
         assert_eq!(saved.transform(&texts, &Silent).unwrap(), x, "a saved run gives the same rows");
+        saved.transform(&Inputs::Texts(vec!["a cat on the mat".into()]), &Silent).unwrap();
+        let cache = VectorCache::open(&catalog::cache_root().join("vectors"), &p.content, p.width());
+        assert!(cache.get(&vector_cache::key_of_text("a cat on the mat")).is_none(), "new inputs are not kept");
 
         std::thread::sleep(std::time::Duration::from_millis(20));
         tiny::write_sentence_bert(&snapshot, 12, 16).unwrap();
