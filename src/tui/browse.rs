@@ -71,6 +71,8 @@ pub struct Browse {
     pub grid: bool,
     /// Samples per screen row: 1 for lists and tables, the grid's width otherwise.
     pub per_row: usize,
+    /// The size of the image grid's cells, as last drawn.
+    pub grid_cell: (u16, u16),
     preview_asked: Option<String>,
 }
 
@@ -114,6 +116,7 @@ impl Browse {
             image: None,
             grid: false,
             per_row: 1,
+            grid_cell: super::cells::CELL,
             preview_asked: None,
         }
     }
@@ -321,6 +324,7 @@ impl Browse {
         if self.grid {
             let visible: Vec<String> =
                 (self.top..self.top + self.page).filter_map(|i| self.row(i)).map(|r| r.id.clone()).collect();
+            thumbs.fit(self.grid_cell);
             jobs.extend(thumbs.request(&visible));
         } else if self.kind != SourceKind::Table
             && let Some(id) = self.selected().filter(|r| r.values.is_empty()).map(|r| r.id.clone())

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use super::browse::Browse;
-use super::cells::{CELL, clip};
+use super::cells::{clip, grid_cell};
 use super::component::Shared;
 use super::sample_view;
 use super::theme::Theme;
@@ -281,19 +281,21 @@ fn render_list(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, are
 }
 
 fn render_grid_of_thumbnails(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, area: Rect) {
-    let per_row = (area.width / CELL.0).max(1) as usize;
-    let rows = (area.height / CELL.1).max(1) as usize;
+    let cell = grid_cell(area);
+    b.grid_cell = cell;
+    let per_row = (area.width / cell.0).max(1) as usize;
+    let rows = (area.height / cell.1).max(1) as usize;
     b.set_layout(per_row * rows, per_row);
     for slot in 0..per_row * rows {
         let i = b.top + slot;
         if b.total.is_some_and(|n| i >= n) {
             break;
         }
-        let x = area.x + (slot % per_row) as u16 * CELL.0;
-        let y = area.y + (slot / per_row) as u16 * CELL.1;
-        let cell = Rect { x, y, width: CELL.0 - 1, height: CELL.1 }.intersection(area);
-        let picture = Rect { height: cell.height.saturating_sub(1), ..cell };
-        let caption = Rect { y: cell.y + picture.height, height: 1, ..cell };
+        let x = area.x + (slot % per_row) as u16 * cell.0;
+        let y = area.y + (slot / per_row) as u16 * cell.1;
+        let rect = Rect { x, y, width: cell.0 - 1, height: cell.1 }.intersection(area);
+        let picture = Rect { height: rect.height.saturating_sub(1), ..rect };
+        let caption = Rect { y: rect.y + picture.height, height: 1, ..rect };
         let row = b.row(i);
         match row.and_then(|r| shared.thumbs.encoded.get(&r.id)) {
             Some(Some(protocol)) => f.render_widget(ratatui_image::Image::new(protocol), picture),

@@ -97,6 +97,8 @@ pub struct Labeller {
     pub top: usize,
     pub page: usize,
     pub per_row: usize,
+    /// The size of the image grid's cells, as last drawn.
+    pub grid_cell: (u16, u16),
     pub marks: BTreeSet<usize>,
     pub range_from: Option<usize>,
     /// Multi-label: the classes toggled for the shown sample, not yet committed.
@@ -174,6 +176,7 @@ impl Labeller {
             top: 0,
             page: 1,
             per_row: 1,
+            grid_cell: super::cells::CELL,
             marks: BTreeSet::new(),
             range_from: None,
             toggled: BTreeSet::new(),
@@ -809,6 +812,7 @@ impl Labeller {
         };
         let wanted = &queue[from.min(to)..to];
         if self.grid && self.kind == SourceKind::Images {
+            thumbs.fit(self.grid_cell);
             jobs.extend(thumbs.request(wanted));
             return jobs;
         }

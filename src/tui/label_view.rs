@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::cells::{CELL, clip};
+use super::cells::{clip, grid_cell};
 use super::component::Shared;
 use super::label::{Content, Labeller};
 use super::sample_view;
@@ -280,7 +280,8 @@ fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme,
 }
 
 fn render_grid(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme, area: Rect) {
-    let cell = if l.kind == SourceKind::Images { CELL } else { TEXT_CELL };
+    let cell = if l.kind == SourceKind::Images { grid_cell(area) } else { TEXT_CELL };
+    l.grid_cell = cell;
     let per_row = (area.width / cell.0).max(1) as usize;
     let rows = (area.height / cell.1).max(1) as usize;
     l.set_layout(per_row * rows, per_row);

@@ -253,8 +253,9 @@ async fn event_loop(
                 let before = app.shared.labelled;
                 let coverage = matches!(msg, Msg::Coverage(_));
                 if let Msg::Thumbnail { id, result } = msg {
+                    let area = app.shared.thumbs.area();
                     let protocol = result.ok().zip(picker.as_ref()).and_then(|(img, picker)| {
-                        picker.new_protocol(img, cells::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok()
+                        picker.new_protocol(img, area, ratatui_image::Resize::Scale(None)).ok()
                     });
                     app.shared.thumbs.encoded.insert(id, protocol);
                     dirty = true;

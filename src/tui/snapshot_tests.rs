@@ -236,12 +236,42 @@ fn image_thumbnail_grid() {
     let picker = ratatui_image::picker::Picker::halfblocks();
     let disc = disc();
     for id in &ids[..3] {
-        let protocol =
-            picker.new_protocol(disc.clone(), super::cells::THUMB_AREA, ratatui_image::Resize::Scale(None)).ok();
+        let protocol = picker
+            .new_protocol(
+                disc.clone(),
+                super::cells::thumb_area(super::cells::CELL),
+                ratatui_image::Resize::Scale(None),
+            )
+            .ok();
         a.shared.thumbs.encoded.insert(id.clone(), protocol);
     }
     a.act(Action::Right);
     check("image_grid_80x24", &draw(&mut a, 80, 24));
+}
+
+#[test]
+fn a_wide_terminal_gets_larger_thumbnails_and_more_of_them() {
+    let mut a = app(SourceKind::Images);
+    let ids: Vec<String> = (1..=40).map(|i| format!("shape_{i:02}.png")).collect();
+    with_files(&mut a, &ids.iter().map(String::as_str).collect::<Vec<_>>());
+    a.act(Action::Grid);
+    draw(&mut a, 200, 60);
+    a.jobs();
+    let area = a.shared.thumbs.area();
+    assert!(area.width > super::cells::CELL.0, "thumbnails at 200×60 drawn {area:?}");
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    for id in &ids[..2] {
+        let protocol = picker.new_protocol(disc(), area, ratatui_image::Resize::Scale(None)).ok();
+        a.shared.thumbs.encoded.insert(id.clone(), protocol);
+    }
+    let wide = draw(&mut a, 200, 60);
+    check("image_grid_200x60", &wide);
+    assert_eq!(a.panes.browse.per_row, 8, "{wide}");
+    // The picture fills its larger cell: half-blocks over more than the 80×24 grid's 7 rows.
+    let picture: Vec<usize> =
+        wide.lines().enumerate().filter(|(_, l)| l.contains('▀') || l.contains('▄')).map(|(i, _)| i).collect();
+    let tall = picture.last().zip(picture.first()).map_or(0, |(last, first)| last - first + 1);
+    assert!(tall > 7, "the picture spans {tall} rows:\n{wide}");
 }
 
 #[test]
