@@ -297,13 +297,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a shell completion script: `kindling completions bash > /etc/bash_completion.d/kindling`
     /// The pre-trained encoders Kindling knows by name: what they take, their size, licence, and
     /// whether they are on disk (a known one is fetched on first use)
     Encoders {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `kindling completions bash > /etc/bash_completion.d/kindling`
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,

@@ -99,3 +99,21 @@ fn augment_turns_transforms_on_and_off_from_the_command_line_and_previews_a_chos
     assert!(user_error(&["augment", p(&proj), "--set", "rotate=3"]).contains("NAME.PARAM=VALUE"));
     assert!(user_error(&["augment", p(&proj)]).contains("--preview ID"));
 }
+
+#[test]
+fn every_command_says_what_it_does_in_the_help() {
+    let help = ok(&["--help"]);
+    let commands = help.split("Commands:").nth(1).and_then(|s| s.split("\n\n").next()).unwrap();
+    for line in commands.lines().filter(|l| !l.trim().is_empty()) {
+        let mut words = line.split_whitespace();
+        let name = words.next().unwrap();
+        let about: Vec<&str> = words.collect();
+        assert!(!about.is_empty(), "`{name}` has no description:\n{help}");
+        if name == "encoders" {
+            assert!(!line.contains("completion"), "{line}");
+        }
+        if name == "completions" {
+            assert!(line.contains("completion"), "{line}");
+        }
+    }
+}
