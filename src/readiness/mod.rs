@@ -127,7 +127,9 @@ impl Finding {
             Check::Duplicates => (Severity::Warning, "drop the copies, or keep each group in one split with one label"),
             _ => (Severity::Info, "look at them side by side; keep one, or keep each group in one split"),
         };
-        Finding::new(check, severity, copies, format!("{copies} samples in {} groups: {what}", groups.len()))
+        let members: usize = groups.iter().map(|g| g.len()).sum();
+        let groups_said = if groups.len() == 1 { "1 group".to_string() } else { format!("{} groups", groups.len()) };
+        Finding::new(check, severity, copies, format!("{members} samples in {groups_said}: {what}"))
             .examples(groups.iter().flat_map(|g| g.iter().cloned()))
             .suggest(suggestion)
     }
@@ -244,5 +246,14 @@ mod tests {
         assert_eq!(band(&[f(Check::SplitLeakage, Severity::Error)]), "B");
         assert_eq!(band(&[f(Check::MissingValues, Severity::Error), f(Check::SplitLeakage, Severity::Error)]), "C");
         assert_eq!(band(&[f(Check::Unreadable, Severity::Error)]), "none");
+    }
+
+    #[test]
+    fn copies_count_the_samples_of_their_groups() {
+        let pair = vec![vec!["a".to_string(), "b".to_string()]];
+        let finding = Finding::copies(Check::NearDuplicates, &pair, "alike");
+        assert_eq!((finding.count, finding.message.as_str()), (1, "2 samples in 1 group: alike"));
+        let three = vec![pair[0].clone(), vec!["c".into(), "d".into(), "e".into()]];
+        assert!(Finding::copies(Check::Duplicates, &three, "same").message.starts_with("5 samples in 2 groups"));
     }
 }
