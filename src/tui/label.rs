@@ -627,6 +627,11 @@ impl Labeller {
                 }
             }
             Ok(data) => {
+                // Labels the live model has not seen (imported, or set from the CLI): fit it now.
+                let unseen = data.live.as_ref().is_none_or(|l| l.refit.label_events < data.events);
+                if unseen && !data.labels.is_empty() {
+                    self.unfitted = self.unfitted.max(self.refit_every);
+                }
                 if let Some(live) = data.live {
                     self.live = Some((live, Instant::now()));
                 }

@@ -384,3 +384,14 @@ fn the_order_becomes_auto_once_a_model_ranks_unless_one_was_chosen() {
     chosen.queue_arrived(g, data);
     assert_eq!(chosen.order, Order::Random);
 }
+
+#[test]
+fn labels_the_live_model_has_not_seen_are_fitted_when_the_pane_opens() {
+    let has_refit = |jobs: &[Job]| jobs.iter().any(|j| matches!(j, Job::Refit));
+    // Labels imported with the project, no live model yet: it is fitted at once.
+    let mut l = labeller(SourceKind::Text, 10, 3);
+    assert!(has_refit(&l.jobs(&mut Thumbs::default())));
+    // Nothing labelled: nothing to fit.
+    let mut l = labeller(SourceKind::Text, 10, 0);
+    assert!(!has_refit(&l.jobs(&mut Thumbs::default())));
+}
