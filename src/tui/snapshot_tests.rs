@@ -982,3 +982,15 @@ fn augmented_pictures_take_the_room_there_is_at_80x24() {
     let widest = screen.lines().filter_map(|l| l.split_whitespace().map(|w| w.matches('▀').count()).max()).max();
     assert!(widest.unwrap_or(0) >= 10, "{screen}");
 }
+
+#[test]
+fn the_status_line_keeps_its_key_hints_whole_at_80x24() {
+    let mut a = App::new("digits-from-scikit-learn".into(), SourceKind::Images, classes(), KeyMap::defaults());
+    with_files(&mut a, &["0000.png", "0001.png"]);
+    let screen = draw(&mut a, 80, 24);
+    let status = screen.lines().last().unwrap().trim_end();
+    assert!(status.ends_with("? help") || status.ends_with("q quit"), "{status}");
+    let mut wide = App::new("digits".into(), SourceKind::Images, classes(), KeyMap::defaults());
+    with_files(&mut wide, &["0000.png"]);
+    assert!(draw(&mut wide, 80, 24).lines().last().unwrap().trim_end().ends_with("q quit"));
+}

@@ -102,7 +102,12 @@ fn render_status(f: &mut Frame, app: &mut App, head: &str, theme: Theme, area: R
             return f.render_widget(message, rest);
         }
         Some(m) => spans.push(Span::styled(format!(" · {m}"), theme.fg("red"))),
-        None => spans.push(Span::styled(" · ? help · q quit", theme.dim())),
+        // The key hints as far as they fit whole: a cut `q qui` reads as a typo.
+        None => {
+            let room = (area.width as usize).saturating_sub(head.chars().count());
+            let hint = [" · ? help · q quit", " · ? help"].into_iter().find(|h| h.chars().count() <= room);
+            spans.extend(hint.map(|h| Span::styled(h, theme.dim())));
+        }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
