@@ -273,7 +273,9 @@ fn render_list(f: &mut Frame, b: &mut Browse, shared: &Shared, theme: Theme, are
         .map(|&i| {
             let row = b.row(i);
             let id = row.map_or("…".to_string(), |r| r.id.clone());
-            let line = Line::from(vec![label_span(shared, theme, row), Span::raw(" "), Span::raw(id)]);
+            let label = label_span(shared, theme, row);
+            let room = (area.width as usize).saturating_sub(label.content.chars().count() + 1);
+            let line = Line::from(vec![label, Span::raw(" "), Span::raw(clip(&id, room))]);
             if i == b.cursor { line.style(theme.selected()) } else { line }
         })
         .collect();

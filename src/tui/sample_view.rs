@@ -38,8 +38,13 @@ pub fn render(
             let more = if *truncated { " (first 64 KiB)" } else { "" };
             let total = wrapped_lines(text, body.width);
             let scroll = text_view.scroll.min(total.saturating_sub(body.height));
-            let meta_text =
-                format!("{} characters{more}{}", text.chars().count(), position(scroll, body.height, total));
+            let place = position(scroll, body.height, total);
+            let full = format!("{} characters{more}{place}", text.chars().count());
+            // Where the text is matters more than its length when both do not fit.
+            let meta_text = match full.chars().count() <= meta.width as usize || place.is_empty() {
+                true => full,
+                false => place.trim_start_matches(" · ").to_string(),
+            };
             let lines = marked(text, text_view.marked, theme.accent().add_modifier(ratatui::style::Modifier::REVERSED));
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), body);
             f.render_widget(Paragraph::new(Span::styled(meta_text, theme.dim())), meta);

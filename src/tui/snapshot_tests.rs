@@ -994,3 +994,16 @@ fn the_status_line_keeps_its_key_hints_whole_at_80x24() {
     with_files(&mut wide, &["0000.png"]);
     assert!(draw(&mut wide, 80, 24).lines().last().unwrap().trim_end().ends_with("q quit"));
 }
+
+#[test]
+fn long_ids_and_long_texts_are_cut_with_a_mark_at_80x24() {
+    let mut a = app(SourceKind::Text);
+    let id = "admin/applygnupgdefaults-and-more-words.8.txt";
+    with_files(&mut a, &[id, "admin/arp.8.txt"]);
+    let text = (1..=60).map(|i| format!("line {i} of a manual page")).collect::<Vec<_>>().join("\n");
+    a.receive(Msg::Preview { id: id.into(), result: Ok(Preview::Text { text, truncated: false }) });
+    let screen = draw(&mut a, 80, 24);
+    let list_line = screen.lines().find(|l| l.contains("applygnupg")).unwrap();
+    assert!(list_line.contains("…"), "{screen}");
+    assert!(screen.contains("(J/K scroll)"), "the place in the text, whole:\n{screen}");
+}
