@@ -108,13 +108,22 @@ fn render_versions(f: &mut Frame, v: &Versions, theme: Theme, area: Rect) {
             }
         }
         Versions::Texts(texts) => {
-            let mut lines = Vec::new();
-            for (k, text) in texts.iter().enumerate() {
-                lines.push(Line::from(Span::styled(label(k), theme.accent())));
-                lines.push(Line::from(text.clone()));
-                lines.push(Line::from(""));
+            // Each version an equal share of the rows: a long original must not push the
+            // versions off screen. Line breaks read as spaces (they join words otherwise).
+            let bodies: Vec<String> =
+                texts.iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+            // A heading, the wrapped text, a blank line.
+            let needs: Vec<u16> =
+                bodies.iter().map(|b| super::sample_view::wrapped_lines(b, area.width).saturating_add(2)).collect();
+            let constraints = match needs.iter().map(|n| *n as u32).sum::<u32>() <= area.height as u32 {
+                true => needs.iter().map(|n| Constraint::Length(*n)).collect(),
+                false => vec![Constraint::Ratio(1, texts.len().max(1) as u32); texts.len()],
+            };
+            let rows = Layout::vertical(constraints).split(area);
+            for (k, (body, room)) in bodies.into_iter().zip(rows.iter()).enumerate() {
+                let lines = vec![Line::from(Span::styled(label(k), theme.accent())), Line::from(body)];
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), *room);
             }
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         }
         Versions::Clips { rate, clips } => {
             let each = (area.height / clips.len().max(1) as u16).clamp(2, 6);

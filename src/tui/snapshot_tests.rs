@@ -688,6 +688,22 @@ fn augment_pane_lists_transforms_and_shows_text_versions() {
 }
 
 #[test]
+fn a_long_text_leaves_room_for_its_versions_at_80x24() {
+    let mut a = app(SourceKind::Text);
+    a.act(Action::GotoPane(Pane::Augment));
+    a.panes.augment.show(Some("t0001".into()));
+    let page = (1..=80).map(|i| format!("NAME\nline {i} of a page")).collect::<Vec<_>>().join("\n");
+    let texts = vec![page.clone(), page.replace("page", "leaf"), page];
+    let jobs = a.panes.augment.jobs();
+    let Some(Job::AugmentPreview { generation, .. }) = jobs.first() else { panic!("a preview is asked for: {jobs:?}") };
+    let versions = kindling::workflow::augment_preview::Versions::Texts(texts);
+    a.receive(Msg::AugmentPreview { generation: *generation, result: Ok(versions) });
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("version 2"), "{screen}");
+    assert!(!screen.contains("NAMEline") && screen.contains("NAME line"), "line breaks join words:\n{screen}");
+}
+
+#[test]
 fn augment_pane_shows_table_versions_as_columns() {
     let mut a = app(SourceKind::Table);
     a.act(Action::GotoPane(Pane::Augment));
