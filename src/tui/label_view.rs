@@ -227,6 +227,11 @@ fn render_sample(f: &mut Frame, l: &mut Labeller, shared: &Shared, theme: Theme,
         }
         spans.push(Span::styled("  (Enter accepts)", theme.dim()));
     }
+    // What does not fit goes whole, the hint first, then the runner-up; the suggestion stays.
+    let width = |spans: &[Span]| spans.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    while spans.len() > 4 && width(&spans) > head.width as usize {
+        spans.pop();
+    }
     f.render_widget(Paragraph::new(Line::from(spans)), head);
     let text_column = shared.text_column.clone();
     match l.content.get(&id) {

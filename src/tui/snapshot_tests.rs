@@ -1023,3 +1023,40 @@ fn long_ids_and_long_texts_are_cut_with_a_mark_at_80x24() {
     assert!(list_line.contains("…"), "{screen}");
     assert!(screen.contains("(J/K scroll)"), "the place in the text, whole:\n{screen}");
 }
+
+#[test]
+fn the_suggestion_line_drops_whole_parts_that_do_not_fit_at_80x24() {
+    use kindling::eval::predictions::{Prediction, Predictions};
+    let mut a = app(SourceKind::Text);
+    with_queue(&mut a, &["t0.txt", "t1.txt"], &[]);
+    let text = "a passage of a manual page".to_string();
+    a.receive(Msg::Preview { id: "t0.txt".into(), result: Ok(Preview::Text { text, truncated: false }) });
+    let classes: Vec<String> = ["oak", "pine", "elm"].map(String::from).to_vec();
+    let guess =
+        Prediction { split: "unlabelled".into(), given: None, predicted: "oak".into(), probs: vec![0.36, 0.34, 0.3] };
+    let refit = kindling::live::Refit {
+        at: String::new(),
+        labels: 12,
+        held_out_labels: 0,
+        held_out_scored: None,
+        label_events: 12,
+        fingerprint: String::new(),
+        accuracy: None,
+        seconds: 0.0,
+        model: "logistic".into(),
+        features: "tfidf".into(),
+        skipped: Vec::new(),
+        leaks: Vec::new(),
+    };
+    let predictions = Predictions { classes, by_id: [("t0.txt".to_string(), guess)].into_iter().collect() };
+    let state = kindling::live::LiveState { refit, predictions, curve: Vec::new() };
+    a.panes.label.live = Some((state, std::time::Instant::now()));
+    let wide = draw(&mut a, 120, 30);
+    assert!(wide.contains("suggest: oak 0.36  or pine 0.34  (Enter accepts)"), "{wide}");
+    let small = draw(&mut a, 80, 24);
+    let head = small.lines().find(|l| l.contains("suggest:")).unwrap();
+    // Whole parts or none: the runner-up does not fit beside the card's 50 columns here.
+    assert!(head.contains("suggest: oak 0.36") && !head.contains("(Enter"), "{head}");
+    assert!(!head.contains(" or ") || head.contains("or pine 0.34"), "{head}");
+    assert!(!head.contains("or pine"), "{head}");
+}
