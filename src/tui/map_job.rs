@@ -111,7 +111,7 @@ pub fn shown(source: &Source, labels: &Path, id: &str, place: usize) -> Shown {
             LabelStore::open(labels).and_then(|store| row_lines(source, &store, id, place)).map_err(fail),
         );
     }
-    Shown::Sample(preview::load(source, id, 0).map_err(fail))
+    Shown::Sample(preview::load(source, id, super::worker::WAVEFORM_BUCKETS).map_err(fail))
 }
 
 /// A table row as `column: value` lines.
@@ -123,4 +123,43 @@ fn row_lines(source: &Source, store: &LabelStore, id: &str, place: usize) -> Res
         .zip(row.values)
         .map(|(c, v)| format!("{}: {}", c.name, v.unwrap_or_else(|| "(missing)".into())))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindling::data::{SourceConfig, SourceKind};
+
+    #[test]
+    fn an_audio_sample_beside_the_map_keeps_its_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("clips")).unwrap();
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 8000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut wav = hound::WavWriter::create(dir.path().join("clips/pluck.wav"), spec).unwrap();
+        // A loud start that dies away.
+        for i in 0..8000 {
+            let fade = 1.0 - i as f32 / 8000.0;
+            wav.write_sample(((i as f32 * 0.3).sin() * fade * 32000.0) as i16).unwrap();
+        }
+        wav.finalize().unwrap();
+        let source = Source::open(dir.path(), &SourceConfig::new(SourceKind::Audio, "clips"), None).unwrap();
+        let Shown::Sample(Ok(preview::Preview::Audio(clip))) =
+            shown(&source, &dir.path().join("labels.db"), "pluck.wav", 0)
+        else {
+            panic!("an audio preview")
+        };
+        // One peak for the whole clip drew a solid block in the side panel.
+        assert!(clip.peaks.len() >= 100, "{} peaks", clip.peaks.len());
+        let lines = super::super::sample_view::waveform(&clip, 30, 5);
+        let quiet_end: String = lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.chars().last().unwrap_or(' ')).collect::<String>())
+            .collect();
+        assert!(quiet_end.contains(' '), "the quiet end is lower than the loud start: {lines:?}");
+    }
 }

@@ -19,7 +19,7 @@ use super::job::{Job, Msg};
 use super::{augment, launch};
 
 /// Waveform resolution loaded for audio previews.
-const WAVEFORM_BUCKETS: usize = 400;
+pub(super) const WAVEFORM_BUCKETS: usize = 400;
 
 /// What jobs run against: the project's source, label store, caches and classes.
 pub struct Workers {
