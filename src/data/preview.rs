@@ -28,6 +28,9 @@ pub struct AudioSummary {
     pub peaks: Vec<(f32, f32)>,
 }
 
+/// The slices a clip's waveform is loaded in for the workbench's views.
+pub const WAVEFORM_BUCKETS: usize = 400;
+
 /// Loads sample `id` of a folder source; `buckets` is the waveform's resolution.
 pub fn load(source: &Source, id: &str, buckets: usize) -> Result<Preview> {
     let Source::Folder(f) = source else {

@@ -111,7 +111,7 @@ pub fn shown(source: &Source, labels: &Path, id: &str, place: usize) -> Shown {
             LabelStore::open(labels).and_then(|store| row_lines(source, &store, id, place)).map_err(fail),
         );
     }
-    Shown::Sample(preview::load(source, id, super::worker::WAVEFORM_BUCKETS).map_err(fail))
+    Shown::Sample(preview::load(source, id, preview::WAVEFORM_BUCKETS).map_err(fail))
 }
 
 /// A table row as `column: value` lines.

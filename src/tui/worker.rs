@@ -18,9 +18,6 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::job::{Job, Msg};
 use super::{augment, launch};
 
-/// Waveform resolution loaded for audio previews.
-pub(super) const WAVEFORM_BUCKETS: usize = 400;
-
 /// What jobs run against: the project's source, label store, caches and classes.
 pub struct Workers {
     pub source: Arc<Source>,
@@ -51,7 +48,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
     if let Job::Previews { ids } = job {
         tokio::task::spawn_blocking(move || {
             for id in ids {
-                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
+                let result = preview::load(&source, &id, preview::WAVEFORM_BUCKETS).map_err(|e| e.to_string());
                 if tx.send(Msg::Preview { id, result }).is_err() {
                     return;
                 }
@@ -229,7 +226,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::Rows { request, offset, result: result.map_err(|e| e.to_string()) }
             }
             Job::Preview { id } => {
-                let result = preview::load(&source, &id, WAVEFORM_BUCKETS).map_err(|e| e.to_string());
+                let result = preview::load(&source, &id, preview::WAVEFORM_BUCKETS).map_err(|e| e.to_string());
                 Msg::Preview { id, result }
             }
         };
