@@ -39,9 +39,10 @@ pub enum Order {
     /// Least confident first, but a sample much like one just before it in the queue waits
     /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
     Diverse,
-    /// Smallest margin and random picks mixed: mostly random while labels are few (a model
-    /// fitted on a handful of labels a class doubts the wrong things), half and half from
-    /// `AUTO_SETTLED` labels a class on, so its picks never narrow to what it already knows.
+    /// Smallest margin across clusters: each round of 30 takes the least sure sample of every
+    /// k-means cluster of the live model's vectors, so that its picks are uncertain and spread
+    /// over the data. Without cached vectors, smallest margin and random picks mixed: mostly
+    /// random while labels are few, half and half from `AUTO_SETTLED` labels a class on.
     Auto,
     /// Inputs a server answered and `kindling served --import` added, the ones the model was
     /// least sure of first; then the rest, unlabelled first.
@@ -76,7 +77,7 @@ impl Order {
             Order::SmallestMargin => "smallest margin",
             Order::HighestEntropy => "highest entropy",
             Order::Diverse => "diverse uncertainty",
-            Order::Auto => "auto: margin and random",
+            Order::Auto => "auto: margin across clusters",
             Order::Served => "served, least sure first",
             Order::HeldOut => "held-out split, random",
         }
@@ -221,23 +222,25 @@ pub fn build(
         None if order == Order::Served => served_first(&ids, &labels, &crate::served::confidences(project_root)?),
         None if order == Order::HeldOut => held_out_first(&ids, &labels, &held_out, seed),
         None if order == Order::Auto => {
-            let trained = labels.keys().filter(|id| !held_out.contains(*id)).count();
-            auto(&ids, &labels, classes, seed, predictions.as_ref(), trained)
+            let clusters = predictions
+                .as_ref()
+                .and_then(|_| auto::clusters(project_root, &live_vectors(project_root, live.as_ref())?, seed));
+            match clusters {
+                Some(of) => {
+                    let ranked = arrange(&ids, &labels, classes, Order::SmallestMargin, seed, predictions.as_ref());
+                    auto::by_cluster(&ranked, &of, &labels, &held_out)
+                }
+                None => {
+                    let trained = labels.keys().filter(|id| !held_out.contains(*id)).count();
+                    auto(&ids, &labels, classes, seed, predictions.as_ref(), trained)
+                }
+            }
         }
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
     };
     // The feature rows are read only for the order that compares samples.
-    let vectors = (order == Order::Diverse && review_of.is_none())
-        .then(|| {
-            // The rows of the featurizer the live model last used (its state, read above).
-            let features = &live.as_ref()?.refit.features;
-            let embedder = match crate::features::Method::ALL.into_iter().find(|m| m.name() == features.as_str()) {
-                Some(method) => crate::embed::Embedder::Features(method),
-                None => crate::embed::Embedder::live(&crate::project::Project::open(project_root).ok()?.config).ok()?,
-            };
-            crate::embed::cached(project_root, &embedder)
-        })
-        .flatten();
+    let vectors =
+        (order == Order::Diverse && review_of.is_none()).then(|| live_vectors(project_root, live.as_ref())).flatten();
     let arranged = match vectors {
         Some(v) => {
             let mut labelled: Vec<&str> = labels.keys().map(String::as_str).collect();
@@ -251,6 +254,19 @@ pub fn build(
         false => arranged,
     };
     Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live })
+}
+
+/// The cached rows of the featurizer the live model last used, when there are.
+fn live_vectors(
+    project_root: &std::path::Path,
+    live: Option<&crate::live::LiveState>,
+) -> Option<crate::embed::Vectors> {
+    let features = &live?.refit.features;
+    let embedder = match crate::features::Method::ALL.into_iter().find(|m| m.name() == features.as_str()) {
+        Some(method) => crate::embed::Embedder::Features(method),
+        None => crate::embed::Embedder::live(&crate::project::Project::open(project_root).ok()?.config).ok()?,
+    };
+    crate::embed::cached(project_root, &embedder)
 }
 
 /// What `Queue::run` says when the live model's predictions ordered the queue.
@@ -496,6 +512,20 @@ mod tests {
             3,
         );
         assert_eq!(one[3..5], two[3..5]);
+    }
+
+    #[test]
+    fn auto_takes_the_least_sure_of_every_cluster_each_round() {
+        // Least sure first: s0..s7; clusters: s0 s1 s2 in A, s3 s4 in B, s5 in C, s6 s7 without vectors.
+        let ranked: Vec<String> = ids(8);
+        let of: HashMap<String, usize> =
+            [("s0", 0), ("s1", 0), ("s2", 0), ("s3", 1), ("s4", 1), ("s5", 2)].map(|(i, c)| (i.to_string(), c)).into();
+        let got = auto::by_cluster(&ranked, &of, &HashMap::new(), &HashSet::new());
+        assert_eq!(got, ["s0", "s3", "s5", "s6", "s1", "s4", "s7", "s2"]);
+        // Labelled and held-out samples take no place in the rounds: s3 held out, s0 labelled.
+        let held_out: HashSet<String> = ["s3".to_string()].into();
+        let got = auto::by_cluster(&ranked, &of, &labels(&[("s0", "cat")]), &held_out);
+        assert_eq!(got, ["s1", "s4", "s5", "s6", "s2", "s7", "s0", "s3"]);
     }
 
     #[test]
