@@ -41,6 +41,7 @@ def feats(name):
     return ids, truth, None, kind, raw
 
 def order(strategy, x, rest, labelled_n, k, model, rng, xn):
+    global ALL_KM
     if strategy == "random":
         idx = list(range(len(rest))); rng.shuffle(idx); return idx[:BATCH]
     p = model.predict_proba(x[rest]); top = np.sort(p, axis=1); margin = top[:, -1] - top[:, -2]
@@ -74,7 +75,6 @@ def order(strategy, x, rest, labelled_n, k, model, rng, xn):
         return out
     if strategy == "clusterall":
         # k-means once over every sample (as a cached fit would be), the lowest margin per cluster.
-        global ALL_KM
         key = id(xn)
         if ALL_KM.get("key") != key:
             ALL_KM = {"key": key, "labels": KMeans(BATCH, n_init=1, random_state=0).fit(xn).labels_}
@@ -84,6 +84,26 @@ def order(strategy, x, rest, labelled_n, k, model, rng, xn):
             members = np.where(lab == c)[0]
             if len(members): out.append(members[np.argmin(margin[members])])
         # Fewer clusters with unlabelled samples than a batch: the rest by margin.
+        taken = set(out)
+        out += [i for i in np.argsort(margin, kind="stable") if i not in taken][: BATCH - len(out)]
+        return out
+    if strategy == "clustermix":
+        # clusterall, but a share of the clusters (auto's falling random share) give a random
+        # member instead of their least sure one.
+        key = id(xn)
+        if ALL_KM.get("key") != key:
+            ALL_KM = {"key": key, "labels": KMeans(BATCH, n_init=1, random_state=0).fit(xn).labels_}
+        lab = ALL_KM["labels"][rest]
+        share = min(0.875, max(0.5, 1 - 0.5 * labelled_n / (40 * k)))
+        firsts = []
+        for c in range(BATCH):
+            members = np.where(lab == c)[0]
+            if len(members): firsts.append((margin[members].min(), c, members))
+        firsts.sort(key=lambda t: t[0])
+        out = []
+        for place, (_, c, members) in enumerate(firsts):
+            from_random = np.floor((place + 1) * share) > np.floor(place * share)
+            out.append(members[rng.randrange(len(members))] if from_random else members[np.argmin(margin[members])])
         taken = set(out)
         out += [i for i in np.argsort(margin, kind="stable") if i not in taken][: BATCH - len(out)]
         return out

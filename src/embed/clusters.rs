@@ -92,15 +92,41 @@ pub fn cached_kmeans(
     Ok(laid_over(vectors, &fitted, k, labels))
 }
 
+/// The cluster of each sample that `among` keeps, by id: k-means of those samples' rows
+/// alone into `most` clusters, or a cluster for every two samples when they are fewer (the
+/// project's reduction of wide rows kept as for every map and clustering), made afresh each
+/// time — what the queue's `auto` order asks of the samples still to label. `None` when
+/// there are fewer than four.
+pub fn kmeans_among(
+    project_root: &Path,
+    vectors: &Vectors,
+    among: impl Fn(&str) -> bool,
+    most: usize,
+    seed: u64,
+) -> Result<Option<HashMap<String, usize>>> {
+    let rows: Vec<usize> = (0..vectors.len()).filter(|&i| among(&vectors.ids[i])).collect();
+    let k = most.min(rows.len() / 2);
+    if k < 2 {
+        return Ok(None);
+    }
+    let x = kept_dense(project_root, vectors).select(ndarray::Axis(0), &rows);
+    let fit = fit_rows(x, k, seed)?;
+    Ok(Some(rows.iter().zip(&fit.cluster).map(|(&i, &c)| (vectors.ids[i].clone(), c as usize)).collect()))
+}
+
 /// k-means of the rows `reduced` gives (made only when `k` fits).
 fn fit(vectors: &Vectors, reduced: impl FnOnce() -> Array2<f64>, k: usize, seed: u64) -> Result<Assignment> {
     if k < 2 || k > vectors.len() {
         return Err(Error::user(format!("-k {k}: give 2 to {} (the samples with a vector)", vectors.len())));
     }
-    let x = reduced();
+    fit_rows(reduced(), k, seed)
+}
+
+/// k-means of the rows of `x` (`k` of 2 to the rows).
+fn fit_rows(x: Array2<f64>, k: usize, seed: u64) -> Result<Assignment> {
     let data = DatasetBase::from(x.clone());
     let rng = Xoshiro256Plus::seed_from_u64(seed);
-    let runs = (ROWS_OF_RUNS / vectors.len()).clamp(1, 10);
+    let runs = (ROWS_OF_RUNS / x.nrows().max(1)).clamp(1, 10);
     let model = KMeans::params_with_rng(k, rng)
         .n_runs(runs)
         .max_n_iterations(200)
@@ -216,6 +242,27 @@ mod tests {
         assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
         std::fs::write(&kept, b"not a fit").unwrap();
         assert_eq!(cached_kmeans(dir.path(), &v, &labels, 3, 5).unwrap(), fresh);
+    }
+
+    #[test]
+    fn only_the_samples_asked_for_are_clustered_at_most_one_cluster_for_two() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = three_groups(10, 6);
+        // Two of the three groups (s0, s3, … and s1, s4, …), into at most 5 clusters.
+        let group = |id: &str| id[1..].parse::<usize>().unwrap() % 3;
+        let got = kmeans_among(dir.path(), &v, |id| group(id) != 2, 5, 1).unwrap().unwrap();
+        assert_eq!(got.len(), 20);
+        assert!(got.keys().all(|id| group(id) != 2), "only those asked for");
+        assert!(got.values().all(|&c| c < 5));
+        // No cluster mixes the two groups.
+        for (id, c) in &got {
+            let same = got.iter().filter(|(o, oc)| *oc == c).all(|(o, _)| group(o) == group(id));
+            assert!(same, "{id} shares its cluster with another group: {got:?}");
+        }
+        // Five samples make two clusters; three, none.
+        let few = kmeans_among(dir.path(), &v, |id| ["s0", "s1", "s2", "s3", "s4"].contains(&id), 30, 1);
+        assert_eq!(few.unwrap().unwrap().values().collect::<std::collections::HashSet<_>>().len(), 2);
+        assert!(kmeans_among(dir.path(), &v, |id| ["s0", "s1", "s2"].contains(&id), 30, 1).unwrap().is_none());
     }
 
     #[test]

@@ -224,7 +224,8 @@ pub fn build(
         None if order == Order::Auto => {
             let clusters = predictions
                 .as_ref()
-                .and_then(|_| auto::clusters(project_root, &live_vectors(project_root, live.as_ref())?, seed));
+                .and_then(|_| live_vectors(project_root, live.as_ref()))
+                .and_then(|v| auto::clusters(project_root, &v, |id| !labels.contains_key(id) && !held_out.contains(id), seed));
             match clusters {
                 Some(of) => {
                     let ranked = arrange(&ids, &labels, classes, Order::SmallestMargin, seed, predictions.as_ref());

@@ -1,13 +1,15 @@
-//! `auto`: the smallest margin across clusters of the samples' vectors — each round of picks
-//! takes the least sure sample of every cluster, so that a batch is both uncertain and spread
-//! over the data. Without cached vectors: the smallest margin and random picks mixed, mostly
+//! `auto`: the smallest margin across clusters of the samples still to label — each round of
+//! picks takes the least sure sample of every cluster, so that a batch is both uncertain and
+//! spread over the data. Without vectors: the smallest margin and random picks mixed, mostly
 //! random while labels are few.
 //!
-//! Chosen by a simulation of the walk in bench/active_real.py (scikit-learn's logistic
-//! regression, 3 to 5 seeds, 30 labels a round to 390): margin within k-means clusters was at
-//! or ahead of random order at every round on the manual pages (TF-IDF), scikit-learn's digits
-//! (pixels), its breast-cancer table and short passages (all-MiniLM-L6-v2 vectors); margin
-//! with random picks fell behind random on the digits, plain margin on the manual pages.
+//! Chosen by a simulation of the walk in bench/active_real.py (bench/active_orders_sim.py:
+//! scikit-learn's logistic regression, 3 to 5 seeds, 30 labels a round to 390): margin
+//! within k-means clusters of the unlabelled pool, clustered again each round, was ahead of
+//! random order at every round on the manual pages (TF-IDF), scikit-learn's digits (pixels),
+//! its breast-cancer table and short passages (all-MiniLM-L6-v2 vectors); margin with random
+//! picks fell behind random on the digits, plain margin on the manual pages, and clusters of
+//! every sample fitted once on the manual pages.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -39,19 +41,18 @@ pub(super) fn auto(
 /// Clusters a round takes one sample from: one round is a batch of labels.
 pub const ROUND: usize = 30;
 
-/// The cluster of each sample, by id: k-means of the vectors (kept in the cache until they
-/// change); `None` when there are too few vectors to cluster.
+/// The cluster of each sample still to label (unlabelled, of the training split), by id:
+/// k-means of their vectors, made afresh for each queue — clusters of every sample, kept
+/// while the vectors stay, fell behind random order on the manual pages (their small
+/// clusters, one pick a round each as the large ones, outweighed their share of the data).
+/// `None` when there are too few to cluster.
 pub(super) fn clusters(
     project_root: &Path,
     vectors: &crate::embed::Vectors,
+    asked: impl Fn(&str) -> bool,
     seed: u64,
 ) -> Option<HashMap<String, usize>> {
-    let k = ROUND.min(vectors.len() / 2);
-    if k < 2 {
-        return None;
-    }
-    let fit = crate::embed::clusters::cached_kmeans(project_root, vectors, &HashMap::new(), k, seed).ok()?;
-    Some(fit.of)
+    crate::embed::clusters::kmeans_among(project_root, vectors, asked, ROUND, seed).ok().flatten()
 }
 
 /// The unlabelled training samples of `ranked` (least sure first) in rounds: each round the
