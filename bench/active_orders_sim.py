@@ -87,6 +87,21 @@ def order(strategy, x, rest, labelled_n, k, model, rng, xn):
         taken = set(out)
         out += [i for i in np.argsort(margin, kind="stable") if i not in taken][: BATCH - len(out)]
         return out
+    if strategy == "poolmix":
+        # cluster (k-means of the pool each round), but a share of the clusters (auto's
+        # falling random share) give a random member instead of their least sure one.
+        km = KMeans(BATCH, n_init=1, random_state=0).fit(xn[rest])
+        share = min(0.875, max(0.5, 1 - 0.5 * labelled_n / (40 * k)))
+        firsts = []
+        for c in range(BATCH):
+            members = np.where(km.labels_ == c)[0]
+            if len(members): firsts.append((margin[members].min(), c, members))
+        firsts.sort(key=lambda t: t[0])
+        out = []
+        for place, (_, c, members) in enumerate(firsts):
+            from_random = np.floor((place + 1) * share) > np.floor(place * share)
+            out.append(members[rng.randrange(len(members))] if from_random else members[np.argmin(margin[members])])
+        return out
     if strategy == "clustermix":
         # clusterall, but a share of the clusters (auto's falling random share) give a random
         # member instead of their least sure one.

@@ -17,6 +17,7 @@ pub mod models;
 pub mod natural;
 pub mod progress;
 pub mod project;
+pub mod qa;
 pub mod readiness;
 pub mod runs;
 pub mod serve;

@@ -91,6 +91,14 @@ enum Command {
         #[command(subcommand)]
         command: LabelsCommand,
     },
+    /// How consistent your labels are: self-agreement on echoes (samples asked again blind), gold
+    /// accuracy, the classes you answer differently the second time, a drop in agreement, your pace
+    Qa {
+        dir: PathBuf,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Refit the live model on the current labels once and print its cross-validated score
     Live {
         dir: PathBuf,
@@ -101,9 +109,10 @@ enum Command {
     /// The next samples to label, with the live model's suggestion (refitted first if labels changed)
     Queue {
         dir: PathBuf,
-        /// least_confident, margin, entropy, diverse (uncertain, near-duplicates later), random, unlabelled,
-        /// served (imported served inputs, least sure first)
-        #[arg(long, default_value = "least_confident")]
+        /// auto (the least sure of every cluster of the samples still to label), least_confident, margin,
+        /// entropy, diverse (uncertain, near-duplicates later), random, unlabelled, served (imported served
+        /// inputs, least sure first), held_out (the valid and test samples, at random)
+        #[arg(long, default_value = "auto")]
         order: String,
         /// How many samples
         #[arg(long, default_value_t = 10)]
@@ -444,6 +453,17 @@ enum LabelsCommand {
     Import { dir: PathBuf, file: PathBuf },
     /// Take back the latest label event or class change (a change as a whole), from any session
     Undo { dir: PathBuf },
+    /// Set aside gold samples (known answers, asked blind at `[qa] gold` and scored): a CSV, JSONL or
+    /// Parquet file with columns id,label, or N of the current labels
+    Gold {
+        dir: PathBuf,
+        /// The file of known answers
+        #[arg(required_unless_present = "from_labels", conflicts_with = "from_labels")]
+        file: Option<PathBuf>,
+        /// Take N of the current labels (at random) as gold
+        #[arg(long, value_name = "N")]
+        from_labels: Option<usize>,
+    },
     /// Count labels per class and label events per origin
     Stats {
         dir: PathBuf,
@@ -574,10 +594,12 @@ fn main() {
             }
             LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
+            LabelsCommand::Gold { dir, file, from_labels } => cli::qa::gold(&dir, file.as_deref(), from_labels),
             LabelsCommand::Undo { dir } => cli::classes::undo(&dir),
         },
         Command::Live { dir, json } => cli::live::refit(&dir, json),
         Command::Queue { dir, order, limit, json } => cli::live::queue(&dir, &order, limit, json),
+        Command::Qa { dir, json } => cli::qa::report(&dir, json),
         Command::Encoders { json } => cli::encoders::list(json),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

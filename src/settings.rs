@@ -66,6 +66,24 @@ pub fn load(path: &Path) -> Result<Settings> {
     }
 }
 
+/// A span of time as written in settings and options: `90s`, `10m`, `1h`, or plain seconds.
+pub fn parse_span(text: &str) -> Result<std::time::Duration> {
+    let wrong = || Error::user(format!("\"{text}\": write a time such as 90s, 10m or 1h"));
+    let trimmed = text.trim();
+    let (number, unit) = trimmed.split_at(trimmed.trim_end_matches(['s', 'm', 'h']).len());
+    let n: f64 = number.parse().map_err(|_| wrong())?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(wrong()),
+    };
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(wrong());
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

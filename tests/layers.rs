@@ -16,7 +16,7 @@ const LIBRARY: &[&[&str]] = &[
     &["models"],
     &["augment"],
     &["project"],
-    &["eval", "drift"],
+    &["eval", "drift", "qa"],
     &["runs"],
     &["embed", "readiness", "served"],
     &["live"],

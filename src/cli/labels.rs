@@ -11,10 +11,13 @@ use super::output::{bar, count, file_or_stdout, percent, print, print_bytes, pri
 
 pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
     let project = Project::open(dir)?;
-    labelling::set_label(&project, id, class, Origin::Cli)?;
-    match class {
-        Some(c) => print(&format!("{id}\t{c}\n")),
-        None => print(&format!("{id}\tcleared\n")),
+    let recorded = labelling::set_label(&project, id, class, Origin::Cli)?;
+    match (class, recorded) {
+        (Some(c), labelling::Recorded::Answer(kind)) => {
+            print(&format!("{id}\t{c}\t({} answer: the label stays as it was)\n", kind.origin().name()))
+        }
+        (Some(c), labelling::Recorded::Label) => print(&format!("{id}\t{c}\n")),
+        (None, _) => print(&format!("{id}\tcleared\n")),
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod labels;
 pub mod live;
 pub mod output;
 pub mod progress;
+pub mod qa;
 pub mod report;
 pub mod runs;
 pub mod samples;

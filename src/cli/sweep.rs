@@ -13,15 +13,7 @@ use super::progress::TermProgress;
 
 /// `--budget`: `90s`, `10m`, `1h`, or plain seconds.
 pub fn parse_budget(text: &str) -> Result<Duration> {
-    let (number, unit) = text.trim().split_at(text.trim().trim_end_matches(['s', 'm', 'h']).len());
-    let n: f64 = number.parse().map_err(|_| Error::user(format!("--budget {text}: write e.g. 90s, 10m or 1h")))?;
-    let seconds = match unit {
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(Error::user(format!("--budget {text}: write e.g. 90s, 10m or 1h"))),
-    };
-    Ok(Duration::from_secs_f64(seconds.max(0.0)))
+    kindling::settings::parse_span(text).map_err(|e| Error::user(format!("--budget {}", e.message())))
 }
 
 pub fn run(dir: &Path, options: &SweepOptions, json: bool) -> Result<()> {

@@ -256,7 +256,7 @@ mod tests {
         assert!(got.values().all(|&c| c < 5));
         // No cluster mixes the two groups.
         for (id, c) in &got {
-            let same = got.iter().filter(|(o, oc)| *oc == c).all(|(o, _)| group(o) == group(id));
+            let same = got.iter().filter(|(_, oc)| *oc == c).all(|(o, _)| group(o) == group(id));
             assert!(same, "{id} shares its cluster with another group: {got:?}");
         }
         // Five samples make two clusters; three, none.

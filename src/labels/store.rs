@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub const LABELS_FILE: &str = "labels.db";
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Where a label event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -28,6 +28,13 @@ pub enum Origin {
     Rename,
     Merge,
     Remove,
+    /// An answer to a blind re-ask of a labelled sample (`[qa] echo`): kept beside the label,
+    /// never changing it.
+    Echo,
+    /// An answer to a gold sample, scored against its known answer; changes no label.
+    Gold,
+    /// A label settled in the review queue.
+    Review,
 }
 
 impl Origin {
@@ -41,10 +48,13 @@ impl Origin {
             Origin::Rename => "rename",
             Origin::Merge => "merge",
             Origin::Remove => "remove",
+            Origin::Echo => "echo",
+            Origin::Gold => "gold",
+            Origin::Review => "review",
         }
     }
 
-    const ALL: [Origin; 8] = [
+    const ALL: [Origin; 11] = [
         Origin::Keyboard,
         Origin::Import,
         Origin::Bulk,
@@ -53,7 +63,20 @@ impl Origin {
         Origin::Rename,
         Origin::Merge,
         Origin::Remove,
+        Origin::Echo,
+        Origin::Gold,
+        Origin::Review,
     ];
+
+    /// An answer to a re-ask (echo or gold): kept in the log, changing no label.
+    pub fn is_answer(self) -> bool {
+        matches!(self, Origin::Echo | Origin::Gold)
+    }
+
+    /// Labels given by the labeller themselves, one sample at a time: what an echo re-asks.
+    pub fn is_own(self) -> bool {
+        matches!(self, Origin::Keyboard | Origin::Cli | Origin::Accepted | Origin::Review)
+    }
 
     fn parse(s: &str) -> Option<Origin> {
         Origin::ALL.into_iter().find(|o| o.name() == s)
@@ -95,7 +118,8 @@ CREATE TABLE events (
     label     TEXT,
     time_ms   INTEGER NOT NULL,
     origin    TEXT    NOT NULL CHECK (origin IN
-                      ('keyboard', 'import', 'bulk', 'cli', 'accepted', 'rename', 'merge', 'remove')),
+                      ('keyboard', 'import', 'bulk', 'cli', 'accepted', 'rename', 'merge', 'remove',
+                       'echo', 'gold', 'review')),
     session   TEXT    NOT NULL,
     undoes    INTEGER REFERENCES events(seq),
     change    INTEGER REFERENCES changes(id)
@@ -131,28 +155,34 @@ impl LabelStore {
             return Err(Error::file(path, "already exists; refusing to overwrite labels"));
         }
         let store = Self::connect(path)?;
-        store.conn.execute_batch(&format!("{CHANGES}{EVENTS}{SCHEMA}"))?;
+        store.conn.execute_batch(&format!("{CHANGES}{EVENTS}{SCHEMA}{}", qa::TABLES))?;
         store.conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(store)
     }
 
     /// Version 1 knew four origins; version 2 added `accepted`; version 3 the class changes
-    /// (their origins, the `change` column and the `changes` table). SQLite changes a CHECK
-    /// only by copying the table, done here in one transaction: the events are copied whole
-    /// or not at all.
-    fn migrate(&mut self) -> Result<()> {
+    /// (their origins, the `change` column and the `changes` table); version 4 the answers
+    /// of label QA (origins `echo`, `gold`, `review`, the gold answers and the pending asks).
+    /// SQLite changes a CHECK only by copying the table, done here in one transaction: the
+    /// events are copied whole or not at all.
+    fn migrate(&mut self, from: i64) -> Result<()> {
+        let columns = match from {
+            ..=2 => "seq, sample_id, label, time_ms, origin, session, undoes",
+            _ => "seq, sample_id, label, time_ms, origin, session, undoes, change",
+        };
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let tx = self.conn.transaction()?;
         tx.execute_batch(&format!(
             "ALTER TABLE events RENAME TO events_old;
              {CHANGES}
              {EVENTS}
-             INSERT INTO events (seq, sample_id, label, time_ms, origin, session, undoes)
-                 SELECT seq, sample_id, label, time_ms, origin, session, undoes FROM events_old;
+             {}
+             INSERT INTO events ({columns}) SELECT {columns} FROM events_old;
              DROP TABLE events_old;
              CREATE INDEX IF NOT EXISTS events_by_sample ON events(sample_id, seq);
              CREATE INDEX IF NOT EXISTS events_by_session ON events(session, seq);
-             PRAGMA user_version = {SCHEMA_VERSION};"
+             PRAGMA user_version = {SCHEMA_VERSION};",
+            qa::TABLES
         ))?;
         tx.commit()?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -171,8 +201,10 @@ impl LabelStore {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| Error::file(path, format!("is not a Kindling label store ({e})")))?;
-        if version == 1 || version == 2 {
-            store.migrate().map_err(|e| Error::file(path, format!("cannot bring the label store up to date: {e}")))?;
+        if (1..SCHEMA_VERSION).contains(&version) {
+            store
+                .migrate(version)
+                .map_err(|e| Error::file(path, format!("cannot bring the label store up to date: {e}")))?;
         } else if version != SCHEMA_VERSION {
             return Err(Error::file(
                 path,
@@ -295,8 +327,11 @@ impl LabelStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Label events so far: what changes when labels do (the answers to echoes and gold
+    /// samples change no label and are not counted).
     pub fn event_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+        let sql = "SELECT COUNT(*) FROM events WHERE origin NOT IN ('echo', 'gold')";
+        Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     pub fn labelled_count(&self) -> Result<u64> {
@@ -323,7 +358,8 @@ impl LabelStore {
 }
 
 /// Appends one label event (part of class change `change`, if any) and updates the current
-/// label of its sample.
+/// label of its sample — unless it is an answer to an echo or a gold sample, which changes no
+/// label.
 fn append(
     conn: &Connection,
     session: &str,
@@ -339,6 +375,9 @@ fn append(
     )?
     .execute(params![sample_id, label, now_ms(), origin.name(), session, undoes, change])?;
     let seq = conn.last_insert_rowid();
+    if origin.is_answer() {
+        return Ok(seq);
+    }
     match label {
         Some(l) => conn
             .prepare_cached(
@@ -363,7 +402,7 @@ fn now_ms() -> i64 {
 /// The current labels that replaying `events` in order gives.
 pub fn replay(events: &[LabelEvent]) -> BTreeMap<String, String> {
     let mut view = BTreeMap::new();
-    for e in events {
+    for e in events.iter().filter(|e| !e.origin.is_answer()) {
         match &e.label {
             Some(l) => view.insert(e.sample_id.clone(), l.clone()),
             None => view.remove(&e.sample_id),
@@ -373,7 +412,9 @@ pub fn replay(events: &[LabelEvent]) -> BTreeMap<String, String> {
 }
 
 mod changes;
+mod qa;
 pub use changes::{ChangeUndone, Latest};
+pub use qa::Ask;
 
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,9 @@ pub struct Config {
     /// `[live]`: the live model refitted while labelling.
     #[serde(default, skip_serializing_if = "super::live_settings::LiveSettings::is_default")]
     pub live: super::live_settings::LiveSettings,
+    /// `[qa]`: echoes and gold samples asked blind while labelling.
+    #[serde(default, skip_serializing_if = "super::qa_settings::QaSettings::is_default")]
+    pub qa: super::qa_settings::QaSettings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -141,6 +144,7 @@ impl Config {
         self.features.validate()?;
         self.torch.validate()?;
         self.live.validate()?;
+        self.qa.validate()?;
         self.augment.validate(crate::augment::Modality::of(self.source.kind))
     }
 

@@ -138,6 +138,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         augment: Default::default(),
         torch: Default::default(),
         live: Default::default(),
+        qa: Default::default(),
     };
     config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;

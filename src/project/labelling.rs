@@ -9,10 +9,20 @@ use super::Project;
 use crate::data::Source;
 use crate::error::{Error, Result};
 use crate::labels::files::{LabelFormat, LabelRow};
-use crate::labels::store::Origin;
+use crate::labels::store::{Ask, Origin};
 
-/// Sets one sample's label (or clears it with `None`), committed durably.
-pub fn set_label(project: &Project, id: &str, class: Option<&str>, origin: Origin) -> Result<()> {
+/// What `set_label` recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Label,
+    /// The sample was shown as a re-ask (an echo or a gold sample): the class is its answer,
+    /// kept beside the label, which stays as it was.
+    Answer(Ask),
+}
+
+/// Sets (or with `None` clears) a sample's label after checking the class and the id — or,
+/// on a sample shown as a re-ask and not answered yet, records the class as its answer.
+pub fn set_label(project: &Project, id: &str, class: Option<&str>, origin: Origin) -> Result<Recorded> {
     if let Some(class) = class {
         check_class(project, class)?;
     }
@@ -24,8 +34,15 @@ pub fn set_label(project: &Project, id: &str, class: Option<&str>, origin: Origi
             id_hint(&source)
         )));
     }
-    project.labels()?.set(id, class, origin)?;
-    Ok(())
+    let mut store = project.labels()?;
+    if let Some(class) = class
+        && let Some(kind) = store.asked(id)?
+    {
+        store.answer(id, class, kind)?;
+        return Ok(Recorded::Answer(kind));
+    }
+    store.set(id, class, origin)?;
+    Ok(Recorded::Label)
 }
 
 fn id_hint(source: &Source) -> &'static str {

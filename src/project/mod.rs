@@ -8,6 +8,7 @@ pub mod init;
 pub mod keys;
 pub mod labelling;
 pub mod live_settings;
+pub mod qa_settings;
 pub mod samples;
 
 use std::path::{Path, PathBuf};

@@ -38,9 +38,33 @@ pub struct Next {
     pub cold_start: bool,
 }
 
-/// The next `limit` unlabelled samples in `order`, with suggestions when a live model can be
-/// fitted. An active order before the live model can be fitted is a cold start.
+/// The next `limit` samples to label in `order`, with suggestions when a live model can be
+/// fitted, and among them the re-asks due (`[qa]`: labelled samples asked again and gold
+/// samples, shown as any other sample). An active order before the live model can be
+/// fitted is a cold start.
 pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progress) -> Result<Next> {
+    let found = unlabelled(project, order, limit, progress)?;
+    let ids: Vec<String> = found.suggestions.iter().map(|s| s.id.clone()).collect();
+    let placed = crate::qa::with_asks(project, &mut project.labels()?, &ids, limit)?;
+    if placed.iter().all(|(_, ask)| ask.is_none()) && placed.len() == ids.len() {
+        return Ok(found);
+    }
+    let live = state::read(project.root()).ok().flatten();
+    let mut by_id: HashMap<String, Suggestion> = found.suggestions.into_iter().map(|s| (s.id.clone(), s)).collect();
+    let suggestions = placed
+        .into_iter()
+        .map(|(id, _)| {
+            by_id.remove(&id).unwrap_or_else(|| {
+                let guess = live.as_ref().and_then(|l| guess(&l.predictions, &id));
+                Suggestion { id, guess }
+            })
+        })
+        .collect();
+    Ok(Next { suggestions, cold_start: found.cold_start })
+}
+
+/// The next `limit` unlabelled samples in `order`.
+fn unlabelled(project: &Project, order: Order, limit: usize, progress: &dyn Progress) -> Result<Next> {
     if stale(project)? {
         match refit(project, progress) {
             Ok(_) => {}

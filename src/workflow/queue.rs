@@ -222,10 +222,9 @@ pub fn build(
         None if order == Order::Served => served_first(&ids, &labels, &crate::served::confidences(project_root)?),
         None if order == Order::HeldOut => held_out_first(&ids, &labels, &held_out, seed),
         None if order == Order::Auto => {
-            let clusters = predictions
-                .as_ref()
-                .and_then(|_| live_vectors(project_root, live.as_ref()))
-                .and_then(|v| auto::clusters(project_root, &v, |id| !labels.contains_key(id) && !held_out.contains(id), seed));
+            let clusters = predictions.as_ref().and_then(|_| live_vectors(project_root, live.as_ref())).and_then(|v| {
+                auto::clusters(project_root, &v, |id| !labels.contains_key(id) && !held_out.contains(id), seed)
+            });
             match clusters {
                 Some(of) => {
                     let ranked = arrange(&ids, &labels, classes, Order::SmallestMargin, seed, predictions.as_ref());

@@ -136,9 +136,20 @@ pub(super) fn revert(
     origin: Origin,
     change: Option<i64>,
 ) -> Result<Option<String>> {
+    if origin.is_answer() {
+        // An answer is withdrawn by an empty answer pointing at it (the label never moved),
+        // and its re-ask waits again.
+        append(tx, session, sample_id, None, origin, Some(seq), change)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO asks (sample_id, kind, time_ms) VALUES (?1, ?2, ?3)",
+            params![sample_id, origin.name(), now_ms()],
+        )?;
+        return super::current_label(tx, sample_id);
+    }
     let before: Option<String> = tx
         .query_row(
-            "SELECT label FROM events WHERE sample_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1",
+            "SELECT label FROM events WHERE sample_id = ?1 AND seq < ?2 AND origin NOT IN ('echo', 'gold')
+             ORDER BY seq DESC LIMIT 1",
             params![sample_id, seq],
             |r| r.get(0),
         )

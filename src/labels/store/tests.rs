@@ -78,6 +78,8 @@ enum Op {
     Bulk(Vec<(usize, Option<usize>)>),
     Undo,
     SwitchSession,
+    /// Asked again blind, and answered.
+    Echo(usize, usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -88,6 +90,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => proptest::collection::vec((id, label), 0..4).prop_map(Op::Bulk),
         2 => Just(Op::Undo),
         1 => Just(Op::SwitchSession),
+        2 => (0..6usize, 0..3usize).prop_map(|(i, l)| Op::Echo(i, l)),
     ]
 }
 
@@ -119,11 +122,92 @@ proptest! {
                     s.undo().unwrap();
                 }
                 Op::SwitchSession => who = 1 - who,
+                Op::Echo(i, l) => {
+                    s.ask(&[(format!("s{i}"), Ask::Echo)]).unwrap();
+                    s.answer(&format!("s{i}"), LABELS[l], Ask::Echo).unwrap();
+                }
             }
             let events = stores[0].events().unwrap();
             prop_assert_eq!(replay(&events), as_map(stores[1].current().unwrap()));
         }
     }
+}
+
+#[test]
+fn an_answer_to_a_re_ask_changes_no_label_and_undo_withdraws_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = new_store(&dir);
+    s.set("a", Some("cat"), Origin::Keyboard).unwrap();
+    s.ask(&[("a".into(), Ask::Echo), ("g".into(), Ask::Gold)]).unwrap();
+    assert_eq!(s.asked("a").unwrap(), Some(Ask::Echo));
+    s.answer("a", "dog", Ask::Echo).unwrap();
+    assert_eq!(s.get("a").unwrap().as_deref(), Some("cat"), "the label stays");
+    assert_eq!(s.asked("a").unwrap(), None, "answered");
+    assert_eq!(s.asks().unwrap(), [("g".to_string(), Ask::Gold)]);
+    assert_eq!(s.event_count().unwrap(), 1, "answers are not label events");
+    let last = s.events().unwrap().pop().unwrap();
+    assert_eq!((last.origin, last.label.as_deref()), (Origin::Echo, Some("dog")));
+    // Undo takes back the answer, not the label before it, and asks again.
+    assert_eq!(s.undo().unwrap(), Some(Undone { sample_id: "a".into(), restored: Some("cat".into()) }));
+    assert_eq!(s.get("a").unwrap().as_deref(), Some("cat"));
+    assert_eq!(s.asked("a").unwrap(), Some(Ask::Echo));
+    // The next undo reaches the label.
+    assert_eq!(s.undo().unwrap(), Some(Undone { sample_id: "a".into(), restored: None }));
+    assert_eq!(s.get("a").unwrap(), None);
+}
+
+#[test]
+fn gold_answers_are_kept_and_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = new_store(&dir);
+    s.set_gold(&[("a".into(), "cat".into()), ("b".into(), "dog".into())]).unwrap();
+    s.set_gold(&[("b".into(), "cat".into())]).unwrap();
+    let gold = s.gold().unwrap();
+    assert_eq!(gold.get("b").map(String::as_str), Some("cat"));
+    assert_eq!(gold.len(), 2);
+    assert!(s.current().unwrap().is_empty(), "gold is not labels");
+}
+
+#[test]
+fn a_version_3_store_is_brought_up_to_date_with_its_class_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("labels.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE changes (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL,
+                 session TEXT NOT NULL, what TEXT NOT NULL, classes_before TEXT NOT NULL,
+                 last_seq INTEGER NOT NULL, undoes INTEGER REFERENCES changes(id));
+             CREATE TABLE events (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT, sample_id TEXT NOT NULL, label TEXT,
+                 time_ms INTEGER NOT NULL,
+                 origin TEXT NOT NULL CHECK (origin IN
+                     ('keyboard', 'import', 'bulk', 'cli', 'accepted', 'rename', 'merge', 'remove')),
+                 session TEXT NOT NULL, undoes INTEGER REFERENCES events(seq),
+                 change INTEGER REFERENCES changes(id));
+             CREATE INDEX events_by_sample ON events(sample_id, seq);
+             CREATE INDEX events_by_session ON events(session, seq);
+             CREATE TABLE current (sample_id TEXT PRIMARY KEY, label TEXT NOT NULL, seq INTEGER NOT NULL);
+             INSERT INTO changes (time_ms, session, what, classes_before, last_seq)
+                 VALUES (2, 's', 'rename kitty → cat', '[]', 2);
+             INSERT INTO events (sample_id, label, time_ms, origin, session) VALUES ('a', 'kitty', 1, 'keyboard', 's');
+             INSERT INTO events (sample_id, label, time_ms, origin, session, change) VALUES ('a', 'cat', 2, 'rename', 's', 1);
+             INSERT INTO current VALUES ('a', 'cat', 2);
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let mut store = LabelStore::open(&path).unwrap();
+    let events = store.events().unwrap();
+    assert_eq!(events.len(), 2, "no event lost");
+    assert_eq!(events[1].change, Some(1), "the class change kept");
+    store.ask(&[("a".into(), Ask::Echo)]).unwrap();
+    store.answer("a", "cat", Ask::Echo).unwrap();
+    assert_eq!(store.changes().unwrap(), [("rename kitty → cat".to_string(), false)]);
+    drop(store);
+    let store = LabelStore::open(&path).unwrap();
+    assert_eq!(store.events().unwrap().last().map(|e| e.origin), Some(Origin::Echo), "opened again at version 4");
 }
 
 #[test]

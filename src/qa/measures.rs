@@ -1,0 +1,227 @@
+//! The statistics of label QA: Cohen's κ with its large-sample interval (Fleiss, Cohen and
+//! Everitt, 1969), a proportion's Wilson interval, and the point where agreement dropped.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// z of a two-sided 95 % interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// An estimate and its 95 % interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    pub fn half_width(&self) -> f64 {
+        (self.high - self.low) / 2.0
+    }
+}
+
+/// Agreement between two answers to the same samples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Agreement {
+    pub pairs: usize,
+    /// Share of pairs answered alike.
+    pub percent: f64,
+    /// Cohen's κ; `None` when chance agreement is total (every answer one class).
+    pub kappa: Option<Interval>,
+}
+
+/// Cohen's κ of `(first, second)` answer pairs, with the large-sample standard error of
+/// Fleiss, Cohen and Everitt (1969) — the one statsmodels' `cohens_kappa` reports.
+pub fn agreement<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Agreement {
+    let mut table: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut cols: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut n = 0.0;
+    for (a, b) in pairs {
+        *table.entry((a, b)).or_default() += 1.0;
+        *rows.entry(a).or_default() += 1.0;
+        *cols.entry(b).or_default() += 1.0;
+        n += 1.0;
+    }
+    if n == 0.0 {
+        return Agreement { pairs: 0, percent: 0.0, kappa: None };
+    }
+    let p = |a: &str, b: &str| table.get(&(a, b)).copied().unwrap_or(0.0) / n;
+    let row = |a: &str| rows.get(a).copied().unwrap_or(0.0) / n;
+    let col = |b: &str| cols.get(b).copied().unwrap_or(0.0) / n;
+    let observed: f64 = table.iter().filter(|((a, b), _)| a == b).map(|(_, c)| c / n).sum();
+    let chance: f64 = rows.keys().map(|c| row(c) * col(c)).sum();
+    let percent = observed;
+    if chance >= 1.0 - 1e-12 {
+        return Agreement { pairs: n as usize, percent, kappa: None };
+    }
+    let kappa = (observed - chance) / (1.0 - chance);
+    let diagonal: f64 = rows
+        .keys()
+        .map(|&c| {
+            let miss = 1.0 - (row(c) + col(c)) * (1.0 - kappa);
+            p(c, c) * miss * miss
+        })
+        .sum();
+    let off: f64 = table
+        .iter()
+        .filter(|((a, b), _)| a != b)
+        .map(|(&(a, b), count)| count / n * (col(a) + row(b)).powi(2))
+        .sum::<f64>()
+        * (1.0 - kappa).powi(2);
+    let chance_term = (kappa - chance * (1.0 - kappa)).powi(2);
+    let variance = ((diagonal + off - chance_term) / (n * (1.0 - chance).powi(2))).max(0.0);
+    let half = Z95 * variance.sqrt();
+    let kappa = Interval { value: kappa, low: (kappa - half).max(-1.0), high: (kappa + half).min(1.0) };
+    Agreement { pairs: n as usize, percent, kappa: Some(kappa) }
+}
+
+/// How many more pairs would bring the interval's half width to `target`, the width
+/// shrinking as one over the square root of the pairs.
+pub fn more_for(interval: &Interval, pairs: usize, target: f64) -> usize {
+    let half = interval.half_width();
+    if half <= target || pairs == 0 {
+        return 0;
+    }
+    // Less a hair, so that a ratio meant to be whole is not lifted by rounding.
+    let needed = (pairs as f64 * (half / target).powi(2) - 1e-9).ceil() as usize;
+    needed.saturating_sub(pairs)
+}
+
+/// The share `right / n` and its Wilson score interval.
+pub fn wilson(right: usize, n: usize) -> Option<Interval> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n) = (right as f64, n as f64);
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    Some(Interval { value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) })
+}
+
+/// A drop in agreement: where it starts in the sequence, and the rates before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drop {
+    /// Index of the first observation after the drop.
+    pub at: usize,
+    pub before: f64,
+    pub after: f64,
+}
+
+/// Fewest observations on each side of a drop.
+const SIDE: usize = 8;
+/// How sure a drop must be: a one-sided two-proportion z of at least this.
+const DROP_Z: f64 = 2.5;
+
+/// The most likely single point where a run of agree (true) / disagree (false) outcomes
+/// became worse — the split that best separates a higher rate before from a lower one
+/// after (largest log-likelihood gain) — when it is sure enough (`DROP_Z`) and at least
+/// 0.1 lower.
+pub fn drop(outcomes: &[bool]) -> Option<Drop> {
+    let n = outcomes.len();
+    if n < 2 * SIDE {
+        return None;
+    }
+    let prefix: Vec<usize> = std::iter::once(0)
+        .chain(outcomes.iter().scan(0, |s, &o| {
+            *s += usize::from(o);
+            Some(*s)
+        }))
+        .collect();
+    let log_lik = |k: usize, m: usize| {
+        let (k, m) = (k as f64, m as f64);
+        let term = |x: f64| if x > 0.0 { x * (x / m).ln() } else { 0.0 };
+        term(k) + term(m - k)
+    };
+    let whole = log_lik(prefix[n], n);
+    let mut best: Option<(f64, usize)> = None;
+    for at in SIDE..=n - SIDE {
+        let (k1, k2) = (prefix[at], prefix[n] - prefix[at]);
+        let (before, after) = (k1 as f64 / at as f64, k2 as f64 / (n - at) as f64);
+        if after >= before {
+            continue;
+        }
+        let gain = log_lik(k1, at) + log_lik(k2, n - at) - whole;
+        if best.is_none_or(|(g, _)| gain > g) {
+            best = Some((gain, at));
+        }
+    }
+    let (_, at) = best?;
+    let (k1, m1, k2, m2) = (prefix[at] as f64, at as f64, (prefix[n] - prefix[at]) as f64, (n - at) as f64);
+    let (before, after) = (k1 / m1, k2 / m2);
+    let pooled = (k1 + k2) / (m1 + m2);
+    let se = (pooled * (1.0 - pooled) * (1.0 / m1 + 1.0 / m2)).sqrt();
+    let z = if se > 0.0 { (before - after) / se } else { 0.0 };
+    (z >= DROP_Z && before - after >= 0.1).then_some(Drop { at, before, after })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(counts: &[(&'static str, &'static str, usize)]) -> Vec<(&'static str, &'static str)> {
+        counts.iter().flat_map(|&(a, b, n)| std::iter::repeat_n((a, b), n)).collect()
+    }
+
+    #[test]
+    fn kappa_and_its_interval_match_the_hand_computed_values() {
+        // 2×2: 20 yes-yes, 5 yes-no, 10 no-yes, 15 no-no (n = 50).
+        // po = 0.7; p_yes. = 0.5, p_.yes = 0.6; pe = 0.5·0.6 + 0.5·0.4 = 0.5; κ = 0.4.
+        // Fleiss–Cohen–Everitt: A = 0.4·(1 − 1.1·0.6)² + 0.3·(1 − 0.9·0.6)² = 0.10972,
+        // B = 0.36·[0.1·(0.6 + 0.5)² + 0.2·(0.4 + 0.5)²] = 0.10188, C = (0.4 − 0.3)² = 0.01,
+        // var = 0.2016 / (50 · 0.25) = 0.016128 — statsmodels' cohens_kappa gives the same
+        // (0.151092 to 0.648908).
+        let got = agreement(pairs(&[("yes", "yes", 20), ("yes", "no", 5), ("no", "yes", 10), ("no", "no", 15)]));
+        assert_eq!(got.pairs, 50);
+        assert!((got.percent - 0.7).abs() < 1e-12);
+        let k = got.kappa.unwrap();
+        assert!((k.value - 0.4).abs() < 1e-12, "{k:?}");
+        assert!((k.low - 0.151_092_290).abs() < 1e-8 && (k.high - 0.648_907_710).abs() < 1e-8, "{k:?}");
+    }
+
+    #[test]
+    fn perfect_agreement_has_kappa_one_and_one_class_has_none() {
+        let got = agreement(pairs(&[("a", "a", 10), ("b", "b", 10), ("c", "c", 5)]));
+        let k = got.kappa.unwrap();
+        assert_eq!((k.value, k.low, k.high), (1.0, 1.0, 1.0));
+        assert_eq!(agreement(pairs(&[("a", "a", 7)])).kappa, None);
+        assert_eq!(agreement(Vec::new()).pairs, 0);
+    }
+
+    #[test]
+    fn more_pairs_narrow_the_interval_as_one_over_their_root() {
+        let k = Interval { value: 0.8, low: 0.7, high: 0.9 };
+        // ±0.1 at 40 pairs: ±0.05 needs four times as many.
+        assert_eq!(more_for(&k, 40, 0.05), 120);
+        assert_eq!(more_for(&k, 40, 0.1), 0);
+    }
+
+    #[test]
+    fn wilson_matches_the_hand_computed_interval() {
+        // 8 of 10: centre (0.8 + 0.192) / 1.384 = 0.7168, half 1.96·√(0.016 + 0.0096)/1.384.
+        let w = wilson(8, 10).unwrap();
+        assert!((w.low - 0.4902).abs() < 1e-3 && (w.high - 0.9433).abs() < 1e-3, "{w:?}");
+        assert_eq!(wilson(3, 3).unwrap().high, 1.0);
+        assert_eq!(wilson(0, 0), None);
+    }
+
+    #[test]
+    fn a_planted_drop_is_found_where_it_was_planted() {
+        // 60 answers agreeing 19 in 20, then 40 agreeing 6 in 10.
+        let mut outcomes: Vec<bool> = (0..60).map(|i| i % 20 != 7).collect();
+        outcomes.extend((0..40).map(|i| i % 10 >= 4));
+        let d = drop(&outcomes).unwrap();
+        assert!((55..=65).contains(&d.at), "{d:?}");
+        assert!(d.before > 0.9 && d.after < 0.7, "{d:?}");
+        // Steady agreement, or a late rise, is no drop.
+        assert_eq!(drop(&(0..100).map(|i| i % 10 != 3).collect::<Vec<_>>()), None);
+        let mut rising: Vec<bool> = (0..40).map(|i| i % 10 < 6).collect();
+        rising.extend(std::iter::repeat_n(true, 60));
+        assert_eq!(drop(&rising), None);
+        assert_eq!(drop(&[true, false, false]), None, "too few to tell");
+    }
+}
