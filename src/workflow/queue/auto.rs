@@ -55,26 +55,61 @@ pub(super) fn clusters(
     crate::embed::clusters::kmeans_among(project_root, vectors, asked, ROUND, seed).ok().flatten()
 }
 
-/// The unlabelled training samples of `ranked` (least sure first) in rounds: each round the
-/// next least sure sample of every cluster, least sure first; then the rest in `ranked`'s
-/// order (held-out samples are placed by `held_out_after`). Samples without a cluster are
-/// one cluster together.
+/// The unlabelled training samples in rounds, one sample of every cluster a round: its least
+/// sure one (by `ranked`, least sure first), or for `share` of the clusters a random one (by
+/// `random`, spread evenly over the round); clusters whose least sure sample is less sure go
+/// first. Then the rest in `ranked`'s order (held-out samples are placed by
+/// `held_out_after`). Samples without a cluster are one cluster together.
 pub(super) fn by_cluster(
     ranked: &[String],
+    random: &[String],
+    share: f64,
     cluster_of: &HashMap<String, usize>,
     labels: &HashMap<String, String>,
     held_out: &HashSet<String>,
 ) -> Vec<String> {
-    let asked = |id: &String| !labels.contains_key(id) && !held_out.contains(id);
-    let mut taken: HashMap<usize, usize> = HashMap::new();
-    let mut keyed: Vec<(usize, usize, &String)> = Vec::new();
-    for (rank, id) in ranked.iter().enumerate().filter(|(_, id)| asked(id)) {
-        let round = taken.entry(cluster_of.get(id).copied().unwrap_or(usize::MAX)).or_insert(0);
-        keyed.push((*round, rank, id));
-        *round += 1;
+    let asked = |id: &&String| !labels.contains_key(*id) && !held_out.contains(*id);
+    let cluster = |id: &String| cluster_of.get(id).copied().unwrap_or(usize::MAX);
+    // Each cluster's members by their place in `ranked` (least sure first), twice: in that
+    // order, and in `random`'s.
+    let sure: Vec<&String> = ranked.iter().filter(asked).collect();
+    let place: HashMap<&String, usize> = sure.iter().enumerate().map(|(k, id)| (*id, k)).collect();
+    let mut members: HashMap<usize, [Vec<usize>; 2]> = HashMap::new();
+    for (k, id) in sure.iter().enumerate() {
+        members.entry(cluster(id)).or_default()[0].push(k);
     }
-    keyed.sort_unstable();
-    let mut out: Vec<String> = keyed.into_iter().map(|(_, _, id)| id.clone()).collect();
+    for id in random.iter().filter(asked) {
+        if let Some(&k) = place.get(id) {
+            members.entry(cluster(id)).or_default()[1].push(k);
+        }
+    }
+    let mut sides: Vec<[std::iter::Peekable<std::vec::IntoIter<usize>>; 2]> =
+        members.into_values().map(|[a, b]| [a.into_iter().peekable(), b.into_iter().peekable()]).collect();
+    let mut taken = vec![false; sure.len()];
+    let mut out: Vec<String> = Vec::with_capacity(ranked.len());
+    let mut placed = 0usize;
+    while out.len() < sure.len() {
+        // The clusters with samples left, least sure first.
+        let mut round: Vec<(usize, usize)> = Vec::new();
+        for (c, side) in sides.iter_mut().enumerate() {
+            while side[0].next_if(|&k| taken[k]).is_some() {}
+            if let Some(&k) = side[0].peek() {
+                round.push((k, c));
+            }
+        }
+        round.sort_unstable();
+        for (_, c) in round {
+            let from_random = ((placed + 1) as f64 * share).floor() > (placed as f64 * share).floor();
+            let side = &mut sides[c][usize::from(from_random)];
+            while side.next_if(|&k| taken[k]).is_some() {}
+            // Both sides hold the same members, so the one asked has one left.
+            if let Some(k) = side.next() {
+                taken[k] = true;
+                out.push(sure[k].clone());
+                placed += 1;
+            }
+        }
+    }
     out.extend(ranked.iter().filter(|id| !asked(id)).cloned());
     out
 }
