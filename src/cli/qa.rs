@@ -33,7 +33,7 @@ fn describe(r: &QaReport, settings: &kindling::project::qa_settings::QaSettings)
             out.push_str(&format!(
                 "self-agreement: {:.2} on {} · κ {:.2} ({:.2}–{:.2})",
                 a.percent,
-                count(a.pairs as u64, "echo"),
+                echoes(a.pairs),
                 k.value,
                 k.low,
                 k.high
@@ -46,7 +46,7 @@ fn describe(r: &QaReport, settings: &kindling::project::qa_settings::QaSettings)
         None => out.push_str(&format!(
             "self-agreement: {:.2} on {} (κ needs answers of two classes)\n",
             a.percent,
-            count(a.pairs as u64, "echo")
+            echoes(a.pairs)
         )),
     }
     match &r.gold {
@@ -90,6 +90,10 @@ fn describe(r: &QaReport, settings: &kindling::project::qa_settings::QaSettings)
         out.push('\n');
     }
     out
+}
+
+fn echoes(n: usize) -> String {
+    if n == 1 { "1 echo".into() } else { format!("{n} echoes") }
 }
 
 pub fn gold(dir: &Path, file: Option<&Path>, from_labels: Option<usize>) -> Result<()> {

@@ -12,6 +12,7 @@ mod encoders;
 mod init;
 mod labels;
 mod live;
+mod qa;
 mod report;
 mod serve;
 mod train;

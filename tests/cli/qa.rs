@@ -1,0 +1,149 @@
+//! `kindling qa`, `kindling labels gold`, and re-asks in the queue a labelling script walks.
+
+use super::*;
+
+/// A text project of `n` short texts about two topics, none labelled, that asks again
+/// every fifth sample shown, two labels and no time after the first answer.
+fn texts(dir: &Path, n: usize) -> std::path::PathBuf {
+    let data = dir.join("texts");
+    std::fs::create_dir_all(&data).unwrap();
+    for i in 0..n {
+        let text = if i % 2 == 0 {
+            format!("the printer jams and the toner leaks, ticket {i}")
+        } else {
+            format!("please reset my password and unlock the account, ticket {i}")
+        };
+        std::fs::write(data.join(format!("t{i:03}.txt")), text).unwrap();
+    }
+    let project = dir.join("p");
+    ok(&["init", p(&project), "--source", p(&data), "--kind", "text", "--classes", "printer,account"]);
+    let config = project.join("kindling.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[qa]\necho = 0.2\necho_gap = 2\necho_wait = \"0s\"\ngold = 0.0\n");
+    std::fs::write(&config, toml).unwrap();
+    project
+}
+
+fn truth(id: &str) -> &'static str {
+    if id[1..4].parse::<usize>().unwrap() % 2 == 0 { "printer" } else { "account" }
+}
+
+#[test]
+fn a_script_meets_echoes_blind_and_qa_counts_its_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = texts(dir.path(), 60);
+    let mut echoes = Vec::new();
+    let mut answered_differently = None;
+    let mut last_was_echo = false;
+    for _ in 0..4 {
+        let next = json(&["queue", p(&project), "--order", "random", "--limit", "10", "--json"]);
+        let items = next.as_array().unwrap();
+        assert_eq!(items.len(), 10);
+        for item in items {
+            let id = item["id"].as_str().unwrap();
+            let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+            assert!(keys.iter().all(|k| ["id", "class", "probability", "runner_up"].contains(&k.as_str())), "{item}");
+            let labelled = ok(&["labels", "export", p(&project)]).lines().any(|l| l.starts_with(&format!("{id},")));
+            // The first echo is answered wrong on purpose.
+            let answer = match (labelled, answered_differently.is_none()) {
+                (true, true) => {
+                    answered_differently = Some(id.to_string());
+                    if truth(id) == "printer" { "account" } else { "printer" }
+                }
+                _ => truth(id),
+            };
+            let out = ok(&["labels", "set", p(&project), id, answer]);
+            last_was_echo = labelled;
+            if labelled {
+                assert!(out.contains("echo answer"), "{out}");
+                echoes.push(id.to_string());
+            }
+        }
+    }
+    // One place in five is an echo once labels are there to ask again: 8 of the 40 shown.
+    assert!((6..=8).contains(&echoes.len()), "{echoes:?}");
+    let first = answered_differently.unwrap();
+    assert_eq!(
+        ok(&["labels", "export", p(&project)]).lines().find(|l| l.starts_with(&format!("{first},"))).unwrap(),
+        format!("{first},{}", truth(&first)),
+        "an echo answer never overwrites the label"
+    );
+    let qa = json(&["qa", p(&project), "--json"]);
+    let pairs = qa["self_agreement"]["pairs"].as_u64().unwrap() as usize;
+    assert_eq!(pairs, echoes.len());
+    let percent = qa["self_agreement"]["percent"].as_f64().unwrap();
+    assert!((percent - (pairs - 1) as f64 / pairs as f64).abs() < 1e-9, "{qa}");
+    let confusion = &qa["self_confusion"][0];
+    assert_eq!(confusion[0], truth(&first));
+    assert_eq!(confusion[2], 1);
+    let text = ok(&["qa", p(&project)]);
+    assert!(text.contains(&format!("on {pairs} echoes")) && text.contains("κ"), "{text}");
+    // Undo withdraws the last answer: one pair fewer.
+    ok(&["labels", "undo", p(&project)]);
+    let after = json(&["qa", p(&project), "--json"]);
+    let pairs_after = after["self_agreement"]["pairs"].as_u64().unwrap() as usize;
+    assert_eq!(pairs_after, if last_was_echo { pairs - 1 } else { pairs }, "{after}");
+}
+
+#[test]
+fn gold_samples_are_set_aside_asked_once_and_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = texts(dir.path(), 40);
+    let config = project.join("kindling.toml");
+    let toml = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("echo = 0.2", "echo = 0.0")
+        .replace("gold = 0.0", "gold = 0.25");
+    std::fs::write(&config, toml).unwrap();
+    let file = dir.path().join("gold.csv");
+    std::fs::write(&file, "id,label\nt000.txt,printer\nt001.txt,account\nt002.txt,printer\n").unwrap();
+    let out = ok(&["labels", "gold", p(&project), p(&file)]);
+    assert!(out.contains("set aside 3 samples as gold"), "{out}");
+    let mut asked = Vec::new();
+    for _ in 0..2 {
+        let next = json(&["queue", p(&project), "--order", "random", "--limit", "8", "--json"]);
+        for item in next.as_array().unwrap() {
+            let id = item["id"].as_str().unwrap();
+            let gold = ["t000.txt", "t001.txt", "t002.txt"].contains(&id);
+            // Gold t000 is answered wrong.
+            let answer = if id == "t000.txt" { "account" } else { truth(id) };
+            ok(&["labels", "set", p(&project), id, answer]);
+            if gold {
+                asked.push(id.to_string());
+            }
+        }
+    }
+    asked.sort();
+    assert_eq!(asked, ["t000.txt", "t001.txt", "t002.txt"], "each gold sample once");
+    let qa = json(&["qa", p(&project), "--json"]);
+    assert_eq!(qa["gold"]["answered"], 3);
+    assert!((qa["gold"]["accuracy"]["value"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9, "{qa}");
+    // Gold answers are not labels.
+    let labels = ok(&["labels", "export", p(&project)]);
+    assert!(!labels.lines().any(|l| l.starts_with("t000.txt,")), "{labels}");
+    // Current labels as gold, and what cannot be.
+    let out = ok(&["labels", "gold", p(&project), "--from-labels", "2"]);
+    assert!(out.contains("set aside 2 samples as gold (5 in all)"), "{out}");
+    assert!(user_error(&["labels", "gold", p(&project), "--from-labels", "999"]).contains("only"));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,label\nt003.txt,parrot\n").unwrap();
+    assert!(user_error(&["labels", "gold", p(&project), p(&bad)]).contains("no class \"parrot\""));
+    std::fs::write(&bad, "id,label\nnowhere.txt,printer\n").unwrap();
+    assert!(user_error(&["labels", "gold", p(&project), p(&bad)]).contains("\"nowhere.txt\""));
+}
+
+#[test]
+fn qa_on_a_project_without_answers_says_how_to_get_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = texts(dir.path(), 10);
+    let text = ok(&["qa", p(&project)]);
+    assert!(text.contains("no echoes answered yet"), "{text}");
+    assert!(text.contains("kindling labels gold"), "{text}");
+    let qa = json(&["qa", p(&project), "--json"]);
+    assert_eq!(qa["self_agreement"]["pairs"], 0);
+    assert!(qa["gold"].is_null());
+    let config = project.join("kindling.toml");
+    let toml = std::fs::read_to_string(&config).unwrap().replace("echo_wait = \"0s\"", "echo_wait = \"soon\"");
+    std::fs::write(&config, toml).unwrap();
+    assert!(user_error(&["qa", p(&project)]).contains("echo_wait"));
+}
