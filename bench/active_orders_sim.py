@@ -87,6 +87,27 @@ def order(strategy, x, rest, labelled_n, k, model, rng, xn):
         taken = set(out)
         out += [i for i in np.argsort(margin, kind="stable") if i not in taken][: BATCH - len(out)]
         return out
+    if strategy == "automix":
+        # auto's mix of margin and random picks (the share of random falling with the
+        # labels), its margin picks spread over k-means clusters of the pool: each round of
+        # them the least sure of every cluster.
+        km = KMeans(BATCH, n_init=1, random_state=0).fit(xn[rest])
+        share = min(0.875, max(0.5, 1 - 0.5 * labelled_n / (40 * k)))
+        firsts = []
+        for c in range(BATCH):
+            members = np.where(km.labels_ == c)[0]
+            if len(members): firsts.append((margin[members].min(), members[np.argmin(margin[members])]))
+        spread = [i for _, i in sorted(firsts, key=lambda t: t[0])]
+        rnd = list(range(len(rest))); rng.shuffle(rnd)
+        out, seen = [], set(); a = iter(spread); b = iter(rnd)
+        for place in range(BATCH):
+            from_b = np.floor((place + 1) * share) > np.floor(place * share)
+            for src in ([b, a] if from_b else [a, b]):
+                took = False
+                for c in src:
+                    if c not in seen: seen.add(c); out.append(c); took = True; break
+                if took: break
+        return out
     if strategy == "poolmix":
         # cluster (k-means of the pool each round), but a share of the clusters (auto's
         # falling random share) give a random member instead of their least sure one.

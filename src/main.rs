@@ -111,7 +111,8 @@ enum Command {
         dir: PathBuf,
         /// auto (the least sure of every cluster of the samples still to label), least_confident, margin,
         /// entropy, diverse (uncertain, near-duplicates later), random, unlabelled, served (imported served
-        /// inputs, least sure first), held_out (the valid and test samples, at random)
+        /// inputs, least sure first), held_out (the valid and test samples, at random), review (echoes answered
+        /// differently, gold answered wrong, suspected label errors: most evidence first)
         #[arg(long, default_value = "auto")]
         order: String,
         /// How many samples

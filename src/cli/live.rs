@@ -52,9 +52,12 @@ pub fn refit(dir: &Path, json: bool) -> Result<()> {
 
 pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
+    if order == "review" {
+        return review(&project, limit, json);
+    }
     let order = Order::parse(order).ok_or_else(|| {
         Error::user(format!(
-            "unknown order \"{order}\"; choose auto, least_confident, margin, entropy, diverse, random, unlabelled, served or held_out"
+            "unknown order \"{order}\"; choose auto, least_confident, margin, entropy, diverse, random, unlabelled, served, held_out or review"
         ))
     })?;
     let found = next::next(&project, order, limit, &TermProgress::new())?;
@@ -83,5 +86,32 @@ pub fn queue(dir: &Path, order: &str, limit: usize, json: bool) -> Result<()> {
         out.push_str("nothing left to label\n");
     }
     print(&out);
+    Ok(())
+}
+
+/// `queue --order review`: echoes answered differently, gold answered wrong and the model's
+/// suspected label errors, most evidence first.
+fn review(project: &Project, limit: usize, json: bool) -> Result<()> {
+    let found = kindling::workflow::review::review(project)?;
+    let items: Vec<_> = found.items.into_iter().take(limit).collect();
+    if json {
+        print_json(&items);
+        return Ok(());
+    }
+    if items.is_empty() {
+        print("nothing to review: no echo answered differently, no gold answered wrong, no suspected label error\n");
+    }
+    let width = items.iter().map(|i| i.id.chars().count()).max().unwrap_or(2).max(2);
+    let mut out = String::new();
+    for i in &items {
+        out.push_str(&format!("{:<width$}  {:.2}  {}\n", i.id, i.evidence, i.why.join("; ")));
+    }
+    print(&out);
+    if found.run.is_none() {
+        eprintln!(
+            "kindling: no run with out-of-fold predictions, so the model's suspicions are not in the review; \
+             train with --folds 5 to add them"
+        );
+    }
     Ok(())
 }

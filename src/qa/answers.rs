@@ -9,6 +9,7 @@ use crate::labels::store::{LabelEvent, Origin};
 /// An echo: the label given first and the answer given blind later.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Echo {
+    pub seq: i64,
     pub sample_id: String,
     pub first: String,
     pub first_ms: i64,
@@ -21,6 +22,7 @@ pub struct Echo {
 /// A gold sample's answer beside its known answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoldAnswer {
+    pub seq: i64,
     pub sample_id: String,
     pub answer: String,
     pub known: String,
@@ -49,6 +51,8 @@ pub struct Answers {
     pub echoed: HashSet<String>,
     /// Gold samples answered at least once.
     pub gold_asked: HashSet<String>,
+    /// The latest own label event of each sample (seq, time): what settles a review.
+    pub latest_own: HashMap<String, (i64, i64)>,
 }
 
 /// Reads `events` (in log order) against the gold samples' known answers.
@@ -66,6 +70,7 @@ pub fn read(events: &[LabelEvent], gold: &BTreeMap<String, String>) -> Answers {
             if e.origin == Origin::Gold {
                 if let Some(known) = gold.get(&e.sample_id) {
                     out.gold.push(GoldAnswer {
+                        seq: e.seq,
                         sample_id: e.sample_id.clone(),
                         answer: answer.to_string(),
                         known: known.clone(),
@@ -76,6 +81,7 @@ pub fn read(events: &[LabelEvent], gold: &BTreeMap<String, String>) -> Answers {
                 out.gold_asked.insert(e.sample_id.clone());
             } else if let Some(&(_, _, first_ms, first)) = current.get(e.sample_id.as_str()) {
                 out.echoes.push(Echo {
+                    seq: e.seq,
                     sample_id: e.sample_id.clone(),
                     first: first.to_string(),
                     first_ms,
@@ -98,6 +104,7 @@ pub fn read(events: &[LabelEvent], gold: &BTreeMap<String, String>) -> Answers {
         }
         if kept && e.origin.is_own() && e.label.is_some() {
             own_seqs.push((e.seq, e));
+            out.latest_own.insert(e.sample_id.clone(), (e.seq, e.time_ms));
         }
     }
     out.own = own_seqs

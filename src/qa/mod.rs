@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod measures;
 pub mod report;
+pub mod review;
 pub mod schedule;
 
 use std::collections::{BTreeMap, HashSet};

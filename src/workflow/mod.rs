@@ -7,3 +7,4 @@ pub mod augment_preview;
 pub mod classes;
 pub mod next;
 pub mod queue;
+pub mod review;

@@ -83,6 +83,17 @@ fn a_script_meets_echoes_blind_and_qa_counts_its_answers() {
     let after = json(&["qa", p(&project), "--json"]);
     let pairs_after = after["self_agreement"]["pairs"].as_u64().unwrap() as usize;
     assert_eq!(pairs_after, if last_was_echo { pairs - 1 } else { pairs }, "{after}");
+    // The echo answered differently is first in the review, with both answers.
+    let review = json(&["queue", p(&project), "--order", "review", "--json"]);
+    assert_eq!(review.as_array().unwrap().len(), 1, "{review}");
+    assert_eq!(review[0]["id"], first.as_str());
+    assert_eq!(review[0]["answers"].as_array().unwrap().len(), 2);
+    assert!(review[0]["why"][0].as_str().unwrap().contains("when asked again"), "{review}");
+    let text = kindling(&["queue", p(&project), "--order", "review"]);
+    assert!(text.stdout.contains(&first) && text.stderr.contains("--folds 5"), "{}", text.stderr);
+    // Settled by labelling it (again): out of the review.
+    ok(&["labels", "set", p(&project), &first, truth(&first)]);
+    assert_eq!(json(&["queue", p(&project), "--order", "review", "--json"]), serde_json::json!([]));
 }
 
 #[test]
