@@ -8,7 +8,7 @@ use std::time::Instant;
 use kindling::data::SourceKind;
 use kindling::data::preview::Preview;
 use kindling::labels::multi;
-use kindling::labels::store::Origin;
+use kindling::labels::store::{Ask, Origin};
 use kindling::project::config::ClassConfig;
 use kindling::project::samples::{SampleRow, TableColumn};
 use kindling::workflow::queue::{Order, Review};
@@ -149,6 +149,11 @@ pub struct Labeller {
     pub fresh_suggestions: Option<Instant>,
     /// The queue arriving is a fresh order for the one being walked: keep what was passed.
     rerank: bool,
+    /// Labelled samples asked again blind (and gold samples) in the queue, not answered yet:
+    /// their cards show no label, and a class key records an answer beside the label.
+    pub asks: HashMap<String, Ask>,
+    /// Re-asks answered in this session, should an undo take an answer back.
+    answered: HashMap<String, Ask>,
 }
 
 impl Labeller {
@@ -207,6 +212,8 @@ impl Labeller {
             fresh_suggestions: None,
             refit_asked: false,
             rerank: false,
+            asks: HashMap::new(),
+            answered: HashMap::new(),
         }
     }
 
@@ -244,7 +251,11 @@ impl Labeller {
         self.queue.as_ref()?.get(i).map(String::as_str)
     }
 
+    /// The label a card shows: none on a re-ask, which is asked blind.
     pub fn label_of(&self, id: &str) -> Option<&str> {
+        if self.asks.contains_key(id) {
+            return None;
+        }
         self.labels.get(id).map(String::as_str)
     }
 
@@ -318,7 +329,7 @@ impl Labeller {
             Action::Commit => match self.suggestion().map(|g| g.class) {
                 Some(class) => {
                     if let Some(ids) = self.targets() {
-                        self.write = Some(Write::Set { ids, label: Some(class), origin: Origin::Accepted });
+                        self.write = Some(self.label_write(ids, Some(class), Origin::Accepted));
                     }
                 }
                 None => self.message = Some("no suggestion yet: the live model needs labels of two classes".into()),
@@ -453,7 +464,17 @@ impl Labeller {
     fn set(&mut self, label: Option<String>) {
         if let Some(ids) = self.targets() {
             let origin = if ids.len() > 1 { Origin::Bulk } else { Origin::Keyboard };
-            self.write = Some(Write::Set { ids, label, origin });
+            self.write = Some(self.label_write(ids, label, origin));
+        }
+    }
+
+    /// A label for `ids` — or, for the one re-ask shown, its answer.
+    fn label_write(&self, ids: Vec<String>, label: Option<String>, origin: Origin) -> Write {
+        match (ids.as_slice(), &label) {
+            ([id], Some(answer)) if self.asks.contains_key(id) => {
+                Write::Answer { id: id.clone(), label: answer.clone(), kind: self.asks[id] }
+            }
+            _ => Write::Set { ids, label, origin },
         }
     }
 
@@ -546,9 +567,25 @@ impl Labeller {
                 self.range_from = None;
                 self.message = Some(format!("{} suggestions accepted", pairs.len()));
             }
+            Ok(Written::Answered { id, kind }) => {
+                // The label stands; the card goes on as any labelled one would.
+                self.asks.remove(&id);
+                self.answered.insert(id, kind);
+                self.undo_stack.push(Undo::Events(1));
+                self.pace.labelled(1, now);
+                if self.advance {
+                    self.go(self.pos + 1);
+                }
+            }
             Ok(Written::Undone(undone)) => {
-                self.expected_events = self.expected_events.map(|e| e + undone.len() as u64);
+                // Taking back an answer appends an answer, not a label event.
+                let answers = undone.iter().filter(|u| self.answered.contains_key(&u.sample_id)).count();
+                self.expected_events = self.expected_events.map(|e| e + (undone.len() - answers) as u64);
                 for u in &undone {
+                    // An answer taken back: the store asks it again, and so does the card.
+                    if let Some(kind) = self.answered.remove(&u.sample_id) {
+                        self.asks.insert(u.sample_id.clone(), kind);
+                    }
                     self.relabel(&u.sample_id, u.restored.clone());
                 }
                 self.toggled_for = None;
@@ -616,6 +653,7 @@ impl Labeller {
                 // while the new order's samples load still show the next sample at once.
                 let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
                 self.queue = Some(kindling::workflow::queue::rerank(&old, keep, &data.ids));
+                self.asks.extend(data.asks);
                 self.run = data.run;
                 if self.auto_once_ranked() {
                     self.generation += 1;
@@ -646,8 +684,12 @@ impl Labeller {
                 } else if self.review.is_some() {
                     0
                 } else {
-                    data.ids.iter().position(|id| !self.labels.contains_key(id)).unwrap_or(0)
+                    data.ids
+                        .iter()
+                        .position(|id| !self.labels.contains_key(id) || data.asks.contains_key(id))
+                        .unwrap_or(0)
                 };
+                self.asks = data.asks;
                 if self.review.is_some() && data.ids.is_empty() {
                     self.message = Some("nothing to review there".into());
                 }

@@ -1,6 +1,6 @@
 //! A label change a pane asks the event loop to commit, and what committing it did.
 
-use kindling::labels::store::{Origin, Undone};
+use kindling::labels::store::{Ask, Origin, Undone};
 
 /// A label change for the event loop to commit.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +13,12 @@ pub enum Write {
     /// Each sample gets the live model's suggestion for it (a bulk accept in the grid).
     Accept {
         pairs: Vec<(String, String)>,
+    },
+    /// The answer to a re-ask (an echo or a gold sample), kept beside the label.
+    Answer {
+        id: String,
+        label: String,
+        kind: Ask,
     },
     /// Undo this many of the session's latest events.
     Undo {
@@ -33,6 +39,11 @@ pub enum Written {
     Accepted {
         pairs: Vec<(String, String)>,
         events: usize,
+    },
+    /// The answer to a re-ask was kept.
+    Answered {
+        id: String,
+        kind: Ask,
     },
     Undone(Vec<Undone>),
 }

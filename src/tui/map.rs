@@ -146,7 +146,8 @@ impl Map {
             Ok(Written::Set { ids, label, .. }) => ids.iter().for_each(|id| set(id, label.clone())),
             Ok(Written::Accepted { pairs, .. }) => pairs.iter().for_each(|(id, c)| set(id, Some(c.clone()))),
             Ok(Written::Undone(undone)) => undone.iter().for_each(|u| set(&u.sample_id, u.restored.clone())),
-            Err(_) => {}
+            // An answer to a re-ask changes no label.
+            Ok(Written::Answered { .. }) | Err(_) => {}
         }
     }
 

@@ -385,6 +385,9 @@ fn commit(store: &mut LabelStore, write: label_write::Write) -> std::result::Res
                 store.set_many(pairs.iter().map(|(id, class)| (id.as_str(), Some(class.as_str()))), Origin::Bulk);
             events.map(|events| Written::Accepted { pairs, events }).map_err(|e| e.to_string())
         }
+        Write::Answer { id, label, kind } => {
+            store.answer(&id, &label, kind).map(|_| Written::Answered { id, kind }).map_err(|e| e.to_string())
+        }
         Write::Undo { events } => {
             let mut undone = Vec::new();
             for _ in 0..events {

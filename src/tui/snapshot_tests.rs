@@ -301,6 +301,7 @@ fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
         events: 0,
         note: None,
         live: None,
+        asks: Default::default(),
     };
     a.receive(Msg::Queue { generation: 0, result: Ok(data) });
     a.jobs();

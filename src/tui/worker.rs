@@ -97,8 +97,13 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 }
             }
             Job::Queue { generation, order, review, seed } => {
-                let result = LabelStore::open(&labels)
-                    .and_then(|store| queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed));
+                let result = LabelStore::open(&labels).and_then(|mut store| {
+                    let mut built = queue::build(&root, &source, &store, &classes, order, review.as_ref(), seed)?;
+                    if review.is_none() {
+                        queue::place_asks(&root, &mut store, &mut built)?;
+                    }
+                    Ok(built)
+                });
                 Msg::Queue { generation, result: result.map_err(|e| e.to_string()) }
             }
             Job::Refit => Msg::Refit(super::learner::refit(&root)),

@@ -181,6 +181,30 @@ pub struct Queue {
     pub note: Option<String>,
     /// The live model's latest refit and its predictions, the Label pane's suggestions.
     pub live: Option<crate::live::LiveState>,
+    /// Labelled samples placed in the queue to be asked again blind, and gold samples
+    /// (`[qa]`, by `place_asks`): their answers are kept beside the labels.
+    pub asks: HashMap<String, crate::labels::store::Ask>,
+}
+
+/// Re-asks looked for among this many of a labelling queue's first unlabelled samples.
+const ASKS_AHEAD: usize = 60;
+
+/// Places the re-asks due (`[qa]`) among the first unlabelled samples of `queue`, noting
+/// them as shown. Multi-label projects are not asked again.
+pub fn place_asks(project_root: &std::path::Path, store: &mut LabelStore, queue: &mut Queue) -> Result<()> {
+    let project = crate::project::Project::open(project_root)?;
+    if project.config.project.multi_label {
+        return Ok(());
+    }
+    let head: Vec<String> =
+        queue.ids.iter().filter(|id| !queue.labels.contains_key(*id)).take(ASKS_AHEAD).cloned().collect();
+    let placed = crate::qa::with_asks(&project, store, &head, ASKS_AHEAD)?;
+    let front: std::collections::HashSet<&String> = placed.iter().map(|(id, _)| id).collect();
+    let mut ids: Vec<String> = placed.iter().map(|(id, _)| id.clone()).collect();
+    ids.extend(queue.ids.iter().filter(|id| !front.contains(id)).cloned());
+    queue.asks = placed.into_iter().filter_map(|(id, ask)| ask.map(|a| (id, a))).collect();
+    queue.ids = ids;
+    Ok(())
 }
 
 /// Builds the queue for `order`, or for `review` when one is given.
@@ -253,7 +277,7 @@ pub fn build(
         true => held_out_after(arranged, &labels, &held_out, seed),
         false => arranged,
     };
-    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live })
+    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live, asks: HashMap::new() })
 }
 
 /// The cached rows of the featurizer the live model last used, when there are.

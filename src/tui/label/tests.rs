@@ -18,7 +18,16 @@ fn labeller(kind: SourceKind, n: usize, labelled: usize) -> Labeller {
     assert!(matches!(jobs[..], [Job::Queue { generation: 0, order: Order::UnlabelledFirst, .. }]), "{jobs:?}");
     let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
     let labels = ids.iter().take(labelled).map(|id| (id.clone(), "cat".to_string())).collect();
-    let data = QueueData { ids, labels, total: n, run: None, events: labelled as u64, note: None, live: None };
+    let data = QueueData {
+        ids,
+        labels,
+        total: n,
+        run: None,
+        events: labelled as u64,
+        note: None,
+        live: None,
+        asks: HashMap::new(),
+    };
     l.queue_arrived(0, Ok(data));
     l
 }
@@ -32,10 +41,37 @@ fn commit(l: &mut Labeller, now: Instant) -> Write {
             Written::Set { ids, label, events }
         }
         Write::Accept { pairs } => Written::Accepted { events: pairs.len(), pairs },
+        Write::Answer { id, kind, .. } => Written::Answered { id, kind },
         Write::Undo { .. } => unreachable!("undo is committed by the tests themselves"),
     };
     l.written(Ok(written), now);
     write
+}
+
+#[test]
+fn a_labelled_sample_asked_again_is_shown_blind_and_answered_beside_its_label() {
+    let mut l = Labeller::new(SourceKind::Text, classes(), false, true, 0);
+    l.jobs(&mut Thumbs::default());
+    // s0 and s1 labelled cat; s1 is asked again between s2 and s3.
+    let ids: Vec<String> = ["s0", "s2", "s1", "s3"].map(String::from).to_vec();
+    let labels: HashMap<String, String> = [("s0", "cat"), ("s1", "cat")].map(|(i, c)| (i.into(), c.into())).into();
+    let asks: HashMap<String, Ask> = [("s1".to_string(), Ask::Echo)].into();
+    l.queue_arrived(0, Ok(QueueData { ids, labels, total: 4, run: None, events: 2, note: None, live: None, asks }));
+    assert_eq!(l.current(), Some("s2"));
+    l.class_key(1);
+    commit(&mut l, Instant::now());
+    assert_eq!(l.current(), Some("s1"), "the echo comes in its place, not skipped as labelled");
+    assert_eq!(l.label_of("s1"), None, "its label is hidden");
+    l.class_key(1);
+    let write = commit(&mut l, Instant::now());
+    assert_eq!(write, Write::Answer { id: "s1".into(), label: "dog".into(), kind: Ask::Echo });
+    assert_eq!((l.current(), l.labels.get("s1").map(String::as_str)), (Some("s3"), Some("cat")), "the label stays");
+    // Undo takes the answer back and asks again.
+    l.act(Action::Undo);
+    assert_eq!(l.write.take(), Some(Write::Undo { events: 1 }));
+    let undone = Undone { sample_id: "s1".into(), restored: Some("cat".into()) };
+    l.written(Ok(Written::Undone(vec![undone])), Instant::now());
+    assert_eq!((l.current(), l.label_of("s1")), (Some("s1"), None), "asked again, blind");
 }
 
 #[test]
@@ -182,6 +218,7 @@ fn order_and_review_rebuild_the_queue() {
         events: 0,
         note: None,
         live: None,
+        asks: HashMap::new(),
     };
     l.queue_arrived(1, Ok(stale));
     assert!(l.queue.is_none());
@@ -332,7 +369,16 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
         predictions: kindling::eval::predictions::Predictions { classes: l.class_names(), by_id: Default::default() },
         curve: Vec::new(),
     };
-    let data = QueueData { ids, labels: HashMap::new(), total: 20, run: None, events: 7, note: None, live: Some(live) };
+    let data = QueueData {
+        ids,
+        labels: HashMap::new(),
+        total: 20,
+        run: None,
+        events: 7,
+        note: None,
+        live: Some(live),
+        asks: HashMap::new(),
+    };
     l.queue_arrived(*generation, Ok(data));
     assert_eq!(l.current(), Some("s7"), "the sample on screen stays");
     assert!(l.fresh_suggestions.is_some(), "the frame log measures from the third label");
@@ -363,7 +409,19 @@ fn more_like_this_puts_the_unlabelled_neighbours_next() {
 fn ranked(n: usize, generation: u64) -> (u64, Result<QueueData, String>) {
     let ids: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
     let run = Some(kindling::workflow::queue::LIVE.to_string());
-    (generation, Ok(QueueData { ids, labels: HashMap::new(), total: n, run, events: 4, note: None, live: None }))
+    (
+        generation,
+        Ok(QueueData {
+            ids,
+            labels: HashMap::new(),
+            total: n,
+            run,
+            events: 4,
+            note: None,
+            live: None,
+            asks: HashMap::new(),
+        }),
+    )
 }
 
 #[test]
