@@ -7,7 +7,8 @@
 # project), 30 random labels, then rounds of the next 30 from `kindling queue --order O`,
 # `kindling train --model logistic` after each round, scored on the held-out samples —
 # every order beside random order and scikit-learn's margin sampling, SEEDS seeds
-# (default 5), ORDERS (default all), REAL_SETS (default man,digits,cancer).
+# (default 5), ORDERS (default all), REAL_SETS (default man,digits,cancer), ROUNDS (default
+# 12: to 390 labels).
 #
 # With GENERATED=1, also the older simulation on generated text, image and table sets
 # (examples/active.rs): accuracy after 50–400 labels and the Enter acceptance rate.
@@ -30,7 +31,7 @@ real=target/bench-real
 [[ -d $real/man ]] || "$venv/bin/python" bench/real_sets.py "$real"
 "$venv/bin/python" bench/active_real.py "$bin/kindling" "$real" target/bench-active-real \
   --seeds "${SEEDS:-5}" --orders "${ORDERS:-random,auto,margin,entropy,least_confident,diverse}" \
-  --sets "${REAL_SETS:-man,digits,cancer}"
+  --sets "${REAL_SETS:-man,digits,cancer}" --rounds "${ROUNDS:-12}"
 if [[ ${GENERATED:-0} == 1 ]]; then
   work=$(realpath -m target/bench-active)
   rm -rf "$work"

@@ -7,8 +7,11 @@ labels each round, accuracy on the held-out quarter. What chose `auto` (docs/ben
 Orders: random; margin; auto (margin and random mixed, the share of random falling with the
 labels: Kindling's old `auto`); dens (margin times the mean cosine to the 10 nearest);
 cluster (k-means of the unlabelled pool into 30 clusters each round, the smallest margin of
-each); clusterall (k-means once over every sample, as a cached fit is: Kindling's `auto`);
-topcluster (the 120 smallest margins in 30 k-means clusters, one of each).
+each); clusterall (k-means once over every sample, as a cached fit is);
+topcluster (the 120 smallest margins in 30 k-means clusters, one of each); clustermix
+(clusterall, a falling share of the clusters giving a random member); poolmix (cluster, a
+falling share of the clusters giving a random member: Kindling's `auto`); automix (the old
+auto's mix, its margin picks spread over the pool's clusters).
 
     python3 bench/active_orders_sim.py SET ORDERS SEEDS ROUNDS   (SET: man, digits, cancer, passages)
 """

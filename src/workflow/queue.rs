@@ -39,10 +39,11 @@ pub enum Order {
     /// Least confident first, but a sample much like one just before it in the queue waits
     /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
     Diverse,
-    /// Smallest margin across clusters: each round of 30 takes the least sure sample of every
-    /// k-means cluster of the live model's vectors, so that its picks are uncertain and spread
-    /// over the data. Without cached vectors, smallest margin and random picks mixed: mostly
-    /// random while labels are few, half and half from `AUTO_SETTLED` labels a class on.
+    /// Smallest margin across clusters: each round takes one sample of every k-means cluster
+    /// of the samples still to label (the live model's vectors): the least sure one, or for a
+    /// share of the clusters a random one — mostly random while labels are few, half and half
+    /// from `AUTO_SETTLED` labels a class on. Without cached vectors, smallest margin and
+    /// random picks mixed at that share.
     Auto,
     /// Inputs a server answered and `kindling served --import` added, the ones the model was
     /// least sure of first; then the rest, unlabelled first.

@@ -1,15 +1,16 @@
-//! `auto`: the smallest margin across clusters of the samples still to label — each round of
-//! picks takes the least sure sample of every cluster, so that a batch is both uncertain and
-//! spread over the data. Without vectors: the smallest margin and random picks mixed, mostly
-//! random while labels are few.
+//! `auto`: one sample of every k-means cluster of the samples still to label a round — the
+//! cluster's least sure one, or for a share of the clusters a random one (seven in eight
+//! while labels are few, half from `AUTO_SETTLED` labels a class) — so that a batch is
+//! spread over the data, holds the model's doubts and samples it would never ask about.
+//! Without vectors: the smallest margin and random picks mixed at the same share.
 //!
-//! Chosen by a simulation of the walk in bench/active_real.py (bench/active_orders_sim.py:
-//! scikit-learn's logistic regression, 3 to 5 seeds, 30 labels a round to 390): margin
-//! within k-means clusters of the unlabelled pool, clustered again each round, was ahead of
-//! random order at every round on the manual pages (TF-IDF), scikit-learn's digits (pixels),
-//! its breast-cancer table and short passages (all-MiniLM-L6-v2 vectors); margin with random
-//! picks fell behind random on the digits, plain margin on the manual pages, and clusters of
-//! every sample fitted once on the manual pages.
+//! Chosen by Kindling's walk (bench/active_real.py, 5 seeds, to 390 labels) and a faster
+//! simulation of it (bench/active_orders_sim.py). Margin and random picks mixed led random
+//! order on the manual pages but fell behind it on the digits; the least sure of every
+//! cluster led on the digits and fell behind on the manual pages from 90 to 210 labels,
+//! whether the clusters were of every sample (fitted once) or of the samples still to label
+//! (fitted for each queue). The clusters of the samples still to label, with the mix's share
+//! of random members, stay at or near random order on both and lead it later.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
