@@ -28,12 +28,18 @@ pub struct Agreement {
     pub pairs: usize,
     /// Share of pairs answered alike.
     pub percent: f64,
-    /// Cohen's κ; `None` when chance agreement is total (every answer one class).
+    /// Cohen's κ and its 95 % interval; `None` when chance agreement is total (every answer
+    /// one class).
     pub kappa: Option<Interval>,
+    /// κ's large-sample standard error (Fleiss, Cohen and Everitt, 1969).
+    pub standard_error: Option<f64>,
 }
 
-/// Cohen's κ of `(first, second)` answer pairs, with the large-sample standard error of
-/// Fleiss, Cohen and Everitt (1969) — the one statsmodels' `cohens_kappa` reports.
+/// Cohen's κ of `(first, second)` answer pairs. Its interval is the Wilson score interval of
+/// the observed agreement carried to κ, chance agreement held at its estimate: with the few
+/// dozen pairs echoes give, the large-sample interval of Fleiss, Cohen and Everitt (the one
+/// statsmodels' `cohens_kappa` reports, kept as `standard_error`) covered the true κ in 93 %
+/// of simulated labellers at 45 pairs and 86 % at 20; this one in 97.5 % (bench/qa.sh).
 pub fn agreement<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Agreement {
     let mut table: BTreeMap<(&str, &str), f64> = BTreeMap::new();
     let mut rows: BTreeMap<&str, f64> = BTreeMap::new();
@@ -46,7 +52,7 @@ pub fn agreement<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Agr
         n += 1.0;
     }
     if n == 0.0 {
-        return Agreement { pairs: 0, percent: 0.0, kappa: None };
+        return Agreement { pairs: 0, percent: 0.0, kappa: None, standard_error: None };
     }
     let p = |a: &str, b: &str| table.get(&(a, b)).copied().unwrap_or(0.0) / n;
     let row = |a: &str| rows.get(a).copied().unwrap_or(0.0) / n;
@@ -55,7 +61,7 @@ pub fn agreement<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Agr
     let chance: f64 = rows.keys().map(|c| row(c) * col(c)).sum();
     let percent = observed;
     if chance >= 1.0 - 1e-12 {
-        return Agreement { pairs: n as usize, percent, kappa: None };
+        return Agreement { pairs: n as usize, percent, kappa: None, standard_error: None };
     }
     let kappa = (observed - chance) / (1.0 - chance);
     let diagonal: f64 = rows
@@ -73,9 +79,11 @@ pub fn agreement<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Agr
         * (1.0 - kappa).powi(2);
     let chance_term = (kappa - chance * (1.0 - kappa)).powi(2);
     let variance = ((diagonal + off - chance_term) / (n * (1.0 - chance).powi(2))).max(0.0);
-    let half = Z95 * variance.sqrt();
-    let kappa = Interval { value: kappa, low: (kappa - half).max(-1.0), high: (kappa + half).min(1.0) };
-    Agreement { pairs: n as usize, percent, kappa: Some(kappa) }
+    let alike =
+        wilson((observed * n).round() as usize, n as usize).unwrap_or(Interval { value: 0.0, low: 0.0, high: 1.0 });
+    let to_kappa = |p: f64| ((p - chance) / (1.0 - chance)).clamp(-1.0, 1.0);
+    let kappa = Interval { value: kappa, low: to_kappa(alike.low), high: to_kappa(alike.high) };
+    Agreement { pairs: n as usize, percent, kappa: Some(kappa), standard_error: Some(variance.sqrt()) }
 }
 
 /// How many more pairs would bring the interval's half width to `target`, the width
@@ -180,14 +188,21 @@ mod tests {
         assert!((got.percent - 0.7).abs() < 1e-12);
         let k = got.kappa.unwrap();
         assert!((k.value - 0.4).abs() < 1e-12, "{k:?}");
-        assert!((k.low - 0.151_092_290).abs() < 1e-8 && (k.high - 0.648_907_710).abs() < 1e-8, "{k:?}");
+        let se = got.standard_error.unwrap();
+        assert!((se - 0.016128f64.sqrt()).abs() < 1e-12, "{se}");
+        // The interval: Wilson's for 35 alike of 50 (0.562496 to 0.808964, as statsmodels'
+        // proportion_confint gives), carried to κ with
+        // chance agreement 0.5: 2p − 1.
+        assert!((k.low - 0.124_993).abs() < 1e-5 && (k.high - 0.617_929).abs() < 1e-5, "{k:?}");
     }
 
     #[test]
     fn perfect_agreement_has_kappa_one_and_one_class_has_none() {
         let got = agreement(pairs(&[("a", "a", 10), ("b", "b", 10), ("c", "c", 5)]));
         let k = got.kappa.unwrap();
-        assert_eq!((k.value, k.low, k.high), (1.0, 1.0, 1.0));
+        assert_eq!(k.value, 1.0);
+        // 25 pairs alike leave room below: Wilson's 0.8668 to 1, carried to κ (chance 0.36).
+        assert!((k.low - (0.866_8 - 0.36) / 0.64).abs() < 1e-3 && (k.high - 1.0).abs() < 1e-9, "{k:?}");
         assert_eq!(agreement(pairs(&[("a", "a", 7)])).kappa, None);
         assert_eq!(agreement(Vec::new()).pairs, 0);
     }

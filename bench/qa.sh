@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Label QA against a simulated labeller whose mistakes are known (examples/qa_sim.rs): on
+# the manual pages by section (bench/real_sets.py; none made by Kindling), a labeller who
+# swaps `library` and `syscall` pages at 8 % until half-way, 30 % after; SEEDS seeds
+# (default 200) of LABELS own labels (default 900). Prints κ's interval coverage of the true
+# κ, gold accuracy, where the drop was flagged, the review queue's share of wrong labels
+# and the re-asks per label, each beside the truth.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=target/bench-tools/venv
+[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import sklearn, numpy" 2>/dev/null || "$venv/bin/pip" install --quiet numpy scikit-learn
+real=target/bench-real
+[[ -d $real/man ]] || "$venv/bin/python" bench/real_sets.py "$real"
+truth=target/bench-qa-truth.csv
+( echo "id,label"; cd "$real/man" && for d in */; do for f in "$d"*; do echo "$f,${d%/}"; done; done ) > "$truth"
+cargo build --release --example qa_sim
+# SQLite syncs every label: a memory-backed folder keeps 200 seeds to minutes.
+QA_SIM_DIR=${QA_SIM_DIR:-/dev/shm} target/release/examples/qa_sim "$truth" "${SEEDS:-200}" "${LABELS:-900}" library syscall
