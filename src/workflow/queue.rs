@@ -39,11 +39,10 @@ pub enum Order {
     /// Least confident first, but a sample much like one just before it in the queue waits
     /// (batch-mode active learning: pure uncertainty keeps asking about one cluster).
     Diverse,
-    /// Smallest margin across clusters: each round takes one sample of every k-means cluster
-    /// of the samples still to label (the live model's vectors): the least sure one, or for a
-    /// share of the clusters a random one — mostly random while labels are few, half and half
-    /// from `AUTO_SETTLED` labels a class on. Without cached vectors, smallest margin and
-    /// random picks mixed at that share.
+    /// Smallest margin across clusters: each round takes the least sure sample of every
+    /// k-means cluster of the samples still to label (the live model's vectors, clustered
+    /// again for each queue). Without cached vectors, smallest margin and random picks mixed:
+    /// mostly random while labels are few, half and half from `AUTO_SETTLED` labels a class on.
     Auto,
     /// Inputs a server answered and `kindling served --import` added, the ones the model was
     /// least sure of first; then the rest, unlabelled first.
@@ -250,15 +249,15 @@ pub fn build(
             let clusters = predictions.as_ref().and_then(|_| live_vectors(project_root, live.as_ref())).and_then(|v| {
                 auto::clusters(project_root, &v, |id| !labels.contains_key(id) && !held_out.contains(id), seed)
             });
-            let trained = labels.keys().filter(|id| !held_out.contains(*id)).count();
             match clusters {
                 Some(of) => {
                     let ranked = arrange(&ids, &labels, classes, Order::SmallestMargin, seed, predictions.as_ref());
-                    let random = arrange(&ids, &labels, classes, Order::Random, seed, None);
-                    let share = auto::auto_random_share(trained, classes.len());
-                    auto::by_cluster(&ranked, &random, share, &of, &labels, &held_out)
+                    auto::by_cluster(&ranked, &of, &labels, &held_out)
                 }
-                None => auto(&ids, &labels, classes, seed, predictions.as_ref(), trained),
+                None => {
+                    let trained = labels.keys().filter(|id| !held_out.contains(*id)).count();
+                    auto(&ids, &labels, classes, seed, predictions.as_ref(), trained)
+                }
             }
         }
         None => arrange(&ids, &labels, classes, order, seed, predictions.as_ref()),
@@ -545,21 +544,12 @@ mod tests {
         let ranked: Vec<String> = ids(8);
         let of: HashMap<String, usize> =
             [("s0", 0), ("s1", 0), ("s2", 0), ("s3", 1), ("s4", 1), ("s5", 2)].map(|(i, c)| (i.to_string(), c)).into();
-        let random: Vec<String> = ["s7", "s2", "s4", "s6", "s1", "s5", "s3", "s0"].map(String::from).to_vec();
-        let got = auto::by_cluster(&ranked, &random, 0.0, &of, &HashMap::new(), &HashSet::new());
+        let got = auto::by_cluster(&ranked, &of, &HashMap::new(), &HashSet::new());
         assert_eq!(got, ["s0", "s3", "s5", "s6", "s1", "s4", "s7", "s2"]);
         // Labelled and held-out samples take no place in the rounds: s3 held out, s0 labelled.
         let held_out: HashSet<String> = ["s3".to_string()].into();
-        let got = auto::by_cluster(&ranked, &random, 0.0, &of, &labels(&[("s0", "cat")]), &held_out);
+        let got = auto::by_cluster(&ranked, &of, &labels(&[("s0", "cat")]), &held_out);
         assert_eq!(got, ["s1", "s4", "s5", "s6", "s2", "s7", "s0", "s3"]);
-        // Half the clusters of a round give a random member, every second place: the first
-        // round is A's least sure, B's random one, C's only one, the unclustered's random one.
-        let got = auto::by_cluster(&ranked, &random, 0.5, &of, &HashMap::new(), &HashSet::new());
-        assert_eq!(&got[..4], ["s0", "s4", "s5", "s7"]);
-        assert_eq!(got.iter().collect::<HashSet<_>>().len(), 8, "every sample once: {got:?}");
-        // All random: each round still one of every cluster.
-        let got = auto::by_cluster(&ranked, &random, 1.0, &of, &HashMap::new(), &HashSet::new());
-        assert_eq!(&got[..4], ["s2", "s4", "s5", "s7"]);
     }
 
     #[test]

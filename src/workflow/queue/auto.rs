@@ -1,16 +1,15 @@
-//! `auto`: one sample of every k-means cluster of the samples still to label a round — the
-//! cluster's least sure one, or for a share of the clusters a random one (seven in eight
-//! while labels are few, half from `AUTO_SETTLED` labels a class) — so that a batch is
-//! spread over the data, holds the model's doubts and samples it would never ask about.
-//! Without vectors: the smallest margin and random picks mixed at the same share.
+//! `auto`: the least sure sample of every k-means cluster of the samples still to label a
+//! round (clustered again for each queue), so that a batch is both uncertain and spread over
+//! the data. Without vectors: the smallest margin and random picks mixed, mostly random
+//! while labels are few.
 //!
-//! Chosen by Kindling's walk (bench/active_real.py, 5 seeds, to 390 labels) and a faster
-//! simulation of it (bench/active_orders_sim.py). Margin and random picks mixed led random
-//! order on the manual pages but fell behind it on the digits; the least sure of every
-//! cluster led on the digits and fell behind on the manual pages from 90 to 210 labels,
-//! whether the clusters were of every sample (fitted once) or of the samples still to label
-//! (fitted for each queue). The clusters of the samples still to label, with the mix's share
-//! of random members, stay at or near random order on both and lead it later.
+//! Chosen by Kindling's walk (bench/active_real.py, 3 to 5 seeds, to 390 labels) among four
+//! candidates, none ahead of random order at every round on every set: margin and random
+//! picks mixed (far behind on short passages early, ahead on the manual pages), clusters of
+//! every sample fitted once, these clusters with a share of random members (behind on the
+//! passages to 270 labels), and these clusters alone — ahead on the digits from the first
+//! round, behind on the passages to 150 labels and on the manual pages from 90 to 210 by at
+//! most 0.03 (docs/benchmarks.md).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -56,61 +55,26 @@ pub(super) fn clusters(
     crate::embed::clusters::kmeans_among(project_root, vectors, asked, ROUND, seed).ok().flatten()
 }
 
-/// The unlabelled training samples in rounds, one sample of every cluster a round: its least
-/// sure one (by `ranked`, least sure first), or for `share` of the clusters a random one (by
-/// `random`, spread evenly over the round); clusters whose least sure sample is less sure go
-/// first. Then the rest in `ranked`'s order (held-out samples are placed by
-/// `held_out_after`). Samples without a cluster are one cluster together.
+/// The unlabelled training samples of `ranked` (least sure first) in rounds: each round the
+/// next least sure sample of every cluster, least sure first; then the rest in `ranked`'s
+/// order (held-out samples are placed by `held_out_after`). Samples without a cluster are
+/// one cluster together.
 pub(super) fn by_cluster(
     ranked: &[String],
-    random: &[String],
-    share: f64,
     cluster_of: &HashMap<String, usize>,
     labels: &HashMap<String, String>,
     held_out: &HashSet<String>,
 ) -> Vec<String> {
-    let asked = |id: &&String| !labels.contains_key(*id) && !held_out.contains(*id);
-    let cluster = |id: &String| cluster_of.get(id).copied().unwrap_or(usize::MAX);
-    // Each cluster's members by their place in `ranked` (least sure first), twice: in that
-    // order, and in `random`'s.
-    let sure: Vec<&String> = ranked.iter().filter(asked).collect();
-    let place: HashMap<&String, usize> = sure.iter().enumerate().map(|(k, id)| (*id, k)).collect();
-    let mut members: HashMap<usize, [Vec<usize>; 2]> = HashMap::new();
-    for (k, id) in sure.iter().enumerate() {
-        members.entry(cluster(id)).or_default()[0].push(k);
+    let asked = |id: &String| !labels.contains_key(id) && !held_out.contains(id);
+    let mut taken: HashMap<usize, usize> = HashMap::new();
+    let mut keyed: Vec<(usize, usize, &String)> = Vec::new();
+    for (rank, id) in ranked.iter().enumerate().filter(|(_, id)| asked(id)) {
+        let round = taken.entry(cluster_of.get(id).copied().unwrap_or(usize::MAX)).or_insert(0);
+        keyed.push((*round, rank, id));
+        *round += 1;
     }
-    for id in random.iter().filter(asked) {
-        if let Some(&k) = place.get(id) {
-            members.entry(cluster(id)).or_default()[1].push(k);
-        }
-    }
-    let mut sides: Vec<[std::iter::Peekable<std::vec::IntoIter<usize>>; 2]> =
-        members.into_values().map(|[a, b]| [a.into_iter().peekable(), b.into_iter().peekable()]).collect();
-    let mut taken = vec![false; sure.len()];
-    let mut out: Vec<String> = Vec::with_capacity(ranked.len());
-    let mut placed = 0usize;
-    while out.len() < sure.len() {
-        // The clusters with samples left, least sure first.
-        let mut round: Vec<(usize, usize)> = Vec::new();
-        for (c, side) in sides.iter_mut().enumerate() {
-            while side[0].next_if(|&k| taken[k]).is_some() {}
-            if let Some(&k) = side[0].peek() {
-                round.push((k, c));
-            }
-        }
-        round.sort_unstable();
-        for (_, c) in round {
-            let from_random = ((placed + 1) as f64 * share).floor() > (placed as f64 * share).floor();
-            let side = &mut sides[c][usize::from(from_random)];
-            while side.next_if(|&k| taken[k]).is_some() {}
-            // Both sides hold the same members, so the one asked has one left.
-            if let Some(k) = side.next() {
-                taken[k] = true;
-                out.push(sure[k].clone());
-                placed += 1;
-            }
-        }
-    }
+    keyed.sort_unstable();
+    let mut out: Vec<String> = keyed.into_iter().map(|(_, _, id)| id.clone()).collect();
     out.extend(ranked.iter().filter(|id| !asked(id)).cloned());
     out
 }
