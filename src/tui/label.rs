@@ -568,8 +568,16 @@ impl Labeller {
                 self.message = Some(format!("{} suggestions accepted", pairs.len()));
             }
             Ok(Written::Answered { id, kind }) => {
-                // The label stands; the card goes on as any labelled one would.
+                // The label stands; the card goes on as any labelled one would, and the sample
+                // is not met again ahead.
                 self.asks.remove(&id);
+                if let Some(queue) = self.queue.as_mut() {
+                    let mut at = 0;
+                    queue.retain(|q| {
+                        at += 1;
+                        at <= self.pos + 1 || *q != id
+                    });
+                }
                 self.answered.insert(id, kind);
                 self.undo_stack.push(Undo::Events(1));
                 self.pace.labelled(1, now);
@@ -652,7 +660,7 @@ impl Labeller {
                 // The next few samples stay too: their content is loaded, so the keys typed
                 // while the new order's samples load still show the next sample at once.
                 let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
-                self.queue = Some(kindling::workflow::queue::rerank(&old, keep, &data.ids));
+                self.queue = Some(kindling::workflow::queue::rerank(&old, self.pos, keep, &data.ids, &data.asks));
                 self.asks.extend(data.asks);
                 self.run = data.run;
                 if self.auto_once_ranked() {
@@ -689,7 +697,8 @@ impl Labeller {
                         .position(|id| !self.labels.contains_key(id) || data.asks.contains_key(id))
                         .unwrap_or(0)
                 };
-                self.asks = data.asks;
+                // Asks only leave when answered: one placed earlier may still be ahead.
+                self.asks.extend(data.asks);
                 if self.review.is_some() && data.ids.is_empty() {
                     self.message = Some("nothing to review there".into());
                 }

@@ -296,13 +296,23 @@ fn live_vectors(
 /// What `Queue::run` says when the live model's predictions ordered the queue.
 pub const LIVE: &str = "live model";
 
-/// A new order for a queue being walked: the samples up to `pos` (shown and passed) stay
-/// where they are; the rest follow in `fresh`'s order.
-pub fn rerank(queue: &[String], pos: usize, fresh: &[String]) -> Vec<String> {
+/// A new order for a queue being walked: the samples up to `pos` (shown and passed, and
+/// those kept ahead) stay where they are; the rest follow in `fresh`'s order — a sample
+/// passed before `shown` again only when it is asked again (`asks`: it was labelled when
+/// passed), never the one shown nor one kept ahead.
+pub fn rerank(
+    queue: &[String],
+    shown: usize,
+    pos: usize,
+    fresh: &[String],
+    asks: &HashMap<String, crate::labels::store::Ask>,
+) -> Vec<String> {
     let keep = (pos + 1).min(queue.len());
+    let ahead: std::collections::HashSet<&String> = queue[shown.min(keep)..keep].iter().collect();
     let passed: std::collections::HashSet<&String> = queue[..keep].iter().collect();
+    let again = |id: &String| asks.contains_key(id) && !ahead.contains(id);
     let mut out = queue[..keep].to_vec();
-    out.extend(fresh.iter().filter(|id| !passed.contains(id)).cloned());
+    out.extend(fresh.iter().filter(|id| !passed.contains(id) || again(id)).cloned());
     out
 }
 
@@ -632,9 +642,20 @@ mod tests {
     fn rerank_keeps_the_shown_and_passed_samples_in_place() {
         let queue = ids(6);
         let fresh: Vec<String> = ["s5", "s0", "s4", "s1", "s3", "s2"].iter().map(|s| s.to_string()).collect();
-        let got = rerank(&queue, 2, &fresh);
+        let got = rerank(&queue, 2, 2, &fresh, &HashMap::new());
         assert_eq!(got, ["s0", "s1", "s2", "s5", "s4", "s3"]);
-        assert_eq!(rerank(&queue, 5, &fresh), queue, "at the end nothing moves");
-        assert_eq!(rerank(&[], 0, &fresh), fresh);
+        assert_eq!(rerank(&queue, 5, 5, &fresh, &HashMap::new()), queue, "at the end nothing moves");
+        assert_eq!(rerank(&[], 0, 0, &fresh, &HashMap::new()), fresh);
+        // A passed sample asked again comes back where the fresh order puts it.
+        let asks: HashMap<String, crate::labels::store::Ask> =
+            [("s1".to_string(), crate::labels::store::Ask::Echo)].into();
+        let got = rerank(&queue, 2, 2, &fresh, &asks);
+        assert_eq!(got[..3], queue[..3]);
+        assert_eq!(got.iter().filter(|id| *id == "s1").count(), 2, "{got:?}");
+        // Kept ahead of the shown one already (s1 at 1, shown 0), or the one shown: not twice.
+        for shown in [0, 1] {
+            let got = rerank(&queue, shown, 2, &fresh, &asks);
+            assert_eq!(got.iter().filter(|id| *id == "s1").count(), 1, "{got:?}");
+        }
     }
 }

@@ -53,7 +53,8 @@ fn a_labelled_sample_asked_again_is_shown_blind_and_answered_beside_its_label() 
     let mut l = Labeller::new(SourceKind::Text, classes(), false, true, 0);
     l.jobs(&mut Thumbs::default());
     // s0 and s1 labelled cat; s1 is asked again between s2 and s3.
-    let ids: Vec<String> = ["s0", "s2", "s1", "s3"].map(String::from).to_vec();
+    // s1 also comes later, as a queue reordered while it waited could place it.
+    let ids: Vec<String> = ["s0", "s2", "s1", "s3", "s1"].map(String::from).to_vec();
     let labels: HashMap<String, String> = [("s0", "cat"), ("s1", "cat")].map(|(i, c)| (i.into(), c.into())).into();
     let asks: HashMap<String, Ask> = [("s1".to_string(), Ask::Echo)].into();
     l.queue_arrived(0, Ok(QueueData { ids, labels, total: 4, run: None, events: 2, note: None, live: None, asks }));
@@ -66,6 +67,7 @@ fn a_labelled_sample_asked_again_is_shown_blind_and_answered_beside_its_label() 
     let write = commit(&mut l, Instant::now());
     assert_eq!(write, Write::Answer { id: "s1".into(), label: "dog".into(), kind: Ask::Echo });
     assert_eq!((l.current(), l.labels.get("s1").map(String::as_str)), (Some("s3"), Some("cat")), "the label stays");
+    assert_eq!(l.queue.as_ref().unwrap(), &["s0", "s2", "s1", "s3"], "answered, it is not met again ahead");
     // Undo takes the answer back and asks again.
     l.act(Action::Undo);
     assert_eq!(l.write.take(), Some(Write::Undo { events: 1 }));
