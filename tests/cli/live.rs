@@ -4,7 +4,7 @@
 use super::*;
 
 /// A text project of `n` short texts about two topics, none labelled.
-fn texts(dir: &Path, n: usize) -> std::path::PathBuf {
+pub fn texts(dir: &Path, n: usize) -> std::path::PathBuf {
     let data = dir.join("texts");
     std::fs::create_dir_all(&data).unwrap();
     for i in 0..n {

@@ -5,18 +5,7 @@ use super::*;
 /// A text project of `n` short texts about two topics, none labelled, that asks again
 /// every fifth sample shown, two labels and no time after the first answer.
 fn texts(dir: &Path, n: usize) -> std::path::PathBuf {
-    let data = dir.join("texts");
-    std::fs::create_dir_all(&data).unwrap();
-    for i in 0..n {
-        let text = if i % 2 == 0 {
-            format!("the printer jams and the toner leaks, ticket {i}")
-        } else {
-            format!("please reset my password and unlock the account, ticket {i}")
-        };
-        std::fs::write(data.join(format!("t{i:03}.txt")), text).unwrap();
-    }
-    let project = dir.join("p");
-    ok(&["init", p(&project), "--source", p(&data), "--kind", "text", "--classes", "printer,account"]);
+    let project = super::live::texts(dir, n);
     let config = project.join("kindling.toml");
     let mut toml = std::fs::read_to_string(&config).unwrap();
     toml.push_str("\n[qa]\necho = 0.2\necho_gap = 2\necho_wait = \"0s\"\ngold = 0.0\n");
