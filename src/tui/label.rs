@@ -474,6 +474,8 @@ impl Labeller {
             ([id], Some(answer)) if self.asks.contains_key(id) => {
                 Write::Answer { id: id.clone(), label: answer.clone(), kind: self.asks[id] }
             }
+            // Settling an item of the review of answers.
+            ([_], Some(_)) if self.review == Some(Review::Answers) => Write::Set { ids, label, origin: Origin::Review },
             _ => Write::Set { ids, label, origin },
         }
     }
@@ -682,6 +684,9 @@ impl Labeller {
                     self.live = Some((live, Instant::now()));
                 }
                 self.set_labels(data.labels);
+                if !data.notes.is_empty() {
+                    self.notes = data.notes;
+                }
                 self.expected_events = Some(data.events);
                 self.total = data.total;
                 self.run = data.run;

@@ -302,6 +302,7 @@ fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
         note: None,
         live: None,
         asks: Default::default(),
+        notes: Default::default(),
     };
     a.receive(Msg::Queue { generation: 0, result: Ok(data) });
     a.jobs();

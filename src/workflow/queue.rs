@@ -142,6 +142,9 @@ pub enum Review {
     Disagreements,
     /// These samples, in this order (a confusion cell, suspected label errors).
     Listed { title: String, ids: Vec<String> },
+    /// Label QA's review: echoes answered differently, gold answered wrong and a
+    /// cross-validated run's suspected label errors, most evidence first.
+    Answers,
 }
 
 impl Review {
@@ -150,15 +153,17 @@ impl Review {
             Review::Class(c) => format!("review: {c}"),
             Review::Disagreements => "review: the model disagrees".into(),
             Review::Listed { title, .. } => format!("review: {title}"),
+            Review::Answers => "review: answers that differ, gold missed, suspected errors".into(),
         }
     }
 
-    /// Off → each class → disagreements (when a run exists) → off.
+    /// Off → each class → disagreements (when a run exists) → label QA's answers → off.
     pub fn next(current: Option<&Review>, classes: &[String], have_predictions: bool) -> Option<Review> {
         let mut all: Vec<Review> = classes.iter().cloned().map(Review::Class).collect();
         if have_predictions {
             all.push(Review::Disagreements);
         }
+        all.push(Review::Answers);
         match current {
             None => all.into_iter().next(),
             Some(r) => all.iter().position(|x| x == r).and_then(|i| all.get(i + 1).cloned()),
@@ -184,6 +189,8 @@ pub struct Queue {
     /// Labelled samples placed in the queue to be asked again blind, and gold samples
     /// (`[qa]`, by `place_asks`): their answers are kept beside the labels.
     pub asks: HashMap<String, crate::labels::store::Ask>,
+    /// What to show beside a sample (the review of answers says why each is there).
+    pub notes: HashMap<String, String>,
 }
 
 /// Re-asks looked for among this many of a labelling queue's first unlabelled samples.
@@ -277,7 +284,17 @@ pub fn build(
         true => held_out_after(arranged, &labels, &held_out, seed),
         false => arranged,
     };
-    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live, asks: HashMap::new() })
+    let mut notes = HashMap::new();
+    let arranged = match review_of {
+        Some(Review::Answers) => {
+            let project = crate::project::Project::open(project_root)?;
+            let found = super::review::review(&project)?;
+            notes = found.items.iter().map(|i| (i.id.clone(), i.why.join("; "))).collect();
+            found.items.into_iter().map(|i| i.id).collect()
+        }
+        _ => arranged,
+    };
+    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live, asks: HashMap::new(), notes })
 }
 
 /// The cached rows of the featurizer the live model last used, when there are.
@@ -384,6 +401,8 @@ pub fn review(
     predictions: Option<&Predictions>,
 ) -> Vec<String> {
     match review {
+        // Read from the label log by `build`.
+        Review::Answers => Vec::new(),
         Review::Listed { ids: listed, .. } => {
             let present: std::collections::HashSet<&String> = ids.iter().collect();
             listed.iter().filter(|id| present.contains(id)).cloned().collect()
@@ -634,8 +653,9 @@ mod tests {
         let cycle = |r: Option<&Review>| Review::next(r, &classes(), true);
         assert_eq!(cycle(None), Some(Review::Class("cat".into())));
         assert_eq!(cycle(Some(&Review::Class("dog".into()))), Some(Review::Disagreements));
-        assert_eq!(cycle(Some(&Review::Disagreements)), None);
-        assert_eq!(Review::next(Some(&Review::Class("dog".into())), &classes(), false), None);
+        assert_eq!(cycle(Some(&Review::Disagreements)), Some(Review::Answers));
+        assert_eq!(cycle(Some(&Review::Answers)), None);
+        assert_eq!(Review::next(Some(&Review::Class("dog".into())), &classes(), false), Some(Review::Answers));
     }
 
     #[test]

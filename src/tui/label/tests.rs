@@ -27,6 +27,7 @@ fn labeller(kind: SourceKind, n: usize, labelled: usize) -> Labeller {
         note: None,
         live: None,
         asks: HashMap::new(),
+        notes: HashMap::new(),
     };
     l.queue_arrived(0, Ok(data));
     l
@@ -57,7 +58,20 @@ fn a_labelled_sample_asked_again_is_shown_blind_and_answered_beside_its_label() 
     let ids: Vec<String> = ["s0", "s2", "s1", "s3", "s1"].map(String::from).to_vec();
     let labels: HashMap<String, String> = [("s0", "cat"), ("s1", "cat")].map(|(i, c)| (i.into(), c.into())).into();
     let asks: HashMap<String, Ask> = [("s1".to_string(), Ask::Echo)].into();
-    l.queue_arrived(0, Ok(QueueData { ids, labels, total: 4, run: None, events: 2, note: None, live: None, asks }));
+    l.queue_arrived(
+        0,
+        Ok(QueueData {
+            ids,
+            labels,
+            total: 4,
+            run: None,
+            events: 2,
+            note: None,
+            live: None,
+            asks,
+            notes: HashMap::new(),
+        }),
+    );
     assert_eq!(l.current(), Some("s2"));
     l.class_key(1);
     commit(&mut l, Instant::now());
@@ -221,6 +235,7 @@ fn order_and_review_rebuild_the_queue() {
         note: None,
         live: None,
         asks: HashMap::new(),
+        notes: HashMap::new(),
     };
     l.queue_arrived(1, Ok(stale));
     assert!(l.queue.is_none());
@@ -380,6 +395,7 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
         note: None,
         live: Some(live),
         asks: HashMap::new(),
+        notes: HashMap::new(),
     };
     l.queue_arrived(*generation, Ok(data));
     assert_eq!(l.current(), Some("s7"), "the sample on screen stays");
@@ -422,6 +438,7 @@ fn ranked(n: usize, generation: u64) -> (u64, Result<QueueData, String>) {
             note: None,
             live: None,
             asks: HashMap::new(),
+            notes: HashMap::new(),
         }),
     )
 }
@@ -454,4 +471,48 @@ fn labels_the_live_model_has_not_seen_are_fitted_when_the_pane_opens() {
     // Nothing labelled: nothing to fit.
     let mut l = labeller(SourceKind::Text, 10, 0);
     assert!(!has_refit(&l.jobs(&mut Thumbs::default())));
+}
+
+#[test]
+fn the_review_of_answers_shows_why_and_settles_with_origin_review() {
+    let mut l = Labeller::new(SourceKind::Text, classes(), false, true, 0);
+    l.jobs(&mut Thumbs::default());
+    l.act(Action::Review); // cat
+    l.act(Action::Review); // dog
+    l.act(Action::Review); // bird
+    l.act(Action::Review); // no run: the answers next
+    assert_eq!(l.review, Some(Review::Answers));
+    let jobs = l.jobs(&mut Thumbs::default());
+    assert!(jobs.iter().any(|j| matches!(j, Job::Queue { review: Some(Review::Answers), .. })), "{jobs:?}");
+    let ids: Vec<String> = vec!["s4".into()];
+    let labels: HashMap<String, String> = [("s4".to_string(), "cat".to_string())].into();
+    let notes: HashMap<String, String> =
+        [("s4".to_string(), "answered cat first, dog when asked again".to_string())].into();
+    let generation = match jobs.iter().find_map(|j| match j {
+        Job::Queue { generation, .. } => Some(*generation),
+        _ => None,
+    }) {
+        Some(g) => g,
+        None => unreachable!("a queue was asked for"),
+    };
+    l.queue_arrived(
+        generation,
+        Ok(QueueData {
+            ids,
+            labels,
+            total: 5,
+            run: None,
+            events: 1,
+            note: None,
+            live: None,
+            asks: HashMap::new(),
+            notes,
+        }),
+    );
+    assert_eq!(l.current(), Some("s4"));
+    assert_eq!(l.label_of("s4"), Some("cat"), "a review shows the label");
+    assert!(l.notes["s4"].contains("when asked again"));
+    l.class_key(1);
+    let write = commit(&mut l, Instant::now());
+    assert_eq!(write, Write::Set { ids: vec!["s4".into()], label: Some("dog".into()), origin: Origin::Review });
 }
