@@ -376,6 +376,12 @@ fn handle_event(app: &mut App, event: Event) -> bool {
 fn commit(store: &mut LabelStore, write: label_write::Write) -> std::result::Result<label_write::Written, String> {
     use label_write::{Write, Written};
     match write {
+        // A review settles a label even when it stays the same: the event says it was looked at.
+        Write::Set { ids, label, origin: Origin::Review } => {
+            let written: std::result::Result<Vec<i64>, _> =
+                ids.iter().map(|id| store.set(id, label.as_deref(), Origin::Review)).collect();
+            written.map(|w| Written::Set { ids, label, events: w.len() }).map_err(|e| e.to_string())
+        }
         Write::Set { ids, label, origin } => {
             let events = store.set_many(ids.iter().map(|id| (id.as_str(), label.as_deref())), origin);
             events.map(|events| Written::Set { ids, label, events }).map_err(|e| e.to_string())
@@ -411,6 +417,27 @@ mod wide_table_tests;
 mod tests {
     use super::*;
     use kindling::progress::Silent;
+
+    #[test]
+    fn a_review_settles_a_label_that_stays_the_same_and_an_answer_keeps_the_label() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = LabelStore::create(&dir.path().join("labels.db")).unwrap();
+        store.set("a", Some("cat"), Origin::Keyboard).unwrap();
+        let same =
+            label_write::Write::Set { ids: vec!["a".into()], label: Some("cat".into()), origin: Origin::Keyboard };
+        assert!(matches!(commit(&mut store, same), Ok(label_write::Written::Set { events: 0, .. })));
+        let review =
+            label_write::Write::Set { ids: vec!["a".into()], label: Some("cat".into()), origin: Origin::Review };
+        assert!(matches!(commit(&mut store, review), Ok(label_write::Written::Set { events: 1, .. })));
+        assert_eq!(store.events().unwrap().last().map(|e| e.origin), Some(Origin::Review));
+        let answer = label_write::Write::Answer {
+            id: "a".into(),
+            label: "dog".into(),
+            kind: kindling::labels::store::Ask::Echo,
+        };
+        assert!(matches!(commit(&mut store, answer), Ok(label_write::Written::Answered { .. })));
+        assert_eq!(store.get("a").unwrap().as_deref(), Some("cat"));
+    }
 
     #[test]
     fn graphics_follow_the_terminal() {
