@@ -198,8 +198,35 @@ pub fn report(project: &Project, progress: &dyn Progress) -> Result<Report> {
     findings.extend(scanned.leakage);
     // Accessibility first, then faithfulness, then the task; worst first within a band.
     findings.sort_by(|a, b| a.band.cmp(&b.band).then(b.severity.cmp(&a.severity)));
+    let mut profile = scanned.profile;
+    profile.extend(label_qa(&crate::qa::report(project)?));
     progress.finish();
-    Ok(Report { band: band(&findings), findings, profile: scanned.profile })
+    Ok(Report { band: band(&findings), findings, profile })
+}
+
+/// What label QA says of the labeller, once echoes or gold samples were answered.
+fn label_qa(qa: &crate::qa::QaReport) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let a = &qa.self_agreement;
+    if let Some(k) = a.kappa.as_ref().filter(|_| a.pairs > 0) {
+        out.push((
+            "self-agreement".to_string(),
+            format!("{:.2} on {} echoes, κ {:.2} ({:.2}–{:.2})", a.percent, a.pairs, k.value, k.low, k.high),
+        ));
+    }
+    if let Some(g) = &qa.gold {
+        out.push((
+            "gold accuracy".to_string(),
+            format!("{:.2} on {} ({:.2}–{:.2})", g.accuracy.value, g.answered, g.accuracy.low, g.accuracy.high),
+        ));
+    }
+    if let Some(d) = &qa.drop {
+        out.push((
+            "agreement dropped".to_string(),
+            format!("{:.2} → {:.2} from label {} (`kindling qa`)", d.before, d.after, d.after_labels),
+        ));
+    }
+    out
 }
 
 /// The fixed split of each sample, when the source has one; `ids` are the sample ids the

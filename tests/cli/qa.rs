@@ -67,6 +67,10 @@ fn a_script_meets_echoes_blind_and_qa_counts_its_answers() {
     assert_eq!(confusion[2], 1);
     let text = ok(&["qa", p(&project)]);
     assert!(text.contains(&format!("on {pairs} echoes")) && text.contains("κ"), "{text}");
+    // The readiness report says it too.
+    let report = json(&["report", p(&project), "--json"]);
+    let said = report["profile"].as_array().unwrap().iter().find(|e| e[0] == "self-agreement").cloned();
+    assert!(said.is_some_and(|e| e[1].as_str().unwrap().contains(&format!("on {pairs} echoes"))), "{report}");
     // Undo withdraws the last answer: one pair fewer.
     ok(&["labels", "undo", p(&project)]);
     let after = json(&["qa", p(&project), "--json"]);
