@@ -98,6 +98,13 @@ enum Command {
         /// Print one JSON object
         #[arg(long)]
         json: bool,
+        /// Write every answer to a re-ask instead (CSV: id, the label or known answer, the answer,
+        /// origin echo|gold, time_ms), to -o or stdout
+        #[arg(long, conflicts_with = "json")]
+        answers: bool,
+        /// The file --answers writes
+        #[arg(short, long, requires = "answers")]
+        output: Option<PathBuf>,
     },
     /// Refit the live model on the current labels once and print its cross-validated score
     Live {
@@ -600,7 +607,8 @@ fn main() {
         },
         Command::Live { dir, json } => cli::live::refit(&dir, json),
         Command::Queue { dir, order, limit, json } => cli::live::queue(&dir, &order, limit, json),
-        Command::Qa { dir, json } => cli::qa::report(&dir, json),
+        Command::Qa { dir, json, answers: false, .. } => cli::qa::report(&dir, json),
+        Command::Qa { dir, answers: true, output, .. } => cli::qa::answers(&dir, output.as_deref()),
         Command::Encoders { json } => cli::encoders::list(json),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

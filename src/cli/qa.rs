@@ -92,6 +92,36 @@ fn describe(r: &QaReport, settings: &kindling::project::qa_settings::QaSettings)
     out
 }
 
+/// `qa --answers`: every answer to a re-ask, with its origin, as CSV.
+pub fn answers(dir: &Path, output: Option<&Path>) -> Result<()> {
+    let project = Project::open(dir)?;
+    let read = qa::answers(&project.labels()?)?;
+    let mut rows: Vec<[String; 5]> =
+        read.echoes
+            .iter()
+            .map(|e| [e.sample_id.clone(), e.first.clone(), e.second.clone(), "echo".into(), e.second_ms.to_string()])
+            .chain(read.gold.iter().map(|g| {
+                [g.sample_id.clone(), g.known.clone(), g.answer.clone(), "gold".into(), g.time_ms.to_string()]
+            }))
+            .collect();
+    rows.sort_by_key(|r| (r[4].parse::<i64>().unwrap_or(0), r[0].clone()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::internal(format!("writing the answers: {e}"));
+    w.write_record(["id", "label", "answer", "origin", "time_ms"]).map_err(fail)?;
+    for row in &rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::internal(format!("writing the answers: {e}")))?;
+    match super::output::file_or_stdout(output) {
+        Some(path) => {
+            kindling::atomic::write_whole(path, &bytes)?;
+            eprintln!("wrote {} to {}", count(rows.len() as u64, "answer"), path.display());
+        }
+        None => super::output::print_bytes(&bytes),
+    }
+    Ok(())
+}
+
 fn echoes(n: usize) -> String {
     if n == 1 { "1 echo".into() } else { format!("{n} echoes") }
 }

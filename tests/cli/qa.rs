@@ -67,6 +67,15 @@ fn a_script_meets_echoes_blind_and_qa_counts_its_answers() {
     assert_eq!(confusion[2], 1);
     let text = ok(&["qa", p(&project)]);
     assert!(text.contains(&format!("on {pairs} echoes")) && text.contains("κ"), "{text}");
+    // Every answer, with its origin, beside the label it re-asked.
+    let answers = ok(&["qa", p(&project), "--answers"]);
+    let mut lines = answers.lines();
+    assert_eq!(lines.next(), Some("id,label,answer,origin,time_ms"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), pairs, "{answers}");
+    assert!(rows.iter().all(|r| r.contains(",echo,")));
+    let wrong = rows.iter().find(|r| r.starts_with(&format!("{first},"))).unwrap();
+    assert!(wrong.starts_with(&format!("{first},{},", truth(&first))), "{wrong}");
     // The readiness report says it too.
     let report = json(&["report", p(&project), "--json"]);
     let said = report["profile"].as_array().unwrap().iter().find(|e| e[0] == "self-agreement").cloned();
