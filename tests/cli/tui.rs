@@ -518,3 +518,71 @@ fn quitting_while_the_neighbour_map_is_made_exits_at_once() {
     assert!(start.elapsed() < Duration::from_secs(6), "quitting took {:?}", start.elapsed());
     assert!(s.restored());
 }
+
+/// The sample the Label pane shows, from its title (`Label · ID`).
+fn shown_id(screen: &str) -> Option<String> {
+    let after = screen.split("Label · ").nth(1)?;
+    Some(after.split_whitespace().next()?.to_string())
+}
+
+#[test]
+fn an_echo_is_asked_blind_answered_differently_and_found_in_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("texts");
+    std::fs::create_dir_all(&data).unwrap();
+    let truth = |i: usize| if i.is_multiple_of(2) { "printer" } else { "account" };
+    for i in 0..40usize {
+        let text = if i.is_multiple_of(2) { "the printer jams" } else { "unlock the account" };
+        std::fs::write(data.join(format!("t{i:03}.txt")), format!("{text} (ticket {i})")).unwrap();
+    }
+    let project = dir.path().join("p");
+    ok(&["init", p(&project), "--source", p(&data), "--kind", "text", "--classes", "printer,account"]);
+    let config = project.join("kindling.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{toml}\n[qa]\necho = 0.5\necho_gap = 1\necho_wait = \"0s\"\ngold = 0.0\n"))
+        .unwrap();
+    for i in 0..6 {
+        ok(&["labels", "set", p(&project), &format!("t{i:03}.txt"), truth(i)]);
+    }
+    let mut s = Session::start(&["open", p(&project)], 120, 30);
+    s.wait_for("t000.txt");
+    s.keys("\x1bOQ"); // F2
+    s.wait_for("Label · t0");
+    let mut echoed = None;
+    for _ in 0..12 {
+        let screen = s.text();
+        let id = shown_id(&screen).unwrap();
+        let i: usize = id[1..4].parse().unwrap();
+        if i < 6 {
+            // A sample labelled before, asked again: its card shows no label.
+            assert!(screen.contains("label: unlabelled"), "the echo shows its label:\n{screen}");
+            s.keys(if truth(i) == "printer" { "2" } else { "1" });
+            echoed = Some(id);
+            break;
+        }
+        s.keys(if truth(i) == "printer" { "1" } else { "2" });
+        let start = Instant::now();
+        while shown_id(&s.text()).as_deref() == Some(id.as_str()) && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let echoed = echoed.expect("no echo within 12 cards");
+    // The reviews: each class, the model's disagreements, then the answers.
+    for _ in 0..4 {
+        s.keys("r");
+        std::thread::sleep(Duration::from_millis(300));
+        if s.text().contains("review: answers") {
+            break;
+        }
+    }
+    s.wait_for("review: answers");
+    s.wait_for(&format!("Label · {echoed}"));
+    s.wait_for("when asked again");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    let qa = json(&["qa", p(&project), "--json"]);
+    assert_eq!(qa["self_agreement"]["pairs"], 1, "{qa}");
+    let labels = ok(&["labels", "export", p(&project)]);
+    let i: usize = echoed[1..4].parse().unwrap();
+    assert!(labels.contains(&format!("{echoed},{}", truth(i))), "the label stays: {labels}");
+}
