@@ -154,6 +154,8 @@ pub struct Labeller {
     pub asks: HashMap<String, Ask>,
     /// Re-asks answered in this session, should an undo take an answer back.
     answered: HashMap<String, Ask>,
+    /// How the echoes answered so far agree with the first answers.
+    pub agreement: Option<kindling::qa::measures::Agreement>,
 }
 
 impl Labeller {
@@ -214,6 +216,7 @@ impl Labeller {
             rerank: false,
             asks: HashMap::new(),
             answered: HashMap::new(),
+            agreement: None,
         }
     }
 
@@ -336,9 +339,17 @@ impl Labeller {
             },
             Action::Order => {
                 self.leave_list();
-                self.review = None;
-                self.order = self.order.next(self.run.is_some());
-                self.order_chosen = true;
+                let next = self.order.next(self.run.is_some());
+                let at = |o: Order| Order::ALL.iter().position(|x| *x == o);
+                if self.review.is_none() && at(next) <= at(self.order) {
+                    // After the last order, the review of answers: `o` reaches it as
+                    // `kindling queue --order review` does.
+                    self.review = Some(Review::Answers);
+                } else {
+                    self.review = None;
+                    self.order = next;
+                    self.order_chosen = true;
+                }
                 self.rebuild();
             }
             Action::Review => {
@@ -664,6 +675,7 @@ impl Labeller {
                 let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
                 self.queue = Some(kindling::workflow::queue::rerank(&old, self.pos, keep, &data.ids, &data.asks));
                 self.asks.extend(data.asks);
+                self.agreement = data.agreement.or(self.agreement.take());
                 self.run = data.run;
                 if self.auto_once_ranked() {
                     self.generation += 1;
@@ -684,6 +696,7 @@ impl Labeller {
                     self.live = Some((live, Instant::now()));
                 }
                 self.set_labels(data.labels);
+                self.agreement = data.agreement.or(self.agreement.take());
                 if !data.notes.is_empty() {
                     self.notes = data.notes;
                 }

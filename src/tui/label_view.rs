@@ -138,6 +138,15 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     lines.push(Line::from(""));
     let pace = l.pace.per_minute().map_or("—".to_string(), |p| format!("{p:.0}/min"));
     lines.push(Line::from(format!("this session {} · {pace}", l.pace.labels)));
+    if let Some(a) = &l.agreement {
+        let width = area.width as usize;
+        let said = format!("self-agreement {:.2} on {}", a.percent, a.pairs);
+        lines.push(Line::from(Span::styled(clip(&said, width), theme.dim())));
+        if let Some(k) = &a.kappa {
+            let said = format!("κ {:.2} ({:.2} to {:.2})", k.value, k.low, k.high);
+            lines.push(Line::from(Span::styled(clip(&said, width), theme.dim())));
+        }
+    }
     if let Some((live, at)) = &l.live {
         let ago = at.elapsed().as_secs();
         let said = format!("model: {} · {ago} s ago", live.refit.said());

@@ -291,6 +291,15 @@ fn augment_pane_without_a_sample_says_where_to_pick_one() {
 
 /// The Label pane with a queue of `ids`, some already labelled.
 fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
+    with_queue_agreeing(a, ids, labelled, None);
+}
+
+fn with_queue_agreeing(
+    a: &mut App,
+    ids: &[&str],
+    labelled: &[(&str, &str)],
+    agreement: Option<kindling::qa::measures::Agreement>,
+) {
     a.act(Action::GotoPane(Pane::Label));
     a.jobs();
     let data = super::label::QueueData {
@@ -303,9 +312,23 @@ fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
         live: None,
         asks: Default::default(),
         notes: Default::default(),
+        agreement,
     };
     a.receive(Msg::Queue { generation: 0, result: Ok(data) });
     a.jobs();
+}
+
+#[test]
+fn the_label_pane_says_self_agreement_once_echoes_are_answered() {
+    let mut a = app(SourceKind::Images);
+    with_queue(&mut a, &["a.png", "b.png"], &[("a.png", "oak")]);
+    assert!(!draw(&mut a, 100, 30).contains("self-agreement"), "no echoes answered yet");
+    let pairs = [("oak", "oak"), ("oak", "elm"), ("elm", "elm"), ("pine", "pine"), ("elm", "elm")];
+    let agreement = kindling::qa::measures::agreement(pairs);
+    with_queue_agreeing(&mut a, &["a.png", "b.png"], &[("a.png", "oak")], Some(agreement));
+    let screen = draw(&mut a, 100, 30);
+    assert!(screen.contains("self-agreement 0.80 on 5"), "{screen}");
+    assert!(screen.contains("κ 0.69 ("), "{screen}");
 }
 
 #[test]

@@ -191,6 +191,8 @@ pub struct Queue {
     pub asks: HashMap<String, crate::labels::store::Ask>,
     /// What to show beside a sample (the review of answers says why each is there).
     pub notes: HashMap<String, String>,
+    /// How the labeller's echoes agree with their first answers, once there are some.
+    pub agreement: Option<crate::qa::measures::Agreement>,
 }
 
 /// Re-asks looked for among this many of a labelling queue's first unlabelled samples.
@@ -206,6 +208,9 @@ pub fn place_asks(project_root: &std::path::Path, store: &mut LabelStore, queue:
     let head: Vec<String> =
         queue.ids.iter().filter(|id| !queue.labels.contains_key(*id)).take(ASKS_AHEAD).cloned().collect();
     let placed = crate::qa::with_asks(&project, store, &head, ASKS_AHEAD)?;
+    let echoes = crate::qa::answers(store)?.echoes;
+    queue.agreement = (!echoes.is_empty())
+        .then(|| crate::qa::measures::agreement(echoes.iter().map(|e| (e.first.as_str(), e.second.as_str()))));
     let front: std::collections::HashSet<&String> = placed.iter().map(|(id, _)| id).collect();
     let mut ids: Vec<String> = placed.iter().map(|(id, _)| id.clone()).collect();
     ids.extend(queue.ids.iter().filter(|id| !front.contains(id)).cloned());
@@ -294,7 +299,18 @@ pub fn build(
         }
         _ => arranged,
     };
-    Ok(Queue { total: ids.len(), ids: arranged, labels, run, events, note, live, asks: HashMap::new(), notes })
+    Ok(Queue {
+        total: ids.len(),
+        ids: arranged,
+        labels,
+        run,
+        events,
+        note,
+        live,
+        asks: HashMap::new(),
+        notes,
+        agreement: None,
+    })
 }
 
 /// The cached rows of the featurizer the live model last used, when there are.

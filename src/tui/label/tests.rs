@@ -28,6 +28,7 @@ fn labeller(kind: SourceKind, n: usize, labelled: usize) -> Labeller {
         live: None,
         asks: HashMap::new(),
         notes: HashMap::new(),
+        agreement: None,
     };
     l.queue_arrived(0, Ok(data));
     l
@@ -70,6 +71,7 @@ fn a_labelled_sample_asked_again_is_shown_blind_and_answered_beside_its_label() 
             live: None,
             asks,
             notes: HashMap::new(),
+            agreement: None,
         }),
     );
     assert_eq!(l.current(), Some("s2"));
@@ -236,6 +238,7 @@ fn order_and_review_rebuild_the_queue() {
         live: None,
         asks: HashMap::new(),
         notes: HashMap::new(),
+        agreement: None,
     };
     l.queue_arrived(1, Ok(stale));
     assert!(l.queue.is_none());
@@ -396,6 +399,7 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
         live: Some(live),
         asks: HashMap::new(),
         notes: HashMap::new(),
+        agreement: None,
     };
     l.queue_arrived(*generation, Ok(data));
     assert_eq!(l.current(), Some("s7"), "the sample on screen stays");
@@ -439,6 +443,7 @@ fn ranked(n: usize, generation: u64) -> (u64, Result<QueueData, String>) {
             live: None,
             asks: HashMap::new(),
             notes: HashMap::new(),
+            agreement: None,
         }),
     )
 }
@@ -471,6 +476,23 @@ fn labels_the_live_model_has_not_seen_are_fitted_when_the_pane_opens() {
     // Nothing labelled: nothing to fit.
     let mut l = labeller(SourceKind::Text, 10, 0);
     assert!(!has_refit(&l.jobs(&mut Thumbs::default())));
+}
+
+#[test]
+fn the_order_key_reaches_the_review_of_answers_after_the_last_order_and_then_starts_again() {
+    let mut l = Labeller::new(SourceKind::Text, classes(), false, true, 0);
+    l.jobs(&mut Thumbs::default());
+    let mut seen = vec![l.order];
+    while l.review.is_none() && seen.len() < 20 {
+        l.act(Action::Order);
+        seen.push(l.order);
+    }
+    assert_eq!(l.review, Some(Review::Answers), "reached after {seen:?}");
+    assert!(seen.len() > 2, "every order first: {seen:?}");
+    let jobs = l.jobs(&mut Thumbs::default());
+    assert!(jobs.iter().any(|j| matches!(j, Job::Queue { review: Some(Review::Answers), .. })), "{jobs:?}");
+    l.act(Action::Order);
+    assert_eq!((l.review.clone(), l.order), (None, Order::ALL[0]), "and round again");
 }
 
 #[test]
@@ -507,6 +529,7 @@ fn the_review_of_answers_shows_why_and_settles_with_origin_review() {
             live: None,
             asks: HashMap::new(),
             notes,
+            agreement: None,
         }),
     );
     assert_eq!(l.current(), Some("s4"));
