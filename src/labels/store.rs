@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub const LABELS_FILE: &str = "labels.db";
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Where a label event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -155,34 +155,44 @@ impl LabelStore {
             return Err(Error::file(path, "already exists; refusing to overwrite labels"));
         }
         let store = Self::connect(path)?;
-        store.conn.execute_batch(&format!("{CHANGES}{EVENTS}{SCHEMA}{}", qa::TABLES))?;
+        store.conn.execute_batch(&format!("{CHANGES}{EVENTS}{SCHEMA}{}{}", qa::TABLES, boxes::TABLES))?;
         store.conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(store)
     }
 
     /// Version 1 knew four origins; version 2 added `accepted`; version 3 the class changes
     /// (their origins, the `change` column and the `changes` table); version 4 the answers
-    /// of label QA (origins `echo`, `gold`, `review`, the gold answers and the pending asks).
-    /// SQLite changes a CHECK only by copying the table, done here in one transaction: the
-    /// events are copied whole or not at all.
+    /// of label QA (origins `echo`, `gold`, `review`, the gold answers and the pending asks);
+    /// version 5 the boxes of detection projects (their own tables). SQLite changes a CHECK
+    /// only by copying the table, done here in one transaction: the events are copied whole
+    /// or not at all.
     fn migrate(&mut self, from: i64) -> Result<()> {
         let columns = match from {
             ..=2 => "seq, sample_id, label, time_ms, origin, session, undoes",
             _ => "seq, sample_id, label, time_ms, origin, session, undoes, change",
         };
+        let copy_events = if from < 4 {
+            format!(
+                "ALTER TABLE events RENAME TO events_old;
+                 {CHANGES}
+                 {EVENTS}
+                 INSERT INTO events ({columns}) SELECT {columns} FROM events_old;
+                 DROP TABLE events_old;
+                 CREATE INDEX IF NOT EXISTS events_by_sample ON events(sample_id, seq);
+                 CREATE INDEX IF NOT EXISTS events_by_session ON events(session, seq);"
+            )
+        } else {
+            String::new()
+        };
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let tx = self.conn.transaction()?;
         tx.execute_batch(&format!(
-            "ALTER TABLE events RENAME TO events_old;
-             {CHANGES}
-             {EVENTS}
+            "{copy_events}
              {}
-             INSERT INTO events ({columns}) SELECT {columns} FROM events_old;
-             DROP TABLE events_old;
-             CREATE INDEX IF NOT EXISTS events_by_sample ON events(sample_id, seq);
-             CREATE INDEX IF NOT EXISTS events_by_session ON events(session, seq);
+             {}
              PRAGMA user_version = {SCHEMA_VERSION};",
-            qa::TABLES
+            qa::TABLES,
+            boxes::TABLES
         ))?;
         tx.commit()?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -411,8 +421,10 @@ pub fn replay(events: &[LabelEvent]) -> BTreeMap<String, String> {
     view
 }
 
+mod boxes;
 mod changes;
 mod qa;
+pub use boxes::{BoxUndone, LabelBox, Rect};
 pub use changes::{ChangeUndone, Latest};
 pub use qa::Ask;
 

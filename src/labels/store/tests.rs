@@ -242,3 +242,96 @@ fn a_version_1_store_is_brought_up_to_date_with_every_event() {
     let store = LabelStore::open(&path).unwrap();
     assert_eq!(store.get("c").unwrap().as_deref(), Some("cat"), "opened again at version 2");
 }
+
+fn rect(x: f64, y: f64, w: f64, h: f64) -> Rect {
+    Rect { x, y, w, h }
+}
+
+#[test]
+fn box_edits_are_events_and_undo_gives_back_each_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = new_store(&dir);
+    let a = s.add_box("img.jpg", "car", rect(10.0, 20.0, 30.0, 40.0), Origin::Keyboard).unwrap();
+    let b = s.add_box("img.jpg", "person", rect(0.0, 0.0, 5.0, 5.0), Origin::Keyboard).unwrap();
+    assert_ne!(a, b);
+    s.change_box(a, "truck", rect(12.0, 20.0, 30.0, 40.0), Origin::Keyboard).unwrap();
+    s.delete_box(b, Origin::Keyboard).unwrap();
+    s.mark_done("img.jpg", true, Origin::Keyboard).unwrap();
+    let now = s.boxes("img.jpg").unwrap();
+    assert_eq!(now.len(), 1);
+    assert_eq!((now[0].class.as_str(), now[0].rect), ("truck", rect(12.0, 20.0, 30.0, 40.0)));
+    assert!(s.done_images().unwrap().contains("img.jpg"));
+
+    assert_eq!(s.undo_box().unwrap(), Some(BoxUndone { sample_id: "img.jpg".into(), box_id: None }));
+    assert!(s.done_images().unwrap().is_empty(), "the done mark undone");
+    assert_eq!(s.undo_box().unwrap().and_then(|u| u.box_id), Some(b));
+    assert_eq!(s.boxes("img.jpg").unwrap().len(), 2, "the deleted box is back");
+    s.undo_box().unwrap();
+    let back: Vec<(String, Rect)> = s.boxes("img.jpg").unwrap().into_iter().map(|b| (b.class, b.rect)).collect();
+    assert!(back.contains(&("car".into(), rect(10.0, 20.0, 30.0, 40.0))), "the move and class undone: {back:?}");
+    s.undo_box().unwrap();
+    s.undo_box().unwrap();
+    assert!(s.boxes("img.jpg").unwrap().is_empty());
+    assert_eq!(s.undo_box().unwrap(), None, "nothing left to undo");
+    assert_eq!(s.box_event_count().unwrap(), 10, "five edits and five undos, none deleted");
+    assert!(s.current().unwrap().is_empty(), "boxes are not class labels");
+}
+
+#[test]
+fn a_box_edit_is_undone_only_in_its_own_session_and_kept_across_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = new_store(&dir);
+    let mut b = LabelStore::open(&dir.path().join(LABELS_FILE)).unwrap();
+    a.add_box("x.png", "car", rect(1.0, 1.0, 2.0, 2.0), Origin::Keyboard).unwrap();
+    b.add_box("y.png", "car", rect(1.0, 1.0, 2.0, 2.0), Origin::Keyboard).unwrap();
+    assert_eq!(a.undo_box().unwrap().map(|u| u.sample_id), Some("x.png".into()));
+    assert_eq!(a.undo_box().unwrap(), None);
+    drop(a);
+    drop(b);
+    let c = LabelStore::open(&dir.path().join(LABELS_FILE)).unwrap();
+    let all = c.all_boxes().unwrap();
+    assert_eq!(all.keys().collect::<Vec<_>>(), ["y.png"]);
+}
+
+#[test]
+fn replacing_boxes_is_one_transaction_and_refuses_a_box_no_image_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = new_store(&dir);
+    s.add_box("a.png", "car", rect(1.0, 1.0, 2.0, 2.0), Origin::Keyboard).unwrap();
+    let mut import: BTreeMap<String, Vec<(String, Rect)>> = BTreeMap::new();
+    import.insert(
+        "a.png".into(),
+        vec![("dog".into(), rect(3.0, 3.0, 4.0, 4.0)), ("cat".into(), rect(0.0, 0.0, 1.0, 1.0))],
+    );
+    import.insert("b.png".into(), vec![]);
+    assert_eq!(s.replace_boxes(&import, Origin::Import).unwrap(), 2);
+    let classes: Vec<String> = s.boxes("a.png").unwrap().into_iter().map(|b| b.class).collect();
+    assert_eq!(classes, ["dog", "cat"], "the old box replaced");
+    assert_eq!(s.done_images().unwrap().len(), 2, "an image with no boxes is done too");
+    let before = s.box_event_count().unwrap();
+    import.insert("c.png".into(), vec![("car".into(), rect(0.0, 0.0, 0.0, 5.0))]);
+    let err = s.replace_boxes(&import, Origin::Import).unwrap_err().to_string();
+    assert!(err.contains("c.png") && err.contains("wider and taller than 0"), "{err}");
+    assert_eq!(s.box_event_count().unwrap(), before, "nothing written");
+    let err = s.change_box(99, "car", rect(0.0, 0.0, 1.0, 1.0), Origin::Keyboard).unwrap_err().to_string();
+    assert!(err.contains("no box 99"), "{err}");
+}
+
+#[test]
+fn a_version_4_store_gains_boxes_and_keeps_its_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LABELS_FILE);
+    {
+        let mut s = LabelStore::create(&path).unwrap();
+        s.set("a", Some("cat"), Origin::Keyboard).unwrap();
+        s.conn
+            .execute_batch("DROP TABLE box_events; DROP TABLE boxes; DROP TABLE images_done; PRAGMA user_version = 4;")
+            .unwrap();
+    }
+    let mut s = LabelStore::open(&path).unwrap();
+    assert_eq!(s.get("a").unwrap().as_deref(), Some("cat"));
+    s.add_box("a", "car", rect(1.0, 1.0, 2.0, 2.0), Origin::Keyboard).unwrap();
+    drop(s);
+    let s = LabelStore::open(&path).unwrap();
+    assert_eq!(s.boxes("a").unwrap().len(), 1, "opened again at version 5");
+}
