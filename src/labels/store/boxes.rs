@@ -241,17 +241,21 @@ fn sample_boxes(conn: &Connection, sample_id: &str) -> Result<Vec<LabelBox>> {
 fn state_before(conn: &Connection, seq: i64, sample_id: &str, box_id: Option<i64>) -> Result<State> {
     Ok(match box_id {
         Some(id) => {
-            let row: Option<(Option<String>, Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = conn
+            let kept: Option<(String, Rect)> = conn
                 .query_row(
                     "SELECT class, x, y, w, h FROM box_events WHERE box = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1",
                     params![id, seq],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| {
+                        let class: Option<String> = r.get(0)?;
+                        let side = |i: usize| r.get::<_, Option<f64>>(i);
+                        Ok(match (class, side(1)?, side(2)?, side(3)?, side(4)?) {
+                            (Some(class), Some(x), Some(y), Some(w), Some(h)) => Some((class, Rect { x, y, w, h })),
+                            _ => None,
+                        })
+                    },
                 )
-                .optional()?;
-            let kept = match row {
-                Some((Some(class), Some(x), Some(y), Some(w), Some(h))) => Some((class, Rect { x, y, w, h })),
-                _ => None,
-            };
+                .optional()?
+                .flatten();
             State::Box(id, kept)
         }
         None => {
