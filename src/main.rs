@@ -423,6 +423,10 @@ struct InitArgs {
     /// Samples may have several classes at once (the Label pane's keys toggle, Enter commits)
     #[arg(long)]
     multi_label: bool,
+    /// What is labelled: a class per sample (classify), or boxes around objects in images
+    /// (detect; name the object classes with --classes)
+    #[arg(long, value_enum, default_value = "classify")]
+    task: TaskArg,
     /// Table columns to leave out of the features (one that gives the label away, an id);
     /// comma-separated or repeated. Kept as `[features] exclude` in kindling.toml
     #[arg(long, value_delimiter = ',')]
@@ -431,6 +435,12 @@ struct InitArgs {
     /// Hugging Face snapshot folder. Kept as `[features] encoder` in kindling.toml
     #[arg(long)]
     encoder: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TaskArg {
+    Classify,
+    Detect,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -447,18 +457,28 @@ enum LabelsCommand {
     Set { dir: PathBuf, id: String, class: String },
     /// Remove one sample's label
     Clear { dir: PathBuf, id: String },
-    /// Write the current labels (columns id,label) to a file or stdout
+    /// Write the current labels (columns id,label) to a file or stdout; a detection project's
+    /// boxes as YOLO txt (a folder), COCO JSON (a file) or Pascal VOC XML (a folder)
     Export {
         dir: PathBuf,
-        /// File format; by default taken from -o's extension, else csv
+        /// File format; by default taken from -o's extension, else csv (yolo, coco or voc for
+        /// boxes)
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
-        /// Output file (default: stdout)
+        /// Output file, or folder for yolo and voc (default: stdout)
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Apply a CSV, JSONL or Parquet file with columns id,label: all rows or none
-    Import { dir: PathBuf, file: PathBuf },
+    /// Apply a CSV, JSONL or Parquet file with columns id,label: all rows or none. In a
+    /// detection project, box files (YOLO folder, COCO JSON, VOC folder): each image they
+    /// name gets exactly their boxes
+    Import {
+        dir: PathBuf,
+        file: PathBuf,
+        /// The box format (detection projects); by default told by the files
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+    },
     /// Take back the latest label event or class change (a change as a whole), from any session
     Undo { dir: PathBuf },
     /// Set aside gold samples (known answers, asked blind at `[qa] gold` and scored): a CSV, JSONL or
@@ -549,6 +569,9 @@ enum FormatArg {
     Csv,
     Parquet,
     Jsonl,
+    Yolo,
+    Coco,
+    Voc,
 }
 
 fn main() {
@@ -568,6 +591,12 @@ fn main() {
         }
         return;
     };
+    if let Some((dir, what)) = classify_only(&command)
+        && let Ok(config) = kindling::project::config::Config::load(dir)
+        && let Err(e) = config.require_classify(what)
+    {
+        cli::output::fail(&e);
+    }
     let result = match command {
         Command::Open(open) => {
             let dir = open.dir.unwrap_or_else(|| PathBuf::from("."));
@@ -600,7 +629,9 @@ fn main() {
             LabelsCommand::Export { dir, format, output } => {
                 cli::labels::export(&dir, format.map(FormatArg::into_format), output.as_deref())
             }
-            LabelsCommand::Import { dir, file } => cli::labels::import(&dir, &file),
+            LabelsCommand::Import { dir, file, format } => {
+                cli::labels::import(&dir, &file, format.map(FormatArg::into_format))
+            }
             LabelsCommand::Stats { dir, json } => cli::labels::stats(&dir, json),
             LabelsCommand::Gold { dir, file, from_labels } => cli::qa::gold(&dir, file.as_deref(), from_labels),
             LabelsCommand::Undo { dir } => cli::classes::undo(&dir),
@@ -669,6 +700,41 @@ fn main() {
     }
 }
 
+/// The project and name of a command that works on a class per sample, which a detection
+/// project (boxes) refuses with its reason rather than misbehave.
+fn classify_only(command: &Command) -> Option<(&std::path::Path, &'static str)> {
+    Some(match command {
+        Command::Labels { command } => match command {
+            LabelsCommand::Set { dir, .. } => (dir, "`kindling labels set`"),
+            LabelsCommand::Clear { dir, .. } => (dir, "`kindling labels clear`"),
+            LabelsCommand::Stats { dir, .. } => (dir, "`kindling labels stats`"),
+            LabelsCommand::Gold { dir, .. } => (dir, "`kindling labels gold`"),
+            _ => return None,
+        },
+        Command::Classes {
+            command:
+                Some(
+                    ClassesCommand::Rename { dir, .. }
+                    | ClassesCommand::Merge { dir, .. }
+                    | ClassesCommand::Remove { dir, .. },
+                ),
+            ..
+        } => (dir, "changing classes (their boxes would keep the old names)"),
+        Command::Live { dir, .. } => (dir, "`kindling live`"),
+        Command::Queue { dir, .. } => (dir, "`kindling queue`"),
+        Command::Qa { dir, .. } => (dir, "`kindling qa`"),
+        Command::Report { dir, .. } => (dir, "the readiness report"),
+        Command::Train(a) => (&a.dir, "`kindling train`"),
+        Command::Sweep { dir, .. } => (dir, "`kindling sweep`"),
+        Command::Augment(a) => (&a.dir, "`kindling augment` (its transforms do not carry boxes yet)"),
+        Command::Show { dir, label_issues: true, .. } => (dir, "`kindling show --label-issues`"),
+        Command::Predict { dir, .. } => (dir, "`kindling predict`"),
+        Command::Serve { dir, .. } => (dir, "`kindling serve`"),
+        Command::Served { dir, .. } => (dir, "`kindling served`"),
+        _ => return None,
+    })
+}
+
 /// `--device`: auto, cpu or cuda.
 fn device() -> impl clap::builder::TypedValueParser<Value = kindling::models::Device> {
     use clap::builder::TypedValueParser;
@@ -721,6 +787,10 @@ impl InitArgs {
             classes: self.classes,
             labels_from_folders: self.labels_from_folders,
             multi_label: self.multi_label,
+            task: match self.task {
+                TaskArg::Classify => kindling::project::config::TaskKind::Classify,
+                TaskArg::Detect => kindling::project::config::TaskKind::Detect,
+            },
             exclude: self.exclude,
             encoder: self.encoder,
         }
@@ -728,12 +798,17 @@ impl InitArgs {
 }
 
 impl FormatArg {
-    fn into_format(self) -> kindling::labels::files::LabelFormat {
+    fn into_format(self) -> cli::labels::Format {
+        use cli::labels::Format;
+        use kindling::labels::box_files::BoxFormat;
         use kindling::labels::files::LabelFormat;
         match self {
-            FormatArg::Csv => LabelFormat::Csv,
-            FormatArg::Parquet => LabelFormat::Parquet,
-            FormatArg::Jsonl => LabelFormat::Jsonl,
+            FormatArg::Csv => Format::Labels(LabelFormat::Csv),
+            FormatArg::Parquet => Format::Labels(LabelFormat::Parquet),
+            FormatArg::Jsonl => Format::Labels(LabelFormat::Jsonl),
+            FormatArg::Yolo => Format::Boxes(BoxFormat::Yolo),
+            FormatArg::Coco => Format::Boxes(BoxFormat::Coco),
+            FormatArg::Voc => Format::Boxes(BoxFormat::Voc),
         }
     }
 }

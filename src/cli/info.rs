@@ -22,15 +22,23 @@ pub fn run(dir: &Path, json: bool) -> Result<()> {
 pub fn render(i: &ProjectInfo) -> String {
     let mut s = format!("{}  ({} · {})\n", i.name, i.kind, i.source);
     s.push_str(&format!("  samples   {}\n", i.samples));
-    s.push_str(&format!(
-        "  labelled  {} ({}), unlabelled {}\n",
-        i.labelled,
-        percent(i.labelled, i.samples as u64),
-        i.unlabelled
-    ));
+    match i.boxes {
+        Some(boxes) => s.push_str(&format!(
+            "  boxed     {} ({}), {boxes} boxes; {} to go\n",
+            super::output::count(i.labelled, "image"),
+            percent(i.labelled, i.samples as u64),
+            super::output::count(i.unlabelled, "image"),
+        )),
+        None => s.push_str(&format!(
+            "  labelled  {} ({}), unlabelled {}\n",
+            i.labelled,
+            percent(i.labelled, i.samples as u64),
+            i.unlabelled
+        )),
+    }
     let width = i.classes.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     let max = i.per_class.values().copied().max().unwrap_or(0);
-    s.push_str("  classes\n");
+    s.push_str(if i.boxes.is_some() { "  classes   (boxes)\n" } else { "  classes\n" });
     for class in &i.classes {
         let n = i.per_class.get(class).copied().unwrap_or(0);
         s.push_str(&format!("    {class:<width$}  {n:>6}  {}\n", bar(n, max, 30)));
@@ -45,7 +53,8 @@ pub fn render(i: &ProjectInfo) -> String {
         )),
         None => s.push_str("  split     not fixed: each run draws a stratified, seeded split\n"),
     }
-    s.push_str(&format!("  version   {}  ({} label events)\n", i.version, i.label_events));
+    let events = if i.boxes.is_some() { "box edits" } else { "label events" };
+    s.push_str(&format!("  version   {}  ({} {events})\n", i.version, i.label_events));
     s.push_str(&unreadable_lines(&i.unreadable));
     s
 }

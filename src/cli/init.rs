@@ -9,7 +9,7 @@ pub fn run(opts: InitOptions) -> Result<()> {
     let c = &project.config;
     let mut text = format!(
         "created {} project at {}\n  {}, {} imported\n  classes: {}\n",
-        c.source.kind.name(),
+        if c.is_detect() { "detection (images)" } else { c.source.kind.name() },
         project.root().display(),
         super::output::count(report.samples as u64, "sample"),
         super::output::count(report.imported_labels as u64, "label"),

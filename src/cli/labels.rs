@@ -1,10 +1,11 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use kindling::labels::box_files::BoxFormat;
 use kindling::labels::files::{self, LabelFormat};
 use kindling::labels::store::Origin;
 use kindling::project::Project;
-use kindling::project::labelling;
+use kindling::project::{boxes, labelling};
 use kindling::{Error, Result};
 
 use super::output::{bar, count, file_or_stdout, percent, print, print_bytes, print_json};
@@ -22,8 +23,25 @@ pub fn set(dir: &Path, id: &str, class: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-pub fn export(dir: &Path, format: Option<LabelFormat>, output: Option<&Path>) -> Result<()> {
+/// A labels file's format, or a box format.
+#[derive(Clone, Copy)]
+pub enum Format {
+    Labels(LabelFormat),
+    Boxes(BoxFormat),
+}
+
+pub fn export(dir: &Path, format: Option<Format>, output: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
+    let format = match format {
+        Some(Format::Boxes(f)) => return export_boxes(&project, f, output),
+        None if project.config.is_detect() => {
+            return Err(Error::user(
+                "this detection project's labels are boxes: choose --format yolo, coco or voc, with -o",
+            ));
+        }
+        Some(Format::Labels(f)) => Some(f),
+        None => None,
+    };
     match file_or_stdout(output) {
         Some(path) => {
             let n = labelling::export(&project, path, format)?;
@@ -43,8 +61,44 @@ pub fn export(dir: &Path, format: Option<LabelFormat>, output: Option<&Path>) ->
     Ok(())
 }
 
-pub fn import(dir: &Path, file: &Path) -> Result<()> {
+fn export_boxes(project: &Project, format: BoxFormat, output: Option<&Path>) -> Result<()> {
+    let Some(out) = output else {
+        let what = if format == BoxFormat::Coco { "a file, -o boxes.json" } else { "a folder, -o boxes" };
+        return Err(Error::user(format!("{} boxes are written to {what}", format.name())));
+    };
+    let moved = boxes::export(project, format, out)?;
+    eprintln!(
+        "wrote {} in {} as {} to {}",
+        boxes_said(moved.boxes),
+        count(moved.images as u64, "image"),
+        format.name(),
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn import(dir: &Path, file: &Path, format: Option<Format>) -> Result<()> {
     let project = Project::open(dir)?;
+    if project.config.is_detect() || matches!(format, Some(Format::Boxes(_))) {
+        let format = match format {
+            Some(Format::Boxes(f)) => f,
+            Some(Format::Labels(_)) => {
+                return Err(Error::user("a detection project imports boxes: --format yolo, coco or voc"));
+            }
+            None => boxes::sniff(file).ok_or_else(|| {
+                Error::file(file, "holds no box files (a COCO .json file, or a folder of YOLO .txt or VOC .xml files)")
+            })?,
+        };
+        let moved = boxes::import(&project, format, file)?;
+        print(&format!(
+            "imported {} in {} from {} ({})\n",
+            boxes_said(moved.boxes),
+            count(moved.images as u64, "image"),
+            file.display(),
+            format.name()
+        ));
+        return Ok(());
+    }
     let rows = files::read(file)?;
     let r = labelling::import_labels(&project, &rows, Origin::Import)?;
     print(&format!(
@@ -79,4 +133,8 @@ pub fn stats(dir: &Path, json: bool) -> Result<()> {
     out.push_str(&format!("{} label events ({})\n", s.events, origins.join(", ")));
     print(&out);
     Ok(())
+}
+
+fn boxes_said(n: usize) -> String {
+    if n == 1 { "1 box".into() } else { format!("{n} boxes") }
 }

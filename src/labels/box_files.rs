@@ -3,7 +3,7 @@
 //! XML (one file per image). Coordinates are read into pixels of the original image, which
 //! YOLO's normalised numbers need the image's size for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -48,10 +48,11 @@ pub struct ImageBoxes {
     pub boxes: Vec<(String, Rect)>,
 }
 
-/// What an import needs to know of the project: its images (sample ids) with their sizes,
-/// and its classes in order (YOLO numbers them so).
+/// What an import needs to know of the project: its images (sample ids), their sizes (read
+/// only for the images a YOLO file names), and its classes in order (YOLO numbers them so).
 pub struct Images<'a> {
-    pub sizes: &'a BTreeMap<String, (u32, u32)>,
+    pub ids: &'a BTreeSet<String>,
+    pub size: &'a dyn Fn(&str) -> Result<(u32, u32)>,
     pub classes: &'a [String],
 }
 
@@ -59,11 +60,11 @@ impl Images<'_> {
     /// The sample a file names: the id itself, or the one id with that path less its
     /// extension (YOLO and VOC files are named by the image's stem).
     fn sample(&self, name: &str) -> Option<&str> {
-        if let Some((id, _)) = self.sizes.get_key_value(name) {
+        if let Some(id) = self.ids.get(name) {
             return Some(id);
         }
         let stem = strip_extension(name);
-        let mut found = self.sizes.keys().filter(|id| strip_extension(id) == stem);
+        let mut found = self.ids.iter().filter(|id| strip_extension(id) == stem);
         match (found.next(), found.next()) {
             (Some(id), None) => Some(id),
             _ => None,

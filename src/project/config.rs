@@ -14,6 +14,9 @@ pub const CONFIG_FILE: &str = "kindling.toml";
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub project: ProjectSection,
+    /// `[task]`: what is labelled — a class per sample (the default) or boxes of objects.
+    #[serde(default, skip_serializing_if = "TaskSection::is_default")]
+    pub task: TaskSection,
     pub source: SourceConfig,
     #[serde(default)]
     pub classes: Vec<ClassConfig>,
@@ -63,6 +66,30 @@ impl LabelSettings {
     fn is_default(&self) -> bool {
         *self == LabelSettings::default()
     }
+}
+
+/// `[task]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaskSection {
+    pub kind: TaskKind,
+}
+
+impl TaskSection {
+    fn is_default(&self) -> bool {
+        *self == TaskSection::default()
+    }
+}
+
+/// What a project labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskKind {
+    /// A class (or in multi-label projects several) per sample.
+    #[default]
+    Classify,
+    /// Boxes around objects in images, a class each.
+    Detect,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +168,19 @@ impl Config {
                 )));
             }
         }
+        if self.task.kind == TaskKind::Detect {
+            if self.source.kind != crate::data::SourceKind::Images {
+                return Err(Error::user(format!(
+                    "[task] kind = \"detect\" boxes objects in images; this source holds {} (set [task] kind = \"classify\")",
+                    self.source.kind.name()
+                )));
+            }
+            if self.project.multi_label {
+                return Err(Error::user(
+                    "[task] kind = \"detect\" gives each box one class; set multi_label = false in [project]",
+                ));
+            }
+        }
         self.features.validate()?;
         self.torch.validate()?;
         self.live.validate()?;
@@ -152,6 +192,22 @@ impl Config {
         let text = toml::to_string_pretty(self).map_err(|e| Error::internal(e.to_string()))?;
         let header = "# Kindling project. Edit class keys and colours freely; see `kindling --help`.\n\n";
         crate::atomic::write_whole(&project_dir.join(CONFIG_FILE), format!("{header}{text}").as_bytes())
+    }
+
+    pub fn is_detect(&self) -> bool {
+        self.task.kind == TaskKind::Detect
+    }
+
+    /// Refuses `what` on a detection project, which labels boxes, not samples.
+    pub fn require_classify(&self, what: &str) -> Result<()> {
+        if self.is_detect() {
+            return Err(Error::user(format!(
+                "{what} works on a class per sample; this is a detection project ([task] kind = \"detect\"), \
+                 which labels boxes: bring them in with `kindling labels import` (YOLO, COCO or VOC files) and out with \
+                 `kindling labels export --format yolo|coco|voc`"
+            )));
+        }
+        Ok(())
     }
 
     pub fn class_names(&self) -> Vec<String> {
@@ -219,6 +275,20 @@ key = "2"
         let bad = GOOD.replace("\"images\"", "\"video\"");
         let e = Config::parse(&bad).unwrap_err();
         assert!(e.message().contains("line 6"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_detection_task_is_for_images_with_one_class_a_box() {
+        let detect = GOOD.replace("[source]", "[task]\nkind = \"detect\"\n\n[source]");
+        let c = Config::parse(&detect).unwrap();
+        assert!(c.is_detect());
+        assert!(c.require_classify("train").unwrap_err().message().contains("detection project"));
+        assert_eq!(Config::parse(&toml::to_string_pretty(&c).unwrap()).unwrap(), c, "round trip");
+        assert!(!toml::to_string_pretty(&Config::parse(GOOD).unwrap()).unwrap().contains("[task]"), "default unsaid");
+        let texts = detect.replace("kind = \"images\"", "kind = \"text\"");
+        assert!(Config::parse(&texts).unwrap_err().message().contains("boxes objects in images"));
+        let multi = detect.replace("name = \"shapes\"", "name = \"shapes\"\nmulti_label = true");
+        assert!(Config::parse(&multi).unwrap_err().message().contains("multi_label = false"));
     }
 
     #[test]

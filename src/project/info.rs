@@ -27,6 +27,25 @@ pub struct ProjectInfo {
     pub version: String,
     pub fingerprint: String,
     pub label_events: u64,
+    /// A detection project's boxes in all; then `labelled` counts the images boxed or marked
+    /// done, `per_class` the boxes, and `label_events` the box edits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boxes: Option<u64>,
+}
+
+/// A detection project's images boxed or done, boxes per class, and box edits.
+fn box_stats(project: &Project, samples: usize) -> Result<(u64, u64, BTreeMap<String, u64>, u64)> {
+    let store = project.labels()?;
+    let all = store.all_boxes()?;
+    let mut images: std::collections::BTreeSet<&String> = all.keys().collect();
+    let done = store.done_images()?;
+    images.extend(done.iter());
+    let mut per_class = BTreeMap::new();
+    for b in all.values().flatten() {
+        *per_class.entry(b.class.clone()).or_insert(0) += 1;
+    }
+    let boxed = images.len() as u64;
+    Ok((boxed, (samples as u64).saturating_sub(boxed), per_class, store.box_event_count()?))
 }
 
 pub fn info(project: &Project, progress: &dyn Progress) -> Result<ProjectInfo> {
@@ -47,20 +66,27 @@ pub fn info(project: &Project, progress: &dyn Progress) -> Result<ProjectInfo> {
         None => source.split_counts()?,
     };
     let fingerprint = project.data_fingerprint(&source)?;
-    let label_events = stats.events;
+    let (labelled, unlabelled, per_class, label_events, boxes) = if project.config.is_detect() {
+        let (boxed, rest, per_class, edits) = box_stats(project, samples)?;
+        let boxes = per_class.values().sum();
+        (boxed, rest, per_class, edits, Some(boxes))
+    } else {
+        (stats.labelled, stats.unlabelled, stats.per_class, stats.events, None)
+    };
     Ok(ProjectInfo {
         name: project.config.project.name.clone(),
         kind: source.kind().name(),
         source: source.location().display().to_string(),
         samples,
         unreadable: source.unreadable()?,
-        labelled: stats.labelled,
-        unlabelled: stats.unlabelled,
+        labelled,
+        unlabelled,
         classes: project.config.class_names(),
-        per_class: stats.per_class,
+        per_class,
         split,
         version: super::data_version(&fingerprint, label_events),
         fingerprint,
         label_events,
+        boxes,
     })
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Project;
-use super::config::{CONFIG_FILE, ClassConfig, Config, ProjectSection};
+use super::config::{CONFIG_FILE, ClassConfig, Config, ProjectSection, TaskKind, TaskSection};
 use super::keys;
 use crate::data::folder::{self, Unreadable};
 use crate::data::table::TableFormat;
@@ -28,6 +28,8 @@ pub struct InitOptions {
     pub classes: Option<Vec<String>>,
     pub labels_from_folders: bool,
     pub multi_label: bool,
+    /// What the project labels (`--task`): a class per sample, or boxes.
+    pub task: TaskKind,
     /// Table columns left out of the features (`[features] exclude`).
     pub exclude: Vec<String>,
     /// A pre-trained encoder for the features (`[features] encoder`): a known name or a
@@ -80,6 +82,9 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         ..SourceConfig::new(kind, source_path.clone())
     };
     check_flags(opts, &source_path, &mut source_config, &mut notes)?;
+    if opts.task == TaskKind::Detect {
+        check_detect(opts, kind)?;
+    }
 
     if kind != SourceKind::Table && source_path.is_dir() {
         let (entries, _) = folder::list(&source_path, kind)?;
@@ -125,6 +130,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     let name = dir.file_name().map_or("project".into(), |n| n.to_string_lossy().into_owned());
     let config = Config {
         project: ProjectSection { name, multi_label: opts.multi_label },
+        task: TaskSection { kind: opts.task },
         source: source_config,
         classes: classes
             .iter()
@@ -147,6 +153,22 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
     let project = Project::open(&dir)?;
     source.save_cache(&project.cache_dir());
     Ok((project, InitReport { samples, unreadable, imported_labels: imported, notes }))
+}
+
+/// A detection project boxes objects of the classes `--classes` names in a folder of images.
+fn check_detect(opts: &InitOptions, kind: SourceKind) -> Result<()> {
+    if kind != SourceKind::Images {
+        return Err(Error::user(format!("--task detect boxes objects in images; this source holds {}", kind.name())));
+    }
+    if opts.labels_from_folders || opts.multi_label {
+        return Err(Error::user(
+            "--task detect gives each box a class: leave out --labels-from-folders and --multi-label",
+        ));
+    }
+    if opts.classes.is_none() {
+        return Err(Error::user("--task detect needs the classes of the objects to box: --classes car,person,bicycle"));
+    }
+    Ok(())
 }
 
 /// The encoder `--encoder` names (a folder made absolute), checked against the kind of

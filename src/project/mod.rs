@@ -1,5 +1,6 @@
 //! A project directory: `kindling.toml`, `labels.db`, `runs/`, `.kindling/` caches.
 
+pub mod boxes;
 pub mod class_history;
 pub mod config;
 pub mod config_edit;

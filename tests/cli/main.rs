@@ -1,6 +1,7 @@
 //! Runs the real `kindling` binary on data each test generates for itself.
 
 mod bad_input;
+mod boxes;
 mod classes;
 mod conventions;
 mod data;

@@ -25,12 +25,23 @@ fn sizes(images: &[ImageBoxes]) -> BTreeMap<String, (u32, u32)> {
     images.iter().map(|i| (i.id.clone(), (i.width, i.height))).collect()
 }
 
+/// Reads `path` as a project holding `images` would.
+fn read_as(
+    format: BoxFormat,
+    path: &std::path::Path,
+    images: &[ImageBoxes],
+) -> Result<BTreeMap<String, Vec<(String, Rect)>>> {
+    let sizes = sizes(images);
+    let ids: BTreeSet<String> = sizes.keys().cloned().collect();
+    let size = |id: &str| Ok(sizes[id]);
+    read(format, path, &Images { ids: &ids, size: &size, classes: &classes() })
+}
+
 fn round_trip(format: BoxFormat, images: &[ImageBoxes]) -> BTreeMap<String, Vec<(String, Rect)>> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(if format == BoxFormat::Coco { "boxes.json" } else { "boxes" });
     write(format, images, &classes(), &out).unwrap();
-    let sizes = sizes(images);
-    read(format, &out, &Images { sizes: &sizes, classes: &classes() }).unwrap()
+    read_as(format, &out, images).unwrap()
 }
 
 fn assert_same(images: &[ImageBoxes], back: &BTreeMap<String, Vec<(String, Rect)>>, tolerance: f64) {
@@ -80,29 +91,25 @@ fn a_voc_file_from_another_tool_is_read_with_its_entities() {
          <xmax>11</xmax><ymax>22.5</ymax></bndbox></object></annotation>",
     )
     .unwrap();
-    let images = sample_images();
-    let sizes = sizes(&images);
-    let back = read(BoxFormat::Voc, dir.path(), &Images { sizes: &sizes, classes: &classes() }).unwrap();
+    let back = read_as(BoxFormat::Voc, dir.path(), &sample_images()).unwrap();
     assert_eq!(back["empty.png"], [("traffic light".to_string(), Rect { x: 1.0, y: 2.0, w: 10.0, h: 20.5 })]);
 }
 
 #[test]
 fn bad_box_files_name_the_file_the_line_and_what_to_do() {
     let images = sample_images();
-    let sizes = sizes(&images);
-    let project = Images { sizes: &sizes, classes: &classes() };
     let dir = tempfile::tempdir().unwrap();
     let yolo = dir.path().join("yolo");
     std::fs::create_dir(&yolo).unwrap();
     std::fs::write(yolo.join("empty.txt"), "0 0.5 0.5 0.1 0.1\n7 0.5 0.5 0.1 0.1\n").unwrap();
-    let err = read(BoxFormat::Yolo, &yolo, &project).unwrap_err().to_string();
+    let err = read_as(BoxFormat::Yolo, &yolo, &images).unwrap_err().to_string();
     assert!(err.contains("empty.txt") && err.contains("line 2") && err.contains("class 7"), "{err}");
     std::fs::write(yolo.join("empty.txt"), "0 0.5 0.5 0 0.1\n").unwrap();
-    let err = read(BoxFormat::Yolo, &yolo, &project).unwrap_err().to_string();
+    let err = read_as(BoxFormat::Yolo, &yolo, &images).unwrap_err().to_string();
     assert!(err.contains("line 1") && err.contains("wider and taller"), "{err}");
     std::fs::write(yolo.join("empty.txt"), "").unwrap();
     std::fs::write(yolo.join("nowhere.txt"), "").unwrap();
-    let err = read(BoxFormat::Yolo, &yolo, &project).unwrap_err().to_string();
+    let err = read_as(BoxFormat::Yolo, &yolo, &images).unwrap_err().to_string();
     assert!(err.contains("nowhere.txt") && err.contains("names no image"), "{err}");
 
     let coco = dir.path().join("c.json");
@@ -112,10 +119,10 @@ fn bad_box_files_name_the_file_the_line_and_what_to_do() {
         "annotations": [{"id": 9, "image_id": 1, "category_id": 3, "bbox": [0, 0, 5, 5]}]}"#,
     )
     .unwrap();
-    let err = read(BoxFormat::Coco, &coco, &project).unwrap_err().to_string();
+    let err = read_as(BoxFormat::Coco, &coco, &images).unwrap_err().to_string();
     assert!(err.contains("annotation 9") && err.contains("\"bus\"") && err.contains("classes add"), "{err}");
     std::fs::write(&coco, "{\"images\": [").unwrap();
-    let err = read(BoxFormat::Coco, &coco, &project).unwrap_err().to_string();
+    let err = read_as(BoxFormat::Coco, &coco, &images).unwrap_err().to_string();
     assert!(err.contains("c.json") && err.contains("is not COCO JSON"), "{err}");
 
     let voc = dir.path().join("voc");
@@ -125,7 +132,7 @@ fn bad_box_files_name_the_file_the_line_and_what_to_do() {
         "<annotation><object><name>car</name><bndbox><xmin>1</xmin></bndbox></object>",
     )
     .unwrap();
-    let err = read(BoxFormat::Voc, &voc, &project).unwrap_err().to_string();
+    let err = read_as(BoxFormat::Voc, &voc, &images).unwrap_err().to_string();
     assert!(err.contains("empty.xml") && err.contains("object 1") && err.contains("no ymin"), "{err}");
 }
 

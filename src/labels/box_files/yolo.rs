@@ -49,7 +49,7 @@ pub fn read(dir: &Path, images: &Images) -> Result<BTreeMap<String, Vec<(String,
                 "names no image of the project (a YOLO file is named by its image, less the extension)",
             ));
         };
-        let (w, h) = images.sizes[id];
+        let (w, h) = (images.size)(id)?;
         let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;
         let mut boxes = Vec::new();
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

@@ -1,0 +1,156 @@
+//! Detection projects: `init --task detect`, box files in and out (YOLO, COCO, VOC), and the
+//! commands that work on a class per sample saying so.
+
+use super::*;
+
+/// A folder of three photos of different sizes, and a detection project on it.
+fn street(dir: &Path) -> std::path::PathBuf {
+    let images = dir.join("images");
+    std::fs::create_dir_all(images.join("day")).unwrap();
+    for (name, w, h) in [("day/a.jpg", 1920, 1080), ("b.png", 640, 480), ("c.png", 300, 200)] {
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        img.save(images.join(name)).unwrap();
+    }
+    let project = dir.join("p");
+    let out = ok(&["init", p(&project), "--source", p(&images), "--task", "detect", "--classes", "car,person"]);
+    assert!(out.contains("detection (images)"), "{out}");
+    project
+}
+
+const COCO: &str = r#"{
+  "images": [{"id": 7, "file_name": "day/a.jpg", "width": 1920, "height": 1080},
+             {"id": 8, "file_name": "b.png", "width": 640, "height": 480}],
+  "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "person"}],
+  "annotations": [
+    {"id": 1, "image_id": 7, "category_id": 1, "bbox": [100, 200, 300, 150]},
+    {"id": 2, "image_id": 7, "category_id": 2, "bbox": [1500.5, 40, 60, 180]},
+    {"id": 3, "image_id": 8, "category_id": 2, "bbox": [10, 20, 30, 40]}
+  ]
+}"#;
+
+/// Each image's boxes as COCO export lists them: (file, class, bbox).
+fn coco_boxes(path: &Path) -> Vec<(String, String, Vec<f64>)> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let file = |id: &serde_json::Value| {
+        v["images"].as_array().unwrap().iter().find(|i| &i["id"] == id).unwrap()["file_name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let class = |id: &serde_json::Value| {
+        v["categories"].as_array().unwrap().iter().find(|c| &c["id"] == id).unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut all: Vec<_> = v["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let bbox = a["bbox"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            (file(&a["image_id"]), class(&a["category_id"]), bbox)
+        })
+        .collect();
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    all
+}
+
+#[test]
+fn boxes_come_in_from_coco_and_go_out_as_yolo_voc_and_coco_that_read_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = street(dir.path());
+    let coco = dir.path().join("in.json");
+    std::fs::write(&coco, COCO).unwrap();
+    let out = ok(&["labels", "import", p(&project), p(&coco)]);
+    assert!(out.contains("imported 3 boxes in 2 images") && out.contains("coco"), "{out}");
+    let first = coco_boxes(&coco);
+    let info = ok(&["info", p(&project)]);
+    assert!(info.contains("boxed     2 images (66.7%), 3 boxes; 1 image to go"), "{info}");
+    assert!(info.contains("car          1") && info.contains("person       2"), "{info}");
+
+    let again = dir.path().join("out.json");
+    ok(&["labels", "export", p(&project), "--format", "coco", "-o", p(&again)]);
+    assert_eq!(coco_boxes(&again), first, "COCO out as it came in");
+
+    for format in ["yolo", "voc"] {
+        let folder = dir.path().join(format);
+        let r = kindling(&["labels", "export", p(&project), "--format", format, "-o", p(&folder)]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("wrote 3 boxes in 2 images"), "{}", r.stderr);
+        // Into a new project, told the format by the files themselves, and out again.
+        let other = street(&dir.path().join(format!("{format}-project")));
+        let out = ok(&["labels", "import", p(&other), p(&folder)]);
+        assert!(out.contains(format), "{out}");
+        let back = dir.path().join(format!("{format}.json"));
+        ok(&["labels", "export", p(&other), "--format", "coco", "-o", p(&back)]);
+        let got = coco_boxes(&back);
+        assert_eq!(got.len(), first.len(), "{format}: {got:?}");
+        for (a, b) in first.iter().zip(&got) {
+            assert_eq!((&a.0, &a.1), (&b.0, &b.1), "{format}");
+            let close = a.2.iter().zip(&b.2).all(|(x, y)| (x - y).abs() < 0.01);
+            assert!(close, "{format}: {a:?} came back as {b:?}");
+        }
+    }
+    let yolo = std::fs::read_to_string(dir.path().join("yolo/day/a.txt")).unwrap();
+    assert_eq!(yolo.lines().next(), Some("0 0.130208 0.254630 0.156250 0.138889"), "{yolo}");
+    let voc = std::fs::read_to_string(dir.path().join("voc/b.xml")).unwrap();
+    assert!(voc.contains("<xmin>10</xmin>") && voc.contains("<ymax>60</ymax>"), "{voc}");
+}
+
+#[test]
+fn a_bad_box_file_changes_nothing_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = street(dir.path());
+    let coco = dir.path().join("in.json");
+    std::fs::write(&coco, COCO).unwrap();
+    ok(&["labels", "import", p(&project), p(&coco)]);
+    let bad = COCO.replace("[10, 20, 30, 40]", "[10, 20, -30, 40]");
+    std::fs::write(&coco, bad).unwrap();
+    let err = user_error(&["labels", "import", p(&project), p(&coco)]);
+    assert!(err.contains("in.json") && err.contains("annotation 3") && err.contains("wider and taller"), "{err}");
+    let yolo = dir.path().join("yolo");
+    std::fs::create_dir(&yolo).unwrap();
+    std::fs::write(yolo.join("classes.txt"), "car\nperson\n").unwrap();
+    std::fs::write(yolo.join("c.txt"), "0 0.5 0.5 0.2\n").unwrap();
+    let err = user_error(&["labels", "import", p(&project), p(&yolo)]);
+    assert!(err.contains("c.txt") && err.contains("line 1"), "{err}");
+    let kept = dir.path().join("kept.json");
+    ok(&["labels", "export", p(&project), "--format", "coco", "-o", p(&kept)]);
+    assert_eq!(coco_boxes(&kept).len(), 3, "the first import's boxes stay, nothing half written");
+}
+
+#[test]
+fn a_detection_project_is_made_for_images_and_commands_for_classes_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = street(dir.path());
+    for args in [
+        vec!["train", p(&project), "--model", "logistic"],
+        vec!["queue", p(&project)],
+        vec!["labels", "set", p(&project), "b.png", "car"],
+        vec!["report", p(&project)],
+        vec!["predict", p(&project), "--run", "latest", p(&project)],
+    ] {
+        let err = user_error(&args);
+        assert!(err.contains("detection project") && err.contains("labels boxes"), "{args:?}: {err}");
+    }
+    let err = user_error(&["labels", "export", p(&project)]);
+    assert!(err.contains("--format yolo, coco or voc"), "{err}");
+    let err = user_error(&["labels", "export", p(&project), "--format", "yolo"]);
+    assert!(err.contains("-o boxes"), "{err}");
+
+    let texts = dir.path().join("texts");
+    std::fs::create_dir(&texts).unwrap();
+    std::fs::write(texts.join("a.txt"), "a text").unwrap();
+    let err =
+        user_error(&["init", p(&dir.path().join("t")), "--source", p(&texts), "--task", "detect", "--classes", "car"]);
+    assert!(err.contains("boxes objects in images"), "{err}");
+    let images = dir.path().join("images");
+    let err = user_error(&["init", p(&dir.path().join("n")), "--source", p(&images), "--task", "detect"]);
+    assert!(err.contains("--classes car,person"), "{err}");
+    // A classification project does not take box files.
+    let plain = dir.path().join("plain");
+    ok(&["init", p(&plain), "--source", p(&images), "--classes", "car,person"]);
+    let err = user_error(&["labels", "export", p(&plain), "--format", "coco", "-o", "x.json"]);
+    assert!(err.contains("class per sample"), "{err}");
+}
