@@ -9,6 +9,7 @@ use super::pane::Pane;
 use super::train::LAUNCHING;
 
 use super::augment::Augment;
+use super::boxes::Boxer;
 use super::browse::Browse;
 use super::command::{self, Command};
 use super::component::{Component, Cx, Effect, Shared};
@@ -48,6 +49,7 @@ impl App {
             panes: Panes {
                 browse: Browse::new(kind),
                 label: Labeller::new(kind, classes.clone(), false, true, 0),
+                boxes: None,
                 augment: Augment::new(kindling::augment::Modality::of(kind), Default::default()),
                 train: Train::new(kind),
                 results: Results::default(),
@@ -63,6 +65,11 @@ impl App {
             labels_asked: false,
             quit: false,
         }
+    }
+
+    /// Makes the Label pane the box labeller of a detection project.
+    pub fn label_boxes(&mut self) {
+        self.panes.boxes = Some(Boxer::new(self.shared.classes.clone()));
     }
 
     /// Runs `f` on one pane with the context, then carries out what it asked for.
@@ -220,6 +227,16 @@ impl App {
             self.requests.push(Job::Coverage);
         }
         self.panes.map.written(&result);
+        if let Some(boxes) = &mut self.panes.boxes {
+            boxes.written(&result);
+            if let Some(m) = boxes.message.take() {
+                self.message = Some(m);
+            }
+            if matches!(result, Ok(Written::NothingToUndo)) {
+                self.message = Some("no box edit of this session to undo".into());
+            }
+            return;
+        }
         self.panes.label.written(result, std::time::Instant::now());
         self.said_by_label();
     }
@@ -290,10 +307,19 @@ impl App {
                 browse.window_failed(request);
                 self.message = Some(e);
             }
+            Msg::BoxImages(Ok(images)) => {
+                if let Some(boxes) = &mut self.panes.boxes {
+                    boxes.images_arrived(images.ids, images.boxes, images.done);
+                }
+            }
+            Msg::BoxImages(Err(e)) => self.message = Some(e),
             Msg::Preview { id, result } => {
                 // Both panes may have asked for the same sample.
                 if browse.wants_preview(&id) {
                     browse.preview_arrived(id.clone(), result.clone());
+                }
+                if let Some(boxes) = &mut self.panes.boxes {
+                    boxes.preview_arrived(id.clone(), &result);
                 }
                 label.content_arrived(id, Content::Preview(result));
             }
@@ -339,6 +365,8 @@ mod tests;
 pub struct Panes {
     pub browse: Browse,
     pub label: Labeller,
+    /// The Label pane of a detection project, in the labeller's place.
+    pub boxes: Option<Boxer>,
     pub augment: Augment,
     pub train: Train,
     pub results: Results,
@@ -349,7 +377,10 @@ impl Panes {
     pub fn get_mut(&mut self, pane: Pane) -> &mut dyn Component {
         match pane {
             Pane::Browse => &mut self.browse,
-            Pane::Label => &mut self.label,
+            Pane::Label => match &mut self.boxes {
+                Some(boxes) => boxes,
+                None => &mut self.label,
+            },
             Pane::Augment => &mut self.augment,
             Pane::Train => &mut self.train,
             Pane::Results => &mut self.results,

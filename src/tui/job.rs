@@ -9,6 +9,14 @@ use kindling::workflow::queue::Queue as QueueData;
 use super::launch::Launch;
 use super::map_data::{MapData, Progress, Shown};
 
+/// A detection project's images in the source's order, their boxes, and those done.
+#[derive(Debug, Clone)]
+pub struct BoxImages {
+    pub ids: Vec<String>,
+    pub boxes: std::collections::HashMap<String, Vec<kindling::labels::store::LabelBox>>,
+    pub done: std::collections::HashSet<String>,
+}
+
 /// Work for the event loop to run off the UI task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
@@ -46,6 +54,8 @@ pub enum Job {
     },
     /// Every current label, read again because they changed elsewhere.
     Labels,
+    /// A detection project's images, their boxes and which are done.
+    BoxImages,
     /// Refit the live model on the current labels.
     Refit,
     /// A class change from the palette (`:class …`).
@@ -124,6 +134,7 @@ pub enum Job {
 
 /// Results of background work.
 pub enum Msg {
+    BoxImages(Result<BoxImages, String>),
     Map(Result<MapData, String>),
     /// The map job's stage and how far it is (done, of), while it runs.
     MapProgress(Progress),

@@ -541,6 +541,8 @@ impl Labeller {
     pub fn written(&mut self, result: Result<Written, String>, now: Instant) {
         match result {
             Err(e) => self.message = Some(format!("not saved: {e}")),
+            // Boxes belong to the box labeller.
+            Ok(Written::Boxes { .. } | Written::NothingToUndo) => {}
             Ok(Written::Set { ids, label, events }) => {
                 if label.is_some() {
                     self.count_for_refit(ids.len(), now);

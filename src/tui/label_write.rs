@@ -1,6 +1,6 @@
 //! A label change a pane asks the event loop to commit, and what committing it did.
 
-use kindling::labels::store::{Ask, Origin, Undone};
+use kindling::labels::store::{Ask, LabelBox, Origin, Rect, Undone};
 
 /// A label change for the event loop to commit.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,34 @@ pub enum Write {
     Undo {
         events: usize,
     },
+    /// A box edit in a detection project.
+    Box(BoxWrite),
+}
+
+/// A box edit for the event loop to commit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoxWrite {
+    Add {
+        sample: String,
+        class: String,
+        rect: Rect,
+    },
+    Change {
+        sample: String,
+        id: i64,
+        class: String,
+        rect: Rect,
+    },
+    Delete {
+        sample: String,
+        id: i64,
+    },
+    Done {
+        sample: String,
+        done: bool,
+    },
+    /// Take back the session's latest box edit.
+    Undo,
 }
 
 /// What a committed write did.
@@ -46,4 +74,14 @@ pub enum Written {
         kind: Ask,
     },
     Undone(Vec<Undone>),
+    /// A box edit was kept: the image's boxes and done mark as the store has them now, and
+    /// the box made, if one was.
+    Boxes {
+        sample: String,
+        boxes: Vec<LabelBox>,
+        done: bool,
+        added: Option<i64>,
+    },
+    /// A box undo found nothing of this session's to take back.
+    NothingToUndo,
 }

@@ -147,7 +147,7 @@ impl Map {
             Ok(Written::Accepted { pairs, .. }) => pairs.iter().for_each(|(id, c)| set(id, Some(c.clone()))),
             Ok(Written::Undone(undone)) => undone.iter().for_each(|u| set(&u.sample_id, u.restored.clone())),
             // An answer to a re-ask changes no label.
-            Ok(Written::Answered { .. }) | Err(_) => {}
+            Ok(Written::Answered { .. } | Written::Boxes { .. } | Written::NothingToUndo) | Err(_) => {}
         }
     }
 

@@ -5,6 +5,8 @@
 mod app;
 mod augment;
 mod augment_view;
+mod boxes;
+mod boxes_view;
 mod browse;
 mod browse_view;
 mod cells;
@@ -97,6 +99,9 @@ pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Re
         keymap,
     );
     app.shared.text_column = project.config.source.text_column.clone();
+    if project.config.is_detect() {
+        app.label_boxes();
+    }
     app.panes.augment.settings = project.config.augment.clone();
     app.shared.transforms_on = app.panes.augment.on();
     let settings = &project.config.label;
@@ -292,6 +297,11 @@ async fn event_loop(
 /// Encodes the Label pane's picture when it is new or its room changed; whether it did.
 fn encode_label_image(app: &mut App, picker: Option<&Picker>) -> bool {
     let Some(picker) = picker else { return false };
+    if let Some(boxes) = &mut app.panes.boxes {
+        let Some(frame) = boxes.frame_to_encode(picker.font_size()) else { return false };
+        boxes.image = Some(picker.new_resize_protocol(frame));
+        return true;
+    }
     let label = &mut app.panes.label;
     let Some((id, img)) = label.image_to_encode() else { return false };
     let cells = label.picture_cells;
@@ -372,6 +382,37 @@ fn handle_event(app: &mut App, event: Event) -> bool {
     }
 }
 
+/// Commits a box edit, and reads back what the image has now.
+fn commit_box(store: &mut LabelStore, edit: label_write::BoxWrite) -> Result<label_write::Written> {
+    use label_write::{BoxWrite, Written};
+    let origin = Origin::Keyboard;
+    let (sample, added) = match edit {
+        BoxWrite::Add { sample, class, rect } => {
+            let id = store.add_box(&sample, &class, rect, origin)?;
+            (sample, Some(id))
+        }
+        BoxWrite::Change { sample, id, class, rect } => {
+            store.change_box(id, &class, rect, origin)?;
+            (sample, None)
+        }
+        BoxWrite::Delete { sample, id } => {
+            store.delete_box(id, origin)?;
+            (sample, None)
+        }
+        BoxWrite::Done { sample, done } => {
+            store.mark_done(&sample, done, origin)?;
+            (sample, None)
+        }
+        BoxWrite::Undo => match store.undo_box()? {
+            Some(undone) => (undone.sample_id, None),
+            None => return Ok(Written::NothingToUndo),
+        },
+    };
+    let boxes = store.boxes(&sample)?;
+    let done = store.done_images()?.contains(&sample);
+    Ok(Written::Boxes { sample, boxes, done, added })
+}
+
 /// Commits a label change to the store, durably, before returning.
 fn commit(store: &mut LabelStore, write: label_write::Write) -> std::result::Result<label_write::Written, String> {
     use label_write::{Write, Written};
@@ -394,6 +435,7 @@ fn commit(store: &mut LabelStore, write: label_write::Write) -> std::result::Res
         Write::Answer { id, label, kind } => {
             store.answer(&id, &label, kind).map(|_| Written::Answered { id, kind }).map_err(|e| e.to_string())
         }
+        Write::Box(edit) => commit_box(store, edit).map_err(|e| e.to_string()),
         Write::Undo { events } => {
             let mut undone = Vec::new();
             for _ in 0..events {

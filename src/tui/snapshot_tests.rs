@@ -1085,3 +1085,33 @@ fn the_suggestion_line_drops_whole_parts_that_do_not_fit_at_80x24() {
     assert!(!head.contains(" or ") || head.contains("or pine 0.34"), "{head}");
     assert!(!head.contains("or pine"), "{head}");
 }
+
+#[test]
+fn the_label_pane_of_a_detection_project_draws_boxes_and_lists_them() {
+    use kindling::labels::store::{LabelBox, Rect};
+    let mut a = app(SourceKind::Images);
+    a.label_boxes();
+    a.act(Action::GotoPane(Pane::Label));
+    assert!(a.jobs().contains(&Job::BoxImages));
+    let oak = |id, x, y, class: &str| LabelBox {
+        id,
+        sample_id: "street.jpg".into(),
+        class: class.into(),
+        rect: Rect { x, y, w: 400.0, h: 300.0 },
+    };
+    let boxes = [("street.jpg".to_string(), vec![oak(1, 100.0, 100.0, "oak"), oak(2, 1200.0, 500.0, "pine")])];
+    let images = super::job::BoxImages {
+        ids: vec!["street.jpg".into(), "park.jpg".into()],
+        boxes: boxes.into_iter().collect(),
+        done: ["park.jpg".to_string()].into(),
+    };
+    a.receive(Msg::BoxImages(Ok(images)));
+    assert!(a.jobs().contains(&Job::Preview { id: "street.jpg".into() }));
+    let photo = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(1920, 1080, image::Rgb([90, 90, 90])));
+    a.receive(Msg::Preview { id: "street.jpg".into(), result: Ok(Preview::Image(photo)) });
+    a.key(super::keys::Key { code: crossterm::event::KeyCode::Tab, mods: crossterm::event::KeyModifiers::NONE });
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    draw(&mut a, 80, 24);
+    assert!(super::encode_label_image(&mut a, Some(&picker)));
+    check("label_boxes_80x24", &draw(&mut a, 80, 24));
+}

@@ -170,6 +170,17 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     .and_then(|store| samples::rows_by_ids(&source, &store, &ids))
                     .map_err(|e| e.to_string()),
             ),
+            Job::BoxImages => Msg::BoxImages(
+                LabelStore::open(&labels)
+                    .and_then(|store| {
+                        Ok(super::job::BoxImages {
+                            ids: source.ids_in_order()?,
+                            boxes: store.all_boxes()?.into_iter().collect(),
+                            done: store.done_images()?.into_iter().collect(),
+                        })
+                    })
+                    .map_err(|e| e.to_string()),
+            ),
             Job::Labels => Msg::Labels(
                 LabelStore::open(&labels)
                     .and_then(|store| {

@@ -586,3 +586,50 @@ fn an_echo_is_asked_blind_answered_differently_and_found_in_the_review() {
     let i: usize = echoed[1..4].parse().unwrap();
     assert!(labels.contains(&format!("{echoed},{}", truth(i))), "the label stays: {labels}");
 }
+
+#[test]
+fn two_boxes_drawn_by_keys_one_reclassed_and_undone_are_exported_as_coco() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    std::fs::create_dir(&images).unwrap();
+    for name in ["a.png", "b.png"] {
+        image::RgbImage::from_pixel(640, 480, image::Rgb([30, 90, 160])).save(images.join(name)).unwrap();
+    }
+    let project = dir.path().join("p");
+    ok(&["init", p(&project), "--source", p(&images), "--task", "detect", "--classes", "car,person"]);
+    let mut s = Session::start(&[p(&project), "--graphics", "none"], 100, 30);
+    s.wait_for("F1 Browse");
+    s.keys("\t");
+    s.wait_for("640×480 px");
+    s.keys("n");
+    s.wait_for("▶ car 96×96");
+    // Deselect, move the cursor down four steps, pick person, and box there.
+    s.keys("\x1b");
+    s.wait_for("  car 96×96");
+    s.keys("\x1b[B\x1b[B\x1b[B\x1b[B2n");
+    s.wait_for("▶ person 96×96");
+    s.keys("1");
+    s.wait_for("▶ car 96×96");
+    s.keys("u");
+    s.wait_for("person 96×96");
+    s.keys("q");
+    assert_eq!(s.exit_code(), 0);
+    assert!(s.restored());
+    let coco = dir.path().join("boxes.json");
+    ok(&["labels", "export", p(&project), "--format", "coco", "-o", p(&coco)]);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&coco).unwrap()).unwrap();
+    let names: Vec<&str> = v["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            v["categories"].as_array().unwrap()[a["category_id"].as_u64().unwrap() as usize - 1]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["car", "person"], "{v}");
+    let ys: Vec<f64> = v["annotations"].as_array().unwrap().iter().map(|a| a["bbox"][1].as_f64().unwrap()).collect();
+    // A step is a fiftieth of 640 px: the second box sits 4 × 13 px lower.
+    assert_eq!(ys, [192.0, 244.0], "{v}");
+}

@@ -44,7 +44,9 @@ fn commit(l: &mut Labeller, now: Instant) -> Write {
         }
         Write::Accept { pairs } => Written::Accepted { events: pairs.len(), pairs },
         Write::Answer { id, kind, .. } => Written::Answered { id, kind },
-        Write::Undo { .. } => unreachable!("undo is committed by the tests themselves"),
+        Write::Undo { .. } | Write::Box(_) => {
+            unreachable!("undo is committed by the tests themselves; boxes are not the labeller's")
+        }
     };
     l.written(Ok(written), now);
     write

@@ -1,0 +1,444 @@
+//! The Label pane of a detection project: boxes drawn by keys. Arrows move the selected box
+//! (or the cursor), Shift+arrows one edge, Ctrl or Alt for 1-pixel steps, Tab picks the
+//! edge or the next box, `n` makes a box at the cursor, a class key sets its class, `x`
+//! deletes it, `+`/`-` zoom on it, Space marks the image done and goes on. Every edit is
+//! committed to the label store before the next frame.
+
+use std::collections::{HashMap, HashSet};
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use kindling::data::preview::Preview;
+use kindling::labels::store::{LabelBox, Rect};
+use kindling::project::config::ClassConfig;
+use ratatui::Frame;
+use ratatui_image::protocol::StatefulProtocol;
+
+use super::component::{Component, Cx, Effect, Shared};
+use super::job::Job;
+use super::keys::{Action, Key};
+use super::label_write::{BoxWrite, Write, Written};
+use super::theme::Theme;
+
+/// What Shift+arrows move, as Tab picks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Whole,
+    Left,
+    Top,
+    Right,
+    Bottom,
+}
+
+/// The images to box, what the store holds of them, and what is picked.
+pub struct Boxer {
+    pub classes: Vec<ClassConfig>,
+    /// Images not done first, each group in the source's order.
+    pub ids: Vec<String>,
+    pub pos: usize,
+    pub boxes: HashMap<String, Vec<LabelBox>>,
+    pub done: HashSet<String>,
+    asked: bool,
+    /// The shown image, decoded, with its id.
+    pub picture: Option<(String, image::DynamicImage)>,
+    preview_asked: Option<String>,
+    pub selected: Option<usize>,
+    pub edge: Edge,
+    /// Where `n` puts a new box, in pixels of the image.
+    pub cursor: (f64, f64),
+    /// The class a new box gets: the last one given.
+    pub class: usize,
+    /// 1, 2, 4 or 8: how many times the view is enlarged around the selection.
+    pub zoom: u32,
+    /// The picture as last encoded, and whether what it shows changed since.
+    pub image: Option<StatefulProtocol>,
+    pub stale: bool,
+    pub picture_cells: (u16, u16),
+    pub encoded_for: (u16, u16),
+    pub message: Option<String>,
+    /// An undo is on its way: the image it reaches is shown.
+    undoing: bool,
+}
+
+impl Boxer {
+    pub fn new(classes: Vec<ClassConfig>) -> Boxer {
+        Boxer {
+            classes,
+            ids: Vec::new(),
+            pos: 0,
+            boxes: HashMap::new(),
+            done: HashSet::new(),
+            asked: false,
+            picture: None,
+            preview_asked: None,
+            selected: None,
+            edge: Edge::Whole,
+            cursor: (0.0, 0.0),
+            class: 0,
+            zoom: 1,
+            image: None,
+            stale: true,
+            picture_cells: (60, 20),
+            encoded_for: (0, 0),
+            message: None,
+            undoing: false,
+        }
+    }
+
+    pub fn current(&self) -> Option<&str> {
+        self.ids.get(self.pos).map(String::as_str)
+    }
+
+    /// The shown image's boxes.
+    pub fn shown_boxes(&self) -> &[LabelBox] {
+        self.current().and_then(|id| self.boxes.get(id)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The shown image's size in pixels, once loaded.
+    pub fn size(&self) -> Option<(f64, f64)> {
+        let (id, img) = self.picture.as_ref()?;
+        (Some(id.as_str()) == self.current()).then(|| (img.width() as f64, img.height() as f64))
+    }
+
+    pub fn images_arrived(&mut self, ids: Vec<String>, boxes: HashMap<String, Vec<LabelBox>>, done: HashSet<String>) {
+        let (mut todo, finished): (Vec<String>, Vec<String>) = ids.into_iter().partition(|id| !done.contains(id));
+        todo.extend(finished);
+        self.ids = todo;
+        self.boxes = boxes;
+        self.done = done;
+        self.go(0);
+    }
+
+    pub fn preview_arrived(&mut self, id: String, result: &Result<Preview, String>) {
+        if self.preview_asked.as_deref() != Some(id.as_str()) {
+            return;
+        }
+        match result {
+            Ok(Preview::Image(img)) => {
+                self.cursor = (img.width() as f64 / 2.0, img.height() as f64 / 2.0);
+                self.picture = Some((id, img.clone()));
+                self.stale = true;
+            }
+            Ok(_) => self.message = Some(format!("{id} is not an image")),
+            Err(e) => self.message = Some(format!("{id}: {e}")),
+        }
+    }
+
+    /// What a committed box write did: the image's boxes as the store has them now.
+    pub fn written(&mut self, result: &Result<Written, String>) {
+        let undoing = std::mem::take(&mut self.undoing);
+        match result {
+            Ok(Written::Boxes { sample, boxes, done, added }) => {
+                let before = self.shown_boxes().len();
+                self.boxes.insert(sample.clone(), boxes.clone());
+                if *done {
+                    self.done.insert(sample.clone());
+                } else {
+                    self.done.remove(sample);
+                }
+                if Some(sample.as_str()) == self.current() {
+                    self.selected = match added {
+                        Some(id) => boxes.iter().position(|b| b.id == *id),
+                        None if boxes.len() < before => None,
+                        None => self.selected.filter(|&i| i < boxes.len()),
+                    };
+                } else if undoing && let Some(at) = self.ids.iter().position(|i| i == sample) {
+                    // An undo reached another image: show it.
+                    self.go(at);
+                }
+                self.stale = true;
+            }
+            Ok(_) => {}
+            Err(e) => self.message = Some(format!("not saved: {e}")),
+        }
+    }
+
+    fn go(&mut self, pos: usize) {
+        let pos = pos.min(self.ids.len().saturating_sub(1));
+        if pos != self.pos || self.picture.is_none() {
+            self.selected = None;
+            self.edge = Edge::Whole;
+            self.zoom = 1;
+        }
+        self.pos = pos;
+        self.stale = true;
+    }
+
+    fn step(&self, fine: bool) -> f64 {
+        match (fine, self.size()) {
+            (true, _) | (_, None) => 1.0,
+            (false, Some((w, h))) => (w.max(h) / 50.0).round().max(1.0),
+        }
+    }
+
+    fn write(&mut self, cx: &mut Cx, write: BoxWrite) {
+        cx.effects.push(Effect::Write(Write::Box(write)));
+    }
+
+    fn change(&mut self, cx: &mut Cx, f: impl FnOnce(&mut Rect, (f64, f64))) {
+        let (Some(i), Some(size), Some(id)) = (self.selected, self.size(), self.current().map(str::to_string)) else {
+            return;
+        };
+        let Some(b) = self.shown_boxes().get(i).cloned() else { return };
+        let mut rect = b.rect;
+        f(&mut rect, size);
+        let rect = fit(rect, size);
+        if rect != b.rect {
+            self.write(cx, BoxWrite::Change { sample: id, id: b.id, class: b.class, rect });
+        }
+    }
+
+    /// An arrow: moves the selected box (or its picked edge), or the cursor.
+    fn arrow(&mut self, cx: &mut Cx, dx: f64, dy: f64, fine: bool, edge_key: bool) {
+        let step = self.step(fine);
+        let (dx, dy) = (dx * step, dy * step);
+        if self.selected.is_none() {
+            if let Some((w, h)) = self.size() {
+                self.cursor = ((self.cursor.0 + dx).clamp(0.0, w - 1.0), (self.cursor.1 + dy).clamp(0.0, h - 1.0));
+                self.stale = true;
+            }
+            return;
+        }
+        let edge = match (edge_key, self.edge) {
+            (false, _) => Edge::Whole,
+            (true, e @ (Edge::Left | Edge::Right)) if dx != 0.0 => e,
+            (true, e @ (Edge::Top | Edge::Bottom)) if dy != 0.0 => e,
+            // Shift+arrow with no edge picked on its axis: the edge on the arrow's side grows.
+            (true, _) if dx < 0.0 => Edge::Left,
+            (true, _) if dx > 0.0 => Edge::Right,
+            (true, _) if dy < 0.0 => Edge::Top,
+            (true, _) => Edge::Bottom,
+        };
+        self.change(cx, |r, (w, h)| match edge {
+            Edge::Whole => {
+                r.x = (r.x + dx).clamp(0.0, (w - r.w).max(0.0));
+                r.y = (r.y + dy).clamp(0.0, (h - r.h).max(0.0));
+            }
+            Edge::Left => {
+                let right = r.x + r.w;
+                r.x = (r.x + dx).clamp(0.0, right - 1.0);
+                r.w = right - r.x;
+            }
+            Edge::Right => r.w = (r.w + dx).clamp(1.0, w - r.x),
+            Edge::Top => {
+                let bottom = r.y + r.h;
+                r.y = (r.y + dy).clamp(0.0, bottom - 1.0);
+                r.h = bottom - r.y;
+            }
+            Edge::Bottom => r.h = (r.h + dy).clamp(1.0, h - r.y),
+        });
+    }
+
+    /// Tab: the next edge of the selected box, then the next box.
+    fn tab(&mut self) {
+        let n = self.shown_boxes().len();
+        if n == 0 {
+            self.message = Some("no boxes yet: n makes one at the cursor".into());
+            return;
+        }
+        (self.selected, self.edge) = match (self.selected, self.edge) {
+            (None, _) => (Some(0), Edge::Whole),
+            (Some(i), Edge::Whole) => (Some(i), Edge::Left),
+            (Some(i), Edge::Left) => (Some(i), Edge::Top),
+            (Some(i), Edge::Top) => (Some(i), Edge::Right),
+            (Some(i), Edge::Right) => (Some(i), Edge::Bottom),
+            (Some(i), Edge::Bottom) => (Some((i + 1) % n), Edge::Whole),
+        };
+        self.stale = true;
+    }
+
+    fn new_box(&mut self, cx: &mut Cx) {
+        let (Some((w, h)), Some(id)) = (self.size(), self.current().map(str::to_string)) else {
+            self.message = Some("the image is still loading".into());
+            return;
+        };
+        let Some(class) = self.classes.get(self.class).map(|c| c.name.clone()) else { return };
+        let side = (w.min(h) / 5.0).max(1.0);
+        let rect = fit(Rect { x: self.cursor.0 - side / 2.0, y: self.cursor.1 - side / 2.0, w: side, h: side }, (w, h));
+        self.write(cx, BoxWrite::Add { sample: id, class, rect });
+    }
+
+    fn class_key(&mut self, i: usize, cx: &mut Cx) {
+        self.class = i;
+        let name = self.classes[i].name.clone();
+        match (self.selected, self.current().map(str::to_string)) {
+            (Some(s), Some(id)) => {
+                if let Some(b) = self.shown_boxes().get(s).cloned()
+                    && b.class != name
+                {
+                    self.write(cx, BoxWrite::Change { sample: id, id: b.id, class: name, rect: b.rect });
+                }
+            }
+            _ => self.message = Some(format!("next box: {name}")),
+        }
+    }
+
+    /// The view of the image the picture shows: all of it, or around the selection.
+    pub fn view(&self) -> Option<Rect> {
+        let (w, h) = self.size()?;
+        if self.zoom <= 1 {
+            return Some(Rect { x: 0.0, y: 0.0, w, h });
+        }
+        let (vw, vh) = (w / self.zoom as f64, h / self.zoom as f64);
+        let centre = match self.selected.and_then(|i| self.shown_boxes().get(i)) {
+            Some(b) => (b.rect.x + b.rect.w / 2.0, b.rect.y + b.rect.h / 2.0),
+            None => self.cursor,
+        };
+        let x = (centre.0 - vw / 2.0).clamp(0.0, w - vw);
+        let y = (centre.1 - vh / 2.0).clamp(0.0, h - vh);
+        Some(Rect { x, y, w: vw, h: vh })
+    }
+
+    /// The picture to encode when what it shows changed or its room did.
+    pub fn frame_to_encode(&mut self, font: (u16, u16)) -> Option<image::DynamicImage> {
+        if !self.stale && self.encoded_for == self.picture_cells {
+            return None;
+        }
+        let (_, img) = self.picture.as_ref().filter(|(id, _)| Some(id.as_str()) == self.current())?;
+        let room = (self.picture_cells.0 as u32 * font.0 as u32, self.picture_cells.1 as u32 * font.1 as u32);
+        let frame = super::boxes_view::compose(img, self, room);
+        self.stale = false;
+        self.encoded_for = self.picture_cells;
+        Some(frame)
+    }
+}
+
+/// A rectangle kept inside the image, at least a pixel each way.
+pub fn fit(r: Rect, (w, h): (f64, f64)) -> Rect {
+    let rw = r.w.clamp(1.0, w.max(1.0));
+    let rh = r.h.clamp(1.0, h.max(1.0));
+    Rect { x: r.x.clamp(0.0, (w - rw).max(0.0)), y: r.y.clamp(0.0, (h - rh).max(0.0)), w: rw, h: rh }
+}
+
+impl Component for Boxer {
+    fn act(&mut self, action: Action, cx: &mut Cx) -> bool {
+        self.message = None;
+        match action {
+            Action::Up => self.arrow(cx, 0.0, -1.0, false, false),
+            Action::Down => self.arrow(cx, 0.0, 1.0, false, false),
+            Action::Left => self.arrow(cx, -1.0, 0.0, false, false),
+            Action::Right => self.arrow(cx, 1.0, 0.0, false, false),
+            Action::PageDown => self.go(self.pos + 1),
+            Action::PageUp => self.go(self.pos.saturating_sub(1)),
+            Action::Top => self.go(0),
+            Action::Bottom => self.go(self.ids.len().saturating_sub(1)),
+            Action::MoreLikeThis => self.new_box(cx),
+            Action::ClearLabel => match (self.selected, self.current().map(str::to_string)) {
+                (Some(i), Some(sample)) => {
+                    if let Some(b) = self.shown_boxes().get(i) {
+                        let id = b.id;
+                        self.write(cx, BoxWrite::Delete { sample, id });
+                    }
+                }
+                _ => self.message = Some("no box selected: Tab picks one".into()),
+            },
+            Action::Skip => {
+                if let Some(id) = self.current().map(str::to_string) {
+                    self.write(cx, BoxWrite::Done { sample: id, done: true });
+                    self.go(self.pos + 1);
+                }
+            }
+            Action::Undo => {
+                self.undoing = true;
+                self.write(cx, BoxWrite::Undo);
+            }
+            Action::Unmark => {
+                self.selected = None;
+                self.edge = Edge::Whole;
+                self.stale = true;
+            }
+            Action::ZoomIn => {
+                self.zoom = (self.zoom * 2).min(8);
+                self.stale = true;
+            }
+            Action::ZoomOut => {
+                self.zoom = (self.zoom / 2).max(1);
+                self.stale = true;
+            }
+            Action::Commit => {
+                self.message = Some("no proposals: no detector has been trained on these boxes yet".into())
+            }
+            _ => return false,
+        }
+        if let Some(m) = self.message.clone() {
+            cx.say(m);
+        }
+        true
+    }
+
+    /// Shift+arrows, Ctrl/Alt+arrows, Tab and the class keys, before the key map.
+    fn key(&mut self, key: Key, cx: &mut Cx) -> bool {
+        let fine = key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let edge = key.mods.contains(KeyModifiers::SHIFT);
+        let arrow = match key.code {
+            KeyCode::Left => Some((-1.0, 0.0)),
+            KeyCode::Right => Some((1.0, 0.0)),
+            KeyCode::Up => Some((0.0, -1.0)),
+            KeyCode::Down => Some((0.0, 1.0)),
+            _ => None,
+        };
+        if let Some((dx, dy)) = arrow
+            && (fine || edge)
+        {
+            self.arrow(cx, dx, dy, fine, edge);
+            return true;
+        }
+        if key.code == KeyCode::Tab && key.mods.is_empty() {
+            self.tab();
+            if let Some(m) = self.message.take() {
+                cx.say(m);
+            }
+            return true;
+        }
+        if let KeyCode::Char(c) = key.code
+            && key.mods.is_empty()
+            && let Some(i) = self.classes.iter().position(|k| k.key.chars().eq([c]))
+        {
+            self.class_key(i, cx);
+            if let Some(m) = self.message.take() {
+                cx.say(m);
+            }
+            return true;
+        }
+        false
+    }
+
+    fn request_jobs(&mut self, cx: &mut Cx) {
+        if !self.asked {
+            self.asked = true;
+            cx.jobs.push(Job::BoxImages);
+        }
+        if let Some(id) = self.current().map(str::to_string)
+            && self.preview_asked.as_deref() != Some(id.as_str())
+        {
+            self.preview_asked = Some(id.clone());
+            cx.jobs.push(Job::Preview { id });
+        }
+    }
+
+    fn render(&mut self, f: &mut Frame, area: ratatui::layout::Rect, shared: &Shared, theme: Theme) {
+        super::boxes_view::render(f, self, area, shared, theme);
+    }
+
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        Some(match action {
+            Action::MoreLikeThis => "new box at the cursor",
+            Action::ClearLabel => "delete the selected box",
+            Action::Skip => "image done: every object boxed",
+            Action::Undo => "undo the last box edit",
+            Action::Left | Action::Right | Action::Up | Action::Down => {
+                "move the box (Shift: an edge, Ctrl/Alt: 1 px; Tab picks)"
+            }
+            Action::PageDown | Action::PageUp => "next / previous image",
+            Action::ZoomIn => "zoom in on the selected box",
+            Action::Unmark => "deselect the box",
+            _ => return None,
+        })
+    }
+
+    fn position(&self) -> Option<String> {
+        (!self.ids.is_empty()).then(|| format!("{}/{}", self.pos + 1, self.ids.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
