@@ -8,7 +8,7 @@ const DEFAULT_KEYS: &str = "1234567890abcdefimpwyzABCDEFILMNOPQRTVWYZ";
 /// Keys the Label pane keeps for its own commands (moving, skipping, undo, grid, order,
 /// review, range, first / last, scrolling, more like this, help, palette, search); a class
 /// cannot take one.
-pub const RESERVED_KEYS: &str = "hjklqsuxtorvgGJKn?:/ ";
+pub const RESERVED_KEYS: &str = "hjklqsuxtorvgGJKn?:/ +=-";
 
 /// Colours that exist in 16-colour terminals, distinct from each other.
 const COLOURS: [&str; 12] = [

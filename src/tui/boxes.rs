@@ -51,6 +51,9 @@ pub struct Boxer {
     pub zoom: u32,
     /// The picture as last encoded, and whether what it shows changed since.
     pub image: Option<StatefulProtocol>,
+    /// Or, for half-blocks, the picture at two pixels a cell, drawn as it is.
+    pub cells: Option<image::RgbImage>,
+    base: super::boxes_view::Base,
     pub stale: bool,
     pub picture_cells: (u16, u16),
     pub encoded_for: (u16, u16),
@@ -76,6 +79,8 @@ impl Boxer {
             class: 0,
             zoom: 1,
             image: None,
+            cells: None,
+            base: None,
             stale: true,
             picture_cells: (60, 20),
             encoded_for: (0, 0),
@@ -293,9 +298,11 @@ impl Boxer {
         if !self.stale && self.encoded_for == self.picture_cells {
             return None;
         }
-        let (_, img) = self.picture.as_ref().filter(|(id, _)| Some(id.as_str()) == self.current())?;
+        let (id, img) = self.picture.as_ref().filter(|(id, _)| Some(id.as_str()) == self.current())?;
         let room = (self.picture_cells.0 as u32 * font.0 as u32, self.picture_cells.1 as u32 * font.1 as u32);
-        let frame = super::boxes_view::compose(img, self, room);
+        let mut base = self.base.take();
+        let frame = super::boxes_view::compose(id, img, self, room, &mut base);
+        self.base = base;
         self.stale = false;
         self.encoded_for = self.picture_cells;
         Some(frame)
@@ -429,10 +436,20 @@ impl Component for Boxer {
                 "move the box (Shift: an edge, Ctrl/Alt: 1 px; Tab picks)"
             }
             Action::PageDown | Action::PageUp => "next / previous image",
+            Action::Top => "first image",
+            Action::Bottom => "last image",
             Action::ZoomIn => "zoom in on the selected box",
             Action::Unmark => "deselect the box",
+            Action::NextPane => "edge, then next box (F1–F6: panes)",
+            Action::Commit => "accept the detector's proposals",
+            Action::Order | Action::Review | Action::ScrollDown | Action::ScrollUp | Action::Grid | Action::Range => "",
             _ => return None,
         })
+    }
+
+    /// The edit is on screen once the picture that shows it is encoded.
+    fn settled(&self, graphics: bool) -> bool {
+        !graphics || self.size().is_none() || !self.stale
     }
 
     fn position(&self) -> Option<String> {

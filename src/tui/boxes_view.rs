@@ -45,16 +45,27 @@ pub fn rgb_of(name: &str) -> Rgb<u8> {
 /// The image's view scaled to fit `room` pixels, its boxes outlined in their class colours,
 /// the selected one thicker with its picked edge white, and the cursor when nothing is
 /// selected.
-pub fn compose(img: &DynamicImage, b: &Boxer, room: (u32, u32)) -> DynamicImage {
+/// The scaled view a frame is drawn on, kept while the image, view and size stay: an edit
+/// redraws the boxes on a copy of it rather than scaling the photo again.
+pub type Base = Option<((String, [u64; 4], u32, u32), RgbImage)>;
+
+pub fn compose(id: &str, img: &DynamicImage, b: &Boxer, room: (u32, u32), base: &mut Base) -> DynamicImage {
     let Some(view) = b.view() else { return img.clone() };
     let scale = (room.0 as f64 / view.w).min(room.1 as f64 / view.h).max(f64::MIN_POSITIVE);
     let (out_w, out_h) = (((view.w * scale).round() as u32).max(1), ((view.h * scale).round() as u32).max(1));
-    let crop = img.crop_imm(view.x as u32, view.y as u32, view.w.ceil() as u32, view.h.ceil() as u32);
-    let mut canvas: RgbImage = if scale < 1.0 {
-        image::imageops::thumbnail(&crop.to_rgb8(), out_w, out_h)
-    } else {
-        image::imageops::resize(&crop.to_rgb8(), out_w, out_h, image::imageops::FilterType::Nearest)
-    };
+    let key = (id.to_string(), [view.x, view.y, view.w, view.h].map(f64::to_bits), out_w, out_h);
+    if base.as_ref().is_none_or(|(k, _)| *k != key) {
+        // DynamicImage's own methods: compiled (and optimised) in the image crate, where a
+        // generic `imageops` call would be compiled at this crate's level.
+        let crop = img.crop_imm(view.x as u32, view.y as u32, view.w.ceil() as u32, view.h.ceil() as u32);
+        let scaled = if scale < 1.0 {
+            crop.thumbnail_exact(out_w, out_h)
+        } else {
+            crop.resize_exact(out_w, out_h, image::imageops::FilterType::Nearest)
+        };
+        *base = Some((key, scaled.into_rgb8()));
+    }
+    let mut canvas = base.as_ref().map(|(_, img)| img.clone()).unwrap_or_default();
     let to_px = |x: f64, y: f64| ((x - view.x) * scale, (y - view.y) * scale);
     let colour_of =
         |class: &str| b.classes.iter().find(|c| c.name == class).map_or(Rgb([240, 210, 40]), |c| rgb_of(&c.colour));
@@ -109,6 +120,11 @@ pub fn render(f: &mut Frame, b: &mut Boxer, area: ratatui::layout::Rect, shared:
     b.picture_cells = (picture.width, picture.height);
     let loaded = b.size().is_some();
     match (&mut b.image, loaded) {
+        (_, true) if b.cells.is_some() => {
+            if let Some(cells) = &b.cells {
+                f.render_widget(HalfBlocks(cells), picture);
+            }
+        }
         (Some(protocol), true) => {
             f.render_stateful_widget(StatefulImage::default().resize(Resize::Fit(None)), picture, protocol)
         }
@@ -125,6 +141,28 @@ pub fn render(f: &mut Frame, b: &mut Boxer, area: ratatui::layout::Rect, shared:
     };
     f.render_widget(Paragraph::new(Span::styled(clip(hint, keys.width as usize), theme.dim())), keys);
     f.render_widget(Paragraph::new(panel_lines(b, shared, theme, panel.width as usize)), panel);
+}
+
+/// A picture of two pixels a cell: `▀` in the upper pixel's colour on the lower's.
+struct HalfBlocks<'a>(&'a RgbImage);
+
+impl ratatui::widgets::Widget for HalfBlocks<'_> {
+    fn render(self, area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+        let img = self.0;
+        let colour = |x: u32, y: u32| {
+            let Rgb([r, g, b]) = *img.get_pixel(x, y);
+            Color::Rgb(r, g, b)
+        };
+        for row in 0..(img.height().div_ceil(2)).min(area.height as u32) {
+            for col in 0..img.width().min(area.width as u32) {
+                let cell = &mut buf[(area.x + col as u16, area.y + row as u16)];
+                cell.set_char('▀').set_fg(colour(col, row * 2));
+                if row * 2 + 1 < img.height() {
+                    cell.set_bg(colour(col, row * 2 + 1));
+                }
+            }
+        }
+    }
 }
 
 fn panel_lines(b: &Boxer, shared: &Shared, theme: Theme, width: usize) -> Vec<Line<'static>> {

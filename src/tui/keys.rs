@@ -308,6 +308,9 @@ impl KeyMap {
             (K::Char('J'), Action::ScrollDown),
             (K::Char('K'), Action::ScrollUp),
             (K::Char('n'), Action::MoreLikeThis),
+            (K::Char('+'), Action::ZoomIn),
+            (K::Char('='), Action::ZoomIn),
+            (K::Char('-'), Action::ZoomOut),
         ];
         let results = [
             (K::Enter, Action::Open),
@@ -433,12 +436,16 @@ impl KeyMap {
     }
 
     /// Help lines for a pane: its own keys, then the global ones; keys with the same action
-    /// are listed together. `describe` says what an action does in the pane.
+    /// are listed together. `describe` says what an action does in the pane (nothing: the
+    /// key does nothing there, and is not listed).
     pub fn help(&self, pane: Pane, describe: impl Fn(Action) -> &'static str) -> Vec<(String, &'static str)> {
         let mut lines: Vec<(String, &'static str)> = Vec::new();
         for scope in [Scope::Pane(pane), Scope::Global] {
             for b in self.bindings.iter().filter(|b| b.scope == scope) {
                 let what = describe(b.action);
+                if what.is_empty() {
+                    continue;
+                }
                 match lines.iter_mut().find(|(_, w)| *w == what) {
                     Some((keys, _)) => keys.push_str(&format!(" {}", b.key.name())),
                     None => lines.push((b.key.name(), what)),

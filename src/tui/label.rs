@@ -973,6 +973,8 @@ impl Component for Labeller {
             Action::Top => "first in the queue",
             Action::Bottom => "last in the queue",
             Action::Unmark => "unmark; go back",
+            // Zoom is for boxes (a detection project's Label pane).
+            Action::ZoomIn | Action::ZoomOut => "",
             _ => return None,
         })
     }

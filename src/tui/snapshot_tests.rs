@@ -1114,4 +1114,15 @@ fn the_label_pane_of_a_detection_project_draws_boxes_and_lists_them() {
     draw(&mut a, 80, 24);
     assert!(super::encode_label_image(&mut a, Some(&picker)));
     check("label_boxes_80x24", &draw(&mut a, 80, 24));
+    // The boxes are in the picture's colours: the classes' red, the selected box white.
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| ui::render(f, &mut a, Theme { colour: true, light: false })).unwrap();
+    let buffer = term.backend().buffer();
+    let cells = |rgb: image::Rgb<u8>| {
+        let c = ratatui::style::Color::Rgb(rgb[0], rgb[1], rgb[2]);
+        buffer.content().iter().filter(|cell| cell.fg == c || cell.bg == c).count()
+    };
+    let red = super::boxes_view::rgb_of("red");
+    assert!(cells(red) >= 20, "the unselected box's outline: {} cells", cells(red));
+    assert!(cells(image::Rgb([255, 255, 255])) >= 20, "the selected box's outline");
 }
