@@ -726,7 +726,6 @@ fn classify_only(command: &Command) -> Option<(&std::path::Path, &'static str)> 
         Command::Report { dir, .. } => (dir, "the readiness report"),
         Command::Train(a) => (&a.dir, "`kindling train`"),
         Command::Sweep { dir, .. } => (dir, "`kindling sweep`"),
-        Command::Augment(a) => (&a.dir, "`kindling augment` (its transforms do not carry boxes yet)"),
         Command::Show { dir, label_issues: true, .. } => (dir, "`kindling show --label-issues`"),
         Command::Predict { dir, .. } => (dir, "`kindling predict`"),
         Command::Serve { dir, .. } => (dir, "`kindling serve`"),

@@ -85,6 +85,7 @@ const IMAGE: &[Spec] = &[
     spec("hflip", 0.5, "mirror left to right", &[]),
     spec("vflip", 0.5, "mirror top to bottom", &[]),
     spec("rotate", 0.5, "rotate by up to ± degrees", &[param("degrees", 15.0, 0.0, 180.0, "largest angle")]),
+    spec("rot90", 0.5, "turn by 90°, 180° or 270° (width and height swap)", &[]),
     spec(
         "crop",
         0.5,
@@ -111,6 +112,12 @@ const IMAGE: &[Spec] = &[
     spec("blur", 0.3, "Gaussian blur", &[param("sigma", 1.0, 0.1, 5.0, "largest sigma, in pixels")]),
     spec("noise", 0.3, "Gaussian noise", &[param("sigma", 0.05, 0.0, 0.5, "noise level, a share of full scale")]),
     spec("cutout", 0.3, "blank out a square", &[param("size", 0.25, 0.05, 0.9, "side, a share of the shorter side")]),
+    spec(
+        "box_jitter",
+        0.5,
+        "detection: move each box edge by up to ± a share of its side",
+        &[param("share", 0.05, 0.0, 0.5, "largest move of an edge")],
+    ),
 ];
 
 const TEXT: &[Spec] = &[

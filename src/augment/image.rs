@@ -1,4 +1,5 @@
-//! Image transforms on RGB images: the size never changes and values stay in 0..=255.
+//! Image transforms on RGB images: the size stays (but for `rot90`, which swaps width and
+//! height on odd turns) and values stay in 0..=255.
 
 use image::imageops::{self, FilterType};
 use image::{Rgb, RgbImage};
@@ -17,15 +18,43 @@ pub fn augment(img: &RgbImage, steps: &[Step], rng: &mut impl rand::Rng) -> RgbI
     out
 }
 
+/// Where a transform takes each point of the image: `(x, y)` in pixels goes to
+/// `(a·x + b·y + c, d·x + e·y + f)`. Boxes follow it (augment::boxes).
+pub type Affine = [f64; 6];
+
+pub const SAME: Affine = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+
 /// Applies one transform (unknown names leave the image as it is).
 pub fn apply(img: &RgbImage, step: &Step, rng: &mut impl rand::Rng) -> RgbImage {
+    apply_mapped(img, step, rng).0
+}
+
+/// Applies one transform, and says where it took the image's points.
+pub fn apply_mapped(img: &RgbImage, step: &Step, rng: &mut impl rand::Rng) -> (RgbImage, Affine) {
     let (w, h) = img.dimensions();
-    match step.name.as_str() {
-        "hflip" => imageops::flip_horizontal(img),
-        "vflip" => imageops::flip_vertical(img),
+    let (fw, fh) = (f64::from(w), f64::from(h));
+    let out = match step.name.as_str() {
+        "hflip" => return (imageops::flip_horizontal(img), [-1.0, 0.0, fw, 0.0, 1.0, 0.0]),
+        "vflip" => return (imageops::flip_vertical(img), [1.0, 0.0, 0.0, 0.0, -1.0, fh]),
+        "rot90" => {
+            // A quarter turn clockwise, once to three times: width and height swap on odd turns.
+            let turns = (uniform(rng, 1.0, 4.0).floor() as u32).clamp(1, 3);
+            let mut out = img.clone();
+            let mut map = SAME;
+            for _ in 0..turns {
+                let (turned, quarter) = turn90(&out);
+                out = turned;
+                map = then(map, quarter);
+            }
+            return (out, map);
+        }
         "rotate" => {
             let max = step.param("degrees");
-            rotate(img, uniform(rng, -max, max).to_radians())
+            let angle = uniform(rng, -max, max).to_radians();
+            let (cx, cy) = (fw / 2.0, fh / 2.0);
+            let (sin, cos) = angle.sin_cos();
+            let forward = [cos, -sin, cx - cx * cos + cy * sin, sin, cos, cy - cx * sin - cy * cos];
+            return (rotate(img, angle), forward);
         }
         "crop" => {
             let area = uniform(rng, step.param("scale"), 1.0);
@@ -35,12 +64,14 @@ pub fn apply(img: &RgbImage, step: &Step, rng: &mut impl rand::Rng) -> RgbImage 
             let x = uniform(rng, 0.0, f64::from(w - cw)).round() as u32;
             let y = uniform(rng, 0.0, f64::from(h - ch)).round() as u32;
             let part = imageops::crop_imm(img, x, y, cw, ch).to_image();
-            imageops::resize(&part, w, h, FilterType::Triangle)
+            let (sx, sy) = (fw / f64::from(cw), fh / f64::from(ch));
+            let map = [sx, 0.0, -f64::from(x) * sx, 0.0, sy, -f64::from(y) * sy];
+            return (imageops::resize(&part, w, h, FilterType::Triangle), map);
         }
         "translate" => {
             let s = step.param("shift");
             let (dx, dy) = (uniform(rng, -s, s) * f64::from(w), uniform(rng, -s, s) * f64::from(h));
-            resample(img, |x, y| (x - dx, y - dy))
+            return (resample(img, |x, y| (x - dx, y - dy)), [1.0, 0.0, dx, 0.0, 1.0, dy]);
         }
         "brightness_contrast" => {
             let (b, c) = (step.param("brightness"), step.param("contrast"));
@@ -90,7 +121,20 @@ pub fn apply(img: &RgbImage, step: &Step, rng: &mut impl rand::Rng) -> RgbImage 
             out
         }
         _ => img.clone(),
-    }
+    };
+    (out, SAME)
+}
+
+/// A quarter turn clockwise: `(x, y)` goes to `(height − y, x)`.
+pub fn turn90(img: &RgbImage) -> (RgbImage, Affine) {
+    (imageops::rotate90(img), [0.0, -1.0, f64::from(img.height()), 1.0, 0.0, 0.0])
+}
+
+/// `first`, then `second`.
+pub fn then(first: Affine, second: Affine) -> Affine {
+    let [a, b, c, d, e, f] = first;
+    let [p, q, r, s, t, u] = second;
+    [p * a + q * d, p * b + q * e, p * c + q * f + r, s * a + t * d, s * b + t * e, s * c + t * f + u]
 }
 
 fn to_byte(v: f64) -> u8 {
@@ -190,7 +234,9 @@ mod tests {
             let s = step(spec.name);
             let a = apply(&img, &s, &mut rng_for(7, 1, 0));
             let b = apply(&img, &s, &mut rng_for(7, 1, 0));
-            assert_eq!(a.dimensions(), img.dimensions(), "{}", spec.name);
+            let (w, h) = img.dimensions();
+            let turned = spec.name == "rot90" && a.dimensions() == (h, w);
+            assert!(a.dimensions() == img.dimensions() || turned, "{}", spec.name);
             assert_eq!(a, b, "{} is deterministic", spec.name);
         }
         let steps: Vec<Step> = Modality::Image.transforms().iter().map(|s| step(s.name)).collect();

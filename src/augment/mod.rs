@@ -4,6 +4,7 @@
 //! only (see runs::train) and recorded in run.json.
 
 pub mod audio;
+pub mod boxes;
 pub mod catalogue;
 pub mod copies;
 pub mod image;

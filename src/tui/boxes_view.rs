@@ -18,28 +18,9 @@ use super::theme::Theme;
 const SIDE: u16 = 30;
 const SELECTED: Rgb<u8> = Rgb([255, 255, 255]);
 
-/// A class colour's pixels, from the names kindling.toml uses (and `#rrggbb`).
+/// A class colour's pixels (the library's table: previews and the pane agree).
 pub fn rgb_of(name: &str) -> Rgb<u8> {
-    let c = name.parse::<Color>().unwrap_or(Color::Yellow);
-    Rgb(match c {
-        Color::Rgb(r, g, b) => [r, g, b],
-        Color::Black => [0, 0, 0],
-        Color::Red => [220, 40, 40],
-        Color::Green => [40, 200, 60],
-        Color::Yellow => [240, 210, 40],
-        Color::Blue => [50, 110, 255],
-        Color::Magenta => [220, 60, 220],
-        Color::Cyan => [40, 210, 220],
-        Color::Gray => [170, 170, 170],
-        Color::DarkGray => [100, 100, 100],
-        Color::LightRed => [255, 120, 120],
-        Color::LightGreen => [140, 255, 140],
-        Color::LightYellow => [255, 255, 150],
-        Color::LightBlue => [130, 170, 255],
-        Color::LightMagenta => [255, 140, 255],
-        Color::LightCyan => [150, 255, 255],
-        _ => [240, 240, 240],
-    })
+    kindling::augment::boxes::colour_rgb(name)
 }
 
 /// The image's view scaled to fit `room` pixels, its boxes outlined in their class colours,

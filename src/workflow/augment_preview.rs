@@ -45,6 +45,38 @@ impl Versions {
     }
 }
 
+/// A detection project's image and its augmented versions, each with its boxes drawn in
+/// their classes' colours, carried through the transforms.
+fn boxed_versions(
+    project: &Project,
+    id: &str,
+    original: &RgbImage,
+    plan: &Plan,
+    copies: usize,
+    seed: u64,
+) -> Result<Versions> {
+    let boxes: Vec<(String, crate::labels::store::Rect)> =
+        project.labels()?.boxes(id)?.into_iter().map(|b| (b.class, b.rect)).collect();
+    let colour = |class: &str| {
+        let name = project.config.classes.iter().find(|c| c.name == class).map_or("yellow", |c| c.colour.as_str());
+        crate::augment::boxes::colour_rgb(name)
+    };
+    let drawn = |img: &RgbImage, boxes: &[(String, crate::labels::store::Rect)]| {
+        let outlined: Vec<_> = boxes.iter().map(|(c, r)| (*r, colour(c))).collect();
+        let thickness = (img.width().max(img.height()) / 200).max(1);
+        crate::augment::boxes::draw(img, &outlined, thickness)
+    };
+    let number = id_number(id);
+    let mut all = vec![drawn(original, &boxes)];
+    for c in 0..copies {
+        let mut rng = rng_for(seed, number, c as u64);
+        let carried =
+            crate::augment::boxes::carry(original, &boxes, &plan.steps, &mut rng, crate::augment::boxes::VISIBLE_FLOOR);
+        all.push(drawn(&carried.image, &carried.boxes));
+    }
+    Ok(Versions::Images(all))
+}
+
 /// A stable number for a sample id.
 fn id_number(id: &str) -> u64 {
     let hash = blake3::hash(id.as_bytes());
@@ -61,6 +93,10 @@ pub fn versions(project: &Project, id: &str, plan: &Plan, copies: usize, seed: u
     let rng = |c: usize| rng_for(seed, number, c as u64);
     let kind = project.config.source.kind;
     match (&source, kind) {
+        (Source::Folder(f), SourceKind::Images) if project.config.is_detect() => {
+            let original = crate::features::image::open(&f.root.join(id))?.to_rgb8();
+            boxed_versions(project, id, &original, plan, copies, seed)
+        }
         (Source::Folder(f), SourceKind::Images) => {
             let original = crate::features::image::open(&f.root.join(id))?.to_rgb8();
             let mut all = vec![original.clone()];

@@ -154,3 +154,24 @@ fn a_detection_project_is_made_for_images_and_commands_for_classes_say_so() {
     let err = user_error(&["labels", "export", p(&plain), "--format", "coco", "-o", "x.json"]);
     assert!(err.contains("class per sample"), "{err}");
 }
+
+#[test]
+fn an_augment_preview_of_a_detection_project_draws_the_boxes_where_the_transform_took_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = street(dir.path());
+    let coco = dir.path().join("in.json");
+    std::fs::write(&coco, COCO).unwrap();
+    ok(&["labels", "import", p(&project), p(&coco)]);
+    let out = dir.path().join("preview");
+    ok(&["augment", p(&project), "--on", "hflip", "--set", "hflip.p=1"]);
+    let r = kindling(&["augment", p(&project), "--preview", "b.png", "-o", p(&out), "--copies", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let original = image::open(out.join("b-original.png")).unwrap().to_rgb8();
+    let flipped = image::open(out.join("b-1.png")).unwrap().to_rgb8();
+    // b.png's person: [10, 20, 30, 40], outlined in the class's colour (green, the second).
+    let green = image::Rgb([40, 200, 60]);
+    assert_eq!(*original.get_pixel(10, 40), green, "the box's left edge");
+    assert_ne!(*original.get_pixel(25, 40), green, "inside the box, the image");
+    assert_eq!(*flipped.get_pixel(640 - 11, 40), green, "mirrored: the box's edge at 640 − 10");
+    assert_ne!(*flipped.get_pixel(10, 40), green);
+}
