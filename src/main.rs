@@ -273,6 +273,19 @@ enum Command {
         #[arg(long, value_name = "FILE.json")]
         drift_report: Option<PathBuf>,
     },
+    /// Score a detector's boxes against a detection project's: mAP@0.5, mAP@[.5:.95], AP per
+    /// class, a confusion matrix with background, and TIDE's kinds of error
+    Evaluate {
+        dir: PathBuf,
+        /// A JSON list of found boxes: image (or image_id), class (or category_id), bbox
+        /// [x, y, w, h] in pixels, score — COCO's results format
+        found: PathBuf,
+        /// The confusion matrix and the errors count boxes scored at least this
+        #[arg(long, default_value_t = 0.25)]
+        min_score: f64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve a finished run over HTTP: POST /predict, GET /info, /metrics, /health
     Serve {
         dir: PathBuf,
@@ -686,6 +699,7 @@ fn main() {
             cli::runs::predict(&dir, &run, &input, output.as_deref(), drift_report.as_deref())
         }
         Command::Demo { dir, no_open, graphics } => cli::demo::run(&dir, no_open, graphics),
+        Command::Evaluate { dir, found, min_score, json } => cli::evaluate::run(&dir, &found, min_score, json),
         Command::Served { dir, import, json } => cli::serve::served(&dir, import, json),
         Command::Serve { dir, run, host, port, workers, token, max_body, timeout, log, max_batch } => {
             let timeout = std::time::Duration::from_secs_f64(timeout.clamp(0.001, 86_400.0));

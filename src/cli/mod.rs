@@ -5,6 +5,7 @@ pub mod classes;
 pub mod demo;
 pub mod embed;
 pub mod encoders;
+pub mod evaluate;
 pub mod info;
 pub mod init;
 pub mod labels;

@@ -3,6 +3,7 @@
 
 pub mod confusion;
 pub mod confusion_png;
+pub mod detection;
 pub mod label_issues;
 pub mod leakage;
 pub mod loss_png;

@@ -4,6 +4,7 @@
 //! drawn with the training split's partners.
 
 pub mod augment_preview;
+pub mod box_eval;
 pub mod classes;
 pub mod next;
 pub mod queue;

@@ -175,3 +175,48 @@ fn an_augment_preview_of_a_detection_project_draws_the_boxes_where_the_transform
     assert_eq!(*flipped.get_pixel(640 - 11, 40), green, "mirrored: the box's edge at 640 − 10");
     assert_ne!(*flipped.get_pixel(10, 40), green);
 }
+
+#[test]
+fn evaluate_scores_found_boxes_with_map_a_confusion_matrix_and_error_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = street(dir.path());
+    let coco = dir.path().join("in.json");
+    std::fs::write(&coco, COCO).unwrap();
+    ok(&["labels", "import", p(&project), p(&coco)]);
+    let found = dir.path().join("found.json");
+    // day/a.jpg: the car found, the person called a car; b.png (image_id 1, as the export
+    // numbers images in id order): the person found, and a box where nothing is.
+    std::fs::write(
+        &found,
+        r#"[{"image": "day/a.jpg", "class": "car", "bbox": [100, 200, 300, 150], "score": 0.9},
+            {"image": "day/a.jpg", "class": "car", "bbox": [1500.5, 40, 60, 180], "score": 0.8},
+            {"image_id": 1, "category_id": 2, "bbox": [10, 20, 30, 40], "score": 0.7},
+            {"image_id": 1, "category_id": 1, "bbox": [400, 300, 50, 50], "score": 0.6},
+            {"image": "c.png", "class": "car", "bbox": [1, 1, 5, 5], "score": 0.6}]"#,
+    )
+    .unwrap();
+    let e = json(&["evaluate", p(&project), p(&found), "--json"]);
+    // car: one labelled, found first (0.9), then false ones → AP 1; person: two labelled,
+    // one found → precision 1 up to recall 0.5: 51 of 101 points.
+    assert_eq!(e["per_class"][0]["ap50"], 1.0, "{e}");
+    let person = e["per_class"][1]["ap50"].as_f64().unwrap();
+    assert!((person - 51.0 / 101.0).abs() < 1e-9, "{person}");
+    let cell = |row: u64, col: u64| {
+        e["confusion"]["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["row"] == row && c["col"] == col)
+            .map_or(0, |c| c["pairs"].as_array().unwrap().len())
+    };
+    assert_eq!((cell(0, 0), cell(1, 0), cell(1, 1), cell(2, 0)), (1, 1, 1, 1), "{e}");
+    assert_eq!(e["errors"]["class"], 1);
+    assert_eq!(e["errors"]["background"], 1);
+    let text = ok(&["evaluate", p(&project), p(&found)]);
+    assert!(text.contains("mAP@0.5 0.752") && text.contains("1 found boxes are on images not labelled"), "{text}");
+    assert!(text.contains("background") && text.contains("missed"), "{text}");
+
+    std::fs::write(&found, r#"[{"image": "b.png", "class": "bus", "bbox": [0, 0, 5, 5], "score": 0.5}]"#).unwrap();
+    let err = user_error(&["evaluate", p(&project), p(&found)]);
+    assert!(err.contains("found.json") && err.contains("box 1") && err.contains("\"bus\""), "{err}");
+}

@@ -1,0 +1,326 @@
+//! How well boxes found match the boxes labelled: average precision as COCO computes it
+//! (pycocotools' matching and 101-point interpolation: mAP@0.5 and mAP@[.5:.95]), AP per
+//! class, a confusion matrix with a background row and column whose every cell lists the
+//! boxes behind it, and the kinds of error TIDE names.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::labels::store::Rect;
+
+/// A labelled box.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Truth {
+    pub image: String,
+    pub class: String,
+    pub rect: Rect,
+}
+
+/// A box a detector found, with its score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub image: String,
+    pub class: String,
+    pub rect: Rect,
+    pub score: f64,
+}
+
+/// Detections kept per image and class, as COCO's `maxDets`.
+pub const MAX_PER_IMAGE: usize = 100;
+
+pub fn iou(a: &Rect, b: &Rect) -> f64 {
+    let w = ((a.x + a.w).min(b.x + b.w) - a.x.max(b.x)).max(0.0);
+    let h = ((a.y + a.h).min(b.y + b.h) - a.y.max(b.y)).max(0.0);
+    let inter = w * h;
+    let union = a.w * a.h + b.w * b.h - inter;
+    if union <= 0.0 { 0.0 } else { inter / union }
+}
+
+/// AP of one class at one IoU threshold over `images` (in this order, as COCO's sorted image
+/// ids): `None` when the class has no labelled box.
+pub fn average_precision(
+    truths: &[Truth],
+    found: &[Found],
+    class: &str,
+    threshold: f64,
+    images: &[String],
+) -> Option<f64> {
+    let mut scored: Vec<(f64, bool)> = Vec::new();
+    let mut total = 0;
+    for image in images {
+        let gts: Vec<&Truth> = truths.iter().filter(|t| &t.image == image && t.class == class).collect();
+        total += gts.len();
+        let mut dts: Vec<&Found> = found.iter().filter(|d| &d.image == image && d.class == class).collect();
+        // Highest score first, ties in their given order (a stable sort, as numpy's mergesort).
+        dts.sort_by(|a, b| b.score.total_cmp(&a.score));
+        dts.truncate(MAX_PER_IMAGE);
+        let mut taken = vec![false; gts.len()];
+        for d in dts {
+            let mut best = threshold.min(1.0 - 1e-10);
+            let mut m = None;
+            for (g, gt) in gts.iter().enumerate() {
+                if taken[g] {
+                    continue;
+                }
+                let o = iou(&d.rect, &gt.rect);
+                if o < best {
+                    continue;
+                }
+                best = o;
+                m = Some(g);
+            }
+            if let Some(g) = m {
+                taken[g] = true;
+            }
+            scored.push((d.score, m.is_some()));
+        }
+    }
+    if total == 0 {
+        return None;
+    }
+    // Across images, highest score first; a stable sort keeps image order among ties.
+    let mut order: Vec<usize> = (0..scored.len()).collect();
+    order.sort_by(|&a, &b| scored[b].0.total_cmp(&scored[a].0));
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let mut recall = Vec::with_capacity(order.len());
+    let mut precision = Vec::with_capacity(order.len());
+    for i in order {
+        if scored[i].1 {
+            tp += 1.0;
+        } else {
+            fp += 1.0;
+        }
+        recall.push(tp / total as f64);
+        precision.push(tp / (tp + fp));
+    }
+    for i in (1..precision.len()).rev() {
+        if precision[i] > precision[i - 1] {
+            precision[i - 1] = precision[i];
+        }
+    }
+    let points = linspace(0.0, 1.0, 101);
+    let sum: f64 = points
+        .into_iter()
+        .map(|r| {
+            let at = recall.partition_point(|&x| x < r);
+            precision.get(at).copied().unwrap_or(0.0)
+        })
+        .sum();
+    Some(sum / 101.0)
+}
+
+/// COCO's IoU thresholds, 0.50 to 0.95 by 0.05.
+pub fn coco_thresholds() -> Vec<f64> {
+    linspace(0.5, 0.95, 10)
+}
+
+/// `n` numbers from `start` to `stop` as numpy's `linspace` makes them (pycocotools' recall
+/// points and IoU thresholds), to the last bit: a threshold an ulp off changes a match.
+fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
+    let step = (stop - start) / (n - 1) as f64;
+    let mut v: Vec<f64> = (0..n).map(|k| k as f64 * step + start).collect();
+    v[n - 1] = stop;
+    v
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassAp {
+    pub class: String,
+    pub boxes: usize,
+    pub ap50: Option<f64>,
+    pub ap: Option<f64>,
+}
+
+/// A cell of the confusion matrix: the labelled and the found box behind one count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pair {
+    pub image: String,
+    pub truth: Option<Rect>,
+    pub found: Option<Rect>,
+    pub score: Option<f64>,
+}
+
+/// Rows: the labelled class, then `background` (a box found where nothing is labelled);
+/// columns: the class found, then `missed` (a labelled box nothing found).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoxConfusion {
+    pub classes: Vec<String>,
+    /// The cells that hold anything, by row then column.
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub pairs: Vec<Pair>,
+}
+
+impl BoxConfusion {
+    pub fn count(&self, row: usize, col: usize) -> usize {
+        self.cell(row, col).map_or(0, |c| c.pairs.len())
+    }
+
+    pub fn cell(&self, row: usize, col: usize) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.row == row && c.col == col)
+    }
+}
+
+/// The kinds of error TIDE names, counted over the boxes found (and the labelled boxes
+/// nothing found), at IoU 0.5 for a match and 0.1 for "near".
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Errors {
+    /// Over 0.5 with a box of another class.
+    pub class: usize,
+    /// The right class, between 0.1 and 0.5.
+    pub location: usize,
+    /// Another class, between 0.1 and 0.5.
+    pub both: usize,
+    /// The right class over 0.5, but the box was found already by a higher score.
+    pub duplicate: usize,
+    /// Under 0.1 with every labelled box.
+    pub background: usize,
+    /// Labelled boxes no found box of their class matched.
+    pub missed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub images: usize,
+    pub boxes: usize,
+    pub found: usize,
+    pub map50: Option<f64>,
+    pub map: Option<f64>,
+    pub per_class: Vec<ClassAp>,
+    pub confusion: BoxConfusion,
+    pub errors: Errors,
+}
+
+/// Scores `found` against `truths` over `images` for `classes`; the confusion matrix and the
+/// errors count boxes found with at least `min_score`.
+pub fn evaluate(
+    truths: &[Truth],
+    found: &[Found],
+    classes: &[String],
+    images: &[String],
+    min_score: f64,
+) -> Evaluation {
+    let thresholds = coco_thresholds();
+    let per_class: Vec<ClassAp> = classes
+        .iter()
+        .map(|c| {
+            let aps: Vec<Option<f64>> =
+                thresholds.iter().map(|&t| average_precision(truths, found, c, t, images)).collect();
+            let ap = aps.iter().copied().collect::<Option<Vec<f64>>>().map(|v| v.iter().sum::<f64>() / v.len() as f64);
+            ClassAp { class: c.clone(), boxes: truths.iter().filter(|t| &t.class == c).count(), ap50: aps[0], ap }
+        })
+        .collect();
+    let mean = |f: fn(&ClassAp) -> Option<f64>| {
+        let v: Vec<f64> = per_class.iter().filter_map(f).collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let kept: Vec<&Found> = found.iter().filter(|f| f.score >= min_score).collect();
+    Evaluation {
+        images: images.len(),
+        boxes: truths.len(),
+        found: found.len(),
+        map50: mean(|c| c.ap50),
+        map: mean(|c| c.ap),
+        confusion: confusion(truths, &kept, classes, images),
+        errors: errors(truths, &kept, images),
+        per_class,
+    }
+}
+
+/// Each image's found boxes matched to its labelled boxes whatever their class, the
+/// highest IoU (at least 0.5) first.
+fn confusion(truths: &[Truth], found: &[&Found], classes: &[String], images: &[String]) -> BoxConfusion {
+    let index = |c: &str| classes.iter().position(|x| x == c);
+    let (background, missed) = (classes.len(), classes.len());
+    let mut cells: BTreeMap<(usize, usize), Vec<Pair>> = BTreeMap::new();
+    for image in images {
+        let gts: Vec<&Truth> = truths.iter().filter(|t| &t.image == image).collect();
+        let dts: Vec<&&Found> = found.iter().filter(|d| &d.image == image).collect();
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for (g, gt) in gts.iter().enumerate() {
+            for (d, dt) in dts.iter().enumerate() {
+                let o = iou(&gt.rect, &dt.rect);
+                if o >= 0.5 {
+                    pairs.push((o, g, d));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (mut g_used, mut d_used) = (vec![false; gts.len()], vec![false; dts.len()]);
+        for (_, g, d) in pairs {
+            if g_used[g] || d_used[d] {
+                continue;
+            }
+            g_used[g] = true;
+            d_used[d] = true;
+            let (Some(row), Some(col)) = (index(&gts[g].class), index(&dts[d].class)) else { continue };
+            let pair = Pair {
+                image: image.clone(),
+                truth: Some(gts[g].rect),
+                found: Some(dts[d].rect),
+                score: Some(dts[d].score),
+            };
+            cells.entry((row, col)).or_default().push(pair);
+        }
+        for (_, gt) in gts.iter().enumerate().filter(|(g, _)| !g_used[*g]) {
+            if let Some(row) = index(&gt.class) {
+                let pair = Pair { image: image.clone(), truth: Some(gt.rect), found: None, score: None };
+                cells.entry((row, missed)).or_default().push(pair);
+            }
+        }
+        for (_, dt) in dts.iter().enumerate().filter(|(d, _)| !d_used[*d]) {
+            if let Some(col) = index(&dt.class) {
+                let pair = Pair { image: image.clone(), truth: None, found: Some(dt.rect), score: Some(dt.score) };
+                cells.entry((background, col)).or_default().push(pair);
+            }
+        }
+    }
+    let cells = cells.into_iter().map(|((row, col), pairs)| Cell { row, col, pairs }).collect();
+    BoxConfusion { classes: classes.to_vec(), cells }
+}
+
+/// TIDE's error kinds: each found box (highest score first) is what its best overlap says.
+fn errors(truths: &[Truth], found: &[&Found], images: &[String]) -> Errors {
+    let mut e = Errors::default();
+    for image in images {
+        let gts: Vec<&Truth> = truths.iter().filter(|t| &t.image == image).collect();
+        let mut dts: Vec<&&Found> = found.iter().filter(|d| &d.image == image).collect();
+        dts.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut matched = vec![false; gts.len()];
+        for d in dts {
+            let best_same = gts
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.class == d.class)
+                .map(|(i, g)| (iou(&g.rect, &d.rect), i))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let best_any = gts.iter().map(|g| iou(&g.rect, &d.rect)).fold(0.0, f64::max);
+            let best_other =
+                gts.iter().filter(|g| g.class != d.class).map(|g| iou(&g.rect, &d.rect)).fold(0.0, f64::max);
+            match best_same {
+                Some((o, i)) if o >= 0.5 => {
+                    if matched[i] {
+                        e.duplicate += 1;
+                    } else {
+                        matched[i] = true;
+                    }
+                }
+                _ if best_other >= 0.5 => e.class += 1,
+                Some((o, _)) if o >= 0.1 => e.location += 1,
+                _ if best_any >= 0.1 => e.both += 1,
+                _ => e.background += 1,
+            }
+        }
+        e.missed += matched.iter().filter(|m| !**m).count();
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests;
