@@ -737,7 +737,6 @@ fn classify_only(command: &Command) -> Option<(&std::path::Path, &'static str)> 
         Command::Live { dir, .. } => (dir, "`kindling live`"),
         Command::Queue { dir, .. } => (dir, "`kindling queue`"),
         Command::Qa { dir, .. } => (dir, "`kindling qa`"),
-        Command::Report { dir, .. } => (dir, "the readiness report"),
         Command::Train(a) => (&a.dir, "`kindling train`"),
         Command::Sweep { dir, .. } => (dir, "`kindling sweep`"),
         Command::Show { dir, label_issues: true, .. } => (dir, "`kindling show --label-issues`"),

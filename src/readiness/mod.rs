@@ -3,6 +3,7 @@
 //! count, the first few sample ids and a suggestion. The band reached is the highest whose
 //! checks (and those of the bands below) have no finding of severity `error`.
 
+mod boxes;
 mod files;
 mod markdown;
 mod table;
@@ -53,6 +54,10 @@ pub enum Check {
     ConflictingLabels,
     TooFewSamples,
     LeakageSuspect,
+    BoxesOutside,
+    BoxesOnBorder,
+    TinyBoxes,
+    DuplicateBoxes,
 }
 
 impl Check {
@@ -64,7 +69,10 @@ impl Check {
             | Check::TypeMixup
             | Check::Outliers
             | Check::Duplicates
-            | Check::NearDuplicates => Band::B,
+            | Check::NearDuplicates
+            | Check::BoxesOutside
+            | Check::TinyBoxes
+            | Check::DuplicateBoxes => Band::B,
             _ => Band::A,
         }
     }
@@ -84,6 +92,10 @@ impl Check {
             Check::ConflictingLabels => "conflicting_labels",
             Check::TooFewSamples => "too_few_samples",
             Check::LeakageSuspect => "leakage_suspect",
+            Check::BoxesOutside => "boxes_outside",
+            Check::BoxesOnBorder => "boxes_on_border",
+            Check::TinyBoxes => "tiny_boxes",
+            Check::DuplicateBoxes => "duplicate_boxes",
         }
     }
 }
@@ -194,7 +206,14 @@ pub fn report(project: &Project, progress: &dyn Progress) -> Result<Report> {
     let splits = fixed_splits(&source, &scanned.ids)?;
     let mut findings = scanned.findings;
     let classes = project.config.class_names();
-    findings.extend(task::check(&classes, &scanned.ids, &labels, &splits, &scanned.exact, &scanned.near));
+    if project.config.is_detect() {
+        let boxes = store.all_boxes()?;
+        let root = source.location();
+        let sizes = boxes.keys().map(|id| (id.clone(), image::image_dimensions(root.join(id)).ok())).collect();
+        findings.extend(boxes::check(&classes, &scanned.ids, &boxes, &store.done_images()?, &sizes));
+    } else {
+        findings.extend(task::check(&classes, &scanned.ids, &labels, &splits, &scanned.exact, &scanned.near));
+    }
     findings.extend(scanned.leakage);
     // Accessibility first, then faithfulness, then the task; worst first within a band.
     findings.sort_by(|a, b| a.band.cmp(&b.band).then(b.severity.cmp(&a.severity)));

@@ -65,6 +65,11 @@ fn boxes_come_in_from_coco_and_go_out_as_yolo_voc_and_coco_that_read_back_the_sa
     let out = ok(&["labels", "import", p(&project), p(&coco)]);
     assert!(out.contains("imported 3 boxes in 2 images") && out.contains("coco"), "{out}");
     let first = coco_boxes(&coco);
+    let report = json(&["report", p(&project), "--json"]);
+    let checks: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["check"].as_str().unwrap()).collect();
+    assert!(checks.contains(&"too_few_samples") && checks.contains(&"label_coverage"), "{report}");
+    assert!(!checks.contains(&"boxes_outside"), "{report}");
     let info = ok(&["info", p(&project)]);
     assert!(info.contains("boxed     2 images (66.7%), 3 boxes; 1 image to go"), "{info}");
     assert!(info.contains("car          1") && info.contains("person       2"), "{info}");
@@ -128,7 +133,6 @@ fn a_detection_project_is_made_for_images_and_commands_for_classes_say_so() {
         vec!["train", p(&project), "--model", "logistic"],
         vec!["queue", p(&project)],
         vec!["labels", "set", p(&project), "b.png", "car"],
-        vec!["report", p(&project)],
         vec!["predict", p(&project), "--run", "latest", p(&project)],
     ] {
         let err = user_error(&args);
