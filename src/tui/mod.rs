@@ -123,6 +123,7 @@ pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Re
         cache: project.cache_dir(),
         root: project.root().to_path_buf(),
         classes: project.config.class_names(),
+        detect: project.config.is_detect(),
     };
     let result =
         runtime.block_on(event_loop(&mut term, &mut app, workers, picker, store, theme::Theme::from_env(background)));

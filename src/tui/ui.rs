@@ -117,10 +117,12 @@ fn render_status(f: &mut Frame, app: &mut App, head: &str, theme: Theme, area: R
 fn status_head(app: &mut App) -> String {
     let total = app.panes.browse.samples;
     let position = app.panes.get_mut(app.pane).position().or_else(|| app.panes.browse.position()).unwrap_or_default();
+    // A detection project counts the images boxed or marked done.
+    let word = if app.panes.boxes.is_some() { "boxed" } else { "labelled" };
     let coverage = match (app.shared.labelled, total) {
-        (Some(l), Some(n)) if n > 0 => format!("labelled {l}/{n} ({:.0}%)", l as f64 * 100.0 / n as f64),
-        (Some(l), _) => format!("labelled {l}"),
-        _ => "labelled …".to_string(),
+        (Some(l), Some(n)) if n > 0 => format!("{word} {l}/{n} ({:.0}%)", l as f64 * 100.0 / n as f64),
+        (Some(l), _) => format!("{word} {l}"),
+        _ => format!("{word} …"),
     };
     format!(" {} {} · {position} · {coverage} · no jobs", app.name, app.shared.kind.name())
 }

@@ -25,6 +25,8 @@ pub struct Workers {
     pub cache: PathBuf,
     pub root: PathBuf,
     pub classes: Vec<String>,
+    /// A detection project: coverage counts the images boxed or done.
+    pub detect: bool,
 }
 
 /// Neighbours the Label pane's `n` asks for (the unlabelled among them come next).
@@ -56,7 +58,7 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
         });
         return;
     }
-    let (root, classes, cache) = (ctx.root.clone(), ctx.classes.clone(), ctx.cache.clone());
+    let (root, classes, cache, detect) = (ctx.root.clone(), ctx.classes.clone(), ctx.cache.clone(), ctx.detect);
     tokio::task::spawn_blocking(move || {
         let msg = match job {
             Job::Thumbnails { .. } | Job::Previews { .. } => return,
@@ -233,7 +235,10 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
             }
             Job::Coverage => Msg::Coverage(
                 LabelStore::open(&labels)
-                    .and_then(|s| Ok((s.labelled_count()?, s.event_count()?)))
+                    .and_then(|s| {
+                        let covered = if detect { s.boxed_image_count()? } else { s.labelled_count()? };
+                        Ok((covered, s.event_count()?))
+                    })
                     .map_err(|e| e.to_string()),
             ),
             Job::Rows { request, offset, len, query } => {

@@ -205,6 +205,12 @@ impl LabelStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many images have boxes or are marked done.
+    pub fn boxed_image_count(&self) -> Result<u64> {
+        let sql = "SELECT COUNT(*) FROM (SELECT sample_id FROM boxes UNION SELECT sample_id FROM images_done)";
+        Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
     /// How many box edits and done marks the log holds.
     pub fn box_event_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM box_events", [], |r| r.get::<_, i64>(0))? as u64)

@@ -308,6 +308,8 @@ fn replacing_boxes_is_one_transaction_and_refuses_a_box_no_image_holds() {
     let classes: Vec<String> = s.boxes("a.png").unwrap().into_iter().map(|b| b.class).collect();
     assert_eq!(classes, ["dog", "cat"], "the old box replaced");
     assert_eq!(s.done_images().unwrap().len(), 2, "an image with no boxes is done too");
+    s.add_box("c.png", "car", rect(1.0, 1.0, 2.0, 2.0), Origin::Keyboard).unwrap();
+    assert_eq!(s.boxed_image_count().unwrap(), 3, "a.png and b.png done, c.png boxed");
     let before = s.box_event_count().unwrap();
     import.insert("c.png".into(), vec![("car".into(), rect(0.0, 0.0, 0.0, 5.0))]);
     let err = s.replace_boxes(&import, Origin::Import).unwrap_err().to_string();
