@@ -62,10 +62,17 @@ pub fn render(e: &Evaluation, min_score: f64) -> String {
         }
         s.push('\n');
     }
-    let r = &e.errors;
-    s.push_str(&format!(
-        "errors: class {}, location {}, both {}, duplicate {}, background {}, missed {}\n",
-        r.class, r.location, r.both, r.duplicate, r.background, r.missed
-    ));
+    let (r, c) = (&e.errors, &e.costs);
+    s.push_str("errors of every found box, and the mAP@0.5 fixing them would give back (TIDE):\n");
+    for (name, n, cost) in [
+        ("class", r.class, c.class),
+        ("location", r.location, c.location),
+        ("both", r.both, c.both),
+        ("duplicate", r.duplicate, c.duplicate),
+        ("background", r.background, c.background),
+        ("missed", r.missed, c.missed),
+    ] {
+        s.push_str(&format!("  {name:<10} {n:>6}  {cost:+.3}\n"));
+    }
     s
 }

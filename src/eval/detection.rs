@@ -170,19 +170,19 @@ impl BoxConfusion {
 /// The kinds of error TIDE names, counted over the boxes found (and the labelled boxes
 /// nothing found), at IoU 0.5 for a match and 0.1 for "near".
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Errors {
+pub struct Errors<T = usize> {
     /// Over 0.5 with a box of another class.
-    pub class: usize,
+    pub class: T,
     /// The right class, between 0.1 and 0.5.
-    pub location: usize,
+    pub location: T,
     /// Another class, between 0.1 and 0.5.
-    pub both: usize,
+    pub both: T,
     /// The right class over 0.5, but the box was found already by a higher score.
-    pub duplicate: usize,
+    pub duplicate: T,
     /// Under 0.1 with every labelled box.
-    pub background: usize,
+    pub background: T,
     /// Labelled boxes no found box of their class matched.
-    pub missed: usize,
+    pub missed: T,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -194,11 +194,14 @@ pub struct Evaluation {
     pub map: Option<f64>,
     pub per_class: Vec<ClassAp>,
     pub confusion: BoxConfusion,
+    /// Over every found box.
     pub errors: Errors,
+    /// mAP@0.5 each kind of error costs (TIDE's dAP).
+    pub costs: Errors<f64>,
 }
 
-/// Scores `found` against `truths` over `images` for `classes`; the confusion matrix and the
-/// errors count boxes found with at least `min_score`.
+/// Scores `found` against `truths` over `images` for `classes`; the confusion matrix counts
+/// boxes found with at least `min_score`, the errors and their costs every box found.
 pub fn evaluate(
     truths: &[Truth],
     found: &[Found],
@@ -228,7 +231,12 @@ pub fn evaluate(
         map50: mean(|c| c.ap50),
         map: mean(|c| c.ap),
         confusion: confusion(truths, &kept, classes, images),
-        errors: errors(truths, &kept, images),
+        errors: {
+            let all: Vec<&Found> = found.iter().collect();
+            let (verdict, missed) = verdicts(truths, &all, images);
+            errors(&verdict, missed.len())
+        },
+        costs: costs(truths, found, classes, images),
         per_class,
     }
 }
@@ -285,41 +293,112 @@ fn confusion(truths: &[Truth], found: &[&Found], classes: &[String], images: &[S
     BoxConfusion { classes: classes.to_vec(), cells }
 }
 
-/// TIDE's error kinds: each found box (highest score first) is what its best overlap says.
-fn errors(truths: &[Truth], found: &[&Found], images: &[String]) -> Errors {
-    let mut e = Errors::default();
+/// What TIDE calls a found box: right, or which error, and the labelled box it is about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Verdict {
+    Right,
+    Class(usize),
+    Location(usize),
+    Both,
+    Duplicate,
+    Background,
+}
+
+/// Each found box's verdict (by index into `found`), and the labelled boxes (indices into
+/// `truths`) no found box of their class matched: each image's boxes in score order, a box
+/// over 0.5 with an unmatched labelled box of its class being right.
+fn verdicts(truths: &[Truth], found: &[&Found], images: &[String]) -> (Vec<Verdict>, Vec<usize>) {
+    let mut verdict = vec![Verdict::Background; found.len()];
+    let mut missed = Vec::new();
     for image in images {
-        let gts: Vec<&Truth> = truths.iter().filter(|t| &t.image == image).collect();
-        let mut dts: Vec<&&Found> = found.iter().filter(|d| &d.image == image).collect();
-        dts.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let gts: Vec<usize> = (0..truths.len()).filter(|&g| &truths[g].image == image).collect();
+        let mut dts: Vec<usize> = (0..found.len()).filter(|&d| &found[d].image == image).collect();
+        dts.sort_by(|&a, &b| found[b].score.total_cmp(&found[a].score));
         let mut matched = vec![false; gts.len()];
         for d in dts {
-            let best_same = gts
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.class == d.class)
-                .map(|(i, g)| (iou(&g.rect, &d.rect), i))
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            let best_any = gts.iter().map(|g| iou(&g.rect, &d.rect)).fold(0.0, f64::max);
-            let best_other =
-                gts.iter().filter(|g| g.class != d.class).map(|g| iou(&g.rect, &d.rect)).fold(0.0, f64::max);
-            match best_same {
-                Some((o, i)) if o >= 0.5 => {
-                    if matched[i] {
-                        e.duplicate += 1;
-                    } else {
-                        matched[i] = true;
-                    }
+            let f = found[d];
+            let best = |same: bool| {
+                gts.iter()
+                    .enumerate()
+                    .filter(|(_, g)| (truths[**g].class == f.class) == same)
+                    .map(|(i, g)| (iou(&truths[*g].rect, &f.rect), i))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+            };
+            let (same, other) = (best(true), best(false));
+            verdict[d] = match (same, other) {
+                (Some((o, i)), _) if o >= 0.5 && matched[i] => Verdict::Duplicate,
+                (Some((o, i)), _) if o >= 0.5 => {
+                    matched[i] = true;
+                    Verdict::Right
                 }
-                _ if best_other >= 0.5 => e.class += 1,
-                Some((o, _)) if o >= 0.1 => e.location += 1,
-                _ if best_any >= 0.1 => e.both += 1,
-                _ => e.background += 1,
-            }
+                (_, Some((o, i))) if o >= 0.5 => Verdict::Class(gts[i]),
+                (Some((o, i)), _) if o >= 0.1 => Verdict::Location(gts[i]),
+                (_, Some((o, _))) if o >= 0.1 => Verdict::Both,
+                _ => Verdict::Background,
+            };
         }
-        e.missed += matched.iter().filter(|m| !**m).count();
+        missed.extend(gts.iter().zip(&matched).filter(|(_, m)| !**m).map(|(g, _)| *g));
+    }
+    (verdict, missed)
+}
+
+fn errors(verdicts: &[Verdict], missed: usize) -> Errors {
+    let mut e = Errors { missed, ..Errors::default() };
+    for v in verdicts {
+        match v {
+            Verdict::Right => {}
+            Verdict::Class(_) => e.class += 1,
+            Verdict::Location(_) => e.location += 1,
+            Verdict::Both => e.both += 1,
+            Verdict::Duplicate => e.duplicate += 1,
+            Verdict::Background => e.background += 1,
+        }
     }
     e
+}
+
+/// How much mAP@0.5 each kind of error costs, as TIDE measures it: the mAP with every error
+/// of that kind fixed, less the mAP as it is. A class error takes its labelled box's class,
+/// a location error its box (each fixed box found already is dropped instead), both,
+/// duplicate and background errors are dropped, and missed boxes are taken out of the
+/// labelled ones.
+fn costs(truths: &[Truth], found: &[Found], classes: &[String], images: &[String]) -> Errors<f64> {
+    let all: Vec<&Found> = found.iter().collect();
+    let (verdict, missed) = verdicts(truths, &all, images);
+    let map50 = |truths: &[Truth], found: &[Found]| {
+        let aps: Vec<f64> = classes.iter().filter_map(|c| average_precision(truths, found, c, 0.5, images)).collect();
+        if aps.is_empty() { 0.0 } else { aps.iter().sum::<f64>() / aps.len() as f64 }
+    };
+    let base = map50(truths, found);
+    let fixed = |kind: fn(&Verdict) -> bool| {
+        let mut taken = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (f, v) in found.iter().zip(&verdict) {
+            if !kind(v) {
+                out.push(f.clone());
+                continue;
+            }
+            match v {
+                Verdict::Class(g) | Verdict::Location(g) if taken.insert(*g) => {
+                    let t = &truths[*g];
+                    let rect = if matches!(v, Verdict::Location(_)) { t.rect } else { f.rect };
+                    out.push(Found { class: t.class.clone(), rect, ..f.clone() });
+                }
+                _ => {}
+            }
+        }
+        map50(truths, &out) - base
+    };
+    let kept: Vec<Truth> =
+        truths.iter().enumerate().filter(|(g, _)| !missed.contains(g)).map(|(_, t)| t.clone()).collect();
+    Errors {
+        class: fixed(|v| matches!(v, Verdict::Class(_))),
+        location: fixed(|v| matches!(v, Verdict::Location(_))),
+        both: fixed(|v| matches!(v, Verdict::Both)),
+        duplicate: fixed(|v| matches!(v, Verdict::Duplicate)),
+        background: fixed(|v| matches!(v, Verdict::Background)),
+        missed: map50(&kept, found) - base,
+    }
 }
 
 #[cfg(test)]

@@ -91,7 +91,8 @@ fn the_confusion_matrix_has_background_and_missed_and_keeps_the_boxes_behind_eac
     assert_eq!(m.count(1, 2), 1, "person missed (its find scored under 0.25)");
     let behind = &m.cell(1, 0).unwrap().pairs[0];
     assert_eq!((behind.image.as_str(), behind.truth, behind.found), ("a", Some(truths[1].rect), Some(found[1].rect)));
-    assert_eq!(e.errors, Errors { class: 1, background: 1, missed: 2, ..Errors::default() });
+    // The errors count every box found, the one under the score floor too.
+    assert_eq!(e.errors, Errors { class: 1, background: 1, missed: 1, ..Errors::default() });
 }
 
 #[test]
@@ -105,4 +106,22 @@ fn tide_tells_location_both_and_duplicate_apart() {
     ];
     let e = evaluate(&truths, &found, &images(&["car", "person"]), &images(&["a"]), 0.0);
     assert_eq!(e.errors, Errors { location: 1, both: 1, duplicate: 1, missed: 1, ..Errors::default() });
+}
+
+#[test]
+fn each_error_kind_costs_the_map_its_fix_gives_back() {
+    let truths = [truth("a", "car", rect(0.0, 0.0, 10.0, 10.0)), truth("a", "person", rect(50.0, 0.0, 10.0, 10.0))];
+    let found = [
+        found("a", "car", rect(100.0, 100.0, 10.0, 10.0), 0.9), // background
+        found("a", "car", rect(50.0, 0.0, 10.0, 10.0), 0.8),    // the person called a car
+        found("a", "car", rect(0.0, 0.0, 10.0, 10.0), 0.5),     // right
+    ];
+    let e = evaluate(&truths, &found, &images(&["car", "person"]), &images(&["a"]), 0.0);
+    // As it is: car AP 1/3 (two false boxes first), person AP 0: mAP 1/6.
+    assert!((e.map50.unwrap() - 1.0 / 6.0).abs() < 1e-12);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert!(close(e.costs.background, 1.0 / 4.0 - 1.0 / 6.0), "{:?}", e.costs);
+    assert!(close(e.costs.class, 3.0 / 4.0 - 1.0 / 6.0), "{:?}", e.costs);
+    assert!(close(e.costs.missed, 1.0 / 3.0 - 1.0 / 6.0), "{:?}", e.costs);
+    assert_eq!((e.costs.location, e.costs.both, e.costs.duplicate), (0.0, 0.0, 0.0));
 }
