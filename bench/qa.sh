@@ -4,7 +4,8 @@
 # swaps `library` and `syscall` pages at 8 % until half-way, 30 % after; SEEDS seeds
 # (default 200) of LABELS own labels (default 900). Prints κ's interval coverage of the true
 # κ, gold accuracy, where the drop was flagged, the review queue's share of wrong labels
-# and the re-asks per label, each beside the truth.
+# (beside the model's label-issue flags alone, for FLAG_SEEDS seeds) and the re-asks per
+# label, each beside the truth.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/bench-tools/venv
@@ -15,5 +16,11 @@ real=target/bench-real
 truth=target/bench-qa-truth.csv
 ( echo "id,label"; cd "$real/man" && for d in */; do for f in "$d"*; do echo "$f,${d%/}"; done; done ) > "$truth"
 cargo build --release --example qa_sim
+cargo build --release
+# The model's flags beside the review: a project over the same pages, whose labels each of
+# the first FLAG_SEEDS seeds replaces to train a 5-fold logistic regression (a minute each).
+project=target/bench-qa-project
+[[ -f $project/kindling.toml ]] || target/release/kindling init "$project" --source "$real/man" --labels-from-folders >/dev/null
 # SQLite syncs every label: a memory-backed folder keeps 200 seeds to minutes.
-QA_SIM_DIR=${QA_SIM_DIR:-/dev/shm} target/release/examples/qa_sim "$truth" "${SEEDS:-200}" "${LABELS:-900}" library syscall
+QA_SIM_DIR=${QA_SIM_DIR:-/dev/shm} QA_SIM_PROJECT=$project QA_SIM_FLAG_SEEDS=${FLAG_SEEDS:-20} \
+  target/release/examples/qa_sim "$truth" "${SEEDS:-200}" "${LABELS:-900}" library syscall

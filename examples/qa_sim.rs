@@ -12,7 +12,10 @@
 //!   pair's two answer distributions, given its class and when each answer was given);
 //! - the gold interval against the expected accuracy of the gold answers given;
 //! - the drop's place against `drift`;
-//! - the review queue's first 100 items: how many hold a label that is wrong;
+//! - the review queue's first 100 items: how many hold a label that is wrong; and, with
+//!   `QA_SIM_PROJECT` (a Kindling project over the same files) for the first
+//!   `QA_SIM_FLAG_SEEDS` seeds (20), the same with the model's flags in it (logistic
+//!   regression, 5 folds, confident learning) beside the model's flags alone;
 //! - re-asks per own label (the keystrokes QA costs).
 //!
 //! `cargo run --release --example qa_sim -- TRUTH.csv SEEDS LABELS A B [BEFORE AFTER]`
@@ -107,6 +110,10 @@ struct Tally {
     drops: Vec<Option<usize>>,
     review_wrong: usize,
     review_items: usize,
+    /// With the model's flags: (wrong, items) of the flags alone and of the whole review.
+    flags_alone: (usize, usize),
+    flags_review: (usize, usize),
+    flag_seeds: usize,
     wrong_share: f64,
     echoes: f64,
     golds: f64,
@@ -139,6 +146,8 @@ fn main() -> kindling::Result<()> {
         drift: labels / 2,
     };
     let settings = QaSettings { echo: 0.05, echo_gap: 30, echo_wait: "0s".into(), gold: 0.02 };
+    let flag_project = std::env::var_os("QA_SIM_PROJECT").map(std::path::PathBuf::from);
+    let flag_seeds: usize = std::env::var("QA_SIM_FLAG_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let mut tally = Tally::default();
     let dir = tempfile::tempdir_in(std::env::var("QA_SIM_DIR").unwrap_or_else(|_| "/tmp".to_string()))
         .map_err(|e| kindling::Error::internal(e.to_string()))?;
@@ -244,6 +253,21 @@ fn main() -> kindling::Result<()> {
         let first: Vec<&review::ReviewItem> = items.iter().take(100).collect();
         tally.review_items += first.len();
         tally.review_wrong += first.iter().filter(|i| current.get(&i.id) != truth.get(&i.id)).count();
+        if let Some(project) = &flag_project
+            && seed < flag_seeds
+        {
+            let issues = model_flags(project, &current)?;
+            let wrong = |ids: &mut dyn Iterator<Item = &String>| {
+                let ids: Vec<&String> = ids.take(100).collect();
+                (ids.iter().filter(|id| current.get(**id) != truth.get(**id)).count(), ids.len())
+            };
+            let alone = wrong(&mut issues.iter().map(|i| &i.id));
+            let items = review::items(&read, &issues, i64::MAX, &current);
+            let whole = wrong(&mut items.iter().map(|i| &i.id));
+            tally.flags_alone = (tally.flags_alone.0 + alone.0, tally.flags_alone.1 + alone.1);
+            tally.flags_review = (tally.flags_review.0 + whole.0, tally.flags_review.1 + whole.1);
+            tally.flag_seeds += 1;
+        }
         tally.echoes += asked_at.iter().filter(|a| a.1 == Ask::Echo).count() as f64 / own as f64;
         tally.golds += asked_at.iter().filter(|a| a.1 == Ask::Gold).count() as f64 / own as f64;
         drop(store);
@@ -251,6 +275,31 @@ fn main() -> kindling::Result<()> {
     }
     print(&tally, &labeller, labels);
     Ok(())
+}
+
+/// The model's suspected label errors, worst first: the project's labels replaced by
+/// `labels`, a logistic regression trained with 5 folds, its confident-learning flags.
+fn model_flags(
+    dir: &std::path::Path,
+    labels: &BTreeMap<String, String>,
+) -> kindling::Result<Vec<kindling::eval::label_issues::LabelIssue>> {
+    let project = kindling::project::Project::open(dir)?;
+    let path = project.labels_path();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let mut store = LabelStore::create(&path)?;
+    store.set_many(labels.iter().map(|(id, l)| (id.as_str(), Some(l.as_str()))), Origin::Import)?;
+    drop(store);
+    let options = kindling::runs::train::TrainOptions {
+        model: kindling::models::ModelKind::Logistic,
+        folds: Some(5),
+        ..Default::default()
+    };
+    let trained = kindling::runs::train::train(&project, &options, &kindling::progress::Silent)?;
+    let detail = kindling::runs::detail(project.root(), &trained.run)?;
+    let _ = std::fs::remove_dir_all(&trained.dir);
+    Ok(detail.issues.unwrap_or_default())
 }
 
 fn print(t: &Tally, l: &Labeller, labels: usize) {
@@ -294,5 +343,19 @@ fn print(t: &Tally, l: &Labeller, labels: usize) {
         100.0 * t.review_wrong as f64 / t.review_items.max(1) as f64,
         100.0 * t.wrong_share / n
     );
+    if t.flag_seeds > 0 {
+        let share = |(w, n): (usize, usize)| 100.0 * w as f64 / n.max(1) as f64;
+        println!(
+            "with the model's flags ({} seeds): the review's first 100 hold {} wrong labels of {} ({:.1} %); the model's flags alone {} of {} ({:.1} %): {:.2}×",
+            t.flag_seeds,
+            t.flags_review.0,
+            t.flags_review.1,
+            share(t.flags_review),
+            t.flags_alone.0,
+            t.flags_alone.1,
+            share(t.flags_alone),
+            t.flags_review.0 as f64 / t.flags_alone.0.max(1) as f64
+        );
+    }
     println!("more keystrokes than labels alone: echoes {:.3}, gold {:.3}", t.echoes / n, t.golds / n);
 }
