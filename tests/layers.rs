@@ -44,6 +44,8 @@ const WORKBENCH: &[&[&str]] = &[
         "train_view",
         "results",
         "results_view",
+        "boxes",
+        "boxes_view",
     ],
     &["map_job"],
     &["worker"],
@@ -63,6 +65,7 @@ const PAIRS: &[(&str, &str)] = &[
     ("map", "map_view"),
     ("train", "train_view"),
     ("results", "results_view"),
+    ("boxes", "boxes_view"),
 ];
 
 #[derive(Debug, PartialEq)]
