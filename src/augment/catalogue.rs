@@ -6,12 +6,23 @@ use crate::data::SourceKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Modality {
     Image,
+    /// The images of a detection project: the image transforms carry boxes, and
+    /// `box_jitter` moves them.
+    Boxes,
     Text,
     Audio,
     Table,
 }
 
 impl Modality {
+    /// A project's: its kind of data, and for a detection project's images, boxes.
+    pub fn of_task(kind: SourceKind, detect: bool) -> Modality {
+        match Modality::of(kind) {
+            Modality::Image if detect => Modality::Boxes,
+            m => m,
+        }
+    }
+
     pub fn of(kind: SourceKind) -> Modality {
         match kind {
             SourceKind::Images => Modality::Image,
@@ -24,7 +35,7 @@ impl Modality {
     /// Augmented copies per training sample when kindling.toml does not say.
     pub fn default_copies(self) -> usize {
         match self {
-            Modality::Image => 4,
+            Modality::Image | Modality::Boxes => 4,
             Modality::Text | Modality::Audio => 2,
             Modality::Table => 1,
         }
@@ -34,7 +45,7 @@ impl Modality {
     /// none is turned on.
     pub fn default_set(self) -> &'static [&'static str] {
         match self {
-            Modality::Image => &["hflip", "rotate", "crop"],
+            Modality::Image | Modality::Boxes => &["hflip", "rotate", "crop"],
             Modality::Text => &["replace", "swap"],
             Modality::Audio => &["gain", "shift"],
             Modality::Table => &["smote"],
@@ -44,6 +55,7 @@ impl Modality {
     pub fn transforms(self) -> &'static [Spec] {
         match self {
             Modality::Image => IMAGE,
+            Modality::Boxes => IMAGE_AND_BOXES,
             Modality::Text => TEXT,
             Modality::Audio => AUDIO,
             Modality::Table => TABLE,
@@ -81,7 +93,8 @@ const fn spec(name: &'static str, p: f64, about: &'static str, params: &'static 
     Spec { name, about, p, params }
 }
 
-const IMAGE: &[Spec] = &[
+/// The image transforms, and last the one only boxes have.
+const IMAGE_AND_BOXES: &[Spec] = &[
     spec("hflip", 0.5, "mirror left to right", &[]),
     spec("vflip", 0.5, "mirror top to bottom", &[]),
     spec("rotate", 0.5, "rotate by up to ± degrees", &[param("degrees", 15.0, 0.0, 180.0, "largest angle")]),
@@ -115,10 +128,12 @@ const IMAGE: &[Spec] = &[
     spec(
         "box_jitter",
         0.5,
-        "detection: move each box edge by up to ± a share of its side",
+        "move each box edge by up to ± a share of its side",
         &[param("share", 0.05, 0.0, 0.5, "largest move of an edge")],
     ),
 ];
+
+const IMAGE: &[Spec] = IMAGE_AND_BOXES.split_at(IMAGE_AND_BOXES.len() - 1).0;
 
 const TEXT: &[Spec] = &[
     spec("replace", 0.5, "replace words with synonyms", &[param("alpha", 0.1, 0.0, 0.5, "share of the words")]),
@@ -167,7 +182,7 @@ mod tests {
 
     #[test]
     fn defaults_lie_in_their_ranges_and_names_are_unique() {
-        for m in [Modality::Image, Modality::Text, Modality::Audio, Modality::Table] {
+        for m in [Modality::Image, Modality::Boxes, Modality::Text, Modality::Audio, Modality::Table] {
             let mut names: Vec<&str> = m.transforms().iter().map(|s| s.name).collect();
             names.sort();
             names.dedup();

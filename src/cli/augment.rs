@@ -49,7 +49,7 @@ pub fn run(
 /// Applies `--on`, `--off` and `--set` to kindling.toml, as the Augment pane does.
 fn change(dir: &Path, edit: &Edit) -> Result<()> {
     let mut project = Project::open(dir)?;
-    let modality = Modality::of(project.config.source.kind);
+    let modality = Modality::of_task(project.config.source.kind, project.config.is_detect());
     let settings = &mut project.config.augment;
     for name in &edit.on {
         known(modality, name)?;
@@ -86,7 +86,7 @@ fn known(modality: Modality, name: &str) -> Result<()> {
 /// The plan of a preview: the transforms chosen, else those turned on, else the kind's
 /// default set (said on stderr).
 fn plan_for(project: &Project, choice: &Choice) -> Result<Plan> {
-    let modality = Modality::of(project.config.source.kind);
+    let modality = Modality::of_task(project.config.source.kind, project.config.is_detect());
     let on = project.config.augment.plan(modality)?;
     let names: Vec<String> = if choice.all {
         modality.transforms().iter().map(|s| s.name.to_string()).collect()

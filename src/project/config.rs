@@ -185,7 +185,7 @@ impl Config {
         self.torch.validate()?;
         self.live.validate()?;
         self.qa.validate()?;
-        self.augment.validate(crate::augment::Modality::of(self.source.kind))
+        self.augment.validate(crate::augment::Modality::of_task(self.source.kind, self.is_detect()))
     }
 
     pub fn save(&self, project_dir: &Path) -> Result<()> {
@@ -287,6 +287,10 @@ key = "2"
         assert!(!toml::to_string_pretty(&Config::parse(GOOD).unwrap()).unwrap().contains("[task]"), "default unsaid");
         let texts = detect.replace("kind = \"images\"", "kind = \"text\"");
         assert!(Config::parse(&texts).unwrap_err().message().contains("boxes objects in images"));
+        let jitter = "\n[augment.box_jitter]\non = true\n";
+        assert!(Config::parse(&format!("{detect}{jitter}")).is_ok(), "boxes jitter in a detection project");
+        let e = Config::parse(&format!("{GOOD}{jitter}")).unwrap_err();
+        assert!(e.message().contains("box_jitter"), "and nowhere else: {}", e.message());
         let multi = detect.replace("name = \"shapes\"", "name = \"shapes\"\nmulti_label = true");
         assert!(Config::parse(&multi).unwrap_err().message().contains("multi_label = false"));
     }

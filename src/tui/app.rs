@@ -70,6 +70,7 @@ impl App {
     /// Makes the Label pane the box labeller of a detection project.
     pub fn label_boxes(&mut self) {
         self.panes.boxes = Some(Boxer::new(self.shared.classes.clone()));
+        self.panes.augment.modality = kindling::augment::Modality::Boxes;
     }
 
     /// Runs `f` on one pane with the context, then carries out what it asked for.

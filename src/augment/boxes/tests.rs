@@ -10,7 +10,7 @@ fn picture(w: u32, h: u32) -> RgbImage {
 }
 
 fn step(name: &str) -> Step {
-    let (_, mut s) = crate::augment::Settings::default().step(Modality::Image, name).unwrap();
+    let (_, mut s) = crate::augment::Settings::default().step(Modality::Boxes, name).unwrap();
     s.p = 1.0;
     s
 }
@@ -104,7 +104,7 @@ proptest! {
     ) {
         let img = picture(w, h);
         let rect = Rect { x: fx * f64::from(w), y: fy * f64::from(h), w: (fw * f64::from(w) * (1.0 - fx)).max(1.0), h: (fh * f64::from(h) * (1.0 - fy)).max(1.0) };
-        let steps: Vec<Step> = Modality::Image.transforms().iter().map(|s| step(s.name)).collect();
+        let steps: Vec<Step> = Modality::Boxes.transforms().iter().map(|s| step(s.name)).collect();
         let out = carry(&img, &[("car".into(), rect)], &steps, &mut rng_for(seed, 0, 0), VISIBLE_FLOOR);
         let (ow, oh) = out.image.dimensions();
         prop_assert_eq!(out.boxes.len() + out.dropped, 1);
