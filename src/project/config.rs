@@ -203,8 +203,8 @@ impl Config {
         if self.is_detect() {
             return Err(Error::user(format!(
                 "{what} works on a class per sample; this is a detection project ([task] kind = \"detect\"), \
-                 which labels boxes: bring them in with `kindling labels import` (YOLO, COCO or VOC files) and out with \
-                 `kindling labels export --format yolo|coco|voc`"
+                 which labels boxes (the Label pane draws them; `kindling labels import` and `kindling labels export \
+                 --format yolo|coco|voc` move them; no detector can be trained yet)"
             )));
         }
         Ok(())

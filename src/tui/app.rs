@@ -93,6 +93,12 @@ impl App {
                 self.goto(Pane::Label);
             }
             Effect::Prompt(kind, text) => self.prompt = Some((kind, text.into())),
+            // A detection project labels boxes: a class for a whole image (the Map pane's
+            // class keys) would be a label nothing reads.
+            Effect::Write(Write::Box(edit)) => self.write = Some(Write::Box(edit)),
+            Effect::Write(_) if self.panes.boxes.is_some() => {
+                self.message = Some("a detection project labels boxes, not whole images: F2 boxes them".into())
+            }
             Effect::Write(write) => self.write = Some(write),
         }
     }

@@ -143,3 +143,19 @@ fn the_launch_message_goes_when_the_run_ends() {
     a.receive(Msg::Exited { ok: true, why: String::new() });
     assert_eq!(a.message.as_deref(), Some("something else"), "other words stay");
 }
+
+#[test]
+fn a_detection_project_writes_boxes_and_refuses_a_class_for_a_whole_image() {
+    let mut a = app();
+    a.label_boxes();
+    a.apply(Effect::Write(Write::Set {
+        ids: vec!["a.png".into()],
+        label: Some("cat".into()),
+        origin: kindling::labels::store::Origin::Bulk,
+    }));
+    assert_eq!(a.write, None, "nothing to commit");
+    assert!(a.message.as_deref().unwrap().contains("labels boxes"), "{:?}", a.message);
+    a.apply(Effect::Write(Write::Box(super::super::label_write::BoxWrite::Undo)));
+    assert_eq!(a.write, Some(Write::Box(super::super::label_write::BoxWrite::Undo)));
+    assert_eq!(a.panes.augment.modality, kindling::augment::Modality::Boxes);
+}
