@@ -39,7 +39,7 @@ pub fn export(project: &Project, format: BoxFormat, out: &Path) -> Result<Moved>
     require_detect(project, "--format yolo|coco|voc")?;
     let store = project.labels()?;
     let mut boxes = store.all_boxes()?;
-    let ids: BTreeSet<String> = boxes.keys().cloned().chain(store.done_images()?).collect();
+    let ids = store.labelled_images()?;
     let source = project.source()?;
     let mut images = Vec::with_capacity(ids.len());
     for id in ids {

@@ -33,18 +33,14 @@ pub struct ProjectInfo {
     pub boxes: Option<u64>,
 }
 
-/// A detection project's images boxed or done, boxes per class, and box edits.
+/// A detection project's images boxed or done, those to go, boxes per class, box edits.
 fn box_stats(project: &Project, samples: usize) -> Result<(u64, u64, BTreeMap<String, u64>, u64)> {
     let store = project.labels()?;
-    let all = store.all_boxes()?;
-    let mut images: std::collections::BTreeSet<&String> = all.keys().collect();
-    let done = store.done_images()?;
-    images.extend(done.iter());
     let mut per_class = BTreeMap::new();
-    for b in all.values().flatten() {
+    for b in store.all_boxes()?.values().flatten() {
         *per_class.entry(b.class.clone()).or_insert(0) += 1;
     }
-    let boxed = images.len() as u64;
+    let boxed = store.boxed_image_count()?;
     Ok((boxed, (samples as u64).saturating_sub(boxed), per_class, store.box_event_count()?))
 }
 

@@ -420,7 +420,7 @@ fn commit_box(store: &mut LabelStore, edit: label_write::BoxWrite) -> Result<lab
         },
     };
     let boxes = store.boxes(&sample)?;
-    let done = store.done_images()?.contains(&sample);
+    let done = store.is_done(&sample)?;
     Ok(Written::Boxes { sample, boxes, done, added })
 }
 

@@ -28,8 +28,8 @@ struct Row {
 /// The images labelled (with boxes, or done with none) and every labelled box.
 fn truths(project: &Project) -> Result<(Vec<String>, Vec<Truth>)> {
     let store = project.labels()?;
+    let images = store.labelled_images()?;
     let all = store.all_boxes()?;
-    let images: BTreeSet<String> = all.keys().cloned().chain(store.done_images()?).collect();
     let truths =
         all.into_values().flatten().map(|b| Truth { image: b.sample_id, class: b.class, rect: b.rect }).collect();
     Ok((images.into_iter().collect(), truths))

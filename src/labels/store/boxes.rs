@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS images_done (
 
 const DONE: &str = "done";
 
+const LABELLED_IMAGES: &str = "SELECT sample_id FROM boxes UNION SELECT sample_id FROM images_done";
+
 /// A rectangle in pixels of the original image: left, top, width, height.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Rect {
@@ -205,10 +207,23 @@ impl LabelStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How many images have boxes or are marked done.
+    pub fn is_done(&self, sample_id: &str) -> Result<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM images_done WHERE sample_id = ?1)";
+        Ok(self.conn.query_row(sql, params![sample_id], |r| r.get(0))?)
+    }
+
+    /// The images labelled: those with boxes, and those marked done with none. What a
+    /// box file exports and an evaluation scores, in id order (COCO's image ids follow it).
+    pub fn labelled_images(&self) -> Result<BTreeSet<String>> {
+        let mut stmt = self.conn.prepare(&format!("{LABELLED_IMAGES} ORDER BY sample_id"))?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many images are labelled (`labelled_images`), counted without reading them.
     pub fn boxed_image_count(&self) -> Result<u64> {
-        let sql = "SELECT COUNT(*) FROM (SELECT sample_id FROM boxes UNION SELECT sample_id FROM images_done)";
-        Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        let sql = format!("SELECT COUNT(*) FROM ({LABELLED_IMAGES})");
+        Ok(self.conn.query_row(&sql, [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// How many box edits and done marks the log holds.

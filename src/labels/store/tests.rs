@@ -310,6 +310,9 @@ fn replacing_boxes_is_one_transaction_and_refuses_a_box_no_image_holds() {
     assert_eq!(s.done_images().unwrap().len(), 2, "an image with no boxes is done too");
     s.add_box("c.png", "car", rect(1.0, 1.0, 2.0, 2.0), Origin::Keyboard).unwrap();
     assert_eq!(s.boxed_image_count().unwrap(), 3, "a.png and b.png done, c.png boxed");
+    let labelled: Vec<String> = s.labelled_images().unwrap().into_iter().collect();
+    assert_eq!(labelled, ["a.png", "b.png", "c.png"]);
+    assert!(s.is_done("b.png").unwrap() && !s.is_done("c.png").unwrap());
     let before = s.box_event_count().unwrap();
     import.insert("c.png".into(), vec![("car".into(), rect(0.0, 0.0, 0.0, 5.0))]);
     let err = s.replace_boxes(&import, Origin::Import).unwrap_err().to_string();
