@@ -3,7 +3,7 @@
 //! class, a confusion matrix with a background row and column whose every cell lists the
 //! boxes behind it, and the kinds of error TIDE names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -48,10 +48,12 @@ pub fn average_precision(
 ) -> Option<f64> {
     let mut scored: Vec<(f64, bool)> = Vec::new();
     let mut total = 0;
+    let truths_of = by_image(truths.iter().filter(|t| t.class == class), |t| &t.image);
+    let found_of = by_image(found.iter().filter(|d| d.class == class), |d| &d.image);
     for image in images {
-        let gts: Vec<&Truth> = truths.iter().filter(|t| &t.image == image && t.class == class).collect();
+        let gts: Vec<&Truth> = truths_of.get(image.as_str()).map_or(Vec::new(), |v| v.clone());
         total += gts.len();
-        let mut dts: Vec<&Found> = found.iter().filter(|d| &d.image == image && d.class == class).collect();
+        let mut dts: Vec<&Found> = found_of.get(image.as_str()).map_or(Vec::new(), |v| v.clone());
         // Highest score first, ties in their given order (a stable sort, as numpy's mergesort).
         dts.sort_by(|a, b| b.score.total_cmp(&a.score));
         dts.truncate(MAX_PER_IMAGE);
@@ -108,6 +110,16 @@ pub fn average_precision(
         })
         .sum();
     Some(sum / 101.0)
+}
+
+/// `items` grouped by their image, each group in the order given (one pass, so that a
+/// per-image loop does not scan every box for every image).
+fn by_image<'a, T>(items: impl Iterator<Item = T>, image: impl Fn(&T) -> &'a String) -> HashMap<&'a str, Vec<T>> {
+    let mut groups: HashMap<&str, Vec<T>> = HashMap::new();
+    for item in items {
+        groups.entry(image(&item).as_str()).or_default().push(item);
+    }
+    groups
 }
 
 /// COCO's IoU thresholds, 0.50 to 0.95 by 0.05.
@@ -247,9 +259,11 @@ fn confusion(truths: &[Truth], found: &[&Found], classes: &[String], images: &[S
     let index = |c: &str| classes.iter().position(|x| x == c);
     let (background, missed) = (classes.len(), classes.len());
     let mut cells: BTreeMap<(usize, usize), Vec<Pair>> = BTreeMap::new();
+    let truths_of = by_image(truths.iter(), |t| &t.image);
+    let found_of = by_image(found.iter(), |d| &d.image);
     for image in images {
-        let gts: Vec<&Truth> = truths.iter().filter(|t| &t.image == image).collect();
-        let dts: Vec<&&Found> = found.iter().filter(|d| &d.image == image).collect();
+        let gts: Vec<&Truth> = truths_of.get(image.as_str()).map_or(Vec::new(), |v| v.clone());
+        let dts: Vec<&&Found> = found_of.get(image.as_str()).map_or(Vec::new(), |v| v.clone());
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (g, gt) in gts.iter().enumerate() {
             for (d, dt) in dts.iter().enumerate() {
@@ -310,9 +324,11 @@ enum Verdict {
 fn verdicts(truths: &[Truth], found: &[&Found], images: &[String]) -> (Vec<Verdict>, Vec<usize>) {
     let mut verdict = vec![Verdict::Background; found.len()];
     let mut missed = Vec::new();
+    let truths_of = by_image(0..truths.len(), |&g| &truths[g].image);
+    let found_of = by_image(0..found.len(), |&d| &found[d].image);
     for image in images {
-        let gts: Vec<usize> = (0..truths.len()).filter(|&g| &truths[g].image == image).collect();
-        let mut dts: Vec<usize> = (0..found.len()).filter(|&d| &found[d].image == image).collect();
+        let gts: Vec<usize> = truths_of.get(image.as_str()).map_or(Vec::new(), |v| v.clone());
+        let mut dts: Vec<usize> = found_of.get(image.as_str()).map_or(Vec::new(), |v| v.clone());
         dts.sort_by(|&a, &b| found[b].score.total_cmp(&found[a].score));
         let mut matched = vec![false; gts.len()];
         for d in dts {
