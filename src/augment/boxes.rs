@@ -115,21 +115,31 @@ pub fn colour_rgb(name: &str) -> Rgb<u8> {
 /// `img` with each box outlined in its colour, `thickness` pixels wide inside the box.
 pub fn draw(img: &RgbImage, boxes: &[(Rect, Rgb<u8>)], thickness: u32) -> RgbImage {
     let mut out = img.clone();
-    let (w, h) = (i64::from(out.width()), i64::from(out.height()));
-    let t = i64::from(thickness.max(1));
     for (r, colour) in boxes {
-        let (x0, y0) = (r.x.floor() as i64, r.y.floor() as i64);
-        let (x1, y1) = ((r.x + r.w).ceil() as i64, (r.y + r.h).ceil() as i64);
-        for y in y0.max(0)..y1.min(h) {
-            for x in x0.max(0)..x1.min(w) {
-                let edge = x < x0 + t || x >= x1 - t || y < y0 + t || y >= y1 - t;
-                if edge {
-                    out.put_pixel(x as u32, y as u32, *colour);
-                }
-            }
-        }
+        let corners = (r.x.floor() as i64, r.y.floor() as i64, (r.x + r.w).ceil() as i64, (r.y + r.h).ceil() as i64);
+        outline(&mut out, corners, i64::from(thickness.max(1)), [*colour; 4]);
     }
     out
+}
+
+/// Paints the edges of `(x0, y0)`–`(x1, y1)` (pixels, exclusive), `t` wide inside it: left,
+/// top, right and bottom each in its colour.
+pub fn outline(canvas: &mut RgbImage, (x0, y0, x1, y1): (i64, i64, i64, i64), t: i64, colours: [Rgb<u8>; 4]) {
+    let [left, top, right, bottom] = colours;
+    fill(canvas, (x0, y0, x1, y0 + t), top);
+    fill(canvas, (x0, y1 - t, x1, y1), bottom);
+    fill(canvas, (x0, y0, x0 + t, y1), left);
+    fill(canvas, (x1 - t, y0, x1, y1), right);
+}
+
+/// Paints the pixels of `(x0, y0)`–`(x1, y1)` (exclusive) that fall inside the canvas.
+pub fn fill(canvas: &mut RgbImage, (x0, y0, x1, y1): (i64, i64, i64, i64), colour: Rgb<u8>) {
+    let (w, h) = (i64::from(canvas.width()), i64::from(canvas.height()));
+    for y in y0.max(0)..y1.min(h) {
+        for x in x0.max(0)..x1.min(w) {
+            canvas.put_pixel(x as u32, y as u32, colour);
+        }
+    }
 }
 
 #[cfg(test)]

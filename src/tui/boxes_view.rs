@@ -10,6 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui_image::{Resize, StatefulImage};
 
+use kindling::augment::boxes::{fill, outline};
+
 use super::boxes::{Boxer, Edge};
 use super::cells::clip;
 use super::component::Shared;
@@ -59,10 +61,8 @@ pub fn compose(id: &str, img: &DynamicImage, b: &Boxer, room: (u32, u32), base: 
         let colour = colour_of(&bx.class);
         let edge_colour = |e: Edge| if selected && (b.edge == e || b.edge == Edge::Whole) { SELECTED } else { colour };
         let (x0, y0, x1, y1) = (x0 as i64, y0 as i64, x1 as i64, y1 as i64);
-        fill(&mut canvas, (x0, y0, x0 + t, y1), edge_colour(Edge::Left));
-        fill(&mut canvas, (x1 - t, y0, x1, y1), edge_colour(Edge::Right));
-        fill(&mut canvas, (x0, y0, x1, y0 + t), edge_colour(Edge::Top));
-        fill(&mut canvas, (x0, y1 - t, x1, y1), edge_colour(Edge::Bottom));
+        let colours = [Edge::Left, Edge::Top, Edge::Right, Edge::Bottom].map(edge_colour);
+        outline(&mut canvas, (x0, y0, x1, y1), t, colours);
     }
     if b.selected.is_none() {
         let (cx, cy) = to_px(b.cursor.0, b.cursor.1);
@@ -71,16 +71,6 @@ pub fn compose(id: &str, img: &DynamicImage, b: &Boxer, room: (u32, u32), base: 
         fill(&mut canvas, (cx - thick / 2, cy - arm, cx + thick / 2 + 1, cy + arm + 1), SELECTED);
     }
     DynamicImage::ImageRgb8(canvas)
-}
-
-/// Paints the pixels of `(x0, y0)`–`(x1, y1)` (exclusive) that fall inside the canvas.
-fn fill(canvas: &mut RgbImage, (x0, y0, x1, y1): (i64, i64, i64, i64), colour: Rgb<u8>) {
-    let (w, h) = (canvas.width() as i64, canvas.height() as i64);
-    for y in y0.max(0)..y1.min(h) {
-        for x in x0.max(0)..x1.min(w) {
-            canvas.put_pixel(x as u32, y as u32, colour);
-        }
-    }
 }
 
 pub fn render(f: &mut Frame, b: &mut Boxer, area: ratatui::layout::Rect, shared: &Shared, theme: Theme) {
