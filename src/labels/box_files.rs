@@ -64,7 +64,14 @@ impl Images<'_> {
             return Some(id);
         }
         let stem = strip_extension(name);
-        let mut found = self.ids.iter().filter(|id| strip_extension(id) == stem);
+        // Every id of the form `STEM.ext` sorts among those that start with `STEM.`: a range
+        // of the sorted ids, not a scan of them all for each file.
+        let prefix = format!("{stem}.");
+        let mut found = self
+            .ids
+            .range(prefix.clone()..)
+            .take_while(|id| id.starts_with(&prefix))
+            .filter(|id| strip_extension(id) == stem);
         match (found.next(), found.next()) {
             (Some(id), None) => Some(id),
             _ => None,

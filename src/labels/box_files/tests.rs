@@ -152,3 +152,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_file_names_its_image_by_id_or_by_the_one_id_with_its_stem() {
+    let ids: BTreeSet<String> = ["a.jpg", "a.png", "b.x.jpg", "b.y.png", "c/d.png"].map(String::from).into();
+    let size = |_: &str| Ok((1, 1));
+    let images = Images { ids: &ids, size: &size, classes: &[] };
+    assert_eq!(images.sample("a.png"), Some("a.png"));
+    assert_eq!(images.sample("a"), None, "two images have that stem");
+    assert_eq!(images.sample("b.x"), Some("b.x.jpg"));
+    assert_eq!(images.sample("c/d"), Some("c/d.png"));
+    assert_eq!(images.sample("b"), None);
+}
