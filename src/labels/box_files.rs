@@ -57,13 +57,16 @@ pub struct Images<'a> {
 }
 
 impl Images<'_> {
-    /// The sample a file names: the id itself, or the one id with that path less its
-    /// extension (YOLO and VOC files are named by the image's stem).
+    /// The sample a name stands for: the id itself, or the one id with the name's stem.
     fn sample(&self, name: &str) -> Option<&str> {
-        if let Some(id) = self.ids.get(name) {
-            return Some(id);
+        match self.ids.get(name) {
+            Some(id) => Some(id),
+            None => self.by_stem(strip_extension(name)),
         }
-        let stem = strip_extension(name);
+    }
+
+    /// The one id that is `stem` and an extension (YOLO and VOC files are named so).
+    fn by_stem(&self, stem: &str) -> Option<&str> {
         // Every id of the form `STEM.ext` sorts among those that start with `STEM.`: a range
         // of the sorted ids, not a scan of them all for each file.
         let prefix = format!("{stem}.");

@@ -160,7 +160,8 @@ fn a_file_names_its_image_by_id_or_by_the_one_id_with_its_stem() {
     let images = Images { ids: &ids, size: &size, classes: &[] };
     assert_eq!(images.sample("a.png"), Some("a.png"));
     assert_eq!(images.sample("a"), None, "two images have that stem");
-    assert_eq!(images.sample("b.x"), Some("b.x.jpg"));
-    assert_eq!(images.sample("c/d"), Some("c/d.png"));
-    assert_eq!(images.sample("b"), None);
+    assert_eq!(images.sample("b.x.png"), Some("b.x.jpg"), "a COCO file_name with another extension");
+    assert_eq!(images.by_stem("b.x"), Some("b.x.jpg"), "a YOLO file b.x.txt: its stem is not cut again");
+    assert_eq!(images.by_stem("c/d"), Some("c/d.png"));
+    assert_eq!(images.by_stem("b"), None);
 }

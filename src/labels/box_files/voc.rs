@@ -113,9 +113,10 @@ pub fn read(dir: &Path, images: &Images) -> Result<BTreeMap<String, Vec<(String,
         let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;
         let parsed = parse(&text).map_err(|e| Error::file(&path, format!("is not VOC XML ({e})")))?;
         let stem = &name[..name.len() - ".xml".len()];
-        let id = parsed.filename.as_deref().and_then(|f| images.sample(f)).or_else(|| images.sample(stem)).ok_or_else(
-            || Error::file(&path, "names no image of the project (by its filename, nor by its own name)"),
-        )?;
+        let id =
+            parsed.filename.as_deref().and_then(|f| images.sample(f)).or_else(|| images.by_stem(stem)).ok_or_else(
+                || Error::file(&path, "names no image of the project (by its filename, nor by its own name)"),
+            )?;
         let mut boxes = Vec::new();
         for (i, (class, corners)) in parsed.objects.into_iter().enumerate() {
             let at = |what: String| Error::file(&path, format!("object {}: {what}", i + 1));

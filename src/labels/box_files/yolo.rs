@@ -43,7 +43,7 @@ pub fn read(dir: &Path, images: &Images) -> Result<BTreeMap<String, Vec<(String,
     let mut found = BTreeMap::new();
     for name in files.iter().filter(|n| n.as_str() != CLASSES) {
         let path = dir.join(name);
-        let Some(id) = images.sample(&name[..name.len() - ".txt".len()]) else {
+        let Some(id) = images.by_stem(&name[..name.len() - ".txt".len()]) else {
             return Err(Error::file(
                 &path,
                 "names no image of the project (a YOLO file is named by its image, less the extension)",
