@@ -31,24 +31,30 @@ pub fn report(project: &Project) -> Result<QaReport> {
     Ok(report::report(&answers(&store)?, now_ms()))
 }
 
+/// Whether the project asks anything again (`[qa]` echo or gold above 0).
+pub fn asks_on(project: &Project) -> bool {
+    project.config.qa.echo > 0.0 || project.config.qa.gold > 0.0
+}
+
 /// `queue` with the re-asks due among its first `limit` places (`[qa]`), those new to the
 /// labeller noted as shown, so that the answer given to one is recorded as its answer.
+/// `answers` is the store's log as `answers` reads it (the caller reads it once).
 pub fn with_asks(
     project: &Project,
     store: &mut LabelStore,
+    answers: &answers::Answers,
     queue: &[String],
     limit: usize,
 ) -> Result<Vec<(String, Option<Ask>)>> {
     let settings = &project.config.qa;
-    if settings.echo == 0.0 && settings.gold == 0.0 {
+    if !asks_on(project) {
         return Ok(queue.iter().take(limit).map(|id| (id.clone(), None)).collect());
     }
-    let answers = answers(store)?;
     let gold: HashSet<String> = store.gold()?.into_keys().collect();
     let pending = store.asks()?;
     let cx = schedule::Context {
         settings,
-        answers: &answers,
+        answers,
         gold: &gold,
         pending: &pending,
         now_ms: now_ms(),

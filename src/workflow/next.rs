@@ -45,7 +45,12 @@ pub struct Next {
 pub fn next(project: &Project, order: Order, limit: usize, progress: &dyn Progress) -> Result<Next> {
     let found = unlabelled(project, order, limit, progress)?;
     let ids: Vec<String> = found.suggestions.iter().map(|s| s.id.clone()).collect();
-    let placed = crate::qa::with_asks(project, &mut project.labels()?, &ids, limit)?;
+    if !crate::qa::asks_on(project) {
+        return Ok(found);
+    }
+    let mut store = project.labels()?;
+    let answers = crate::qa::answers(&store)?;
+    let placed = crate::qa::with_asks(project, &mut store, &answers, &ids, limit)?;
     if placed.iter().all(|(_, ask)| ask.is_none()) && placed.len() == ids.len() {
         return Ok(found);
     }

@@ -207,8 +207,9 @@ pub fn place_asks(project_root: &std::path::Path, store: &mut LabelStore, queue:
     }
     let head: Vec<String> =
         queue.ids.iter().filter(|id| !queue.labels.contains_key(*id)).take(ASKS_AHEAD).cloned().collect();
-    let placed = crate::qa::with_asks(&project, store, &head, ASKS_AHEAD)?;
-    let echoes = crate::qa::answers(store)?.echoes;
+    let answers = crate::qa::answers(store)?;
+    let placed = crate::qa::with_asks(&project, store, &answers, &head, ASKS_AHEAD)?;
+    let echoes = &answers.echoes;
     queue.agreement = (!echoes.is_empty())
         .then(|| crate::qa::measures::agreement(echoes.iter().map(|e| (e.first.as_str(), e.second.as_str()))));
     let front: std::collections::HashSet<&String> = placed.iter().map(|(id, _)| id).collect();
