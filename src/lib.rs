@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod augment;
 pub mod data;
 pub mod demo;
+pub mod detect;
 pub mod drift;
 pub mod embed;
 pub mod encoders;

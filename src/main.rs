@@ -373,9 +373,9 @@ impl VectorsArgs {
 #[derive(Args)]
 struct TrainArgs {
     dir: PathBuf,
-    /// The baseline to fit
-    #[arg(long, value_parser = model_kind())]
-    model: kindling::models::ModelKind,
+    /// The baseline to fit; `detector` in a detection project (boxes)
+    #[arg(long, value_parser = model_choice())]
+    model: ModelChoice,
     /// auto, or: table (tables), tfidf (texts), pixels / hog (images), logmel / mfcc (audio)
     #[arg(long, default_value = "auto")]
     features: String,
@@ -675,6 +675,14 @@ fn main() {
             cli::embed::map(&dir, &method, &vectors.by(), png.as_deref(), json)
         }
         Command::Report { dir, json, md } => cli::report::run(&dir, json, md.as_deref()),
+        Command::Train(a) if a.model == ModelChoice::Detector => {
+            let options = kindling::runs::detector::DetectorOptions {
+                encoder: a.encoder.as_ref().map(|e| e.to_string_lossy().into_owned()),
+                seed: a.seed,
+                test_share: a.test_share,
+            };
+            cli::detector::train(&a.dir, &options, a.json)
+        }
         Command::Train(a) => cli::runs::train(&a.dir, &a.options(), a.json),
         Command::Augment(a) => {
             let edit = cli::augment::Edit { on: a.on, off: a.off, set: a.set };
@@ -737,10 +745,11 @@ fn classify_only(command: &Command) -> Option<(&std::path::Path, &'static str)> 
         Command::Live { dir, .. } => (dir, "`kindling live`"),
         Command::Queue { dir, .. } => (dir, "`kindling queue`"),
         Command::Qa { dir, .. } => (dir, "`kindling qa`"),
-        Command::Train(a) => (&a.dir, "`kindling train`"),
+        Command::Train(a) if a.model != ModelChoice::Detector => {
+            (&a.dir, "`kindling train` with a classifier (train `--model detector` for boxes)")
+        }
         Command::Sweep { dir, .. } => (dir, "`kindling sweep`"),
         Command::Show { dir, label_issues: true, .. } => (dir, "`kindling show --label-issues`"),
-        Command::Predict { dir, .. } => (dir, "`kindling predict`"),
         Command::Serve { dir, .. } => (dir, "`kindling serve`"),
         Command::Served { dir, .. } => (dir, "`kindling served`"),
         _ => return None,
@@ -755,18 +764,33 @@ fn device() -> impl clap::builder::TypedValueParser<Value = kindling::models::De
         .try_map(|name| kindling::models::Device::parse(&name).map_err(|e| e.message().to_string()))
 }
 
-/// `--model`: the names `ModelKind` knows, listed in help and errors.
-fn model_kind() -> impl clap::builder::TypedValueParser<Value = kindling::models::ModelKind> {
+/// What `kindling train --model` fits: a classifier, or a detector of boxes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ModelChoice {
+    Classifier(kindling::models::ModelKind),
+    Detector,
+}
+
+/// `--model`: the names `ModelKind` knows and `detector`, listed in help and errors.
+fn model_choice() -> impl clap::builder::TypedValueParser<Value = ModelChoice> {
     use clap::builder::TypedValueParser;
-    let names = kindling::models::ModelKind::ALL.map(|k| k.name());
-    clap::builder::PossibleValuesParser::new(names)
-        .try_map(|name| kindling::models::ModelKind::parse(&name).map_err(|e| e.message().to_string()))
+    let mut names: Vec<&'static str> = kindling::models::ModelKind::ALL.map(|k| k.name()).to_vec();
+    names.push(kindling::runs::detector::MODEL_NAME);
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| {
+        if name == kindling::runs::detector::MODEL_NAME {
+            return Ok(ModelChoice::Detector);
+        }
+        kindling::models::ModelKind::parse(&name).map(ModelChoice::Classifier).map_err(|e| e.message().to_string())
+    })
 }
 
 impl TrainArgs {
     fn options(&self) -> kindling::runs::train::TrainOptions {
         kindling::runs::train::TrainOptions {
-            model: self.model,
+            model: match self.model {
+                ModelChoice::Classifier(kind) => kind,
+                ModelChoice::Detector => kindling::models::ModelKind::Logistic,
+            },
             features: self.features.clone(),
             seed: self.seed,
             folds: self.folds,

@@ -17,6 +17,7 @@ const LIBRARY: &[&[&str]] = &[
     &["augment"],
     &["project"],
     &["eval", "drift"],
+    &["detect"],
     &["runs", "qa"],
     &["embed", "readiness", "served"],
     &["live"],

@@ -3,6 +3,7 @@
 pub mod augment;
 pub mod classes;
 pub mod demo;
+pub mod detector;
 pub mod embed;
 pub mod encoders;
 pub mod evaluate;

@@ -51,7 +51,7 @@ pub fn train(dir: &Path, options: &TrainOptions, as_json: bool) -> Result<()> {
 
 /// Ctrl-C, `kill` (the Train pane's cancel key) or a closed terminal mark the run being
 /// trained `cancelled` before the process ends, so it is never left `running`.
-fn cancel_on_signals() {
+pub(crate) fn cancel_on_signals() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
     std::thread::spawn(move || {
@@ -205,6 +205,11 @@ pub fn report(dir: &Path, run: &str, path: &Path) -> Result<()> {
 pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>, drift: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
     let id = runs::resolve(project.root(), run)?;
+    let run_dir = runs::dir(project.root(), &id);
+    if kindling::runs::record::RunRecord::read(&run_dir)?.model == kindling::runs::detector::MODEL_NAME {
+        return super::detector::predict(&project, &run_dir, input, output, 0.05);
+    }
+    project.config.require_classify("`kindling predict` with a classifier run")?;
     let progress = TermProgress::new();
     let applied = predict::apply(&runs::dir(project.root(), &id), input, &progress)?;
     progress.finish();

@@ -41,6 +41,15 @@ pub struct EfficientNet {
     /// TensorFlow's "same" padding (the `tf_` ports), else symmetric.
     same_padding: bool,
     pub features: usize,
+    /// The number of blocks up to the end of each stage.
+    stage_ends: Vec<usize>,
+}
+
+/// A feature map, channels last: `size × size` cells of `channels` values.
+pub struct FeatureMap {
+    pub values: Vec<f32>,
+    pub size: usize,
+    pub channels: usize,
 }
 
 /// The scale and shift a batch norm `name` applies per channel.
@@ -110,6 +119,7 @@ impl EfficientNet {
         stem_w.chunks_mut(3 * k * k).zip(&scale).for_each(|(row, s)| row.iter_mut().for_each(|w| *w *= s));
         let stem = Conv { weight: stem_w, bias: shift, inputs: 3, outputs: stem_out, kernel: k, stride: 2 };
         let mut blocks = Vec::new();
+        let mut stage_ends = Vec::new();
         let mut channels = stem_out;
         for (stage, &stride) in STAGE_STRIDES.iter().enumerate() {
             let mut i = 0;
@@ -141,6 +151,7 @@ impl EfficientNet {
                     format!("has no blocks.{stage}.0: not an EfficientNet-Lite snapshot"),
                 ));
             }
+            stage_ends.push(blocks.len());
         }
         let head = pointwise(t, "conv_head", "bn2", eps)?;
         if head.inputs != channels {
@@ -161,7 +172,16 @@ impl EfficientNet {
             None
         };
         let stem_layer = Linear::new(stem.weight.clone(), Some(stem.bias.clone()), 3 * k * k, stem.outputs);
-        Ok(EfficientNet { features: head.outputs, stem, stem_layer, blocks, head, classifier, same_padding })
+        Ok(EfficientNet {
+            features: head.outputs,
+            stem,
+            stem_layer,
+            blocks,
+            head,
+            classifier,
+            same_padding,
+            stage_ends,
+        })
     }
 
     /// Padding before the first row/column and the output size for `size` inputs.
@@ -194,6 +214,22 @@ impl EfficientNet {
         let n = (size * size) as f32;
         pooled.iter_mut().for_each(|v| *v /= n);
         pooled
+    }
+
+    /// The maps after the third stage (stride 8), the fifth (stride 16) and the last block
+    /// (stride 32) of one image: what a detector's head reads, finest first.
+    pub fn feature_maps(&self, img: &[f32], side: usize) -> [FeatureMap; 3] {
+        let (mut x, mut size) = self.stem(img, side);
+        let ends = [self.stage_ends[2], self.stage_ends[4]];
+        let mut kept = Vec::with_capacity(3);
+        for (i, block) in self.blocks.iter().enumerate() {
+            (x, size) = self.block(block, x, size);
+            if ends.contains(&(i + 1)) {
+                kept.push(FeatureMap { channels: x.len() / (size * size), values: x.clone(), size });
+            }
+        }
+        kept.push(FeatureMap { channels: x.len() / (size * size), values: x, size });
+        kept.try_into().unwrap_or_else(|_| unreachable!("EfficientNet has seven stages"))
     }
 
     /// The stem convolution by im2col and one product: channels-last out.

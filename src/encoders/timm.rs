@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use image::RgbImage;
 use serde::Deserialize;
 
-use super::efficientnet::EfficientNet;
+use super::efficientnet::{EfficientNet, FeatureMap};
 use super::resize::{self, Filter};
 use super::tensors::Tensors;
 use crate::error::{Error, Result};
@@ -116,14 +116,26 @@ impl ImageEncoder {
     pub fn prepare(&self, img: &RgbImage) -> Vec<f32> {
         let side = self.side as u32;
         let crop = resize::resize_and_crop(img, self.short, side, self.filter);
-        let plane = self.side * self.side;
+        self.normalized(&crop)
+    }
+
+    /// A `side × side` image, channels first, scaled and normalized for the model.
+    fn normalized(&self, img: &RgbImage) -> Vec<f32> {
+        let plane = (img.width() * img.height()) as usize;
         let mut out = vec![0.0f32; 3 * plane];
-        for (i, p) in crop.pixels().enumerate() {
+        for (i, p) in img.pixels().enumerate() {
             for c in 0..3 {
                 out[c * plane + i] = (f32::from(p.0[c]) / 255.0 - self.mean[c]) / self.std[c];
             }
         }
         out
+    }
+
+    /// The stride-8, 16 and 32 feature maps of the whole image resized to `side × side`
+    /// (no crop: a detector needs every part of the image).
+    pub fn feature_maps(&self, img: &RgbImage, side: usize) -> [FeatureMap; 3] {
+        let resized = resize::resize(img, side as u32, side as u32, self.filter);
+        self.net.feature_maps(&self.normalized(&resized), side)
     }
 
     /// The pooled features of each image.

@@ -127,6 +127,13 @@ pub const CLASSES: usize = 3;
 /// Writes a timm snapshot of a tiny `tf_efficientnet_lite0`-shaped network into `dir`
 /// (one block per stage except two in the second, `side`-pixel input).
 pub fn write_efficientnet(dir: &Path, seed: u64, side: usize) -> Result<()> {
+    write_efficientnet_wide(dir, seed, side, 1)
+}
+
+/// The tiny network with `times` the channels: random features wide enough to keep what
+/// a detector's test needs (where the colours are).
+pub fn write_efficientnet_wide(dir: &Path, seed: u64, side: usize, times: usize) -> Result<()> {
+    let (stem, stages, head) = (STEM * times, STAGES.map(|c| c * times), HEAD * times);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut t: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
     let mut conv = |name: &str, dims: Vec<usize>, rng: &mut ChaCha8Rng| {
@@ -135,10 +142,10 @@ pub fn write_efficientnet(dir: &Path, seed: u64, side: usize) -> Result<()> {
         t.push((format!("{name}.weight"), dims, random(rng, n, 1.5 / (fan as f32).sqrt())));
     };
     let mut norms = Vec::new();
-    conv("conv_stem", vec![STEM, 3, 3, 3], &mut rng);
-    norms.push(("bn1".to_string(), STEM));
-    let mut channels = STEM;
-    for (stage, &out) in STAGES.iter().enumerate() {
+    conv("conv_stem", vec![stem, 3, 3, 3], &mut rng);
+    norms.push(("bn1".to_string(), stem));
+    let mut channels = stem;
+    for (stage, &out) in stages.iter().enumerate() {
         let repeats = if stage == 1 { 2 } else { 1 };
         for i in 0..repeats {
             let p = format!("blocks.{stage}.{i}");
@@ -157,20 +164,20 @@ pub fn write_efficientnet(dir: &Path, seed: u64, side: usize) -> Result<()> {
             channels = out;
         }
     }
-    conv("conv_head", vec![HEAD, channels, 1, 1], &mut rng);
-    norms.push(("bn2".to_string(), HEAD));
+    conv("conv_head", vec![head, channels, 1, 1], &mut rng);
+    norms.push(("bn2".to_string(), head));
     for (name, c) in norms {
         t.push((format!("{name}.weight"), vec![c], (0..c).map(|_| rng.random_range(0.5..1.5)).collect()));
         t.push((format!("{name}.bias"), vec![c], random(&mut rng, c, 0.3)));
         t.push((format!("{name}.running_mean"), vec![c], random(&mut rng, c, 0.3)));
         t.push((format!("{name}.running_var"), vec![c], (0..c).map(|_| rng.random_range(0.5..2.0)).collect()));
     }
-    t.push(("classifier.weight".into(), vec![CLASSES, HEAD], random(&mut rng, CLASSES * HEAD, 0.5)));
+    t.push(("classifier.weight".into(), vec![CLASSES, head], random(&mut rng, CLASSES * head, 0.5)));
     t.push(("classifier.bias".into(), vec![CLASSES], random(&mut rng, CLASSES, 0.1)));
     write_json(
         &dir.join("config.json"),
         &serde_json::json!({
-            "architecture": "tf_efficientnet_lite0", "num_classes": CLASSES, "num_features": HEAD,
+            "architecture": "tf_efficientnet_lite0", "num_classes": CLASSES, "num_features": head,
             "pretrained_cfg": {"input_size": [3, side, side], "interpolation": "bicubic", "crop_pct": 0.875,
                                "crop_mode": "center", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
         }),

@@ -40,6 +40,9 @@ pub struct Config {
     /// `[qa]`: echoes and gold samples asked blind while labelling.
     #[serde(default, skip_serializing_if = "super::qa_settings::QaSettings::is_default")]
     pub qa: super::qa_settings::QaSettings,
+    /// `[detector]`: how `train --model detector` fits (detection projects).
+    #[serde(default, skip_serializing_if = "super::detector_settings::DetectorSettings::is_default")]
+    pub detector: super::detector_settings::DetectorSettings,
 }
 
 /// `[label]`: how the Label pane behaves.
@@ -185,6 +188,7 @@ impl Config {
         self.torch.validate()?;
         self.live.validate()?;
         self.qa.validate()?;
+        self.detector.validate()?;
         self.augment.validate(crate::augment::Modality::of_task(self.source.kind, self.is_detect()))
     }
 

@@ -145,6 +145,7 @@ pub fn init(opts: &InitOptions, progress: &dyn Progress) -> Result<(Project, Ini
         torch: Default::default(),
         live: Default::default(),
         qa: Default::default(),
+        detector: Default::default(),
     };
     config.validate()?;
     let mut store = LabelStore::create(&dir.join(LABELS_FILE))?;

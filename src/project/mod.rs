@@ -4,6 +4,7 @@ pub mod boxes;
 pub mod class_history;
 pub mod config;
 pub mod config_edit;
+pub mod detector_settings;
 pub mod info;
 pub mod init;
 pub mod keys;

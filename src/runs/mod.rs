@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod clock;
 pub mod dataset;
 pub mod detail;
+pub mod detector;
 pub mod events;
 pub mod predict;
 pub mod record;

@@ -121,7 +121,7 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     }
     let split = assign(&data, options, &project.config.class_names())?;
     let started = clock::now();
-    let (run, dir) = new_run_dir(project, options.model, started)?;
+    let (run, dir) = new_run_dir(project, options.model.name(), started)?;
     let log = EventLog::create(&dir.join(EVENTS_FILE))?;
     let mut record = RunRecord {
         id: run.clone(),
@@ -171,10 +171,11 @@ pub fn train(project: &Project, options: &TrainOptions, progress: &dyn Progress)
     }
 }
 
-fn new_run_dir(project: &Project, model: ModelKind, at: f64) -> Result<(String, PathBuf)> {
+/// A new run folder named by the start time and the model.
+pub(crate) fn new_run_dir(project: &Project, model: &str, at: f64) -> Result<(String, PathBuf)> {
     let runs = project.root().join(RUNS_DIR);
     std::fs::create_dir_all(&runs).map_err(|e| Error::file(&runs, e))?;
-    let base = format!("{}-{}", clock::compact(at), model.name());
+    let base = format!("{}-{}", clock::compact(at), model);
     for n in 1.. {
         let id = if n == 1 { base.clone() } else { format!("{base}-{n}") };
         let dir = runs.join(&id);

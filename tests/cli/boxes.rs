@@ -133,7 +133,6 @@ fn a_detection_project_is_made_for_images_and_commands_for_classes_say_so() {
         vec!["train", p(&project), "--model", "logistic"],
         vec!["queue", p(&project)],
         vec!["labels", "set", p(&project), "b.png", "car"],
-        vec!["predict", p(&project), "--run", "latest", p(&project)],
     ] {
         let err = user_error(&args);
         assert!(err.contains("detection project") && err.contains("labels boxes"), "{args:?}: {err}");
@@ -223,4 +222,82 @@ fn evaluate_scores_found_boxes_with_map_a_confusion_matrix_and_error_kinds() {
     std::fs::write(&found, r#"[{"image": "b.png", "class": "bus", "bbox": [0, 0, 5, 5], "score": 0.5}]"#).unwrap();
     let err = user_error(&["evaluate", p(&project), p(&found)]);
     assert!(err.contains("found.json") && err.contains("box 1") && err.contains("\"bus\""), "{err}");
+}
+
+/// A detection project of `n` 96×96 images of grey noise, each with one or two squares
+/// (red or blue, 20–36 px) imported from COCO, and a small random EfficientNet snapshot
+/// (random features: a real encoder finds these squares with mAP@0.5 1.0, these far less).
+fn squares(dir: &Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let images = dir.join("squares");
+    std::fs::create_dir_all(&images).unwrap();
+    let mut listed = Vec::new();
+    let mut annotations = Vec::new();
+    for i in 0..n {
+        let mut img = image::RgbImage::from_fn(96, 96, |_, _| {
+            let v = rng.random_range(90..160u8);
+            image::Rgb([v, v, v])
+        });
+        let mut placed: Vec<(u32, u32, u32)> = Vec::new();
+        for _ in 0..rng.random_range(1..3) {
+            let side = rng.random_range(20..36u32);
+            let (x, y) = (rng.random_range(0..96 - side), rng.random_range(0..96 - side));
+            if placed.iter().any(|&(px, py, ps)| x < px + ps && px < x + side && y < py + ps && py < y + side) {
+                continue;
+            }
+            let class = rng.random_range(1..3u32);
+            let colour = if class == 1 { [200, 30, 30] } else { [30, 40, 210] };
+            (x..x + side).for_each(|px| (y..y + side).for_each(|py| img.put_pixel(px, py, image::Rgb(colour))));
+            placed.push((x, y, side));
+            annotations.push(serde_json::json!({"id": annotations.len() + 1, "image_id": i + 1,
+                "category_id": class, "bbox": [x, y, side, side]}));
+        }
+        let name = format!("{i:03}.png");
+        img.save(images.join(&name)).unwrap();
+        listed.push(serde_json::json!({"id": i + 1, "file_name": name, "width": 96, "height": 96}));
+    }
+    let coco = serde_json::json!({"images": listed, "annotations": annotations,
+        "categories": [{"id": 1, "name": "red"}, {"id": 2, "name": "blue"}]});
+    std::fs::write(dir.join("squares.json"), coco.to_string()).unwrap();
+    let project = dir.join("sq");
+    ok(&["init", p(&project), "--source", p(&images), "--task", "detect", "--classes", "red,blue"]);
+    ok(&["labels", "import", p(&project), p(&dir.join("squares.json"))]);
+    let toml = project.join("kindling.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text += "\n[detector]\nside = 128\n";
+    std::fs::write(&toml, text).unwrap();
+    let snapshot = dir.join("tiny-lite0");
+    std::fs::create_dir_all(&snapshot).unwrap();
+    kindling::encoders::tiny::write_efficientnet_wide(&snapshot, 2, 32, 16).unwrap();
+    (project, snapshot)
+}
+
+#[test]
+fn a_detector_trains_on_boxes_finds_them_in_held_out_images_and_predict_feeds_evaluate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (project, snapshot) = squares(dir.path(), 60);
+    let out = json(&["train", p(&project), "--model", "detector", "--encoder", p(&snapshot), "--json"]);
+    let map50 = out["metrics"]["map50"].as_f64().unwrap();
+    assert_eq!(out["metrics"]["test_images"], 12, "{out}");
+    assert!(map50 > 0.25, "squares should be found on held-out images: mAP@0.5 {map50}");
+    let run = out["run"].as_str().unwrap().to_string();
+    let runs = ok(&["runs", p(&project)]);
+    assert!(runs.contains(&run) && runs.contains("detector"), "{runs}");
+
+    // predict writes what evaluate reads; over every image the boxes score at least as
+    // well as on the held-out ones alone (most were trained on).
+    let found = dir.path().join("found.json");
+    ok(&["predict", p(&project), "--run", &run, p(&dir.path().join("squares")), "-o", p(&found)]);
+    let boxes: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&found).unwrap()).unwrap();
+    assert!(boxes.len() >= 60, "{} boxes", boxes.len());
+    assert!(boxes.iter().all(|b| b["score"].as_f64().unwrap() >= 0.05));
+    let scored = json(&["evaluate", p(&project), p(&found), "--json"]);
+    assert!(scored["map50"].as_f64().unwrap() >= map50 - 0.05, "{} vs {map50}", scored["map50"]);
+
+    // A classification project refuses a detector; a detector refuses texts' encoders.
+    let plain = dir.path().join("plain");
+    ok(&["init", p(&plain), "--source", p(&dir.path().join("squares")), "--classes", "red,blue"]);
+    let err = user_error(&["train", p(&plain), "--model", "detector", "--encoder", p(&snapshot)]);
+    assert!(err.contains("init --task detect"), "{err}");
 }

@@ -1,0 +1,330 @@
+//! `kindling train --model detector` and the boxes a detector run finds: the project's
+//! boxed images split seeded into training and held-out ones, the encoder's feature maps
+//! of each image, the head fitted (crate::detect), the held-out images scored as
+//! `kindling evaluate` scores (mAP, per class, confusion, TIDE's errors). The run folder
+//! holds run.json, metrics.json (that evaluation), found.json (the held-out images' boxes)
+//! and detector.bin.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::record::{DatasetVersion, RunRecord, Versions};
+use super::{active, artifacts, clock};
+use crate::detect::grid::{self, Cells, Frame};
+use crate::detect::train::{Example, FitSettings, fit};
+use crate::detect::{Detection, Detector};
+use crate::encoders::timm::ImageEncoder;
+use crate::encoders::{self, Network, catalog};
+use crate::error::{Error, Result};
+use crate::eval::detection::{Evaluation, Found, Truth, evaluate};
+use crate::progress::{Counter, Progress};
+use crate::project::Project;
+
+pub const DETECTOR_FILE: &str = "detector.bin";
+pub const FOUND_FILE: &str = "found.json";
+pub const MODEL_NAME: &str = "detector";
+/// The encoder a detector uses when none is named.
+pub const DEFAULT_ENCODER: &str = "tf_efficientnet_lite0";
+/// Found boxes kept for scoring: mAP needs the unsure ones too.
+const SCORED_FROM: f32 = 0.01;
+
+#[derive(Debug, Clone)]
+pub struct DetectorOptions {
+    /// A known encoder or a snapshot folder; `[features] encoder`, else the default.
+    pub encoder: Option<String>,
+    pub seed: u64,
+    pub test_share: f64,
+}
+
+impl Default for DetectorOptions {
+    fn default() -> DetectorOptions {
+        DetectorOptions { encoder: None, seed: 0, test_share: 0.2 }
+    }
+}
+
+pub struct DetectorRun {
+    pub run: String,
+    pub dir: PathBuf,
+    pub evaluation: Evaluation,
+    pub train_images: usize,
+    pub test_images: usize,
+    pub encode_seconds: f64,
+    pub fit_seconds: f64,
+}
+
+/// One image's boxes as `predict` writes them and `evaluate` reads them.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundBox {
+    pub image: String,
+    pub class: String,
+    pub bbox: [f64; 4],
+    pub score: f64,
+}
+
+fn image_encoder(network: &Network) -> Result<&ImageEncoder> {
+    match network {
+        Network::Image(e) => Ok(e),
+        Network::Text(_) => {
+            Err(Error::user("a detector needs an image encoder (tf_efficientnet_lite0 …), not a text one"))
+        }
+    }
+}
+
+/// The cells of the image at `path`, and its size.
+fn cells_of(encoder: &ImageEncoder, path: &Path, side: usize) -> Result<(Cells, u32, u32)> {
+    let img = crate::features::image::open(path)?.to_rgb8();
+    let (w, h) = img.dimensions();
+    Ok((grid::cells(&encoder.feature_maps(&img, side)), w, h))
+}
+
+pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progress) -> Result<DetectorRun> {
+    if !project.config.is_detect() {
+        return Err(Error::user(
+            "--model detector finds boxes; this project labels a class per sample (`kindling init --task detect` makes a detection project)",
+        ));
+    }
+    if !(0.0..1.0).contains(&options.test_share) || options.test_share == 0.0 {
+        return Err(Error::user("the test share must be between 0 and 1"));
+    }
+    let settings = &project.config.detector;
+    settings.validate()?;
+    let side = settings.side;
+    let fit_settings = FitSettings {
+        hidden: settings.hidden,
+        epochs: settings.epochs,
+        batch: settings.batch,
+        learning_rate: settings.learning_rate,
+        seed: options.seed,
+    };
+    let store = project.labels()?;
+    let mut images: Vec<String> = store.labelled_images()?.into_iter().collect();
+    let mut boxes = store.all_boxes()?;
+    let label_events = store.box_event_count()?;
+    drop(store);
+    if images.len() < 2 {
+        return Err(Error::user(format!(
+            "{} image(s) boxed or marked done: a detector needs at least 2 (one to learn from, one to score on); box more in the Label pane",
+            images.len()
+        )));
+    }
+    let classes = project.config.class_names();
+    images.sort();
+    images.shuffle(&mut ChaCha8Rng::seed_from_u64(options.seed));
+    let held = ((images.len() as f64 * options.test_share).round() as usize).clamp(1, images.len() - 1);
+    let (test, train) = images.split_at(held);
+
+    let spec = options
+        .encoder
+        .clone()
+        .or_else(|| project.config.features.encoder.clone())
+        .unwrap_or_else(|| DEFAULT_ENCODER.to_string());
+    let encoder_dir = catalog::locate(&spec, true, progress)?;
+    let network = encoders::load(&encoder_dir)?;
+    let encoder = image_encoder(&network)?;
+    let content = encoders::content_hash(&encoder_dir)?;
+    let source = project.source()?;
+    let location = source.location().to_path_buf();
+
+    let started = clock::now();
+    let (run, dir) = super::train::new_run_dir(project, MODEL_NAME, started)?;
+    let mut record = RunRecord {
+        id: run.clone(),
+        status: "running".into(),
+        pid: Some(std::process::id()),
+        error: None,
+        model: MODEL_NAME.into(),
+        features: format!("encoder {spec}"),
+        seed: options.seed,
+        folds: None,
+        device: Some("cpu".into()),
+        augment: None,
+        started: clock::iso(started),
+        ended: None,
+        seconds: None,
+        timing: None,
+        classes: classes.clone(),
+        sweep: None,
+        encoder: Some(format!("{spec} {content}")),
+        dataset: DatasetVersion {
+            fingerprint: source.fingerprint()?,
+            label_events,
+            samples: source.count()?,
+            labelled: images.len(),
+            split: "seeded".into(),
+            test_share: options.test_share,
+            train: train.len(),
+            evaluated: test.len(),
+            evaluated_split: "test".into(),
+        },
+        config: project.config.clone(),
+        versions: Versions::current(),
+        notes: vec![format!("images resized to {0}×{0} for the encoder", side)],
+    };
+    active::begin(&record, &dir)?;
+    let outcome = (|| -> Result<DetectorRun> {
+        let class_of = |name: &str| classes.iter().position(|c| c == name);
+        let t0 = std::time::Instant::now();
+        let counter = Counter::start(progress, "encoding the training images", train.len());
+        let examples: Vec<Example> = train
+            .par_iter()
+            .map(|id| {
+                let (cells, w, h) = cells_of(encoder, &location.join(id), side)?;
+                let frame = Frame::new(w, h, cells.grid);
+                let list: Vec<_> =
+                    boxes.get(id).into_iter().flatten().filter_map(|b| Some((class_of(&b.class)?, b.rect))).collect();
+                let targets = grid::targets(&frame, &list, classes.len());
+                counter.tick();
+                Ok(Example { cells, targets })
+            })
+            .collect::<Result<_>>()?;
+        counter.finish();
+        let encode_seconds = t0.elapsed().as_secs_f64();
+        let t1 = std::time::Instant::now();
+        let fitted = fit(&examples, classes.len(), &fit_settings, progress);
+        let fit_seconds = t1.elapsed().as_secs_f64();
+        drop(examples);
+        let detector = Detector { classes: classes.clone(), side, standardize: fitted.standardize, head: fitted.head };
+        let counter = Counter::start(progress, "finding boxes in the held-out images", test.len());
+        let found: Vec<FoundBox> = test
+            .par_iter()
+            .map(|id| {
+                let found = find(&detector, encoder, &location.join(id), SCORED_FROM)?;
+                counter.tick();
+                Ok(found_boxes(id, &found, &classes))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        counter.finish();
+        let truths: Vec<Truth> = test
+            .iter()
+            .flat_map(|id| boxes.remove(id).unwrap_or_default())
+            .map(|b| Truth { image: b.sample_id, class: b.class, rect: b.rect })
+            .collect();
+        let scored: Vec<Found> = found
+            .iter()
+            .map(|f| Found {
+                image: f.image.clone(),
+                class: f.class.clone(),
+                rect: crate::labels::store::Rect { x: f.bbox[0], y: f.bbox[1], w: f.bbox[2], h: f.bbox[3] },
+                score: f.score,
+            })
+            .collect();
+        let evaluation = evaluate(&truths, &scored, &classes, test, 0.25);
+        artifacts::save(&detector, &dir.join(DETECTOR_FILE))?;
+        write_json(&dir.join(FOUND_FILE), &found)?;
+        let metrics = serde_json::json!({
+            "map50": evaluation.map50,
+            "map": evaluation.map,
+            "train_images": train.len(),
+            "test_images": test.len(),
+            "losses": fitted.losses,
+            "evaluation": evaluation,
+        });
+        write_json(&dir.join(super::train::METRICS_FILE), &metrics)?;
+        record.timing = Some(super::record::Timing { fit_seconds, predict_seconds_per_1000: 0.0 });
+        Ok(DetectorRun {
+            run: run.clone(),
+            dir: dir.clone(),
+            evaluation,
+            train_images: train.len(),
+            test_images: test.len(),
+            encode_seconds,
+            fit_seconds,
+        })
+    })();
+    let ended = clock::now();
+    record.ended = Some(clock::iso(ended));
+    record.seconds = Some(((ended - started) * 1000.0).round() / 1000.0);
+    record.pid = None;
+    match &outcome {
+        Ok(_) => record.status = "finished".into(),
+        Err(e) => {
+            record.status = "failed".into();
+            record.error = Some(e.message().to_string());
+        }
+    }
+    active::end(&record, &dir)?;
+    outcome
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+    crate::atomic::write_whole(path, (text + "\n").as_bytes())
+}
+
+fn find(detector: &Detector, encoder: &ImageEncoder, path: &Path, min_score: f32) -> Result<Vec<Detection>> {
+    let (cells, w, h) = cells_of(encoder, path, detector.side)?;
+    Ok(detector.detect(&cells, w, h, min_score))
+}
+
+fn found_boxes(image: &str, found: &[Detection], classes: &[String]) -> Vec<FoundBox> {
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    found
+        .iter()
+        .map(|d| FoundBox {
+            image: image.to_string(),
+            class: classes[d.class].clone(),
+            bbox: [round(d.rect.x), round(d.rect.y), round(d.rect.w), round(d.rect.h)],
+            score: (f64::from(d.score) * 1e4).round() / 1e4,
+        })
+        .collect()
+}
+
+/// A finished detector run, loaded with its encoder (refused when the snapshot changed).
+pub struct Loaded {
+    pub detector: Detector,
+    network: Arc<Network>,
+}
+
+pub fn load(project: &Project, run_dir: &Path) -> Result<Loaded> {
+    let record = RunRecord::read(run_dir)?;
+    if record.model != MODEL_NAME {
+        return Err(Error::user(format!("run {} is a {} run, not a detector", record.id, record.model)));
+    }
+    let encoder = record.encoder.as_deref().unwrap_or(DEFAULT_ENCODER);
+    let (spec, content) = encoder.rsplit_once(' ').unwrap_or((encoder, ""));
+    let dir = catalog::locate(spec, false, &crate::progress::Silent)?;
+    if encoders::content_hash(&dir)? != content {
+        return Err(Error::file(
+            &dir,
+            format!(
+                "is not the snapshot run {} was trained with (its content changed): put that snapshot back, or train again",
+                record.id
+            ),
+        ));
+    }
+    let detector = artifacts::load(&run_dir.join(DETECTOR_FILE))?;
+    let _ = project;
+    Ok(Loaded { detector, network: encoders::load(&dir)? })
+}
+
+impl Loaded {
+    /// The boxes found in each image file (named as given), scored at least `min_score`.
+    pub fn predict(
+        &self,
+        files: &[(String, PathBuf)],
+        min_score: f32,
+        progress: &dyn Progress,
+    ) -> Result<Vec<FoundBox>> {
+        let encoder = image_encoder(&self.network)?;
+        let counter = Counter::start(progress, "finding boxes", files.len());
+        let found = files
+            .par_iter()
+            .map(|(name, path)| {
+                let found = find(&self.detector, encoder, path, min_score)?;
+                counter.tick();
+                Ok(found_boxes(name, &found, &self.detector.classes))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        counter.finish();
+        Ok(found.into_iter().flatten().collect())
+    }
+}
