@@ -132,6 +132,26 @@ pub fn outline(canvas: &mut RgbImage, (x0, y0, x1, y1): (i64, i64, i64, i64), t:
     fill(canvas, (x1 - t, y0, x1, y1), right);
 }
 
+/// Paints the edges of `(x0, y0)`–`(x1, y1)` `t` wide in dashes of `dash` pixels (a box
+/// proposed, not yet kept).
+pub fn dashed(canvas: &mut RgbImage, (x0, y0, x1, y1): (i64, i64, i64, i64), t: i64, dash: i64, colour: Rgb<u8>) {
+    let dash = dash.max(1);
+    let mut x = x0;
+    while x < x1 {
+        let end = (x + dash).min(x1);
+        fill(canvas, (x, y0, end, y0 + t), colour);
+        fill(canvas, (x, y1 - t, end, y1), colour);
+        x += 2 * dash;
+    }
+    let mut y = y0;
+    while y < y1 {
+        let end = (y + dash).min(y1);
+        fill(canvas, (x0, y, x0 + t, end), colour);
+        fill(canvas, (x1 - t, y, x1, end), colour);
+        y += 2 * dash;
+    }
+}
+
 /// Paints the pixels of `(x0, y0)`–`(x1, y1)` (exclusive) that fall inside the canvas.
 pub fn fill(canvas: &mut RgbImage, (x0, y0, x1, y1): (i64, i64, i64, i64), colour: Rgb<u8>) {
     let (w, h) = (i64::from(canvas.width()), i64::from(canvas.height()));

@@ -74,8 +74,8 @@ fn image_files(input: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// Writes the boxes run `run_dir` finds in `input`, as the JSON list `kindling evaluate`
 /// reads, to `output` or standard output.
-pub fn predict(project: &Project, run_dir: &Path, input: &Path, output: Option<&Path>, min_score: f32) -> Result<()> {
-    let loaded = detector::load(project, run_dir)?;
+pub fn predict(run_dir: &Path, input: &Path, output: Option<&Path>, min_score: f32) -> Result<()> {
+    let loaded = detector::load(run_dir)?;
     let files = image_files(input)?;
     let progress = TermProgress::new();
     let found = loaded.predict(&files, min_score, &progress)?;

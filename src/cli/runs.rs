@@ -207,7 +207,7 @@ pub fn predict(dir: &Path, run: &str, input: &Path, output: Option<&Path>, drift
     let id = runs::resolve(project.root(), run)?;
     let run_dir = runs::dir(project.root(), &id);
     if kindling::runs::record::RunRecord::read(&run_dir)?.model == kindling::runs::detector::MODEL_NAME {
-        return super::detector::predict(&project, &run_dir, input, output, 0.05);
+        return super::detector::predict(&run_dir, input, output, 0.05);
     }
     project.config.require_classify("`kindling predict` with a classifier run")?;
     let progress = TermProgress::new();

@@ -74,6 +74,18 @@ pub fn detail(project_root: &Path, id: &str) -> Result<RunDetail> {
     let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;
     let metrics: Value = serde_json::from_str(&text).map_err(|e| Error::file(&path, e))?;
     let confusion = Confusion::read_csv(&run_dir.join(train::CONFUSION_FILE))?;
+    if record.model == super::detector::MODEL_NAME {
+        let drill = box_drill(&record, &metrics, &confusion);
+        return Ok(RunDetail {
+            record,
+            metrics,
+            confusion,
+            drill,
+            loss: Vec::new(),
+            issues: None,
+            since: Default::default(),
+        });
+    }
     let predictions = Predictions::read(&run_dir.join(PREDICTIONS_FILE));
     let issues = match &predictions {
         Ok(p) if record.folds.is_some() => Some(crate::eval::label_issues::find(p)),
@@ -97,6 +109,36 @@ pub fn detail(project_root: &Path, id: &str) -> Result<RunDetail> {
         .and_then(|p| crate::project::class_history::since(&p, &confusion.classes))
         .unwrap_or_default();
     Ok(RunDetail { record, metrics, confusion, drill, loss, issues, since })
+}
+
+/// A detector run's cells: each pair of a labelled and a found box (or one of them alone)
+/// is an entry, named by its image, surest found box first.
+fn box_drill(record: &record::RunRecord, metrics: &Value, confusion: &Confusion) -> Drill {
+    let cells = metrics.pointer("/evaluation/confusion/cells").and_then(Value::as_array);
+    let mut samples: Vec<Scored> = cells
+        .into_iter()
+        .flatten()
+        .flat_map(|cell| {
+            let (row, col) = (cell["row"].as_u64().unwrap_or(0) as usize, cell["col"].as_u64().unwrap_or(0) as usize);
+            cell["pairs"].as_array().into_iter().flatten().filter_map(move |pair| {
+                Some(Scored {
+                    id: pair["image"].as_str()?.to_string(),
+                    given: row,
+                    predicted: col,
+                    confidence: pair["score"].as_f64().unwrap_or(0.0),
+                })
+            })
+        })
+        .filter(|s| s.given < confusion.classes.len() && s.predicted < confusion.classes.len())
+        .collect();
+    samples.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| crate::natural::compare(&a.id, &b.id)));
+    Drill {
+        scope: format!("{} held-out images, boxes at IoU 0.5", record.dataset.evaluated),
+        matrix: confusion.clone(),
+        metrics: metrics.clone(),
+        samples,
+        problem: cells.is_none().then(|| "the run's metrics.json holds no box confusion".to_string()),
+    }
 }
 
 fn held_out_scope(record: &record::RunRecord) -> String {

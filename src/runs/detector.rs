@@ -22,6 +22,7 @@ use crate::detect::{Detection, Detector};
 use crate::encoders::timm::ImageEncoder;
 use crate::encoders::{self, Network, catalog};
 use crate::error::{Error, Result};
+use crate::eval::confusion::Confusion;
 use crate::eval::detection::{Evaluation, Found, Truth, evaluate};
 use crate::progress::{Counter, Progress};
 use crate::project::Project;
@@ -139,7 +140,10 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
         pid: Some(std::process::id()),
         error: None,
         model: MODEL_NAME.into(),
-        features: format!("encoder {spec}"),
+        features: format!(
+            "encoder {}",
+            Path::new(&spec).file_name().map_or(spec.clone(), |n| n.to_string_lossy().into_owned())
+        ),
         seed: options.seed,
         folds: None,
         device: Some("cpu".into()),
@@ -220,9 +224,12 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
         let evaluation = evaluate(&truths, &scored, &classes, test, 0.25);
         artifacts::save(&detector, &dir.join(DETECTOR_FILE))?;
         write_json(&dir.join(FOUND_FILE), &found)?;
+        let square = square_confusion(&evaluation);
+        square.write_csv(&dir.join(super::train::CONFUSION_FILE))?;
         let metrics = serde_json::json!({
             "map50": evaluation.map50,
             "map": evaluation.map,
+            "per_class": per_class(&square),
             "train_images": train.len(),
             "test_images": test.len(),
             "losses": fitted.losses,
@@ -284,7 +291,7 @@ pub struct Loaded {
     network: Arc<Network>,
 }
 
-pub fn load(project: &Project, run_dir: &Path) -> Result<Loaded> {
+pub fn load(run_dir: &Path) -> Result<Loaded> {
     let record = RunRecord::read(run_dir)?;
     if record.model != MODEL_NAME {
         return Err(Error::user(format!("run {} is a {} run, not a detector", record.id, record.model)));
@@ -302,7 +309,6 @@ pub fn load(project: &Project, run_dir: &Path) -> Result<Loaded> {
         ));
     }
     let detector = artifacts::load(&run_dir.join(DETECTOR_FILE))?;
-    let _ = project;
     Ok(Loaded { detector, network: encoders::load(&dir)? })
 }
 
@@ -327,4 +333,76 @@ impl Loaded {
         counter.finish();
         Ok(found.into_iter().flatten().collect())
     }
+}
+
+/// The name of the row and column of boxes on one side only: found where nothing is
+/// labelled (the row), labelled where nothing was found (the column).
+pub fn background_name(classes: &[String]) -> String {
+    if classes.iter().any(|c| c == "background") { "(background)".into() } else { "background".into() }
+}
+
+/// The box confusion as a square matrix over the classes and background (rows labelled,
+/// columns found), the Results pane's shape.
+pub fn square_confusion(e: &Evaluation) -> Confusion {
+    let mut classes = e.confusion.classes.clone();
+    classes.push(background_name(&e.confusion.classes));
+    let k = classes.len();
+    let mut counts = vec![vec![0u64; k]; k];
+    for cell in &e.confusion.cells {
+        counts[cell.row][cell.col] += cell.pairs.len() as u64;
+    }
+    Confusion { classes, counts }
+}
+
+/// Precision, recall, F1 and support (labelled boxes) of each class at IoU 0.5, from the
+/// square matrix, as the Results pane lists classes.
+pub fn per_class(m: &Confusion) -> serde_json::Value {
+    let k = m.classes.len() - 1;
+    let mut out = serde_json::Map::new();
+    for c in 0..k {
+        let hit = m.counts[c][c] as f64;
+        let labelled: u64 = m.counts[c].iter().sum();
+        let found: u64 = m.counts.iter().map(|row| row[c]).sum();
+        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        let (p, r) = (ratio(hit, found), ratio(hit, labelled));
+        let f1 = p.zip(r).map(|(p, r)| if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 });
+        out.insert(
+            m.classes[c].clone(),
+            serde_json::json!({ "precision": p, "recall": r, "f1": f1, "support": labelled }),
+        );
+    }
+    serde_json::Value::Object(out)
+}
+
+/// The latest finished detector run of the project at `root`, loaded once per run.
+pub fn latest(root: &Path) -> Result<Option<(String, Arc<Loaded>)>> {
+    static LOADED: std::sync::Mutex<Option<(String, Arc<Loaded>)>> = std::sync::Mutex::new(None);
+    let mut ids = super::ids(root)?;
+    ids.reverse();
+    let Some(id) = ids.into_iter().find(|id| {
+        let dir = super::dir(root, id);
+        super::is_finished(&dir) && RunRecord::read(&dir).is_ok_and(|r| r.model == MODEL_NAME)
+    }) else {
+        return Ok(None);
+    };
+    let mut cached = LOADED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((run, loaded)) = cached.as_ref()
+        && *run == id
+    {
+        return Ok(Some((id, loaded.clone())));
+    }
+    let loaded = Arc::new(load(&super::dir(root, &id))?);
+    *cached = Some((id.clone(), loaded.clone()));
+    Ok(Some((id, loaded)))
+}
+
+/// Boxes scored this sure or more are proposed while labelling.
+pub const PROPOSE_FROM: f32 = 0.3;
+
+/// What the latest detector run finds in image `path` (named `id`): the run and its
+/// boxes, or nothing when no detector was trained yet.
+pub fn propose(root: &Path, id: &str, path: &Path) -> Result<Option<(String, Vec<FoundBox>)>> {
+    let Some((run, loaded)) = latest(root)? else { return Ok(None) };
+    let found = loaded.predict(&[(id.to_string(), path.to_path_buf())], PROPOSE_FROM, &crate::progress::Silent)?;
+    Ok(Some((run, found)))
 }

@@ -88,6 +88,16 @@ impl App {
         match effect {
             Effect::Say(text) => self.message = Some(text),
             Effect::Goto(pane) => self.goto(pane),
+            // A detection project's images open in the box labeller, the run's boxes shown
+            // dashed beside the labelled ones.
+            Effect::Review { title, focus, notes, .. } if self.panes.boxes.is_some() => {
+                if let (Some(boxes), Some(id)) = (&mut self.panes.boxes, focus) {
+                    boxes.show(&id);
+                    let note = notes.get(&id).map(|note| format!(" · {note}"));
+                    self.message = Some(format!("{title}: {id}{}", note.unwrap_or_default()));
+                }
+                self.goto(Pane::Label);
+            }
             Effect::Review { title, ids, notes, focus } => {
                 self.panes.label.open_list(title, ids, notes, focus, self.pane);
                 self.goto(Pane::Label);
@@ -320,6 +330,14 @@ impl App {
                 }
             }
             Msg::BoxImages(Err(e)) => self.message = Some(e),
+            Msg::Proposals { id, result } => {
+                if let Some(boxes) = &mut self.panes.boxes {
+                    match result {
+                        Ok(found) => boxes.proposals_arrived(id, found),
+                        Err(e) => self.message = Some(format!("the detector could not propose boxes: {e}")),
+                    }
+                }
+            }
             Msg::Preview { id, result } => {
                 // Both panes may have asked for the same sample.
                 if browse.wants_preview(&id) {

@@ -1,8 +1,9 @@
 //! The Label pane of a detection project: boxes drawn by keys. Arrows move the selected box
 //! (or the cursor), Shift+arrows one edge, Ctrl or Alt for 1-pixel steps, Tab picks the
 //! edge or the next box, `n` makes a box at the cursor, a class key sets its class, `x`
-//! deletes it, `+`/`-` zoom on it, Space marks the image done and goes on. Every edit is
-//! committed to the label store before the next frame.
+//! deletes it, `+`/`-` zoom on it, Space marks the image done and goes on, Enter keeps the
+//! boxes the latest detector run proposes (drawn dashed). Every edit is committed to the
+//! label store before the next frame.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,6 +11,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use kindling::data::preview::Preview;
 use kindling::labels::store::{LabelBox, Rect};
 use kindling::project::config::ClassConfig;
+use kindling::runs::detector::FoundBox;
 use ratatui::Frame;
 use ratatui_image::protocol::StatefulProtocol;
 
@@ -60,6 +62,13 @@ pub struct Boxer {
     pub message: Option<String>,
     /// An undo is on its way: the image it reaches is shown.
     undoing: bool,
+    /// What the latest detector run found in each image asked (shown dashed; Enter keeps
+    /// them), and the run.
+    pub proposals: HashMap<String, Vec<FoundBox>>,
+    pub proposed_by: Option<String>,
+    proposals_asked: HashSet<String>,
+    /// An image asked for before the images arrived.
+    wanted: Option<String>,
 }
 
 impl Boxer {
@@ -86,7 +95,63 @@ impl Boxer {
             encoded_for: (0, 0),
             message: None,
             undoing: false,
+            proposals: HashMap::new(),
+            proposed_by: None,
+            proposals_asked: HashSet::new(),
+            wanted: None,
         }
+    }
+
+    /// Shows image `id` (from the Results pane's cells).
+    pub fn show(&mut self, id: &str) {
+        match self.ids.iter().position(|i| i == id) {
+            Some(pos) => self.go(pos),
+            None => self.wanted = Some(id.to_string()),
+        }
+    }
+
+    pub fn proposals_arrived(&mut self, id: String, found: Option<(String, Vec<FoundBox>)>) {
+        if let Some((run, boxes)) = found {
+            self.proposed_by = Some(run);
+            self.proposals.insert(id.clone(), boxes);
+            if self.current() == Some(id.as_str()) {
+                self.stale = true;
+            }
+        }
+    }
+
+    /// The shown image's proposals that no labelled box of their class already covers
+    /// (IoU over 0.5).
+    pub fn open_proposals(&self) -> Vec<&FoundBox> {
+        let Some(found) = self.current().and_then(|id| self.proposals.get(id)) else { return Vec::new() };
+        let labelled = self.shown_boxes();
+        found
+            .iter()
+            .filter(|f| {
+                let r = proposal_rect(f);
+                !labelled.iter().any(|b| b.class == f.class && kindling::eval::detection::iou(&b.rect, &r) > 0.5)
+            })
+            .collect()
+    }
+
+    /// Enter: the shown image's open proposals become its boxes.
+    fn accept(&mut self, cx: &mut Cx) {
+        let Some(sample) = self.current().map(str::to_string) else { return };
+        let boxes: Vec<(String, Rect)> =
+            self.open_proposals().into_iter().map(|f| (f.class.clone(), proposal_rect(f))).collect();
+        if boxes.is_empty() {
+            self.message = Some(match &self.proposed_by {
+                None => "no proposals: train a detector first (F4, or `kindling train --model detector`)".into(),
+                Some(_) if !self.proposals.contains_key(&sample) => {
+                    "the detector is still looking at this image".into()
+                }
+                Some(run) => format!("no open proposals from {run} on this image"),
+            });
+            return;
+        }
+        let n = boxes.len();
+        self.message = Some(format!("kept {n} proposed box{}", if n == 1 { "" } else { "es" }));
+        self.write(cx, BoxWrite::Accept { sample, boxes });
     }
 
     pub fn current(&self) -> Option<&str> {
@@ -110,7 +175,8 @@ impl Boxer {
         self.ids = todo;
         self.boxes = boxes;
         self.done = done;
-        self.go(0);
+        let wanted = self.wanted.take().and_then(|id| self.ids.iter().position(|i| *i == id));
+        self.go(wanted.unwrap_or(0));
     }
 
     pub fn preview_arrived(&mut self, id: String, result: &Result<Preview, String>) {
@@ -310,6 +376,11 @@ impl Boxer {
 }
 
 /// A rectangle kept inside the image, at least a pixel each way.
+/// A proposal's box in the store's terms.
+pub fn proposal_rect(f: &FoundBox) -> Rect {
+    Rect { x: f.bbox[0], y: f.bbox[1], w: f.bbox[2], h: f.bbox[3] }
+}
+
 pub fn fit(r: Rect, (w, h): (f64, f64)) -> Rect {
     let rw = r.w.clamp(1.0, w.max(1.0));
     let rh = r.h.clamp(1.0, h.max(1.0));
@@ -361,9 +432,7 @@ impl Component for Boxer {
                 self.zoom = (self.zoom / 2).max(1);
                 self.stale = true;
             }
-            Action::Commit => {
-                self.message = Some("no proposals: no detector has been trained on these boxes yet".into())
-            }
+            Action::Commit => self.accept(cx),
             _ => return false,
         }
         if let Some(m) = self.message.clone() {
@@ -419,6 +488,12 @@ impl Component for Boxer {
         {
             self.preview_asked = Some(id.clone());
             cx.jobs.push(Job::Preview { id });
+        }
+        // The live detector pre-annotates the shown image and the next one.
+        for id in [self.pos, self.pos + 1].iter().filter_map(|&p| self.ids.get(p)) {
+            if self.proposals_asked.insert(id.clone()) {
+                cx.jobs.push(Job::Proposals { id: id.clone() });
+            }
         }
     }
 

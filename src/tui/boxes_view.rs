@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui_image::{Resize, StatefulImage};
 
-use kindling::augment::boxes::{fill, outline};
+use kindling::augment::boxes::{dashed, fill, outline};
 
 use super::boxes::{Boxer, Edge};
 use super::cells::clip;
@@ -63,6 +63,11 @@ pub fn compose(id: &str, img: &DynamicImage, b: &Boxer, room: (u32, u32), base: 
         let (x0, y0, x1, y1) = (x0 as i64, y0 as i64, x1 as i64, y1 as i64);
         let colours = [Edge::Left, Edge::Top, Edge::Right, Edge::Bottom].map(edge_colour);
         outline(&mut canvas, (x0, y0, x1, y1), t, colours);
+    }
+    for f in b.open_proposals() {
+        let (x0, y0) = to_px(f.bbox[0], f.bbox[1]);
+        let (x1, y1) = to_px(f.bbox[0] + f.bbox[2], f.bbox[1] + f.bbox[3]);
+        dashed(&mut canvas, (x0 as i64, y0 as i64, x1 as i64, y1 as i64), thick, thick * 4, colour_of(&f.class));
     }
     if b.selected.is_none() {
         let (cx, cy) = to_px(b.cursor.0, b.cursor.1);
@@ -172,6 +177,22 @@ fn panel_lines(b: &Boxer, shared: &Shared, theme: Theme, width: usize) -> Vec<Li
             Edge::Bottom => "bottom edge",
         };
         lines.push(Line::from(Span::styled(format!("box {} · moving the {edge}", i + 1), theme.dim())));
+    }
+    let proposed = b.open_proposals();
+    if !proposed.is_empty() {
+        lines.push(Line::from(""));
+        let head = format!("{} proposed · Enter keeps", proposed.len());
+        lines.push(Line::from(Span::styled(clip(&head, width), theme.accent())));
+        for f in proposed {
+            let style = shared.colour_of(&f.class).map_or_else(ratatui::style::Style::new, |c| theme.fg(c));
+            let score = format!(" {:.2}", f.score);
+            let room = width.saturating_sub(score.chars().count() + 2);
+            lines.push(Line::from(vec![
+                Span::raw("┄ "),
+                Span::styled(clip(&f.class, room), style),
+                Span::styled(score, theme.dim()),
+            ]));
+        }
     }
     lines.push(Line::from(""));
     let next = b.classes.get(b.class).map_or("", |c| c.name.as_str());

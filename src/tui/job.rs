@@ -56,6 +56,10 @@ pub enum Job {
     Labels,
     /// A detection project's images, their boxes and which are done.
     BoxImages,
+    /// What the latest detector run finds in image `id` (its proposals).
+    Proposals {
+        id: String,
+    },
     /// Refit the live model on the current labels.
     Refit,
     /// A class change from the palette (`:class …`).
@@ -135,6 +139,11 @@ pub enum Job {
 /// Results of background work.
 pub enum Msg {
     BoxImages(Result<BoxImages, String>),
+    /// The latest detector run's boxes in an image (none: no detector trained yet).
+    Proposals {
+        id: String,
+        result: Result<Option<(String, Vec<kindling::runs::detector::FoundBox>)>, String>,
+    },
     Map(Result<MapData, String>),
     /// The map job's stage and how far it is (done, of), while it runs.
     MapProgress(Progress),

@@ -52,6 +52,11 @@ pub enum BoxWrite {
     },
     /// Take back the session's latest box edit.
     Undo,
+    /// The detector's proposals kept as boxes (class, rectangle).
+    Accept {
+        sample: String,
+        boxes: Vec<(String, Rect)>,
+    },
 }
 
 /// What a committed write did.

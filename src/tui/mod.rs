@@ -410,6 +410,12 @@ fn commit_box(store: &mut LabelStore, edit: label_write::BoxWrite) -> Result<lab
             store.delete_box(id, origin)?;
             (sample, None)
         }
+        BoxWrite::Accept { sample, boxes } => {
+            for (class, rect) in boxes.into_iter().filter(|(_, r)| r.check().is_ok()) {
+                store.add_box(&sample, &class, rect, kindling::labels::store::Origin::Accepted)?;
+            }
+            (sample, None)
+        }
         BoxWrite::Done { sample, done } => {
             store.mark_done(&sample, done, origin)?;
             (sample, None)

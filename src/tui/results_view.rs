@@ -165,13 +165,17 @@ fn summary_lines(d: &RunDetail, base: Option<&RunDetail>, theme: Theme) -> Vec<L
             Span::styled(r.id.clone(), theme.accent()),
             Span::raw(format!("  {} on {} · seed {} · {:.1} s", r.model, r.features, r.seed, r.seconds.unwrap_or(0.0))),
         ]),
-        Line::from(format!(
-            "accuracy {}  balanced {}  macro F1 {}  log loss {}",
-            show("accuracy"),
-            show("balanced_accuracy"),
-            show("macro_f1"),
-            show("log_loss"),
-        )),
+        Line::from(if r.model == kindling::runs::detector::MODEL_NAME {
+            format!("mAP@0.5 {}  mAP@[.5:.95] {}  (boxes: rows labelled, columns found)", show("map50"), show("map"))
+        } else {
+            format!(
+                "accuracy {}  balanced {}  macro F1 {}  log loss {}",
+                show("accuracy"),
+                show("balanced_accuracy"),
+                show("macro_f1"),
+                show("log_loss"),
+            )
+        }),
         Line::from(Span::styled(
             format!(
                 "{} trained, {} scored ({} split) · data version {}",

@@ -183,6 +183,11 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                     })
                     .map_err(|e| e.to_string()),
             ),
+            Job::Proposals { id } => {
+                let path = source.location().join(&id);
+                let result = kindling::runs::detector::propose(&root, &id, &path).map_err(|e| e.to_string());
+                Msg::Proposals { id, result }
+            }
             Job::Labels => Msg::Labels(
                 LabelStore::open(&labels)
                     .and_then(|store| {

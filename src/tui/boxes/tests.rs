@@ -184,3 +184,47 @@ proptest! {
         }
     }
 }
+
+fn proposal(class: &str, bbox: [f64; 4], score: f64) -> FoundBox {
+    FoundBox { image: "a.jpg".into(), class: class.into(), bbox, score }
+}
+
+#[test]
+fn the_detector_is_asked_for_the_shown_and_next_image_and_enter_keeps_its_open_proposals() {
+    let mut b = Boxer::new(classes());
+    b.images_arrived(vec!["a.jpg".into(), "b.jpg".into(), "c.jpg".into()], HashMap::new(), HashSet::new());
+    let (_, jobs, _) = in_cx(SourceKind::Images, |cx| b.request_jobs(cx));
+    assert!(
+        jobs.contains(&Job::Proposals { id: "a.jpg".into() }) && jobs.contains(&Job::Proposals { id: "b.jpg".into() })
+    );
+    assert!(!jobs.contains(&Job::Proposals { id: "c.jpg".into() }));
+
+    // Before any detector was trained, Enter says so and writes nothing.
+    b.proposals_arrived("a.jpg".into(), None);
+    let (_, _, effects) = in_cx(SourceKind::Images, |cx| b.act(Action::Commit, cx));
+    assert!(box_writes(effects).is_empty());
+    assert!(b.message.as_deref().unwrap_or_default().contains("train a detector"), "{:?}", b.message);
+
+    // A proposal a labelled box of its class already covers is not offered again.
+    let mut b = shown(vec![car(1, 10.0, 10.0, 40.0, 30.0)]);
+    let found =
+        vec![proposal("car", [12.0, 11.0, 40.0, 30.0], 0.9), proposal("person", [100.0, 20.0, 30.0, 60.0], 0.6)];
+    b.proposals_arrived("a.jpg".into(), Some(("run-1".into(), found)));
+    assert_eq!(b.open_proposals().len(), 1);
+    let (_, _, effects) = in_cx(SourceKind::Images, |cx| b.act(Action::Commit, cx));
+    let rect = Rect { x: 100.0, y: 20.0, w: 30.0, h: 60.0 };
+    assert_eq!(
+        box_writes(effects),
+        [BoxWrite::Accept { sample: "a.jpg".into(), boxes: vec![("person".into(), rect)] }]
+    );
+}
+
+#[test]
+fn an_image_asked_for_before_the_images_arrive_is_shown_when_they_do() {
+    let mut b = Boxer::new(classes());
+    b.show("c.jpg");
+    b.images_arrived(vec!["a.jpg".into(), "b.jpg".into(), "c.jpg".into()], HashMap::new(), HashSet::new());
+    assert_eq!(b.current(), Some("c.jpg"));
+    b.show("a.jpg");
+    assert_eq!(b.current(), Some("a.jpg"));
+}
