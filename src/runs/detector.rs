@@ -2,8 +2,8 @@
 //! boxed images split seeded into training and held-out ones, the encoder's feature maps
 //! of each image, the head fitted (crate::detect), the held-out images scored as
 //! `kindling evaluate` scores (mAP, per class, confusion, TIDE's errors). The run folder
-//! holds run.json, metrics.json (that evaluation), found.json (the held-out images' boxes)
-//! and detector.bin.
+//! holds run.json, metrics.json (that evaluation), found.json (the held-out images' boxes),
+//! split.json (which images trained and which were held out) and detector.bin.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +29,8 @@ use crate::project::Project;
 
 pub const DETECTOR_FILE: &str = "detector.bin";
 pub const FOUND_FILE: &str = "found.json";
+/// The images trained on and held out, by id.
+pub const SPLIT_FILE: &str = "split.json";
 pub const MODEL_NAME: &str = "detector";
 /// The encoder a detector uses when none is named.
 pub const DEFAULT_ENCODER: &str = "tf_efficientnet_lite0";
@@ -223,6 +225,7 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
             .collect();
         let evaluation = evaluate(&truths, &scored, &classes, test, 0.25);
         artifacts::save(&detector, &dir.join(DETECTOR_FILE))?;
+        write_json(&dir.join(SPLIT_FILE), &serde_json::json!({ "train": train, "test": test }))?;
         write_json(&dir.join(FOUND_FILE), &found)?;
         let square = square_confusion(&evaluation);
         square.write_csv(&dir.join(super::train::CONFUSION_FILE))?;

@@ -37,12 +37,20 @@ pub struct Posted {
     _files: Option<tempfile::TempDir>,
 }
 
-pub fn inputs(loaded: &Loaded, body: &[u8], most: usize) -> Result<Posted, BadRequest> {
+fn json_body(body: &[u8], example: &str) -> Result<Value, BadRequest> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(BadRequest::new("", "the body is empty; post JSON such as {\"rows\": [...]}"));
+        return Err(BadRequest::new("", format!("the body is empty; post JSON such as {example}")));
     }
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| BadRequest::new("", format!("the body is not JSON ({e})")))?;
+    serde_json::from_slice(body).map_err(|e| BadRequest::new("", format!("the body is not JSON ({e})")))
+}
+
+/// A detector's request: `{"images": [base64, ...]}`.
+pub fn images(body: &[u8], most: usize) -> Result<Posted, BadRequest> {
+    files(&json_body(body, "{\"images\": [\"base64 of the file\"]}")?, "images", Check::Image, most)
+}
+
+pub fn inputs(loaded: &Loaded, body: &[u8], most: usize) -> Result<Posted, BadRequest> {
+    let value = json_body(body, "{\"rows\": [...]}")?;
     let kind = loaded.record.config.source.kind;
     match (&loaded.featurizer, kind) {
         (Featurizer::Table(t), _) => {

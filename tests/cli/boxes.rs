@@ -295,6 +295,23 @@ fn a_detector_trains_on_boxes_finds_them_in_held_out_images_and_predict_feeds_ev
     let scored = json(&["evaluate", p(&project), p(&found), "--json"]);
     assert!(scored["map50"].as_f64().unwrap() >= map50 - 0.05, "{} vs {map50}", scored["map50"]);
 
+    // serve answers a posted image with the boxes predict found in its file.
+    use base64::Engine;
+    let server = super::serve::Server::start(&[p(&project), "--run", &run]);
+    let bytes = std::fs::read(dir.path().join("squares").join("007.png")).unwrap();
+    let body = format!("{{\"images\": [\"{}\"]}}", base64::engine::general_purpose::STANDARD.encode(bytes));
+    let (status, answer) = server.post(&body);
+    assert_eq!(status, 200, "{answer}");
+    let served = answer["predictions"][0]["boxes"].as_array().unwrap().clone();
+    let predicted: Vec<&serde_json::Value> = boxes.iter().filter(|b| b["image"] == "007.png").collect();
+    assert_eq!(served.len(), predicted.len(), "{served:?} vs {predicted:?}");
+    for (s, p) in served.iter().zip(&predicted) {
+        assert_eq!((&s["class"], &s["bbox"], &s["score"]), (&p["class"], &p["bbox"], &p["score"]));
+    }
+    let (status, e) = server.post("{\"images\": [\"@@\"]}");
+    assert_eq!((status, e["field"].as_str()), (400, Some("images[0]")), "{e}");
+    drop(server);
+
     // A classification project refuses a detector; a detector refuses texts' encoders.
     let plain = dir.path().join("plain");
     ok(&["init", p(&plain), "--source", p(&dir.path().join("squares")), "--classes", "red,blue"]);
