@@ -36,7 +36,24 @@ RAYON_NUM_THREADS=2 "$bin" train "$project" --model detector --encoder "$weights
 kindling_s=$(echo "$(date +%s.%N) - $start" | bc)
 run=$("$venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['run'])" "$out/kindling.json")
 split=$project/runs/$run/split.json
-"$bin" evaluate "$project" "$project/runs/$run/found.json" --json >"$out/kindling-eval.json"
+# The held-out images as a project of their own: `evaluate` scores every labelled image.
+"$venv/bin/python" - "$out/set" "$split" "$out/held-out" <<'PY'
+import json, os, shutil, sys
+src, split, dst = sys.argv[1:]
+test = set(json.load(open(split))["test"])
+os.makedirs(f"{dst}/images", exist_ok=True)
+for name in test:
+    shutil.copy(f"{src}/images/{name}", f"{dst}/images/{name}")
+coco = json.load(open(f"{src}/boxes.json"))
+keep = {i["id"] for i in coco["images"] if i["file_name"] in test}
+coco["images"] = [i for i in coco["images"] if i["id"] in keep]
+coco["annotations"] = [a for a in coco["annotations"] if a["image_id"] in keep]
+json.dump(coco, open(f"{dst}/boxes.json", "w"))
+PY
+held=$out/held-out/project
+"$bin" init "$held" --source "$out/held-out/images" --task detect --classes 0,1,2,3,4,5,6,7,8,9 >/dev/null
+"$bin" labels import "$held" "$out/held-out/boxes.json" >/dev/null
+"$bin" evaluate "$held" "$project/runs/$run/found.json" --json >"$out/kindling-eval.json"
 
 for mode in frozen finetune; do
   echo "== PyTorch, $mode"
@@ -44,7 +61,7 @@ for mode in frozen finetune; do
   [[ $mode == finetune ]] && epochs=${EPOCHS:-15}
   "$venv/bin/python" bench/detector_torch.py "$weights" "$out/set/images" "$split" "$out/set/boxes.json" \
     "$out/torch-$mode-found.json" --mode "$mode" --epochs "$epochs" --threads 2 | tail -1 >"$out/torch-$mode.json"
-  "$bin" evaluate "$project" "$out/torch-$mode-found.json" --json >"$out/torch-$mode-eval.json"
+  "$bin" evaluate "$held" "$out/torch-$mode-found.json" --json >"$out/torch-$mode-eval.json"
 done
 
 "$venv/bin/python" - "$out" "$kindling_s" <<'PY'
@@ -54,6 +71,7 @@ def ev(name):
     e = json.load(open(f"{out}/{name}-eval.json"))
     return e["map50"], e["map"]
 k = json.load(open(f"{out}/kindling.json"))
+assert abs(k["metrics"]["map50"] - ev("kindling")[0]) < 1e-9, "the run's own score and evaluate's differ"
 rows = [("kindling (frozen maps + head)", kindling_s, *ev("kindling"))]
 for mode in ["frozen", "finetune"]:
     t = json.load(open(f"{out}/torch-{mode}.json"))

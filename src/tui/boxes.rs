@@ -21,6 +21,9 @@ use super::keys::{Action, Key};
 use super::label_write::{BoxWrite, Write, Written};
 use super::theme::Theme;
 
+/// Steps Shift+arrows take the cursor when no box is selected.
+const CURSOR_JUMP: f64 = 5.0;
+
 /// What Shift+arrows move, as Tab picks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
@@ -260,7 +263,9 @@ impl Boxer {
 
     /// An arrow: moves the selected box (or its picked edge), or the cursor.
     fn arrow(&mut self, cx: &mut Cx, dx: f64, dy: f64, fine: bool, edge_key: bool) {
-        let step = self.step(fine);
+        // With no box selected, Shift+arrows take the cursor five steps at once.
+        let jump = if edge_key && self.selected.is_none() { CURSOR_JUMP } else { 1.0 };
+        let step = self.step(fine) * jump;
         let (dx, dy) = (dx * step, dy * step);
         if self.selected.is_none() {
             if let Some((w, h)) = self.size() {

@@ -228,3 +228,16 @@ fn an_image_asked_for_before_the_images_arrive_is_shown_when_they_do() {
     b.show("a.jpg");
     assert_eq!(b.current(), Some("a.jpg"));
 }
+
+#[test]
+fn with_no_box_selected_shift_arrows_take_the_cursor_five_steps_and_arrows_one() {
+    let mut b = shown(vec![]);
+    assert_eq!(b.cursor, (100.0, 50.0), "the cursor starts at the centre");
+    in_cx(SourceKind::Images, |cx| {
+        b.key(key(KeyCode::Right, KeyModifiers::SHIFT), cx);
+        b.act(Action::Down, cx);
+        b.key(key(KeyCode::Up, KeyModifiers::CONTROL), cx);
+    });
+    // A step is 4 px of the 200 px side: five of them, one, and a pixel.
+    assert_eq!(b.cursor, (120.0, 53.0));
+}
