@@ -39,14 +39,14 @@ pub struct Served {
 /// A classifier (class probabilities) or a detector (boxes).
 enum Model {
     Classifier(Box<Loaded>),
-    Detector { record: Box<RunRecord>, loaded: crate::runs::detector::Loaded },
+    Detector { record: Box<RunRecord>, loaded: Box<crate::runs::detector::Loaded> },
 }
 
 impl Served {
     pub fn open(run_dir: &std::path::Path) -> Result<Served> {
         let record = RunRecord::read(run_dir)?;
         let model = if record.model == crate::runs::detector::MODEL_NAME {
-            Model::Detector { loaded: crate::runs::detector::load(run_dir)?, record: Box::new(record) }
+            Model::Detector { loaded: Box::new(crate::runs::detector::load(run_dir)?), record: Box::new(record) }
         } else {
             Model::Classifier(Box::new(Loaded::open(run_dir)?))
         };
