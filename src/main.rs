@@ -680,6 +680,7 @@ fn main() {
                 encoder: a.encoder.as_ref().map(|e| e.to_string_lossy().into_owned()),
                 seed: a.seed,
                 test_share: a.test_share,
+                augment: !a.no_augment,
             };
             cli::detector::train(&a.dir, &options, a.json)
         }

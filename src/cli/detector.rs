@@ -22,7 +22,7 @@ pub fn train(dir: &Path, options: &DetectorOptions, as_json: bool) -> Result<()>
     if as_json {
         print_json(&json!({
             "run": done.run,
-            "metrics": { "map50": e.map50, "map": e.map, "train_images": done.train_images,
+            "metrics": { "map50": e.map50, "map": e.map, "train_images": done.train_images, "augmented_copies": done.copies,
                          "test_images": done.test_images, "evaluation": e },
             "seconds": { "encode": done.encode_seconds, "fit": done.fit_seconds },
         }));
@@ -30,13 +30,14 @@ pub fn train(dir: &Path, options: &DetectorOptions, as_json: bool) -> Result<()>
     }
     let record = RunRecord::read(&done.dir)?;
     let mut text = format!(
-        "run {} (detector on {}, {:.1} s: encoding {:.1} s, fitting {:.1} s)\ntrained on {} images, scored on {} held out\n",
+        "run {} (detector on {}, {:.1} s: encoding {:.1} s, fitting {:.1} s)\ntrained on {} images{}, scored on {} held out\n",
         done.run,
         record.features_said(),
         record.seconds.unwrap_or(0.0),
         done.encode_seconds,
         done.fit_seconds,
         done.train_images,
+        if done.copies > 0 { format!(" and {} augmented copies", done.copies) } else { String::new() },
         done.test_images,
     );
     text += &super::evaluate::render(e, 0.25);

@@ -17,10 +17,15 @@ pub struct Cells {
     pub width: usize,
 }
 
+/// The width of a cell's row for maps of `channels` (stride 8, 16, 32).
+pub fn width(channels: [usize; 3]) -> usize {
+    4 * channels[0] + channels[1] + channels[2]
+}
+
 /// `maps`: stride 8, 16 and 32, channels last.
 pub fn cells(maps: &[FeatureMap; 3]) -> Cells {
     let [finer, fine, coarse] = maps;
-    let width = 4 * finer.channels + fine.channels + coarse.channels;
+    let width = width([finer.channels, fine.channels, coarse.channels]);
     let grid = fine.size;
     let mut rows = Vec::with_capacity(grid * grid * width);
     for y in 0..grid {

@@ -88,8 +88,11 @@ const MIN_STEPS: usize = 1000;
 /// Weight of the shape loss beside the heat loss.
 const SHAPE_WEIGHT: f32 = 1.0;
 
-pub fn fit(examples: &[Example], classes: usize, s: &FitSettings, progress: &dyn Progress) -> Fitted {
+/// Fits the head on `examples`, taken so that their cells are moved, not copied, into the
+/// one matrix the fit reads.
+pub fn fit(examples: Vec<Example>, classes: usize, s: &FitSettings, progress: &dyn Progress) -> Fitted {
     let width = examples.first().map_or(0, |e| e.cells.width);
+    let images = examples.len();
     let standardize = Standardize::fit(&examples.iter().map(|e| e.cells.rows.as_slice()).collect::<Vec<_>>(), width);
     // Every cell, standardized, with its heats; the shape targets of centre cells.
     let mut x = Vec::with_capacity(examples.iter().map(|e| e.cells.rows.len()).sum());
@@ -156,7 +159,7 @@ pub fn fit(examples: &[Example], classes: usize, s: &FitSettings, progress: &dyn
         }
         let loss = total / rows.max(1) as f64;
         losses.push(loss as f32);
-        let images_per_second = examples.len() as f64 * (epoch + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        let images_per_second = images as f64 * (epoch + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
         progress.epoch(epoch as u64 + 1, loss, None, images_per_second);
         progress.advance(epoch as u64 + 1);
     }

@@ -216,6 +216,15 @@ impl EfficientNet {
         pooled
     }
 
+    /// The channels of the maps `feature_maps` gives.
+    pub fn map_channels(&self) -> [usize; 3] {
+        let out = |end: usize| match &self.blocks[end - 1] {
+            Block::Separable { pw, .. } => pw.outputs,
+            Block::Inverted { project, .. } => project.outputs,
+        };
+        [out(self.stage_ends[2]), out(self.stage_ends[4]), out(self.stage_ends[6])]
+    }
+
     /// The maps after the third stage (stride 8), the fifth (stride 16) and the last block
     /// (stride 32) of one image: what a detector's head reads, finest first.
     pub fn feature_maps(&self, img: &[f32], side: usize) -> [FeatureMap; 3] {

@@ -131,6 +131,11 @@ impl ImageEncoder {
         out
     }
 
+    /// The channels of the stride-8, 16 and 32 maps.
+    pub fn map_channels(&self) -> [usize; 3] {
+        self.net.map_channels()
+    }
+
     /// The stride-8, 16 and 32 feature maps of the whole image resized to `side × side`
     /// (no crop: a detector needs every part of the image).
     pub fn feature_maps(&self, img: &RgbImage, side: usize) -> [FeatureMap; 3] {

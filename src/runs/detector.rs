@@ -43,11 +43,13 @@ pub struct DetectorOptions {
     pub encoder: Option<String>,
     pub seed: u64,
     pub test_share: f64,
+    /// Train on the project's `[augment]` copies too (boxes carried with the picture).
+    pub augment: bool,
 }
 
 impl Default for DetectorOptions {
     fn default() -> DetectorOptions {
-        DetectorOptions { encoder: None, seed: 0, test_share: 0.2 }
+        DetectorOptions { encoder: None, seed: 0, test_share: 0.2, augment: true }
     }
 }
 
@@ -56,6 +58,8 @@ pub struct DetectorRun {
     pub dir: PathBuf,
     pub evaluation: Evaluation,
     pub train_images: usize,
+    /// Augmented copies trained on beside the images.
+    pub copies: usize,
     pub test_images: usize,
     pub encode_seconds: f64,
     pub fit_seconds: f64,
@@ -84,6 +88,39 @@ fn cells_of(encoder: &ImageEncoder, path: &Path, side: usize) -> Result<(Cells, 
     let img = crate::features::image::open(path)?.to_rgb8();
     let (w, h) = img.dimensions();
     Ok((grid::cells(&encoder.feature_maps(&img, side)), w, h))
+}
+
+/// The training examples of one image: the image itself, then each augmented copy with
+/// its boxes carried (those left under the visibility floor dropped).
+fn examples_of(
+    encoder: &ImageEncoder,
+    path: &Path,
+    boxes: &[(String, crate::labels::store::Rect)],
+    classes: &[String],
+    side: usize,
+    augment: Option<(&crate::augment::Plan, u64, u64)>,
+) -> Result<Vec<Example>> {
+    let img = crate::features::image::open(path)?.to_rgb8();
+    let mut versions = vec![(img.clone(), boxes.to_vec())];
+    if let Some((plan, seed, number)) = augment {
+        for copy in 0..plan.copies {
+            let mut rng = crate::augment::rng_for(seed, number, copy as u64);
+            let carried =
+                crate::augment::boxes::carry(&img, boxes, &plan.steps, &mut rng, crate::augment::boxes::VISIBLE_FLOOR);
+            versions.push((carried.image, carried.boxes));
+        }
+    }
+    Ok(versions
+        .into_iter()
+        .map(|(img, boxes)| {
+            let cells = grid::cells(&encoder.feature_maps(&img, side));
+            let frame = Frame::new(img.width(), img.height(), cells.grid);
+            let list: Vec<_> =
+                boxes.iter().filter_map(|(class, r)| Some((classes.iter().position(|c| c == class)?, *r))).collect();
+            let targets = grid::targets(&frame, &list, classes.len());
+            Example { cells, targets }
+        })
+        .collect())
 }
 
 pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progress) -> Result<DetectorRun> {
@@ -133,7 +170,25 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
     let content = encoders::content_hash(&encoder_dir)?;
     let source = project.source()?;
     let location = source.location().to_path_buf();
+    let plan = Some(project.config.augment.plan(crate::augment::Modality::Boxes)?)
+        .filter(|p| options.augment && !p.is_empty());
 
+    let copies = plan.as_ref().map_or(0, |p| p.copies);
+    let cells = (side / 16) * (side / 16);
+    let need = (train.len() * (1 + copies) * cells * grid::width(encoder.map_channels()) * 4) as u64;
+    if let Some(free) = super::train::available_memory()
+        && need > free / 10 * 8
+    {
+        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+        return Err(Error::user(format!(
+            "{} training images{} at side {side} need {:.1} GiB for their features and {:.1} GiB is free: \
+             lower [detector] side (a quarter of the memory at half the side) or [augment] copies",
+            train.len(),
+            if copies > 0 { format!(" and {} augmented copies each", copies) } else { String::new() },
+            gib(need),
+            gib(free)
+        )));
+    }
     let started = clock::now();
     let (run, dir) = super::train::new_run_dir(project, MODEL_NAME, started)?;
     let mut record = RunRecord {
@@ -149,7 +204,7 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
         seed: options.seed,
         folds: None,
         device: Some("cpu".into()),
-        augment: None,
+        augment: plan.as_ref().and_then(|p| serde_json::to_value(p).ok()),
         started: clock::iso(started),
         ended: None,
         seconds: None,
@@ -174,27 +229,28 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
     };
     active::begin(&record, &dir)?;
     let outcome = (|| -> Result<DetectorRun> {
-        let class_of = |name: &str| classes.iter().position(|c| c == name);
         let t0 = std::time::Instant::now();
         let counter = Counter::start(progress, "encoding the training images", train.len());
         let examples: Vec<Example> = train
             .par_iter()
-            .map(|id| {
-                let (cells, w, h) = cells_of(encoder, &location.join(id), side)?;
-                let frame = Frame::new(w, h, cells.grid);
-                let list: Vec<_> =
-                    boxes.get(id).into_iter().flatten().filter_map(|b| Some((class_of(&b.class)?, b.rect))).collect();
-                let targets = grid::targets(&frame, &list, classes.len());
+            .enumerate()
+            .map(|(i, id)| {
+                let list: Vec<_> = boxes.get(id).into_iter().flatten().map(|b| (b.class.clone(), b.rect)).collect();
+                let augment = plan.as_ref().map(|p| (p, options.seed, i as u64));
+                let made = examples_of(encoder, &location.join(id), &list, &classes, side, augment)?;
                 counter.tick();
-                Ok(Example { cells, targets })
+                Ok(made)
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
         counter.finish();
+        let copies = examples.len() - train.len();
         let encode_seconds = t0.elapsed().as_secs_f64();
         let t1 = std::time::Instant::now();
-        let fitted = fit(&examples, classes.len(), &fit_settings, progress);
+        let fitted = fit(examples, classes.len(), &fit_settings, progress);
         let fit_seconds = t1.elapsed().as_secs_f64();
-        drop(examples);
         let detector = Detector { classes: classes.clone(), side, standardize: fitted.standardize, head: fitted.head };
         let counter = Counter::start(progress, "finding boxes in the held-out images", test.len());
         let found: Vec<FoundBox> = test
@@ -223,7 +279,11 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
                 score: f.score,
             })
             .collect();
-        let evaluation = evaluate(&truths, &scored, &classes, test, 0.25);
+        // In the images' own order, as `kindling evaluate` (and pycocotools) take them: ties
+        // in score are broken by it.
+        let mut images = test.to_vec();
+        images.sort();
+        let evaluation = evaluate(&truths, &scored, &classes, &images, 0.25);
         artifacts::save(&detector, &dir.join(DETECTOR_FILE))?;
         write_json(&dir.join(SPLIT_FILE), &serde_json::json!({ "train": train, "test": test }))?;
         write_json(&dir.join(FOUND_FILE), &found)?;
@@ -234,6 +294,7 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
             "map": evaluation.map,
             "per_class": per_class(&square),
             "train_images": train.len(),
+            "augmented_copies": copies,
             "test_images": test.len(),
             "losses": fitted.losses,
             "evaluation": evaluation,
@@ -245,6 +306,7 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
             dir: dir.clone(),
             evaluation,
             train_images: train.len(),
+            copies,
             test_images: test.len(),
             encode_seconds,
             fit_seconds,
@@ -283,7 +345,7 @@ fn found_boxes(image: &str, found: &[Detection], classes: &[String]) -> Vec<Foun
             image: image.to_string(),
             class: classes[d.class].clone(),
             bbox: [round(d.rect.x), round(d.rect.y), round(d.rect.w), round(d.rect.h)],
-            score: (f64::from(d.score) * 1e4).round() / 1e4,
+            score: (f64::from(d.score) * 1e6).round() / 1e6,
         })
         .collect()
 }

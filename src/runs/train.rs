@@ -525,7 +525,7 @@ fn folds_at_once(k: usize, rows: usize, width: usize) -> usize {
 }
 
 /// Bytes of memory the system can give without swapping (Linux's `MemAvailable`).
-fn available_memory() -> Option<u64> {
+pub(crate) fn available_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
