@@ -24,6 +24,8 @@ pub struct Launch {
     /// Apply the project's augmentations.
     pub augment: bool,
     pub device: Device,
+    /// A detection project: `train --model detector` (on `--encoder NAME` when one is chosen).
+    pub detector: bool,
 }
 
 /// A sweep cross-validates every run; with no folds chosen it takes this many.
@@ -32,7 +34,7 @@ const SWEEP_FOLDS: usize = 5;
 impl Launch {
     /// `train` or `sweep`.
     pub fn command(&self) -> &'static str {
-        if self.model.is_some() { "train" } else { "sweep" }
+        if self.model.is_some() || self.detector { "train" } else { "sweep" }
     }
 
     /// The arguments after `kindling COMMAND DIR`.
@@ -45,6 +47,16 @@ impl Launch {
     }
 
     pub fn args(&self) -> Vec<String> {
+        if self.detector {
+            let mut args = vec!["--model".into(), "detector".into(), "--seed".into(), self.seed.to_string()];
+            if self.features.starts_with(ENCODER_PREFIX) {
+                args.extend(self.feature_args());
+            }
+            if !self.augment {
+                args.push("--no-augment".into());
+            }
+            return args;
+        }
         let Some(model) = self.model else {
             let folds = self.folds.unwrap_or(SWEEP_FOLDS).to_string();
             let mut args = self.feature_args().to_vec();

@@ -101,6 +101,7 @@ pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Re
     app.shared.text_column = project.config.source.text_column.clone();
     if project.config.is_detect() {
         app.label_boxes();
+        app.panes.train.for_boxes();
     }
     app.panes.augment.settings = project.config.augment.clone();
     app.shared.transforms_on = app.panes.augment.on();

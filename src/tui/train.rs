@@ -72,6 +72,8 @@ pub struct Train {
     launched_after: Option<HashSet<String>>,
     /// Seconds the pane has polled.
     ticks: u64,
+    /// A detection project: the model is the detector, the features its encoder.
+    pub detect: bool,
 }
 
 /// With nothing running, runs are listed every this many seconds.
@@ -109,7 +111,15 @@ impl Train {
             events_read: 0,
             launched_after: None,
             ticks: 0,
+            detect: false,
         }
+    }
+
+    /// A detection project: the detector, on the default encoder (`auto`) or a named one.
+    pub fn for_boxes(&mut self) {
+        self.detect = true;
+        self.feature_names.retain(|f| f == "auto" || f.starts_with(super::launch::ENCODER_PREFIX));
+        self.features = 0;
     }
 
     /// `:train MODEL` chooses the model before launching.
@@ -125,6 +135,7 @@ impl Train {
             seed: self.seed,
             augment: self.augment,
             device: Device::offered()[self.device],
+            detector: self.detect,
         }
     }
 
@@ -132,6 +143,7 @@ impl Train {
     pub fn value(&self, field: Field) -> String {
         let launch = self.launch();
         match field {
+            Field::Model if self.detect => "detector (boxes)".into(),
             Field::Model => launch.model.map_or("sweep (every baseline)", |m| m.name()).into(),
             Field::Features => launch.features,
             Field::Folds => launch.folds.map_or("none".into(), |k| k.to_string()),
@@ -224,6 +236,7 @@ impl Train {
     fn change(&mut self, field: Field, forward: bool, cx: &mut Cx) {
         let step = |i: usize, n: usize| if forward { (i + 1) % n } else { (i + n - 1) % n };
         match field {
+            Field::Model if self.detect => {}
             Field::Model => self.model = step(self.model, ModelKind::ALL.len() + 1),
             Field::Features => self.features = step(self.features, self.feature_names.len()),
             Field::Folds => self.folds = step(self.folds, FOLDS.len()),
@@ -359,6 +372,21 @@ pub(crate) mod tests {
     /// What the pane says to an action.
     fn act(t: &mut Train, action: Action) -> Vec<Effect> {
         in_cx(SourceKind::Text, |cx| Component::act(t, action, cx)).2
+    }
+
+    #[test]
+    fn a_detection_project_trains_the_detector_on_the_default_or_a_named_image_encoder() {
+        let mut t = Train::new(SourceKind::Images);
+        t.for_boxes();
+        assert_eq!(t.value(Field::Model), "detector (boxes)");
+        act(&mut t, Action::Right);
+        assert_eq!(t.value(Field::Model), "detector (boxes)", "no other model to pick");
+        assert_eq!(t.launch().command(), "train");
+        assert_eq!(t.launch().args().join(" "), "--model detector --seed 0");
+        t.field = 1;
+        act(&mut t, Action::Right);
+        assert_eq!(t.value(Field::Features), "encoder tf_efficientnet_lite0", "no pixels or hog for boxes");
+        assert_eq!(t.launch().args().join(" "), "--model detector --seed 0 --encoder tf_efficientnet_lite0");
     }
 
     #[test]
