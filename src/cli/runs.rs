@@ -118,16 +118,21 @@ pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<
         record.dataset.evaluated,
         record.dataset.evaluated_split
     );
-    text += &format!(
-        "accuracy {}  balanced accuracy {}  log loss {}\nmacro precision {}  macro recall {}  macro F1 {}  weighted F1 {}\n",
-        f("accuracy"),
-        f("balanced_accuracy"),
-        f("log_loss"),
-        f("macro_precision"),
-        f("macro_recall"),
-        f("macro_f1"),
-        f("weighted_f1")
-    );
+    let detector = record.model == kindling::runs::detector::MODEL_NAME;
+    if detector {
+        text += &format!("mAP@0.5 {}  mAP@[.5:.95] {} (held-out images, boxes)\n", f("map50"), f("map"));
+    } else {
+        text += &format!(
+            "accuracy {}  balanced accuracy {}  log loss {}\nmacro precision {}  macro recall {}  macro F1 {}  weighted F1 {}\n",
+            f("accuracy"),
+            f("balanced_accuracy"),
+            f("log_loss"),
+            f("macro_precision"),
+            f("macro_recall"),
+            f("macro_f1"),
+            f("weighted_f1")
+        );
+    }
     if let Some(cv) = metrics.get("cross_validation") {
         text += &format!(
             "cross-validation: {} folds, accuracy {:.3} ± {:.3}\n",
@@ -144,7 +149,18 @@ pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<
             Some(now) => format!("{class} {now}"),
             None => class.clone(),
         };
+        if m.is_null() {
+            continue;
+        }
         per_class.push(vec![name, v("precision"), v("recall"), v("f1"), m["support"].to_string()]);
+    }
+    if detector {
+        let mut aps = vec![["class", "boxes", "AP50", "AP"].map(String::from).to_vec()];
+        for c in metrics.pointer("/evaluation/per_class").and_then(|v| v.as_array()).into_iter().flatten() {
+            let v = |k: &str| c[k].as_f64().map_or("-".to_string(), |v| format!("{v:.3}"));
+            aps.push(vec![c["class"].as_str().unwrap_or("").to_string(), c["boxes"].to_string(), v("ap50"), v("ap")]);
+        }
+        text += &format!("\n{}", table(&aps));
     }
     text += &format!("\n{}", table(&per_class));
     let mut matrix =
@@ -152,7 +168,12 @@ pub fn show(dir: &Path, run: &str, as_json: bool, png: Option<&Path>) -> Result<
     for (class, row) in confusion.classes.iter().zip(&confusion.counts) {
         matrix.push(std::iter::once(class.clone()).chain(row.iter().map(u64::to_string)).collect());
     }
-    text += &format!("\nconfusion matrix (rows: given, columns: predicted)\n{}", table(&matrix));
+    let axes = if detector {
+        "boxes at IoU 0.5; rows: labelled, columns: found; background: found where nothing is labelled, or nothing found"
+    } else {
+        "rows: given, columns: predicted"
+    };
+    text += &format!("\nconfusion matrix ({axes})\n{}", table(&matrix));
     for note in &record.notes {
         text += &format!("note: {note}\n");
     }

@@ -228,6 +228,10 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
         notes: vec![format!("images resized to {0}×{0} for the encoder", side)],
     };
     active::begin(&record, &dir)?;
+    // The events a run's followers read (the Train pane, `kindling runs --follow`).
+    let log = super::events::EventLog::create(&dir.join(super::events::EVENTS_FILE))?;
+    let both = super::events::Both(&log, progress);
+    let progress: &dyn Progress = &both;
     let outcome = (|| -> Result<DetectorRun> {
         let t0 = std::time::Instant::now();
         let counter = Counter::start(progress, "encoding the training images", train.len());
@@ -317,10 +321,14 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
     record.seconds = Some(((ended - started) * 1000.0).round() / 1000.0);
     record.pid = None;
     match &outcome {
-        Ok(_) => record.status = "finished".into(),
+        Ok(done) => {
+            record.status = "finished".into();
+            log.write("finished", serde_json::json!({ "map50": done.evaluation.map50, "map": done.evaluation.map }));
+        }
         Err(e) => {
             record.status = "failed".into();
             record.error = Some(e.message().to_string());
+            log.write("failed", serde_json::json!({ "error": e.message() }));
         }
     }
     active::end(&record, &dir)?;

@@ -93,6 +93,11 @@ fn render_followed(f: &mut Frame, t: &Train, theme: Theme, area: Rect) {
         Line::from(Span::styled(run.status.clone(), status_style(theme, &run.status))),
     ];
     match &status.end {
+        Some(end) if end["event"] == "finished" && end.get("map50").is_some() => lines.push(Line::from(format!(
+            "mAP@0.5 {} · mAP@[.5:.95] {} · F5 shows the results",
+            end["map50"].as_f64().map_or("-".into(), |v| format!("{v:.3}")),
+            end["map"].as_f64().map_or("-".into(), |v| format!("{v:.3}"))
+        ))),
         Some(end) if end["event"] == "finished" => lines.push(Line::from(format!(
             "accuracy {:.3} · macro F1 {:.3} · F5 shows the results",
             end["accuracy"].as_f64().unwrap_or(f64::NAN),
