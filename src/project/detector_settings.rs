@@ -18,11 +18,14 @@ pub struct DetectorSettings {
     pub learning_rate: f32,
     /// Cells per step.
     pub batch: usize,
+    /// The box labeller trains the detector again once this many more images are labelled
+    /// than the latest detector run had (after a first run by hand); 0 turns it off.
+    pub live_every: usize,
 }
 
 impl Default for DetectorSettings {
     fn default() -> DetectorSettings {
-        DetectorSettings { side: 320, epochs: 30, hidden: 128, learning_rate: 2e-3, batch: 512 }
+        DetectorSettings { side: 320, epochs: 30, hidden: 128, learning_rate: 2e-3, batch: 512, live_every: 25 }
     }
 }
 

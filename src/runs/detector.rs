@@ -66,7 +66,7 @@ pub struct DetectorRun {
 }
 
 /// One image's boxes as `predict` writes them and `evaluate` reads them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FoundBox {
     pub image: String,
     pub class: String,
@@ -361,6 +361,8 @@ fn found_boxes(image: &str, found: &[Detection], classes: &[String]) -> Vec<Foun
 /// A finished detector run, loaded with its encoder (refused when the snapshot changed).
 pub struct Loaded {
     pub detector: Detector,
+    /// The images labelled when the run was trained.
+    pub trained_on: usize,
     network: Arc<Network>,
 }
 
@@ -382,7 +384,7 @@ pub fn load(run_dir: &Path) -> Result<Loaded> {
         ));
     }
     let detector = artifacts::load(&run_dir.join(DETECTOR_FILE))?;
-    Ok(Loaded { detector, network: encoders::load(&dir)? })
+    Ok(Loaded { detector, trained_on: record.dataset.labelled, network: encoders::load(&dir)? })
 }
 
 impl Loaded {
@@ -472,10 +474,19 @@ pub fn latest(root: &Path) -> Result<Option<(String, Arc<Loaded>)>> {
 /// Boxes scored this sure or more are proposed while labelling.
 pub const PROPOSE_FROM: f32 = 0.3;
 
-/// What the latest detector run finds in image `path` (named `id`): the run and its
-/// boxes, or nothing when no detector was trained yet.
-pub fn propose(root: &Path, id: &str, path: &Path) -> Result<Option<(String, Vec<FoundBox>)>> {
+/// What the latest detector run proposes for one image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposed {
+    pub run: String,
+    /// The images labelled when the run was trained.
+    pub trained_on: usize,
+    pub boxes: Vec<FoundBox>,
+}
+
+/// What the latest detector run finds in image `path` (named `id`), or nothing when no
+/// detector was trained yet.
+pub fn propose(root: &Path, id: &str, path: &Path) -> Result<Option<Proposed>> {
     let Some((run, loaded)) = latest(root)? else { return Ok(None) };
-    let found = loaded.predict(&[(id.to_string(), path.to_path_buf())], PROPOSE_FROM, &crate::progress::Silent)?;
-    Ok(Some((run, found)))
+    let boxes = loaded.predict(&[(id.to_string(), path.to_path_buf())], PROPOSE_FROM, &crate::progress::Silent)?;
+    Ok(Some(Proposed { run, trained_on: loaded.trained_on, boxes }))
 }

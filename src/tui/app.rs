@@ -68,8 +68,10 @@ impl App {
     }
 
     /// Makes the Label pane the box labeller of a detection project.
-    pub fn label_boxes(&mut self) {
-        self.panes.boxes = Some(Boxer::new(self.shared.classes.clone()));
+    pub fn label_boxes(&mut self, live_every: usize) {
+        let mut boxer = Boxer::new(self.shared.classes.clone());
+        boxer.live_every = live_every;
+        self.panes.boxes = Some(boxer);
         self.panes.augment.modality = kindling::augment::Modality::Boxes;
     }
 
@@ -371,9 +373,17 @@ impl App {
             Msg::Excluded(result) => self.message = Some(result.unwrap_or_else(|e| e)),
             // The launch's own words go once the run has ended well.
             Msg::Exited { ok: true, .. } if self.message.as_deref().is_some_and(|m| m.starts_with(LAUNCHING)) => {
+                if let Some(boxes) = &mut self.panes.boxes {
+                    boxes.run_ended();
+                }
                 self.message = Some("the run ended: F5 shows its results".into())
             }
-            Msg::Exited { ok: true, .. } | Msg::Saved(Ok(())) | Msg::Cancelled(Ok(())) => {}
+            Msg::Exited { ok: true, .. } => {
+                if let Some(boxes) = &mut self.panes.boxes {
+                    boxes.run_ended();
+                }
+            }
+            Msg::Saved(Ok(())) | Msg::Cancelled(Ok(())) => {}
             Msg::AugmentPreview { generation, result } => self.panes.augment.preview_arrived(generation, result),
             Msg::RunDetail { id, result } => self.panes.results.detail_arrived(id, result),
             // Encoding needs the terminal's picker, which the event loop holds.

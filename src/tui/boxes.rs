@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use kindling::data::preview::Preview;
 use kindling::labels::store::{LabelBox, Rect};
 use kindling::project::config::ClassConfig;
-use kindling::runs::detector::FoundBox;
+use kindling::runs::detector::{FoundBox, Proposed};
 use ratatui::Frame;
 use ratatui_image::protocol::StatefulProtocol;
 
@@ -72,6 +72,11 @@ pub struct Boxer {
     proposals_asked: HashSet<String>,
     /// An image asked for before the images arrived.
     wanted: Option<String>,
+    /// Train the detector again after this many more labelled images (0: never).
+    pub live_every: usize,
+    /// The images the proposing run was trained on, and whether a new run was launched.
+    trained_on: Option<usize>,
+    refit_launched: bool,
 }
 
 impl Boxer {
@@ -102,6 +107,9 @@ impl Boxer {
             proposed_by: None,
             proposals_asked: HashSet::new(),
             wanted: None,
+            live_every: 0,
+            trained_on: None,
+            refit_launched: false,
         }
     }
 
@@ -113,14 +121,47 @@ impl Boxer {
         }
     }
 
-    pub fn proposals_arrived(&mut self, id: String, found: Option<(String, Vec<FoundBox>)>) {
-        if let Some((run, boxes)) = found {
-            self.proposed_by = Some(run);
-            self.proposals.insert(id.clone(), boxes);
+    pub fn proposals_arrived(&mut self, id: String, found: Option<Proposed>) {
+        if let Some(p) = found {
+            if self.proposed_by.as_ref() != Some(&p.run) {
+                self.refit_launched = false;
+            }
+            self.proposed_by = Some(p.run);
+            self.trained_on = Some(p.trained_on);
+            self.proposals.insert(id.clone(), p.boxes);
             if self.current() == Some(id.as_str()) {
                 self.stale = true;
             }
         }
+    }
+
+    /// A run ended: the proposals are asked again, of the newest detector.
+    pub fn run_ended(&mut self) {
+        self.proposals.clear();
+        self.proposals_asked.clear();
+    }
+
+    /// Images boxed or marked done.
+    fn labelled(&self) -> usize {
+        self.ids
+            .iter()
+            .filter(|id| self.done.contains(*id) || self.boxes.get(*id).is_some_and(|b| !b.is_empty()))
+            .count()
+    }
+
+    /// After Space: once `live_every` more images are labelled than the proposing run
+    /// had, the detector is trained again in the background (once a run).
+    fn refit_when_due(&mut self, cx: &mut Cx) {
+        let Some(trained_on) = self.trained_on else { return };
+        if self.live_every == 0 || self.refit_launched || self.labelled() < trained_on + self.live_every {
+            return;
+        }
+        self.refit_launched = true;
+        cx.jobs.push(Job::Launch(super::launch::Launch::detector()));
+        self.message = Some(format!(
+            "{} more images labelled: training the detector again in the background (F4 follows it)",
+            self.labelled() - trained_on
+        ));
     }
 
     /// The shown image's proposals that no labelled box of their class already covers
@@ -416,8 +457,10 @@ impl Component for Boxer {
             },
             Action::Skip => {
                 if let Some(id) = self.current().map(str::to_string) {
-                    self.write(cx, BoxWrite::Done { sample: id, done: true });
+                    self.write(cx, BoxWrite::Done { sample: id.clone(), done: true });
+                    self.done.insert(id);
                     self.go(self.pos + 1);
+                    self.refit_when_due(cx);
                 }
             }
             Action::Undo => {

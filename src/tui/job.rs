@@ -142,7 +142,7 @@ pub enum Msg {
     /// The latest detector run's boxes in an image (none: no detector trained yet).
     Proposals {
         id: String,
-        result: Result<Option<(String, Vec<kindling::runs::detector::FoundBox>)>, String>,
+        result: Result<Option<kindling::runs::detector::Proposed>, String>,
     },
     Map(Result<MapData, String>),
     /// The map job's stage and how far it is (done, of), while it runs.

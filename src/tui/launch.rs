@@ -32,6 +32,19 @@ pub struct Launch {
 const SWEEP_FOLDS: usize = 5;
 
 impl Launch {
+    /// The detector on the project's encoder, its augmentations on (the labeller's refit).
+    pub fn detector() -> Launch {
+        Launch {
+            model: None,
+            features: "auto".into(),
+            folds: None,
+            seed: 0,
+            augment: true,
+            device: Device::Auto,
+            detector: true,
+        }
+    }
+
     /// `train` or `sweep`.
     pub fn command(&self) -> &'static str {
         if self.model.is_some() || self.detector { "train" } else { "sweep" }

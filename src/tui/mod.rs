@@ -100,7 +100,7 @@ pub fn run(dir: &Path, graphics: Graphics, background: Option<Background>) -> Re
     );
     app.shared.text_column = project.config.source.text_column.clone();
     if project.config.is_detect() {
-        app.label_boxes();
+        app.label_boxes(project.config.detector.live_every);
         app.panes.train.for_boxes();
     }
     app.panes.augment.settings = project.config.augment.clone();

@@ -1090,7 +1090,7 @@ fn the_suggestion_line_drops_whole_parts_that_do_not_fit_at_80x24() {
 fn the_label_pane_of_a_detection_project_draws_boxes_and_lists_them() {
     use kindling::labels::store::{LabelBox, Rect};
     let mut a = app(SourceKind::Images);
-    a.label_boxes();
+    a.label_boxes(0);
     a.act(Action::GotoPane(Pane::Label));
     assert!(a.jobs().contains(&Job::BoxImages));
     let oak = |id, x, y, class: &str| LabelBox {

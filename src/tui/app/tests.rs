@@ -147,7 +147,7 @@ fn the_launch_message_goes_when_the_run_ends() {
 #[test]
 fn a_detection_project_writes_boxes_and_refuses_a_class_for_a_whole_image() {
     let mut a = app();
-    a.label_boxes();
+    a.label_boxes(0);
     a.apply(Effect::Write(Write::Set {
         ids: vec!["a.png".into()],
         label: Some("cat".into()),

@@ -209,7 +209,7 @@ fn the_detector_is_asked_for_the_shown_and_next_image_and_enter_keeps_its_open_p
     let mut b = shown(vec![car(1, 10.0, 10.0, 40.0, 30.0)]);
     let found =
         vec![proposal("car", [12.0, 11.0, 40.0, 30.0], 0.9), proposal("person", [100.0, 20.0, 30.0, 60.0], 0.6)];
-    b.proposals_arrived("a.jpg".into(), Some(("run-1".into(), found)));
+    b.proposals_arrived("a.jpg".into(), Some(Proposed { run: "run-1".into(), trained_on: 1, boxes: found }));
     assert_eq!(b.open_proposals().len(), 1);
     let (_, _, effects) = in_cx(SourceKind::Images, |cx| b.act(Action::Commit, cx));
     let rect = Rect { x: 100.0, y: 20.0, w: 30.0, h: 60.0 };
@@ -240,4 +240,27 @@ fn with_no_box_selected_shift_arrows_take_the_cursor_five_steps_and_arrows_one()
     });
     // A step is 4 px of the 200 px side: five of them, one, and a pixel.
     assert_eq!(b.cursor, (120.0, 53.0));
+}
+
+#[test]
+fn once_enough_more_images_are_labelled_than_the_detector_had_it_is_trained_again_once() {
+    let mut b = Boxer::new(classes());
+    b.live_every = 2;
+    let ids: Vec<String> = (0..6).map(|i| format!("{i}.jpg")).collect();
+    b.images_arrived(ids, HashMap::new(), HashSet::new());
+    let proposed = |run: &str| Proposed { run: run.into(), trained_on: 1, boxes: Vec::new() };
+    b.proposals_arrived("0.jpg".into(), Some(proposed("run-1")));
+    let launches = |b: &mut Boxer| {
+        let (_, jobs, _) = in_cx(SourceKind::Images, |cx| b.act(Action::Skip, cx));
+        jobs.iter().filter(|j| matches!(j, Job::Launch(l) if l.detector)).count()
+    };
+    assert_eq!(launches(&mut b), 0, "1 labelled: as many as the run had");
+    assert_eq!(launches(&mut b), 0, "2 labelled: one more");
+    assert_eq!(launches(&mut b), 1, "3 labelled: two more, a new run");
+    assert_eq!(launches(&mut b), 0, "launched once a run");
+    // Its end asks for proposals again; a newer run may launch again later.
+    b.run_ended();
+    b.proposals_arrived("4.jpg".into(), Some(Proposed { run: "run-2".into(), trained_on: 4, boxes: Vec::new() }));
+    assert_eq!(launches(&mut b), 0);
+    assert_eq!(launches(&mut b), 1);
 }
