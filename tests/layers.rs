@@ -27,7 +27,19 @@ const LIBRARY: &[&[&str]] = &[
 
 /// The workbench's modules (`src/tui/`), lowest layer first. Keep in step with DESIGN.md.
 const WORKBENCH: &[&[&str]] = &[
-    &["viewport", "terminal", "theme", "cells", "pane", "label_write", "map_data", "map_dots", "launch", "learner"],
+    &[
+        "viewport",
+        "terminal",
+        "theme",
+        "cells",
+        "pane",
+        "label_write",
+        "map_data",
+        "map_dots",
+        "launch",
+        "learner",
+        "kitty",
+    ],
     &["keys", "run_widgets", "sample_view"],
     &["command", "job"],
     &["palette", "thumbs", "report"],

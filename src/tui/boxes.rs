@@ -21,6 +21,14 @@ use super::keys::{Action, Key};
 use super::label_write::{BoxWrite, Write, Written};
 use super::theme::Theme;
 
+/// The picture as kitty's graphics protocol gets it (tui::kitty), the font size it was made
+/// for, and a number that changes with every new picture.
+pub struct KittyFrame {
+    pub generation: u64,
+    pub picture: image::RgbImage,
+    pub font: (u16, u16),
+}
+
 /// Steps Shift+arrows take the cursor when no box is selected.
 const CURSOR_JUMP: f64 = 5.0;
 
@@ -54,10 +62,15 @@ pub struct Boxer {
     pub class: usize,
     /// 1, 2, 4 or 8: how many times the view is enlarged around the selection.
     pub zoom: u32,
+    /// Where a zoomed view is centred (`follow`).
+    pan: Option<(f64, f64)>,
     /// The picture as last encoded, and whether what it shows changed since.
     pub image: Option<StatefulProtocol>,
     /// Or, for half-blocks, the picture at two pixels a cell, drawn as it is.
     pub cells: Option<image::RgbImage>,
+    /// Or, for kitty, the picture written beside the frame, and the cells it covers there.
+    pub kitty: Option<KittyFrame>,
+    pub kitty_area: Option<ratatui::layout::Rect>,
     base: super::boxes_view::Base,
     pub stale: bool,
     pub picture_cells: (u16, u16),
@@ -95,8 +108,11 @@ impl Boxer {
             cursor: (0.0, 0.0),
             class: 0,
             zoom: 1,
+            pan: None,
             image: None,
             cells: None,
+            kitty: None,
+            kitty_area: None,
             base: None,
             stale: true,
             picture_cells: (60, 20),
@@ -396,20 +412,49 @@ impl Boxer {
             return Some(Rect { x: 0.0, y: 0.0, w, h });
         }
         let (vw, vh) = (w / self.zoom as f64, h / self.zoom as f64);
-        let centre = match self.selected.and_then(|i| self.shown_boxes().get(i)) {
-            Some(b) => (b.rect.x + b.rect.w / 2.0, b.rect.y + b.rect.h / 2.0),
-            None => self.cursor,
-        };
+        let centre = self.pan.unwrap_or_else(|| self.focus());
         let x = (centre.0 - vw / 2.0).clamp(0.0, w - vw);
         let y = (centre.1 - vh / 2.0).clamp(0.0, h - vh);
         Some(Rect { x, y, w: vw, h: vh })
     }
 
     /// The picture to encode when what it shows changed or its room did.
+    /// The kitty picture to show and where, once a frame has laid it out.
+    pub fn kitty_placement(&self) -> Option<(u64, &image::RgbImage, ratatui::layout::Rect)> {
+        let k = self.kitty.as_ref()?;
+        Some((k.generation, &k.picture, self.kitty_area?))
+    }
+
+    /// The centre of what is worked on: the selected box, or the cursor.
+    fn focus(&self) -> (f64, f64) {
+        match self.selected.and_then(|i| self.shown_boxes().get(i)) {
+            Some(b) => (b.rect.x + b.rect.w / 2.0, b.rect.y + b.rect.h / 2.0),
+            None => self.cursor,
+        }
+    }
+
+    /// A zoomed view stays where it is while what is worked on stays inside it, and moves
+    /// to centre it when it leaves (a nudge does not move the whole picture).
+    fn follow(&mut self) {
+        if self.zoom <= 1 {
+            self.pan = None;
+            return;
+        }
+        let inside = |v: Rect, r: Rect| r.x >= v.x && r.y >= v.y && r.x + r.w <= v.x + v.w && r.y + r.h <= v.y + v.h;
+        let target = match self.selected.and_then(|i| self.shown_boxes().get(i)) {
+            Some(b) => b.rect,
+            None => Rect { x: self.cursor.0, y: self.cursor.1, w: 0.0, h: 0.0 },
+        };
+        if self.pan.zip(self.view()).is_none_or(|(_, v)| !inside(v, target)) {
+            self.pan = Some(self.focus());
+        }
+    }
+
     pub fn frame_to_encode(&mut self, font: (u16, u16)) -> Option<image::DynamicImage> {
         if !self.stale && self.encoded_for == self.picture_cells {
             return None;
         }
+        self.follow();
         let (id, img) = self.picture.as_ref().filter(|(id, _)| Some(id.as_str()) == self.current())?;
         let room = (self.picture_cells.0 as u32 * font.0 as u32, self.picture_cells.1 as u32 * font.1 as u32);
         let mut base = self.base.take();
@@ -474,10 +519,12 @@ impl Component for Boxer {
             }
             Action::ZoomIn => {
                 self.zoom = (self.zoom * 2).min(8);
+                self.pan = None;
                 self.stale = true;
             }
             Action::ZoomOut => {
                 self.zoom = (self.zoom / 2).max(1);
+                self.pan = None;
                 self.stale = true;
             }
             Action::Commit => self.accept(cx),

@@ -95,7 +95,17 @@ pub fn render(f: &mut Frame, b: &mut Boxer, area: ratatui::layout::Rect, shared:
     let [picture, panel] = Layout::horizontal([Constraint::Min(10), Constraint::Length(side)]).areas(main);
     b.picture_cells = (picture.width, picture.height);
     let loaded = b.size().is_some();
+    b.kitty_area = None;
     match (&mut b.image, loaded) {
+        (_, true) if b.kitty.is_some() => {
+            // The picture goes beside the frame (tui::kitty), over the cells it needs.
+            if let Some(k) = &b.kitty {
+                let (fw, fh) = (u32::from(k.font.0.max(1)), u32::from(k.font.1.max(1)));
+                let cols = (k.picture.width().div_ceil(fw) as u16).min(picture.width);
+                let rows = (k.picture.height().div_ceil(fh) as u16).min(picture.height);
+                b.kitty_area = Some(ratatui::layout::Rect { width: cols, height: rows, ..picture });
+            }
+        }
         (_, true) if b.cells.is_some() => {
             if let Some(cells) = &b.cells {
                 f.render_widget(HalfBlocks(cells), picture);

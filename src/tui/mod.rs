@@ -14,6 +14,7 @@ mod command;
 mod component;
 mod job;
 mod keys;
+mod kitty;
 mod label;
 mod label_view;
 mod label_write;
@@ -226,10 +227,19 @@ async fn event_loop(
     let mut hangup = signal(SignalKind::hangup()).map_err(|e| Error::internal(e.to_string()))?;
     let mut terminate = signal(SignalKind::terminate()).map_err(|e| Error::internal(e.to_string()))?;
     let mut frame_log = FrameLog::from_env();
+    let mut kitty_shown = kitty::Shown::default();
     let mut dirty = true;
     while !app.quit {
         if dirty {
             term.draw(|f| ui::render(f, app, theme)).map_err(|e| Error::internal(format!("cannot draw: {e}")))?;
+            if let Some(boxes) = &app.panes.boxes {
+                let want = boxes
+                    .kitty_placement()
+                    .filter(|_| app.pane == pane::Pane::Label && !app.help && app.prompt.is_none());
+                kitty_shown
+                    .sync(term.backend_mut(), want)
+                    .map_err(|e| Error::internal(format!("cannot draw the picture: {e}")))?;
+            }
             frame_log.drawn(app.settled(picker.is_some()), app.panes.label.fresh_suggestions.take());
             dirty = false;
             for job in app.jobs() {
@@ -293,6 +303,7 @@ async fn event_loop(
             _ = terminate.recv() => break,
         }
     }
+    let _ = kitty_shown.sync(term.backend_mut(), None);
     Ok(())
 }
 
@@ -307,6 +318,13 @@ fn encode_label_image(app: &mut App, picker: Option<&Picker>) -> bool {
             let Some(frame) = boxes.frame_to_encode((1, 2)) else { return false };
             boxes.cells = Some(frame.into_rgb8());
             boxes.image = None;
+        } else if picker.protocol_type() == ProtocolType::Kitty {
+            let font = picker.font_size();
+            let Some(frame) = boxes.frame_to_encode(font) else { return false };
+            let generation = boxes.kitty.as_ref().map_or(0, |k| k.generation + 1);
+            boxes.kitty = Some(boxes::KittyFrame { generation, picture: frame.into_rgb8(), font });
+            boxes.image = None;
+            boxes.cells = None;
         } else {
             let Some(frame) = boxes.frame_to_encode(picker.font_size()) else { return false };
             boxes.image = Some(picker.new_resize_protocol(frame));

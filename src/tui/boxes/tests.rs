@@ -264,3 +264,23 @@ fn once_enough_more_images_are_labelled_than_the_detector_had_it_is_trained_agai
     assert_eq!(launches(&mut b), 0);
     assert_eq!(launches(&mut b), 1);
 }
+
+#[test]
+fn a_zoomed_view_stays_put_while_the_box_is_inside_it_and_follows_when_it_leaves() {
+    let mut b = shown(vec![car(1, 90.0, 40.0, 10.0, 10.0)]);
+    b.tab();
+    in_cx(SourceKind::Images, |cx| b.act(Action::ZoomIn, cx));
+    b.frame_to_encode((1, 2));
+    let view = b.view().unwrap();
+    assert_eq!((view.w, view.h), (100.0, 50.0));
+    assert_eq!((view.x, view.y), (45.0, 20.0), "centred on the box when zoomed");
+    // The store moved the box 4 px: still inside, the view stays.
+    b.boxes.insert("a.jpg".into(), vec![car(1, 94.0, 40.0, 10.0, 10.0)]);
+    b.frame_to_encode((1, 2));
+    assert_eq!(b.view().unwrap().x, 45.0);
+    // Far to the right, out of the view: it follows.
+    b.boxes.insert("a.jpg".into(), vec![car(1, 170.0, 40.0, 10.0, 10.0)]);
+    b.stale = true;
+    b.frame_to_encode((1, 2));
+    assert_eq!(b.view().unwrap().x, 100.0, "centred on the box again, kept inside the image");
+}
