@@ -79,8 +79,15 @@ pub fn predict(run_dir: &Path, input: &Path, output: Option<&Path>, min_score: f
     let loaded = detector::load(run_dir)?;
     let files = image_files(input)?;
     let progress = TermProgress::new();
-    let found = loaded.predict(&files, min_score, &progress)?;
+    let (found, skipped) = loaded.predict_readable(&files, min_score, &progress)?;
     progress.finish();
+    for (name, why) in &skipped {
+        let path = if input.is_file() { input.to_path_buf() } else { input.join(name) };
+        eprintln!("kindling: skipped {}: {why}", path.display());
+    }
+    if skipped.len() == files.len() {
+        return Err(Error::file(input, "holds no image that can be read (each is named above)"));
+    }
     let text = serde_json::to_string_pretty(&found).map_err(|e| Error::internal(e.to_string()))? + "\n";
     match super::output::file_or_stdout(output) {
         Some(path) => {

@@ -358,6 +358,9 @@ fn found_boxes(image: &str, found: &[Detection], classes: &[String]) -> Vec<Foun
         .collect()
 }
 
+/// An image that could not be read: its name and why.
+pub type Skipped = (String, String);
+
 /// A finished detector run, loaded with its encoder (refused when the snapshot changed).
 pub struct Loaded {
     pub detector: Detector,
@@ -388,6 +391,38 @@ pub fn load(run_dir: &Path) -> Result<Loaded> {
 }
 
 impl Loaded {
+    /// The boxes found in each image file that can be read, and the files that cannot
+    /// (name, why): a damaged file among many does not stop the rest.
+    pub fn predict_readable(
+        &self,
+        files: &[(String, PathBuf)],
+        min_score: f32,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<FoundBox>, Vec<Skipped>)> {
+        let encoder = image_encoder(&self.network)?;
+        let counter = Counter::start(progress, "finding boxes", files.len());
+        let results: Vec<std::result::Result<Vec<FoundBox>, Skipped>> = files
+            .par_iter()
+            .map(|(name, path)| {
+                let found = find(&self.detector, encoder, path, min_score)
+                    .map(|found| found_boxes(name, &found, &self.detector.classes))
+                    .map_err(|e| (name.clone(), e.message().to_string()));
+                counter.tick();
+                found
+            })
+            .collect();
+        counter.finish();
+        let mut found = Vec::new();
+        let mut skipped = Vec::new();
+        for r in results {
+            match r {
+                Ok(boxes) => found.extend(boxes),
+                Err(why) => skipped.push(why),
+            }
+        }
+        Ok((found, skipped))
+    }
+
     /// The boxes found in each image file (named as given), scored at least `min_score`.
     pub fn predict(
         &self,

@@ -139,6 +139,12 @@ fn a_detection_project_is_made_for_images_and_commands_for_classes_say_so() {
     }
     let err = user_error(&["labels", "export", p(&project)]);
     assert!(err.contains("--format yolo, coco or voc"), "{err}");
+    // A detector needs boxed images, and an image encoder.
+    let snapshot = dir.path().join("tiny");
+    std::fs::create_dir(&snapshot).unwrap();
+    kindling::encoders::tiny::write_efficientnet(&snapshot, 1, 32).unwrap();
+    let err = user_error(&["train", p(&project), "--model", "detector", "--encoder", p(&snapshot)]);
+    assert!(err.contains("0 image(s) boxed") && err.contains("at least 2"), "{err}");
     let err = user_error(&["labels", "export", p(&project), "--format", "yolo"]);
     assert!(err.contains("-o boxes"), "{err}");
 
@@ -287,8 +293,18 @@ fn a_detector_trains_on_boxes_finds_them_in_held_out_images_and_predict_feeds_ev
 
     // predict writes what evaluate reads; over every image the boxes score at least as
     // well as on the held-out ones alone (most were trained on).
+    // A damaged image among them is named and left out; the rest are read.
     let found = dir.path().join("found.json");
-    ok(&["predict", p(&project), "--run", &run, p(&dir.path().join("squares")), "-o", p(&found)]);
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    for entry in std::fs::read_dir(dir.path().join("squares")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, new.join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(new.join("zz-broken.png"), b"not a picture").unwrap();
+    let r = kindling(&["predict", p(&project), "--run", &run, p(&new), "-o", p(&found)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("skipped") && r.stderr.contains("zz-broken.png"), "{}", r.stderr);
     let boxes: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&found).unwrap()).unwrap();
     assert!(boxes.len() >= 60, "{} boxes", boxes.len());
     assert!(boxes.iter().all(|b| b["score"].as_f64().unwrap() >= 0.05));
