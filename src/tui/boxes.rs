@@ -26,7 +26,10 @@ use super::theme::Theme;
 pub struct KittyFrame {
     pub generation: u64,
     pub picture: image::RgbImage,
-    pub font: (u16, u16),
+    /// The cells it is shown over (kitty scales it to them).
+    pub cells: (u16, u16),
+    /// 0 for ×1, 1 for ×2, …: each level is an image of its own in the terminal.
+    pub level: u32,
 }
 
 /// Steps Shift+arrows take the cursor when no box is selected.
@@ -420,9 +423,31 @@ impl Boxer {
 
     /// The picture to encode when what it shows changed or its room did.
     /// The kitty picture to show and where, once a frame has laid it out.
-    pub fn kitty_placement(&self) -> Option<(u64, &image::RgbImage, ratatui::layout::Rect)> {
+    pub fn kitty_placement(&self) -> Option<(u32, u64, &image::RgbImage, ratatui::layout::Rect)> {
         let k = self.kitty.as_ref()?;
-        Some((k.generation, &k.picture, self.kitty_area?))
+        Some((k.level, k.generation, &k.picture, self.kitty_area?))
+    }
+
+    /// The picture for kitty, when it must be made again: at the view's own pixels when the
+    /// view is enlarged (the terminal scales it), so a zoom sends a fraction of the pixels.
+    pub fn kitty_frame(&mut self, font: (u16, u16)) -> Option<KittyFrame> {
+        if !self.stale && self.encoded_for == self.picture_cells {
+            return None;
+        }
+        self.follow();
+        let view = self.view()?;
+        let (fw, fh) = (f64::from(font.0.max(1)), f64::from(font.1.max(1)));
+        let room = (f64::from(self.picture_cells.0) * fw, f64::from(self.picture_cells.1) * fh);
+        let scale = (room.0 / view.w).min(room.1 / view.h);
+        let cells = (
+            ((view.w * scale / fw).ceil() as u16).clamp(1, self.picture_cells.0.max(1)),
+            ((view.h * scale / fh).ceil() as u16).clamp(1, self.picture_cells.1.max(1)),
+        );
+        let made =
+            if scale > 1.0 { (view.w.ceil() as u32, view.h.ceil() as u32) } else { (room.0 as u32, room.1 as u32) };
+        let picture = self.frame_in(made)?.into_rgb8();
+        let generation = self.kitty.as_ref().map_or(0, |k| k.generation + 1);
+        Some(KittyFrame { generation, picture, cells, level: self.zoom.trailing_zeros() })
     }
 
     /// The centre of what is worked on: the selected box, or the cursor.
@@ -455,8 +480,12 @@ impl Boxer {
             return None;
         }
         self.follow();
+        self.frame_in((self.picture_cells.0 as u32 * font.0 as u32, self.picture_cells.1 as u32 * font.1 as u32))
+    }
+
+    /// The picture composed to fit `room` pixels.
+    fn frame_in(&mut self, room: (u32, u32)) -> Option<image::DynamicImage> {
         let (id, img) = self.picture.as_ref().filter(|(id, _)| Some(id.as_str()) == self.current())?;
-        let room = (self.picture_cells.0 as u32 * font.0 as u32, self.picture_cells.1 as u32 * font.1 as u32);
         let mut base = self.base.take();
         let frame = super::boxes_view::compose(id, img, self, room, &mut base);
         self.base = base;

@@ -100,9 +100,7 @@ pub fn render(f: &mut Frame, b: &mut Boxer, area: ratatui::layout::Rect, shared:
         (_, true) if b.kitty.is_some() => {
             // The picture goes beside the frame (tui::kitty), over the cells it needs.
             if let Some(k) = &b.kitty {
-                let (fw, fh) = (u32::from(k.font.0.max(1)), u32::from(k.font.1.max(1)));
-                let cols = (k.picture.width().div_ceil(fw) as u16).min(picture.width);
-                let rows = (k.picture.height().div_ceil(fh) as u16).min(picture.height);
+                let (cols, rows) = (k.cells.0.min(picture.width), k.cells.1.min(picture.height));
                 b.kitty_area = Some(ratatui::layout::Rect { width: cols, height: rows, ..picture });
             }
         }

@@ -319,10 +319,8 @@ fn encode_label_image(app: &mut App, picker: Option<&Picker>) -> bool {
             boxes.cells = Some(frame.into_rgb8());
             boxes.image = None;
         } else if picker.protocol_type() == ProtocolType::Kitty {
-            let font = picker.font_size();
-            let Some(frame) = boxes.frame_to_encode(font) else { return false };
-            let generation = boxes.kitty.as_ref().map_or(0, |k| k.generation + 1);
-            boxes.kitty = Some(boxes::KittyFrame { generation, picture: frame.into_rgb8(), font });
+            let Some(frame) = boxes.kitty_frame(picker.font_size()) else { return false };
+            boxes.kitty = Some(frame);
             boxes.image = None;
             boxes.cells = None;
         } else {
