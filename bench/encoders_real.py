@@ -241,6 +241,45 @@ def images_bench(args, weights, work):
     print(f"  kindling embed (from the cache): {k_cached:7.2f} s")
     print(f"  PyTorch {torch.__version__} + timm (PIL transform, batch 32, {THREADS} threads): {t_seconds:7.2f} s  "
           f"{rate(t_seconds):7.1f} images/s  → kindling {t_seconds / k_seconds:.2f}×")
+    try:
+        onnx_seconds, onnx_cos = onnx_images(model, transform, folder, names, mine, work)
+        print(f"  ONNX Runtime (same graph, PIL transform, batch 32, {THREADS} threads): {onnx_seconds:7.2f} s  "
+              f"{rate(onnx_seconds):7.1f} images/s  → kindling {onnx_seconds / k_seconds:.2f}×  "
+              f"(cosine to kindling: min {onnx_cos:.7f})")
+    except Exception as e:  # the peer's exporter changes often: say so, keep the rest
+        print(f"  ONNX Runtime: not measured ({type(e).__name__}: {e})")
+
+
+def onnx_images(model, transform, folder, names, mine, work):
+    """timm's model (pooled features) exported to ONNX and run by ONNX Runtime on the same
+    images with the same transform; its time and the lowest cosine to Kindling's vectors."""
+    import onnxruntime as ort
+    import torch
+    from PIL import Image
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net.forward_head(self.net.forward_features(x), pre_logits=True)
+
+    path = os.path.join(work, "lite0.onnx")
+    if not os.path.exists(path):
+        torch.onnx.export(Pooled(model).eval(), torch.zeros(1, 3, 224, 224), path, input_names=["pixels"],
+                          output_names=["features"], dynamic_axes={"pixels": {0: "b"}}, opset_version=17,
+                          dynamo=False)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    start = time.perf_counter()
+    out = []
+    for i in range(0, len(names), 32):
+        batch = torch.stack([transform(Image.open(os.path.join(folder, n)).convert("RGB")) for n in names[i:i + 32]])
+        out.append(session.run(None, {"pixels": batch.numpy()})[0])
+    seconds = time.perf_counter() - start
+    return seconds, cosines(mine, np.concatenate(out)).min()
 
 
 def at_size(args, weights, work):
