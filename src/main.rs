@@ -751,7 +751,6 @@ fn classify_only(command: &Command) -> Option<(&std::path::Path, &'static str)> 
         }
         Command::Sweep { dir, .. } => (dir, "`kindling sweep`"),
         Command::Show { dir, label_issues: true, .. } => (dir, "`kindling show --label-issues`"),
-        Command::Served { dir, .. } => (dir, "`kindling served`"),
         _ => return None,
     })
 }

@@ -178,6 +178,24 @@ impl Served {
                 json!({ "boxes": boxes })
             })
             .collect();
+        if let Some(log) = &self.log {
+            let at = crate::runs::clock::now();
+            let entries = files
+                .iter()
+                .map(|(name, path)| {
+                    // Boxes come surest first: an image is logged with its surest box.
+                    let top = found.iter().find(|f| f.image == *name);
+                    Entry {
+                        at,
+                        run: self.run().to_string(),
+                        input: log.keep_file(path).map_or(Value::Null, Value::from),
+                        predicted: top.map_or_else(String::new, |f| f.class.clone()),
+                        confidence: top.map_or(0.0, |f| f.score),
+                    }
+                })
+                .collect();
+            log.log(entries);
+        }
         Ok(Answer { body: json!({ "run": self.run(), "predictions": Value::Array(predictions) }), predicted })
     }
 

@@ -325,7 +325,7 @@ fn a_detector_trains_on_boxes_finds_them_in_held_out_images_and_predict_feeds_ev
 
     // serve answers a posted image with the boxes predict found in its file.
     use base64::Engine;
-    let server = super::serve::Server::start(&[p(&project), "--run", &run]);
+    let server = super::serve::Server::start(&[p(&project), "--run", &run, "--log"]);
     let bytes = std::fs::read(dir.path().join("squares").join("007.png")).unwrap();
     let body = format!("{{\"images\": [\"{}\"]}}", base64::engine::general_purpose::STANDARD.encode(bytes));
     let (status, answer) = server.post(&body);
@@ -338,7 +338,13 @@ fn a_detector_trains_on_boxes_finds_them_in_held_out_images_and_predict_feeds_ev
     }
     let (status, e) = server.post("{\"images\": [\"@@\"]}");
     assert_eq!((status, e["field"].as_str()), (400, Some("images[0]")), "{e}");
+    // --log keeps the image with its surest box; `served --import` brings it in to box.
+    let logged = super::serve::log_lines(&project, 1);
+    assert_eq!(logged[0]["predicted"], predicted.first().map_or(serde_json::json!(""), |b| b["class"].clone()));
     drop(server);
+    ok(&["served", p(&project), "--import"]);
+    let name = logged[0]["input"].as_str().unwrap();
+    assert!(dir.path().join("squares/served").join(name).is_file());
 
     // A classification project refuses a detector; a detector refuses texts' encoders.
     let plain = dir.path().join("plain");

@@ -257,7 +257,7 @@ fn reload_switches_to_the_newest_run_without_failing_a_request_in_flight() {
 }
 
 /// Waits for the served log to hold `lines` lines (the writer appends off the request path).
-fn log_lines(proj: &std::path::Path, lines: usize) -> Vec<serde_json::Value> {
+pub fn log_lines(proj: &std::path::Path, lines: usize) -> Vec<serde_json::Value> {
     let log = proj.join("served/log.jsonl");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
