@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use kindling::data::folder::{self, Unreadable};
 use kindling::progress::Progress;
 use kindling::project::Project;
 use kindling::runs::detector::{self, DetectorOptions};
@@ -46,38 +47,35 @@ pub fn train(dir: &Path, options: &DetectorOptions, as_json: bool) -> Result<()>
     Ok(())
 }
 
-/// The image files `input` names: itself, or the images under it (named from it).
-fn image_files(input: &Path) -> Result<Vec<(String, PathBuf)>> {
-    if input.is_file() {
+/// An image file and the name it is given in the output.
+type Named = (String, PathBuf);
+
+/// The image files `input` names: itself, or the images under it (named from it, as a
+/// folder source names its samples), with the files whose names cannot be read.
+fn image_files(input: &Path) -> Result<(Vec<Named>, Vec<Unreadable>)> {
+    let kind = kindling::data::SourceKind::Images;
+    if input.is_file() && folder::has_extension(input, kind) {
         let name = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
-        return Ok(vec![(name, input.to_path_buf())]);
+        return Ok((vec![(name, input.to_path_buf())], Vec::new()));
     }
     if !input.is_dir() {
         return Err(Error::file(input, "is neither an image nor a folder of images"));
     }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::file(input, e))?;
-        let path = entry.path();
-        let is_image = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg" | "webp" | "gif" | "bmp")
-        });
-        if entry.file_type().is_file() && is_image {
-            let name = path.strip_prefix(input).unwrap_or(path).to_string_lossy().replace('\\', "/");
-            files.push((name, path.to_path_buf()));
-        }
+    let (entries, unreadable) = folder::list(input, kind)?;
+    if entries.is_empty() {
+        return Err(Error::file(input, format!("holds no image ({})", folder::extensions(kind).join(", "))));
     }
-    if files.is_empty() {
-        return Err(Error::file(input, "holds no image (png, jpg, webp, gif, bmp)"));
-    }
-    Ok(files)
+    Ok((entries.into_iter().map(|e| (e.id, e.path)).collect(), unreadable))
 }
 
 /// Writes the boxes run `run_dir` finds in `input`, as the JSON list `kindling evaluate`
 /// reads, to `output` or standard output.
 pub fn predict(run_dir: &Path, input: &Path, output: Option<&Path>, min_score: f32) -> Result<()> {
     let loaded = detector::load(run_dir)?;
-    let files = image_files(input)?;
+    let (files, unreadable) = image_files(input)?;
+    for u in &unreadable {
+        eprintln!("kindling: skipped {}: {}", input.join(&u.id).display(), u.reason);
+    }
     let progress = TermProgress::new();
     let (found, skipped) = loaded.predict_readable(&files, min_score, &progress)?;
     progress.finish();

@@ -15,6 +15,12 @@ pub fn save<T: Serialize>(value: &T, path: &Path) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::file(path, e))
 }
 
+/// A run file as pretty JSON, written whole (a reader never sees half of it).
+pub fn save_json<T: Serialize>(value: &T, path: &Path) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+    crate::atomic::write_whole(path, (text + "\n").as_bytes())
+}
+
 pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T> {
     let bytes = std::fs::read(path).map_err(|e| Error::file(path, e))?;
     postcard::from_bytes(&bytes).map_err(|e| {

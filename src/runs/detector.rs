@@ -289,8 +289,8 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
         images.sort();
         let evaluation = evaluate(&truths, &scored, &classes, &images, 0.25);
         artifacts::save(&detector, &dir.join(DETECTOR_FILE))?;
-        write_json(&dir.join(SPLIT_FILE), &serde_json::json!({ "train": train, "test": test }))?;
-        write_json(&dir.join(FOUND_FILE), &found)?;
+        artifacts::save_json(&serde_json::json!({ "train": train, "test": test }), &dir.join(SPLIT_FILE))?;
+        artifacts::save_json(&found, &dir.join(FOUND_FILE))?;
         let square = square_confusion(&evaluation);
         square.write_csv(&dir.join(super::train::CONFUSION_FILE))?;
         let metrics = serde_json::json!({
@@ -303,7 +303,7 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
             "losses": fitted.losses,
             "evaluation": evaluation,
         });
-        write_json(&dir.join(super::train::METRICS_FILE), &metrics)?;
+        artifacts::save_json(&metrics, &dir.join(super::train::METRICS_FILE))?;
         record.timing = Some(super::record::Timing { fit_seconds, predict_seconds_per_1000: 0.0 });
         Ok(DetectorRun {
             run: run.clone(),
@@ -333,11 +333,6 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
     }
     active::end(&record, &dir)?;
     outcome
-}
-
-fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
-    crate::atomic::write_whole(path, (text + "\n").as_bytes())
 }
 
 fn find(detector: &Detector, encoder: &ImageEncoder, path: &Path, min_score: f32) -> Result<Vec<Detection>> {
@@ -423,25 +418,19 @@ impl Loaded {
         Ok((found, skipped))
     }
 
-    /// The boxes found in each image file (named as given), scored at least `min_score`.
+    /// The boxes found in each image file (named as given), scored at least `min_score`;
+    /// an image that cannot be read is an error naming it.
     pub fn predict(
         &self,
         files: &[(String, PathBuf)],
         min_score: f32,
         progress: &dyn Progress,
     ) -> Result<Vec<FoundBox>> {
-        let encoder = image_encoder(&self.network)?;
-        let counter = Counter::start(progress, "finding boxes", files.len());
-        let found = files
-            .par_iter()
-            .map(|(name, path)| {
-                let found = find(&self.detector, encoder, path, min_score)?;
-                counter.tick();
-                Ok(found_boxes(name, &found, &self.detector.classes))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        counter.finish();
-        Ok(found.into_iter().flatten().collect())
+        let (found, skipped) = self.predict_readable(files, min_score, progress)?;
+        match skipped.into_iter().next() {
+            Some((name, why)) => Err(Error::user(format!("{name}: {why}"))),
+            None => Ok(found),
+        }
     }
 }
 

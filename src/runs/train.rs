@@ -328,7 +328,7 @@ fn fit_and_score(
         metrics_json["cross_validation"] = cv;
         record.notes.push("predictions of labelled samples are out-of-fold".into());
     }
-    write_json(&dir.join(METRICS_FILE), &metrics_json)?;
+    artifacts::save_json(&metrics_json, &dir.join(METRICS_FILE))?;
 
     progress.stage("writing predictions, the model and the drift profile", None);
     let given = data.given.iter().map(|g| g.map(|c| classes[c].as_str())).collect::<Vec<_>>();
@@ -539,11 +539,6 @@ fn mean_and_std(v: &[f64]) -> (f64, f64) {
 fn select_rows(p: &Probabilities, rows: &[usize]) -> Probabilities {
     let data = rows.iter().flat_map(|&i| p.row(i).iter().copied()).collect();
     Probabilities::new(p.classes(), data)
-}
-
-fn write_json(path: &std::path::Path, value: &serde_json::Value) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
-    std::fs::write(path, text + "\n").map_err(|e| Error::file(path, e))
 }
 
 #[cfg(test)]

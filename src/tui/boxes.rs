@@ -431,10 +431,9 @@ impl Boxer {
     /// The picture for kitty, when it must be made again: at the view's own pixels when the
     /// view is enlarged (the terminal scales it), so a zoom sends a fraction of the pixels.
     pub fn kitty_frame(&mut self, font: (u16, u16)) -> Option<KittyFrame> {
-        if !self.stale && self.encoded_for == self.picture_cells {
+        if !self.frame_due() {
             return None;
         }
-        self.follow();
         let view = self.view()?;
         let (fw, fh) = (f64::from(font.0.max(1)), f64::from(font.1.max(1)));
         let room = (f64::from(self.picture_cells.0) * fw, f64::from(self.picture_cells.1) * fh);
@@ -475,11 +474,20 @@ impl Boxer {
         }
     }
 
-    pub fn frame_to_encode(&mut self, font: (u16, u16)) -> Option<image::DynamicImage> {
+    /// Whether the picture must be made again (an edit, a new image, a new room); a zoomed
+    /// view is moved first where the work went out of it.
+    fn frame_due(&mut self) -> bool {
         if !self.stale && self.encoded_for == self.picture_cells {
-            return None;
+            return false;
         }
         self.follow();
+        true
+    }
+
+    pub fn frame_to_encode(&mut self, font: (u16, u16)) -> Option<image::DynamicImage> {
+        if !self.frame_due() {
+            return None;
+        }
         self.frame_in((self.picture_cells.0 as u32 * font.0 as u32, self.picture_cells.1 as u32 * font.1 as u32))
     }
 
