@@ -79,9 +79,9 @@ pub fn predict(run_dir: &Path, input: &Path, output: Option<&Path>, min_score: f
     let progress = TermProgress::new();
     let (found, skipped) = loaded.predict_readable(&files, min_score, &progress)?;
     progress.finish();
-    for (name, why) in &skipped {
-        let path = if input.is_file() { input.to_path_buf() } else { input.join(name) };
-        eprintln!("kindling: skipped {}: {why}", path.display());
+    // The reason names the file already.
+    for (_, why) in &skipped {
+        eprintln!("kindling: skipped {why}");
     }
     if skipped.len() == files.len() {
         return Err(Error::file(input, "holds no image that can be read (each is named above)"));
@@ -90,7 +90,7 @@ pub fn predict(run_dir: &Path, input: &Path, output: Option<&Path>, min_score: f
     match super::output::file_or_stdout(output) {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| Error::file(path, e))?;
-            eprintln!("wrote {} boxes in {} images to {}", found.len(), files.len(), path.display());
+            eprintln!("wrote {} boxes in {} images to {}", found.len(), files.len() - skipped.len(), path.display());
         }
         None => print(&text),
     }
