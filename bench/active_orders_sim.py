@@ -13,7 +13,14 @@ topcluster (the 120 smallest margins in 30 k-means clusters, one of each); clust
 falling share of the clusters giving a random member: Kindling's `auto`); automix (the old
 auto's mix, its margin picks spread over the pool's clusters).
 
-    python3 bench/active_orders_sim.py SET ORDERS SEEDS ROUNDS   (SET: man, digits, cancer, passages)
+late<N> (random picks until N labels a class, then cluster); until<A> (random picks until the
+model's accuracy on the labelled held-out quarter reaches A, then cluster).
+
+    python3 bench/active_orders_sim.py SET ORDERS SEEDS ROUNDS
+    (SET: man, digits, cancer, passages (all-MiniLM-L6-v2), passages-tfidf)
+
+Prints each order's mean accuracy per round, and its mean difference to random order with
+the standard error of that difference over the seeds (the same seeds, so paired).
 """
 import os
 import random
@@ -31,7 +38,9 @@ START, BATCH = 30, 30
 ALL_KM = {}
 
 def feats(name):
-    src, kind, ids, truth, raw = load_set(name, REAL)
+    src, kind, ids, truth, raw = load_set(name.removesuffix("-tfidf"), REAL)
+    if name == "passages-tfidf":
+        return ids, truth, None, kind, raw
     if name == "passages":
         cache = os.path.join(REAL, "passages-minilm.npy")
         if not os.path.exists(cache):
@@ -43,8 +52,12 @@ def feats(name):
         return ids, truth, x, kind
     return ids, truth, None, kind, raw
 
-def order(strategy, x, rest, labelled_n, k, model, rng, xn):
+def order(strategy, x, rest, labelled_n, k, model, rng, xn, score=None):
     global ALL_KM
+    if strategy.startswith("late"):
+        strategy = "random" if labelled_n < float(strategy[4:]) * k else "cluster"
+    if strategy.startswith("until"):
+        strategy = "random" if score < float(strategy[5:]) else "cluster"
     if strategy == "random":
         idx = list(range(len(rest))); rng.shuffle(idx); return idx[:BATCH]
     p = model.predict_proba(x[rest]); top = np.sort(p, axis=1); margin = top[:, -1] - top[:, -2]
@@ -173,7 +186,7 @@ def walk(strategy, ids, truth, x, train, test, seed, rounds, xn):
         if r == rounds: break
         ls = set(labelled)
         rest = [row[i] for i in train if i not in ls]
-        picks = order(strategy, x, rest, len(labelled), k, model, rng2, xn)
+        picks = order(strategy, x, rest, len(labelled), k, model, rng2, xn, curve[-1])
         labelled += [ids[rest[p]] for p in picks]
     return curve
 
@@ -199,4 +212,12 @@ def main():
     for s in strategies:
         m = np.mean(curves[s], axis=0)
         print(f"| {s} | " + " | ".join(f"{v:.3f}" for v in m) + " |")
+    if "random" in curves and seeds > 1:
+        print("\ndifference to random order (mean ± standard error, paired by seed)")
+        for s in strategies:
+            if s == "random":
+                continue
+            d = np.array(curves[s]) - np.array(curves["random"])
+            se = d.std(axis=0, ddof=1) / np.sqrt(seeds)
+            print(f"| {s} | " + " | ".join(f"{a:+.3f}±{b:.3f}" for a, b in zip(d.mean(0), se)) + " |")
 main()

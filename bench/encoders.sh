@@ -14,8 +14,8 @@
 # - throughput (texts/s, images/s, peak memory) of `kindling embed` from an empty cache
 #   beside PyTorch (same batch, same threads) and ONNX Runtime;
 # - at size, with AT_SIZE=1: 20,000 JPEG tiles cut from scikit-image's photos, from nothing
-#   and from the cache (100,000 passages would take about 40 minutes on 2 cores: run
-#   TEXTS=100000 for that).
+#   and from the cache; AT_SIZE_TEXTS=100000 embeds that many passages the same way (about
+#   40 minutes on 2 cores). ONLY=texts|images|at-size|at-size-texts runs one part.
 #
 # Installs torch, sentence-transformers, timm, onnxruntime, onnx and scikit-image into
 # target/bench-tools/venv when missing. TEXTS / IMAGES set the sample counts (1000).
@@ -50,4 +50,5 @@ fi
 real=target/bench-real
 [[ -d $real/man ]] || "$venv/bin/python" bench/real_sets.py "$real"
 "$venv/bin/python" bench/encoders_real.py "$bin" "$weights" "$real" target/bench-encoders \
-  --texts "${TEXTS:-1000}" --images "${IMAGES:-1000}" ${AT_SIZE:+--at-size}
+  --texts "${TEXTS:-1000}" --images "${IMAGES:-1000}" ${AT_SIZE:+--at-size} \
+  --at-size-texts "${AT_SIZE_TEXTS:-0}" ${ONLY:+--only "$ONLY"}

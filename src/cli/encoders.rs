@@ -12,7 +12,7 @@ pub fn list(json: bool) -> Result<()> {
             .map(|k| {
                 serde_json::json!({
                     "name": k.name, "takes": k.input.name(), "dimensions": k.dimensions,
-                    "download_mb": k.megabytes, "licence": k.licence, "source": format!("https://huggingface.co/{}", k.repo),
+                    "download_mb": k.megabytes, "licence": k.licence, "source": k.page(),
                     "on_disk": k.on_disk(), "folder": k.dir(),
                 })
             })

@@ -60,7 +60,14 @@ impl Embedder {
     /// What, beside the data, its vectors depend on: the featurizer settings, and for an
     /// encoder the content of the module (and of a text encoder's vocabulary), wherever it
     /// lies.
-    pub(super) fn identity(&self, settings: &Settings, kind: SourceKind, cache_file: &Path) -> Result<String> {
+    /// A known encoder not on disk yet is fetched here, first, with `progress`.
+    pub(super) fn identity(
+        &self,
+        settings: &Settings,
+        kind: SourceKind,
+        cache_file: &Path,
+        progress: &dyn Progress,
+    ) -> Result<String> {
         let settings = serde_json::to_string(settings).unwrap_or_default();
         match self {
             Embedder::Features(m) => Ok(format!("{}\n{settings}", m.name())),
@@ -69,8 +76,7 @@ impl Embedder {
                 Ok(format!("encoder {content}\n{settings}"))
             }
             Embedder::Pretrained(spec) => {
-                let dir = crate::encoders::catalog::locate(spec, false, &crate::progress::Silent)
-                    .or_else(|_| crate::encoders::catalog::locate(spec, true, &crate::progress::Silent))?;
+                let dir = crate::encoders::catalog::locate(spec, true, progress)?;
                 Ok(format!("pretrained {}", crate::encoders::content_hash(&dir)?))
             }
         }

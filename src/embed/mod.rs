@@ -58,22 +58,22 @@ pub struct Rows {
     pub skipped: Vec<String>,
 }
 
-fn key(project: &Project, dataset: &Dataset, embedder: &Embedder) -> Result<String> {
-    key_of(project, &dataset.fingerprint, embedder)
+fn key(project: &Project, dataset: &Dataset, embedder: &Embedder, progress: &dyn Progress) -> Result<String> {
+    key_of(project, &dataset.fingerprint, embedder, progress)
 }
 
 /// The cache key of the vectors of data `fingerprint` by `embedder` at the project's
-/// settings.
-fn key_of(project: &Project, fingerprint: &str, embedder: &Embedder) -> Result<String> {
+/// settings (a known encoder not on disk is fetched first, with `progress`).
+fn key_of(project: &Project, fingerprint: &str, embedder: &Embedder, progress: &dyn Progress) -> Result<String> {
     let cache_file = project.cache_dir().join(crate::data::CACHE_FILE);
-    let identity = embedder.identity(&project.config.features, project.config.source.kind, &cache_file)?;
+    let identity = embedder.identity(&project.config.features, project.config.source.kind, &cache_file, progress)?;
     let text = format!("{fingerprint}\n{identity}");
     Ok(blake3::hash(text.as_bytes()).to_hex().to_string())
 }
 
 /// The feature rows of every sample of `dataset` the featurizer can read.
 pub fn all_rows(project: &Project, dataset: &Dataset, embedder: &Embedder, progress: &dyn Progress) -> Result<Rows> {
-    let key = key(project, dataset, embedder)?;
+    let key = key(project, dataset, embedder, progress)?;
     let path = cache_path(project.root(), embedder);
     // Where the live model kept its rows before they were shared.
     let _ = std::fs::remove_file(project.root().join(".kindling/live/features.bin"));
@@ -331,7 +331,7 @@ pub(crate) fn with_cached_bytes<T>(
     with: impl FnOnce(&str, &[&str], CachedRows) -> Result<T>,
 ) -> Result<T> {
     let fingerprint = project.data_fingerprint(&project.source()?)?;
-    let key = key_of(project, &fingerprint, embedder)?;
+    let key = key_of(project, &fingerprint, embedder, progress)?;
     let path = cache_path(project.root(), embedder);
     if let Some(map) = map_cache(&path)
         && let Some((ids, rows)) = view_of(&map, &key)
@@ -392,7 +392,7 @@ pub fn cached(project_root: &Path, embedder: &Embedder) -> Option<Vectors> {
 pub fn vectors(project: &Project, embedder: &Embedder, progress: &dyn Progress) -> Result<(Vectors, Vec<String>)> {
     // Fresh in the cache: the data's fingerprint says so without reading every sample.
     let fingerprint = project.data_fingerprint(&project.source()?)?;
-    let wanted = key_of(project, &fingerprint, embedder)?;
+    let wanted = key_of(project, &fingerprint, embedder, progress)?;
     if let Some(mut cached) = read_cached(&cache_path(project.root(), embedder)).filter(|c| c.key == wanted) {
         let ids: Vec<String> = cached.kept.iter().map(|&i| std::mem::take(&mut cached.ids[i])).collect();
         let vectors = Vectors { key: Some(cached.key), ..Vectors::new(ids, cached.rows) };
@@ -401,7 +401,7 @@ pub fn vectors(project: &Project, embedder: &Embedder, progress: &dyn Progress) 
     let dataset = Dataset::load(project)?;
     let rows = all_rows(project, &dataset, embedder, progress)?;
     let ids: Vec<String> = rows.kept.iter().map(|&i| dataset.ids[i].clone()).collect();
-    let vectors = Vectors { key: Some(key(project, &dataset, embedder)?), ..Vectors::new(ids, rows.x) };
+    let vectors = Vectors { key: Some(key(project, &dataset, embedder, progress)?), ..Vectors::new(ids, rows.x) };
     Ok((vectors, rows.skipped))
 }
 

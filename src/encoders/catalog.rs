@@ -1,7 +1,8 @@
 //! The encoders Kindling knows by name: where their snapshots live on the Hugging Face Hub,
 //! and where they are kept once fetched (the user cache folder, or `KINDLING_CACHE_DIR`).
 //! A known encoder is fetched on first use, file by file, resumable, each file checked
-//! against its SHA-256 (the catalog's, else the one the Hub states for the file).
+//! against its SHA-256 (the catalog's, else the one the Hub states for the file). The Hub's
+//! address can be set as `huggingface_hub` reads it, from `HF_ENDPOINT` (a mirror).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -110,7 +111,12 @@ impl Known {
     }
 
     pub fn url(&self, file: &str) -> String {
-        format!("https://huggingface.co/{}/resolve/main/{file}", self.repo)
+        format!("{}/{}/resolve/main/{file}", endpoint(), self.repo)
+    }
+
+    /// The repository's page on the Hub.
+    pub fn page(&self) -> String {
+        format!("{}/{}", endpoint(), self.repo)
     }
 
     /// Whether every file of the snapshot is on disk.
@@ -118,6 +124,15 @@ impl Known {
         let dir = self.dir();
         self.files.iter().all(|f| dir.join(f).is_file())
     }
+}
+
+/// The Hub's address: `HF_ENDPOINT` where set, as for `huggingface_hub`.
+pub fn endpoint() -> String {
+    std::env::var("HF_ENDPOINT")
+        .ok()
+        .map(|e| e.trim().trim_end_matches('/').to_string())
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| "https://huggingface.co".to_string())
 }
 
 /// The snapshot folder `spec` names: a folder as it is, or a known encoder's (fetched now
@@ -172,6 +187,7 @@ fn download(known: &Known, progress: &dyn Progress) -> Result<()> {
         .map_err(|e| Error::internal(format!("cannot start the download: {e}")))?;
     let client = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::internal(format!("cannot start the download: {e}")))?;
     for file in known.files {
@@ -202,23 +218,9 @@ async fn fetch_file(
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     let have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-    let mut request = client.get(url);
-    if have > 0 {
-        request = request.header(reqwest::header::RANGE, format!("bytes={have}-"));
-    }
-    let mut response = request.send().await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(format!("{url} answered {status}"));
-    }
-    let resumed = status == reqwest::StatusCode::PARTIAL_CONTENT;
-    // The Hub states a large file's SHA-256 as its linked ETag.
-    let stated = response
-        .headers()
-        .get("x-linked-etag")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim_matches('"').to_string())
-        .filter(|v| v.len() == 64);
+    let (mut response, stated) = follow(client, url, have).await?;
+    let whole = response.status() == reqwest::StatusCode::RANGE_NOT_SATISFIABLE;
+    let resumed = whole || response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
     let mut out = std::fs::OpenOptions::new()
         .create(true)
         .append(resumed)
@@ -227,11 +229,16 @@ async fn fetch_file(
         .open(&part)
         .map_err(|e| format!("{}: {e}", part.display()))?;
     let start = if resumed { have } else { 0 };
-    let total = response.content_length().map(|n| (n + start) / 1024);
+    let total = if whole { Some(have / 1024) } else { response.content_length().map(|n| (n + start) / 1024) };
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     progress.stage(&format!("downloading {name} (KiB)"), total);
     let mut done = start;
-    while let Some(chunk) = response.chunk().await.map_err(|e| format!("cut short after {done} bytes: {e}"))? {
+    while !whole
+        && let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("cut short after {done} bytes ({e}); run the command again to resume"))?
+    {
         out.write_all(&chunk).map_err(|e| format!("{}: {e}", part.display()))?;
         done += chunk.len() as u64;
         progress.advance(done / 1024);
@@ -247,6 +254,49 @@ async fn fetch_file(
         }
     }
     std::fs::rename(&part, target).map_err(|e| format!("{}: {e}", target.display()))
+}
+
+/// Redirects the client may follow for one file (the Hub sends large files to a CDN).
+const REDIRECTS: usize = 5;
+
+/// The response for `url` from byte `from` on, following redirects by hand: the Hub states
+/// a large file's SHA-256 as the linked ETag of its redirect, which the CDN's answer lacks.
+async fn follow(
+    client: &reqwest::Client,
+    url: &str,
+    from: u64,
+) -> std::result::Result<(reqwest::Response, Option<String>), String> {
+    let mut at = reqwest::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    let mut stated = None;
+    for _ in 0..=REDIRECTS {
+        let mut request = client.get(at.clone());
+        if from > 0 {
+            request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        stated = linked_etag(&response).or(stated);
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+            let location = location.ok_or_else(|| format!("{at} answered {status} with no Location"))?;
+            at = at.join(location).map_err(|e| format!("{at} redirected to {location}: {e}"))?;
+            continue;
+        }
+        // A whole `.part` left by a stop before its rename: nothing more to fetch.
+        let whole = from > 0 && status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE;
+        if !status.is_success() && !whole {
+            return Err(format!("{at} answered {status}"));
+        }
+        return Ok((response, stated));
+    }
+    Err(format!("{url}: more than {REDIRECTS} redirects"))
+}
+
+/// The SHA-256 a Hub response states for a large file, as its linked ETag.
+fn linked_etag(response: &reqwest::Response) -> Option<String> {
+    let value = response.headers().get("x-linked-etag")?.to_str().ok()?;
+    let value = value.trim_start_matches("W/").trim_matches('"').to_ascii_lowercase();
+    (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then_some(value)
 }
 
 fn sha256_of(path: &Path) -> std::result::Result<String, String> {

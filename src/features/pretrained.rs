@@ -155,6 +155,16 @@ impl Pretrained {
             Network::Text(t) => t.max_tokens,
             Network::Image(_) => 0,
         };
+        let cached = inputs.len() - todo.len();
+        if cached > 0 && !todo.is_empty() {
+            // An earlier pass that stopped part-way (Ctrl-C) is resumed, not redone.
+            progress.note(&format!(
+                "{cached} of {} {} already encoded (the vector cache); encoding the other {}",
+                inputs.len(),
+                self.input.name(),
+                todo.len()
+            ));
+        }
         if !todo.is_empty() {
             progress.stage(&what, Some(todo.len() as u64));
             for (done, batch) in todo.chunks(BATCH).enumerate() {

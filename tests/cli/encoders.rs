@@ -162,3 +162,63 @@ fn an_image_project_embeds_with_a_timm_snapshot_and_an_unreadable_image_is_left_
     let r = kindling(&["embed", p(&proj), "--encoder", p(&dir.path().join("mini-bert-missing"))]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn an_embedding_stopped_by_ctrl_c_keeps_what_it_encoded_and_the_next_call_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("mini-bert");
+    kindling::encoders::tiny::write_sentence_bert(&snapshot, 5, 16).unwrap();
+    // Enough texts that the pass is still going when the first batches are in the cache.
+    let words = ["the", "cat", "sat", "on", "mat", "a", "dog", "cafe", "play", "and"];
+    let mut csv = String::from("id,text\n");
+    for i in 0..100_000usize {
+        let text: Vec<&str> = (0..8).map(|k| words[(i / 10usize.pow(k % 5) + k as usize) % words.len()]).collect();
+        csv.push_str(&format!("t{i},{} {i}\n", text.join(" ")));
+    }
+    std::fs::write(dir.path().join("texts.csv"), csv).unwrap();
+    let proj = dir.path().join("proj");
+    ok(&["init", p(&proj), "--source", p(&dir.path().join("texts.csv")), "--text-column", "text", "--classes", "a,b"]);
+    let cache = dir.path().join("cache");
+    let embed = |proj: &Path, cache: &Path, out: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kindling"));
+        command
+            .args(["embed", p(proj), "--encoder", p(&snapshot), "-o", p(out)])
+            .env("KINDLING_CACHE_DIR", cache)
+            .env("KINDLING_OFFLINE", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    };
+    let cached_bytes = || -> u64 {
+        let Ok(files) = std::fs::read_dir(cache.join("vectors")) else { return 0 };
+        files.filter_map(|f| f.ok()?.metadata().ok()).map(|m| m.len()).sum()
+    };
+    let child = embed(&proj, &cache, &dir.path().join("stopped.csv")).spawn().unwrap();
+    let start = std::time::Instant::now();
+    // Past the file's header (24 bytes): at least one batch is kept.
+    while cached_bytes() <= 24 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(300), "no batch was ever kept");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let stopped = child.wait_with_output().unwrap();
+    assert!(!stopped.status.success(), "the pass was stopped before its end");
+    assert!(!dir.path().join("stopped.csv").exists(), "nothing written for a stopped pass");
+    let kept = cached_bytes();
+
+    let resumed = embed(&proj, &cache, &dir.path().join("resumed.csv")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(resumed.status.success(), "{stderr}");
+    let said = stderr.lines().find(|l| l.contains("already encoded")).unwrap_or_else(|| panic!("{stderr}"));
+    let before: usize = said.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(before > 0 && before < 100_000, "{said}");
+    assert!(said.contains(&format!("the other {}", 100_000 - before)), "{said}");
+    assert!(cached_bytes() > kept, "the rest was added to what was kept");
+    // The vectors are those of a pass never stopped (another project, another cache).
+    let other = dir.path().join("other");
+    ok(&["init", p(&other), "--source", p(&dir.path().join("texts.csv")), "--text-column", "text", "--classes", "a,b"]);
+    let whole = embed(&other, &dir.path().join("fresh-cache"), &dir.path().join("whole.csv")).output().unwrap();
+    assert!(whole.status.success());
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("resumed.csv"), read("whole.csv"));
+}

@@ -6,6 +6,7 @@ mod classes;
 mod conventions;
 mod data;
 mod demo;
+mod download;
 mod drift;
 mod durability;
 mod embed;
