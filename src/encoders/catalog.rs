@@ -234,10 +234,9 @@ async fn fetch_file(
     progress.stage(&format!("downloading {name} (KiB)"), total);
     let mut done = start;
     while !whole
-        && let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| format!("cut short after {done} bytes ({e}); run the command again to resume"))?
+        && let Some(chunk) = response.chunk().await.map_err(|e| {
+            format!("cut short after {done} bytes ({}); run the command again to resume", with_causes(&e))
+        })?
     {
         out.write_all(&chunk).map_err(|e| format!("{}: {e}", part.display()))?;
         done += chunk.len() as u64;
@@ -273,7 +272,7 @@ async fn follow(
         if from > 0 {
             request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
         }
-        let response = request.send().await.map_err(|e| e.to_string())?;
+        let response = request.send().await.map_err(|e| with_causes(&e))?;
         stated = linked_etag(&response).or(stated);
         let status = response.status();
         if status.is_redirection() {
@@ -290,6 +289,21 @@ async fn follow(
         return Ok((response, stated));
     }
     Err(format!("{url}: more than {REDIRECTS} redirects"))
+}
+
+/// An error and what caused it: reqwest's own text ("error sending request for url …")
+/// leaves out why (a name that did not resolve, a refused connection, a timeout).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(&format!(": {said}"));
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// The SHA-256 a Hub response states for a large file, as its linked ETag.
@@ -328,6 +342,26 @@ mod tests {
             e.contains("https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/model.safetensors")
         );
         assert!(e.contains(&known.dir().join("1_Pooling/config.json").display().to_string()), "{e}");
+    }
+
+    #[test]
+    fn a_fetch_error_says_its_causes_once_each() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "error sending request")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::other("dns error: failed to lookup address"));
+        assert_eq!(with_causes(&e), "error sending request: dns error: failed to lookup address");
+        let plain = std::io::Error::other("refused");
+        assert_eq!(with_causes(&plain), "refused");
     }
 
     #[test]
