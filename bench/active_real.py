@@ -171,6 +171,10 @@ def walk_kindling(kindling, args, set_name, source, kind, ids, truth, train, tes
     classes = sorted(set(truth.values()))
     rows = [(i, "test") for i in test] + [(i, "train") for i in train] if with_split else None
     project = make_project(kindling, work, "p", source, kind, classes, rows, args.encoder.get(kind))
+    # The project's own seed (its random order, `auto`'s random picks and clusters) follows
+    # the walk's: with one seed for every walk, one draw would stand for all of them.
+    with open(os.path.join(project, "kindling.toml"), "a") as fh:
+        fh.write(f"\n[label]\nseed = {seed}\n")
     rng = random.Random(seed)
     pool = list(train)
     rng.shuffle(pool)

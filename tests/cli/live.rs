@@ -121,7 +121,7 @@ fn active_orders_never_offer_held_out_samples_and_the_held_out_order_does() {
         ok(&["labels", "set", p(&project), &format!("r{i:03}"), class(i)]);
     }
     let is_test = |id: &str| id[1..].parse::<usize>().unwrap() % 4 == 3;
-    for order in ["least_confident", "margin", "entropy", "diverse"] {
+    for order in ["least_confident", "margin", "entropy", "diverse", "auto"] {
         let next = json(&["queue", p(&project), "--order", order, "--limit", "54", "--json"]);
         let ids: Vec<&str> = next.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
         assert_eq!(ids.len(), 54, "{order}: the 54 unlabelled training rows");
