@@ -50,6 +50,15 @@ def texts_of(real, n):
     return [r["text"] for r in rows[:n]]
 
 
+def write_texts(path, texts):
+    """A one-column table of `texts` at `path` (returned), as a text project reads it."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text"])
+        w.writerows([t] for t in texts)
+    return path
+
+
 def kindling_embed(bin_dir, project, source, kind, spec, out_csv, cache):
     kindling = os.path.join(bin_dir, "kindling")
     if not os.path.exists(os.path.join(project, "kindling.toml")):
@@ -80,11 +89,7 @@ def texts_bench(args, weights, work):
     torch.set_num_threads(THREADS)
     snapshot = os.path.abspath(os.path.join(weights, "all-MiniLM-L6-v2"))
     texts = texts_of(args.real, args.texts)
-    table = os.path.join(work, "texts.csv")
-    with open(table, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["text"])
-        w.writerows([t] for t in texts)
+    table = write_texts(os.path.join(work, "texts.csv"), texts)
     (k_seconds, k_peak), (k_cached, _), out = cold_and_warm(args, work, "texts", table, "text", snapshot)
     ours = read_vectors(out)
     ours = np.stack([ours[str(i)] for i in range(len(texts))])
@@ -312,11 +317,7 @@ def at_size_texts(args, weights, work):
     """`--at-size-texts N` passages of the manual pages, all-MiniLM-L6-v2, from nothing and
     again from the cache in a new project."""
     texts = texts_of(args.real, args.at_size_texts)
-    table = os.path.join(work, "texts-at-size.csv")
-    with open(table, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["text"])
-        w.writerows([t] for t in texts)
+    table = write_texts(os.path.join(work, "texts-at-size.csv"), texts)
     snapshot = os.path.abspath(os.path.join(weights, "all-MiniLM-L6-v2"))
     (cold, cold_peak), (warm, warm_peak), _ = cold_and_warm(args, work, "texts-at-size", table, "text", snapshot)
     print(f"at size: {len(texts)} passages of the manual pages (60 words), all-MiniLM-L6-v2")

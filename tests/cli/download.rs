@@ -8,6 +8,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
+use tempfile::TempDir;
+
 use super::*;
 
 /// What the stand-in Hub serves and what it was asked.
@@ -127,11 +129,7 @@ fn online(hub: &Hub, cache: &Path, args: &[&str]) -> Run {
         .env("HF_ENDPOINT", &hub.addr)
         .output()
         .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(out)
 }
 
 fn text_project(dir: &Path) -> std::path::PathBuf {
@@ -182,37 +180,39 @@ fn a_known_encoder_is_fetched_through_the_hubs_redirect_resumed_after_a_cut_and_
     assert_eq!(gte["source"], format!("{}/thenlper/gte-small", hub.addr));
 }
 
+/// Fetches known encoder `name` from a stand-in Hub serving the tiny snapshot as `repo`, its
+/// redirect stating checksum `stated` (of the tiny weights when `None`): the first command is
+/// cut short, the second's run is returned, with the snapshot folder, the Hub, the tiny
+/// weights' checksum and the folder it all lies in.
+fn fetch_twice(repo: &str, name: &str, stated: Option<&str>) -> (Run, std::path::PathBuf, Hub, String, TempDir) {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_path_buf();
+    let files = snapshot_files(&dir.join("tiny"));
+    let weights = sha256(&files["model.safetensors"]);
+    let hub = hub(repo, files, stated.unwrap_or(&weights));
+    let proj = text_project(&dir);
+    let cache = dir.join("cache");
+    let args = ["embed", p(&proj), "--encoder", name];
+    assert_eq!(online(&hub, &cache, &args).code, 2, "cut short first");
+    (online(&hub, &cache, &args), cache.join("encoders").join(name), hub, weights, temp)
+}
+
 #[test]
 fn weights_that_do_not_match_their_checksum_are_refused_and_not_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = snapshot_files(&dir.path().join("tiny"));
     // The Hub states the tiny weights' checksum, but the catalog knows all-MiniLM-L6-v2's own.
-    let weights = files["model.safetensors"].clone();
-    let hub = hub("sentence-transformers/all-MiniLM-L6-v2", files, &sha256(&weights));
-    let proj = text_project(dir.path());
-    let cache = dir.path().join("cache");
-    let snapshot = cache.join("encoders/all-MiniLM-L6-v2");
-    let args = ["embed", p(&proj), "--encoder", "all-MiniLM-L6-v2"];
-    assert_eq!(online(&hub, &cache, &args).code, 2, "cut short first");
-    let r = online(&hub, &cache, &args);
+    let (r, snapshot, hub, weights, _dir) =
+        fetch_twice("sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2", None);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("SHA-256") && r.stderr.contains(&sha256(&weights)), "{}", r.stderr);
+    assert!(r.stderr.contains("SHA-256") && r.stderr.contains(&weights), "{}", r.stderr);
     assert!(r.stderr.contains(&hub.addr), "names the URL it tried: {}", r.stderr);
     assert!(!snapshot.join("model.safetensors").exists() && !snapshot.join("model.safetensors.part").exists());
 }
 
 #[test]
 fn weights_that_do_not_match_the_checksum_the_hubs_redirect_states_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = snapshot_files(&dir.path().join("tiny"));
     let stated = sha256(b"other weights");
-    let hub = hub("thenlper/gte-small", files, &stated);
-    let proj = text_project(dir.path());
-    let cache = dir.path().join("cache");
-    let args = ["embed", p(&proj), "--encoder", "gte-small"];
-    assert_eq!(online(&hub, &cache, &args).code, 2, "cut short first");
-    let r = online(&hub, &cache, &args);
+    let (r, snapshot, _, _, _dir) = fetch_twice("thenlper/gte-small", "gte-small", Some(&stated));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains(&format!("not {stated}")), "{}", r.stderr);
-    assert!(!cache.join("encoders/gte-small/model.safetensors").exists());
+    assert!(!snapshot.join("model.safetensors").exists());
 }
