@@ -111,14 +111,24 @@ pub fn train(project: &Project, options: &DetectorOptions, progress: &dyn Progre
     let network = encoders::load(&encoder_dir)?;
     let encoder = image_encoder(&network)?;
     let content = encoders::content_hash(&encoder_dir)?;
-    let location = project.source()?.location().to_path_buf();
+    // Opened once: a folder source lists its files when opened.
+    let source = project.source()?;
+    let location = source.location().to_path_buf();
     let plan = Some(project.config.augment.plan(crate::augment::Modality::Boxes)?)
         .filter(|p| options.augment && !p.is_empty());
     refuse_beyond_memory(train.len(), plan.as_ref().map_or(0, |p| p.copies), side, encoder)?;
 
     let started = clock::now();
     let (run, dir) = super::train::new_run_dir(project, MODEL_NAME, started)?;
-    let used = Used { spec: &spec, content: &content, plan: plan.as_ref(), label_events, train: &train, test: &test };
+    let used = Used {
+        source: &source,
+        spec: &spec,
+        content: &content,
+        plan: plan.as_ref(),
+        label_events,
+        train: &train,
+        test: &test,
+    };
     let mut record = new_record(project, &run, options, &used, started)?;
     active::begin(&record, &dir)?;
     // The events a run's followers read (the Train pane, `kindling runs --follow`).
@@ -233,6 +243,7 @@ fn refuse_beyond_memory(train: usize, copies: usize, side: usize, encoder: &Imag
 
 /// What a run was made from, for its record.
 struct Used<'a> {
+    source: &'a crate::data::Source,
     spec: &'a str,
     content: &'a str,
     plan: Option<&'a Plan>,
@@ -242,7 +253,7 @@ struct Used<'a> {
 }
 
 fn new_record(project: &Project, run: &str, options: &DetectorOptions, used: &Used, started: f64) -> Result<RunRecord> {
-    let source = project.source()?;
+    let source = used.source;
     let spec = used.spec;
     Ok(RunRecord {
         id: run.to_string(),
