@@ -11,7 +11,8 @@
 //! - κ's 95 % interval against the κ of the expected table of the very pairs asked (each
 //!   pair's two answer distributions, given its class and when each answer was given);
 //! - the gold interval against the expected accuracy of the gold answers given;
-//! - the drop's place against `drift`;
+//! - the drop's place against `drift` (with `QA_SIM_PROJECT`, weighing the live model's
+//!   out-of-fold agreement with every label, as `kindling qa` does, beside the re-asks);
 //! - the review queue's first 100 items: how many hold a label that is wrong; and, with
 //!   `QA_SIM_PROJECT` (a Kindling project over the same files) for the first
 //!   `QA_SIM_FLAG_SEEDS` seeds (20), the same with the model's flags in it (logistic
@@ -22,7 +23,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use kindling::eval::predictions::{Prediction, Predictions};
+use kindling::features::Matrix;
 use kindling::labels::store::{Ask, LabelStore, Origin};
+use kindling::live::folds;
+use kindling::models::{Fit, ModelKind};
 use kindling::project::qa_settings::QaSettings;
 use kindling::qa::{answers, report, review, schedule};
 use rand::seq::SliceRandom;
@@ -114,6 +119,9 @@ struct Tally {
     flags_alone: (usize, usize),
     flags_review: (usize, usize),
     flag_seeds: usize,
+    /// The same with the live model's out-of-fold flags, every seed.
+    live_alone: (usize, usize),
+    live_review: (usize, usize),
     wrong_share: f64,
     echoes: f64,
     golds: f64,
@@ -148,6 +156,10 @@ fn main() -> kindling::Result<()> {
     let settings = QaSettings { echo: 0.05, echo_gap: 30, echo_wait: "0s".into(), gold: 0.02 };
     let flag_project = std::env::var_os("QA_SIM_PROJECT").map(std::path::PathBuf::from);
     let flag_seeds: usize = std::env::var("QA_SIM_FLAG_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let features = match &flag_project {
+        Some(dir) => Some(Features::load(dir)?),
+        None => None,
+    };
     let mut tally = Tally::default();
     let dir = tempfile::tempdir_in(std::env::var("QA_SIM_DIR").unwrap_or_else(|_| "/tmp".to_string()))
         .map_err(|e| kindling::Error::internal(e.to_string()))?;
@@ -201,7 +213,12 @@ fn main() -> kindling::Result<()> {
             pool = pushed.into_iter().chain(rest).collect::<Vec<_>>().into_iter();
         }
         let read = answers::read(&store.events()?, &gold);
-        let told = report::report(&read, 0);
+        let current: BTreeMap<String, String> = store.current()?.into_iter().collect();
+        let model = match &features {
+            Some(f) => Some(out_of_fold(f, &current)?),
+            None => None,
+        };
+        let told = report::report(&read, model.as_ref(), 0);
         // The expected table of the pairs asked, and the gold answers' expected accuracy.
         let k = classes.len();
         let at = |c: &str| classes.iter().position(|x| x == c).unwrap_or(0);
@@ -246,21 +263,29 @@ fn main() -> kindling::Result<()> {
             }
         }
         tally.drops.push(told.drop.as_ref().map(|d| d.after_labels));
-        let current: BTreeMap<String, String> = store.current()?.into_iter().collect();
         let wrong = current.iter().filter(|(id, label)| truth.get(*id) != Some(*label)).count();
         tally.wrong_share += wrong as f64 / current.len().max(1) as f64;
         let items = review::items(&read, &[], 0, &current);
         let first: Vec<&review::ReviewItem> = items.iter().take(100).collect();
         tally.review_items += first.len();
         tally.review_wrong += first.iter().filter(|i| current.get(&i.id) != truth.get(&i.id)).count();
+        let wrong = |ids: &mut dyn Iterator<Item = &String>| {
+            let ids: Vec<&String> = ids.take(100).collect();
+            (ids.iter().filter(|id| current.get(**id) != truth.get(**id)).count(), ids.len())
+        };
+        if let Some(m) = &model {
+            // The live model's flags (its out-of-fold view), as the review takes them without a run.
+            let issues = kindling::eval::label_issues::find(m);
+            let alone = wrong(&mut issues.iter().map(|i| &i.id));
+            let items = review::items(&read, &issues, i64::MAX, &current);
+            let whole = wrong(&mut items.iter().map(|i| &i.id));
+            tally.live_alone = (tally.live_alone.0 + alone.0, tally.live_alone.1 + alone.1);
+            tally.live_review = (tally.live_review.0 + whole.0, tally.live_review.1 + whole.1);
+        }
         if let Some(project) = &flag_project
             && seed < flag_seeds
         {
             let issues = model_flags(project, &current)?;
-            let wrong = |ids: &mut dyn Iterator<Item = &String>| {
-                let ids: Vec<&String> = ids.take(100).collect();
-                (ids.iter().filter(|id| current.get(**id) != truth.get(**id)).count(), ids.len())
-            };
             let alone = wrong(&mut issues.iter().map(|i| &i.id));
             let items = review::items(&read, &issues, i64::MAX, &current);
             let whole = wrong(&mut items.iter().map(|i| &i.id));
@@ -275,6 +300,47 @@ fn main() -> kindling::Result<()> {
     }
     print(&tally, &labeller, labels);
     Ok(())
+}
+
+/// The live model's features of every page, to score each seed's labels out of fold.
+struct Features {
+    x: Matrix,
+    row: HashMap<String, usize>,
+    classes: Vec<String>,
+    model: ModelKind,
+}
+
+impl Features {
+    fn load(dir: &std::path::Path) -> kindling::Result<Features> {
+        let project = kindling::project::Project::open(dir)?;
+        let dataset = kindling::runs::dataset::Dataset::load(&project)?;
+        let embedder = kindling::embed::Embedder::live(&project.config)?;
+        let rows = kindling::embed::all_rows(&project, &dataset, &embedder, &kindling::progress::Silent)?;
+        let row = rows.kept.iter().enumerate().map(|(r, &i)| (dataset.ids[i].clone(), r)).collect();
+        let model = ModelKind::parse(&project.config.live.model)?;
+        Ok(Features { x: rows.x, row, classes: project.config.class_names(), model })
+    }
+}
+
+/// What the live model says of each labelled page, each from the folds that did not fit on
+/// it (as `kindling qa` finds it after refitting the live model).
+fn out_of_fold(f: &Features, labels: &BTreeMap<String, String>) -> kindling::Result<Predictions> {
+    let picked: Vec<(&String, usize, usize)> = labels
+        .iter()
+        .filter_map(|(id, l)| Some((id, *f.row.get(id)?, f.classes.iter().position(|c| c == l)?)))
+        .collect();
+    let rows: Vec<usize> = picked.iter().map(|p| p.1).collect();
+    let y: Vec<usize> = picked.iter().map(|p| p.2).collect();
+    let fit = Fit { seed: 0, ..Default::default() };
+    let oof = folds::out_of_fold(f.model, &f.x.select(&rows), &y, f.classes.len(), &fit)?;
+    let mut by_id = HashMap::new();
+    for (k, (id, _, c)) in picked.iter().enumerate() {
+        let Some(probs) = oof.as_ref().filter(|o| o.scored[k]).map(|o| o.probs.row(k).to_vec()) else { continue };
+        let predicted = f.classes[oof.as_ref().map_or(0, |o| o.probs.predicted(k))].clone();
+        let prediction = Prediction { split: "labelled".into(), given: Some(f.classes[*c].clone()), predicted, probs };
+        by_id.insert((*id).clone(), prediction);
+    }
+    Ok(Predictions { classes: f.classes.clone(), by_id })
 }
 
 /// The model's suspected label errors, worst first: the project's labels replaced by
@@ -343,8 +409,20 @@ fn print(t: &Tally, l: &Labeller, labels: usize) {
         100.0 * t.review_wrong as f64 / t.review_items.max(1) as f64,
         100.0 * t.wrong_share / n
     );
+    let share = |(w, n): (usize, usize)| 100.0 * w as f64 / n.max(1) as f64;
+    if t.live_alone.1 > 0 {
+        println!(
+            "with the live model's flags (3 folds, every seed): the review's first 100 hold {} wrong labels of {} ({:.1} %); the flags alone {} of {} ({:.1} %): {:.2}×",
+            t.live_review.0,
+            t.live_review.1,
+            share(t.live_review),
+            t.live_alone.0,
+            t.live_alone.1,
+            share(t.live_alone),
+            t.live_review.0 as f64 / t.live_alone.0.max(1) as f64
+        );
+    }
     if t.flag_seeds > 0 {
-        let share = |(w, n): (usize, usize)| 100.0 * w as f64 / n.max(1) as f64;
         println!(
             "with the model's flags ({} seeds): the review's first 100 hold {} wrong labels of {} ({:.1} %); the model's flags alone {} of {} ({:.1} %): {:.2}×",
             t.flag_seeds,

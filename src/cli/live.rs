@@ -107,11 +107,16 @@ fn review(project: &Project, limit: usize, json: bool) -> Result<()> {
         out.push_str(&format!("{:<width$}  {:.2}  {}\n", i.id, i.evidence, i.why.join("; ")));
     }
     print(&out);
-    if found.run.is_none() {
-        eprintln!(
-            "kindling: no run with out-of-fold predictions, so the model's suspicions are not in the review; \
-             train with --folds 5 to add them"
-        );
+    match found.run.as_deref() {
+        None => eprintln!(
+            "kindling: no live model and no run with out-of-fold predictions, so the model's suspicions are not \
+             in the review; label two classes, or train with --folds 5"
+        ),
+        Some(kindling::workflow::review::LIVE) => eprintln!(
+            "kindling: the model's suspicions are the live model's (out of fold); a run trained with --folds 5 \
+             takes their place"
+        ),
+        Some(_) => {}
     }
     Ok(())
 }

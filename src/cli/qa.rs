@@ -5,18 +5,24 @@ use std::path::Path;
 use kindling::labels::files;
 use kindling::project::Project;
 use kindling::qa::{self, QaReport};
+use kindling::workflow::label_qa;
 use kindling::{Error, Result};
 
 use super::output::{count, print, print_json};
+use super::progress::TermProgress;
 
 pub fn report(dir: &Path, json: bool) -> Result<()> {
     let project = Project::open(dir)?;
-    let report = qa::report(&project)?;
+    let unfitted = label_qa::refresh(&project, &TermProgress::new());
+    let report = label_qa::report(&project)?;
     if json {
         print_json(&report);
         return Ok(());
     }
     print(&describe(&report, &project.config.qa));
+    if let Some(why) = unfitted {
+        print(&format!("(the drop weighs the re-asks alone: the live model cannot be fitted — {why})"));
+    }
     Ok(())
 }
 
@@ -69,9 +75,11 @@ fn describe(r: &QaReport, settings: &kindling::project::qa_settings::QaSettings)
     }
     if let Some(d) = &r.drop {
         out.push_str(&format!(
-            "agreement dropped: {:.2} → {:.2} over the last {:.0} minutes (from label {}): a break, or a look at \
+            "agreement dropped: {} over the last {:.0} minutes (from label {}): a break, or a look at \
              `kindling queue --order review`?\n",
-            d.before, d.after, d.minutes, d.after_labels
+            d.rates_said(),
+            d.minutes,
+            d.after_labels
         ));
     }
     if r.windows.len() > 1 {

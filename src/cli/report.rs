@@ -13,7 +13,8 @@ use super::progress::TermProgress;
 pub fn run(dir: &Path, as_json: bool, markdown: Option<&Path>) -> Result<()> {
     let project = Project::open(dir)?;
     let progress = TermProgress::new();
-    let report = readiness::report(&project, &progress)?;
+    let qa = kindling::workflow::label_qa::report(&project)?;
+    let report = readiness::report(&project, &qa, &progress)?;
     progress.finish();
     if let Some(path) = markdown {
         let text = readiness::to_markdown(&project.config.project.name, &report);

@@ -3,6 +3,7 @@
 //! not a run — it fills `.kindling/live/`, never `runs/` — and everything it writes is
 //! written whole and renamed into place, so a reader (or a SIGKILL) never sees half a file.
 
+pub mod folds;
 pub mod state;
 
 use std::collections::BTreeSet;
@@ -15,7 +16,6 @@ use crate::data::split::Split;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::eval::predictions::{Prediction, Predictions};
-use crate::eval::split;
 use crate::models::{Device, Fit, Model, ModelKind, Probabilities};
 use crate::progress::{Progress, Silent};
 use crate::project::Project;
@@ -53,9 +53,6 @@ pub fn guess(predictions: &Predictions, id: &str) -> Option<Guess> {
 /// What the live model's predictions call a sample of the held-out split (valid or test).
 pub const HELD_OUT: &str = "held-out";
 
-/// Folds of the cross-validated score: few, since every refit pays for them.
-const FOLDS: usize = 3;
-
 /// Refits the live model on the current labels and writes its probabilities for every
 /// sample, its score and a line of history.
 pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
@@ -83,12 +80,19 @@ pub fn refit(project: &Project, progress: &dyn Progress) -> Result<Refit> {
     let fit = Fit { seed: 0, device: Device::Cpu, ..Default::default() };
     let model = Model::fit(model_kind, &x_fitted, &y, classes.len(), &fit, &Silent)?;
     let leaks = crate::runs::train::leaky_columns(&dataset, &fitted)?.into_iter().map(|(c, _)| c).collect();
-    let probs = model.predict_proba_fitted(&x, &fitted)?;
+    // A labelled sample's probabilities come from the folds that did not fit on it.
+    let mut probs = model.predict_proba_fitted(&x, &fitted)?;
+    let oof = folds::out_of_fold(model_kind, &x_fitted, &y, classes.len(), &fit)?;
+    if let Some(oof) = &oof {
+        let blind: Vec<usize> = (0..fitted.len()).filter(|&k| oof.scored[k]).collect();
+        let rows: Vec<usize> = blind.iter().map(|&k| fitted[k]).collect();
+        probs.scatter(&rows, &oof.probs.select(&blind));
+    }
     let (accuracy, held_out_scored) = if scored.len() >= MIN_HELD_OUT {
         let right = scored.iter().filter(|&&i| dataset.given[i] == Some(probs.predicted(i))).count();
         (Some(right as f64 / scored.len() as f64), Some(scored.len()))
     } else {
-        (cross_validated(model_kind, &x_fitted, &y, classes.len(), &fit)?, None)
+        (oof.and_then(|o| o.accuracy(&y)), None)
     };
     let predictions = predictions(&dataset, &classes, &probs, &held_out);
     let refit = Refit {
@@ -133,33 +137,6 @@ fn enough_classes_in(dataset: &Dataset, picks: &[usize], split: bool) -> Result<
         seen.len(),
         if seen.len() == 1 { "" } else { "es" }
     )))
-}
-
-/// Accuracy over `k` stratified folds of the labelled samples, `k` at most `FOLDS` and at most
-/// the smallest class's count; `None` when a class has a single label.
-fn cross_validated(
-    kind: ModelKind,
-    x: &crate::features::Matrix,
-    y: &[usize],
-    n: usize,
-    fit: &Fit,
-) -> Result<Option<f64>> {
-    let smallest = (0..n).map(|c| y.iter().filter(|&&v| v == c).count()).filter(|&k| k > 0).min().unwrap_or(0);
-    let k = smallest.min(FOLDS);
-    if k < 2 {
-        return Ok(None);
-    }
-    let fold = split::folds(y, k, 0);
-    let mut right = 0;
-    for f in 0..k {
-        let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
-        let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
-        let y_train: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-        let model = Model::fit(kind, &x.select(&train), &y_train, n, fit, &Silent)?;
-        let p = model.predict_proba(&x.select(&test))?;
-        right += test.iter().enumerate().filter(|(r, i)| p.predicted(*r) == y[**i]).count();
-    }
-    Ok(Some(right as f64 / y.len() as f64))
 }
 
 /// Every sample's probabilities; its `split` says `held-out` for valid and test samples,

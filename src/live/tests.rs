@@ -208,3 +208,19 @@ fn below_thirty_held_out_labels_the_score_is_cross_validated_and_says_so() {
     let e = super::refit(&only, &Silent).unwrap_err();
     assert!(too_few_classes(&e) && e.message().contains("of the training split"), "{}", e.message());
 }
+
+#[test]
+fn a_labelled_sample_is_guessed_by_the_folds_that_did_not_fit_on_it() {
+    // An echo asks a labelled sample again: its suggestion must not repeat the first answer.
+    // A tree learns every label it fits on, so only the folds keep it blind.
+    let (_dir, mut project) = project(60);
+    project.config.live.model = "decision_tree".into();
+    let mut pairs: Vec<(usize, &str)> = (0..30).map(|i| (i, if i % 2 == 0 { "low" } else { "high" })).collect();
+    pairs[4].1 = "high";
+    label(&project, &pairs);
+    refit(&project, &Silent).unwrap();
+    let live = state::read(project.root()).unwrap().unwrap();
+    let p = &live.predictions.by_id["4"];
+    assert_eq!((p.given.as_deref(), p.predicted.as_str()), (Some("high"), "low"), "sample 4 sits among the low points");
+    assert_eq!(live.predictions.by_id["6"].predicted, "low");
+}

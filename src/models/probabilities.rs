@@ -51,6 +51,11 @@ impl Probabilities {
         Probabilities::new(n, data)
     }
 
+    /// The rows at `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Probabilities {
+        Probabilities::new(self.classes, rows.iter().flat_map(|&i| self.row(i).iter().copied()).collect())
+    }
+
     /// Copies rows of `other` into this one at `rows` (row `k` of `other` goes to `rows[k]`).
     pub fn scatter(&mut self, rows: &[usize], other: &Probabilities) {
         for (k, &i) in rows.iter().enumerate() {

@@ -1,5 +1,5 @@
 //! The statistics of label QA: Cohen's κ with its large-sample interval (Fleiss, Cohen and
-//! Everitt, 1969), a proportion's Wilson interval, and the point where agreement dropped.
+//! Everitt, 1969) and a proportion's Wilson interval.
 
 use std::collections::BTreeMap;
 
@@ -111,62 +111,6 @@ pub fn wilson(right: usize, n: usize) -> Option<Interval> {
     Some(Interval { value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) })
 }
 
-/// A drop in agreement: where it starts in the sequence, and the rates before and after.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Drop {
-    /// Index of the first observation after the drop.
-    pub at: usize,
-    pub before: f64,
-    pub after: f64,
-}
-
-/// Fewest observations on each side of a drop.
-const SIDE: usize = 8;
-/// How sure a drop must be: a one-sided two-proportion z of at least this.
-const DROP_Z: f64 = 2.5;
-
-/// The most likely single point where a run of agree (true) / disagree (false) outcomes
-/// became worse — the split that best separates a higher rate before from a lower one
-/// after (largest log-likelihood gain) — when it is sure enough (`DROP_Z`) and at least
-/// 0.1 lower.
-pub fn drop(outcomes: &[bool]) -> Option<Drop> {
-    let n = outcomes.len();
-    if n < 2 * SIDE {
-        return None;
-    }
-    let prefix: Vec<usize> = std::iter::once(0)
-        .chain(outcomes.iter().scan(0, |s, &o| {
-            *s += usize::from(o);
-            Some(*s)
-        }))
-        .collect();
-    let log_lik = |k: usize, m: usize| {
-        let (k, m) = (k as f64, m as f64);
-        let term = |x: f64| if x > 0.0 { x * (x / m).ln() } else { 0.0 };
-        term(k) + term(m - k)
-    };
-    let whole = log_lik(prefix[n], n);
-    let mut best: Option<(f64, usize)> = None;
-    for at in SIDE..=n - SIDE {
-        let (k1, k2) = (prefix[at], prefix[n] - prefix[at]);
-        let (before, after) = (k1 as f64 / at as f64, k2 as f64 / (n - at) as f64);
-        if after >= before {
-            continue;
-        }
-        let gain = log_lik(k1, at) + log_lik(k2, n - at) - whole;
-        if best.is_none_or(|(g, _)| gain > g) {
-            best = Some((gain, at));
-        }
-    }
-    let (_, at) = best?;
-    let (k1, m1, k2, m2) = (prefix[at] as f64, at as f64, (prefix[n] - prefix[at]) as f64, (n - at) as f64);
-    let (before, after) = (k1 / m1, k2 / m2);
-    let pooled = (k1 + k2) / (m1 + m2);
-    let se = (pooled * (1.0 - pooled) * (1.0 / m1 + 1.0 / m2)).sqrt();
-    let z = if se > 0.0 { (before - after) / se } else { 0.0 };
-    (z >= DROP_Z && before - after >= 0.1).then_some(Drop { at, before, after })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,21 +166,5 @@ mod tests {
         assert!((w.low - 0.4902).abs() < 1e-3 && (w.high - 0.9433).abs() < 1e-3, "{w:?}");
         assert_eq!(wilson(3, 3).unwrap().high, 1.0);
         assert_eq!(wilson(0, 0), None);
-    }
-
-    #[test]
-    fn a_planted_drop_is_found_where_it_was_planted() {
-        // 60 answers agreeing 19 in 20, then 40 agreeing 6 in 10.
-        let mut outcomes: Vec<bool> = (0..60).map(|i| i % 20 != 7).collect();
-        outcomes.extend((0..40).map(|i| i % 10 >= 4));
-        let d = drop(&outcomes).unwrap();
-        assert!((55..=65).contains(&d.at), "{d:?}");
-        assert!(d.before > 0.9 && d.after < 0.7, "{d:?}");
-        // Steady agreement, or a late rise, is no drop.
-        assert_eq!(drop(&(0..100).map(|i| i % 10 != 3).collect::<Vec<_>>()), None);
-        let mut rising: Vec<bool> = (0..40).map(|i| i % 10 < 6).collect();
-        rising.extend(std::iter::repeat_n(true, 60));
-        assert_eq!(drop(&rising), None);
-        assert_eq!(drop(&[true, false, false]), None, "too few to tell");
     }
 }

@@ -3,6 +3,7 @@
 //! answered differently the second time, a drop in agreement, the pace of labelling.
 
 pub mod answers;
+pub mod drop;
 pub mod measures;
 pub mod report;
 pub mod review;
@@ -23,12 +24,6 @@ pub use report::QaReport;
 /// What the label log says for QA, with the gold samples' known answers.
 pub fn answers(store: &LabelStore) -> Result<answers::Answers> {
     Ok(answers::read(&store.events()?, &store.gold()?))
-}
-
-/// The measures of `kindling qa`.
-pub fn report(project: &Project) -> Result<QaReport> {
-    let store = project.labels()?;
-    Ok(report::report(&answers(&store)?, now_ms()))
 }
 
 /// Whether the project asks anything again (`[qa]` echo or gold above 0).
@@ -108,6 +103,7 @@ pub fn gold(project: &Project) -> Result<BTreeMap<String, String>> {
     project.labels()?.gold()
 }
 
-fn now_ms() -> i64 {
+/// Milliseconds since the epoch: when QA's "the last N minutes" ends.
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::answers::Answers;
+use super::drop::{self, Evidence};
 use super::measures::{self, Agreement, Interval};
+use crate::eval::predictions::Predictions;
 
 /// The interval half width worth aiming for.
 pub const TARGET_HALF_WIDTH: f64 = 0.05;
@@ -46,16 +48,44 @@ pub struct Window {
     pub agreement: f64,
 }
 
-/// Agreement that dropped, and since when.
+/// Care that dropped, and since when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DropSeen {
-    pub before: f64,
-    pub after: f64,
-    /// When the first answer after the drop was given.
+    /// Re-asks answered alike (echoes) or right (gold), before and after; `None` on a side
+    /// without any.
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    /// The live model's agreement with the own labels (out of fold), before and after.
+    pub model_before: Option<f64>,
+    pub model_after: Option<f64>,
+    /// The share of shuffled orders of the evidence that separate as well.
+    pub p_value: f64,
+    /// When the first own label after the drop was given.
     pub since_ms: i64,
     /// Own labels given before it: where in the labelling it began.
     pub after_labels: usize,
     pub minutes: f64,
+}
+
+impl QaReport {
+    /// Whether there is anything to show: answered re-asks, or a drop.
+    pub fn has_news(&self) -> bool {
+        self.self_agreement.pairs > 0 || self.gold.is_some() || self.drop.is_some()
+    }
+}
+
+impl DropSeen {
+    /// The rates on each side in words: `re-asks 0.94 → 0.71, the model's agreement 0.88 → 0.80`.
+    pub fn rates_said(&self) -> String {
+        let side = |what: &str, before: Option<f64>, after: Option<f64>| {
+            Some(format!("{what} {:.2} → {:.2}", before?, after?))
+        };
+        [side("re-asks", self.before, self.after), side("the model's agreement", self.model_before, self.model_after)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Seconds per label and the slowest ones.
@@ -69,8 +99,14 @@ pub struct Pace {
     pub slow: Vec<(String, f64)>,
 }
 
-/// Reads the measures from what the log says; `now_ms` dates "the last N minutes".
-pub fn report(answers: &Answers, now_ms: i64) -> QaReport {
+/// Fewest re-asks, and fewest own labels the model scored, on each side of a drop.
+const REASKS_SIDE: usize = 8;
+const MODEL_SIDE: usize = 30;
+
+/// Reads the measures from what the log says, and where it can the live model's view of each
+/// own label (`model`: predictions that never learnt the label they score, as the live model
+/// writes them); `now_ms` dates "the last N minutes".
+pub fn report(answers: &Answers, model: Option<&Predictions>, now_ms: i64) -> QaReport {
     let self_agreement = measures::agreement(answers.echoes.iter().map(|e| (e.first.as_str(), e.second.as_str())));
     let echoes_for_target =
         self_agreement.kappa.as_ref().map(|k| measures::more_for(k, self_agreement.pairs, TARGET_HALF_WIDTH));
@@ -108,18 +144,39 @@ pub fn report(answers: &Answers, now_ms: i64) -> QaReport {
             agreement: w.iter().filter(|t| t.2).count() as f64 / w.len() as f64,
         })
         .collect();
-    let outcomes: Vec<bool> = timeline.iter().map(|t| t.2).collect();
-    let drop = measures::drop(&outcomes).map(|d| {
-        let (since_ms, after_labels, _) = timeline[d.at];
-        DropSeen {
-            before: d.before,
-            after: d.after,
-            since_ms,
-            after_labels,
-            minutes: (now_ms - since_ms).max(0) as f64 / 60_000.0,
-        }
-    });
+    let drop = seen_drop(answers, &timeline, model, now_ms);
     QaReport { self_agreement, echoes_for_target, gold, self_confusion, per_class, windows, drop, pace: pace(answers) }
+}
+
+/// Where the evidence says care dropped: the re-asks in `timeline` and the model's agreement
+/// with each own label.
+fn seen_drop(
+    answers: &Answers,
+    timeline: &[(i64, usize, bool)],
+    model: Option<&Predictions>,
+    now_ms: i64,
+) -> Option<DropSeen> {
+    let mut reasks = Evidence::new(REASKS_SIDE);
+    timeline.iter().for_each(|&(_, at, agreed)| reasks.push_answer(at, agreed));
+    let mut agreement = Evidence::new(MODEL_SIDE);
+    for (at, own) in answers.own.iter().enumerate() {
+        let Some(p) = model.and_then(|m| m.by_id.get(&own.sample_id)) else { continue };
+        let Some(given) = model.and_then(|m| m.classes.iter().position(|c| *c == own.label)) else { continue };
+        let expected = p.probs.iter().map(|q| q * q).sum();
+        agreement.push(at, p.predicted == own.label, p.probs[given], expected);
+    }
+    let d = drop::drop(&[reasks, agreement], answers.own.len())?;
+    let since_ms = answers.own.get(d.at).map_or_else(|| timeline.last().map_or(now_ms, |t| t.0), |o| o.time_ms);
+    Some(DropSeen {
+        before: d.rates[0].0,
+        after: d.rates[0].1,
+        model_before: d.rates[1].0,
+        model_after: d.rates[1].1,
+        p_value: d.p_value,
+        since_ms,
+        after_labels: d.at,
+        minutes: (now_ms - since_ms).max(0) as f64 / 60_000.0,
+    })
 }
 
 /// The time between one own label and the next of the same session, breaks left out.

@@ -194,7 +194,7 @@ pub struct Scanned {
     pub leakage: Vec<Finding>,
 }
 
-pub fn report(project: &Project, progress: &dyn Progress) -> Result<Report> {
+pub fn report(project: &Project, qa: &crate::qa::QaReport, progress: &dyn Progress) -> Result<Report> {
     let source = project.source()?;
     let store = project.labels()?;
     progress.stage("reading labels", None);
@@ -218,7 +218,7 @@ pub fn report(project: &Project, progress: &dyn Progress) -> Result<Report> {
     // Accessibility first, then faithfulness, then the task; worst first within a band.
     findings.sort_by(|a, b| a.band.cmp(&b.band).then(b.severity.cmp(&a.severity)));
     let mut profile = scanned.profile;
-    profile.extend(label_qa(&crate::qa::report(project)?));
+    profile.extend(label_qa(qa));
     progress.finish();
     Ok(Report { band: band(&findings), findings, profile })
 }
@@ -242,7 +242,7 @@ fn label_qa(qa: &crate::qa::QaReport) -> Vec<(String, String)> {
     if let Some(d) = &qa.drop {
         out.push((
             "agreement dropped".to_string(),
-            format!("{:.2} → {:.2} from label {} (`kindling qa`)", d.before, d.after, d.after_labels),
+            format!("{} from label {} (`kindling qa`)", d.rates_said(), d.after_labels),
         ));
     }
     out

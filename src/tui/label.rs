@@ -155,7 +155,7 @@ pub struct Labeller {
     /// Re-asks answered in this session, should an undo take an answer back.
     answered: HashMap<String, Ask>,
     /// How the echoes answered so far agree with the first answers.
-    pub agreement: Option<kindling::qa::measures::Agreement>,
+    pub qa: Option<Box<kindling::qa::QaReport>>,
 }
 
 impl Labeller {
@@ -216,7 +216,7 @@ impl Labeller {
             rerank: false,
             asks: HashMap::new(),
             answered: HashMap::new(),
-            agreement: None,
+            qa: None,
         }
     }
 
@@ -677,7 +677,7 @@ impl Labeller {
                 let keep = if self.grid { self.pos } else { self.pos + KEPT_AHEAD };
                 self.queue = Some(kindling::workflow::queue::rerank(&old, self.pos, keep, &data.ids, &data.asks));
                 self.asks.extend(data.asks);
-                self.agreement = data.agreement.or(self.agreement.take());
+                self.qa = data.qa.or(self.qa.take());
                 self.run = data.run;
                 if self.auto_once_ranked() {
                     self.generation += 1;
@@ -698,7 +698,7 @@ impl Labeller {
                     self.live = Some((live, Instant::now()));
                 }
                 self.set_labels(data.labels);
-                self.agreement = data.agreement.or(self.agreement.take());
+                self.qa = data.qa.or(self.qa.take());
                 if !data.notes.is_empty() {
                     self.notes = data.notes;
                 }

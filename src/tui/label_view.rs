@@ -16,6 +16,30 @@ use super::label::{Content, Labeller};
 use super::sample_view;
 use super::theme::Theme;
 
+/// What label QA says so far: self-agreement and κ, gold accuracy, a drop in care.
+fn qa_lines(qa: &kindling::qa::QaReport, width: usize, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    let mut dim = |said: String| lines.push(Line::from(Span::styled(clip(&said, width), theme.dim())));
+    let a = &qa.self_agreement;
+    if a.pairs > 0 {
+        dim(format!("self-agreement {:.2} on {}", a.percent, a.pairs));
+        if let Some(k) = &a.kappa {
+            dim(format!("κ {:.2} ({:.2} to {:.2})", k.value, k.low, k.high));
+        }
+    }
+    if let Some(g) = &qa.gold {
+        dim(format!("gold {:.2} right on {}", g.accuracy.value, g.answered));
+    }
+    if let Some(d) = &qa.drop {
+        let said = format!("care fell at label {}", d.after_labels);
+        lines.push(Line::from(Span::styled(clip(&said, width), theme.accent())));
+        for (what, before, after) in [("re-asks", d.before, d.after), ("model", d.model_before, d.model_after)] {
+            if let (Some(b), Some(a)) = (before, after) {
+                lines.push(Line::from(Span::styled(clip(&format!("  {what} {b:.2} → {a:.2}"), width), theme.dim())));
+            }
+        }
+    }
+}
+
 /// Width of the stats column.
 const STATS: u16 = 28;
 /// A text cell of the grid.
@@ -138,14 +162,9 @@ fn render_stats(f: &mut Frame, l: &Labeller, theme: Theme, area: Rect) {
     lines.push(Line::from(""));
     let pace = l.pace.per_minute().map_or("—".to_string(), |p| format!("{p:.0}/min"));
     lines.push(Line::from(format!("this session {} · {pace}", l.pace.labels)));
-    if let Some(a) = &l.agreement {
-        let width = area.width as usize;
-        let said = format!("self-agreement {:.2} on {}", a.percent, a.pairs);
-        lines.push(Line::from(Span::styled(clip(&said, width), theme.dim())));
-        if let Some(k) = &a.kappa {
-            let said = format!("κ {:.2} ({:.2} to {:.2})", k.value, k.low, k.high);
-            lines.push(Line::from(Span::styled(clip(&said, width), theme.dim())));
-        }
+    if let Some(qa) = &l.qa {
+        // The block's left border takes a column.
+        qa_lines(qa, area.width.saturating_sub(1) as usize, &theme, &mut lines);
     }
     if let Some((live, at)) = &l.live {
         let ago = at.elapsed().as_secs();

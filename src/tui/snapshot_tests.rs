@@ -294,12 +294,7 @@ fn with_queue(a: &mut App, ids: &[&str], labelled: &[(&str, &str)]) {
     with_queue_agreeing(a, ids, labelled, None);
 }
 
-fn with_queue_agreeing(
-    a: &mut App,
-    ids: &[&str],
-    labelled: &[(&str, &str)],
-    agreement: Option<kindling::qa::measures::Agreement>,
-) {
+fn with_queue_agreeing(a: &mut App, ids: &[&str], labelled: &[(&str, &str)], qa: Option<Box<kindling::qa::QaReport>>) {
     a.act(Action::GotoPane(Pane::Label));
     a.jobs();
     let data = super::label::QueueData {
@@ -312,10 +307,29 @@ fn with_queue_agreeing(
         live: None,
         asks: Default::default(),
         notes: Default::default(),
-        agreement,
+        qa,
     };
     a.receive(Msg::Queue { generation: 0, result: Ok(data) });
     a.jobs();
+}
+
+/// What `kindling qa` says of echoes answered as `pairs` (first, second).
+fn qa_of(pairs: &[(&str, &str)]) -> kindling::qa::QaReport {
+    let echoes = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (first, second))| kindling::qa::answers::Echo {
+            seq: i as i64,
+            sample_id: format!("s{i}"),
+            first: first.to_string(),
+            first_ms: 0,
+            second: second.to_string(),
+            second_ms: 1,
+            after_labels: i,
+        })
+        .collect();
+    let answers = kindling::qa::answers::Answers { echoes, ..Default::default() };
+    kindling::qa::report::report(&answers, None, 0)
 }
 
 #[test]
@@ -323,12 +337,28 @@ fn the_label_pane_says_self_agreement_once_echoes_are_answered() {
     let mut a = app(SourceKind::Images);
     with_queue(&mut a, &["a.png", "b.png"], &[("a.png", "oak")]);
     assert!(!draw(&mut a, 100, 30).contains("self-agreement"), "no echoes answered yet");
-    let pairs = [("oak", "oak"), ("oak", "elm"), ("elm", "elm"), ("pine", "pine"), ("elm", "elm")];
-    let agreement = kindling::qa::measures::agreement(pairs);
-    with_queue_agreeing(&mut a, &["a.png", "b.png"], &[("a.png", "oak")], Some(agreement));
+    let mut qa = qa_of(&[("oak", "oak"), ("oak", "elm"), ("elm", "elm"), ("pine", "pine"), ("elm", "elm")]);
+    with_queue_agreeing(&mut a, &["a.png", "b.png"], &[("a.png", "oak")], Some(Box::new(qa.clone())));
     let screen = draw(&mut a, 100, 30);
     assert!(screen.contains("self-agreement 0.80 on 5"), "{screen}");
     assert!(screen.contains("κ 0.69 ("), "{screen}");
+    assert!(!screen.contains("dropped"), "{screen}");
+    // A drop in care is said, with what fell.
+    qa.drop = Some(kindling::qa::report::DropSeen {
+        before: None,
+        after: None,
+        model_before: Some(0.81),
+        model_after: Some(0.7),
+        p_value: 0.01,
+        since_ms: 0,
+        after_labels: 312,
+        minutes: 38.0,
+    });
+    with_queue_agreeing(&mut a, &["a.png", "b.png"], &[("a.png", "oak")], Some(Box::new(qa)));
+    let screen = draw(&mut a, 100, 30);
+    assert!(screen.contains("care fell at label 312 "), "{screen}");
+    assert!(screen.contains("  model 0.81 → 0.70 "), "{screen}");
+    assert!(!screen.contains("re-asks"), "none on either side: {screen}");
 }
 
 #[test]

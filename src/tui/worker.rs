@@ -223,7 +223,9 @@ pub fn spawn(ctx: &Workers, tx: &UnboundedSender<Msg>, job: Job) {
                 Msg::RunDetail { id, result }
             }
             Job::Report => Msg::Report(
-                Project::open(&root).and_then(|p| readiness::report(&p, &Silent)).map_err(|e| e.to_string()),
+                Project::open(&root)
+                    .and_then(|p| readiness::report(&p, &kindling::workflow::label_qa::report(&p)?, &Silent))
+                    .map_err(|e| e.to_string()),
             ),
             Job::Summary { generation, query, column } => {
                 let result = match source.as_ref() {

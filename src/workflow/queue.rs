@@ -191,8 +191,8 @@ pub struct Queue {
     pub asks: HashMap<String, crate::labels::store::Ask>,
     /// What to show beside a sample (the review of answers says why each is there).
     pub notes: HashMap<String, String>,
-    /// How the labeller's echoes agree with their first answers, once there are some.
-    pub agreement: Option<crate::qa::measures::Agreement>,
+    /// What label QA says so far (`kindling qa`), once it has anything to say.
+    pub qa: Option<Box<crate::qa::QaReport>>,
 }
 
 /// Re-asks looked for among this many of a labelling queue's first unlabelled samples.
@@ -209,9 +209,9 @@ pub fn place_asks(project_root: &std::path::Path, store: &mut LabelStore, queue:
         queue.ids.iter().filter(|id| !queue.labels.contains_key(*id)).take(ASKS_AHEAD).cloned().collect();
     let answers = crate::qa::answers(store)?;
     let placed = crate::qa::with_asks(&project, store, &answers, &head, ASKS_AHEAD)?;
-    let echoes = &answers.echoes;
-    queue.agreement = (!echoes.is_empty())
-        .then(|| crate::qa::measures::agreement(echoes.iter().map(|e| (e.first.as_str(), e.second.as_str()))));
+    let model = queue.live.as_ref().map(|l| &l.predictions);
+    let qa = crate::qa::report::report(&answers, model, crate::qa::now_ms());
+    queue.qa = qa.has_news().then(|| Box::new(qa));
     let front: std::collections::HashSet<&String> = placed.iter().map(|(id, _)| id).collect();
     let mut ids: Vec<String> = placed.iter().map(|(id, _)| id.clone()).collect();
     ids.extend(queue.ids.iter().filter(|id| !front.contains(id)).cloned());
@@ -310,7 +310,7 @@ pub fn build(
         live,
         asks: HashMap::new(),
         notes,
-        agreement: None,
+        qa: None,
     })
 }
 

@@ -160,3 +160,43 @@ fn qa_on_a_project_without_answers_says_how_to_get_them() {
     std::fs::write(&config, toml).unwrap();
     assert!(user_error(&["qa", p(&project)]).contains("echo_wait"));
 }
+
+#[test]
+fn a_drop_in_care_is_found_from_the_model_s_view_of_every_label() {
+    // No re-asks at all: only the live model, which never saw the label it scores, can tell.
+    let dir = tempfile::tempdir().unwrap();
+    let project = super::live::texts(dir.path(), 200);
+    let config = project.join("kindling.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[qa]\necho = 0.0\ngold = 0.0\n");
+    std::fs::write(&config, toml).unwrap();
+    let steady = json(&["qa", p(&project), "--json"]);
+    assert!(steady["drop"].is_null(), "{steady}");
+    let wrong = |id: &str| if truth(id) == "printer" { "account" } else { "printer" };
+    // Careful for 80 labels, then every third answer wrong.
+    for i in 0..160usize {
+        let id = format!("t{i:03}.txt");
+        let answer = if i >= 80 && i.is_multiple_of(3) { wrong(&id) } else { truth(&id) };
+        ok(&["labels", "set", p(&project), &id, answer]);
+    }
+    let qa = json(&["qa", p(&project), "--json"]);
+    let drop = &qa["drop"];
+    let at = drop["after_labels"].as_u64().unwrap_or_else(|| panic!("no drop found: {qa}"));
+    assert!((70..=90).contains(&at), "{drop}");
+    assert!(drop["model_before"].as_f64().unwrap() > 0.95 && drop["model_after"].as_f64().unwrap() < 0.8, "{drop}");
+    assert!(drop["before"].is_null(), "no re-asks on either side: {drop}");
+    let text = ok(&["qa", p(&project)]);
+    assert!(text.contains("agreement dropped: the model's agreement 1.00 → 0.6"), "{text}");
+    // With no run trained, the review takes the live model's suspicions: the wrong answers.
+    let said = kindling(&["queue", p(&project), "--order", "review"]);
+    assert!(said.stderr.contains("the live model's"), "{}", said.stderr);
+    let items = json(&["queue", p(&project), "--order", "review", "--limit", "100", "--json"]);
+    let ids: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let planted = (80..160).filter(|i| i % 3 == 0).count();
+    let caught = ids.iter().filter(|id| index_of(id) >= 80 && index_of(id).is_multiple_of(3)).count();
+    assert!(caught * 10 >= planted * 9 && caught * 10 >= ids.len() * 9, "{caught} of {planted} planted among {ids:?}");
+}
+
+fn index_of(id: &str) -> usize {
+    id[1..4].parse().unwrap()
+}

@@ -28,7 +28,7 @@ fn labeller(kind: SourceKind, n: usize, labelled: usize) -> Labeller {
         live: None,
         asks: HashMap::new(),
         notes: HashMap::new(),
-        agreement: None,
+        qa: None,
     };
     l.queue_arrived(0, Ok(data));
     l
@@ -73,7 +73,7 @@ fn a_labelled_sample_asked_again_is_shown_blind_and_answered_beside_its_label() 
             live: None,
             asks,
             notes: HashMap::new(),
-            agreement: None,
+            qa: None,
         }),
     );
     assert_eq!(l.current(), Some("s2"));
@@ -240,7 +240,7 @@ fn order_and_review_rebuild_the_queue() {
         live: None,
         asks: HashMap::new(),
         notes: HashMap::new(),
-        agreement: None,
+        qa: None,
     };
     l.queue_arrived(1, Ok(stale));
     assert!(l.queue.is_none());
@@ -401,7 +401,7 @@ fn every_th_label_refits_once_at_a_time_and_the_refit_re_ranks_the_queue_ahead()
         live: Some(live),
         asks: HashMap::new(),
         notes: HashMap::new(),
-        agreement: None,
+        qa: None,
     };
     l.queue_arrived(*generation, Ok(data));
     assert_eq!(l.current(), Some("s7"), "the sample on screen stays");
@@ -445,7 +445,7 @@ fn ranked(n: usize, generation: u64) -> (u64, Result<QueueData, String>) {
             live: None,
             asks: HashMap::new(),
             notes: HashMap::new(),
-            agreement: None,
+            qa: None,
         }),
     )
 }
@@ -531,7 +531,7 @@ fn the_review_of_answers_shows_why_and_settles_with_origin_review() {
             live: None,
             asks: HashMap::new(),
             notes,
-            agreement: None,
+            qa: None,
         }),
     );
     assert_eq!(l.current(), Some("s4"));
