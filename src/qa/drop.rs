@@ -4,7 +4,7 @@
 //! saw that label (the live model's out-of-fold view): the probability it gives the label
 //! less what it would give a label drawn from its own view, so that hard samples met late are
 //! no drop. The split that best separates a better stretch before
-//! from a worse one after (the sum of each kind's two-sample z) is said when shuffling the
+//! from a worse one after (the larger of each kind's two-sample z) is said when shuffling the
 //! evidence in time seldom does as well (a permutation test).
 
 use rand::SeedableRng;
@@ -76,71 +76,96 @@ pub const SURE: f64 = 0.05;
 const SHUFFLES: usize = 499;
 
 /// The most likely single point in `labels` own labels where `evidence` turned worse, when a
-/// permutation test says it is no chance.
+/// permutation test says it is no chance. Each kind is scanned on its own, and its largest
+/// fall is held against the same kind shuffled in time (its p-value); the kinds' p-values
+/// are combined by Fisher's method, itself held against the shufflings — so that either kind
+/// may tell a drop the other cannot (a swap the model learnt too; too few re-asks), and both
+/// add up when both see it. The drop is placed where the surer kind places it.
 pub fn drop(evidence: &[Evidence], labels: usize) -> Option<Drop> {
-    let residuals: Vec<Vec<f64>> =
-        evidence.iter().map(|e| e.value.iter().zip(&e.expected).map(|(v, x)| v - x).collect()).collect();
-    let (best, at) = scan(evidence, &residuals, labels)?;
+    let kinds: Vec<Kind> = evidence.iter().filter_map(|e| Kind::of(e, labels)).collect();
+    let seen: Vec<Option<(f64, usize)>> = kinds.iter().map(|k| k.scan(&k.residuals)).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(labels as u64);
-    let mut shuffled = residuals.clone();
-    let as_good = (0..SHUFFLES)
-        .filter(|_| {
-            shuffled.iter_mut().for_each(|r| r.shuffle(&mut rng));
-            scan(evidence, &shuffled, labels).is_some_and(|(z, _)| z >= best)
+    let mut shuffled: Vec<Vec<f64>> = kinds.iter().map(|k| k.residuals.clone()).collect();
+    // Each shuffling's largest fall per kind (none: no fall at all).
+    let null: Vec<Vec<f64>> = (0..SHUFFLES)
+        .map(|_| {
+            kinds
+                .iter()
+                .zip(shuffled.iter_mut())
+                .map(|(k, r)| {
+                    r.shuffle(&mut rng);
+                    k.scan(r).map_or(f64::NEG_INFINITY, |(z, _)| z)
+                })
+                .collect()
         })
-        .count();
+        .collect();
+    let p_of = |kind: usize, z: f64| (1 + null.iter().filter(|n| n[kind] >= z).count()) as f64 / (SHUFFLES + 1) as f64;
+    let fisher = |zs: &[f64]| -2.0 * zs.iter().enumerate().map(|(k, &z)| p_of(k, z).ln()).sum::<f64>();
+    let observed: Vec<f64> = seen.iter().map(|s| s.map_or(f64::NEG_INFINITY, |(z, _)| z)).collect();
+    let combined = fisher(&observed);
+    let as_good = null.iter().filter(|n| fisher(n) >= combined).count();
     let p_value = (as_good + 1) as f64 / (SHUFFLES + 1) as f64;
+    let surest = (0..kinds.len())
+        .filter(|&k| seen[k].is_some())
+        .min_by(|&a, &b| p_of(a, observed[a]).total_cmp(&p_of(b, observed[b])))?;
+    let at = seen[surest]?.1;
     (p_value < SURE).then(|| Drop { at, p_value, rates: evidence.iter().map(|e| e.rates(at)).collect() })
 }
 
-/// The split of largest combined fall, and its size: Σ z / √(kinds weighing in).
-fn scan(evidence: &[Evidence], residuals: &[Vec<f64>], labels: usize) -> Option<(f64, usize)> {
-    // Per kind: observations and residual sums before each split, and the residuals' spread.
-    let kinds: Vec<(Vec<usize>, Vec<f64>, f64, usize)> = evidence
-        .iter()
-        .zip(residuals)
-        .filter(|(e, _)| e.len() >= 2 * e.side.max(1))
-        .filter_map(|(e, r)| {
-            let n = r.len() as f64;
-            let mean = r.iter().sum::<f64>() / n;
-            let sd = (r.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-            let mut count = vec![0usize; labels + 2];
-            let mut sum = vec![0.0; labels + 2];
-            for (&a, v) in e.at.iter().zip(r) {
-                let slot = a.min(labels) + 1;
-                count[slot] += 1;
-                sum[slot] += v;
-            }
-            for s in 1..count.len() {
-                count[s] += count[s - 1];
-                sum[s] += sum[s - 1];
-            }
-            (sd > 0.0).then_some((count, sum, sd, e.side.max(1)))
-        })
-        .collect();
-    let mut best: Option<(f64, usize)> = None;
-    for split in 1..=labels {
-        let (mut z, mut weighing) = (0.0, 0);
-        for (count, sum, sd, side) in &kinds {
-            let (n1, n) = (count[split], count[count.len() - 1]);
+/// One kind of evidence ready to scan: its residuals, where each falls, its spread.
+struct Kind {
+    residuals: Vec<f64>,
+    /// The slot of each observation: own labels before it, at most `labels`.
+    slots: Vec<usize>,
+    sd: f64,
+    side: usize,
+    labels: usize,
+}
+
+impl Kind {
+    /// `None` when it has too few observations to weigh in, or no spread.
+    fn of(e: &Evidence, labels: usize) -> Option<Kind> {
+        let side = e.side.max(1);
+        if e.len() < 2 * side {
+            return None;
+        }
+        let residuals: Vec<f64> = e.value.iter().zip(&e.expected).map(|(v, x)| v - x).collect();
+        let n = residuals.len() as f64;
+        let mean = residuals.iter().sum::<f64>() / n;
+        let sd = (residuals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let slots = e.at.iter().map(|&a| a.min(labels)).collect();
+        (sd > 0.0).then_some(Kind { residuals, slots, sd, side, labels })
+    }
+
+    /// The split of largest fall of `residuals` (in this kind's places) and its two-sample z,
+    /// when some split has a fall.
+    fn scan(&self, residuals: &[f64]) -> Option<(f64, usize)> {
+        let mut count = vec![0usize; self.labels + 2];
+        let mut sum = vec![0.0; self.labels + 2];
+        for (&slot, v) in self.slots.iter().zip(residuals) {
+            count[slot + 1] += 1;
+            sum[slot + 1] += v;
+        }
+        for s in 1..count.len() {
+            count[s] += count[s - 1];
+            sum[s] += sum[s - 1];
+        }
+        let (n, total) = (count[count.len() - 1], sum[sum.len() - 1]);
+        let mut best: Option<(f64, usize)> = None;
+        for split in 1..=self.labels {
+            let (n1, s1) = (count[split], sum[split]);
             let n2 = n - n1;
-            if n1 < *side || n2 < *side {
+            if n1 < self.side || n2 < self.side {
                 continue;
             }
-            let (s1, s) = (sum[split], sum[sum.len() - 1]);
-            let fall = s1 / n1 as f64 - (s - s1) / n2 as f64;
-            z += fall / (sd * (1.0 / n1 as f64 + 1.0 / n2 as f64).sqrt());
-            weighing += 1;
+            let fall = s1 / n1 as f64 - (total - s1) / n2 as f64;
+            let z = fall / (self.sd * (1.0 / n1 as f64 + 1.0 / n2 as f64).sqrt());
+            if best.is_none_or(|(b, _)| z > b) {
+                best = Some((z, split));
+            }
         }
-        if weighing == 0 {
-            continue;
-        }
-        let z = z / (weighing as f64).sqrt();
-        if best.is_none_or(|(b, _)| z > b) {
-            best = Some((z, split));
-        }
+        best.filter(|(z, _)| *z > 0.0)
     }
-    best.filter(|(z, _)| *z > 0.0)
 }
 
 #[cfg(test)]
@@ -185,6 +210,16 @@ mod tests {
         assert!((470..=530).contains(&d.at), "{d:?}");
         let (before, after) = d.rates[1];
         assert!(before.unwrap() > 0.8 && after.unwrap() < 0.7, "{d:?}");
+    }
+
+    #[test]
+    fn re_asks_see_a_drop_the_model_cannot() {
+        // A swap the model learnt too: its agreement stays flat while the echoes fall.
+        let reasks = reasks(1000, 10, |a| if a < 600 { a / 10 % 20 != 7 } else { a / 10 % 10 >= 4 });
+        let mut blind = Evidence::new(30);
+        (0..1000).for_each(|a| blind.push(a, a % 5 != 2, f64::from(u8::from(a % 5 != 2)), 0.8));
+        let d = drop(&[reasks, blind], 1000).unwrap();
+        assert!((550..=650).contains(&d.at), "{d:?}");
     }
 
     #[test]
