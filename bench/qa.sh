@@ -3,9 +3,10 @@
 # the manual pages by section (bench/real_sets.py; none made by Kindling), a labeller who
 # swaps `library` and `syscall` pages at 8 % until half-way, 30 % after; SEEDS seeds
 # (default 200) of LABELS own labels (default 900). Prints κ's interval coverage of the true
-# κ, gold accuracy, where the drop was flagged, the review queue's share of wrong labels
-# (beside the model's label-issue flags alone, for FLAG_SEEDS seeds) and the re-asks per
-# label, each beside the truth.
+# κ, gold accuracy, where the drop was flagged (re-asks and the live model's out-of-fold view
+# of every label), the review queue's share of wrong labels (beside the live model's flags
+# every seed, and a trained run's for FLAG_SEEDS seeds) and the re-asks per label, each
+# beside the truth. NO_DROP=1 keeps the 8 % all along (the false alarms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/bench-tools/venv
@@ -23,4 +24,5 @@ project=target/bench-qa-project
 [[ -f $project/kindling.toml ]] || target/release/kindling init "$project" --source "$real/man" --labels-from-folders >/dev/null
 # SQLite syncs every label: a memory-backed folder keeps 200 seeds to minutes.
 QA_SIM_DIR=${QA_SIM_DIR:-/dev/shm} QA_SIM_PROJECT=$project QA_SIM_FLAG_SEEDS=${FLAG_SEEDS:-20} \
-  target/release/examples/qa_sim "$truth" "${SEEDS:-200}" "${LABELS:-900}" library syscall
+  target/release/examples/qa_sim "$truth" "${SEEDS:-200}" "${LABELS:-900}" library syscall \
+  0.08 "$([[ -n ${NO_DROP:-} ]] && echo 0.08 || echo 0.30)"
